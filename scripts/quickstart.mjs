@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `npm run quickstart`: a one-box StreamVault on http://localhost:8080 (ROLE=all, local-disk storage).
+// Starts FerretDB when MONGODB_URI is unset and redis-server when nothing answers on REDIS_URL.
+import { spawn } from 'node:child_process';
+import { resolve, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fail, step } from './lib/log.mjs';
+import { canConnect, redisAnswers, waitForPort } from './lib/net.mjs';
+import { startFerretDb, startRedis } from './lib/processes.mjs';
+import { mustRun } from './lib/run.mjs';
+import { ROOT, setup } from './setup.mjs';
+
+const PORT = Number(process.env.PORT || 8080);
+const DATA_DIR = resolve(ROOT, process.env.DATA_DIR || 'data');
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const services = [];
+
+async function main() {
+  if (await canConnect('127.0.0.1', PORT))
+    fail(`port ${PORT} is already in use; stop what runs there or set PORT`);
+  const { ferretdb } = await setup({
+    needDatabase: !process.env.MONGODB_URI,
+    debian: process.env.SKIP_APT !== '1',
+  });
+
+  let mongoUri = process.env.MONGODB_URI;
+  if (!mongoUri) {
+    step('starting FerretDB (data in data/ferretdb)');
+    const db = await startFerretDb({ binary: ferretdb, dir: join(DATA_DIR, 'ferretdb'), stdio: 'inherit' });
+    services.push(db);
+    mongoUri = db.uri;
+  }
+  let redisUrl = REDIS_URL;
+  if (!(await redisAnswers(redisUrl))) {
+    step('no Redis answers on REDIS_URL; starting redis-server (data in data/redis)');
+    const redis = await startRedis({ dir: join(DATA_DIR, 'redis'), persist: true, stdio: 'inherit' });
+    services.push(redis);
+    redisUrl = redis.url;
+  }
+
+  step('building');
+  await mustRun('npm', ['run', '--silent', 'build'], { cwd: ROOT });
+  const { loadOrCreateSecretKey } = await import(
+    pathToFileURL(join(ROOT, 'dist/core/config/secret-key.js')).href
+  );
+
+  const env = {
+    ...process.env,
+    ROLE: process.env.ROLE || 'all',
+    PORT: String(PORT),
+    DATA_DIR,
+    STORAGE: process.env.STORAGE || 'local',
+    MONGODB_URI: mongoUri,
+    REDIS_URL: redisUrl,
+    SECRET_KEY: process.env.SECRET_KEY || loadOrCreateSecretKey(DATA_DIR),
+  };
+  const app = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: 'inherit' });
+  const stopAll = async () => {
+    for (const service of services.reverse()) await service.stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => app.kill(signal));
+  app.on('exit', async (code) => {
+    await stopAll();
+    process.exit(code ?? 0);
+  });
+  await waitForPort('127.0.0.1', PORT, 60000, () => app.exitCode === null);
+  step(`StreamVault is running: http://localhost:${PORT}  (health: http://localhost:${PORT}/healthz)`);
+  step(
+    'admin login: accounts arrive with the auth module; until then the panel has no login. Ctrl+C stops everything.',
+  );
+}
+
+main().catch(async (error) => {
+  for (const service of services.reverse()) await service.stop();
+  fail(error.message);
+});

@@ -1,0 +1,24 @@
+import { type Type } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { BotModule } from '../bot/bot.module.js';
+import { FranchiseModule } from '../franchise/franchise.module.js';
+import { IngestModule } from '../ingest/ingest.module.js';
+import { LibraryModule } from '../library/library.module.js';
+import { MusicModule } from '../music/music.module.js';
+import { ReadVaultModule } from '../readvault/readvault.module.js';
+import { StreamModule } from '../stream/stream.module.js';
+import { FeatureModule } from './roles.js';
+
+/** The Nest module class behind each name in the role table. */
+export const FEATURE_MODULES: Readonly<Record<FeatureModule, Type>> = {
+  [FeatureModule.Auth]: AuthModule,
+  [FeatureModule.Library]: LibraryModule,
+  [FeatureModule.Ingest]: IngestModule,
+  [FeatureModule.Stream]: StreamModule,
+  [FeatureModule.Bot]: BotModule,
+  [FeatureModule.Admin]: AdminModule,
+  [FeatureModule.ReadVault]: ReadVaultModule,
+  [FeatureModule.Music]: MusicModule,
+  [FeatureModule.Franchise]: FranchiseModule,
+};

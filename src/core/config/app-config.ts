@@ -1,0 +1,29 @@
+import { type Role } from '../../app/roles.js';
+
+export type NodeEnv = 'production' | 'development' | 'test';
+export type StorageKind = 'local' | 'telegram';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** A `host` or `host:port` exempted from the ingest SSRF guard. */
+export interface AllowedHost {
+  host: string;
+  port?: number;
+}
+
+/** The whole configuration, parsed and validated once at boot, then frozen. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  roles: readonly Role[];
+  http: { host: string; port: number; publicUrl: string };
+  mongo: { uri: string };
+  redis: { url: string; prefix: string };
+  dataDir: string;
+  storage: StorageKind;
+  logLevel: LogLevel;
+  secretKey: string;
+  ingest: { allowHosts: readonly AllowedHost[] };
+  shutdownTimeoutMs: number;
+}
+
+/** Injection token for `AppConfig`. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

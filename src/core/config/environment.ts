@@ -1,0 +1,83 @@
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+export const NODE_ENVS = ['production', 'development', 'test'] as const;
+export const STORAGE_KINDS = ['local', 'telegram'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The process environment as the app reads it, before it becomes the typed `AppConfig`. Every field
+ * here is documented with its default in `.env.example`.
+ */
+export class Environment {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: string = 'production';
+
+  @IsString()
+  ROLE: string = 'all';
+
+  @IsInt({ message: 'must be an integer between 1 and 65535' })
+  @Min(1, { message: 'must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'must be an integer between 1 and 65535' })
+  PORT: number = 8080;
+
+  @IsString()
+  @IsNotEmpty()
+  HOST: string = '0.0.0.0';
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    {
+      message: 'must be an absolute http(s) URL such as https://media.example.com',
+    },
+  )
+  PUBLIC_URL?: string;
+
+  @IsString()
+  MONGODB_URI: string = 'mongodb://127.0.0.1:27017/streamvault';
+
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, {
+    message: 'must be 1-64 characters of letters, digits, ":", "_" or "-"',
+  })
+  REDIS_PREFIX: string = 'sv';
+
+  @IsString()
+  @IsNotEmpty()
+  DATA_DIR: string = './data';
+
+  @IsIn(STORAGE_KINDS)
+  STORAGE: string = 'local';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: string = 'info';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (try: openssl rand -hex 32)' })
+  SECRET_KEY?: string;
+
+  @IsString()
+  INGEST_ALLOW_HOSTS: string = '';
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 60000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
+  @Max(60000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
+  SHUTDOWN_TIMEOUT_MS: number = 10000;
+}
+
+/** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
+export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set(['PORT', 'SHUTDOWN_TIMEOUT_MS']);

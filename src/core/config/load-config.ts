@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { type ValidationError, validateSync } from 'class-validator';
+import { ConnectionString } from 'mongodb-connection-string-url';
+import { parseRoles, RoleParseError } from '../../app/roles.js';
+import {
+  type AllowedHost,
+  type AppConfig,
+  type LogLevel,
+  type NodeEnv,
+  type StorageKind,
+} from './app-config.js';
+import { ConfigError } from './config-error.js';
+import { Environment, NUMERIC_VARIABLES } from './environment.js';
+import { loadOrCreateSecretKey } from './secret-key.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const raw = readEnvironment(env, problems);
+  const environment = plainToInstance(Environment, raw);
+  problems.push(...validateSync(environment, { forbidUnknownValues: true }).flatMap(describe));
+
+  let roles: AppConfig['roles'] = [];
+  try {
+    roles = parseRoles(environment.ROLE);
+  } catch (error) {
+    if (!(error instanceof RoleParseError)) throw error;
+    problems.push(error.message);
+  }
+  const mongoProblem = checkMongoUri(environment.MONGODB_URI);
+  if (mongoProblem) problems.push(mongoProblem);
+  const allowHosts = parseAllowHosts(environment.INGEST_ALLOW_HOSTS, problems);
+  if (!environment.SECRET_KEY && environment.NODE_ENV === 'production') {
+    problems.push(
+      'SECRET_KEY: required when NODE_ENV=production (at least 32 characters; try: openssl rand -hex 32)',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = resolve(environment.DATA_DIR);
+  const config: AppConfig = {
+    nodeEnv: environment.NODE_ENV as NodeEnv,
+    roles,
+    http: {
+      host: environment.HOST,
+      port: environment.PORT,
+      publicUrl: (environment.PUBLIC_URL ?? `http://localhost:${environment.PORT}`).replace(/\/+$/, ''),
+    },
+    mongo: { uri: environment.MONGODB_URI },
+    redis: { url: environment.REDIS_URL, prefix: environment.REDIS_PREFIX },
+    dataDir,
+    storage: environment.STORAGE as StorageKind,
+    logLevel: environment.LOG_LEVEL as LogLevel,
+    secretKey: environment.SECRET_KEY ?? loadOrCreateSecretKey(dataDir),
+    ingest: { allowHosts },
+    shutdownTimeoutMs: environment.SHUTDOWN_TIMEOUT_MS,
+  };
+  return deepFreeze(config);
+}
+
+/** Takes only the variables we know; empty strings count as unset so `PORT=` means the default. */
+function readEnvironment(env: Env, problems: string[]): Record<string, unknown> {
+  const defaults = new Environment();
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults) as (keyof Environment)[]) {
+    const value = env[key]?.trim();
+    if (value === undefined || value === '') continue;
+    if (NUMERIC_VARIABLES.has(key)) {
+      if (!/^\d+$/.test(value)) {
+        problems.push(`${key}: must be a whole number (got "${value}")`);
+        continue;
+      }
+      raw[key] = Number(value);
+    } else {
+      raw[key] = value;
+    }
+  }
+  for (const key of ['PUBLIC_URL', 'SECRET_KEY'] as const) {
+    const value = env[key]?.trim();
+    if (value) raw[key] = value;
+  }
+  return raw;
+}
+
+function describe(error: ValidationError): string[] {
+  const got =
+    typeof error.value === 'string' || typeof error.value === 'number' ? ` (got "${error.value}")` : '';
+  const shown = error.property === 'SECRET_KEY' ? '' : got;
+  return Object.values(error.constraints ?? {}).map((message) => {
+    const text = message.startsWith(error.property) ? message.slice(error.property.length + 1) : message;
+    return `${error.property}: ${text}${shown}`;
+  });
+}
+
+function checkMongoUri(uri: string): string | undefined {
+  if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
+    return `MONGODB_URI: must start with mongodb:// or mongodb+srv:// (got "${redactUri(uri)}")`;
+  }
+  try {
+    new ConnectionString(uri);
+    return undefined;
+  } catch (error) {
+    return `MONGODB_URI: ${(error as Error).message} (got "${redactUri(uri)}")`;
+  }
+}
+
+/** Hides a password so a config error never prints credentials. */
+function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+function parseAllowHosts(value: string, problems: string[]): AllowedHost[] {
+  const hosts: AllowedHost[] = [];
+  for (const entry of value.split(',').map((part) => part.trim().toLowerCase())) {
+    if (entry === '') continue;
+    const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry);
+    const port = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (!match || (port !== undefined && (port < 1 || port > 65535))) {
+      problems.push(`INGEST_ALLOW_HOSTS: "${entry}" is not a host or host:port`);
+      continue;
+    }
+    hosts.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+  }
+  return hosts;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

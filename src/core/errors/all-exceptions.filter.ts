@@ -1,0 +1,46 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type Response } from 'express';
+import { type ErrorBody, errorCodeFor } from './error-body.js';
+
+/**
+ * Every error leaves as JSON `{error, message}`. Client mistakes keep their 4xx (including the plain
+ * `http-errors` body-parser throws for bad JSON or an oversized body); anything unexpected is logged
+ * with its stack and becomes a 500 that reveals nothing.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, body } = this.describe(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).json(body);
+  }
+
+  private describe(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, body: bodyFrom(exception.getResponse(), status) };
+    }
+    const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
+    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+      const status = httpError.status;
+      return { status, body: { error: errorCodeFor(status), message: String(httpError.message) } };
+    }
+    return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side.' } };
+  }
+}
+
+function bodyFrom(response: string | object, status: number): ErrorBody {
+  if (typeof response === 'string') return { error: errorCodeFor(status), message: response };
+  const value = response as { error?: unknown; message?: unknown };
+  const message = Array.isArray(value.message) ? value.message.join('; ') : String(value.message ?? '');
+  const error =
+    typeof value.error === 'string' && /^[a-z0-9_]+$/.test(value.error) ? value.error : errorCodeFor(status);
+  return { error, message };
+}

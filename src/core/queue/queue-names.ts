@@ -1,0 +1,24 @@
+/**
+ * Every BullMQ queue and job the system knows, in one place. A worker refuses to boot when a job
+ * named here has no handler (see JobHandlerRegistry), so adding a job is: name it here, map it to its
+ * queue, write its `@JobHandler`.
+ */
+export enum QueueName {
+  /** Link → stored, indexed media (download, process, upload, index). */
+  Ingest = 'ingest',
+  /** Library upkeep: metadata enrichment, storage deletion, sweeps. */
+  Library = 'library',
+}
+
+/** Job names. Empty until the first job lands with its handler (ingest / library issues). */
+export enum JobName {}
+
+/** Which queue carries each job. */
+export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {};
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+export const ALL_JOBS: readonly string[] = Object.values(JobName);
+
+export function queueOfJob(job: string): QueueName | undefined {
+  return (JOB_QUEUE as Readonly<Record<string, QueueName>>)[job];
+}

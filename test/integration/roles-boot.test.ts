@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startApp } from '../support/app-process.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+
+const EXPECTED: Record<string, { role: string; modules: string[]; queues: boolean }> = {
+  manager: {
+    role: 'manager',
+    modules: ['core', 'auth', 'library', 'ingest', 'bot', 'admin', 'readvault', 'music', 'franchise'],
+    queues: true,
+  },
+  worker: { role: 'worker', modules: ['core', 'library', 'ingest'], queues: true },
+  streamer: { role: 'streamer', modules: ['core', 'auth', 'library', 'stream'], queues: false },
+  all: {
+    role: 'all',
+    modules: [
+      'core',
+      'auth',
+      'library',
+      'ingest',
+      'stream',
+      'bot',
+      'admin',
+      'readvault',
+      'music',
+      'franchise',
+    ],
+    queues: true,
+  },
+};
+
+describe('each role boots against real FerretDB and Redis', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await startTestDatabase();
+  });
+  after(() => db.stop());
+
+  for (const [role, expected] of Object.entries(EXPECTED)) {
+    it(`ROLE=${role}: /healthz lists exactly its modules and /metrics answers`, async () => {
+      const app = await startApp({ ROLE: role, MONGODB_URI: db.uri });
+      try {
+        const health = await app.get('/healthz');
+        const body = await health.json();
+        assert.equal(health.status, 200, JSON.stringify(body));
+        assert.deepEqual(body, {
+          status: 'ok',
+          role: expected.role,
+          modules: expected.modules,
+          checks: { mongo: 'up', redis: 'up' },
+        });
+
+        const metrics = await app.get('/metrics');
+        assert.equal(metrics.status, 200);
+        assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
+        const text = await metrics.text();
+        assert.match(text, /^process_cpu_user_seconds_total /m);
+        assert.match(
+          text,
+          /streamvault_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/,
+        );
+        if (expected.queues) {
+          assert.match(text, /streamvault_queue_jobs\{queue="ingest",state="waiting"\} 0/);
+        } else {
+          assert.doesNotMatch(text, /streamvault_queue_jobs/);
+        }
+      } finally {
+        await app.stop();
+      }
+    });
+  }
+});

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitForPort } from '../../scripts/lib/net.mjs';
+import { MAIN_JS, PROJECT_ROOT } from './paths.js';
+import { TEST_REDIS_URL, uniqueRedisPrefix } from './redis.js';
+
+export interface AppExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
+
+/**
+ * Runs the app as its own process — exactly as the image does (`node main.js` + environment) — and
+ * collects its output. `env` overrides the test defaults (free port, temp DATA_DIR, unique Redis prefix).
+ */
+export function runApp(env: Record<string, string | undefined>) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sv-app-'));
+  const child = spawn(process.execPath, ['--enable-source-maps', MAIN_JS], {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      SECRET_KEY: TEST_SECRET_KEY,
+      DATA_DIR: dataDir,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: uniqueRedisPrefix(),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<AppExit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    exit,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    /** Sends `signal` and waits; SIGKILL after 15 s so a hung app never outlives its test. */
+    async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<AppExit> {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const guard = setTimeout(() => child.kill('SIGKILL'), 15000);
+      const result = await exit;
+      clearTimeout(guard);
+      return result;
+    },
+  };
+}
+
+export type RunningApp = Awaited<ReturnType<typeof startApp>>;
+
+/** Starts the app on a free port and waits until it accepts HTTP connections. */
+export async function startApp(env: Record<string, string | undefined>) {
+  const port = await freePort();
+  const app = runApp({ PORT: String(port), HOST: '127.0.0.1', ...env });
+  try {
+    await waitForPort('127.0.0.1', port, 30000, () => app.child.exitCode === null);
+  } catch (error) {
+    await app.stop('SIGKILL');
+    throw new Error(`${(error as Error).message}\n--- app output ---\n${app.stdout()}${app.stderr()}`, {
+      cause: error,
+    });
+  }
+  const url = `http://127.0.0.1:${port}`;
+  return { ...app, port, url, get: (path: string, init?: RequestInit) => fetch(`${url}${path}`, init) };
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Role } from '../../src/app/roles.js';
+import { ConfigError } from '../../src/core/config/config-error.js';
+import { loadConfig } from '../../src/core/config/load-config.js';
+
+const SECRET = 'x'.repeat(40);
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig({ SECRET_KEY: SECRET, ...env });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('fills documented defaults', () => {
+    const config = loadConfig({ SECRET_KEY: SECRET });
+    assert.deepEqual(config.roles, [Role.Manager, Role.Worker, Role.Streamer]);
+    assert.equal(config.http.port, 8080);
+    assert.equal(config.http.publicUrl, 'http://localhost:8080');
+    assert.equal(config.mongo.uri, 'mongodb://127.0.0.1:27017/streamvault');
+    assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
+    assert.equal(config.storage, 'local');
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.shutdownTimeoutMs, 10000);
+    assert.ok(config.dataDir.endsWith('/data'));
+  });
+
+  it('is frozen all the way down', () => {
+    const config = loadConfig({ SECRET_KEY: SECRET });
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.http));
+    assert.throws(() => ((config.http as { port: number }).port = 1));
+  });
+
+  it('names the variable and the problem', () => {
+    assert.match(problemsOf({ PORT: 'abc' }), /^PORT: must be a whole number \(got "abc"\)$/);
+    assert.match(problemsOf({ PORT: '70000' }), /PORT: must be an integer between 1 and 65535/);
+    assert.match(
+      problemsOf({ ROLE: 'cook' }),
+      /ROLE: unknown role "cook"; valid roles are manager, worker, streamer/,
+    );
+    assert.match(problemsOf({ STORAGE: 's3' }), /STORAGE: /);
+    assert.match(problemsOf({ LOG_LEVEL: 'loud' }), /LOG_LEVEL: /);
+    assert.match(
+      problemsOf({ REDIS_URL: 'localhost:6379' }),
+      /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    assert.match(problemsOf({ PUBLIC_URL: 'not a url' }), /PUBLIC_URL: must be an absolute http\(s\) URL/);
+    assert.match(problemsOf({ INGEST_ALLOW_HOSTS: 'ok.example,bad host' }), /INGEST_ALLOW_HOSTS: "bad host"/);
+  });
+
+  it('rejects a malformed MongoDB URI without printing its password', () => {
+    assert.match(problemsOf({ MONGODB_URI: 'http://db' }), /MONGODB_URI: must start with mongodb:\/\//);
+    const message = problemsOf({ MONGODB_URI: 'mongodb://user:hunter2@' });
+    assert.match(message, /^MONGODB_URI: /);
+    assert.doesNotMatch(message, /hunter2/);
+  });
+
+  it('reports every problem at once', () => {
+    const message = problemsOf({ PORT: 'abc', ROLE: 'cook' });
+    assert.match(message, /PORT/);
+    assert.match(message, /ROLE/);
+  });
+
+  it('requires SECRET_KEY in production and refuses a short one', () => {
+    assert.throws(() => loadConfig({}), /SECRET_KEY: required when NODE_ENV=production/);
+    assert.throws(() => loadConfig({ SECRET_KEY: 'short' }), /SECRET_KEY: must be at least 32 characters/);
+  });
+
+  it('outside production, generates SECRET_KEY once and keeps it in DATA_DIR', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sv-config-'));
+    try {
+      const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir });
+      const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir });
+      assert.equal(first.secretKey.length, 64);
+      assert.equal(second.secretKey, first.secretKey);
+      assert.equal(readFileSync(join(dataDir, 'secret.key'), 'utf8').trim(), first.secretKey);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('parses INGEST_ALLOW_HOSTS into hosts and optional ports', () => {
+    const config = loadConfig({
+      SECRET_KEY: SECRET,
+      INGEST_ALLOW_HOSTS: 'Media.Example.com, 127.0.0.1:8099,[::1]:9000',
+    });
+    assert.deepEqual(config.ingest.allowHosts, [
+      { host: 'media.example.com', port: undefined },
+      { host: '127.0.0.1', port: 8099 },
+      { host: '::1', port: 9000 },
+    ]);
+  });
+});
