@@ -45,7 +45,9 @@ export class MongoConnection implements OnModuleInit, OnApplicationShutdown {
       return true;
     } catch (error) {
       if (!this.closing) {
-        this.logger.error(`cannot reach MongoDB (${firstLine(error)}); retrying in ${retryDelay(attempt)} ms`);
+        this.logger.error(
+          `cannot reach MongoDB (${firstLine(error)}); retrying in ${retryDelay(attempt)} ms`,
+        );
       }
       return false;
     }
