@@ -59,7 +59,7 @@ export async function startFerretDb({ binary, dir, port, database = 'streamvault
       `--debug-addr=127.0.0.1:${debugPort}`,
       `--state-dir=${dir}`,
       '--telemetry=disable',
-      '--log-level=warn',
+      '--log-level=error',
     ],
     { stdio: ['ignore', stdio, stdio] },
   );

@@ -32,6 +32,7 @@ export function installShutdown(app: INestApplication, logger: Logger, timeoutMs
       process.exit(1);
     }
   };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
+  // `on`, not `once`: a second signal (Ctrl+C reaches both a wrapper and the app) must not kill mid-drain.
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
 }

@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1.7
+# One image for every role (ROLE=manager|worker|streamer|all), built for linux/amd64 and linux/arm64:
+#   docker buildx build --platform linux/amd64,linux/arm64 -t streamvault:latest --push .
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM ${NODE_IMAGE} AS runtime
+# Runtime tools the worker drives (ffmpeg/ffprobe, aria2c, yt-dlp); tini reaps their process groups.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg aria2 yt-dlp tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    ROLE=all \
+    PORT=8080 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node package.json ./
+COPY --chown=node:node views ./views
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/main.js"]
