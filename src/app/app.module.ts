@@ -19,7 +19,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         ...(producesJobs ? [QueueModule] : []),
         ...(roles.includes(Role.Worker) ? [JobWorkerModule] : []),
-        ...modulesForRoles(roles).map((name) => FEATURE_MODULES[name]),
+        ...modulesForRoles(roles).map((name) => FEATURE_MODULES[name](roles)),
       ],
     };
   }

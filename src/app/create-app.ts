@@ -1,6 +1,8 @@
-import { type INestApplication } from '@nestjs/common';
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
 import { type Logger } from 'pino';
 import { type AppConfig } from '../core/config/app-config.js';
 import { httpLoggingMiddleware } from '../core/logging/http-logging.middleware.js';
@@ -8,6 +10,10 @@ import { NestPinoLogger } from '../core/logging/nest-logger.js';
 import { httpMetricsMiddleware } from '../core/metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
 import { AppModule } from './app.module.js';
+import { Role } from './roles.js';
+
+/** Request bodies above this are refused with 413 before any handler runs. */
+export const BODY_LIMIT = '1mb';
 
 /** Builds (but does not start listening) the app for `config`; shared by main.ts and the e2e tests. */
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
@@ -17,9 +23,25 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(httpLoggingMiddleware(logger));
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  // Unknown fields are an error, not silently dropped: a typo in a PATCH must not look like success.
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  if (config.roles.includes(Role.Manager)) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('StreamVault API')
+        .setVersion('1')
+        .addCookieAuth('sv_session')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  }
   return app;
 }

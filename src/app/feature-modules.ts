@@ -1,4 +1,4 @@
-import { type Type } from '@nestjs/common';
+import { type DynamicModule, type Type } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { BotModule } from '../bot/bot.module.js';
@@ -8,17 +8,22 @@ import { LibraryModule } from '../library/library.module.js';
 import { MusicModule } from '../music/music.module.js';
 import { ReadVaultModule } from '../readvault/readvault.module.js';
 import { StreamModule } from '../stream/stream.module.js';
-import { FeatureModule } from './roles.js';
+import { FeatureModule, type Role } from './roles.js';
 
-/** The Nest module class behind each name in the role table. */
-export const FEATURE_MODULES: Readonly<Record<FeatureModule, Type>> = {
-  [FeatureModule.Auth]: AuthModule,
-  [FeatureModule.Library]: LibraryModule,
-  [FeatureModule.Ingest]: IngestModule,
-  [FeatureModule.Stream]: StreamModule,
-  [FeatureModule.Bot]: BotModule,
-  [FeatureModule.Admin]: AdminModule,
-  [FeatureModule.ReadVault]: ReadVaultModule,
-  [FeatureModule.Music]: MusicModule,
-  [FeatureModule.Franchise]: FranchiseModule,
+/**
+ * The Nest module behind each name in the role table. Modules with role-dependent sides (HTTP API on
+ * the manager only, for instance) are built for the process's roles.
+ */
+export const FEATURE_MODULES: Readonly<
+  Record<FeatureModule, (roles: readonly Role[]) => Type | DynamicModule>
+> = {
+  [FeatureModule.Auth]: (roles) => AuthModule.forRoles(roles),
+  [FeatureModule.Library]: (roles) => LibraryModule.forRoles(roles),
+  [FeatureModule.Ingest]: () => IngestModule,
+  [FeatureModule.Stream]: () => StreamModule,
+  [FeatureModule.Bot]: () => BotModule,
+  [FeatureModule.Admin]: () => AdminModule,
+  [FeatureModule.ReadVault]: () => ReadVaultModule,
+  [FeatureModule.Music]: () => MusicModule,
+  [FeatureModule.Franchise]: () => FranchiseModule,
 };

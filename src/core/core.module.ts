@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** What every role runs: config, logging, Mongo, Redis, health, metrics and JSON errors. */
@@ -22,6 +23,7 @@ export class CoreModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
+        RateLimitModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -22,6 +22,14 @@ export interface AppConfig {
   logLevel: LogLevel;
   secretKey: string;
   ingest: { allowHosts: readonly AllowedHost[] };
+  auth: {
+    adminUsername: string;
+    /** First-start admin password; when unset one is generated and logged once. */
+    adminPassword?: string;
+    sessionTtlHours: number;
+    /** Cookies get `Secure` when the public URL is https. */
+    secureCookies: boolean;
+  };
   shutdownTimeoutMs: number;
 }
 

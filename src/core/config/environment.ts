@@ -73,6 +73,19 @@ export class Environment {
   @IsString()
   INGEST_ALLOW_HOSTS: string = '';
 
+  @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
+  ADMIN_USERNAME: string = 'admin';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @IsInt({ message: 'must be a whole number of hours between 1 and 8760' })
+  @Min(1, { message: 'must be a whole number of hours between 1 and 8760' })
+  @Max(8760, { message: 'must be a whole number of hours between 1 and 8760' })
+  SESSION_TTL_HOURS: number = 168;
+
   @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Max(60000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
@@ -80,4 +93,8 @@ export class Environment {
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
-export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set(['PORT', 'SHUTDOWN_TIMEOUT_MS']);
+export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
+  'PORT',
+  'SHUTDOWN_TIMEOUT_MS',
+  'SESSION_TTL_HOURS',
+]);

@@ -16,6 +16,9 @@ import { loadOrCreateSecretKey } from './secret-key.js';
 
 type Env = Record<string, string | undefined>;
 
+/** Never echoed back in error messages. */
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_PASSWORD']);
+
 /** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
@@ -56,6 +59,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: environment.LOG_LEVEL as LogLevel,
     secretKey: environment.SECRET_KEY ?? loadOrCreateSecretKey(dataDir),
     ingest: { allowHosts },
+    auth: {
+      adminUsername: environment.ADMIN_USERNAME,
+      adminPassword: environment.ADMIN_PASSWORD,
+      sessionTtlHours: environment.SESSION_TTL_HOURS,
+      secureCookies: (environment.PUBLIC_URL ?? '').startsWith('https://'),
+    },
     shutdownTimeoutMs: environment.SHUTDOWN_TIMEOUT_MS,
   };
   return deepFreeze(config);
@@ -78,7 +87,7 @@ function readEnvironment(env: Env, problems: string[]): Record<string, unknown> 
       raw[key] = value;
     }
   }
-  for (const key of ['PUBLIC_URL', 'SECRET_KEY'] as const) {
+  for (const key of ['PUBLIC_URL', 'SECRET_KEY', 'ADMIN_PASSWORD'] as const) {
     const value = env[key]?.trim();
     if (value) raw[key] = value;
   }
@@ -88,7 +97,7 @@ function readEnvironment(env: Env, problems: string[]): Record<string, unknown> 
 function describe(error: ValidationError): string[] {
   const got =
     typeof error.value === 'string' || typeof error.value === 'number' ? ` (got "${error.value}")` : '';
-  const shown = error.property === 'SECRET_KEY' ? '' : got;
+  const shown = SECRET_VARIABLES.has(error.property) ? '' : got;
   return Object.values(error.constraints ?? {}).map((message) => {
     const text = message.startsWith(error.property) ? message.slice(error.property.length + 1) : message;
     return `${error.property}: ${text}${shown}`;

@@ -75,3 +75,8 @@ function retryDelay(attempt: number): number {
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
+
+/** MongoDB's duplicate-key error, raised by both MongoDB and FerretDB when a unique key is taken. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 11000;
+}

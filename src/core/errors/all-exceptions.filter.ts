@@ -14,7 +14,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.describe(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    if (status === 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) {
       res.destroy();
       return;
@@ -32,8 +32,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = httpError.status;
       return { status, body: { error: errorCodeFor(status), message: String(httpError.message) } };
     }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: 503,
+        body: { error: 'service_unavailable', message: 'The database is unreachable; retry shortly.' },
+      };
+    }
     return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side.' } };
   }
+}
+
+/** The driver's "cannot reach the server" family, and mongoose's buffering timeout while disconnected. */
+function isDatabaseUnavailable(exception: unknown): boolean {
+  const error = exception as { name?: unknown; message?: unknown };
+  return (
+    /^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(
+      String(error?.name),
+    ) || /buffering timed out/.test(String(error?.message))
+  );
 }
 
 function bodyFrom(response: string | object, status: number): ErrorBody {

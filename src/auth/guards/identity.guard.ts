@@ -1,0 +1,64 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { type Request, type Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { type Identity, type IdentifiedRequest } from '../../core/identity/identity.js';
+import { API_TOKEN_PREFIX, ApiTokenService } from '../api-token.service.js';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth-cookie.js';
+import { SessionTokenService } from '../session-token.service.js';
+
+/** passport-jwt, but a missing or bad token is not an error here: access rules decide later. */
+class OptionalJwtGuard extends AuthGuard('jwt') {
+  override handleRequest<T>(_error: unknown, user: T): T {
+    return user || (null as T);
+  }
+}
+
+/** Paths machines poll; they get no guest cookie. */
+const NO_GUEST_COOKIE = /^\/(healthz|metrics)(\/|$)/;
+
+/**
+ * Works out who is calling (API token, session or guest cookie) for every request, and gives a first
+ * visitor a guest identity cookie. It never refuses: `RolesGuard` does, knowing why identity failed.
+ */
+@Injectable()
+export class IdentityGuard implements CanActivate {
+  private readonly jwt = new OptionalJwtGuard();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly apiTokens: ApiTokenService,
+    private readonly tokens: SessionTokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request & IdentifiedRequest & { user?: Identity | null }>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const authorization = req.headers.authorization ?? '';
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+
+    if (bearer?.startsWith(API_TOKEN_PREFIX)) {
+      req.identity = await this.apiTokens.identify(bearer);
+      if (!req.identity) req.authFailure = 'The API token is invalid or revoked.';
+      return true;
+    }
+    const presented = Boolean(bearer) || typeof req.cookies?.[SESSION_COOKIE] === 'string';
+    if (presented) {
+      await this.jwt.canActivate(context);
+      req.identity = req.user ?? undefined;
+      if (!req.identity) req.authFailure = 'The session is invalid, expired or logged out.';
+    }
+    if (!req.identity && !authorization && !NO_GUEST_COOKIE.test(req.path)) this.issueGuestCookie(res);
+    return true;
+  }
+
+  /** The new guest is recognised from the next request on: an identity must come from an earlier visit. */
+  private issueGuestCookie(res: Response): void {
+    const guest = this.tokens.newGuest();
+    res.cookie(
+      SESSION_COOKIE,
+      guest.token,
+      sessionCookieOptions(this.config.auth.secureCookies, guest.maxAgeMs),
+    );
+  }
+}

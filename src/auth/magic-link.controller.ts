@@ -1,0 +1,26 @@
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';
+import { SESSION_COOKIE, sessionCookieOptions } from './auth-cookie.js';
+import { clientInfo } from './client-info.js';
+import { MagicLinkService } from './magic-link.service.js';
+
+/** The landing of a magic link: signs the browser in and sends it home. */
+@ApiExcludeController()
+@Controller('auth/magic')
+export class MagicLinkController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly magicLinks: MagicLinkService,
+  ) {}
+
+  @Get(':token')
+  @RateLimit({ name: 'magic-redeem', limit: 20, windowSeconds: 60 })
+  async redeem(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { token: cookie, maxAgeMs } = await this.magicLinks.redeem(token, clientInfo(req));
+    res.cookie(SESSION_COOKIE, cookie, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
+    res.redirect(303, '/');
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { AppError } from '../core/errors/app-error.js';
+import { MagicLinkRepository } from './magic-link.repository.js';
+import { hashToken, randomToken } from './secrets.js';
+import { type ClientInfo, SessionService } from './session.service.js';
+import { UserRepository } from './user.repository.js';
+
+export const MAGIC_LINK_TTL_MS = 15 * 60 * 1000;
+
+export interface MagicLinkTarget {
+  username?: string;
+  telegramId?: number;
+}
+
+/** Single-use, 15-minute login links: created by an admin (later sent by the bot), stored hashed. */
+@Injectable()
+export class MagicLinkService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly links: MagicLinkRepository,
+    private readonly users: UserRepository,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async create(target: MagicLinkTarget, createdBy: string): Promise<{ url: string; expiresAt: Date }> {
+    if ((target.username === undefined) === (target.telegramId === undefined)) {
+      throw new AppError(400, 'bad_request', 'Give exactly one of username or telegramId.');
+    }
+    const user =
+      target.username !== undefined
+        ? await this.users.findByUsername(target.username)
+        : await this.users.findByTelegramId(target.telegramId!);
+    if (!user || user.disabled)
+      throw new AppError(404, 'not_found', 'No active user matches that username or Telegram id.');
+    const token = randomToken();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + MAGIC_LINK_TTL_MS);
+    await this.links.insert({
+      _id: hashToken(token),
+      userId: user._id,
+      createdBy,
+      createdAt: now,
+      expiresAt,
+    });
+    return { url: `${this.config.http.publicUrl}/auth/magic/${token}`, expiresAt };
+  }
+
+  /** Trades a link for a session, once. */
+  async redeem(token: string, client: ClientInfo) {
+    const link = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await this.links.consume(hashToken(token)) : null;
+    if (!link)
+      throw new AppError(401, 'unauthorized', 'This login link is invalid, expired or already used.');
+    return this.sessions.open(link.userId, 'magic-link', client);
+  }
+}

@@ -1,0 +1,26 @@
+import { Schema, type Types } from 'mongoose';
+import { USER_ROLES, type UserRole } from '../../core/identity/identity.js';
+
+export interface User {
+  _id: Types.ObjectId;
+  username: string;
+  passwordHash?: string;
+  role: UserRole;
+  telegramId?: number;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const userSchema = new Schema<User>(
+  {
+    username: { type: String, required: true },
+    passwordHash: String,
+    role: { type: String, enum: USER_ROLES, required: true },
+    telegramId: Number,
+    disabled: { type: Boolean, default: false },
+  },
+  { collection: 'users', timestamps: true },
+);
+userSchema.index({ username: 1 }, { unique: true });
+userSchema.index({ telegramId: 1 });

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { type Model } from 'mongoose';
+import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type Session, sessionSchema } from './schemas/session.schema.js';
+
+@Injectable()
+export class SessionRepository {
+  private readonly model: Model<Session>;
+
+  constructor(mongo: MongoConnection) {
+    this.model = mongo.connection.model<Session>('Session', sessionSchema);
+  }
+
+  async insert(session: Session): Promise<void> {
+    await this.model.create(session);
+  }
+
+  /** The session if it exists, is not revoked and has not expired. */
+  findLive(id: string, now = new Date()): Promise<Session | null> {
+    return this.model
+      .findOne({ _id: id, revokedAt: { $exists: false }, expiresAt: { $gt: now } })
+      .lean<Session>()
+      .exec();
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { _id: id, revokedAt: { $exists: false } },
+      { $set: { revokedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
+  }
+}

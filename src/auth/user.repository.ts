@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { type Model, type Types } from 'mongoose';
+import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type User, userSchema } from './schemas/user.schema.js';
+
+export type NewUser = Pick<User, 'username' | 'role'> & Partial<Pick<User, 'passwordHash' | 'telegramId'>>;
+
+@Injectable()
+export class UserRepository {
+  private readonly model: Model<User>;
+
+  constructor(mongo: MongoConnection) {
+    this.model = mongo.connection.model<User>('User', userSchema);
+  }
+
+  findById(id: Types.ObjectId): Promise<User | null> {
+    return this.model.findById(id).lean<User>().exec();
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.model.findOne({ username }).lean<User>().exec();
+  }
+
+  findByTelegramId(telegramId: number): Promise<User | null> {
+    return this.model.findOne({ telegramId }).lean<User>().exec();
+  }
+
+  async countAdmins(): Promise<number> {
+    return this.model.countDocuments({ role: 'admin' }).exec();
+  }
+
+  /** Creates the user; the unique username index turns a duplicate into a duplicate-key error. */
+  async insert(user: NewUser): Promise<User> {
+    await this.model.init();
+    return (await this.model.create({ ...user, disabled: false })).toObject<User>();
+  }
+
+  list(): Promise<User[]> {
+    return this.model.find().sort({ username: 1 }).lean<User[]>().exec();
+  }
+}

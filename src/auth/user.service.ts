@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { isDuplicateKeyError } from '../core/database/mongo-connection.js';
+import { AppError } from '../core/errors/app-error.js';
+import { type UserRole } from '../core/identity/identity.js';
+import { PasswordHasher } from './password-hasher.js';
+import { type User } from './schemas/user.schema.js';
+import { type ClientInfo, SessionService } from './session.service.js';
+import { UserRepository } from './user.repository.js';
+
+export interface UserView {
+  id: string;
+  username: string;
+  role: UserRole;
+  telegramId?: number;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export interface NewUserInput {
+  username: string;
+  password?: string;
+  role: UserRole;
+  telegramId?: number;
+}
+
+@Injectable()
+export class UserService {
+  private readonly logger = new Logger('auth');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async create(input: NewUserInput): Promise<UserView> {
+    try {
+      const user = await this.users.insert({
+        username: input.username,
+        role: input.role,
+        telegramId: input.telegramId,
+        passwordHash: input.password ? await this.hasher.hash(input.password) : undefined,
+      });
+      return toView(user);
+    } catch (error) {
+      if (isDuplicateKeyError(error))
+        throw new AppError(409, 'conflict', `The username "${input.username}" is taken.`);
+      throw error;
+    }
+  }
+
+  async list(): Promise<UserView[]> {
+    return (await this.users.list()).map(toView);
+  }
+
+  /** Password login; one message for every failure so it does not reveal which usernames exist. */
+  async login(username: string, password: string, client: ClientInfo) {
+    const user = await this.users.findByUsername(username);
+    const valid = await this.hasher.verify(password, user?.passwordHash);
+    if (!user || !valid || user.disabled)
+      throw new AppError(401, 'unauthorized', 'Wrong username or password.');
+    const session = await this.sessions.open(user._id, 'password', client);
+    return { ...session, user: toView(user) };
+  }
+
+  /**
+   * First start: with no admin yet, create one from ADMIN_USERNAME / ADMIN_PASSWORD, or with a generated
+   * password printed once. Several managers booting together create one (unique username).
+   */
+  async bootstrapAdmin(): Promise<void> {
+    if ((await this.users.countAdmins()) > 0) return;
+    const { adminUsername, adminPassword } = this.config.auth;
+    const password = adminPassword ?? randomBytes(12).toString('base64url');
+    try {
+      await this.users.insert({
+        username: adminUsername,
+        role: 'admin',
+        passwordHash: await this.hasher.hash(password),
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return;
+      throw error;
+    }
+    if (adminPassword) this.logger.log(`created admin account "${adminUsername}" from ADMIN_PASSWORD`);
+    else
+      this.logger.warn(
+        `created admin account "${adminUsername}" with password: ${password}  (shown once; change it)`,
+      );
+  }
+}
+
+export function toView(user: User): UserView {
+  return {
+    id: String(user._id),
+    username: user.username,
+    role: user.role,
+    telegramId: user.telegramId,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+  };
+}

@@ -1,0 +1,20 @@
+export type UserRole = 'admin' | 'uploader' | 'viewer';
+export const USER_ROLES: readonly UserRole[] = ['admin', 'uploader', 'viewer'];
+
+/** Who is making a request: a guest (cookie only) or a user (session or API token). */
+export interface Identity {
+  kind: 'guest' | 'user';
+  /** `guest:<uuid>` or the user's id. */
+  id: string;
+  name: string;
+  role?: UserRole;
+  sessionId?: string;
+  via: 'cookie' | 'api-token';
+}
+
+/** What the identity guard leaves on the request. */
+export interface IdentifiedRequest {
+  identity?: Identity;
+  /** Set when credentials were presented but rejected (tampered, expired, revoked...). */
+  authFailure?: string;
+}

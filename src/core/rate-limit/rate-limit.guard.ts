@@ -1,0 +1,34 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type Request, type Response } from 'express';
+import { AppError } from '../errors/app-error.js';
+import { type IdentifiedRequest } from '../identity/identity.js';
+import { RATE_LIMIT_METADATA, type RateLimitRule } from './rate-limit.decorator.js';
+import { RateLimiter } from './rate-limiter.js';
+
+/** Enforces `@RateLimit` rules; answers 429 with `Retry-After` when a bucket is full. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<RateLimitRule | undefined>(RATE_LIMIT_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!rule) return true;
+    const req = context.switchToHttp().getRequest<Request & IdentifiedRequest>();
+    const who = req.identity?.id ?? `ip:${req.ip}`;
+    const result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, rule.windowSeconds * 1000);
+    if (result.allowed) return true;
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(result.retryAfterSeconds));
+    throw new AppError(
+      429,
+      'too_many_requests',
+      `Too many requests: at most ${rule.limit} per ${rule.windowSeconds} s. Retry in ${result.retryAfterSeconds} s.`,
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { type Types } from 'mongoose';
+import { AppError } from '../core/errors/app-error.js';
+import { type Identity } from '../core/identity/identity.js';
+import { CommentRepository } from './comment.repository.js';
+import { type Comment } from './schemas/comment.schema.js';
+import { TitleRepository } from './title.repository.js';
+
+export interface CommentView {
+  id: string;
+  titleId: string;
+  author: { id: string; name: string };
+  body: string;
+  createdAt: Date;
+}
+
+@Injectable()
+export class CommentService {
+  constructor(
+    private readonly comments: CommentRepository,
+    private readonly titles: TitleRepository,
+  ) {}
+
+  async add(titleId: Types.ObjectId, author: Identity, body: string): Promise<CommentView> {
+    const text = body.trim();
+    if (text.length === 0) throw new AppError(400, 'bad_request', 'A comment cannot be empty.');
+    await this.requireTitle(titleId);
+    const comment = await this.comments.insert({
+      titleId,
+      authorId: author.id,
+      authorName: author.name,
+      body: text,
+      createdAt: new Date(),
+    });
+    return toView(comment);
+  }
+
+  async list(titleId: Types.ObjectId, page: number, pageSize: number) {
+    await this.requireTitle(titleId);
+    const [items, total] = await Promise.all([
+      this.comments.listForTitle(titleId, (page - 1) * pageSize, pageSize),
+      this.comments.countForTitle(titleId),
+    ]);
+    return { items: items.map(toView), page, pageSize, total };
+  }
+
+  async delete(titleId: Types.ObjectId, commentId: Types.ObjectId): Promise<void> {
+    if (!(await this.comments.delete(titleId, commentId))) {
+      throw new AppError(404, 'not_found', `No comment ${String(commentId)} on title ${String(titleId)}.`);
+    }
+  }
+
+  private async requireTitle(titleId: Types.ObjectId): Promise<void> {
+    if (!(await this.titles.findById(titleId)))
+      throw new AppError(404, 'not_found', `No title with id ${String(titleId)}.`);
+  }
+}
+
+function toView(comment: Comment): CommentView {
+  return {
+    id: String(comment._id),
+    titleId: String(comment.titleId),
+    author: { id: comment.authorId, name: comment.authorName },
+    body: comment.body,
+    createdAt: comment.createdAt,
+  };
+}

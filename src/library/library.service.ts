@@ -1,0 +1,243 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { AppError } from '../core/errors/app-error.js';
+import { CommentRepository } from './comment.repository.js';
+import { MediaFileRepository } from './media-file.repository.js';
+import { PendingDeletionRepository } from './pending-deletion.repository.js';
+import { type TitleKind } from './release-name/parsed-release.js';
+import { allFiles, filesOfEpisode, withFile, withoutEpisode, withoutFile } from './season-buckets.js';
+import { searchTokens } from './search/search-tokens.js';
+import {
+  type EditableField,
+  EDITABLE_FIELDS,
+  type ExternalIds,
+  type SeasonBucket,
+  type Title,
+} from './schemas/title.schema.js';
+import { TitleKeyRepository } from './title-key.repository.js';
+import { externalKeys, nameKey } from './title-keys.js';
+import { TitleRepository } from './title.repository.js';
+
+export interface SkeletonInput {
+  kind: TitleKind;
+  name: string;
+  year?: number;
+  externalIds?: ExternalIds;
+}
+
+export interface Placement {
+  season?: number;
+  episodes?: number[];
+}
+
+export type AttachResult = { attached: true } | { attached: false; reason: string };
+
+export type TitleFields = Partial<Pick<Title, EditableField>>;
+
+/** How many lost optimistic-concurrency races an edit of the bucket tree tolerates before giving up. */
+const MAX_RACES = 20;
+
+/** The library's write side: titles, their season/episode buckets and files, and their removal. */
+@Injectable()
+export class LibraryService {
+  private readonly logger = new Logger('library');
+
+  constructor(
+    private readonly titles: TitleRepository,
+    private readonly keys: TitleKeyRepository,
+    private readonly files: MediaFileRepository,
+    private readonly deletions: PendingDeletionRepository,
+    private readonly comments: CommentRepository,
+  ) {}
+
+  /**
+   * Finds the title by external id, else by normalised name + year + kind, or creates a skeleton.
+   * Idempotent under concurrency: creating means first claiming the strongest natural key (an insert
+   * keyed by `_id`, unique everywhere); whoever loses the claim reads the winner's title.
+   */
+  async upsertSkeleton(input: SkeletonInput): Promise<Title> {
+    const name = input.name.trim();
+    if (!name) throw new AppError(400, 'bad_request', 'A title needs a name.');
+    const keys = [...externalKeys(input.kind, input.externalIds), nameKey(input.kind, name, input.year)];
+    for (let attempt = 0; attempt < MAX_RACES; attempt++) {
+      const [owner] = await this.keys.owners(keys);
+      const titleId = owner?.titleId ?? new Types.ObjectId();
+      if (!owner && !(await this.keys.claim(keys[0], titleId))) continue;
+      // Also done for an existing owner: a crash between claim and insert leaves a key without a title.
+      await this.titles.insertIfAbsent(titleId, this.skeleton(input, name));
+      const held = owner?.key ?? keys[0];
+      for (const key of keys) if (key !== held) await this.keys.claim(key, titleId);
+      const title = await this.titles.findById(titleId);
+      if (title) return title;
+    }
+    throw new AppError(
+      503,
+      'service_unavailable',
+      'The library is too busy to file this title; retry shortly.',
+    );
+  }
+
+  /**
+   * Files `fileId` under the title: a movie's file list, or a series' season/episode buckets (created
+   * as needed, never holding a file twice). A movie is never given seasons: the conflicting placement
+   * is recorded as a mismatch for an admin instead.
+   */
+  async attachFile(
+    titleId: Types.ObjectId,
+    fileId: Types.ObjectId,
+    placement: Placement = {},
+  ): Promise<AttachResult> {
+    const episodes = [...new Set(placement.episodes ?? [])].sort((a, b) => a - b);
+    const title = await this.requireTitle(titleId);
+    if (!(await this.files.findById(fileId))) throw notFound('file', fileId);
+
+    if (title.kind === 'movie') {
+      if (placement.season !== undefined || episodes.length > 0) {
+        const reason = `"${title.name}" is a movie; refusing season ${placement.season ?? '?'} episode ${episodes.join(',') || '?'}`;
+        return this.mismatch(title, fileId, reason, placement.season, episodes);
+      }
+      await this.titles.addMovieFile(title._id, fileId);
+      await this.files.setPlacement(fileId, title._id);
+      return { attached: true };
+    }
+
+    if (episodes.length === 0) {
+      return this.mismatch(
+        title,
+        fileId,
+        `"${title.name}" is a ${title.kind}; the file has no episode number`,
+      );
+    }
+    // Absolute-numbered anime episodes live in season 1.
+    const season = placement.season ?? 1;
+    await this.editSeasons(title, (seasons) => withFile(seasons, season, episodes, fileId));
+    await this.files.setPlacement(fileId, title._id, season, episodes);
+    return { attached: true };
+  }
+
+  /** Fills metadata without touching fields an admin has edited (`lockedFields`). */
+  async enrich(titleId: Types.ObjectId, metadata: TitleFields): Promise<Title> {
+    const title = await this.requireTitle(titleId);
+    const set: TitleFields = {};
+    for (const field of EDITABLE_FIELDS) {
+      if (metadata[field] !== undefined && !title.lockedFields.includes(field)) {
+        (set as Record<string, unknown>)[field] = metadata[field];
+      }
+    }
+    return this.applyFields(title, set, []);
+  }
+
+  /** An admin's edit: applied as given, and the edited fields are locked against enrichment. */
+  async updateTitle(titleId: Types.ObjectId, fields: TitleFields): Promise<Title> {
+    const title = await this.requireTitle(titleId);
+    const edited = EDITABLE_FIELDS.filter((field) => fields[field] !== undefined);
+    return this.applyFields(title, fields, edited);
+  }
+
+  /** Removes one file from its title; episodes and seasons it leaves empty go too. */
+  async deleteFile(titleId: Types.ObjectId, fileId: Types.ObjectId): Promise<void> {
+    const title = await this.requireTitle(titleId);
+    const inTitle =
+      title.fileIds.some((id) => id.equals(fileId)) ||
+      allFiles(title.seasons).some((id) => id.equals(fileId));
+    if (!inTitle) throw notFound('file', fileId, `in title ${String(titleId)}`);
+    await this.forgetFiles([fileId], 'file deleted');
+    if (title.kind === 'movie') await this.titles.pullMovieFile(title._id, fileId);
+    else await this.editSeasons(title, (seasons) => withoutFile(seasons, fileId));
+  }
+
+  /** Removes an episode and its files; a season left empty goes too. */
+  async deleteEpisode(titleId: Types.ObjectId, season: number, episode: number): Promise<void> {
+    const title = await this.requireTitle(titleId);
+    const fileIds = filesOfEpisode(title.seasons, season, episode);
+    if (!title.seasons.some((s) => s.number === season && s.episodes.some((e) => e.number === episode))) {
+      throw new AppError(
+        404,
+        'not_found',
+        `Title ${String(titleId)} has no season ${season} episode ${episode}.`,
+      );
+    }
+    await this.forgetFiles(fileIds, 'episode deleted');
+    await this.editSeasons(title, (seasons) => withoutEpisode(seasons, season, episode));
+  }
+
+  /** Removes a title, its files' records and comments; their stored bytes are queued for deletion. */
+  async deleteTitle(titleId: Types.ObjectId): Promise<void> {
+    const title = await this.requireTitle(titleId);
+    const referenced = [...title.fileIds, ...allFiles(title.seasons)];
+    const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
+    await this.forgetFiles([...referenced, ...backReferenced], 'title deleted');
+    await this.comments.deleteForTitle(title._id);
+    await this.keys.deleteForTitle(title._id);
+    await this.titles.delete(title._id);
+    this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);
+  }
+
+  async requireTitle(titleId: Types.ObjectId): Promise<Title> {
+    const title = await this.titles.findById(titleId);
+    if (!title) throw notFound('title', titleId);
+    return title;
+  }
+
+  /** Storage deletion is recorded durably before the records go, so a crash forgets nothing. */
+  private async forgetFiles(fileIds: Types.ObjectId[], reason: string): Promise<void> {
+    const files = await this.files.findByIds(fileIds);
+    await this.deletions.recordFiles(files, reason);
+    await this.files.deleteMany(files.map((file) => file._id));
+  }
+
+  private async editSeasons(title: Title, edit: (seasons: SeasonBucket[]) => SeasonBucket[]): Promise<void> {
+    let current: Title | null = title;
+    for (let attempt = 0; attempt < MAX_RACES && current; attempt++) {
+      if (await this.titles.replaceSeasons(current._id, current.revision, edit(current.seasons))) return;
+      current = await this.titles.findById(title._id);
+    }
+    if (!current) throw notFound('title', title._id);
+    throw new AppError(503, 'service_unavailable', 'The title is being changed by others; retry shortly.');
+  }
+
+  private async mismatch(
+    title: Title,
+    fileId: Types.ObjectId,
+    reason: string,
+    season?: number,
+    episodes: number[] = [],
+  ): Promise<AttachResult> {
+    await this.titles.pushMismatch(title._id, { fileId, reason, season, episodes, at: new Date() });
+    this.logger.warn(`not filed: ${reason} (file ${String(fileId)})`);
+    return { attached: false, reason };
+  }
+
+  private async applyFields(title: Title, set: TitleFields, lock: EditableField[]): Promise<Title> {
+    const merged = { ...title, ...set };
+    const update = { ...set, searchTokens: tokensOf(merged) };
+    const updated = await this.titles.setFields(title._id, update, lock);
+    if (!updated) throw notFound('title', title._id);
+    for (const key of externalKeys(updated.kind, set.externalIds)) await this.keys.claim(key, updated._id);
+    return updated;
+  }
+
+  private skeleton(input: SkeletonInput, name: string) {
+    const base = { kind: input.kind, name, year: input.year, aliases: [] as string[] };
+    return {
+      ...base,
+      genres: [],
+      externalIds: input.externalIds ?? {},
+      searchTokens: tokensOf(base),
+      seasons: [],
+      fileIds: [],
+      lockedFields: [],
+      mismatches: [],
+    };
+  }
+}
+
+export function tokensOf(
+  title: Pick<Title, 'name' | 'aliases' | 'year'> & { originalName?: string },
+): string[] {
+  return searchTokens(title.name, title.originalName, ...(title.aliases ?? []), title.year);
+}
+
+function notFound(what: string, id: Types.ObjectId, where = ''): AppError {
+  return new AppError(404, 'not_found', `No ${what} with id ${String(id)}${where ? ` ${where}` : ''}.`);
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { type Model, type Types } from 'mongoose';
+import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type MediaFile, mediaFileSchema } from './schemas/media-file.schema.js';
+
+export type NewMediaFile = Omit<MediaFile, '_id' | 'createdAt' | 'updatedAt'>;
+
+@Injectable()
+export class MediaFileRepository {
+  private readonly model: Model<MediaFile>;
+
+  constructor(mongo: MongoConnection) {
+    this.model = mongo.connection.model<MediaFile>('MediaFile', mediaFileSchema);
+  }
+
+  findById(id: Types.ObjectId): Promise<MediaFile | null> {
+    return this.model.findById(id).lean<MediaFile>().exec();
+  }
+
+  findByIds(ids: Types.ObjectId[]): Promise<MediaFile[]> {
+    return this.model
+      .find({ _id: { $in: ids } })
+      .lean<MediaFile[]>()
+      .exec();
+  }
+
+  findByTitle(titleId: Types.ObjectId): Promise<MediaFile[]> {
+    return this.model.find({ titleId }).lean<MediaFile[]>().exec();
+  }
+
+  async insert(file: NewMediaFile): Promise<MediaFile> {
+    return (await this.model.create(file)).toObject<MediaFile>();
+  }
+
+  async setPlacement(id: Types.ObjectId, titleId: Types.ObjectId, season?: number, episodes: number[] = []) {
+    await this.model.updateOne({ _id: id }, { $set: { titleId, season, episodes } });
+  }
+
+  async deleteMany(ids: Types.ObjectId[]): Promise<void> {
+    if (ids.length > 0) await this.model.deleteMany({ _id: { $in: ids } });
+  }
+}

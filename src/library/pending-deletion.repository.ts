@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { type Model } from 'mongoose';
+import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type MediaFile } from './schemas/media-file.schema.js';
+import { type PendingDeletion, pendingDeletionSchema } from './schemas/pending-deletion.schema.js';
+
+@Injectable()
+export class PendingDeletionRepository {
+  private readonly model: Model<PendingDeletion>;
+
+  constructor(mongo: MongoConnection) {
+    this.model = mongo.connection.model<PendingDeletion>('PendingDeletion', pendingDeletionSchema);
+  }
+
+  /** Records every stored object of `files` (parts, screenshots, sample); idempotent per object. */
+  async recordFiles(files: MediaFile[], reason: string): Promise<void> {
+    const now = new Date();
+    const operations = files.flatMap((file) =>
+      [
+        ...file.storage.parts.map((part) => part.ref),
+        ...file.screenshots,
+        ...(file.sample ? [file.sample] : []),
+      ].map((ref) => ({
+        updateOne: {
+          filter: { _id: `${file.storage.kind}:${ref}` },
+          update: {
+            $setOnInsert: {
+              storageKind: file.storage.kind,
+              ref,
+              fileId: String(file._id),
+              reason,
+              attempts: 0,
+              createdAt: now,
+            },
+          },
+          upsert: true,
+        },
+      })),
+    );
+    if (operations.length > 0) await this.model.bulkWrite(operations, { ordered: false });
+  }
+
+  list(limit = 100): Promise<PendingDeletion[]> {
+    return this.model.find().sort({ createdAt: 1 }).limit(limit).lean<PendingDeletion[]>().exec();
+  }
+}

@@ -1,0 +1,87 @@
+import { Schema, type Types } from 'mongoose';
+
+/** One stored piece of a file; a file over the storage part limit is several, in order. */
+export interface StoragePart {
+  ref: string;
+  size: number;
+}
+
+export interface StreamInfo {
+  index: number;
+  codec: string;
+  language?: string;
+  title?: string;
+  width?: number;
+  height?: number;
+  channels?: number;
+  isDefault?: boolean;
+  forced?: boolean;
+  /** Subtitles: image-based (PGS, VobSub) tracks cannot become WebVTT. */
+  bitmap?: boolean;
+}
+
+export interface MediaFile {
+  _id: Types.ObjectId;
+  storage: { kind: 'local' | 'telegram'; parts: StoragePart[] };
+  size: number;
+  mime: string;
+  fileName: string;
+  duration?: number;
+  streams: { video: StreamInfo[]; audio: StreamInfo[]; subtitles: StreamInfo[] };
+  checksum?: { sha256: string };
+  screenshots: string[];
+  sample?: string;
+  titleId?: Types.ObjectId;
+  season?: number;
+  episodes: number[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const streamSchema = new Schema<StreamInfo>(
+  {
+    index: { type: Number, required: true },
+    codec: { type: String, required: true },
+    language: String,
+    title: String,
+    width: Number,
+    height: Number,
+    channels: Number,
+    isDefault: Boolean,
+    forced: Boolean,
+    bitmap: Boolean,
+  },
+  { _id: false },
+);
+
+export const mediaFileSchema = new Schema<MediaFile>(
+  {
+    storage: {
+      kind: { type: String, enum: ['local', 'telegram'], required: true },
+      parts: {
+        type: [
+          new Schema<StoragePart>({ ref: { type: String, required: true }, size: Number }, { _id: false }),
+        ],
+        default: [],
+      },
+    },
+    size: { type: Number, required: true },
+    mime: { type: String, required: true },
+    fileName: { type: String, required: true },
+    duration: Number,
+    streams: {
+      video: { type: [streamSchema], default: [] },
+      audio: { type: [streamSchema], default: [] },
+      subtitles: { type: [streamSchema], default: [] },
+    },
+    checksum: { sha256: String },
+    screenshots: { type: [String], default: [] },
+    sample: String,
+    titleId: { type: Schema.Types.ObjectId },
+    season: Number,
+    episodes: { type: [Number], default: [] },
+  },
+  { collection: 'media_files', timestamps: true },
+);
+mediaFileSchema.index({ titleId: 1 });
+mediaFileSchema.index({ 'checksum.sha256': 1 });

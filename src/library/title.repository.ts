@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { type Model, type QueryFilter, type Types } from 'mongoose';
+import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type SeasonBucket, type Title, titleSchema } from './schemas/title.schema.js';
+
+export type NewTitle = Omit<Title, '_id' | 'createdAt' | 'updatedAt' | 'revision'>;
+export type TitleFilter = QueryFilter<Title>;
+
+/** Ranking needs only these fields of each candidate. */
+export type TitleCandidate = Pick<Title, '_id' | 'searchTokens' | 'updatedAt'>;
+
+@Injectable()
+export class TitleRepository {
+  readonly model: Model<Title>;
+
+  constructor(mongo: MongoConnection) {
+    this.model = mongo.connection.model<Title>('Title', titleSchema);
+  }
+
+  findById(id: Types.ObjectId): Promise<Title | null> {
+    return this.model.findById(id).lean<Title>().exec();
+  }
+
+  findByIds(ids: Types.ObjectId[]): Promise<Title[]> {
+    return this.model
+      .find({ _id: { $in: ids } })
+      .lean<Title[]>()
+      .exec();
+  }
+
+  /** Inserts with a chosen id; a second insert of the same id is a no-op (crash-safe retries). */
+  async insertIfAbsent(id: Types.ObjectId, title: NewTitle): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $setOnInsert: { ...title, revision: 0 } }, { upsert: true });
+  }
+
+  /**
+   * Replaces `seasons` (and optional other fields) only if nobody changed the title since it was read
+   * at `revision`. FerretDB 1.24 has no positional (`$`, `$[]`) update operators, so nested buckets are
+   * rewritten whole under this optimistic check instead. Returns false on a lost race.
+   */
+  async replaceSeasons(
+    id: Types.ObjectId,
+    revision: number,
+    seasons: SeasonBucket[],
+    extra: Partial<Pick<Title, 'mismatches'>> = {},
+  ): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { _id: id, revision },
+      { $set: { seasons, ...extra }, $inc: { revision: 1 } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async addMovieFile(id: Types.ObjectId, fileId: Types.ObjectId): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $addToSet: { fileIds: fileId }, $inc: { revision: 1 } });
+  }
+
+  async pullMovieFile(id: Types.ObjectId, fileId: Types.ObjectId): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $pull: { fileIds: fileId }, $inc: { revision: 1 } });
+  }
+
+  async pushMismatch(id: Types.ObjectId, mismatch: Title['mismatches'][number]): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $push: { mismatches: mismatch }, $inc: { revision: 1 } });
+  }
+
+  /** Sets fields; returns the updated title or null when the id is unknown. */
+  setFields(id: Types.ObjectId, set: Partial<Title>, addLocked: string[] = []): Promise<Title | null> {
+    const update: Record<string, unknown> = { $set: set, $inc: { revision: 1 } };
+    if (addLocked.length > 0) update.$addToSet = { lockedFields: { $each: addLocked } };
+    return this.model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<Title>().exec();
+  }
+
+  async delete(id: Types.ObjectId): Promise<boolean> {
+    return (await this.model.deleteOne({ _id: id })).deletedCount === 1;
+  }
+
+  /** Newest first, for listing without a query. */
+  page(filter: TitleFilter, skip: number, limit: number): Promise<Title[]> {
+    return this.model
+      .find(filter)
+      .sort({ updatedAt: -1, _id: -1 })
+      .skip(skip)
+      .limit(limit)
+      .lean<Title[]>()
+      .exec();
+  }
+
+  count(filter: TitleFilter): Promise<number> {
+    return this.model.countDocuments(filter).exec();
+  }
+
+  candidates(filter: TitleFilter, limit: number): Promise<TitleCandidate[]> {
+    return this.model
+      .find(filter, { searchTokens: 1, updatedAt: 1 })
+      .sort({ updatedAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<TitleCandidate[]>()
+      .exec();
+  }
+
+  async insertMany(titles: (NewTitle & { _id?: Types.ObjectId })[]): Promise<void> {
+    await this.model.insertMany(
+      titles.map((title) => ({ revision: 0, ...title })),
+      { ordered: false },
+    );
+  }
+}

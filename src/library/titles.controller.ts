@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type Types } from 'mongoose';
+import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { Roles } from '../auth/access.decorators.js';
+import { TitleQueryDto } from './dto/title-query.dto.js';
+import { UpdateTitleDto } from './dto/update-title.dto.js';
+import { presentTitle } from './library.presenter.js';
+import { LibraryService } from './library.service.js';
+import { TitleSearchService } from './title-search.service.js';
+
+@ApiTags('library')
+@Controller('api/titles')
+export class TitlesController {
+  constructor(
+    private readonly library: LibraryService,
+    private readonly search: TitleSearchService,
+  ) {}
+
+  @Get()
+  async list(@Query() query: TitleQueryDto) {
+    const page = await this.search.search(query);
+    return { ...page, items: page.items.map(presentTitle) };
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseObjectIdPipe) id: Types.ObjectId) {
+    return presentTitle(await this.library.requireTitle(id));
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  async update(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Body() dto: UpdateTitleDto) {
+    return presentTitle(await this.library.updateTitle(id, dto));
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  async delete(@Param('id', ParseObjectIdPipe) id: Types.ObjectId): Promise<void> {
+    await this.library.deleteTitle(id);
+  }
+
+  @Delete(':id/files/:fileId')
+  @Roles('admin')
+  @HttpCode(204)
+  async deleteFile(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('fileId', ParseObjectIdPipe) fileId: Types.ObjectId,
+  ): Promise<void> {
+    await this.library.deleteFile(id, fileId);
+  }
+
+  @Delete(':id/seasons/:season/episodes/:episode')
+  @Roles('admin')
+  @HttpCode(204)
+  async deleteEpisode(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('season', ParseIntPipe) season: number,
+    @Param('episode', ParseIntPipe) episode: number,
+  ): Promise<void> {
+    await this.library.deleteEpisode(id, season, episode);
+  }
+}
