@@ -42,7 +42,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @RateLimit({ name: 'login', limit: 10, windowSeconds: 60 })
+  @RateLimit({ name: 'login', limit: 10, windowSeconds: 60, per: 'address+username' })
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { token, maxAgeMs, user } = await this.users.login(dto.username, dto.password, clientInfo(req));
     res.cookie(SESSION_COOKIE, token, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));

@@ -1,29 +1,51 @@
 import { Injectable } from '@nestjs/common';
-import { type Model } from 'mongoose';
-import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type Model, Schema } from 'mongoose';
+import { isDuplicateKeyError, MongoConnection } from '../core/database/mongo-connection.js';
 import { type MagicLink, magicLinkSchema } from './schemas/magic-link.schema.js';
+
+/** One per redeemed link, keyed by the link's hash. */
+interface Redemption {
+  _id: string;
+  at: Date;
+}
 
 @Injectable()
 export class MagicLinkRepository {
   private readonly model: Model<MagicLink>;
+  private readonly redemptions: Model<Redemption>;
 
   constructor(mongo: MongoConnection) {
     this.model = mongo.connection.model<MagicLink>('MagicLink', magicLinkSchema);
+    this.redemptions = mongo.connection.model<Redemption>(
+      'MagicLinkRedemption',
+      new Schema<Redemption>(
+        { _id: { type: String, required: true }, at: { type: Date, required: true } },
+        { collection: 'magic_link_redemptions', versionKey: false },
+      ),
+    );
   }
 
   async insert(link: MagicLink): Promise<void> {
     await this.model.create(link);
   }
 
-  /** Marks the link used if it is unused and unexpired — atomically, so a link works exactly once. */
-  consume(tokenHash: string, now = new Date()): Promise<MagicLink | null> {
-    return this.model
-      .findOneAndUpdate(
-        { _id: tokenHash, usedAt: { $exists: false }, expiresAt: { $gt: now } },
-        { $set: { usedAt: now } },
-        { returnDocument: 'after' },
-      )
+  /**
+   * Redeems the link once: the redemption is an insert keyed by the link's hash, which both MongoDB and
+   * FerretDB refuse twice — even for two requests racing (FerretDB's filtered updates are not atomic).
+   */
+  async consume(tokenHash: string, now = new Date()): Promise<MagicLink | null> {
+    const link = await this.model
+      .findOne({ _id: tokenHash, expiresAt: { $gt: now } })
       .lean<MagicLink>()
       .exec();
+    if (!link || link.usedAt) return null;
+    try {
+      await this.redemptions.create({ _id: tokenHash, at: now });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+    await this.model.updateOne({ _id: tokenHash }, { $set: { usedAt: now } });
+    return link;
   }
 }

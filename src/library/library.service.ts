@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
+import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { MediaFileRepository } from './media-file.repository.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
@@ -48,6 +49,7 @@ export class LibraryService {
     private readonly files: MediaFileRepository,
     private readonly deletions: PendingDeletionRepository,
     private readonly comments: CommentRepository,
+    private readonly mutex: RedisMutex,
   ) {}
 
   /**
@@ -87,90 +89,110 @@ export class LibraryService {
     fileId: Types.ObjectId,
     placement: Placement = {},
   ): Promise<AttachResult> {
-    const episodes = [...new Set(placement.episodes ?? [])].sort((a, b) => a - b);
-    const title = await this.requireTitle(titleId);
-    if (!(await this.files.findById(fileId))) throw notFound('file', fileId);
+    return this.locked(titleId, async () => {
+      const episodes = [...new Set(placement.episodes ?? [])].sort((a, b) => a - b);
+      const title = await this.requireTitle(titleId);
+      if (!(await this.files.findById(fileId))) throw notFound('file', fileId);
 
-    if (title.kind === 'movie') {
-      if (placement.season !== undefined || episodes.length > 0) {
-        const reason = `"${title.name}" is a movie; refusing season ${placement.season ?? '?'} episode ${episodes.join(',') || '?'}`;
-        return this.mismatch(title, fileId, reason, placement.season, episodes);
+      if (title.kind === 'movie') {
+        if (placement.season !== undefined || episodes.length > 0) {
+          const reason = `"${title.name}" is a movie; refusing season ${placement.season ?? '?'} episode ${episodes.join(',') || '?'}`;
+          return this.mismatch(title, fileId, reason, placement.season, episodes);
+        }
+        await this.titles.addMovieFile(title._id, fileId);
+        await this.files.setPlacement(fileId, title._id);
+        return { attached: true };
       }
-      await this.titles.addMovieFile(title._id, fileId);
-      await this.files.setPlacement(fileId, title._id);
-      return { attached: true };
-    }
 
-    if (episodes.length === 0) {
-      return this.mismatch(
-        title,
-        fileId,
-        `"${title.name}" is a ${title.kind}; the file has no episode number`,
-      );
-    }
-    // Absolute-numbered anime episodes live in season 1.
-    const season = placement.season ?? 1;
-    await this.editSeasons(title, (seasons) => withFile(seasons, season, episodes, fileId));
-    await this.files.setPlacement(fileId, title._id, season, episodes);
-    return { attached: true };
+      if (episodes.length === 0) {
+        return this.mismatch(
+          title,
+          fileId,
+          `"${title.name}" is a ${title.kind}; the file has no episode number`,
+        );
+      }
+      // Absolute-numbered anime episodes live in season 1.
+      const season = placement.season ?? 1;
+      await this.editSeasons(title, (seasons) => withFile(seasons, season, episodes, fileId));
+      await this.files.setPlacement(fileId, title._id, season, episodes);
+      return { attached: true };
+    });
   }
 
   /** Fills metadata without touching fields an admin has edited (`lockedFields`). */
   async enrich(titleId: Types.ObjectId, metadata: TitleFields): Promise<Title> {
-    const title = await this.requireTitle(titleId);
-    const set: TitleFields = {};
-    for (const field of EDITABLE_FIELDS) {
-      if (metadata[field] !== undefined && !title.lockedFields.includes(field)) {
-        (set as Record<string, unknown>)[field] = metadata[field];
+    return this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const set: TitleFields = {};
+      for (const field of EDITABLE_FIELDS) {
+        if (metadata[field] !== undefined && !title.lockedFields.includes(field)) {
+          (set as Record<string, unknown>)[field] = metadata[field];
+        }
       }
-    }
-    return this.applyFields(title, set, []);
+      return this.applyFields(title, set, []);
+    });
   }
 
   /** An admin's edit: applied as given, and the edited fields are locked against enrichment. */
   async updateTitle(titleId: Types.ObjectId, fields: TitleFields): Promise<Title> {
-    const title = await this.requireTitle(titleId);
-    const edited = EDITABLE_FIELDS.filter((field) => fields[field] !== undefined);
-    return this.applyFields(title, fields, edited);
+    return this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const edited = EDITABLE_FIELDS.filter((field) => fields[field] !== undefined);
+      return this.applyFields(title, fields, edited);
+    });
   }
 
   /** Removes one file from its title; episodes and seasons it leaves empty go too. */
   async deleteFile(titleId: Types.ObjectId, fileId: Types.ObjectId): Promise<void> {
-    const title = await this.requireTitle(titleId);
-    const inTitle =
-      title.fileIds.some((id) => id.equals(fileId)) ||
-      allFiles(title.seasons).some((id) => id.equals(fileId));
-    if (!inTitle) throw notFound('file', fileId, `in title ${String(titleId)}`);
-    await this.forgetFiles([fileId], 'file deleted');
-    if (title.kind === 'movie') await this.titles.pullMovieFile(title._id, fileId);
-    else await this.editSeasons(title, (seasons) => withoutFile(seasons, fileId));
+    return this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const inTitle =
+        title.fileIds.some((id) => id.equals(fileId)) ||
+        allFiles(title.seasons).some((id) => id.equals(fileId));
+      if (!inTitle) throw notFound('file', fileId, `in title ${String(titleId)}`);
+      await this.forgetFiles([fileId], 'file deleted');
+      if (title.kind === 'movie') await this.titles.pullMovieFile(title._id, fileId);
+      else await this.editSeasons(title, (seasons) => withoutFile(seasons, fileId));
+    });
   }
 
   /** Removes an episode and its files; a season left empty goes too. */
   async deleteEpisode(titleId: Types.ObjectId, season: number, episode: number): Promise<void> {
-    const title = await this.requireTitle(titleId);
-    const fileIds = filesOfEpisode(title.seasons, season, episode);
-    if (!title.seasons.some((s) => s.number === season && s.episodes.some((e) => e.number === episode))) {
-      throw new AppError(
-        404,
-        'not_found',
-        `Title ${String(titleId)} has no season ${season} episode ${episode}.`,
-      );
-    }
-    await this.forgetFiles(fileIds, 'episode deleted');
-    await this.editSeasons(title, (seasons) => withoutEpisode(seasons, season, episode));
+    return this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const fileIds = filesOfEpisode(title.seasons, season, episode);
+      if (!title.seasons.some((s) => s.number === season && s.episodes.some((e) => e.number === episode))) {
+        throw new AppError(
+          404,
+          'not_found',
+          `Title ${String(titleId)} has no season ${season} episode ${episode}.`,
+        );
+      }
+      await this.forgetFiles(fileIds, 'episode deleted');
+      await this.editSeasons(title, (seasons) => withoutEpisode(seasons, season, episode));
+    });
   }
 
   /** Removes a title, its files' records and comments; their stored bytes are queued for deletion. */
   async deleteTitle(titleId: Types.ObjectId): Promise<void> {
-    const title = await this.requireTitle(titleId);
-    const referenced = [...title.fileIds, ...allFiles(title.seasons)];
-    const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
-    await this.forgetFiles([...referenced, ...backReferenced], 'title deleted');
-    await this.comments.deleteForTitle(title._id);
-    await this.keys.deleteForTitle(title._id);
-    await this.titles.delete(title._id);
-    this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);
+    return this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const referenced = [...title.fileIds, ...allFiles(title.seasons)];
+      const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
+      await this.forgetFiles([...referenced, ...backReferenced], 'title deleted');
+      await this.comments.deleteForTitle(title._id);
+      await this.keys.deleteForTitle(title._id);
+      await this.titles.delete(title._id);
+      this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);
+    });
+  }
+
+  /**
+   * Every change to one title runs under that title's lock: FerretDB cannot make a filtered update
+   * atomic, and the season tree is rewritten whole. The revision check stays as a second guard.
+   */
+  private locked<T>(titleId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
+    return this.mutex.withLock(`title:${String(titleId)}`, work);
   }
 
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {

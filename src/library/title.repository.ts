@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Model, type QueryFilter, type Types } from 'mongoose';
-import { MongoConnection } from '../core/database/mongo-connection.js';
+import { isDuplicateKeyError, MongoConnection } from '../core/database/mongo-connection.js';
 import { type SeasonBucket, type Title, titleSchema } from './schemas/title.schema.js';
 
 export type NewTitle = Omit<Title, '_id' | 'createdAt' | 'updatedAt' | 'revision'>;
@@ -28,9 +28,16 @@ export class TitleRepository {
       .exec();
   }
 
-  /** Inserts with a chosen id; a second insert of the same id is a no-op (crash-safe retries). */
+  /**
+   * Inserts with a chosen id; a second insert of the same id is a no-op (crash-safe retries). A plain
+   * insert, not an upsert with `$setOnInsert`: FerretDB 1.24 drops empty arrays from `$setOnInsert`.
+   */
   async insertIfAbsent(id: Types.ObjectId, title: NewTitle): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $setOnInsert: { ...title, revision: 0 } }, { upsert: true });
+    try {
+      await this.model.create({ ...title, _id: id, revision: 0 });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
   }
 
   /**

@@ -19,7 +19,14 @@ export class RolesGuard implements CanActivate {
     if (!identity) {
       throw new AppError(401, 'unauthorized', req.authFailure ?? 'Sign in (or visit the site once) first.');
     }
-    if (roles && (identity.kind !== 'user' || !identity.role || !roles.includes(identity.role))) {
+    if (roles && identity.kind !== 'user') {
+      throw new AppError(
+        401,
+        'unauthorized',
+        `Sign in with an account that has the ${roles.join(' or ')} role.`,
+      );
+    }
+    if (roles && (!identity.role || !roles.includes(identity.role))) {
       throw new AppError(403, 'forbidden', `This needs the ${roles.join(' or ')} role.`);
     }
     return true;

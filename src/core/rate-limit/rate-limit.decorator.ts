@@ -5,6 +5,11 @@ export interface RateLimitRule {
   name: string;
   limit: number;
   windowSeconds: number;
+  /**
+   * What to count per: `identity` (default; the client address when anonymous), or `address+username`
+   * for sign-in, where a guesser can shed cookies but not its address or its target.
+   */
+  per?: 'identity' | 'address+username';
 }
 
 export const RATE_LIMIT_METADATA = 'streamvault:rate-limit';

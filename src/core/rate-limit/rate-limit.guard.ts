@@ -21,7 +21,10 @@ export class RateLimitGuard implements CanActivate {
     ]);
     if (!rule) return true;
     const req = context.switchToHttp().getRequest<Request & IdentifiedRequest>();
-    const who = req.identity?.id ?? `ip:${req.ip}`;
+    const who =
+      rule.per === 'address+username'
+        ? `ip:${req.ip}:user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`
+        : (req.identity?.id ?? `ip:${req.ip}`);
     const result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, rule.windowSeconds * 1000);
     if (result.allowed) return true;
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(result.retryAfterSeconds));

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../errors/app-error.js';
+import { RedisClient } from './redis-client.js';
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export interface MutexOptions {
+  /** The lock expires on its own after this long, so a crashed holder cannot block forever. */
+  ttlMs?: number;
+  /** How long to wait for the lock before answering 503. */
+  waitMs?: number;
+}
+
+/**
+ * A short Redis lock (SET NX PX + compare-and-delete) shared by every process of an install. Used where
+ * the database cannot make a read-modify-write atomic: FerretDB 1.24 applies a filtered update as a
+ * separate read and write, so an optimistic `{revision}` check alone can lose concurrent updates there.
+ */
+@Injectable()
+export class RedisMutex {
+  constructor(private readonly redis: RedisClient) {}
+
+  async withLock<T>(name: string, work: () => Promise<T>, options: MutexOptions = {}): Promise<T> {
+    const { ttlMs = 15000, waitMs = 10000 } = options;
+    const key = `lock:${name}`;
+    const token = randomUUID();
+    const deadline = Date.now() + waitMs;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      if ((await this.redis.client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
+      if (Date.now() > deadline) {
+        throw new AppError(503, 'service_unavailable', `"${name}" is busy; retry shortly.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.client.eval(RELEASE, 1, key, token);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { deriveKey } from '../../src/auth/secrets.js';
+import { UserService } from '../../src/auth/user.service.js';
+import { TEST_SECRET_KEY } from '../support/app-process.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { TestClient } from '../support/http.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+
+const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+
+function b64(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Hand-built JWTs, so each attack is exactly what its test says. */
+function jwt(payload: object, key: Buffer | string, header: object = { alg: 'HS256', typ: 'JWT' }): string {
+  const unsigned = `${b64(header)}.${b64(payload)}`;
+  return `${unsigned}.${createHmac('sha256', key).update(unsigned).digest('base64url')}`;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const guestPayload = (extra: object = {}) => ({
+  kind: 'guest',
+  sub: 'guest:abc',
+  iss: 'streamvault',
+  iat: now(),
+  exp: now() + 600,
+  ...extra,
+});
+
+describe('identity and access', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  const client = () => new TestClient(server.url);
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    const users = server.app.get(UserService);
+    await users.bootstrapAdmin();
+    await users.create({ username: 'viewer1', password: 'viewer-password', role: 'viewer' });
+    await users.create({ username: 'tg-user', role: 'uploader', telegramId: 424242 });
+    await users.create({ username: 'target', password: 'target-password', role: 'viewer' });
+  });
+  after(async () => {
+    await server.close();
+    await db.stop();
+  });
+
+  describe('guests', () => {
+    it('a first visit gets an HttpOnly, SameSite=Lax guest cookie that identifies later requests', async () => {
+      const browser = client();
+      const first = await browser.get('/api/titles');
+      const setCookie = first.headers.get('set-cookie') ?? '';
+      assert.match(setCookie, /^sv_session=[^;]+;.*HttpOnly/);
+      assert.match(setCookie, /SameSite=Lax/);
+      assert.doesNotMatch(setCookie, /Secure/, 'plain http install: no Secure flag');
+      const me = await browser.get('/api/auth/me');
+      assert.equal(me.status, 200);
+      assert.equal(me.body.kind, 'guest');
+      assert.match(String(me.body.id), /^guest:[0-9a-f-]{36}$/);
+    });
+
+    it('without any earlier visit there is no identity yet', async () => {
+      assert.equal((await client().get('/api/auth/me')).status, 401);
+    });
+  });
+
+  describe('forged and stale tokens are refused', () => {
+    const cases: [string, () => string][] = [
+      [
+        'a tampered payload',
+        () => {
+          const valid = jwt(guestPayload(), deriveKey(TEST_SECRET_KEY, 'jwt'));
+          const [header, , signature] = valid.split('.');
+          return `${header}.${b64(guestPayload({ sub: 'guest:evil' }))}.${signature}`;
+        },
+      ],
+      ['alg: none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(guestPayload())}.`],
+      [
+        'an HS512 token (not on the allow-list)',
+        () => {
+          const unsigned = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(guestPayload())}`;
+          return `${unsigned}.${createHmac('sha512', deriveKey(TEST_SECRET_KEY, 'jwt')).update(unsigned).digest('base64url')}`;
+        },
+      ],
+      [
+        'an expired token',
+        () => jwt(guestPayload({ iat: now() - 7200, exp: now() - 3600 }), deriveKey(TEST_SECRET_KEY, 'jwt')),
+      ],
+      [
+        'a token signed with another secret',
+        () => jwt(guestPayload(), deriveKey('another-secret-key-0123456789abcdef', 'jwt')),
+      ],
+      [
+        'a token signed with SECRET_KEY itself instead of the derived key',
+        () => jwt(guestPayload(), TEST_SECRET_KEY),
+      ],
+      [
+        'a user token naming a session that does not exist',
+        () =>
+          jwt(
+            {
+              kind: 'user',
+              sub: '6b06f1af3ffdf6164bddafbe',
+              sid: 'nope',
+              iss: 'streamvault',
+              iat: now(),
+              exp: now() + 600,
+            },
+            deriveKey(TEST_SECRET_KEY, 'jwt'),
+          ),
+      ],
+    ];
+    for (const [name, forge] of cases) {
+      it(`${name} → 401 in a cookie and as a Bearer token`, async () => {
+        const token = forge();
+        const browser = client();
+        browser.setCookie('sv_session', token);
+        const viaCookie = await browser.get('/api/auth/me');
+        assert.equal(viaCookie.status, 401);
+        assert.deepEqual(Object.keys(viaCookie.body).sort(), ['error', 'message']);
+        const viaBearer = await client().get('/api/auth/me', { authorization: `Bearer ${token}` });
+        assert.equal(viaBearer.status, 401);
+      });
+    }
+  });
+
+  describe('admin accounts', () => {
+    it('logs in with the bootstrap admin and reaches admin routes', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      const me = await admin.get('/api/auth/me');
+      assert.deepEqual([me.body.kind, me.body.role], ['user', 'admin']);
+      assert.equal((await admin.get('/api/users')).status, 200);
+    });
+
+    it('refuses a wrong password without saying which part was wrong', async () => {
+      const wrong = await client().post('/api/auth/login', { username: 'admin', password: 'nope-nope' });
+      const unknown = await client().post('/api/auth/login', { username: 'nobody', password: 'nope-nope' });
+      assert.equal(wrong.status, 401);
+      assert.deepEqual(wrong.body, unknown.body);
+    });
+
+    it('a viewer calling an admin route → 403; a guest → 401', async () => {
+      const viewer = client();
+      await viewer.login('viewer1', 'viewer-password');
+      assert.equal((await viewer.get('/api/users')).status, 403);
+      assert.equal((await viewer.patch('/api/titles/6b06f1af3ffdf6164bddafbe', { name: 'x' })).status, 403);
+      const guest = client();
+      await guest.get('/api/titles');
+      assert.equal((await guest.get('/api/users')).status, 401);
+    });
+
+    it('logout revokes the session: a copy of the old cookie stops working', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      const stolen = admin.cookie('sv_session')!;
+      assert.equal((await admin.post('/api/auth/logout')).status, 200);
+      const replay = client();
+      replay.setCookie('sv_session', stolen);
+      const res = await replay.get('/api/users');
+      assert.equal(res.status, 401);
+      assert.match(String(res.body.message), /logged out|expired|invalid/);
+    });
+  });
+
+  describe('API tokens', () => {
+    it('work as Bearer tokens, are shown once, and stop working when revoked', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      const created = await admin.post('/api/auth/tokens', { name: 'backup script' });
+      assert.equal(created.status, 201);
+      const token = String(created.body.token);
+      assert.match(token, /^svt_[A-Za-z0-9_-]{43}$/);
+      const listed = await admin.get('/api/auth/tokens');
+      assert.ok(!JSON.stringify(listed.body).includes(token), 'the token is never listed');
+
+      const script = client();
+      assert.equal((await script.get('/api/users', { authorization: `Bearer ${token}` })).status, 200);
+      assert.equal((await admin.delete(`/api/auth/tokens/${String(created.body.id)}`)).status, 204);
+      const revoked = await script.get('/api/users', { authorization: `Bearer ${token}` });
+      assert.equal(revoked.status, 401);
+      assert.match(String(revoked.body.message), /API token/);
+    });
+  });
+
+  describe('magic links', () => {
+    it('sign in once, by username or Telegram id, and never again', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      for (const target of [{ username: 'viewer1' }, { telegramId: 424242 }]) {
+        const created = await admin.post('/api/auth/magic-link', target);
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const url = new URL(String(created.body.url));
+        assert.equal(url.origin, server.config.http.publicUrl);
+
+        const browser = client();
+        const landing = await browser.get(url.pathname);
+        assert.equal(landing.status, 303);
+        assert.equal(landing.headers.get('location'), '/');
+        const me = await browser.get('/api/auth/me');
+        assert.equal(me.body.kind, 'user');
+
+        const reuse = await client().get(url.pathname);
+        assert.equal(reuse.status, 401);
+      }
+    });
+
+    it('an expired link is refused', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      const created = await admin.post('/api/auth/magic-link', { username: 'viewer1' });
+      const path = new URL(String(created.body.url)).pathname;
+      const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+      await server.app
+        .get(MongoConnection)
+        .connection.collection('magic_links')
+        .updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      assert.equal((await client().get(path)).status, 401);
+    });
+
+    it('only admins create links; exactly one target is required', async () => {
+      const viewer = client();
+      await viewer.login('viewer1', 'viewer-password');
+      assert.equal((await viewer.post('/api/auth/magic-link', { username: 'admin' })).status, 403);
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      assert.equal((await admin.post('/api/auth/magic-link', {})).status, 400);
+      assert.equal((await admin.post('/api/auth/magic-link', { username: 'a', telegramId: 1 })).status, 400);
+      assert.equal((await admin.post('/api/auth/magic-link', { username: 'ghost' })).status, 404);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('answer 429 with Retry-After once the window is full', async () => {
+      const attacker = client();
+      const statuses: number[] = [];
+      let limited;
+      for (let i = 0; i < 12; i++) {
+        const res = await attacker.post('/api/auth/login', { username: 'target', password: `guess-${i}` });
+        statuses.push(res.status);
+        if (res.status === 429) limited = res;
+      }
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+      assert.ok(limited, `no 429 in ${statuses.join(',')}`);
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+      assert.equal(limited.body.error, 'too_many_requests');
+      // Shedding cookies does not help; other accounts signing in from the same address are unaffected.
+      assert.equal(
+        (await client().post('/api/auth/login', { username: 'target', password: 'target-password' })).status,
+        429,
+      );
+      assert.equal(
+        (await client().post('/api/auth/login', { username: 'viewer1', password: 'viewer-password' })).status,
+        200,
+      );
+    });
+  });
+});

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Types } from 'mongoose';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { LibraryService } from '../../src/library/library.service.js';
+import { MediaFileRepository } from '../../src/library/media-file.repository.js';
+import { PendingDeletionRepository } from '../../src/library/pending-deletion.repository.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { createMediaFile } from '../support/library-fixtures.js';
+
+describe('library on real FerretDB', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let library: LibraryService;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'worker' });
+    library = server.app.get(LibraryService);
+  });
+  after(async () => {
+    await server.close();
+    await db.stop();
+  });
+
+  const collection = (name: string) => server.app.get(MongoConnection).connection.collection(name);
+
+  it('20 concurrent upserts of one title produce one document', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        library.upsertSkeleton({ kind: 'series', name: 'Breaking Bad', year: 2008 }),
+      ),
+    );
+    assert.equal(new Set(results.map((title) => String(title._id))).size, 1);
+    assert.equal(await collection('titles').countDocuments({ name: 'Breaking Bad' }), 1);
+  });
+
+  it('finds a title by external id whatever name the file used', async () => {
+    const first = await library.upsertSkeleton({
+      kind: 'movie',
+      name: 'The Matrix',
+      year: 1999,
+      externalIds: { tmdb: 603 },
+    });
+    const again = await library.upsertSkeleton({
+      kind: 'movie',
+      name: 'Matrix',
+      year: 1999,
+      externalIds: { tmdb: 603 },
+    });
+    const byName = await library.upsertSkeleton({ kind: 'movie', name: 'the  MATRIX', year: 1999 });
+    assert.equal(String(again._id), String(first._id));
+    assert.equal(String(byName._id), String(first._id));
+  });
+
+  it('keeps movies and shows of the same name apart', async () => {
+    const movie = await library.upsertSkeleton({ kind: 'movie', name: 'Fargo', year: 1996 });
+    const show = await library.upsertSkeleton({ kind: 'series', name: 'Fargo', year: 1996 });
+    assert.notEqual(String(movie._id), String(show._id));
+  });
+
+  it('builds season and episode buckets as files attach, never duplicating a file', async () => {
+    const title = await library.upsertSkeleton({ kind: 'series', name: 'Bucket Show' });
+    const [e1, e2, s2e1] = [
+      await createMediaFile(server.app),
+      await createMediaFile(server.app),
+      await createMediaFile(server.app),
+    ];
+    await library.attachFile(title._id, e2, { season: 1, episodes: [2] });
+    await library.attachFile(title._id, s2e1, { season: 2, episodes: [1] });
+    await library.attachFile(title._id, e1, { season: 1, episodes: [1] });
+    await library.attachFile(title._id, e1, { season: 1, episodes: [1] });
+
+    const stored = await library.requireTitle(title._id);
+    assert.deepEqual(
+      stored.seasons.map((s) => ({
+        n: s.number,
+        eps: s.episodes.map((e) => [e.number, e.fileIds.map(String)]),
+      })),
+      [
+        {
+          n: 1,
+          eps: [
+            [1, [String(e1)]],
+            [2, [String(e2)]],
+          ],
+        },
+        { n: 2, eps: [[1, [String(s2e1)]]] },
+      ],
+    );
+    const file = await server.app.get(MediaFileRepository).findById(e2);
+    assert.equal(String(file?.titleId), String(title._id));
+    assert.deepEqual([file?.season, file?.episodes], [1, [2]]);
+  });
+
+  it('attaches concurrently without losing a file', async () => {
+    const title = await library.upsertSkeleton({ kind: 'anime', name: 'Race Anime' });
+    const files = await Promise.all(Array.from({ length: 12 }, () => createMediaFile(server.app)));
+    await Promise.all(
+      files.map((fileId, index) => library.attachFile(title._id, fileId, { episodes: [index + 1] })),
+    );
+    const stored = await library.requireTitle(title._id);
+    assert.equal(stored.seasons.length, 1);
+    assert.deepEqual(
+      stored.seasons[0].episodes.map((e) => e.number),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    );
+  });
+
+  it('files a multi-episode file under each of its episodes', async () => {
+    const title = await library.upsertSkeleton({ kind: 'series', name: 'Multi Show' });
+    const file = await createMediaFile(server.app);
+    await library.attachFile(title._id, file, { season: 1, episodes: [1, 2, 3] });
+    const stored = await library.requireTitle(title._id);
+    assert.deepEqual(
+      stored.seasons[0].episodes.map((e) => e.number),
+      [1, 2, 3],
+    );
+  });
+
+  it('deleting one file leaves its siblings and drops buckets it empties', async () => {
+    const title = await library.upsertSkeleton({ kind: 'series', name: 'Delete Show' });
+    const [keep720, drop1080, lonely] = [
+      await createMediaFile(server.app),
+      await createMediaFile(server.app),
+      await createMediaFile(server.app),
+    ];
+    await library.attachFile(title._id, keep720, { season: 1, episodes: [1] });
+    await library.attachFile(title._id, drop1080, { season: 1, episodes: [1] });
+    await library.attachFile(title._id, lonely, { season: 2, episodes: [5] });
+
+    await library.deleteFile(title._id, drop1080);
+    await library.deleteFile(title._id, lonely);
+
+    const stored = await library.requireTitle(title._id);
+    assert.deepEqual(
+      stored.seasons.map((s) => s.number),
+      [1],
+    );
+    assert.deepEqual(stored.seasons[0].episodes[0].fileIds.map(String), [String(keep720)]);
+    assert.equal(await server.app.get(MediaFileRepository).findById(drop1080), null);
+    const pending = (await server.app.get(PendingDeletionRepository).list(1000)).filter(
+      (p) => p.fileId === String(drop1080),
+    );
+    assert.equal(pending.length, 2, 'the part and the screenshot are queued for storage deletion');
+  });
+
+  it('deletes one episode with its files', async () => {
+    const title = await library.upsertSkeleton({ kind: 'series', name: 'Episode Delete Show' });
+    const [a, b] = [await createMediaFile(server.app), await createMediaFile(server.app)];
+    await library.attachFile(title._id, a, { season: 1, episodes: [1] });
+    await library.attachFile(title._id, b, { season: 1, episodes: [2] });
+    await library.deleteEpisode(title._id, 1, 1);
+    const stored = await library.requireTitle(title._id);
+    assert.deepEqual(
+      stored.seasons[0].episodes.map((e) => e.number),
+      [2],
+    );
+    assert.equal(await server.app.get(MediaFileRepository).findById(a), null);
+  });
+
+  it('never gives a movie seasons: the mismatch is recorded instead', async () => {
+    const movie = await library.upsertSkeleton({ kind: 'movie', name: 'Heat', year: 1995 });
+    const proper = await createMediaFile(server.app);
+    const noisy = await createMediaFile(server.app);
+    assert.deepEqual(await library.attachFile(movie._id, proper), { attached: true });
+    const result = await library.attachFile(movie._id, noisy, { season: 1, episodes: [1] });
+    assert.equal(result.attached, false);
+
+    const stored = await library.requireTitle(movie._id);
+    assert.deepEqual(stored.seasons, []);
+    assert.deepEqual(stored.fileIds.map(String), [String(proper)]);
+    assert.equal(stored.mismatches.length, 1);
+    assert.equal(String(stored.mismatches[0].fileId), String(noisy));
+    assert.match(stored.mismatches[0].reason, /is a movie/);
+  });
+
+  it('removes a movie file with $pull', async () => {
+    const movie = await library.upsertSkeleton({ kind: 'movie', name: 'Two Cuts', year: 2001 });
+    const [theatrical, extended] = [await createMediaFile(server.app), await createMediaFile(server.app)];
+    await library.attachFile(movie._id, theatrical);
+    await library.attachFile(movie._id, extended);
+    await library.deleteFile(movie._id, theatrical);
+    assert.deepEqual((await library.requireTitle(movie._id)).fileIds.map(String), [String(extended)]);
+  });
+
+  it('enrichment fills fields but never overwrites an admin edit', async () => {
+    const title = await library.upsertSkeleton({ kind: 'movie', name: 'Alien', year: 1979 });
+    await library.updateTitle(title._id, { overview: 'Admin wrote this.' });
+    const enriched = await library.enrich(title._id, {
+      overview: 'TMDB overview',
+      genres: ['Horror', 'Science Fiction'],
+      externalIds: { tmdb: 348 },
+    });
+    assert.equal(enriched.overview, 'Admin wrote this.');
+    assert.deepEqual(enriched.genres, ['Horror', 'Science Fiction']);
+    assert.deepEqual(enriched.lockedFields, ['overview']);
+    const byTmdb = await library.upsertSkeleton({
+      kind: 'movie',
+      name: 'Alien (Director’s Cut)',
+      externalIds: { tmdb: 348 },
+    });
+    assert.equal(String(byTmdb._id), String(title._id));
+  });
+
+  it('deleting a title removes its files and comments and queues their storage for deletion', async () => {
+    const title = await library.upsertSkeleton({ kind: 'series', name: 'Gone Show' });
+    const file = await createMediaFile(server.app);
+    await library.attachFile(title._id, file, { season: 1, episodes: [1] });
+    await library.deleteTitle(title._id);
+    await assert.rejects(library.requireTitle(title._id), /No title/);
+    assert.equal(await server.app.get(MediaFileRepository).findById(file), null);
+    const pending = await server.app.get(PendingDeletionRepository).list(1000);
+    assert.ok(pending.some((p) => p.fileId === String(file) && p.reason === 'title deleted'));
+    // Its natural key is free again: the same name makes a new title.
+    const again = await library.upsertSkeleton({ kind: 'series', name: 'Gone Show' });
+    assert.notEqual(String(again._id), String(title._id));
+  });
+
+  it('refuses to attach to unknown titles or files', async () => {
+    const title = await library.upsertSkeleton({ kind: 'movie', name: 'Known', year: 2000 });
+    await assert.rejects(
+      library.attachFile(new Types.ObjectId(), await createMediaFile(server.app)),
+      /No title/,
+    );
+    await assert.rejects(library.attachFile(title._id, new Types.ObjectId()), /No file/);
+  });
+});

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/app/create-app.js';
+import { type AppConfig } from '../../src/core/config/app-config.js';
+import { loadConfig } from '../../src/core/config/load-config.js';
+import { createLogger } from '../../src/core/logging/create-logger.js';
+import { TEST_SECRET_KEY } from './app-process.js';
+import { TEST_REDIS_URL, uniqueRedisPrefix } from './redis.js';
+
+export interface InProcessApp {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  /** fetch against the app; `path` starts with `/`. */
+  request: (path: string, init?: RequestInit) => Promise<Response>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The real application graph in this process (so tests can reach services with `app.get`), listening
+ * on a free port, against the given database and the test Redis under a fresh key prefix.
+ */
+export async function startInProcessApp(env: Record<string, string>): Promise<InProcessApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sv-inproc-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SECRET_KEY: TEST_SECRET_KEY,
+    DATA_DIR: dataDir,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: uniqueRedisPrefix(),
+    ADMIN_PASSWORD: 'admin-password-for-tests',
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent', role: 'test' });
+  const app = await createApp(config, logger);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    config,
+    url,
+    request: (path, init) => fetch(`${url}${path}`, init),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
