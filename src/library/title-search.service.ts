@@ -44,6 +44,10 @@ export class TitleSearchService {
     const skip = (query.page - 1) * query.pageSize;
     const tokens = searchTokens(query.q).slice(0, MAX_QUERY_TOKENS);
 
+    if (tokens.length === 0 && query.q?.trim()) {
+      // Only punctuation: nothing can match a word.
+      return { items: [], page: query.page, pageSize: query.pageSize, total: 0, truncated: false };
+    }
     if (tokens.length === 0) {
       const [items, total] = await Promise.all([
         this.titles.page(filter, skip, query.pageSize),

@@ -21,11 +21,13 @@ export class TitleRepository {
     return this.model.findById(id).lean<Title>().exec();
   }
 
-  findByIds(ids: Types.ObjectId[]): Promise<Title[]> {
-    return this.model
-      .find({ _id: { $in: ids } })
-      .lean<Title[]>()
-      .exec();
+  /**
+   * One lookup per id, in parallel: FerretDB's SQLite backend answers `_id` equality from its primary
+   * key but `_id: {$in}` with a full table scan (24 ids: ~1 ms vs ~1 s at 10k titles). Pages are small.
+   */
+  async findByIds(ids: Types.ObjectId[]): Promise<Title[]> {
+    const found = await Promise.all(ids.map((id) => this.findById(id)));
+    return found.filter((title): title is Title => title !== null);
   }
 
   /**
