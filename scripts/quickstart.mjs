@@ -2,6 +2,8 @@
 // `npm run quickstart`: a one-box StreamVault on http://localhost:8080 (ROLE=all, local-disk storage).
 // Starts FerretDB when MONGODB_URI is unset and redis-server when nothing answers on REDIS_URL.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail, step } from './lib/log.mjs';
@@ -14,6 +16,17 @@ const PORT = Number(process.env.PORT || 8080);
 const DATA_DIR = resolve(ROOT, process.env.DATA_DIR || 'data');
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const services = [];
+const ADMIN_PASSWORD_FILE = 'admin-password';
+
+/** The one-box admin password: generated on the first quickstart, reused after (the account keeps it). */
+function adminPassword() {
+  const file = join(DATA_DIR, ADMIN_PASSWORD_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(12).toString('base64url');
+  mkdirSync(DATA_DIR, { recursive: true });
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
 
 async function main() {
   if (await canConnect('127.0.0.1', PORT))
@@ -53,6 +66,8 @@ async function main() {
     MONGODB_URI: mongoUri,
     REDIS_URL: redisUrl,
     SECRET_KEY: process.env.SECRET_KEY || loadOrCreateSecretKey(DATA_DIR),
+    ADMIN_USERNAME: process.env.ADMIN_USERNAME || 'admin',
+    ADMIN_PASSWORD: process.env.ADMIN_PASSWORD || adminPassword(),
   };
   const app = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: 'inherit' });
   const stopAll = async () => {
@@ -66,8 +81,9 @@ async function main() {
   await waitForPort('127.0.0.1', PORT, 60000, () => app.exitCode === null);
   step(`StreamVault is running: http://localhost:${PORT}  (health: http://localhost:${PORT}/healthz)`);
   step(
-    'admin login: accounts arrive with the auth module; until then the panel has no login. Ctrl+C stops everything.',
+    `admin login: ${env.ADMIN_USERNAME} / ${env.ADMIN_PASSWORD}  (first-start password, kept in data/${ADMIN_PASSWORD_FILE})`,
   );
+  step(`API and its docs: http://localhost:${PORT}/api/docs   Ctrl+C stops everything.`);
 }
 
 main().catch(async (error) => {

@@ -9,6 +9,7 @@ import { AdminBootstrap } from './admin-bootstrap.js';
 import { ApiTokenRepository } from './api-token.repository.js';
 import { ApiTokenService } from './api-token.service.js';
 import { AuthController } from './auth.controller.js';
+import { ExpiredCredentialsSweeper } from './expired-credentials.sweeper.js';
 import { IdentityGuard } from './guards/identity.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -36,7 +37,14 @@ const VERIFY = [
 ];
 
 /** Managing accounts, sessions and links: the manager only. */
-const MANAGE = [MagicLinkRepository, PasswordHasher, UserService, MagicLinkService, AdminBootstrap];
+const MANAGE = [
+  MagicLinkRepository,
+  PasswordHasher,
+  UserService,
+  MagicLinkService,
+  AdminBootstrap,
+  ExpiredCredentialsSweeper,
+];
 
 /**
  * Identity and access. The guard stack — identity, roles, rate limit — is global, in that order, so

@@ -48,4 +48,16 @@ export class MagicLinkRepository {
     await this.model.updateOne({ _id: tokenHash }, { $set: { usedAt: now } });
     return link;
   }
+
+  /** Removes links (and their redemption markers) that can no longer be used. */
+  async deleteExpiredBefore(now: Date): Promise<number> {
+    const expired = await this.model
+      .find({ expiresAt: { $lt: now } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    const ids = expired.map((link) => link._id);
+    if (ids.length === 0) return 0;
+    await this.redemptions.deleteMany({ _id: { $in: ids } });
+    return (await this.model.deleteMany({ _id: { $in: ids } })).deletedCount;
+  }
 }

@@ -30,4 +30,12 @@ export class SessionRepository {
     );
     return result.modifiedCount === 1;
   }
+
+  /** Removes sessions that expired or were revoked before `cutoff`. */
+  async deleteEndedBefore(cutoff: Date): Promise<number> {
+    const result = await this.model.deleteMany({
+      $or: [{ expiresAt: { $lt: cutoff } }, { revokedAt: { $lt: cutoff } }],
+    });
+    return result.deletedCount;
+  }
 }

@@ -234,6 +234,21 @@ describe('identity and access', () => {
     });
   });
 
+  describe('housekeeping', () => {
+    it('sweeps expired magic links and long-ended sessions, keeping live ones', async () => {
+      const { ExpiredCredentialsSweeper } = await import('../../src/auth/expired-credentials.sweeper.js');
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      await admin.post('/api/auth/magic-link', { username: 'viewer1' });
+      const inAMonth = new Date(Date.now() + 30 * 24 * 3600 * 1000);
+      const removed = await server.app.get(ExpiredCredentialsSweeper).sweep(inAMonth);
+      assert.ok(removed.magicLinks >= 1, JSON.stringify(removed));
+      assert.ok(removed.sessions >= 1, JSON.stringify(removed));
+      const live = await server.app.get(ExpiredCredentialsSweeper).sweep(new Date());
+      assert.deepEqual(live, { sessions: 0, magicLinks: 0 });
+    });
+  });
+
   describe('rate limits', () => {
     it('answer 429 with Retry-After once the window is full', async () => {
       const attacker = client();
