@@ -10,6 +10,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { StorageModule } from './storage/storage.module.js';
 
 /** What every role runs: config, logging, Mongo, Redis, health, metrics and JSON errors. */
 @Module({})
@@ -22,6 +23,7 @@ export class CoreModule {
         LoggingModule.forRoot(logger),
         DatabaseModule,
         RedisModule,
+        StorageModule,
         MetricsModule,
         RateLimitModule,
         HealthModule,

@@ -32,6 +32,9 @@ export class LibraryModule {
   static forRoles(roles: readonly Role[]): DynamicModule {
     return {
       module: LibraryModule,
+      // Other modules (stream, ingest) call LibraryService; importing a role-built module twice would
+      // build it twice, so it is global instead.
+      global: true,
       controllers: roles.includes(Role.Manager)
         ? [TitlesController, FilesController, CommentsController]
         : [],

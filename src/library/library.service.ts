@@ -4,6 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { MediaFileRepository } from './media-file.repository.js';
+import { type MediaFile } from './schemas/media-file.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { type TitleKind } from './release-name/parsed-release.js';
 import { allFiles, filesOfEpisode, withFile, withoutEpisode, withoutFile } from './season-buckets.js';
@@ -193,6 +194,12 @@ export class LibraryService {
    */
   private locked<T>(titleId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
     return this.mutex.withLock(`title:${String(titleId)}`, work);
+  }
+
+  async requireFile(fileId: Types.ObjectId): Promise<MediaFile> {
+    const file = await this.files.findById(fileId);
+    if (!file) throw notFound('file', fileId);
+    return file;
   }
 
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {

@@ -1,6 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import { type Types } from 'mongoose';
+import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
+import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 
 let counter = 0;
 
@@ -19,4 +21,24 @@ export async function createMediaFile(
     episodes: [],
   });
   return file._id;
+}
+
+/** Puts a real file into the configured store and indexes it, as ingest will. */
+export async function storeFile(
+  app: INestApplication,
+  path: string,
+  fileName: string,
+  mime = 'application/octet-stream',
+): Promise<MediaFile> {
+  const store = app.get<MediaStore>(MEDIA_STORE);
+  const parts = await store.put(path, fileName);
+  return app.get(MediaFileRepository).insert({
+    storage: { kind: store.kind, parts },
+    size: parts.reduce((sum, part) => sum + part.size, 0),
+    mime,
+    fileName,
+    streams: { video: [], audio: [], subtitles: [] },
+    screenshots: [],
+    episodes: [],
+  });
 }

@@ -14,8 +14,8 @@ class OptionalJwtGuard extends AuthGuard('jwt') {
   }
 }
 
-/** Paths machines poll; they get no guest cookie. */
-const NO_GUEST_COOKIE = /^\/(healthz|metrics)(\/|$)/;
+/** Machine-polled and media paths get no guest cookie (a Set-Cookie would also defeat nginx caching). */
+const NO_GUEST_COOKIE = /^\/(healthz|metrics|stream|subtitles)(\/|$)/;
 
 /**
  * Works out who is calling (API token, session or guest cookie) for every request, and gives a first

@@ -21,6 +21,17 @@ export interface AppConfig {
   storage: StorageKind;
   logLevel: LogLevel;
   secretKey: string;
+  stream: {
+    /** Shared with nginx's `secure_link_md5`; STREAM_SECRET, else SECRET_KEY. */
+    secret: string;
+    signedUrlTtlSeconds: number;
+    prefetchBlocks: number;
+    maxPerSession: number;
+  };
+  telegram: {
+    /** Bytes per stored part (Telegram's upload limit by default). */
+    partSize: number;
+  };
   ingest: { allowHosts: readonly AllowedHost[] };
   auth: {
     adminUsername: string;

@@ -86,6 +86,31 @@ export class Environment {
   @Max(8760, { message: 'must be a whole number of hours between 1 and 8760' })
   SESSION_TTL_HOURS: number = 168;
 
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  STREAM_SECRET?: string;
+
+  @IsInt({ message: 'must be a whole number of seconds between 60 and 604800' })
+  @Min(60, { message: 'must be a whole number of seconds between 60 and 604800' })
+  @Max(604800, { message: 'must be a whole number of seconds between 60 and 604800' })
+  SIGNED_URL_TTL: number = 21600;
+
+  @IsInt({ message: 'must be a whole number between 1 and 32' })
+  @Min(1, { message: 'must be a whole number between 1 and 32' })
+  @Max(32, { message: 'must be a whole number between 1 and 32' })
+  STREAM_PREFETCH_BLOCKS: number = 4;
+
+  @IsInt({ message: 'must be a whole number between 1 and 100' })
+  @Min(1, { message: 'must be a whole number between 1 and 100' })
+  @Max(100, { message: 'must be a whole number between 1 and 100' })
+  STREAM_MAX_PER_SESSION: number = 15;
+
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 4000' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 4000' })
+  @Max(4000, { message: 'must be a whole number of MiB between 1 and 4000' })
+  TELEGRAM_PART_SIZE: number = 2000;
+
   @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Max(60000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
@@ -97,4 +122,8 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'PORT',
   'SHUTDOWN_TIMEOUT_MS',
   'SESSION_TTL_HOURS',
+  'SIGNED_URL_TTL',
+  'STREAM_PREFETCH_BLOCKS',
+  'STREAM_MAX_PER_SESSION',
+  'TELEGRAM_PART_SIZE',
 ]);

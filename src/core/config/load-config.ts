@@ -17,7 +17,7 @@ import { loadOrCreateSecretKey } from './secret-key.js';
 type Env = Record<string, string | undefined>;
 
 /** Never echoed back in error messages. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_PASSWORD']);
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_PASSWORD', 'STREAM_SECRET']);
 
 /** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -44,6 +44,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(environment.DATA_DIR);
+  const secretKey = environment.SECRET_KEY ?? loadOrCreateSecretKey(dataDir);
   const config: AppConfig = {
     nodeEnv: environment.NODE_ENV as NodeEnv,
     roles,
@@ -57,7 +58,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir,
     storage: environment.STORAGE as StorageKind,
     logLevel: environment.LOG_LEVEL as LogLevel,
-    secretKey: environment.SECRET_KEY ?? loadOrCreateSecretKey(dataDir),
+    secretKey,
+    stream: {
+      secret: environment.STREAM_SECRET ?? secretKey,
+      signedUrlTtlSeconds: environment.SIGNED_URL_TTL,
+      prefetchBlocks: environment.STREAM_PREFETCH_BLOCKS,
+      maxPerSession: environment.STREAM_MAX_PER_SESSION,
+    },
+    telegram: { partSize: environment.TELEGRAM_PART_SIZE * 1024 * 1024 },
     ingest: { allowHosts },
     auth: {
       adminUsername: environment.ADMIN_USERNAME,
@@ -87,7 +95,7 @@ function readEnvironment(env: Env, problems: string[]): Record<string, unknown> 
       raw[key] = value;
     }
   }
-  for (const key of ['PUBLIC_URL', 'SECRET_KEY', 'ADMIN_PASSWORD'] as const) {
+  for (const key of ['PUBLIC_URL', 'SECRET_KEY', 'ADMIN_PASSWORD', 'STREAM_SECRET'] as const) {
     const value = env[key]?.trim();
     if (value) raw[key] = value;
   }

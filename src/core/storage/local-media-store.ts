@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import {
+  type MediaStore,
+  StorageUnavailableError,
+  type StoredPart,
+  StoredObjectMissingError,
+} from './media-store.js';
+
+/** Files under DATA_DIR/media: the embedded default. One part per file (no size limit to split at). */
+@Injectable()
+export class LocalMediaStore implements MediaStore {
+  readonly kind = 'local' as const;
+  private readonly root: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.root = join(config.dataDir, 'media');
+  }
+
+  async put(path: string, name: string): Promise<StoredPart[]> {
+    const id = randomUUID();
+    const ref = join(id.slice(0, 2), `${id}-${safeName(name)}`);
+    const target = this.pathOf(ref);
+    await mkdir(resolve(target, '..'), { recursive: true });
+    await copyFile(path, target);
+    return [{ ref, size: (await stat(target)).size }];
+  }
+
+  read(parts: readonly StoredPart[], start: number, endInclusive: number): Readable {
+    return Readable.from(this.chunks(parts, start, endInclusive), { objectMode: false });
+  }
+
+  async exists(part: StoredPart): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(part.ref))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(ref: string): Promise<void> {
+    await rm(this.pathOf(ref), { force: true });
+  }
+
+  /** Walks the parts overlapping the range; a destroyed consumer stops the current file read too. */
+  private async *chunks(
+    parts: readonly StoredPart[],
+    start: number,
+    endInclusive: number,
+  ): AsyncGenerator<Buffer> {
+    let partStart = 0;
+    for (const part of parts) {
+      const partEnd = partStart + part.size - 1;
+      if (partEnd >= start && partStart <= endInclusive) {
+        const from = Math.max(start, partStart) - partStart;
+        const to = Math.min(endInclusive, partEnd) - partStart;
+        const file = createReadStream(this.pathOf(part.ref), {
+          start: from,
+          end: to,
+          highWaterMark: 256 * 1024,
+        });
+        try {
+          for await (const chunk of file) yield chunk as Buffer;
+        } catch (error) {
+          throw (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new StoredObjectMissingError(`stored part ${part.ref} is missing`)
+            : new StorageUnavailableError(`reading ${part.ref}: ${(error as Error).message}`);
+        }
+      }
+      partStart += part.size;
+    }
+  }
+
+  /** Resolves a ref inside the media root; a ref that escapes it is refused. */
+  private pathOf(ref: string): string {
+    const path = resolve(this.root, ref);
+    if (relative(this.root, path).startsWith('..') || !path.startsWith(this.root + sep)) {
+      throw new StoredObjectMissingError(`invalid local storage ref "${ref}"`);
+    }
+    return path;
+  }
+}
+
+function safeName(name: string): string {
+  return (
+    name
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 120) || 'file'
+  );
+}

@@ -1,0 +1,37 @@
+import { type Readable } from 'node:stream';
+import { type StorageKind } from '../config/app-config.js';
+
+/** One stored piece of a file; a file over the store's part size is several, read in order. */
+export interface StoredPart {
+  ref: string;
+  size: number;
+}
+
+/**
+ * Where media bytes live. A file is an ordered list of parts; `read` serves any byte range across them
+ * as one stream (destroying it cancels outstanding work).
+ */
+export interface MediaStore {
+  readonly kind: StorageKind;
+  /** Stores the file at `path` (split into parts when needed) and returns its parts. */
+  put(path: string, name: string): Promise<StoredPart[]>;
+  /** Bytes `start..endInclusive` of the file made of `parts`. */
+  read(parts: readonly StoredPart[], start: number, endInclusive: number): Readable;
+  /** Whether a part's bytes are still there. */
+  exists(part: StoredPart): Promise<boolean>;
+  /** Removes a part; removing one that is already gone is not an error. */
+  delete(ref: string): Promise<void>;
+}
+
+/** Injection token of the configured store (STORAGE=local|telegram). */
+export const MEDIA_STORE = Symbol('MEDIA_STORE');
+
+/** The store cannot serve right now (Telegram flood limits, I/O errors): HTTP 503. */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+}
+
+/** Stored bytes the library points at are gone: HTTP 502. */
+export class StoredObjectMissingError extends Error {
+  override name = 'StoredObjectMissingError';
+}

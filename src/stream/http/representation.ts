@@ -1,0 +1,44 @@
+import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+
+/** Strong ETag, stable for the stored bytes of one file (its id, size and content hash or birth). */
+export function etagOf(file: MediaFile): string {
+  const version = file.checksum?.sha256?.slice(0, 16) ?? new Date(file.createdAt).getTime().toString(36);
+  return `"${String(file._id)}-${file.size.toString(36)}-${version}"`;
+}
+
+/** HTTP dates have one-second resolution; compare at that resolution. */
+export function lastModifiedOf(file: MediaFile): Date {
+  return new Date(Math.floor(new Date(file.createdAt).getTime() / 1000) * 1000);
+}
+
+/** `inline` with an ASCII fallback and the exact name in RFC 5987 `filename*`. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `inline; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** `If-None-Match`: `*` or any listed tag equal to ours (weak comparison, as RFC 9110 asks here). */
+export function noneMatch(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === bare);
+}
+
+/** `If-Range`: the range applies only if the validator still names these exact bytes (strong match). */
+export function ifRangeHolds(header: string, etag: string, lastModified: Date): boolean {
+  const value = header.trim();
+  if (value.startsWith('"')) return value === etag;
+  if (value.startsWith('W/')) return false;
+  const date = Date.parse(value);
+  return !Number.isNaN(date) && date === lastModified.getTime();
+}
+
+/** `If-Modified-Since`: true when the file has not changed since the given date. */
+export function notModifiedSince(header: string, lastModified: Date): boolean {
+  const date = Date.parse(header);
+  return !Number.isNaN(date) && lastModified.getTime() <= date;
+}

@@ -1,0 +1,58 @@
+import { type Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { AppError } from '../core/errors/app-error.js';
+import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { LibraryService } from '../library/library.service.js';
+import { type MediaFile } from '../library/schemas/media-file.schema.js';
+import { checkSecureLink, encodedStreamPath, secureLinkSignature, streamUri } from './signing/secure-link.js';
+
+export interface SignedLink {
+  url: string;
+  expires: number;
+}
+
+/** Finding, authorising and reading stored files for HTTP delivery. */
+@Injectable()
+export class StreamService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly library: LibraryService,
+  ) {}
+
+  async file(fileId: string): Promise<MediaFile> {
+    if (!/^[0-9a-f]{24}$/i.test(fileId)) {
+      throw new AppError(400, 'bad_request', `"${fileId.slice(0, 40)}" is not a valid file id.`);
+    }
+    return this.library.requireFile(new Types.ObjectId(fileId));
+  }
+
+  /** 403 for a missing or wrong signature, 410 for a correct one that has expired. */
+  assertSigned(decodedPath: string, md5: string | undefined, expires: string | undefined): void {
+    const check = checkSecureLink(decodedPath, md5, expires, this.config.stream.secret);
+    if (check === 'expired')
+      throw new AppError(410, 'link_expired', 'This link has expired; ask for a new one.');
+    if (check === 'invalid')
+      throw new AppError(403, 'forbidden', 'This link is not signed, or its signature is wrong.');
+  }
+
+  sign(file: MediaFile, nowSeconds = Math.floor(Date.now() / 1000)): SignedLink {
+    const expires = nowSeconds + this.config.stream.signedUrlTtlSeconds;
+    const id = String(file._id);
+    const md5 = secureLinkSignature(streamUri(id, file.fileName), expires, this.config.stream.secret);
+    return {
+      url: `${this.config.http.publicUrl}${encodedStreamPath(id, file.fileName)}?md5=${md5}&expires=${expires}`,
+      expires,
+    };
+  }
+
+  read(file: MediaFile, start: number, endInclusive: number): Readable {
+    return this.store.read(file.storage.parts, start, endInclusive);
+  }
+
+  get storeKind(): string {
+    return this.store.kind;
+  }
+}

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { Types } from 'mongoose';
+import { UserService } from '../../src/auth/user.service.js';
+import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
+import { StreamService } from '../../src/stream/stream.service.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { TestClient } from '../support/http.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile, tempDir, testVideo } from '../support/media.js';
+
+const SIZE = 3 * 1024 * 1024 + 12345;
+// Async: the server runs in this process, so a synchronous child would block it and deadlock.
+const run = promisify(execFile);
+
+describe('streaming from the local store', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let source: Buffer;
+  let file: MediaFile;
+  let signed: string;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all' });
+    const random = randomFile(SIZE);
+    source = random.bytes;
+    file = await storeFile(server.app, random.path, 'Ünïcode "name" (2001).mkv', 'video/x-matroska');
+    signed = server.app.get(StreamService).sign(file).url.replace(server.config.http.publicUrl, server.url);
+  });
+  after(async () => {
+    await server.close();
+    await db.stop();
+  });
+
+  const get = (url: string, headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(url, { method, headers });
+
+  it('serves the whole file with validators and an inline RFC 5987 disposition', async () => {
+    const res = await get(signed);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('accept-ranges'), 'bytes');
+    assert.equal(res.headers.get('content-length'), String(SIZE));
+    assert.equal(res.headers.get('content-type'), 'video/x-matroska');
+    assert.match(res.headers.get('etag') ?? '', /^"[^"]+"$/);
+    assert.ok(res.headers.get('last-modified'));
+    assert.equal(
+      res.headers.get('content-disposition'),
+      `inline; filename="_n_code _name_ (2001).mkv"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20%22name%22%20%282001%29.mkv`,
+    );
+    assert.equal(res.headers.get('set-cookie'), null);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(source));
+  });
+
+  it('returns exactly the requested bytes for 200 random ranges', async () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 200; i++) {
+      const start = Math.floor(next() * SIZE);
+      const end = Math.min(SIZE - 1, start + Math.floor(next() * (i % 3 === 0 ? 2_500_000 : 70_000)));
+      const res = await get(signed, { range: `bytes=${start}-${end}` });
+      assert.equal(res.status, 206);
+      assert.equal(res.headers.get('content-range'), `bytes ${start}-${end}/${SIZE}`);
+      assert.ok(
+        Buffer.from(await res.arrayBuffer()).equals(source.subarray(start, end + 1)),
+        `range ${start}-${end}`,
+      );
+    }
+  });
+
+  it('reads open-ended, suffix and two-byte ranges', async () => {
+    const tail = await get(signed, { range: `bytes=${SIZE - 10}-` });
+    assert.equal(tail.status, 206);
+    assert.ok(Buffer.from(await tail.arrayBuffer()).equals(source.subarray(SIZE - 10)));
+    const suffix = await get(signed, { range: 'bytes=-7' });
+    assert.equal(suffix.headers.get('content-range'), `bytes ${SIZE - 7}-${SIZE - 1}/${SIZE}`);
+    assert.ok(Buffer.from(await suffix.arrayBuffer()).equals(source.subarray(SIZE - 7)));
+    const two = await get(signed, { range: 'bytes=0-1' });
+    assert.equal(two.headers.get('content-length'), '2');
+    assert.ok(Buffer.from(await two.arrayBuffer()).equals(source.subarray(0, 2)));
+  });
+
+  it('ignores an invalid Range, answers several ranges with the full body, and 416s past the end', async () => {
+    const invalid = await get(signed, { range: 'bytes=zz' });
+    assert.equal(invalid.status, 200);
+    assert.equal(Buffer.from(await invalid.arrayBuffer()).length, SIZE);
+    const multi = await get(signed, { range: 'bytes=0-1,10-11' });
+    assert.equal(multi.status, 200);
+    await multi.arrayBuffer();
+    const outside = await get(signed, { range: `bytes=${SIZE}-` });
+    assert.equal(outside.status, 416);
+    assert.equal(outside.headers.get('content-range'), `bytes */${SIZE}`);
+    assert.equal(((await outside.json()) as { error: string }).error, 'range_not_satisfiable');
+  });
+
+  it('honours If-None-Match, If-Modified-Since and If-Range', async () => {
+    const first = await get(signed, { range: 'bytes=0-0' });
+    await first.arrayBuffer();
+    const etag = first.headers.get('etag')!;
+    const lastModified = first.headers.get('last-modified')!;
+    assert.equal((await get(signed, { 'if-none-match': etag })).status, 304);
+    assert.equal((await get(signed, { 'if-none-match': `"other", ${etag}` })).status, 304);
+    assert.equal((await get(signed, { 'if-modified-since': lastModified })).status, 304);
+    const changed = await get(signed, { 'if-none-match': '"other"', 'if-modified-since': lastModified });
+    assert.equal(changed.status, 200, 'If-None-Match wins over If-Modified-Since');
+    await changed.arrayBuffer();
+
+    const sameTag = await get(signed, { range: 'bytes=5-9', 'if-range': etag });
+    assert.equal(sameTag.status, 206);
+    await sameTag.arrayBuffer();
+    const sameDate = await get(signed, { range: 'bytes=5-9', 'if-range': lastModified });
+    assert.equal(sameDate.status, 206);
+    await sameDate.arrayBuffer();
+    const staleTag = await get(signed, { range: 'bytes=5-9', 'if-range': '"stale"' });
+    assert.equal(staleTag.status, 200);
+    assert.equal((await staleTag.arrayBuffer()).byteLength, SIZE);
+    const staleDate = await get(signed, { range: 'bytes=5-9', 'if-range': 'Mon, 01 Jan 2001 00:00:00 GMT' });
+    assert.equal(staleDate.status, 200);
+    await staleDate.arrayBuffer();
+  });
+
+  it('answers HEAD with the headers of the GET and no body', async () => {
+    const res = await get(signed, { range: 'bytes=100-199' }, 'HEAD');
+    assert.equal(res.status, 206);
+    assert.equal(res.headers.get('content-length'), '100');
+    assert.equal((await res.arrayBuffer()).byteLength, 0);
+  });
+
+  it('keeps its ETag stable across requests', async () => {
+    const a = await get(signed, { range: 'bytes=0-0' });
+    const b = await get(signed, { range: 'bytes=1-1' });
+    await a.arrayBuffer();
+    await b.arrayBuffer();
+    assert.equal(a.headers.get('etag'), b.headers.get('etag'));
+  });
+
+  describe('access', () => {
+    it('refuses an unsigned link (403), a tampered one (403) and an expired one (410)', async () => {
+      const url = new URL(signed);
+      const unsigned = await get(`${url.origin}${url.pathname}`);
+      assert.equal(unsigned.status, 403);
+      assert.deepEqual(Object.keys((await unsigned.json()) as object).sort(), ['error', 'message']);
+      const tampered = new URL(signed);
+      tampered.searchParams.set('expires', String(Number(tampered.searchParams.get('expires')) + 1));
+      assert.equal((await get(tampered.toString())).status, 403);
+      const otherFile = new URL(signed.replace(String(file._id), '6b06f1af3ffdf6164bddafbe'));
+      assert.equal((await get(otherFile.toString())).status, 403);
+      const old = server.app.get(StreamService).sign(file, Math.floor(Date.now() / 1000) - 7 * 24 * 3600);
+      const expired = await get(old.url.replace(server.config.http.publicUrl, server.url));
+      assert.equal(expired.status, 410);
+    });
+
+    it('lets a signed-in user stream without a signature', async () => {
+      await server.app.get(UserService).bootstrapAdmin();
+      const admin = new TestClient(server.url);
+      await admin.login('admin', 'admin-password-for-tests');
+      const path = new URL(signed).pathname;
+      const res = await admin.request('GET', path, { headers: { range: 'bytes=0-3' } });
+      assert.equal(res.status, 206);
+    });
+
+    it('answers 404 JSON for an unknown file and 400 for a malformed id, once signed', async () => {
+      const stream = server.app.get(StreamService);
+      const unknown = stream.sign({ ...file, _id: new Types.ObjectId('6b06f1af3ffdf6164bddafbe') });
+      const res = await get(unknown.url.replace(server.config.http.publicUrl, server.url));
+      assert.equal(res.status, 404);
+      assert.equal(((await res.json()) as { error: string }).error, 'not_found');
+      const malformed = stream.sign({ ...file, _id: 'zzz' as unknown as Types.ObjectId });
+      assert.equal((await get(malformed.url.replace(server.config.http.publicUrl, server.url))).status, 400);
+    });
+
+    it('POST /sign gives identified visitors 5 links a minute', async () => {
+      const guest = new TestClient(server.url);
+      assert.equal((await guest.post('/sign', { fileId: String(file._id) })).status, 401);
+      await guest.get('/api/titles');
+      const statuses: number[] = [];
+      let link = '';
+      for (let i = 0; i < 6; i++) {
+        const res = await guest.post('/sign', { fileId: String(file._id) });
+        statuses.push(res.status);
+        if (res.status === 200) link = String(res.body.url);
+        if (res.status === 429) assert.ok(Number(res.headers.get('retry-after')) >= 1);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+      assert.match(link, /\?md5=[A-Za-z0-9_-]{22}&expires=\d+$/);
+      const res = await get(link.replace(server.config.http.publicUrl, server.url), { range: 'bytes=0-9' });
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(source.subarray(0, 10)));
+      const fresh = new TestClient(server.url);
+      await fresh.get('/api/titles');
+      assert.equal((await fresh.post('/sign', { fileId: 'nope' })).status, 400);
+    });
+  });
+
+  describe('with real clients', () => {
+    it('ffprobe reads duration and streams of a video through a signed URL', async () => {
+      const video = testVideo(2);
+      const stored = await storeFile(server.app, video.path, 'test pattern.mp4', 'video/mp4');
+      const url = server.app
+        .get(StreamService)
+        .sign(stored)
+        .url.replace(server.config.http.publicUrl, server.url);
+      const { stdout } = await run('ffprobe', [
+        '-v',
+        'error',
+        '-print_format',
+        'json',
+        '-show_format',
+        '-show_streams',
+        url,
+      ]);
+      const probe = JSON.parse(stdout) as { format: { duration: string }; streams: { codec_type: string }[] };
+      assert.ok(Math.abs(Number(probe.format.duration) - 2) < 0.2, probe.format.duration);
+      assert.deepEqual(probe.streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
+    });
+
+    it('curl -C - resumes an interrupted download to an identical file', async () => {
+      const out = join(tempDir('sv-curl-'), 'download.bin');
+      writeFileSync(out, source.subarray(0, 1_234_567));
+      await run('curl', ['-sS', '-f', '-C', '-', '-o', out, signed]);
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      assert.equal(sha(readFileSync(out)), sha(source));
+    });
+  });
+});
