@@ -15,13 +15,26 @@ import { Role } from './roles.js';
 /** Request bodies above this are refused with 413 before any handler runs. */
 export const BODY_LIMIT = '1mb';
 
-/** Builds (but does not start listening) the app for `config`; shared by main.ts and the e2e tests. */
+/** Options both main.ts and the tests' module builder create the application with. */
+export function applicationOptions(logger: Logger) {
+  return { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false } as const;
+}
+
+/** Builds (but does not start listening) the app for `config`. */
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, logger), {
-    logger: new NestPinoLogger(logger),
-    abortOnError: false,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forConfig(config, logger),
+    applicationOptions(logger),
+  );
+  return configureApp(app, config, logger);
+}
+
+/** HTTP plumbing every instance gets: logging, metrics, cookies, body limits, validation, OpenAPI. */
+export function configureApp(
+  app: NestExpressApplication,
+  config: AppConfig,
+  logger: Logger,
+): INestApplication {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(httpLoggingMiddleware(logger));

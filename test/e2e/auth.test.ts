@@ -45,8 +45,8 @@ describe('identity and access', () => {
     await users.create({ username: 'target', password: 'target-password', role: 'viewer' });
   });
   after(async () => {
-    await server.close();
-    await db.stop();
+    await server?.close();
+    await db?.stop();
   });
 
   describe('guests', () => {

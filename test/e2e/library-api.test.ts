@@ -37,8 +37,8 @@ describe('library HTTP API', () => {
     fileIds = files.map(String);
   });
   after(async () => {
-    await server.close();
-    await db.stop();
+    await server?.close();
+    await db?.stop();
   });
 
   it('searches by word prefix with filters and pagination', async () => {

@@ -35,8 +35,8 @@ describe('streaming from the local store', () => {
     signed = server.app.get(StreamService).sign(file).url.replace(server.config.http.publicUrl, server.url);
   });
   after(async () => {
-    await server.close();
-    await db.stop();
+    await server?.close();
+    await db?.stop();
   });
 
   const get = (url: string, headers: Record<string, string> = {}, method = 'GET') =>

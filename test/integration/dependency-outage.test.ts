@@ -18,7 +18,7 @@ describe('health follows its dependencies', () => {
   before(async () => {
     db = await startTestDatabase();
   });
-  after(() => db.stop());
+  after(() => db?.stop());
 
   it('reports mongo down within 5 s of FerretDB dying, and up again once it is back', async () => {
     const app = await startApp({ ROLE: 'streamer', MONGODB_URI: db.uri });

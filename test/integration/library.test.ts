@@ -20,8 +20,8 @@ describe('library on real FerretDB', () => {
     library = server.app.get(LibraryService);
   });
   after(async () => {
-    await server.close();
-    await db.stop();
+    await server?.close();
+    await db?.stop();
   });
 
   const collection = (name: string) => server.app.get(MongoConnection).connection.collection(name);

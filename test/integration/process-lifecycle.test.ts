@@ -32,7 +32,7 @@ describe('a running app', () => {
   before(async () => {
     db = await startTestDatabase();
   });
-  after(() => db.stop());
+  after(() => db?.stop());
 
   it('exits 0 on SIGTERM, well inside 10 s', async () => {
     const app = await startApp({ ROLE: 'all', MONGODB_URI: db.uri });

@@ -34,7 +34,7 @@ describe('each role boots against real FerretDB and Redis', () => {
   before(async () => {
     db = await startTestDatabase();
   });
-  after(() => db.stop());
+  after(() => db?.stop());
 
   for (const [role, expected] of Object.entries(EXPECTED)) {
     it(`ROLE=${role}: /healthz lists exactly its modules and /metrics answers`, async () => {

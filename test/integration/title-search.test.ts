@@ -21,8 +21,8 @@ describe('title search over 10k titles on FerretDB', () => {
     search = server.app.get(TitleSearchService);
   });
   after(async () => {
-    await server.close();
-    await db.stop();
+    await server?.close();
+    await db?.stop();
   });
 
   it('returns exactly the titles with a word starting with the query, newest first', async () => {

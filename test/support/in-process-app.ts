@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { createApp } from '../../src/app/create-app.js';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app/app.module.js';
+import { applicationOptions, configureApp } from '../../src/app/create-app.js';
+import { TELEGRAM_GATEWAY, type TelegramGateway } from '../../src/core/storage/telegram/telegram-gateway.js';
 import { type AppConfig } from '../../src/core/config/app-config.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
 import { createLogger } from '../../src/core/logging/create-logger.js';
@@ -20,9 +24,13 @@ export interface InProcessApp {
 
 /**
  * The real application graph in this process (so tests can reach services with `app.get`), listening
- * on a free port, against the given database and the test Redis under a fresh key prefix.
+ * on a free port, against the given database and the test Redis under a fresh key prefix. `telegram`
+ * replaces the gramjs gateway (with the simulator).
  */
-export async function startInProcessApp(env: Record<string, string>): Promise<InProcessApp> {
+export async function startInProcessApp(
+  env: Record<string, string>,
+  options: { telegram?: TelegramGateway } = {},
+): Promise<InProcessApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sv-inproc-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -35,7 +43,14 @@ export async function startInProcessApp(env: Record<string, string>): Promise<In
     ...env,
   });
   const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent', role: 'test' });
-  const app = await createApp(config, logger);
+  let builder = Test.createTestingModule({ imports: [AppModule.forConfig(config, logger)] });
+  if (options.telegram) builder = builder.overrideProvider(TELEGRAM_GATEWAY).useValue(options.telegram);
+  const moduleRef = await builder.compile();
+  const app = configureApp(
+    moduleRef.createNestApplication<NestExpressApplication>(applicationOptions(logger)),
+    config,
+    logger,
+  );
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -31,6 +31,13 @@ export interface AppConfig {
   telegram: {
     /** Bytes per stored part (Telegram's upload limit by default). */
     partSize: number;
+    apiId?: number;
+    apiHash?: string;
+    /** gramjs string sessions of user accounts. */
+    sessions: readonly string[];
+    /** Bot tokens of bots that are admins of the storage channel. */
+    botTokens: readonly string[];
+    storageChannel?: string;
   };
   ingest: { allowHosts: readonly AllowedHost[] };
   auth: {

@@ -111,6 +111,24 @@ export class Environment {
   @Max(4000, { message: 'must be a whole number of MiB between 1 and 4000' })
   TELEGRAM_PART_SIZE: number = 2000;
 
+  @IsOptional()
+  @IsInt({ message: 'must be the numeric api_id from my.telegram.org' })
+  TELEGRAM_API_ID?: number;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'must be the 32-character api_hash from my.telegram.org' })
+  TELEGRAM_API_HASH?: string;
+
+  @IsString()
+  TELEGRAM_SESSIONS: string = '';
+
+  @IsString()
+  TELEGRAM_BOT_TOKENS: string = '';
+
+  @IsOptional()
+  @Matches(/^(-100\d{5,}|@[A-Za-z0-9_]{5,32})$/, { message: 'must be a channel id (-100...) or @username' })
+  TELEGRAM_STORAGE_CHANNEL?: string;
+
   @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Max(60000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
@@ -126,4 +144,16 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'STREAM_PREFETCH_BLOCKS',
   'STREAM_MAX_PER_SESSION',
   'TELEGRAM_PART_SIZE',
+  'TELEGRAM_API_ID',
 ]);
+
+/** Variables without a default (absent means "not set"); read like the others. */
+export const OPTIONAL_VARIABLES: readonly (keyof Environment)[] = [
+  'PUBLIC_URL',
+  'SECRET_KEY',
+  'ADMIN_PASSWORD',
+  'STREAM_SECRET',
+  'TELEGRAM_API_ID',
+  'TELEGRAM_API_HASH',
+  'TELEGRAM_STORAGE_CHANNEL',
+];

@@ -11,13 +11,20 @@ import {
   type StorageKind,
 } from './app-config.js';
 import { ConfigError } from './config-error.js';
-import { Environment, NUMERIC_VARIABLES } from './environment.js';
+import { Environment, NUMERIC_VARIABLES, OPTIONAL_VARIABLES } from './environment.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 
 type Env = Record<string, string | undefined>;
 
 /** Never echoed back in error messages. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_PASSWORD', 'STREAM_SECRET']);
+const SECRET_VARIABLES = new Set([
+  'SECRET_KEY',
+  'ADMIN_PASSWORD',
+  'STREAM_SECRET',
+  'TELEGRAM_API_HASH',
+  'TELEGRAM_SESSIONS',
+  'TELEGRAM_BOT_TOKENS',
+]);
 
 /** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -41,6 +48,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'SECRET_KEY: required when NODE_ENV=production (at least 32 characters; try: openssl rand -hex 32)',
     );
   }
+  if (environment.STORAGE === 'telegram') problems.push(...telegramProblems(environment));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(environment.DATA_DIR);
@@ -65,7 +73,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       prefetchBlocks: environment.STREAM_PREFETCH_BLOCKS,
       maxPerSession: environment.STREAM_MAX_PER_SESSION,
     },
-    telegram: { partSize: environment.TELEGRAM_PART_SIZE * 1024 * 1024 },
+    telegram: {
+      partSize: environment.TELEGRAM_PART_SIZE * 1024 * 1024,
+      apiId: environment.TELEGRAM_API_ID,
+      apiHash: environment.TELEGRAM_API_HASH,
+      sessions: list(environment.TELEGRAM_SESSIONS),
+      botTokens: list(environment.TELEGRAM_BOT_TOKENS),
+      storageChannel: environment.TELEGRAM_STORAGE_CHANNEL,
+    },
     ingest: { allowHosts },
     auth: {
       adminUsername: environment.ADMIN_USERNAME,
@@ -82,12 +97,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
 function readEnvironment(env: Env, problems: string[]): Record<string, unknown> {
   const defaults = new Environment();
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(defaults) as (keyof Environment)[]) {
+  for (const key of [...(Object.keys(defaults) as (keyof Environment)[]), ...OPTIONAL_VARIABLES]) {
     const value = env[key]?.trim();
     if (value === undefined || value === '') continue;
     if (NUMERIC_VARIABLES.has(key)) {
       if (!/^\d+$/.test(value)) {
-        problems.push(`${key}: must be a whole number (got "${value}")`);
+        problems.push(`${key}: must be a whole number (got "${SECRET_VARIABLES.has(key) ? '***' : value}")`);
         continue;
       }
       raw[key] = Number(value);
@@ -95,11 +110,27 @@ function readEnvironment(env: Env, problems: string[]): Record<string, unknown> 
       raw[key] = value;
     }
   }
-  for (const key of ['PUBLIC_URL', 'SECRET_KEY', 'ADMIN_PASSWORD', 'STREAM_SECRET'] as const) {
-    const value = env[key]?.trim();
-    if (value) raw[key] = value;
-  }
   return raw;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function telegramProblems(environment: Environment): string[] {
+  const problems: string[] = [];
+  for (const key of ['TELEGRAM_API_ID', 'TELEGRAM_API_HASH', 'TELEGRAM_STORAGE_CHANNEL'] as const) {
+    if (environment[key] === undefined) problems.push(`${key}: required when STORAGE=telegram`);
+  }
+  if (list(environment.TELEGRAM_SESSIONS).length + list(environment.TELEGRAM_BOT_TOKENS).length === 0) {
+    problems.push(
+      'TELEGRAM_SESSIONS / TELEGRAM_BOT_TOKENS: STORAGE=telegram needs at least one session or bot token',
+    );
+  }
+  return problems;
 }
 
 function describe(error: ValidationError): string[] {

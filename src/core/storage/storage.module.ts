@@ -2,21 +2,43 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LocalMediaStore } from './local-media-store.js';
 import { MEDIA_STORE } from './media-store.js';
+import { GramjsTelegramGateway } from './telegram/gramjs-telegram-gateway.js';
+import { LocationCache } from './telegram/location-cache.js';
+import { TELEGRAM_GATEWAY, type TelegramGateway } from './telegram/telegram-gateway.js';
+import { TelegramMediaStore } from './telegram/telegram-media-store.js';
+import { TelegramMetrics } from './telegram/telegram-metrics.js';
+import { TelegramPeerRepository } from './telegram/telegram-peer.repository.js';
 
-/** Provides `MEDIA_STORE`: the store STORAGE selects, for every role (ingest puts, stream reads). */
+/**
+ * Provides `MEDIA_STORE`, the store STORAGE selects, to every role (ingest puts, stream reads, library
+ * upkeep deletes). The Telegram gateway is its own provider so tests can put the simulator there.
+ */
 @Global()
 @Module({
   providers: [
     LocalMediaStore,
+    LocationCache,
+    TelegramMetrics,
+    TelegramPeerRepository,
+    {
+      provide: TELEGRAM_GATEWAY,
+      inject: [APP_CONFIG, TelegramPeerRepository],
+      useFactory: (config: AppConfig, peers: TelegramPeerRepository) =>
+        config.storage === 'telegram' ? new GramjsTelegramGateway(config.telegram, peers) : null,
+    },
     {
       provide: MEDIA_STORE,
-      inject: [APP_CONFIG, LocalMediaStore],
-      useFactory: (config: AppConfig, local: LocalMediaStore) => {
-        if (config.storage === 'local') return local;
-        throw new Error(
-          'STORAGE=telegram: the Telegram store is not available in this build yet; use STORAGE=local',
-        );
-      },
+      inject: [APP_CONFIG, LocalMediaStore, TELEGRAM_GATEWAY, LocationCache, TelegramMetrics],
+      useFactory: (
+        config: AppConfig,
+        local: LocalMediaStore,
+        gateway: TelegramGateway | null,
+        locations: LocationCache,
+        metrics: TelegramMetrics,
+      ) =>
+        config.storage === 'telegram' && gateway
+          ? new TelegramMediaStore(config, gateway, locations, metrics)
+          : local,
     },
   ],
   exports: [MEDIA_STORE],

@@ -1,0 +1,106 @@
+import { StorageUnavailableError } from '../media-store.js';
+
+export interface PoolLease {
+  readonly sessionId: string;
+  /** Parks the current session (FLOOD_WAIT) and moves this lease to the least-loaded other one. */
+  failOver(parkSeconds: number): Promise<void>;
+  release(): void;
+}
+
+const WAIT_FOR_CAPACITY_MS = 5000;
+
+/**
+ * Spreads streams over Telegram sessions: each stream leases the least-loaded session with room
+ * (at most `maxPerSession` streams each), parked sessions (FLOOD_WAIT) are skipped until their wait
+ * ends, and every lease is released exactly once — the count can never leak.
+ */
+export class ClientPool {
+  private readonly load = new Map<string, number>();
+  private readonly parkedUntil = new Map<string, number>();
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(
+    sessionIds: readonly string[],
+    private readonly maxPerSession: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const id of sessionIds) this.load.set(id, 0);
+  }
+
+  /** Current streams per session (for metrics and tests). */
+  loads(): Record<string, number> {
+    return Object.fromEntries(this.load);
+  }
+
+  async lease(signal?: AbortSignal): Promise<PoolLease> {
+    let sessionId = await this.take(undefined, signal);
+    let released = false;
+    return {
+      get sessionId() {
+        return sessionId;
+      },
+      failOver: async (parkSeconds: number) => {
+        this.park(sessionId, parkSeconds);
+        const next = await this.take(sessionId, signal);
+        this.give(sessionId);
+        sessionId = next;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.give(sessionId);
+      },
+    };
+  }
+
+  /** The least-loaded session not waiting out a flood limit (else the one whose wait ends first). */
+  leastBusy(): string {
+    const now = this.now();
+    return [...this.load.keys()].sort(
+      (a, b) =>
+        Math.max(0, (this.parkedUntil.get(a) ?? 0) - now) -
+          Math.max(0, (this.parkedUntil.get(b) ?? 0) - now) || this.load.get(a)! - this.load.get(b)!,
+    )[0];
+  }
+
+  park(sessionId: string, seconds: number): void {
+    this.parkedUntil.set(sessionId, this.now() + seconds * 1000);
+  }
+
+  private async take(avoid: string | undefined, signal?: AbortSignal): Promise<string> {
+    const deadline = this.now() + WAIT_FOR_CAPACITY_MS;
+    for (;;) {
+      signal?.throwIfAborted();
+      const chosen = this.pick(avoid);
+      if (chosen) {
+        this.load.set(chosen, (this.load.get(chosen) ?? 0) + 1);
+        return chosen;
+      }
+      if (this.now() >= deadline) {
+        throw new StorageUnavailableError('every Telegram session is busy or waiting out a flood limit');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private pick(avoid: string | undefined): string | undefined {
+    const now = this.now();
+    let best: string | undefined;
+    for (const [id, load] of this.load) {
+      if (id === avoid || load >= this.maxPerSession || (this.parkedUntil.get(id) ?? 0) > now) continue;
+      if (best === undefined || load < this.load.get(best)!) best = id;
+    }
+    return best;
+  }
+
+  private give(sessionId: string): void {
+    this.load.set(sessionId, Math.max(0, (this.load.get(sessionId) ?? 1) - 1));
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+}

@@ -1,0 +1,83 @@
+import { Readable } from 'node:stream';
+import { type PlannedBlock } from './block-planner.js';
+
+export type BlockFetcher = (block: PlannedBlock, signal: AbortSignal) => Promise<Buffer>;
+
+/**
+ * Streams planned blocks in order while keeping up to `window` of them in flight ahead of the reader:
+ * a sliding window (a slot refills as soon as its block is pushed, no batch barriers), bounded memory
+ * (fetched-but-unread plus in-flight never exceeds `window`), and `destroy()` aborts every fetch.
+ */
+export class PrefetchReader extends Readable {
+  private readonly controller = new AbortController();
+  private readonly pending = new Map<number, Promise<Buffer>>();
+  private nextToFetch = 0;
+  private nextToPush = 0;
+  private pumping = false;
+
+  constructor(
+    private readonly blocks: readonly PlannedBlock[],
+    private readonly fetchBlock: BlockFetcher,
+    private readonly window: number,
+    private readonly onSettled: () => void = () => {},
+  ) {
+    super({ highWaterMark: 0 });
+  }
+
+  override _read(): void {
+    if (!this.pumping) void this.pump();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.controller.abort();
+    this.settle();
+    callback(error);
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.destroyed) return;
+        if (this.nextToPush >= this.blocks.length) {
+          this.push(null);
+          this.settle();
+          return;
+        }
+        this.fill();
+        const block = this.blocks[this.nextToPush];
+        const bytes = await this.pending.get(this.nextToPush)!;
+        if (this.destroyed) return;
+        this.pending.delete(this.nextToPush);
+        this.nextToPush++;
+        const keepEnd = Math.min(block.keepEnd, bytes.length);
+        const more = this.push(bytes.subarray(block.keepStart, Math.max(block.keepStart, keepEnd)));
+        this.fill();
+        if (!more) return;
+      }
+    } catch (error) {
+      this.destroy(error as Error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private fill(): void {
+    while (this.nextToFetch < this.blocks.length && this.nextToFetch - this.nextToPush < this.window) {
+      if (this.controller.signal.aborted) return;
+      const index = this.nextToFetch++;
+      const fetching = this.fetchBlock(this.blocks[index], this.controller.signal);
+      fetching.catch(() => {}); // surfaced when its turn comes (or dropped after an abort)
+      this.pending.set(index, fetching);
+    }
+  }
+
+  private settled = false;
+
+  /** Runs `onSettled` once: after the last byte, an error or an abort (load counters depend on it). */
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onSettled();
+  }
+}

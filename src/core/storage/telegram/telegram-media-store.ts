@@ -1,0 +1,207 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import {
+  type MediaStore,
+  StorageUnavailableError,
+  type StoredPart,
+  StoredObjectMissingError,
+} from '../media-store.js';
+import { type PlannedBlock, planBlocks } from './block-planner.js';
+import { ClientPool, type PoolLease } from './client-pool.js';
+import { LocationCache } from './location-cache.js';
+import { PrefetchReader } from './prefetch-reader.js';
+import {
+  FileMigrateError,
+  type FileLocation,
+  FileReferenceExpiredError,
+  FloodWaitError,
+  formatMessageRef,
+  MessageMissingError,
+  parseMessageRef,
+  TELEGRAM_GATEWAY,
+  type TelegramGateway,
+} from './telegram-gateway.js';
+import { TelegramMetrics } from './telegram-metrics.js';
+
+/** A block is retried at most this many times (flood waits and reference refreshes together). */
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Media in a Telegram channel: each part is a document message. Reads plan aligned 1 MiB blocks, keep a
+ * sliding window of them in flight on one leased session, move to another session on FLOOD_WAIT and
+ * refresh the file reference once when it expires.
+ */
+@Injectable()
+export class TelegramMediaStore implements MediaStore {
+  readonly kind = 'telegram' as const;
+  private readonly logger = new Logger('telegram');
+  readonly pool: ClientPool;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TELEGRAM_GATEWAY) private readonly gateway: TelegramGateway,
+    private readonly locations: LocationCache,
+    private readonly metrics: TelegramMetrics,
+  ) {
+    this.pool = new ClientPool(gateway.sessionIds, config.stream.maxPerSession);
+  }
+
+  read(parts: readonly StoredPart[], start: number, endInclusive: number): Readable {
+    const blocks = planBlocks(
+      parts.map((part) => part.size),
+      start,
+      endInclusive,
+    );
+    const controller = new AbortController();
+    const leasing = this.pool.lease(controller.signal).then((lease) => {
+      this.reportLoad();
+      return lease;
+    });
+    leasing.catch(() => {});
+    // The lease is released exactly once, when the reader settles (end, error or client abort),
+    // whether the lease was granted before or after that moment.
+    return new PrefetchReader(
+      blocks,
+      async (block, signal) => this.fetchBlock(await leasing, parts[block.part], block, signal),
+      this.config.stream.prefetchBlocks,
+      () => {
+        controller.abort();
+        leasing.then(
+          (lease) => {
+            lease.release();
+            this.reportLoad();
+          },
+          () => {},
+        );
+      },
+    );
+  }
+
+  async put(path: string, name: string): Promise<StoredPart[]> {
+    const size = (await stat(path)).size;
+    const partSize = this.config.telegram.partSize;
+    if (size <= partSize) return [await this.upload(path, name, size)];
+    const dir = await mkdtemp(join(tmpdir(), 'sv-tg-parts-'));
+    try {
+      const parts: StoredPart[] = [];
+      for (let offset = 0, index = 1; offset < size; offset += partSize, index++) {
+        const partPath = join(dir, `${name}.part${String(index).padStart(3, '0')}`);
+        await pipeline(
+          createReadStream(path, { start: offset, end: Math.min(size, offset + partSize) - 1 }),
+          createWriteStream(partPath),
+        );
+        parts.push(await this.upload(partPath, `${name}.part${index}`, Math.min(partSize, size - offset)));
+        await rm(partPath, { force: true });
+      }
+      return parts;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async exists(part: StoredPart): Promise<boolean> {
+    try {
+      await this.location(this.anySession(), part.ref, true);
+      return true;
+    } catch (error) {
+      if (error instanceof StoredObjectMissingError) return false;
+      throw error;
+    }
+  }
+
+  async delete(ref: string): Promise<void> {
+    const message = parseMessageRef(ref);
+    if (!message) return;
+    await this.gateway.deleteMessage(this.anySession(), message);
+    await this.locations.forget(ref);
+  }
+
+  private async fetchBlock(
+    lease: PoolLease,
+    part: StoredPart,
+    block: PlannedBlock,
+    signal: AbortSignal,
+  ): Promise<Buffer> {
+    let refreshed = false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      signal.throwIfAborted();
+      const location = await this.location(lease.sessionId, part.ref, false);
+      signal.throwIfAborted();
+      const stopTimer = this.metrics.blockSeconds.startTimer();
+      try {
+        const bytes = await this.gateway.getFileBlock(lease.sessionId, location, block.offset, block.limit);
+        stopTimer();
+        return bytes;
+      } catch (error) {
+        if (error instanceof FloodWaitError) {
+          this.metrics.floodWaits.inc();
+          this.logger.warn(`session ${lease.sessionId}: FLOOD_WAIT_${error.seconds}; moving the stream`);
+          await lease.failOver(error.seconds);
+          this.reportLoad();
+        } else if (error instanceof FileReferenceExpiredError && !refreshed) {
+          refreshed = true;
+          await this.locations.forget(part.ref);
+        } else if (error instanceof FileMigrateError) {
+          await this.locations.set(part.ref, { ...location, dcId: error.dcId });
+        } else {
+          throw this.storageError(error, part.ref);
+        }
+      }
+    }
+    throw new StorageUnavailableError(`block at ${block.offset} of ${part.ref}: too many retries`);
+  }
+
+  private async location(sessionId: string, ref: string, fresh: boolean): Promise<FileLocation> {
+    if (!fresh) {
+      const cached = await this.locations.get(ref);
+      if (cached) return cached;
+    }
+    const message = parseMessageRef(ref);
+    if (!message) throw new StoredObjectMissingError(`"${ref}" is not a Telegram storage ref`);
+    try {
+      const location = await this.gateway.getLocation(sessionId, message);
+      await this.locations.set(ref, location);
+      return location;
+    } catch (error) {
+      throw this.storageError(error, ref);
+    }
+  }
+
+  private async upload(path: string, name: string, size: number): Promise<StoredPart> {
+    for (let attempt = 0; ; attempt++) {
+      const sessionId = this.anySession();
+      try {
+        const { message } = await this.gateway.uploadFile(sessionId, path, name);
+        return { ref: formatMessageRef(message), size };
+      } catch (error) {
+        if (!(error instanceof FloodWaitError) || attempt >= 3) throw this.storageError(error, name);
+        this.metrics.floodWaits.inc();
+        this.pool.park(sessionId, error.seconds);
+        this.logger.warn(`upload of ${name}: FLOOD_WAIT_${error.seconds}; waiting`);
+        await new Promise((resolve) => setTimeout(resolve, error.seconds * 1000));
+      }
+    }
+  }
+
+  private anySession(): string {
+    return this.pool.leastBusy();
+  }
+
+  private reportLoad(): void {
+    for (const [session, load] of Object.entries(this.pool.loads()))
+      this.metrics.poolLoad.set({ session }, load);
+  }
+
+  private storageError(error: unknown, ref: string): Error {
+    if (error instanceof StoredObjectMissingError || error instanceof StorageUnavailableError) return error;
+    if (error instanceof MessageMissingError) return new StoredObjectMissingError(`${ref}: ${error.message}`);
+    if ((error as Error)?.name === 'AbortError') return error as Error;
+    return new StorageUnavailableError(`${ref}: ${(error as Error)?.message ?? String(error)}`);
+  }
+}

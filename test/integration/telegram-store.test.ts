@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { MEDIA_STORE } from '../../src/core/storage/media-store.js';
+import { LocationCache } from '../../src/core/storage/telegram/location-cache.js';
+import { TelegramMediaStore } from '../../src/core/storage/telegram/telegram-media-store.js';
+import { TelegramMetrics } from '../../src/core/storage/telegram/telegram-metrics.js';
+import { parseMessageRef } from '../../src/core/storage/telegram/telegram-gateway.js';
+import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
+import { StreamService } from '../../src/stream/stream.service.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
+import { TelegramSimulator } from '../support/telegram-simulator.js';
+
+const MiB = 1024 * 1024;
+const SIZE = 3 * MiB + 512 * 1024 + 17;
+
+export const TELEGRAM_TEST_ENV = {
+  STORAGE: 'telegram',
+  TELEGRAM_PART_SIZE: '2',
+  TELEGRAM_API_ID: '12345',
+  TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
+  TELEGRAM_STORAGE_CHANNEL: '-1001234567890',
+  TELEGRAM_SESSIONS: 'simulated',
+};
+
+async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('Telegram store against the simulator', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  const telegram = new TelegramSimulator({ sessions: ['s1', 's2', 's3'], latencyMs: 5 });
+  let store: TelegramMediaStore;
+  let source: Buffer;
+  let file: MediaFile;
+
+  /** A second store over its own simulator, sharing the app's location cache and metrics. */
+  const storeOver = (simulator: TelegramSimulator) =>
+    new TelegramMediaStore(
+      server.config,
+      simulator,
+      server.app.get(LocationCache),
+      server.app.get(TelegramMetrics),
+    );
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp(
+      { MONGODB_URI: db.uri, ROLE: 'all', ...TELEGRAM_TEST_ENV },
+      { telegram },
+    );
+    store = server.app.get(MEDIA_STORE);
+    assert.ok(store instanceof TelegramMediaStore);
+    const random = randomFile(SIZE);
+    source = random.bytes;
+    file = await storeFile(server.app, random.path, 'two parts.bin');
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('splits a file over the part size into ordered parts', () => {
+    assert.deepEqual(
+      file.storage.parts.map((p) => p.size),
+      [2 * MiB, SIZE - 2 * MiB],
+    );
+    assert.ok(file.storage.parts.every((p) => parseMessageRef(p.ref)));
+  });
+
+  it('serves 200 random ranges over HTTP byte-exact, never breaking a Telegram rule', async () => {
+    const signed = server.app
+      .get(StreamService)
+      .sign(file)
+      .url.replace(server.config.http.publicUrl, server.url);
+    let seed = 11;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 200; i++) {
+      const start = Math.floor(next() * SIZE);
+      const end = Math.min(SIZE - 1, start + Math.floor(next() * (i % 4 === 0 ? 3 * MiB : 300_000)));
+      const res = await fetch(signed, { headers: { range: `bytes=${start}-${end}` } });
+      assert.equal(res.status, 206);
+      assert.ok(
+        Buffer.from(await res.arrayBuffer()).equals(source.subarray(start, end + 1)),
+        `range ${start}-${end}`,
+      );
+    }
+    const whole = await fetch(signed);
+    assert.ok(Buffer.from(await whole.arrayBuffer()).equals(source));
+    assert.deepEqual(telegram.violations, []);
+  });
+
+  it('keeps a sliding window of requests in flight, never more than STREAM_PREFETCH_BLOCKS', async () => {
+    const slow = new TelegramSimulator({ sessions: ['only'], latencyMs: 30 });
+    const parts = await Promise.all([0].map(() => slow.uploadFile('only', randomFile(8 * MiB).path)));
+    const slowStore = storeOver(slow);
+    await drain(
+      slowStore.read(
+        [{ ref: `tg:${parts[0].message.channelId}:${parts[0].message.messageId}`, size: 8 * MiB }],
+        0,
+        8 * MiB - 1,
+      ),
+    );
+    assert.equal(slow.maxInFlight, server.config.stream.prefetchBlocks);
+    assert.equal(slow.calls.length, 8);
+  });
+
+  it('finishes a stream on another session when one answers FLOOD_WAIT', async () => {
+    const before = telegram.calls.length;
+    for (const session of telegram.sessionIds) if (session !== 's3') telegram.floodWait(session, 30);
+    const bytes = await drain(store.read(file.storage.parts, 0, SIZE - 1));
+    assert.ok(bytes.equals(source));
+    const sessionsUsed = new Set(telegram.callsSince(before).map((c) => c.session));
+    assert.ok(sessionsUsed.has('s3'), `used ${[...sessionsUsed].join(',')}`);
+    assert.deepEqual(Object.values(store.pool.loads()), [0, 0, 0]);
+  });
+
+  it('refreshes an expired file reference and completes', async () => {
+    for (const part of file.storage.parts) telegram.expireReference(parseMessageRef(part.ref)!.messageId);
+    const bytes = await drain(store.read(file.storage.parts, MiB - 10, 3 * MiB));
+    assert.ok(bytes.equals(source.subarray(MiB - 10, 3 * MiB + 1)));
+  });
+
+  it('issues no GetFile after a stream is aborted', async () => {
+    const slow = new TelegramSimulator({ sessions: ['only'], latencyMs: 40 });
+    const uploaded = await slow.uploadFile('only', randomFile(10 * MiB).path);
+    const slowStore = storeOver(slow);
+    const stream = slowStore.read(
+      [{ ref: `tg:${uploaded.message.channelId}:${uploaded.message.messageId}`, size: 10 * MiB }],
+      0,
+      10 * MiB - 1,
+    );
+    stream.resume();
+    await once(stream, 'data');
+    stream.destroy();
+    const callsAtAbort = slow.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(slow.calls.length, callsAtAbort);
+    assert.ok(callsAtAbort < 10);
+    assert.deepEqual(slowStore.pool.loads(), { only: 0 });
+  });
+
+  it('leaves every pool load at 0 after 1000 aborted streams', async () => {
+    const streams = Array.from({ length: 1000 }, (_, i) => {
+      const start = (i * 7919) % SIZE;
+      const stream = store.read(file.storage.parts, start, SIZE - 1);
+      if (i % 3 === 0) stream.destroy();
+      else {
+        stream.once('data', () => stream.destroy());
+        stream.on('error', () => {});
+        stream.resume();
+      }
+      return stream;
+    });
+    await eventually(
+      async () => store.pool.loads(),
+      (loads) => Object.values(loads).every((load) => load === 0),
+      { timeoutMs: 20000, what: 'all leases released' },
+    );
+    assert.ok(streams.every((s) => s.destroyed));
+    assert.deepEqual(telegram.violations, []);
+  });
+
+  it('reports a vanished message as a 502 JSON answer, not a hung socket', async () => {
+    const gone = await storeFile(server.app, randomFile(1000).path, 'gone.bin');
+    await telegram.deleteMessage('s1', parseMessageRef(gone.storage.parts[0].ref)!);
+    const url = server.app
+      .get(StreamService)
+      .sign(gone)
+      .url.replace(server.config.http.publicUrl, server.url);
+    const res = await fetch(url);
+    assert.equal(res.status, 502);
+    assert.equal(((await res.json()) as { error: string }).error, 'storage_missing');
+  });
+});
