@@ -11,6 +11,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { ViewsModule } from './views/views.module.js';
 
 /** What every role runs: config, logging, Mongo, Redis, health, metrics and JSON errors. */
 @Module({})
@@ -24,6 +25,7 @@ export class CoreModule {
         DatabaseModule,
         RedisModule,
         StorageModule,
+        ViewsModule,
         MetricsModule,
         RateLimitModule,
         HealthModule,

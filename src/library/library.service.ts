@@ -4,7 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { MediaFileRepository } from './media-file.repository.js';
-import { type MediaFile } from './schemas/media-file.schema.js';
+import { type MediaFile, type StoragePart } from './schemas/media-file.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { type TitleKind } from './release-name/parsed-release.js';
 import { allFiles, filesOfEpisode, withFile, withoutEpisode, withoutFile } from './season-buckets.js';
@@ -200,6 +200,10 @@ export class LibraryService {
     const file = await this.files.findById(fileId);
     if (!file) throw notFound('file', fileId);
     return file;
+  }
+
+  async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
+    await this.files.setSubtitleVtt(fileId, track, vtt);
   }
 
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
-import { type MediaFile, mediaFileSchema } from './schemas/media-file.schema.js';
+import { type MediaFile, mediaFileSchema, type StoragePart } from './schemas/media-file.schema.js';
 
 export type NewMediaFile = Omit<MediaFile, '_id' | 'createdAt' | 'updatedAt'>;
 
@@ -38,5 +38,21 @@ export class MediaFileRepository {
 
   async deleteMany(ids: Types.ObjectId[]): Promise<void> {
     if (ids.length > 0) await this.model.deleteMany({ _id: { $in: ids } });
+  }
+
+  /** Remembers where the WebVTT rendition of subtitle track `track` (its position) is stored. */
+  async setSubtitleVtt(id: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
+    const file = await this.findById(id);
+    if (!file?.streams.subtitles[track]) return;
+    const subtitles = file.streams.subtitles.map((s, i) => (i === track ? { ...s, vtt } : s));
+    await this.model.updateOne({ _id: id }, { $set: { 'streams.subtitles': subtitles } });
+  }
+
+  /** Records what probing found (duration, tracks). */
+  async setProbe(
+    id: Types.ObjectId,
+    probe: Pick<MediaFile, 'streams'> & { duration?: number },
+  ): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: probe });
   }
 }

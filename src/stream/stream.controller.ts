@@ -1,8 +1,8 @@
 import { Controller, Get, Head, Param, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
-import { AppError } from '../core/errors/app-error.js';
 import { type IdentifiedRequest } from '../core/identity/identity.js';
+import { assertLinkAccess } from './http/link-access.js';
 import { sendMedia } from './http/send-media.js';
 import { StreamMetrics } from './stream.metrics.js';
 import { StreamService } from './stream.service.js';
@@ -30,10 +30,7 @@ export class StreamController {
   }
 
   private async serve(fileId: string, req: Request & IdentifiedRequest, res: Response): Promise<void> {
-    const signed = req.query.md5 !== undefined || req.query.expires !== undefined;
-    if (signed || req.identity?.kind !== 'user') {
-      this.streams.assertSigned(decodedPath(req), stringParam(req.query.md5), stringParam(req.query.expires));
-    }
+    assertLinkAccess(req, this.streams);
     const file = await this.streams.file(fileId);
     this.metrics.active.inc();
     res.once('close', () => this.metrics.active.dec());
@@ -42,18 +39,5 @@ export class StreamController {
       open: (start, end) => this.streams.read(file, start, end),
       onBytes: (count) => this.metrics.bytesServed.inc({ store }, count),
     });
-  }
-}
-
-function stringParam(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The path as nginx's `$uri` sees it (percent-decoded), which is what links sign. */
-function decodedPath(req: Request): string {
-  try {
-    return decodeURIComponent(req.path);
-  } catch {
-    throw new AppError(400, 'bad_request', 'The request path is not valid percent-encoding.');
   }
 }

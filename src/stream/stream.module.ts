@@ -3,11 +3,15 @@ import { SignController } from './sign.controller.js';
 import { StreamController } from './stream.controller.js';
 import { StreamMetrics } from './stream.metrics.js';
 import { StreamService } from './stream.service.js';
+import { SubtitlesController } from './subtitles.controller.js';
+import { SubtitleExtractor } from './subtitles/subtitle-extractor.js';
+import { SubtitleService } from './subtitles/subtitle.service.js';
+import { WatchController } from './watch.controller.js';
 
-/** The streamer role's HTTP surface: media bytes and link signing. */
+/** The streamer role's HTTP surface: media bytes, link signing, subtitles and the player page. */
 @Module({
-  controllers: [StreamController, SignController],
-  providers: [StreamService, StreamMetrics],
+  controllers: [StreamController, SignController, SubtitlesController, WatchController],
+  providers: [StreamService, StreamMetrics, SubtitleService, SubtitleExtractor],
   exports: [StreamService],
 })
 export class StreamModule {}

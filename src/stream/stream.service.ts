@@ -6,7 +6,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
-import { checkSecureLink, encodedStreamPath, secureLinkSignature, streamUri } from './signing/secure-link.js';
+import { checkSecureLink, secureLinkSignature, signedPath } from './signing/secure-link.js';
 
 export interface SignedLink {
   url: string;
@@ -38,14 +38,17 @@ export class StreamService {
       throw new AppError(403, 'forbidden', 'This link is not signed, or its signature is wrong.');
   }
 
+  /** The stream link of a file: `/stream/<id>/<file name>?md5=&expires=`. */
   sign(file: MediaFile, nowSeconds = Math.floor(Date.now() / 1000)): SignedLink {
+    return this.signPath(['stream', String(file._id), file.fileName], nowSeconds);
+  }
+
+  /** A signed link to any app path (watch page, subtitle track, stream), valid for SIGNED_URL_TTL. */
+  signPath(segments: string[], nowSeconds = Math.floor(Date.now() / 1000)): SignedLink {
     const expires = nowSeconds + this.config.stream.signedUrlTtlSeconds;
-    const id = String(file._id);
-    const md5 = secureLinkSignature(streamUri(id, file.fileName), expires, this.config.stream.secret);
-    return {
-      url: `${this.config.http.publicUrl}${encodedStreamPath(id, file.fileName)}?md5=${md5}&expires=${expires}`,
-      expires,
-    };
+    const path = signedPath(segments);
+    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
+    return { url: `${this.config.http.publicUrl}${path.encoded}?md5=${md5}&expires=${expires}`, expires };
   }
 
   read(file: MediaFile, start: number, endInclusive: number): Readable {

@@ -18,6 +18,8 @@ export interface StreamInfo {
   forced?: boolean;
   /** Subtitles: image-based (PGS, VobSub) tracks cannot become WebVTT. */
   bitmap?: boolean;
+  /** Subtitles: where the track converted to WebVTT is stored, once someone asked for it. */
+  vtt?: StoragePart;
 }
 
 export interface MediaFile {
@@ -50,6 +52,7 @@ const streamSchema = new Schema<StreamInfo>(
     isDefault: Boolean,
     forced: Boolean,
     bitmap: Boolean,
+    vtt: { ref: String, size: Number },
   },
   { _id: false },
 );

@@ -26,12 +26,10 @@ export function checkSecureLink(
   return Number(expires) < nowSeconds ? 'expired' : 'valid';
 }
 
-/** The path a stream link signs: `/stream/<fileId>/<file name>`, decoded as nginx's `$uri` is. */
-export function streamUri(fileId: string, fileName: string): string {
-  return `/stream/${fileId}/${fileName}`;
-}
-
-/** The same path as it appears in a URL. */
-export function encodedStreamPath(fileId: string, fileName: string): string {
-  return `/stream/${fileId}/${encodeURIComponent(fileName)}`;
+/** A path made of segments, as signed (decoded, like nginx's `$uri`) and as written in a URL. */
+export function signedPath(segments: string[]): { decoded: string; encoded: string } {
+  return {
+    decoded: `/${segments.join('/')}`,
+    encoded: `/${segments.map((segment) => encodeURIComponent(segment)).join('/')}`,
+  };
 }

@@ -1,0 +1,59 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { type IdentifiedRequest } from '../core/identity/identity.js';
+import { ViewRenderer } from '../core/views/view-renderer.js';
+import { assertLinkAccess } from './http/link-access.js';
+import { StreamService } from './stream.service.js';
+import { TEXT_SUBTITLE_CODECS } from './subtitles/subtitle-extractor.js';
+
+/** `GET /watch/:fileId`: a player page with a signed stream URL and one `<track>` per text subtitle. */
+@ApiExcludeController()
+@Controller('watch')
+export class WatchController {
+  constructor(
+    private readonly streams: StreamService,
+    private readonly views: ViewRenderer,
+  ) {}
+
+  @Get(':fileId')
+  async watch(
+    @Param('fileId') fileId: string,
+    @Req() req: Request & IdentifiedRequest,
+    @Res() res: Response,
+  ) {
+    assertLinkAccess(req, this.streams, { guests: true });
+    const file = await this.streams.file(fileId);
+    const id = String(file._id);
+    const tracks = file.streams.subtitles
+      .map((track, position) => ({ track, position }))
+      .filter(({ track }) => !track.bitmap && TEXT_SUBTITLE_CODECS.has(track.codec))
+      .map(({ track, position }) => ({
+        url: this.streams.signPath(['subtitles', id, `${position}.vtt`]).url,
+        language: track.language ?? 'und',
+        label: track.title ?? track.language ?? `Track ${position + 1}`,
+        isDefault: track.isDefault ?? false,
+      }));
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.type('html').send(
+      this.views.render('watch/watch', {
+        title: file.fileName,
+        streamUrl: this.streams.sign(file).url,
+        // Browsers sniff Matroska themselves; declaring its type would make some refuse it outright.
+        mime: file.mime === 'video/x-matroska' ? '' : file.mime,
+        tracks,
+        sizeLabel: `${(file.size / 1024 / 1024).toFixed(1)} MiB`,
+        durationLabel: file.duration ? formatDuration(file.duration) : '',
+      }),
+    );
+  }
+}
+
+function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`
+    : `${m}:${String(s).padStart(2, '0')}`;
+}
