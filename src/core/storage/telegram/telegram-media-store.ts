@@ -59,6 +59,8 @@ export class TelegramMediaStore implements MediaStore {
       endInclusive,
     );
     const controller = new AbortController();
+    // Locations this stream already knows: a block needs no cache round trip once its part is known.
+    const known = new Map<string, FileLocation>();
     const leasing = this.pool.lease(controller.signal).then((lease) => {
       this.reportLoad();
       return lease;
@@ -68,7 +70,7 @@ export class TelegramMediaStore implements MediaStore {
     // whether the lease was granted before or after that moment.
     return new PrefetchReader(
       blocks,
-      async (block, signal) => this.fetchBlock(await leasing, parts[block.part], block, signal),
+      async (block, signal) => this.fetchBlock(await leasing, parts[block.part], block, signal, known),
       this.config.stream.prefetchBlocks,
       () => {
         controller.abort();
@@ -127,11 +129,13 @@ export class TelegramMediaStore implements MediaStore {
     part: StoredPart,
     block: PlannedBlock,
     signal: AbortSignal,
+    known: Map<string, FileLocation>,
   ): Promise<Buffer> {
     let refreshed = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       signal.throwIfAborted();
-      const location = await this.location(lease.sessionId, part.ref, false);
+      const location = known.get(part.ref) ?? (await this.location(lease.sessionId, part.ref, false));
+      known.set(part.ref, location);
       signal.throwIfAborted();
       const stopTimer = this.metrics.blockSeconds.startTimer();
       try {
@@ -146,8 +150,10 @@ export class TelegramMediaStore implements MediaStore {
           this.reportLoad();
         } else if (error instanceof FileReferenceExpiredError && !refreshed) {
           refreshed = true;
+          known.delete(part.ref);
           await this.locations.forget(part.ref);
         } else if (error instanceof FileMigrateError) {
+          known.set(part.ref, { ...location, dcId: error.dcId });
           await this.locations.set(part.ref, { ...location, dcId: error.dcId });
         } else {
           throw this.storageError(error, part.ref);
