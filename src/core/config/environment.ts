@@ -99,7 +99,7 @@ export class Environment {
   @IsInt({ message: 'must be a whole number between 1 and 32' })
   @Min(1, { message: 'must be a whole number between 1 and 32' })
   @Max(32, { message: 'must be a whole number between 1 and 32' })
-  STREAM_PREFETCH_BLOCKS: number = 4;
+  STREAM_PREFETCH_BLOCKS: number = 8;
 
   @IsInt({ message: 'must be a whole number between 1 and 100' })
   @Min(1, { message: 'must be a whole number between 1 and 100' })
