@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { PageQueryDto } from '../../core/validation/page-query.dto.js';
 
 export class CreateCommentDto {
   @ApiProperty({ minLength: 1, maxLength: 2000 })
@@ -9,20 +9,6 @@ export class CreateCommentDto {
   body!: string;
 }
 
-export class CommentQueryDto {
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
-  page: number = 1;
-
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize: number = 50;
+export class CommentQueryDto extends PageQueryDto {
+  override pageSize: number = 50;
 }

@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../core/validation/page-query.dto.js';
 import { type TitleKind } from '../release-name/parsed-release.js';
 import { TITLE_KINDS } from '../schemas/title.schema.js';
 
-export class TitleQueryDto {
+export class TitleQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Search words; each matches the start of a word in a title' })
   @IsOptional()
   @IsString()
@@ -29,20 +30,4 @@ export class TitleQueryDto {
   @IsString()
   @MaxLength(60)
   genre?: string;
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
-  page: number = 1;
-
-  @ApiPropertyOptional({ default: 24 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize: number = 24;
 }
