@@ -187,15 +187,43 @@ async function seekLatency(): Promise<void> {
       await reader.cancel();
     }
     ttfb.sort((a, b) => a - b);
+    const floor = await localSeekFloor(db.uri);
     console.log(
       `\n3. seek time-to-first-byte, ${LATENCY_MS} ms per request (20 random seeks after opening the file)`,
     );
     console.log(
       `   median ${ttfb[10].toFixed(0)} ms, p95 ${ttfb[18].toFixed(0)} ms   budget ${LATENCY_MS + 10} ms (one request + 10 ms)`,
     );
+    console.log(
+      `   the same seeks on the local store (the HTTP round trip alone): median ${floor.toFixed(1)} ms`,
+    );
   } finally {
     await server.close();
     await db.stop();
+  }
+}
+
+/** Median TTFB of random seeks on the local store: what HTTP itself costs in this harness. */
+async function localSeekFloor(mongoUri: string): Promise<number> {
+  const server = await startInProcessApp({ MONGODB_URI: mongoUri, ROLE: 'streamer' });
+  try {
+    const file = await storeFile(server.app, randomFile(64 * MiB).path, 'floor.bin');
+    const url = server.app
+      .get(StreamService)
+      .sign(file)
+      .url.replace(server.config.http.publicUrl, server.url);
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      const res = await fetch(url, { headers: { range: `bytes=${Math.floor(Math.random() * 60 * MiB)}-` } });
+      const reader = res.body!.getReader();
+      await reader.read();
+      times.push(performance.now() - t);
+      await reader.cancel();
+    }
+    return times.sort((a, b) => a - b)[10];
+  } finally {
+    await server.close();
   }
 }
 
