@@ -55,4 +55,12 @@ export class MediaFileRepository {
   ): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: probe });
   }
+
+  /** Records the stills and sample made for the file. */
+  async setArtifacts(
+    id: Types.ObjectId,
+    artifacts: Pick<MediaFile, 'screenshots' | 'sample'>,
+  ): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: artifacts });
+  }
 }

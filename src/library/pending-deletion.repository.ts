@@ -18,8 +18,8 @@ export class PendingDeletionRepository {
     const operations = files.flatMap((file) =>
       [
         ...file.storage.parts.map((part) => part.ref),
-        ...file.screenshots,
-        ...(file.sample ? [file.sample] : []),
+        ...file.screenshots.map((shot) => shot.ref),
+        ...(file.sample ? [file.sample.ref] : []),
       ].map((ref) => ({
         updateOne: {
           filter: { _id: `${file.storage.kind}:${ref}` },

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ScreenshotsController } from './screenshots.controller.js';
 import { SignController } from './sign.controller.js';
 import { StreamController } from './stream.controller.js';
 import { StreamMetrics } from './stream.metrics.js';
@@ -8,9 +9,15 @@ import { SubtitleExtractor } from './subtitles/subtitle-extractor.js';
 import { SubtitleService } from './subtitles/subtitle.service.js';
 import { WatchController } from './watch.controller.js';
 
-/** The streamer role's HTTP surface: media bytes, link signing, subtitles and the player page. */
+/** The streamer role's HTTP surface: media bytes, link signing, subtitles, stills and the player page. */
 @Module({
-  controllers: [StreamController, SignController, SubtitlesController, WatchController],
+  controllers: [
+    StreamController,
+    SignController,
+    SubtitlesController,
+    WatchController,
+    ScreenshotsController,
+  ],
   providers: [StreamService, StreamMetrics, SubtitleService, SubtitleExtractor],
   exports: [StreamService],
 })

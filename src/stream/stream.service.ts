@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
-import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { MEDIA_STORE, type MediaStore, type StoredPart } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { checkSecureLink, secureLinkSignature, signedPath } from './signing/secure-link.js';
@@ -64,7 +64,11 @@ export class StreamService {
   }
 
   read(file: MediaFile, start: number, endInclusive: number): Readable {
-    return this.store.read(file.storage.parts, start, endInclusive);
+    return this.readParts(file.storage.parts, start, endInclusive);
+  }
+
+  readParts(parts: readonly StoredPart[], start: number, endInclusive: number): Readable {
+    return this.store.read(parts, start, endInclusive);
   }
 
   get storeKind(): string {

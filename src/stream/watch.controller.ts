@@ -39,6 +39,16 @@ export class WatchController {
       this.views.render('watch/watch', {
         title: file.fileName,
         streamUrl: this.streams.sign(file).url,
+        // The middle still (50%) when ingest made the usual three.
+        poster:
+          file.screenshots.length > 0
+            ? this.streams.signPath([
+                'media',
+                id,
+                'screenshots',
+                String(Math.floor(file.screenshots.length / 2)),
+              ]).url
+            : undefined,
         // Browsers sniff Matroska themselves; declaring its type would make some refuse it outright.
         mime: file.mime === 'video/x-matroska' ? '' : file.mime,
         tracks,

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { StreamService } from '../../src/stream/stream.service.js';
@@ -102,6 +103,20 @@ describe('subtitles and the watch page', () => {
         ],
       },
     });
+    const still = join(tempDir('sv-still-'), 'still.jpg');
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120',
+      '-frames:v',
+      '1',
+      still,
+    ]);
+    const [part] = await server.app.get<MediaStore>(MEDIA_STORE).put(still, 'still.jpg');
+    await files.setArtifacts(stored._id, { screenshots: [part, part, part], sample: undefined });
     file = (await files.findById(stored._id))!;
   });
   after(async () => {
@@ -161,5 +176,24 @@ describe('subtitles and the watch page', () => {
     assert.doesNotMatch(html, /<script>alert/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; movie\.mkv/);
     assert.doesNotMatch(html, /https?:\/\/(?!127\.0\.0\.1|localhost)[a-z]/i, 'no external assets');
+
+    const poster = /poster="([^"]+)"/.exec(attributes)?.[1];
+    assert.ok(poster, 'a poster from the middle screenshot');
+    assert.match(poster, /\/media\/[0-9a-f]{24}\/screenshots\/1\?md5=/);
+    const image = await fetch(local(poster));
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/jpeg');
+    assert.equal(
+      Buffer.from(await image.arrayBuffer())
+        .subarray(0, 2)
+        .toString('hex'),
+      'ffd8',
+    );
+  });
+
+  it('refuses unsigned stills and answers 404 for one that does not exist', async () => {
+    assert.equal((await fetch(`${server.url}/media/${String(file._id)}/screenshots/0`)).status, 403);
+    const missing = server.app.get(StreamService).signPath(['media', String(file._id), 'screenshots', '7']);
+    assert.equal((await fetch(local(missing.url))).status, 404);
   });
 });

@@ -17,7 +17,7 @@ export async function createMediaFile(
     mime: 'video/x-matroska',
     fileName,
     streams: { video: [], audio: [], subtitles: [] },
-    screenshots: [`shots/${counter}-1.webp`],
+    screenshots: [{ ref: `shots/${counter}-1.webp`, size: 100 }],
     episodes: [],
   });
   return file._id;

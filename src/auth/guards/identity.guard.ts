@@ -15,7 +15,7 @@ class OptionalJwtGuard extends AuthGuard('jwt') {
 }
 
 /** Machine-polled and media paths get no guest cookie (a Set-Cookie would also defeat nginx caching). */
-const NO_GUEST_COOKIE = /^\/(healthz|metrics|stream|subtitles)(\/|$)/;
+const NO_GUEST_COOKIE = /^\/(healthz|metrics|stream|subtitles|media)(\/|$)/;
 
 /**
  * Works out who is calling (API token, session or guest cookie) for every request, and gives a first

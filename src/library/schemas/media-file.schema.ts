@@ -31,14 +31,21 @@ export interface MediaFile {
   duration?: number;
   streams: { video: StreamInfo[]; audio: StreamInfo[]; subtitles: StreamInfo[] };
   checksum?: { sha256: string };
-  screenshots: string[];
-  sample?: string;
+  /** Stills at 25/50/75% (images in the store). */
+  screenshots: StoragePart[];
+  /** A short clip of the file (in the store). */
+  sample?: StoragePart;
   titleId?: Types.ObjectId;
   season?: number;
   episodes: number[];
   createdAt: Date;
   updatedAt: Date;
 }
+
+const partSchema = new Schema<StoragePart>(
+  { ref: { type: String, required: true }, size: { type: Number, required: true } },
+  { _id: false },
+);
 
 const streamSchema = new Schema<StreamInfo>(
   {
@@ -52,7 +59,7 @@ const streamSchema = new Schema<StreamInfo>(
     isDefault: Boolean,
     forced: Boolean,
     bitmap: Boolean,
-    vtt: { ref: String, size: Number },
+    vtt: { type: partSchema, default: undefined },
   },
   { _id: false },
 );
@@ -61,12 +68,7 @@ export const mediaFileSchema = new Schema<MediaFile>(
   {
     storage: {
       kind: { type: String, enum: ['local', 'telegram'], required: true },
-      parts: {
-        type: [
-          new Schema<StoragePart>({ ref: { type: String, required: true }, size: Number }, { _id: false }),
-        ],
-        default: [],
-      },
+      parts: { type: [partSchema], default: [] },
     },
     size: { type: Number, required: true },
     mime: { type: String, required: true },
@@ -78,8 +80,8 @@ export const mediaFileSchema = new Schema<MediaFile>(
       subtitles: { type: [streamSchema], default: [] },
     },
     checksum: { sha256: String },
-    screenshots: { type: [String], default: [] },
-    sample: String,
+    screenshots: { type: [partSchema], default: [] },
+    sample: { type: partSchema, default: undefined },
     titleId: { type: Schema.Types.ObjectId },
     season: Number,
     episodes: { type: [Number], default: [] },
