@@ -1,0 +1,41 @@
+import { SourceRefusedError } from './source-refused.error.js';
+
+export type SourceUrl = { kind: 'http'; url: URL } | { kind: 'magnet'; uri: string; infoHash: string };
+
+const MAX_LENGTH = 8192;
+
+/**
+ * The ingest scheme allow-list: http, https (a `.torrent` is an http(s) URL too) and magnet. Everything
+ * else — file:, ftp:, gopher:, data:, javascript: — is refused with the reason. Hosts come out of the
+ * WHATWG parser normalised, so `http://2130706433/`, `http://0x7f.1/` and `http://0177.0.0.1/` all
+ * read as 127.0.0.1 for the address check that follows.
+ */
+export function parseSourceUrl(raw: string): SourceUrl {
+  const text = raw.trim();
+  if (text.length === 0) throw new SourceRefusedError('The link is empty.');
+  if (text.length > MAX_LENGTH)
+    throw new SourceRefusedError(`The link is longer than ${MAX_LENGTH} characters.`);
+  if (/^magnet:/i.test(text)) return parseMagnet(text);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SourceRefusedError('That is not a valid URL.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SourceRefusedError(
+      `${url.protocol.replace(/:$/, '')}: links are not allowed; use http, https or magnet.`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new SourceRefusedError('Links with a user name or password in them are not allowed.');
+  }
+  if (!url.hostname) throw new SourceRefusedError('The link has no host.');
+  return { kind: 'http', url };
+}
+
+function parseMagnet(text: string): SourceUrl {
+  const match = /[?&]xt=urn:(?:btih|btmh):([A-Za-z0-9]+)/i.exec(text);
+  if (!match) throw new SourceRefusedError('The magnet link has no info hash (xt=urn:btih:...).');
+  return { kind: 'magnet', uri: text, infoHash: match[1].toLowerCase() };
+}

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { judgeAddress } from '../../src/ingest/source-policy/address-policy.js';
+import { parseSourceUrl } from '../../src/ingest/source-policy/source-url.js';
+import { type Resolver, SsrfGuard } from '../../src/ingest/source-policy/ssrf-guard.js';
+
+const refused = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(
+    fn,
+    (error: Error & { code?: string }) => error.code === 'source_refused' && pattern.test(error.message),
+  );
+
+describe('address policy', () => {
+  const cases: [string, boolean, string][] = [
+    ['93.184.216.34', true, 'unicast'],
+    ['2606:2800:220:1:248:1893:25c8:1946', true, 'unicast'],
+    ['127.0.0.1', false, 'loopback'],
+    ['127.8.9.10', false, 'loopback'],
+    ['::1', false, 'loopback'],
+    ['10.0.0.1', false, 'private'],
+    ['172.16.5.4', false, 'private'],
+    ['192.168.1.1', false, 'private'],
+    ['169.254.169.254', false, 'linkLocal'],
+    ['fe80::1', false, 'linkLocal'],
+    ['100.64.0.1', false, 'carrierGradeNat'],
+    ['100.100.100.200', false, 'carrierGradeNat'],
+    ['224.0.0.1', false, 'multicast'],
+    ['ff02::1', false, 'multicast'],
+    ['0.0.0.0', false, 'unspecified'],
+    ['::', false, 'unspecified'],
+    ['fd00:ec2::254', false, 'uniqueLocal'],
+    ['::ffff:127.0.0.1', false, 'loopback'],
+    ['::ffff:10.1.2.3', false, 'private'],
+    ['::ffff:93.184.216.34', true, 'unicast'],
+    ['not-an-ip', false, 'invalid'],
+  ];
+  for (const [address, allowed, range] of cases) {
+    it(`${address} → ${allowed ? 'allowed' : `refused (${range})`}`, () => {
+      assert.deepEqual(judgeAddress(address), { allowed, range });
+    });
+  }
+});
+
+describe('source URL policy', () => {
+  it('accepts http, https and magnet links', () => {
+    assert.equal(parseSourceUrl('https://cdn.example.com/a.mkv').kind, 'http');
+    assert.equal(parseSourceUrl('http://example.com/file.torrent').kind, 'http');
+    const magnet = parseSourceUrl('magnet:?xt=urn:btih:C12FE1C06BBA254A9DC9F519B335AA7C1367A88A&dn=x');
+    assert.deepEqual(magnet.kind === 'magnet' && magnet.infoHash, 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a');
+  });
+
+  it('refuses other schemes, credentials, junk and magnets without a hash', () => {
+    refused(() => parseSourceUrl('file:///etc/passwd'), /^file: links are not allowed/);
+    refused(() => parseSourceUrl('ftp://example.com/x'), /^ftp: links/);
+    refused(() => parseSourceUrl('gopher://example.com/x'), /^gopher: links/);
+    refused(() => parseSourceUrl('javascript:alert(1)'), /^javascript: links/);
+    refused(() => parseSourceUrl('http://user:pw@example.com/'), /user name or password/);
+    refused(() => parseSourceUrl('not a url'), /not a valid URL/);
+    refused(() => parseSourceUrl('magnet:?dn=nothing'), /no info hash/);
+    refused(() => parseSourceUrl(`http://example.com/${'a'.repeat(9000)}`), /longer than/);
+  });
+
+  it('normalises decimal, octal and hex IPv4 hosts to dotted form', () => {
+    for (const raw of [
+      'http://2130706433/',
+      'http://0177.0.0.1/',
+      'http://0x7f.0.0.1/',
+      'http://0x7f000001/',
+    ]) {
+      const source = parseSourceUrl(raw);
+      assert.equal(source.kind === 'http' && source.url.hostname, '127.0.0.1', raw);
+    }
+  });
+});
+
+describe('SSRF guard (injected resolver, no DNS)', () => {
+  const resolver: Resolver = async (host) => {
+    const table: Record<string, string[]> = {
+      'media.example': ['93.184.216.34'],
+      'evil.example': ['127.0.0.1'],
+      'rebind.example': ['93.184.216.34', '10.0.0.7'],
+      'v6.example': ['::ffff:169.254.169.254'],
+      'nas.lan': ['192.168.1.20'],
+    };
+    if (!table[host]) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return table[host].map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+  const guard = new SsrfGuard(
+    [
+      { host: 'nas.lan', port: 8080 },
+      { host: '127.0.0.1', port: 9999 },
+    ],
+    resolver,
+  );
+  const check = (url: string) => guard.check(new URL(url));
+
+  it('returns the address to pin the connection to', async () => {
+    assert.deepEqual(await check('https://media.example/x.mkv'), { address: '93.184.216.34', family: 4 });
+  });
+
+  it('refuses literal private, loopback and metadata addresses in every spelling', async () => {
+    for (const url of [
+      'http://127.0.0.1/',
+      'http://[::1]/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/',
+      'http://2130706433/',
+      'http://0177.0.0.1/',
+      'http://0x7f.0.0.1/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:7f00:1]/',
+    ]) {
+      await assert.rejects(check(url), /only fetches public addresses/, url);
+    }
+  });
+
+  it('refuses a public-looking name that resolves to a private address, or to any private one', async () => {
+    await assert.rejects(check('http://evil.example/'), /evil\.example resolves to 127\.0\.0\.1, a loopback/);
+    await assert.rejects(check('http://rebind.example/'), /10\.0\.0\.7, a private/);
+    await assert.rejects(check('http://v6.example/'), /linkLocal/);
+    await assert.rejects(check('http://nowhere.example/'), /cannot be resolved \(ENOTFOUND\)/);
+  });
+
+  it('exempts INGEST_ALLOW_HOSTS entries, port included', async () => {
+    assert.deepEqual(await check('http://nas.lan:8080/film.mkv'), { address: '192.168.1.20', family: 4 });
+    await assert.rejects(check('http://nas.lan/'), /192\.168\.1\.20, a private/);
+    assert.deepEqual(await check('http://127.0.0.1:9999/'), { address: '127.0.0.1', family: 4 });
+    await assert.rejects(check('http://127.0.0.1:9998/'), /loopback/);
+  });
+});
