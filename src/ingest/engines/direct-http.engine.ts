@@ -1,0 +1,190 @@
+import { createWriteStream } from 'node:fs';
+import { rename, stat } from 'node:fs/promises';
+import { type IncomingHttpHeaders } from 'node:http';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse as parseContentDisposition } from 'content-disposition';
+import { guardedGet } from '../source-policy/guarded-http.js';
+import { SourceRefusedError } from '../source-policy/source-refused.error.js';
+import { type SsrfGuard } from '../source-policy/ssrf-guard.js';
+import {
+  type DownloadEngine,
+  DownloadFailedError,
+  type DownloadRequest,
+  type DownloadResult,
+} from './download-engine.js';
+
+export interface DirectHttpOptions {
+  attempts?: number;
+  retryDelayMs?: number;
+}
+
+const PART_FILE = 'download.part';
+
+/**
+ * Plain HTTP(S) downloads through the SSRF guard. An interrupted transfer resumes with `Range` (guarded
+ * by `If-Range`, so a file that changed meanwhile starts over instead of being spliced), the size limit
+ * is enforced from Content-Length and again while bytes arrive, and the file name comes from
+ * Content-Disposition or the URL.
+ */
+export class DirectHttpEngine implements DownloadEngine {
+  readonly name = 'direct';
+
+  constructor(
+    private readonly guard: SsrfGuard,
+    private readonly options: DirectHttpOptions = {},
+  ) {}
+
+  accepts(source: DownloadRequest['source']): boolean {
+    return source.kind === 'http' && !/\.torrent$/i.test(source.url.pathname);
+  }
+
+  async download(request: DownloadRequest): Promise<DownloadResult> {
+    if (request.source.kind !== 'http')
+      throw new DownloadFailedError('direct downloads need an http(s) link', false);
+    const attempts = this.options.attempts ?? 5;
+    const partPath = join(request.dir, PART_FILE);
+    let fileName: string | undefined;
+    let total: number | undefined;
+    let validator: string | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      const have = await sizeOf(partPath);
+      try {
+        const headers: Record<string, string> = {};
+        if (have > 0) headers.range = `bytes=${have}-`;
+        if (have > 0 && validator) headers['if-range'] = validator;
+        const { response, url } = await guardedGet(request.source.url, {
+          guard: this.guard,
+          headers,
+          signal: request.signal,
+        });
+        const status = response.statusCode ?? 0;
+        if (status === 416 && have > 0 && total !== undefined && have >= total) {
+          response.resume();
+          break;
+        }
+        if (status !== 200 && status !== 206) {
+          response.resume();
+          throw new DownloadFailedError(`the server answered ${status}`, status >= 500 || status === 429);
+        }
+        const restart = status === 200 || have === 0;
+        total =
+          (status === 206 ? totalFromContentRange(response.headers) : lengthOf(response.headers)) ?? total;
+        if (total !== undefined && total > request.maxBytes) {
+          response.resume();
+          throw new DownloadFailedError(
+            `the file is ${formatBytes(total)}, over the ${formatBytes(request.maxBytes)} limit`,
+            false,
+          );
+        }
+        fileName ??= fileNameFrom(response.headers, url);
+        validator ??= validatorOf(response.headers);
+
+        let done = restart ? 0 : have;
+        const meter = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            done += chunk.length;
+            if (done > request.maxBytes) {
+              callback(
+                new DownloadFailedError(
+                  `the download passed the ${formatBytes(request.maxBytes)} limit`,
+                  false,
+                ),
+              );
+              return;
+            }
+            request.onProgress({ bytesDone: done, bytesTotal: total });
+            callback(null, chunk);
+          },
+        });
+        await pipeline(response, meter, createWriteStream(partPath, { flags: restart ? 'w' : 'a' }), {
+          signal: request.signal,
+        });
+        if (total === undefined || done >= total) break;
+        throw new DownloadFailedError(
+          `the connection ended after ${formatBytes(done)} of ${formatBytes(total)}`,
+        );
+      } catch (error) {
+        if (request.signal.aborted) throw request.signal.reason ?? error;
+        if (error instanceof SourceRefusedError) throw error;
+        if (error instanceof DownloadFailedError && !error.retryable) throw error;
+        if (attempt >= attempts) {
+          throw new DownloadFailedError(
+            `gave up after ${attempts} attempts: ${(error as Error).message}`,
+            false,
+          );
+        }
+        await sleep((this.options.retryDelayMs ?? 1000) * attempt, undefined, { signal: request.signal });
+      }
+    }
+    const name = fileName ?? 'download';
+    const path = join(request.dir, name);
+    await rename(partPath, path);
+    return { path, fileName: name, size: await sizeOf(path) };
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+function lengthOf(headers: IncomingHttpHeaders): number | undefined {
+  const value = Number(headers['content-length']);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function totalFromContentRange(headers: IncomingHttpHeaders): number | undefined {
+  const match = /\/(\d+)\s*$/.exec(headers['content-range'] ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A strong ETag, else Last-Modified: what `If-Range` may carry. */
+function validatorOf(headers: IncomingHttpHeaders): string | undefined {
+  const etag = headers.etag;
+  if (etag && !etag.startsWith('W/')) return etag;
+  return headers['last-modified'];
+}
+
+/** A safe local file name from Content-Disposition, else the URL's last path segment. */
+export function fileNameFrom(headers: IncomingHttpHeaders, url: URL): string {
+  let name: string | undefined;
+  const disposition = headers['content-disposition'];
+  if (disposition) {
+    try {
+      name = parseContentDisposition(disposition).parameters.filename;
+    } catch {
+      // a malformed header: fall back to the URL
+    }
+  }
+  if (!name) {
+    try {
+      name = decodeURIComponent(basename(url.pathname));
+    } catch {
+      name = basename(url.pathname);
+    }
+  }
+  const safe = basename(name.replace(/\\/g, '/'))
+    .replace(/\p{Cc}/gu, '')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200);
+  return safe && safe !== PART_FILE ? safe : 'download';
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

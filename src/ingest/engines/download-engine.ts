@@ -1,0 +1,43 @@
+import { type SourceUrl } from '../source-policy/source-url.js';
+
+export interface DownloadProgress {
+  bytesDone: number;
+  /** Unknown until the source says (no Content-Length, torrent metadata not fetched yet). */
+  bytesTotal?: number;
+}
+
+export interface DownloadRequest {
+  source: SourceUrl;
+  /** The task's sandbox: the engine writes only here. */
+  dir: string;
+  signal: AbortSignal;
+  /** Largest file accepted; the engine stops as soon as a download would exceed it. */
+  maxBytes: number;
+  onProgress: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadResult {
+  path: string;
+  fileName: string;
+  size: number;
+}
+
+/** One way of turning a source into a file on disk (direct HTTP, aria2 for torrents, yt-dlp for pages). */
+export interface DownloadEngine {
+  readonly name: string;
+  /** Whether this engine is worth trying for the source (the order of engines decides preference). */
+  accepts(source: SourceUrl): boolean;
+  download(request: DownloadRequest): Promise<DownloadResult>;
+}
+
+/** A download that failed for a reason the user should read (too big, server refused...). */
+export class DownloadFailedError extends Error {
+  override name = 'DownloadFailedError';
+  constructor(
+    message: string,
+    /** False when retrying cannot help (e.g. the file is over the size limit). */
+    readonly retryable = true,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { DirectHttpEngine } from '../../src/ingest/engines/direct-http.engine.js';
+import { type DownloadProgress } from '../../src/ingest/engines/download-engine.js';
+import { parseSourceUrl } from '../../src/ingest/source-policy/source-url.js';
+import { SsrfGuard } from '../../src/ingest/source-policy/ssrf-guard.js';
+import { startFixtureServer, type FixtureServerOptions } from '../support/fixture-server.js';
+import { tempDir } from '../support/media.js';
+
+const BODY = randomBytes(3 * 1024 * 1024 + 333);
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function download(
+  options: Partial<FixtureServerOptions>,
+  extra: { maxBytes?: number; path?: string; signal?: AbortSignal } = {},
+) {
+  const server = await startFixtureServer({ body: BODY, ...options });
+  const engine = new DirectHttpEngine(new SsrfGuard([{ host: '127.0.0.1', port: server.port }]), {
+    retryDelayMs: 10,
+  });
+  const dir = tempDir('sv-direct-');
+  const progress: DownloadProgress[] = [];
+  try {
+    const result = await engine.download({
+      source: parseSourceUrl(server.url(extra.path)),
+      dir,
+      signal: extra.signal ?? new AbortController().signal,
+      maxBytes: extra.maxBytes ?? 100 * 1024 * 1024,
+      onProgress: (p) => progress.push(p),
+    });
+    return { result, progress, requests: server.requests, dir };
+  } finally {
+    await server.close();
+  }
+}
+
+describe('direct HTTP download engine', () => {
+  it('downloads a file with its Content-Disposition name and reports progress up to the total', async () => {
+    const { result, progress } = await download({
+      headers: {
+        'content-disposition': `attachment; filename="ete.mkv"; filename*=UTF-8''%C3%A9t%C3%A9%20%282020%29.mkv`,
+      },
+    });
+    assert.equal(result.fileName, 'été (2020).mkv');
+    assert.equal(result.size, BODY.length);
+    assert.equal(sha(readFileSync(result.path)), sha(BODY));
+    assert.deepEqual(progress.at(-1), { bytesDone: BODY.length, bytesTotal: BODY.length });
+    assert.ok(progress.every((p, i) => i === 0 || p.bytesDone >= progress[i - 1].bytesDone));
+  });
+
+  it('resumes with Range (and If-Range) after the server drops the connection at 50%', async () => {
+    const { result, requests } = await download({ dropFirstResponseAfter: Math.floor(BODY.length / 2) });
+    assert.equal(sha(readFileSync(result.path)), sha(BODY));
+    assert.equal(requests.length, 2);
+    assert.equal(requests[0].range, undefined);
+    assert.match(requests[1].range ?? '', /^bytes=\d+-$/);
+    assert.ok(
+      Number(/\d+/.exec(requests[1].range!)![0]) >= BODY.length / 2 - 1,
+      'resumed near the cut, not from 0',
+    );
+    assert.equal(requests[1].ifRange, '"fixture-v1"');
+  });
+
+  it('starts over when the server ignores Range', async () => {
+    const { result, requests } = await download({ dropFirstResponseAfter: 1_000_000, honourRange: false });
+    assert.equal(sha(readFileSync(result.path)), sha(BODY));
+    assert.equal(requests.length, 2);
+  });
+
+  it('takes the name from the URL when there is no Content-Disposition, and never a path', async () => {
+    const named = await download({}, { path: '/some/dir/My%20Movie.mp4' });
+    assert.equal(named.result.fileName, 'My Movie.mp4');
+    const traversal = await download({
+      headers: { 'content-disposition': 'attachment; filename="../../etc/passwd"' },
+    });
+    assert.equal(traversal.result.fileName, 'passwd');
+    assert.deepEqual(readdirSync(traversal.dir), ['passwd']);
+  });
+
+  it('refuses a file over the size limit from its Content-Length, before downloading it', async () => {
+    await assert.rejects(
+      download({}, { maxBytes: 1024 * 1024 }),
+      (error: Error & { retryable?: boolean }) => {
+        assert.match(error.message, /over the 1\.0 MiB limit/);
+        assert.equal(error.retryable, false);
+        return true;
+      },
+    );
+  });
+
+  it('stops a download without Content-Length as soon as it passes the limit', async () => {
+    await assert.rejects(download({ chunked: true }, { maxBytes: 1024 * 1024 }), /passed the 1\.0 MiB limit/);
+  });
+
+  it('reports an HTTP error status', async () => {
+    await assert.rejects(download({}, { path: '/missing' }), /the server answered 404/);
+  });
+
+  it('stops promptly when cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancelled by the user')), 200);
+    await assert.rejects(
+      download({ throttle: 256 * 1024 }, { signal: controller.signal }),
+      /cancelled by the user/,
+    );
+  });
+});
