@@ -19,7 +19,7 @@ export const FEATURE_MODULES: Readonly<
 > = {
   [FeatureModule.Auth]: (roles) => AuthModule.forRoles(roles),
   [FeatureModule.Library]: (roles) => LibraryModule.forRoles(roles),
-  [FeatureModule.Ingest]: () => IngestModule,
+  [FeatureModule.Ingest]: (roles) => IngestModule.forRoles(roles),
   [FeatureModule.Stream]: () => StreamModule,
   [FeatureModule.Bot]: () => BotModule,
   [FeatureModule.Admin]: () => AdminModule,

@@ -1,5 +1,41 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { Role } from '../app/roles.js';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { QueueModule } from '../core/queue/queue.module.js';
+import { IngestTaskRepository } from './ingest-task.repository.js';
+import { IngestController } from './ingest.controller.js';
+import { IngestPipeline } from './ingest.pipeline.js';
+import { IngestService } from './ingest.service.js';
+import { MediaProber } from './processing/media-prober.js';
+import { SsrfGuard } from './source-policy/ssrf-guard.js';
+import { StatusRegistry } from './status/status-registry.js';
 
-/** The ingest module; its behaviour arrives with its own issue, so it registers nothing yet. */
+const SHARED = [
+  IngestTaskRepository,
+  StatusRegistry,
+  {
+    provide: SsrfGuard,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig) => new SsrfGuard(config.ingest.allowHosts),
+  },
+];
+
+/** Ingest: the manager takes submissions (API, later bot and panel); workers run the pipeline. */
 @Module({})
-export class IngestModule {}
+export class IngestModule {
+  static forRoles(roles: readonly Role[]): DynamicModule {
+    const manager = roles.includes(Role.Manager);
+    const worker = roles.includes(Role.Worker);
+    return {
+      module: IngestModule,
+      imports: [QueueModule],
+      controllers: manager ? [IngestController] : [],
+      providers: [
+        ...SHARED,
+        ...(manager ? [IngestService] : []),
+        ...(worker ? [IngestPipeline, MediaProber] : []),
+      ],
+      exports: manager ? [IngestService] : [],
+    };
+  }
+}

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
-import { MediaFileRepository } from './media-file.repository.js';
+import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart } from './schemas/media-file.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { type TitleKind } from './release-name/parsed-release.js';
@@ -194,6 +194,11 @@ export class LibraryService {
    */
   private locked<T>(titleId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
     return this.mutex.withLock(`title:${String(titleId)}`, work);
+  }
+
+  /** Indexes a stored file (ingest's last step before filing it under a title). */
+  registerFile(file: NewMediaFile): Promise<MediaFile> {
+    return this.files.insert(file);
   }
 
   async requireFile(fileId: Types.ObjectId): Promise<MediaFile> {

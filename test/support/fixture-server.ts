@@ -45,7 +45,10 @@ export async function startFixtureServer(options: FixtureServerOptions) {
     const slice = options.body.subarray(start);
     if (options.dropFirstResponseAfter !== undefined && !dropped && start === 0) {
       dropped = true;
-      res.write(slice.subarray(0, options.dropFirstResponseAfter), () => setTimeout(() => res.destroy(), 20));
+      // FIN, not RST: the client keeps every byte sent before the cut, as after a real dropped link.
+      res.write(slice.subarray(0, options.dropFirstResponseAfter), () =>
+        setTimeout(() => res.socket?.end(), 20),
+      );
       return;
     }
     if (!options.throttle) {

@@ -39,7 +39,7 @@ export interface AppConfig {
     botTokens: readonly string[];
     storageChannel?: string;
   };
-  ingest: { allowHosts: readonly AllowedHost[] };
+  ingest: { allowHosts: readonly AllowedHost[]; maxFileBytes: number; maxActivePerUser: number };
   auth: {
     adminUsername: string;
     /** First-start admin password; when unset one is generated and logged once. */

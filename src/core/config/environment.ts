@@ -73,6 +73,16 @@ export class Environment {
   @IsString()
   INGEST_ALLOW_HOSTS: string = '';
 
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  INGEST_MAX_FILE_SIZE: number = 20480;
+
+  @IsInt({ message: 'must be a whole number between 1 and 1000' })
+  @Min(1, { message: 'must be a whole number between 1 and 1000' })
+  @Max(1000, { message: 'must be a whole number between 1 and 1000' })
+  INGEST_MAX_ACTIVE_PER_USER: number = 5;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -145,6 +155,8 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'STREAM_MAX_PER_SESSION',
   'TELEGRAM_PART_SIZE',
   'TELEGRAM_API_ID',
+  'INGEST_MAX_FILE_SIZE',
+  'INGEST_MAX_ACTIVE_PER_USER',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */

@@ -81,7 +81,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       botTokens: list(environment.TELEGRAM_BOT_TOKENS),
       storageChannel: environment.TELEGRAM_STORAGE_CHANNEL,
     },
-    ingest: { allowHosts },
+    ingest: {
+      allowHosts,
+      maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,
+      maxActivePerUser: environment.INGEST_MAX_ACTIVE_PER_USER,
+    },
     auth: {
       adminUsername: environment.ADMIN_USERNAME,
       adminPassword: environment.ADMIN_PASSWORD,

@@ -10,11 +10,15 @@ export enum QueueName {
   Library = 'library',
 }
 
-/** Job names. Empty until the first job lands with its handler (ingest / library issues). */
-export enum JobName {}
+export enum JobName {
+  /** Carries `{ taskId }`: download → process → upload → index one ingest task. */
+  Ingest = 'ingest',
+}
 
 /** Which queue carries each job. */
-export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {};
+export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
+  [JobName.Ingest]: QueueName.Ingest,
+};
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
 export const ALL_JOBS: readonly string[] = Object.values(JobName);

@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Job } from 'bullmq';
+import { Types } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { JobHandler } from '../core/queue/job-handler.decorator.js';
+import { JobName } from '../core/queue/queue-names.js';
+import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { LibraryService } from '../library/library.service.js';
+import { parseReleaseName } from '../library/release-name/release-name.parser.js';
+import { DirectHttpEngine } from './engines/direct-http.engine.js';
+import { DownloadFailedError } from './engines/download-engine.js';
+import { IngestTaskRepository } from './ingest-task.repository.js';
+import { MediaProber, mimeOf } from './processing/media-prober.js';
+import { SpeedMeter } from './progress/speed-meter.js';
+import { type IngestTask, type TaskState } from './schemas/ingest-task.schema.js';
+import { parseSourceUrl } from './source-policy/source-url.js';
+import { SsrfGuard } from './source-policy/ssrf-guard.js';
+import { StatusRegistry } from './status/status-registry.js';
+
+export interface IngestJobData {
+  taskId: string;
+}
+
+const TERMINAL: readonly TaskState[] = ['done', 'failed', 'cancelled'];
+
+/**
+ * The worker side of ingest: one job per task, moving it through downloading → processing → uploading
+ * → indexing → done. Each step records its result on the task before the next begins, so a job that
+ * is retried, or picked up by another worker after a crash, resumes after the last finished step.
+ */
+@Injectable()
+export class IngestPipeline {
+  private readonly logger = new Logger('ingest');
+  private readonly direct: DirectHttpEngine;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly tasks: IngestTaskRepository,
+    private readonly status: StatusRegistry,
+    private readonly library: LibraryService,
+    private readonly prober: MediaProber,
+    guard: SsrfGuard,
+  ) {
+    this.direct = new DirectHttpEngine(guard);
+  }
+
+  @JobHandler(JobName.Ingest)
+  async run(data: IngestJobData, job: Job): Promise<void> {
+    let task = await this.tasks.findById(data.taskId);
+    if (!task || TERMINAL.includes(task.state)) return;
+    await this.tasks.incrementAttempts(task._id);
+    const sandbox = join(this.config.dataDir, 'downloads', task._id);
+    try {
+      task = await this.download(task, sandbox, job);
+      task = await this.process(task);
+      task = await this.upload(task);
+      await this.index(task);
+      await this.finish(task._id, 'done');
+      await rm(sandbox, { recursive: true, force: true });
+      this.logger.log(`task ${task._id} done: ${task.download?.fileName}`);
+    } catch (error) {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const retryable = !(error instanceof DownloadFailedError && !error.retryable);
+      const message = (error as Error).message;
+      this.logger.warn(`task ${data.taskId} attempt ${job.attemptsMade + 1} failed: ${message}`);
+      if (lastAttempt || !retryable) {
+        await this.finish(data.taskId, 'failed', { error: message });
+        await rm(sandbox, { recursive: true, force: true });
+        if (!retryable) return; // recorded as failed; retrying cannot help
+      }
+      throw error;
+    }
+  }
+
+  private async download(task: IngestTask, sandbox: string, job: Job): Promise<IngestTask> {
+    if (task.storedParts || (task.download && existsSync(task.download.path))) return task;
+    const source = parseSourceUrl(task.source);
+    await this.enter(task, 'downloading', this.direct.name);
+    await mkdir(sandbox, { recursive: true });
+    const meter = new SpeedMeter(Date.now());
+    const result = await this.direct.download({
+      source,
+      dir: sandbox,
+      signal: AbortSignal.timeout(6 * 3600 * 1000),
+      maxBytes: this.config.ingest.maxFileBytes,
+      onProgress: ({ bytesDone, bytesTotal }) => {
+        const speed = meter.update(bytesDone, Date.now());
+        void this.status.report(task._id, {
+          state: 'downloading',
+          engine: this.direct.name,
+          bytesDone,
+          bytesTotal,
+          speed,
+          etaSeconds: meter.etaSeconds(bytesDone, bytesTotal),
+        });
+        void job.updateProgress({ bytesDone, bytesTotal });
+      },
+    });
+    await this.tasks.update(task._id, { download: result, engine: this.direct.name });
+    return { ...task, download: result };
+  }
+
+  private async process(task: IngestTask): Promise<IngestTask> {
+    if (task.probe || task.storedParts) return task;
+    await this.enter(task, 'processing');
+    const probe = await this.prober.probe(task.download!.path);
+    const stored = {
+      duration: probe.duration,
+      mime: mimeOf(probe.formatName, task.download!.fileName),
+      streams: probe.streams,
+    };
+    await this.tasks.update(task._id, { probe: stored });
+    return { ...task, probe: stored };
+  }
+
+  private async upload(task: IngestTask): Promise<IngestTask> {
+    if (task.storedParts) return task;
+    await this.enter(task, 'uploading');
+    const parts = await this.store.put(task.download!.path, task.download!.fileName);
+    await this.tasks.update(task._id, { storedParts: parts });
+    return { ...task, storedParts: parts };
+  }
+
+  private async index(task: IngestTask): Promise<void> {
+    await this.enter(task, 'indexing');
+    const probe = task.probe as { duration?: number; mime: string; streams: never };
+    let fileId = task.fileId;
+    if (!fileId) {
+      const parts = task.storedParts!;
+      const file = await this.library.registerFile({
+        storage: { kind: this.store.kind, parts },
+        size: parts.reduce((sum, part) => sum + part.size, 0),
+        mime: probe.mime,
+        fileName: task.download!.fileName,
+        duration: probe.duration,
+        streams: probe.streams,
+        screenshots: [],
+        episodes: [],
+      });
+      fileId = String(file._id);
+      await this.tasks.update(task._id, { fileId });
+    }
+    if (!task.titleId) {
+      const parsed = parseReleaseName(task.download!.fileName, task.hint);
+      const title = await this.library.upsertSkeleton({
+        kind: parsed.kind,
+        name: parsed.title,
+        year: parsed.year,
+      });
+      await this.library.attachFile(title._id, new Types.ObjectId(fileId), {
+        season: parsed.kind === 'movie' ? undefined : parsed.season,
+        episodes: parsed.episodes,
+      });
+      await this.tasks.update(task._id, { titleId: String(title._id) });
+    }
+  }
+
+  private async enter(task: IngestTask, state: TaskState, engine?: string): Promise<void> {
+    if (task.state !== state) await this.tasks.update(task._id, engine ? { engine } : {}, state);
+    task.state = state;
+    await this.status.report(
+      task._id,
+      { state, engine: engine ?? task.engine, bytesDone: 0, speed: 0 },
+      true,
+    );
+  }
+
+  private async finish(taskId: string, state: TaskState, set: Partial<IngestTask> = {}): Promise<void> {
+    await this.tasks.update(taskId, set, state);
+    await this.status.report(taskId, { state, bytesDone: 0, speed: 0 }, true);
+  }
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { AppError } from '../core/errors/app-error.js';
+import { type Identity } from '../core/identity/identity.js';
+import { JobName, QueueName } from '../core/queue/queue-names.js';
+import { IngestTaskRepository } from './ingest-task.repository.js';
+import { type IngestJobData } from './ingest.pipeline.js';
+import { type IngestTask } from './schemas/ingest-task.schema.js';
+import { parseSourceUrl } from './source-policy/source-url.js';
+import { SourceRefusedError } from './source-policy/source-refused.error.js';
+import { SsrfGuard } from './source-policy/ssrf-guard.js';
+import { StatusRegistry, type TaskStatus } from './status/status-registry.js';
+
+export interface SubmitRequest {
+  url: string;
+  hint?: string;
+  requester: Identity;
+  chatId?: number;
+}
+
+export interface TaskView {
+  taskId: string;
+  source: string;
+  hint: string | null;
+  state: string;
+  engine: string | null;
+  progress: Pick<TaskStatus, 'bytesDone' | 'bytesTotal' | 'speed' | 'etaSeconds'> | null;
+  fileName: string | null;
+  error: string | null;
+  attempts: number;
+  fileIds: string[];
+  titleId: string | null;
+  requester: { id: string; name: string };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const JOB_ATTEMPTS = 3;
+
+/** The producer side of ingest: validating and recording submissions, queueing them, reporting on them. */
+@Injectable()
+export class IngestService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QueueName.Ingest) private readonly queue: Queue<IngestJobData>,
+    private readonly tasks: IngestTaskRepository,
+    private readonly status: StatusRegistry,
+    private readonly guard: SsrfGuard,
+  ) {}
+
+  /** Returns the new task's id, or the id of the active task already fetching the same source. */
+  async submit(request: SubmitRequest): Promise<{ taskId: string; existing: boolean }> {
+    const source = parseSourceUrl(request.url);
+    if (source.kind === 'magnet') {
+      throw new SourceRefusedError(
+        'Magnet links need the torrent engine, which this build does not have yet.',
+      );
+    }
+    // Checked now so the user hears at once; the worker checks again (and pins) on every request.
+    await this.guard.check(source.url);
+    const normalized = source.url.toString();
+    const active = await this.tasks.findActiveBySource(normalized);
+    if (active) return { taskId: active._id, existing: true };
+    if ((await this.tasks.countActiveFor(request.requester.id)) >= this.config.ingest.maxActivePerUser) {
+      throw new AppError(
+        429,
+        'too_many_tasks',
+        `You already have ${this.config.ingest.maxActivePerUser} tasks running; wait for one to finish.`,
+      );
+    }
+    const task = await this.tasks.insert({
+      _id: randomUUID(),
+      source: normalized,
+      sourceKind: source.kind,
+      hint: request.hint?.trim() || undefined,
+      requester: { id: request.requester.id, name: request.requester.name },
+      chatId: request.chatId,
+    });
+    await this.enqueue(task._id);
+    return { taskId: task._id, existing: false };
+  }
+
+  async get(taskId: string): Promise<TaskView> {
+    return this.view(await this.require(taskId));
+  }
+
+  async list(limit = 50): Promise<TaskView[]> {
+    return Promise.all((await this.tasks.list(limit)).map((task) => this.view(task)));
+  }
+
+  /** A failed task goes back to the queue, resuming after its last finished step. */
+  async retry(taskId: string): Promise<TaskView> {
+    const task = await this.require(taskId);
+    if (task.state !== 'failed') {
+      throw new AppError(409, 'conflict', `Only failed tasks can be retried; this one is ${task.state}.`);
+    }
+    await this.tasks.update(task._id, { error: undefined }, 'queued');
+    await this.queue.remove(task._id);
+    await this.enqueue(task._id);
+    return this.get(task._id);
+  }
+
+  private async enqueue(taskId: string): Promise<void> {
+    await this.queue.add(
+      JobName.Ingest,
+      { taskId },
+      {
+        jobId: taskId,
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
+    );
+  }
+
+  private async require(taskId: string): Promise<IngestTask> {
+    if (!/^[0-9a-f-]{36}$/.test(taskId))
+      throw new AppError(400, 'bad_request', `"${taskId.slice(0, 40)}" is not a task id.`);
+    const task = await this.tasks.findById(taskId);
+    if (!task) throw new AppError(404, 'not_found', `No ingest task ${taskId}.`);
+    return task;
+  }
+
+  private async view(task: IngestTask): Promise<TaskView> {
+    const live = await this.status.read(task._id);
+    return {
+      taskId: task._id,
+      source: task.source,
+      hint: task.hint ?? null,
+      state: task.state,
+      engine: task.engine ?? null,
+      progress:
+        live && live.state === task.state
+          ? {
+              bytesDone: live.bytesDone,
+              bytesTotal: live.bytesTotal,
+              speed: live.speed,
+              etaSeconds: live.etaSeconds,
+            }
+          : null,
+      fileName: task.download?.fileName ?? null,
+      error: task.error ?? null,
+      attempts: task.attempts,
+      fileIds: task.fileId ? [task.fileId] : [],
+      titleId: task.titleId ?? null,
+      requester: task.requester,
+      createdAt: task.createdAt,
+      updatedAt: task.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { UserService } from '../../src/auth/user.service.js';
+import { LibraryService } from '../../src/library/library.service.js';
+import { StreamService } from '../../src/stream/stream.service.js';
+import { Types } from 'mongoose';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { startFixtureServer } from '../support/fixture-server.js';
+import { TestClient } from '../support/http.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { testVideo } from '../support/media.js';
+
+describe('ingest: a link becomes a playable library entry', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let fixture: Awaited<ReturnType<typeof startFixtureServer>>;
+  let slowFixture: Awaited<ReturnType<typeof startFixtureServer>>;
+  let admin: TestClient;
+  const video = testVideo(2);
+
+  before(async () => {
+    db = await startTestDatabase();
+    fixture = await startFixtureServer({ body: video.bytes });
+    slowFixture = await startFixtureServer({ body: video.bytes, throttle: 32 * 1024 });
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      INGEST_ALLOW_HOSTS: `127.0.0.1:${fixture.port},127.0.0.1:${slowFixture.port}`,
+    });
+    await server.app.get(UserService).bootstrapAdmin();
+    admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+  });
+  after(async () => {
+    await server?.close();
+    await fixture?.close();
+    await slowFixture?.close();
+    await db?.stop();
+  });
+
+  const waitFor = (taskId: string, state: string) =>
+    eventually(
+      async () => (await admin.get(`/api/ingest/${taskId}`)).body,
+      (task) => task.state === state || task.state === 'failed',
+      { timeoutMs: 60000, intervalMs: 200, what: `task ${taskId} ${state}` },
+    );
+
+  it('downloads, probes, stores and files an episode that then streams byte-exact', async () => {
+    const submitted = await admin.post('/api/ingest', {
+      url: fixture.url('/Some.Upload.mp4'),
+      hint: 'Test Pattern S01E02',
+    });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    const taskId = String(submitted.body.taskId);
+    const task = await waitFor(taskId, 'done');
+    assert.equal(task.state, 'done', String(task.error));
+    assert.equal(task.engine, 'direct');
+    assert.equal(task.fileName, 'Some.Upload.mp4');
+
+    const [fileId] = task.fileIds as string[];
+    const title = await server.app.get(LibraryService).requireTitle(new Types.ObjectId(String(task.titleId)));
+    assert.equal(title.name, 'Test Pattern');
+    assert.equal(title.kind, 'series');
+    assert.deepEqual(
+      title.seasons.map((s) => [s.number, s.episodes.map((e) => [e.number, e.fileIds.map(String)])]),
+      [[1, [[2, [fileId]]]]],
+    );
+
+    const file = await server.app.get(LibraryService).requireFile(new Types.ObjectId(fileId));
+    assert.equal(file.mime, 'video/mp4');
+    assert.ok(Math.abs((file.duration ?? 0) - 2) < 0.2);
+    assert.equal(file.streams.video[0].codec, 'h264');
+    const link = server.app
+      .get(StreamService)
+      .sign(file)
+      .url.replace(server.config.http.publicUrl, server.url);
+    assert.ok(Buffer.from(await (await fetch(link)).arrayBuffer()).equals(video.bytes));
+  });
+
+  it('answers a second submission of an active source with the same task, and shows live progress', async () => {
+    const url = slowFixture.url('/slow.mp4');
+    const first = await admin.post('/api/ingest', { url });
+    const second = await admin.post('/api/ingest', { url });
+    assert.equal(second.body.taskId, first.body.taskId);
+    assert.equal(second.body.existing, true);
+    const downloading = await eventually(
+      async () => (await admin.get(`/api/ingest/${String(first.body.taskId)}`)).body,
+      (task) =>
+        task.state === 'downloading' && ((task.progress as { bytesDone: number } | null)?.bytesDone ?? 0) > 0,
+      { timeoutMs: 20000, intervalMs: 100, what: 'progress while downloading' },
+    );
+    const progress = downloading.progress as { bytesDone: number; bytesTotal: number; speed: number };
+    assert.equal(progress.bytesTotal, video.bytes.length);
+    assert.ok(progress.speed > 0);
+  });
+
+  it('refuses a host outside INGEST_ALLOW_HOSTS that resolves to loopback', async () => {
+    const refused = await admin.post('/api/ingest', { url: 'http://127.0.0.1:9/x.mp4' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error, 'source_refused');
+    assert.match(String(refused.body.message), /127\.0\.0\.1, a loopback address/);
+  });
+
+  it('refuses hostile and unsupported sources with 400 and a reason', async () => {
+    for (const [url, reason] of [
+      ['http://169.254.169.254/latest/meta-data/', /linkLocal/],
+      ['http://10.0.0.1/x.mkv', /private/],
+      ['file:///etc/passwd', /file: links are not allowed/],
+      ['magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a', /torrent engine/],
+    ] as const) {
+      const res = await admin.post('/api/ingest', { url });
+      assert.equal(res.status, 400, url);
+      assert.equal(res.body.error, 'source_refused');
+      assert.match(String(res.body.message), reason);
+    }
+  });
+
+  it('records a readable failure, and a retry resumes', async () => {
+    const submitted = await admin.post('/api/ingest', { url: fixture.url('/missing') });
+    const task = await waitFor(String(submitted.body.taskId), 'failed');
+    assert.equal(task.state, 'failed');
+    assert.match(String(task.error), /404/);
+    const retried = await admin.post(`/api/ingest/${String(task.taskId)}/retry`);
+    assert.equal(retried.status, 202);
+    assert.equal(retried.body.state, 'queued');
+  });
+
+  it('is for admins and uploaders only, and validates ids', async () => {
+    const guest = new TestClient(server.url);
+    await guest.get('/api/titles');
+    assert.equal((await guest.post('/api/ingest', { url: fixture.url() })).status, 401);
+    assert.equal((await admin.get('/api/ingest/not-a-task')).status, 400);
+    assert.equal((await admin.get('/api/ingest/00000000-0000-0000-0000-000000000000')).status, 404);
+    assert.equal((await admin.post('/api/ingest', { url: fixture.url(), extra: 1 })).status, 400);
+  });
+});
