@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentIdentity, Roles } from '../auth/access.decorators.js';
 import { type Identity } from '../core/identity/identity.js';
@@ -25,6 +25,11 @@ export class IngestController {
   @Get(':taskId')
   get(@Param('taskId') taskId: string) {
     return this.ingest.get(taskId);
+  }
+
+  @Delete(':taskId')
+  cancel(@Param('taskId') taskId: string, @CurrentIdentity() identity: Identity) {
+    return this.ingest.cancel(taskId, identity);
   }
 
   @Post(':taskId/retry')

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { QueueModule } from '../core/queue/queue.module.js';
+import { CancelBus } from './cancel/cancel-bus.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestPipeline } from './ingest.pipeline.js';
@@ -12,6 +13,7 @@ import { StatusRegistry } from './status/status-registry.js';
 
 const SHARED = [
   IngestTaskRepository,
+  CancelBus,
   StatusRegistry,
   {
     provide: SsrfGuard,

@@ -10,6 +10,7 @@ import { JobName } from '../core/queue/queue-names.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
 import { parseReleaseName } from '../library/release-name/release-name.parser.js';
+import { CancelBus, TaskCancelledError } from './cancel/cancel-bus.js';
 import { DirectHttpEngine } from './engines/direct-http.engine.js';
 import { DownloadFailedError } from './engines/download-engine.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
@@ -25,6 +26,7 @@ export interface IngestJobData {
 }
 
 const TERMINAL: readonly TaskState[] = ['done', 'failed', 'cancelled'];
+const DOWNLOAD_TIMEOUT_MS = 6 * 3600 * 1000;
 
 /**
  * The worker side of ingest: one job per task, moving it through downloading → processing → uploading
@@ -43,6 +45,7 @@ export class IngestPipeline {
     private readonly status: StatusRegistry,
     private readonly library: LibraryService,
     private readonly prober: MediaProber,
+    private readonly cancels: CancelBus,
     guard: SsrfGuard,
   ) {
     this.direct = new DirectHttpEngine(guard);
@@ -54,15 +57,25 @@ export class IngestPipeline {
     if (!task || TERMINAL.includes(task.state)) return;
     await this.tasks.incrementAttempts(task._id);
     const sandbox = join(this.config.dataDir, 'downloads', task._id);
+    const controller = await this.cancels.track(task._id);
+    const signal = controller.signal;
     try {
-      task = await this.download(task, sandbox, job);
-      task = await this.process(task);
-      task = await this.upload(task);
-      await this.index(task);
+      task = await this.download(task, sandbox, job, signal);
+      task = await this.step(task, signal, () => this.process(task!));
+      task = await this.step(task, signal, () => this.upload(task!));
+      await this.step(task, signal, async () => {
+        await this.index(task!);
+        return task!;
+      });
       await this.finish(task._id, 'done');
       await rm(sandbox, { recursive: true, force: true });
       this.logger.log(`task ${task._id} done: ${task.download?.fileName}`);
     } catch (error) {
+      if (signal.aborted || (await this.tasks.findById(data.taskId))?.state === 'cancelled') {
+        await rm(sandbox, { recursive: true, force: true });
+        this.logger.log(`task ${data.taskId} cancelled; sandbox removed`);
+        return;
+      }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const retryable = !(error instanceof DownloadFailedError && !error.retryable);
       const message = (error as Error).message;
@@ -73,10 +86,28 @@ export class IngestPipeline {
         if (!retryable) return; // recorded as failed; retrying cannot help
       }
       throw error;
+    } finally {
+      this.cancels.untrack(data.taskId);
     }
   }
 
-  private async download(task: IngestTask, sandbox: string, job: Job): Promise<IngestTask> {
+  /** Runs a step unless the task was cancelled meanwhile (the cancel may land between steps). */
+  private async step(
+    task: IngestTask,
+    signal: AbortSignal,
+    work: () => Promise<IngestTask>,
+  ): Promise<IngestTask> {
+    signal.throwIfAborted();
+    if ((await this.tasks.findById(task._id))?.state === 'cancelled') throw new TaskCancelledError(task._id);
+    return work();
+  }
+
+  private async download(
+    task: IngestTask,
+    sandbox: string,
+    job: Job,
+    signal: AbortSignal,
+  ): Promise<IngestTask> {
     if (task.storedParts || (task.download && existsSync(task.download.path))) return task;
     const source = parseSourceUrl(task.source);
     await this.enter(task, 'downloading', this.direct.name);
@@ -85,7 +116,7 @@ export class IngestPipeline {
     const result = await this.direct.download({
       source,
       dir: sandbox,
-      signal: AbortSignal.timeout(6 * 3600 * 1000),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
       maxBytes: this.config.ingest.maxFileBytes,
       onProgress: ({ bytesDone, bytesTotal }) => {
         const speed = meter.update(bytesDone, Date.now());

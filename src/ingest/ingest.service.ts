@@ -8,7 +8,8 @@ import { type Identity } from '../core/identity/identity.js';
 import { JobName, QueueName } from '../core/queue/queue-names.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { type IngestJobData } from './ingest.pipeline.js';
-import { type IngestTask } from './schemas/ingest-task.schema.js';
+import { ACTIVE_STATES, type IngestTask } from './schemas/ingest-task.schema.js';
+import { CancelBus } from './cancel/cancel-bus.js';
 import { parseSourceUrl } from './source-policy/source-url.js';
 import { SourceRefusedError } from './source-policy/source-refused.error.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
@@ -49,6 +50,7 @@ export class IngestService {
     private readonly tasks: IngestTaskRepository,
     private readonly status: StatusRegistry,
     private readonly guard: SsrfGuard,
+    private readonly cancels: CancelBus,
   ) {}
 
   /** Returns the new task's id, or the id of the active task already fetching the same source. */
@@ -91,11 +93,31 @@ export class IngestService {
     return Promise.all((await this.tasks.list(limit)).map((task) => this.view(task)));
   }
 
+  /** Stops an active task wherever it runs: queued jobs are dropped, running ones aborted by their worker. */
+  async cancel(taskId: string, by: Identity): Promise<TaskView> {
+    const task = await this.require(taskId);
+    if (by.role !== 'admin' && task.requester.id !== by.id) {
+      throw new AppError(403, 'forbidden', 'Only the requester or an admin can cancel this task.');
+    }
+    if (!ACTIVE_STATES.includes(task.state)) {
+      throw new AppError(409, 'conflict', `The task is already ${task.state}.`);
+    }
+    await this.tasks.update(task._id, {}, 'cancelled');
+    await this.status.report(task._id, { state: 'cancelled', bytesDone: 0, speed: 0 }, true);
+    await this.queue.remove(task._id).catch(() => 0); // a running job is locked; its worker stops it
+    await this.cancels.publish(task._id);
+    return this.get(task._id);
+  }
+
   /** A failed task goes back to the queue, resuming after its last finished step. */
   async retry(taskId: string): Promise<TaskView> {
     const task = await this.require(taskId);
-    if (task.state !== 'failed') {
-      throw new AppError(409, 'conflict', `Only failed tasks can be retried; this one is ${task.state}.`);
+    if (task.state !== 'failed' && task.state !== 'cancelled') {
+      throw new AppError(
+        409,
+        'conflict',
+        `Only failed or cancelled tasks can be retried; this one is ${task.state}.`,
+      );
     }
     await this.tasks.update(task._id, { error: undefined }, 'queued');
     await this.queue.remove(task._id);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -93,6 +95,24 @@ describe('ingest: a link becomes a playable library entry', () => {
     const progress = downloading.progress as { bytesDone: number; bytesTotal: number; speed: number };
     assert.equal(progress.bytesTotal, video.bytes.length);
     assert.ok(progress.speed > 0);
+  });
+
+  it('cancels a running download within 2 s and removes its sandbox', async () => {
+    const submitted = await admin.post('/api/ingest', { url: slowFixture.url('/to-cancel.mp4') });
+    const taskId = String(submitted.body.taskId);
+    await waitFor(taskId, 'downloading');
+    const sandbox = join(server.config.dataDir, 'downloads', taskId);
+    assert.ok(existsSync(sandbox), 'the download has started writing');
+    const cancelled = await admin.delete(`/api/ingest/${taskId}`);
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.state, 'cancelled');
+    await eventually(
+      async () => existsSync(sandbox),
+      (exists) => !exists,
+      { timeoutMs: 2000, what: 'sandbox removed' },
+    );
+    assert.equal((await admin.get(`/api/ingest/${taskId}`)).body.state, 'cancelled');
+    assert.equal((await admin.delete(`/api/ingest/${taskId}`)).status, 409);
   });
 
   it('refuses a host outside INGEST_ALLOW_HOSTS that resolves to loopback', async () => {
