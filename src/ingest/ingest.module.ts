@@ -8,6 +8,7 @@ import { IngestController } from './ingest.controller.js';
 import { IngestPipeline } from './ingest.pipeline.js';
 import { IngestService } from './ingest.service.js';
 import { MediaProber } from './processing/media-prober.js';
+import { MediaProcessor } from './processing/media-processor.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
 
@@ -35,7 +36,7 @@ export class IngestModule {
       providers: [
         ...SHARED,
         ...(manager ? [IngestService] : []),
-        ...(worker ? [IngestPipeline, MediaProber] : []),
+        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor] : []),
       ],
       exports: manager ? [IngestService] : [],
     };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Job } from 'bullmq';
 import { Types } from 'mongoose';
@@ -15,6 +15,7 @@ import { DirectHttpEngine } from './engines/direct-http.engine.js';
 import { DownloadFailedError } from './engines/download-engine.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { MediaProber, mimeOf } from './processing/media-prober.js';
+import { MediaProcessor } from './processing/media-processor.js';
 import { SpeedMeter } from './progress/speed-meter.js';
 import { type IngestTask, type TaskState } from './schemas/ingest-task.schema.js';
 import { parseSourceUrl } from './source-policy/source-url.js';
@@ -45,6 +46,7 @@ export class IngestPipeline {
     private readonly status: StatusRegistry,
     private readonly library: LibraryService,
     private readonly prober: MediaProber,
+    private readonly processor: MediaProcessor,
     private readonly cancels: CancelBus,
     guard: SsrfGuard,
   ) {
@@ -61,7 +63,7 @@ export class IngestPipeline {
     const signal = controller.signal;
     try {
       task = await this.download(task, sandbox, job, signal);
-      task = await this.step(task, signal, () => this.process(task!));
+      task = await this.step(task, signal, () => this.process(task!, signal));
       task = await this.step(task, signal, () => this.upload(task!));
       await this.step(task, signal, async () => {
         await this.index(task!);
@@ -135,25 +137,50 @@ export class IngestPipeline {
     return { ...task, download: result };
   }
 
-  private async process(task: IngestTask): Promise<IngestTask> {
+  /** faststart (MP4 with its index at the end), probe, then stills and a sample for videos. */
+  private async process(task: IngestTask, signal: AbortSignal): Promise<IngestTask> {
     if (task.probe || task.storedParts) return task;
     await this.enter(task, 'processing');
-    const probe = await this.prober.probe(task.download!.path);
+    const path = task.download!.path;
+    const faststart = await this.processor.faststart(path, signal);
+    const probe = await this.prober.probe(path, signal);
     const stored = {
       duration: probe.duration,
       mime: mimeOf(probe.formatName, task.download!.fileName),
       streams: probe.streams,
     };
-    await this.tasks.update(task._id, { probe: stored });
-    return { ...task, probe: stored };
+    const artifacts: NonNullable<IngestTask['artifacts']> = { screenshots: [], faststart };
+    if (probe.streams.video.length > 0 && probe.duration) {
+      const dir = join(dirname(path), 'artifacts');
+      await mkdir(dir, { recursive: true });
+      artifacts.screenshots = await this.processor.screenshots(path, probe.duration, dir, signal);
+      artifacts.sample = await this.processor.sample(path, probe.duration, dir, signal);
+    }
+    const download = { ...task.download!, size: (await stat(path)).size };
+    await this.tasks.update(task._id, { probe: stored, artifacts, download });
+    return { ...task, probe: stored, artifacts, download };
   }
 
   private async upload(task: IngestTask): Promise<IngestTask> {
-    if (task.storedParts) return task;
+    if (task.storedParts && task.storedArtifacts) return task;
     await this.enter(task, 'uploading');
-    const parts = await this.store.put(task.download!.path, task.download!.fileName);
-    await this.tasks.update(task._id, { storedParts: parts });
-    return { ...task, storedParts: parts };
+    const name = task.download!.fileName;
+    const parts = task.storedParts ?? (await this.store.put(task.download!.path, name));
+    if (!task.storedParts) await this.tasks.update(task._id, { storedParts: parts });
+    const artifacts = task.artifacts ?? { screenshots: [], faststart: false };
+    const storedArtifacts: NonNullable<IngestTask['storedArtifacts']> = { screenshots: [] };
+    for (const [index, shot] of artifacts.screenshots.entries()) {
+      const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`);
+      storedArtifacts.screenshots.push(part);
+    }
+    if (artifacts.sample) {
+      [storedArtifacts.sample] = await this.store.put(
+        artifacts.sample,
+        `${name}.sample${extname(artifacts.sample)}`,
+      );
+    }
+    await this.tasks.update(task._id, { storedArtifacts });
+    return { ...task, storedParts: parts, storedArtifacts };
   }
 
   private async index(task: IngestTask): Promise<void> {
@@ -169,7 +196,8 @@ export class IngestPipeline {
         fileName: task.download!.fileName,
         duration: probe.duration,
         streams: probe.streams,
-        screenshots: [],
+        screenshots: task.storedArtifacts?.screenshots ?? [],
+        sample: task.storedArtifacts?.sample,
         episodes: [],
       });
       fileId = String(file._id);

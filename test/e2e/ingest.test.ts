@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
@@ -11,13 +11,17 @@ import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
-import { testVideo } from '../support/media.js';
+import { tempDir, testVideo } from '../support/media.js';
+import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
+import { topLevelBoxes } from '../../src/ingest/processing/mp4-atoms.js';
 
 describe('ingest: a link becomes a playable library entry', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   let fixture: Awaited<ReturnType<typeof startFixtureServer>>;
   let slowFixture: Awaited<ReturnType<typeof startFixtureServer>>;
+  let lateFixture: Awaited<ReturnType<typeof startFixtureServer>>;
+  const late = testVideo(2, undefined, { faststart: false });
   let admin: TestClient;
   const video = testVideo(2);
 
@@ -25,10 +29,11 @@ describe('ingest: a link becomes a playable library entry', () => {
     db = await startTestDatabase();
     fixture = await startFixtureServer({ body: video.bytes });
     slowFixture = await startFixtureServer({ body: video.bytes, throttle: 32 * 1024 });
+    lateFixture = await startFixtureServer({ body: late.bytes });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: `127.0.0.1:${fixture.port},127.0.0.1:${slowFixture.port}`,
+      INGEST_ALLOW_HOSTS: [fixture, slowFixture, lateFixture].map((f) => `127.0.0.1:${f.port}`).join(','),
     });
     await server.app.get(UserService).bootstrapAdmin();
     admin = new TestClient(server.url);
@@ -38,6 +43,7 @@ describe('ingest: a link becomes a playable library entry', () => {
     await server?.close();
     await fixture?.close();
     await slowFixture?.close();
+    await lateFixture?.close();
     await db?.stop();
   });
 
@@ -78,6 +84,44 @@ describe('ingest: a link becomes a playable library entry', () => {
       .sign(file)
       .url.replace(server.config.http.publicUrl, server.url);
     assert.ok(Buffer.from(await (await fetch(link)).arrayBuffer()).equals(video.bytes));
+
+    assert.equal(file.screenshots.length, 3);
+    assert.ok(file.sample, 'a sample clip');
+    const stillLink = server.app.get(StreamService).signPath(['media', fileId, 'screenshots', '1']).url;
+    const still = await fetch(stillLink.replace(server.config.http.publicUrl, server.url));
+    assert.equal(still.headers.get('content-type'), 'image/webp');
+    assert.equal(
+      Buffer.from(await still.arrayBuffer())
+        .subarray(8, 12)
+        .toString(),
+      'WEBP',
+    );
+    const store = server.app.get<MediaStore>(MEDIA_STORE);
+    const sample = Buffer.concat(await store.read([file.sample!], 0, file.sample!.size - 1).toArray());
+    assert.equal(sample.subarray(4, 8).toString(), 'ftyp', 'the sample is an MP4');
+    assert.equal(existsSync(join(server.config.dataDir, 'downloads', taskId)), false, 'sandbox removed');
+  });
+
+  it('rewrites an MP4 whose index is at the end so it starts playing at once (faststart)', async () => {
+    const boxes = async (path: string) =>
+      (await topLevelBoxes(path)).filter((box) => box === 'moov' || box === 'mdat');
+    assert.deepEqual(await boxes(late.path), ['mdat', 'moov']);
+    const submitted = await admin.post('/api/ingest', { url: lateFixture.url('/Late.Index.2019.mp4') });
+    const task = await waitFor(String(submitted.body.taskId), 'done');
+    assert.equal(task.state, 'done', String(task.error));
+    const file = await server.app
+      .get(LibraryService)
+      .requireFile(new Types.ObjectId((task.fileIds as string[])[0]));
+    const bytes = Buffer.concat(
+      await server.app
+        .get<MediaStore>(MEDIA_STORE)
+        .read(file.storage.parts, 0, file.size - 1)
+        .toArray(),
+    );
+    const stored = join(tempDir('sv-faststart-'), 'stored.mp4');
+    writeFileSync(stored, bytes);
+    assert.deepEqual(await boxes(stored), ['moov', 'mdat']);
+    assert.equal(file.size, bytes.length);
   });
 
   it('answers a second submission of an active source with the same task, and shows live progress', async () => {

@@ -16,9 +16,16 @@ export function randomFile(size: number, dir = tempDir('sv-media-')): { path: st
   return { path, bytes };
 }
 
-/** A short real video made by ffmpeg (test pattern + tone), H.264/AAC in MP4 with faststart. */
-export function testVideo(seconds = 2, dir = tempDir('sv-video-')): { path: string; bytes: Buffer } {
-  const path = join(dir, 'test-pattern.mp4');
+/**
+ * A short real video made by ffmpeg (test pattern + tone), H.264/AAC in MP4, with its index (moov) at
+ * the front, or — `faststart: false`, ffmpeg's default — at the end.
+ */
+export function testVideo(
+  seconds = 2,
+  dir = tempDir('sv-video-'),
+  { faststart = true } = {},
+): { path: string; bytes: Buffer } {
+  const path = join(dir, faststart ? 'test-pattern.mp4' : 'moov-at-end.mp4');
   execFileSync('ffmpeg', [
     '-loglevel',
     'error',
@@ -40,8 +47,7 @@ export function testVideo(seconds = 2, dir = tempDir('sv-video-')): { path: stri
     '-c:a',
     'aac',
     '-shortest',
-    '-movflags',
-    '+faststart',
+    ...(faststart ? ['-movflags', '+faststart'] : []),
     path,
   ]);
   return { path, bytes: readFileSync(path) };

@@ -34,6 +34,9 @@ export interface IngestTask {
   download?: { path: string; fileName: string; size: number };
   probe?: { duration?: number; mime: string; streams: unknown };
   storedParts?: { ref: string; size: number }[];
+  /** Stills and sample made in the sandbox (paths), then stored (parts). */
+  artifacts?: { screenshots: string[]; sample?: string; faststart: boolean };
+  storedArtifacts?: { screenshots: { ref: string; size: number }[]; sample?: { ref: string; size: number } };
   fileId?: string;
   titleId?: string;
   transitions: { state: TaskState; at: Date }[];
@@ -56,6 +59,8 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     download: { path: String, fileName: String, size: Number },
     probe: { type: Schema.Types.Mixed },
     storedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
+    artifacts: { type: Schema.Types.Mixed },
+    storedArtifacts: { type: Schema.Types.Mixed },
     fileId: String,
     titleId: String,
     transitions: { type: [{ state: String, at: Date, _id: false }], default: [] },
