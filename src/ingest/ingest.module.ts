@@ -9,6 +9,7 @@ import { IngestPipeline } from './ingest.pipeline.js';
 import { IngestService } from './ingest.service.js';
 import { MediaProber } from './processing/media-prober.js';
 import { MediaProcessor } from './processing/media-processor.js';
+import { SandboxSweeper } from './sandbox-sweeper.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
 
@@ -36,7 +37,7 @@ export class IngestModule {
       providers: [
         ...SHARED,
         ...(manager ? [IngestService] : []),
-        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor] : []),
+        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper] : []),
       ],
       exports: manager ? [IngestService] : [],
     };

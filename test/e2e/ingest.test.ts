@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
@@ -157,6 +157,18 @@ describe('ingest: a link becomes a playable library entry', () => {
     );
     assert.equal((await admin.get(`/api/ingest/${taskId}`)).body.state, 'cancelled');
     assert.equal((await admin.delete(`/api/ingest/${taskId}`)).status, 409);
+  });
+
+  it('sweeps sandboxes of tasks that are no longer active, keeping active ones', async () => {
+    const { SandboxSweeper } = await import('../../src/ingest/sandbox-sweeper.js');
+    const root = join(server.config.dataDir, 'downloads');
+    const stale = join(root, '00000000-0000-4000-8000-000000000000');
+    const junk = join(root, 'not-a-task');
+    mkdirSync(stale, { recursive: true });
+    mkdirSync(junk, { recursive: true });
+    const removed = await server.app.get(SandboxSweeper).sweep();
+    assert.ok(removed.includes('00000000-0000-4000-8000-000000000000'));
+    assert.equal(existsSync(stale) || existsSync(junk), false);
   });
 
   it('refuses a host outside INGEST_ALLOW_HOSTS that resolves to loopback', async () => {
