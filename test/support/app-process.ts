@@ -18,7 +18,9 @@ export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef
  * collects its output. `env` overrides the test defaults (free port, temp DATA_DIR, unique Redis prefix).
  */
 export function runApp(env: Record<string, string | undefined>) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sv-app-'));
+  // A caller-given DATA_DIR is shared (several processes of one install) and left in place.
+  const ownDataDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sv-app-'));
   const child = spawn(process.execPath, ['--enable-source-maps', MAIN_JS], {
     cwd: PROJECT_ROOT,
     env: {
@@ -39,7 +41,7 @@ export function runApp(env: Record<string, string | undefined>) {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<AppExit>((resolve) =>
     child.once('exit', (code, signal) => {
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
       resolve({ code, signal });
     }),
   );

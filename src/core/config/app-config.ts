@@ -49,6 +49,10 @@ export interface AppConfig {
     secureCookies: boolean;
   };
   shutdownTimeoutMs: number;
+  queue: {
+    /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
+    stalledAfterMs: number;
+  };
 }
 
 /** Injection token for `AppConfig`. */

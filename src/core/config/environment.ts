@@ -143,6 +143,11 @@ export class Environment {
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
   @Max(60000, { message: 'must be a whole number of milliseconds between 1000 and 60000' })
   SHUTDOWN_TIMEOUT_MS: number = 10000;
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 600000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 600000' })
+  @Max(600000, { message: 'must be a whole number of milliseconds between 1000 and 600000' })
+  QUEUE_STALLED_AFTER_MS: number = 30000;
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -157,6 +162,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'TELEGRAM_API_ID',
   'INGEST_MAX_FILE_SIZE',
   'INGEST_MAX_ACTIVE_PER_USER',
+  'QUEUE_STALLED_AFTER_MS',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */

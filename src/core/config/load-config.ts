@@ -93,6 +93,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       secureCookies: (environment.PUBLIC_URL ?? '').startsWith('https://'),
     },
     shutdownTimeoutMs: environment.SHUTDOWN_TIMEOUT_MS,
+    queue: { stalledAfterMs: environment.QUEUE_STALLED_AFTER_MS },
   };
   return deepFreeze(config);
 }

@@ -41,7 +41,15 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
           if (!handle) throw new Error(`no handler for job "${job.name}" on queue "${queue}"`);
           return handle(job.data, job);
         },
-        { connection, prefix, autorun: true },
+        {
+          connection,
+          prefix,
+          autorun: true,
+          // A worker killed mid-job (kill -9, lost machine) stops renewing the lock; after this long
+          // another worker takes the job over and resumes it from its last finished step.
+          lockDuration: this.config.queue.stalledAfterMs,
+          stalledInterval: this.config.queue.stalledAfterMs,
+        },
       );
       worker.on('error', (error) => this.logger.error(`worker for queue "${queue}": ${error.message}`));
       this.workers.push(worker);
