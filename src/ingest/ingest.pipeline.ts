@@ -14,6 +14,7 @@ import { CancelBus, TaskCancelledError } from './cancel/cancel-bus.js';
 import { DirectHttpEngine } from './engines/direct-http.engine.js';
 import { DownloadFailedError } from './engines/download-engine.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
+import { archiveFormat } from './processing/archive-detector.js';
 import { MediaProber, mimeOf } from './processing/media-prober.js';
 import { MediaProcessor } from './processing/media-processor.js';
 import { SpeedMeter } from './progress/speed-meter.js';
@@ -142,6 +143,13 @@ export class IngestPipeline {
     if (task.probe || task.storedParts) return task;
     await this.enter(task, 'processing');
     const path = task.download!.path;
+    const archive = await archiveFormat(path);
+    if (archive) {
+      throw new DownloadFailedError(
+        `the link points to a ${archive} archive; archives are not supported yet`,
+        false,
+      );
+    }
     const faststart = await this.processor.faststart(path, signal);
     const probe = await this.prober.probe(path, signal);
     const stored = {
