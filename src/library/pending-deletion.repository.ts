@@ -12,7 +12,7 @@ export class PendingDeletionRepository {
     this.model = mongo.connection.model<PendingDeletion>('PendingDeletion', pendingDeletionSchema);
   }
 
-  /** Records every stored object of `files` (parts, screenshots, sample); idempotent per object. */
+  /** Records every stored object of `files` (parts, stills, sample, WebVTT); idempotent per object. */
   async recordFiles(files: MediaFile[], reason: string): Promise<void> {
     const now = new Date();
     const operations = files.flatMap((file) =>
@@ -20,6 +20,7 @@ export class PendingDeletionRepository {
         ...file.storage.parts.map((part) => part.ref),
         ...file.screenshots.map((shot) => shot.ref),
         ...(file.sample ? [file.sample.ref] : []),
+        ...file.streams.subtitles.flatMap((track) => (track.vtt?.ref ? [track.vtt.ref] : [])),
       ].map((ref) => ({
         updateOne: {
           filter: { _id: `${file.storage.kind}:${ref}` },

@@ -130,6 +130,12 @@ describe('library on real FerretDB', () => {
     await library.attachFile(title._id, drop1080, { season: 1, episodes: [1] });
     await library.attachFile(title._id, lonely, { season: 2, episodes: [5] });
 
+    const files = server.app.get(MediaFileRepository);
+    await files.setProbe(drop1080, {
+      streams: { video: [], audio: [], subtitles: [{ index: 2, codec: 'subrip' }] },
+    });
+    await files.setSubtitleVtt(drop1080, 0, { ref: 'vtt/drop1080-0.vtt', size: 10 });
+
     await library.deleteFile(title._id, drop1080);
     await library.deleteFile(title._id, lonely);
 
@@ -143,7 +149,8 @@ describe('library on real FerretDB', () => {
     const pending = (await server.app.get(PendingDeletionRepository).list(1000)).filter(
       (p) => p.fileId === String(drop1080),
     );
-    assert.equal(pending.length, 2, 'the part and the screenshot are queued for storage deletion');
+    assert.equal(pending.length, 3, 'the part, the still and the WebVTT are queued for storage deletion');
+    assert.ok(pending.some((p) => p.ref === 'vtt/drop1080-0.vtt'));
   });
 
   it('deletes one episode with its files', async () => {
