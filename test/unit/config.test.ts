@@ -88,6 +88,26 @@ describe('configuration', () => {
     }
   });
 
+  it('requires the Telegram settings when STORAGE=telegram, without echoing secrets', () => {
+    const message = problemsOf({ STORAGE: 'telegram', TELEGRAM_API_HASH: 'nothex' });
+    assert.match(message, /TELEGRAM_API_ID: required when STORAGE=telegram/);
+    assert.match(message, /TELEGRAM_API_HASH: must be the 32-character api_hash/);
+    assert.match(message, /TELEGRAM_STORAGE_CHANNEL: required/);
+    assert.match(message, /at least one session or bot token/);
+    assert.doesNotMatch(message, /nothex/);
+    const config = loadConfig({
+      SECRET_KEY: SECRET,
+      STORAGE: 'telegram',
+      TELEGRAM_API_ID: '12345',
+      TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
+      TELEGRAM_STORAGE_CHANNEL: '@my_storage',
+      TELEGRAM_BOT_TOKENS: '123:abc, 456:def',
+    });
+    assert.deepEqual(config.telegram.botTokens, ['123:abc', '456:def']);
+    assert.equal(config.telegram.partSize, 2000 * 1024 * 1024);
+    assert.equal(config.stream.secret, SECRET, 'STREAM_SECRET falls back to SECRET_KEY');
+  });
+
   it('parses INGEST_ALLOW_HOSTS into hosts and optional ports', () => {
     const config = loadConfig({
       SECRET_KEY: SECRET,
