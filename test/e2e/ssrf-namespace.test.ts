@@ -28,7 +28,11 @@ describe('SSRF guard end to end, inside a network namespace with only loopback',
         '-c',
         `ip link set lo up && exec "${process.execPath}" "${SCENARIOS}"`,
       ]);
-      const { results } = JSON.parse(stdout) as { port: number; results: Result[] };
+      const { results, proxied } = JSON.parse(stdout) as {
+        port: number;
+        results: Result[];
+        proxied: { raw: string; status: number; hits: number }[];
+      };
       const [allowed, ...hostile] = results;
 
       assert.equal(allowed.outcome, 'fetched 200', 'the allowed fixture host works, so refusals are real');
@@ -46,6 +50,13 @@ describe('SSRF guard end to end, inside a network namespace with only loopback',
       assert.match(byUrl('/to-file').reason ?? '', /not http\(s\)|file: links/);
       // A public-looking name for loopback never reaches the local server.
       assert.equal(hostile.find((r) => r.raw.startsWith('http://evil.example'))?.hits, 0);
+
+      // Through the guarded proxy (what yt-dlp and aria2c will get): the allowed host works in both
+      // modes; everything else is a 403 before any connection is made.
+      const [plain, tunnel, ...refused] = proxied;
+      assert.deepEqual([plain.status, plain.hits], [200, 1], plain.raw);
+      assert.deepEqual([tunnel.status, tunnel.hits], [200, 1], tunnel.raw);
+      for (const attempt of refused) assert.deepEqual([attempt.status, attempt.hits], [403, 0], attempt.raw);
     },
   );
 });

@@ -2,11 +2,15 @@
 // so even a broken guard could not send a packet off the machine. Prints one JSON line of results.
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { request } from 'node:http';
+import { Logger } from '@nestjs/common';
 import { guardedGet } from '../../src/ingest/source-policy/guarded-http.js';
+import { GuardedProxy } from '../../src/ingest/source-policy/guarded-proxy.js';
 import { parseSourceUrl } from '../../src/ingest/source-policy/source-url.js';
 import { type Resolver, SsrfGuard } from '../../src/ingest/source-policy/ssrf-guard.js';
 
 async function main() {
+  Logger.overrideLogger(false); // stdout carries only the JSON result
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;
@@ -69,8 +73,59 @@ async function main() {
   ]) {
     results.push(await attempt(raw));
   }
+  // The same guard as a forward proxy, for tools that do their own networking (yt-dlp, aria2c).
+  const proxy = new GuardedProxy(guard);
+  const proxyUrl = new URL(await proxy.start());
+  const viaProxy = (target: string) =>
+    new Promise<{ raw: string; status: number; hits: number }>((resolve) => {
+      const before = hits;
+      const req = request({
+        host: proxyUrl.hostname,
+        port: proxyUrl.port,
+        path: target,
+        headers: { host: new URL(target).host },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ raw: `proxy GET ${target}`, status: res.statusCode ?? 0, hits: hits - before }),
+        );
+      });
+      req.on('error', () => resolve({ raw: `proxy GET ${target}`, status: -1, hits: hits - before }));
+      req.end();
+    });
+  const connectVia = (target: string) =>
+    new Promise<{ raw: string; status: number; hits: number }>((resolve) => {
+      const before = hits;
+      const req = request({ host: proxyUrl.hostname, port: proxyUrl.port, method: 'CONNECT', path: target });
+      req.on('connect', (res, socket) => {
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          resolve({ raw: `proxy CONNECT ${target}`, status: res.statusCode ?? 0, hits: hits - before });
+          return;
+        }
+        socket.write(`GET /through-tunnel HTTP/1.1\r\nHost: ${target}\r\nConnection: close\r\n\r\n`);
+        socket.once('data', () => {
+          socket.destroy();
+          resolve({ raw: `proxy CONNECT ${target}`, status: 200, hits: hits - before });
+        });
+      });
+      req.on('error', () => resolve({ raw: `proxy CONNECT ${target}`, status: -1, hits: hits - before }));
+      req.end();
+    });
+  const proxied = [
+    await viaProxy(`http://127.0.0.1:${port}/plain`),
+    await connectVia(`127.0.0.1:${port}`),
+    await viaProxy('http://10.0.0.1/secret'),
+    await viaProxy('http://169.254.169.254/latest/meta-data/'),
+    await viaProxy(`http://evil.example:${port}/`),
+    await connectVia('10.0.0.1:443'),
+    await connectVia('[::1]:443'),
+    await connectVia(`127.0.0.1:${port + 1}`),
+  ];
+  await proxy.stop();
   server.close();
-  process.stdout.write(`${JSON.stringify({ port, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ port, results, proxied })}\n`);
 }
 
 void main();
