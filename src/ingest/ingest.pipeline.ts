@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Job } from 'bullmq';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
@@ -12,7 +12,9 @@ import { LibraryService } from '../library/library.service.js';
 import { parseReleaseName } from '../library/release-name/release-name.parser.js';
 import { CancelBus, TaskCancelledError } from './cancel/cancel-bus.js';
 import { DirectHttpEngine } from './engines/direct-http.engine.js';
-import { DownloadFailedError } from './engines/download-engine.js';
+import { type DownloadEngine, DownloadFailedError, NotMediaError } from './engines/download-engine.js';
+import { YtDlpEngine } from './engines/ytdlp.engine.js';
+import { GuardedProxy } from './source-policy/guarded-proxy.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { archiveFormat } from './processing/archive-detector.js';
 import { MediaProber, mimeOf } from './processing/media-prober.js';
@@ -36,9 +38,12 @@ const DOWNLOAD_TIMEOUT_MS = 6 * 3600 * 1000;
  * is retried, or picked up by another worker after a crash, resumes after the last finished step.
  */
 @Injectable()
-export class IngestPipeline {
+export class IngestPipeline implements OnModuleDestroy {
   private readonly logger = new Logger('ingest');
-  private readonly direct: DirectHttpEngine;
+  /** In order of preference; a page that is not media falls through to the next that accepts it. */
+  private readonly engines: DownloadEngine[];
+  private readonly proxy: GuardedProxy;
+  private proxyUrl?: Promise<string>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -51,7 +56,11 @@ export class IngestPipeline {
     private readonly cancels: CancelBus,
     guard: SsrfGuard,
   ) {
-    this.direct = new DirectHttpEngine(guard);
+    this.proxy = new GuardedProxy(guard);
+    this.engines = [
+      new DirectHttpEngine(guard),
+      new YtDlpEngine(() => (this.proxyUrl ??= this.proxy.start())),
+    ];
   }
 
   @JobHandler(JobName.Ingest)
@@ -113,29 +122,44 @@ export class IngestPipeline {
   ): Promise<IngestTask> {
     if (task.storedParts || (task.download && existsSync(task.download.path))) return task;
     const source = parseSourceUrl(task.source);
-    await this.enter(task, 'downloading', this.direct.name);
-    await mkdir(sandbox, { recursive: true });
-    const meter = new SpeedMeter(Date.now());
-    const result = await this.direct.download({
-      source,
-      dir: sandbox,
-      signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
-      maxBytes: this.config.ingest.maxFileBytes,
-      onProgress: ({ bytesDone, bytesTotal }) => {
-        const speed = meter.update(bytesDone, Date.now());
-        void this.status.report(task._id, {
-          state: 'downloading',
-          engine: this.direct.name,
-          bytesDone,
-          bytesTotal,
-          speed,
-          etaSeconds: meter.etaSeconds(bytesDone, bytesTotal),
+    const candidates = this.engines.filter((engine) => engine.accepts(source));
+    for (const [index, engine] of candidates.entries()) {
+      await this.enter(task, 'downloading', engine.name);
+      await mkdir(sandbox, { recursive: true });
+      const meter = new SpeedMeter(Date.now());
+      try {
+        const result = await engine.download({
+          source,
+          dir: sandbox,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
+          maxBytes: this.config.ingest.maxFileBytes,
+          onProgress: ({ bytesDone, bytesTotal }) => {
+            const speed = meter.update(bytesDone, Date.now());
+            const etaSeconds = meter.etaSeconds(bytesDone, bytesTotal);
+            void this.status.report(task._id, {
+              state: 'downloading',
+              engine: engine.name,
+              bytesDone,
+              bytesTotal,
+              speed,
+              etaSeconds,
+            });
+            void job.updateProgress({ bytesDone, bytesTotal });
+          },
         });
-        void job.updateProgress({ bytesDone, bytesTotal });
-      },
-    });
-    await this.tasks.update(task._id, { download: result, engine: this.direct.name });
-    return { ...task, download: result };
+        await this.tasks.update(task._id, { download: result, engine: engine.name });
+        return { ...task, download: result, engine: engine.name };
+      } catch (error) {
+        if (!(error instanceof NotMediaError) || index === candidates.length - 1) throw error;
+        this.logger.log(`task ${task._id}: ${error.message}; trying ${candidates[index + 1].name}`);
+        await rm(sandbox, { recursive: true, force: true });
+      }
+    }
+    throw new DownloadFailedError('no download engine accepts this link', false);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.proxy.stop();
   }
 
   /** faststart (MP4 with its index at the end), probe, then stills and a sample for videos. */

@@ -27,7 +27,13 @@ describe('ingest: a link becomes a playable library entry', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    fixture = await startFixtureServer({ body: video.bytes });
+    fixture = await startFixtureServer({
+      body: video.bytes,
+      pages: {
+        '/watch/page.html':
+          '<!doctype html><html><head><title>Embedded Clip</title></head><body><video src="/media/embedded.mp4" controls></video></body></html>',
+      },
+    });
     slowFixture = await startFixtureServer({ body: video.bytes, throttle: 32 * 1024 });
     lateFixture = await startFixtureServer({ body: late.bytes });
     server = await startInProcessApp({
@@ -100,6 +106,24 @@ describe('ingest: a link becomes a playable library entry', () => {
     const sample = Buffer.concat(await store.read([file.sample!], 0, file.sample!.size - 1).toArray());
     assert.equal(sample.subarray(4, 8).toString(), 'ftyp', 'the sample is an MP4');
     assert.equal(existsSync(join(server.config.dataDir, 'downloads', taskId)), false, 'sandbox removed');
+  });
+
+  it('falls back to yt-dlp when the link is a web page, which finds the video in it', async () => {
+    const submitted = await admin.post('/api/ingest', {
+      url: fixture.url('/watch/page.html'),
+      hint: 'Embedded Clip 2020',
+    });
+    const task = await waitFor(String(submitted.body.taskId), 'done');
+    assert.equal(task.state, 'done', String(task.error));
+    assert.equal(task.engine, 'ytdlp');
+    const file = await server.app
+      .get(LibraryService)
+      .requireFile(new Types.ObjectId((task.fileIds as string[])[0]));
+    assert.equal(file.size, video.bytes.length);
+    assert.ok(
+      fixture.requests.some((r) => r.url === '/media/embedded.mp4'),
+      'yt-dlp fetched the embedded video',
+    );
   });
 
   it('rewrites an MP4 whose index is at the end so it starts playing at once (faststart)', async () => {

@@ -11,6 +11,8 @@ export interface FixtureServerOptions {
   chunked?: boolean;
   /** Bytes per second (0 = as fast as possible). */
   throttle?: number;
+  /** HTML pages served at these paths (everything else serves `body`). */
+  pages?: Record<string, string>;
 }
 
 /** A local HTTP file server for download tests: ranges, cut connections, throttling. Records requests. */
@@ -25,6 +27,11 @@ export async function startFixtureServer(options: FixtureServerOptions) {
     });
     if (req.url === '/missing') {
       res.writeHead(404).end('not here');
+      return;
+    }
+    const page = options.pages?.[req.url ?? ''];
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
       return;
     }
     const size = options.body.length;

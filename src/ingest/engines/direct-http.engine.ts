@@ -14,6 +14,7 @@ import {
   DownloadFailedError,
   type DownloadRequest,
   type DownloadResult,
+  NotMediaError,
 } from './download-engine.js';
 
 export interface DirectHttpOptions {
@@ -69,6 +70,11 @@ export class DirectHttpEngine implements DownloadEngine {
         if (status !== 200 && status !== 206) {
           response.resume();
           throw new DownloadFailedError(`the server answered ${status}`, status >= 500 || status === 429);
+        }
+        const contentType = String(response.headers['content-type'] ?? '');
+        if (/^(text\/html|application\/xhtml)/i.test(contentType)) {
+          response.resume();
+          throw new NotMediaError(contentType.split(';')[0]);
         }
         const restart = status === 200 || have === 0;
         total =

@@ -41,3 +41,11 @@ export class DownloadFailedError extends Error {
     super(message);
   }
 }
+
+/** The link answered with a web page, not media: a page-aware engine (yt-dlp) may still get it. */
+export class NotMediaError extends DownloadFailedError {
+  override name = 'NotMediaError';
+  constructor(contentType: string) {
+    super(`the link is a web page (${contentType}), not a media file`, false);
+  }
+}
