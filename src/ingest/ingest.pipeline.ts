@@ -21,6 +21,7 @@ import { MediaProber, mimeOf } from './processing/media-prober.js';
 import { MediaProcessor } from './processing/media-processor.js';
 import { SpeedMeter } from './progress/speed-meter.js';
 import { type IngestTask, type TaskState } from './schemas/ingest-task.schema.js';
+import { SourceRefusedError } from './source-policy/source-refused.error.js';
 import { parseSourceUrl } from './source-policy/source-url.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
@@ -89,7 +90,9 @@ export class IngestPipeline implements OnModuleDestroy {
         return;
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const retryable = !(error instanceof DownloadFailedError && !error.retryable);
+      // A refused source (say, its name now resolves to a private address) will not change on retry.
+      const retryable =
+        !(error instanceof SourceRefusedError) && !(error instanceof DownloadFailedError && !error.retryable);
       const message = (error as Error).message;
       this.logger.warn(`task ${data.taskId} attempt ${job.attemptsMade + 1} failed: ${message}`);
       if (lastAttempt || !retryable) {
