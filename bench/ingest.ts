@@ -1,0 +1,99 @@
+// Ingest wall time against the raw download tool on the same file, measured in one run.
+//   npm run bench -- ingest          (BENCH_VIDEO_SECONDS=20 by default: a ~50 MB 720p H.264 file)
+// Prints the ratio (target ≤ 1.10×) and where the time went, from the task's state transitions.
+import { execFile } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import mongoose from 'mongoose';
+import { UserService } from '../src/auth/user.service.js';
+import { startTestDatabase } from '../test/support/database.js';
+import { startFixtureServer } from '../test/support/fixture-server.js';
+import { TestClient } from '../test/support/http.js';
+import { startInProcessApp } from '../test/support/in-process-app.js';
+import { tempDir } from '../test/support/media.js';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_VIDEO_SECONDS ?? 20);
+
+async function main() {
+  const dir = tempDir('sv-bench-ingest-');
+  const source = join(dir, 'Bench.Movie.2024.1080p.mp4');
+  await run('ffmpeg', [
+    ...[
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=1280x720:rate=25:duration=${SECONDS}`,
+    ],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`],
+    ...[
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-b:v',
+      '20M',
+      '-c:a',
+      'aac',
+      '-movflags',
+      '+faststart',
+      source,
+    ],
+  ]);
+  const bytes = readFileSync(source);
+  const fixture = await startFixtureServer({ body: bytes });
+  const db = await startTestDatabase();
+  const server = await startInProcessApp({
+    MONGODB_URI: db.uri,
+    ROLE: 'all',
+    INGEST_ALLOW_HOSTS: `127.0.0.1:${fixture.port}`,
+  });
+  try {
+    const url = fixture.url('/Bench.Movie.2024.1080p.mp4');
+    const t0 = performance.now();
+    await run('curl', ['-sS', '-f', '-o', join(dir, 'curl.out'), url]);
+    const raw = performance.now() - t0;
+
+    await server.app.get(UserService).bootstrapAdmin();
+    const admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    const t1 = performance.now();
+    const { body } = await admin.post('/api/ingest', { url });
+    let task = body;
+    while (!['done', 'failed'].includes(String(task.state))) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      task = (await admin.get(`/api/ingest/${String(body.taskId)}`)).body;
+    }
+    const ours = performance.now() - t1;
+    if (task.state !== 'done') throw new Error(`ingest failed: ${String(task.error)}`);
+
+    const connection = await mongoose.createConnection(db.uri).asPromise();
+    const stored = await connection
+      .db!.collection('ingest_tasks')
+      .findOne({ _id: String(body.taskId) as never });
+    await connection.close();
+    const transitions = (stored?.transitions ?? []) as { state: string; at: Date }[];
+    console.log(
+      `\ningest of a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB ${SECONDS} s video from a local server`,
+    );
+    console.log(`   curl alone              ${raw.toFixed(0)} ms`);
+    console.log(
+      `   StreamVault ingest      ${ours.toFixed(0)} ms   ratio ${(ours / raw).toFixed(2)}×  (target ≤ 1.10×)`,
+    );
+    for (let i = 0; i < transitions.length - 1; i++) {
+      const spent = new Date(transitions[i + 1].at).getTime() - new Date(transitions[i].at).getTime();
+      console.log(`     ${transitions[i].state.padEnd(12)} ${String(spent).padStart(6)} ms`);
+    }
+  } finally {
+    await server.close();
+    await db.stop();
+    await fixture.close();
+  }
+}
+
+void main();
