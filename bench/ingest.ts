@@ -5,47 +5,20 @@ import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
 import mongoose from 'mongoose';
 import { UserService } from '../src/auth/user.service.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { startFixtureServer } from '../test/support/fixture-server.js';
 import { TestClient } from '../test/support/http.js';
 import { startInProcessApp } from '../test/support/in-process-app.js';
-import { tempDir } from '../test/support/media.js';
+import { tempDir, testVideo } from '../test/support/media.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_VIDEO_SECONDS ?? 20);
 
 async function main() {
   const dir = tempDir('sv-bench-ingest-');
-  const source = join(dir, 'Bench.Movie.2024.1080p.mp4');
-  await run('ffmpeg', [
-    ...[
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=1280x720:rate=25:duration=${SECONDS}`,
-    ],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`],
-    ...[
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-b:v',
-      '20M',
-      '-c:a',
-      'aac',
-      '-movflags',
-      '+faststart',
-      source,
-    ],
-  ]);
-  const bytes = readFileSync(source);
+  const { bytes } = testVideo(SECONDS, dir, { size: '1280x720', bitrate: '20M', pattern: 'testsrc2' });
   const fixture = await startFixtureServer({ body: bytes });
   const db = await startTestDatabase();
   const server = await startInProcessApp({

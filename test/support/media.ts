@@ -18,12 +18,18 @@ export function randomFile(size: number, dir = tempDir('sv-media-')): { path: st
 
 /**
  * A short real video made by ffmpeg (test pattern + tone), H.264/AAC in MP4, with its index (moov) at
- * the front, or — `faststart: false`, ffmpeg's default — at the end.
+ * the front, or — `faststart: false`, ffmpeg's default — at the end. `size`, `bitrate` and the busier
+ * `testsrc2` pattern make bigger files for benchmarks.
  */
 export function testVideo(
   seconds = 2,
   dir = tempDir('sv-video-'),
-  { faststart = true } = {},
+  {
+    faststart = true,
+    size = '320x240',
+    bitrate,
+    pattern = 'testsrc',
+  }: { faststart?: boolean; size?: string; bitrate?: string; pattern?: 'testsrc' | 'testsrc2' } = {},
 ): { path: string; bytes: Buffer } {
   const path = join(dir, faststart ? 'test-pattern.mp4' : 'moov-at-end.mp4');
   execFileSync('ffmpeg', [
@@ -33,7 +39,7 @@ export function testVideo(
     '-f',
     'lavfi',
     '-i',
-    `testsrc=size=320x240:rate=25:duration=${seconds}`,
+    `${pattern}=size=${size}:rate=25:duration=${seconds}`,
     '-f',
     'lavfi',
     '-i',
@@ -46,6 +52,7 @@ export function testVideo(
     'yuv420p',
     '-c:a',
     'aac',
+    ...(bitrate ? ['-b:v', bitrate] : []),
     '-shortest',
     ...(faststart ? ['-movflags', '+faststart'] : []),
     path,
