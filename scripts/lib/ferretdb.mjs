@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { step } from './log.mjs';
 import { commandExists, mustRun } from './run.mjs';
@@ -32,7 +32,7 @@ export async function ensureFerretDb(root) {
   if (downloaded.Error) throw new Error(`go mod download failed: ${downloaded.Error}`);
   rmSync(source, { recursive: true, force: true });
   cpSync(downloaded.Dir, source, { recursive: true });
-  makeWritable(source);
+  execFileSync('chmod', ['-R', 'u+w', source]); // the module cache is read-only
   writeFileSync(join(source, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
   await mustRun('go', ['build', '-buildvcs=false', '-trimpath', '-o', binary, './cmd/ferretdb'], {
     cwd: source,
@@ -40,9 +40,4 @@ export async function ensureFerretDb(root) {
   });
   rmSync(join(tools, 'src'), { recursive: true, force: true });
   return binary;
-}
-
-function makeWritable(dir) {
-  execFileSync('chmod', ['-R', 'u+w', dir]);
-  chmodSync(dir, 0o755);
 }

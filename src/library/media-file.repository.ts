@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
+import { findEachById } from '../core/database/find-each-by-id.js';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { type MediaFile, mediaFileSchema, type StoragePart } from './schemas/media-file.schema.js';
 
@@ -18,10 +19,7 @@ export class MediaFileRepository {
   }
 
   findByIds(ids: Types.ObjectId[]): Promise<MediaFile[]> {
-    return this.model
-      .find({ _id: { $in: ids } })
-      .lean<MediaFile[]>()
-      .exec();
+    return findEachById(this.model, ids);
   }
 
   findByTitle(titleId: Types.ObjectId): Promise<MediaFile[]> {

@@ -41,8 +41,10 @@ export class HealthService {
       modules: this.modules,
       checks: { mongo: stateOf(mongo), redis: stateOf(redis) },
     };
-    const errors = { mongo: reasonOf(mongo), redis: reasonOf(redis) };
-    if (errors.mongo || errors.redis) report.errors = JSON.parse(JSON.stringify(errors));
+    const errors: HealthReport['errors'] = {};
+    if (mongo.status === 'rejected') errors.mongo = reasonOf(mongo);
+    if (redis.status === 'rejected') errors.redis = reasonOf(redis);
+    if (report.status === 'degraded') report.errors = errors;
     return report;
   }
 }
