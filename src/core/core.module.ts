@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { HealthModule } from './health/health.module.js';
+import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -29,6 +30,7 @@ export class CoreModule {
         MetricsModule,
         RateLimitModule,
         HealthModule,
+        HeartbeatModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -53,6 +53,8 @@ export interface AppConfig {
     /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
     stalledAfterMs: number;
   };
+  /** Every process writes its heartbeat (roles, host, CPU/RAM/disk) to Redis this often. */
+  heartbeatIntervalSeconds: number;
 }
 
 /** Injection token for `AppConfig`. */

@@ -148,6 +148,11 @@ export class Environment {
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 600000' })
   @Max(600000, { message: 'must be a whole number of milliseconds between 1000 and 600000' })
   QUEUE_STALLED_AFTER_MS: number = 30000;
+
+  @IsInt({ message: 'must be a whole number of seconds between 1 and 60' })
+  @Min(1, { message: 'must be a whole number of seconds between 1 and 60' })
+  @Max(60, { message: 'must be a whole number of seconds between 1 and 60' })
+  HEARTBEAT_INTERVAL_SECONDS: number = 5;
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -163,6 +168,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_MAX_FILE_SIZE',
   'INGEST_MAX_ACTIVE_PER_USER',
   'QUEUE_STALLED_AFTER_MS',
+  'HEARTBEAT_INTERVAL_SECONDS',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */

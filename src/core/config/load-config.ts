@@ -94,6 +94,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     shutdownTimeoutMs: environment.SHUTDOWN_TIMEOUT_MS,
     queue: { stalledAfterMs: environment.QUEUE_STALLED_AFTER_MS },
+    heartbeatIntervalSeconds: environment.HEARTBEAT_INTERVAL_SECONDS,
   };
   return deepFreeze(config);
 }
