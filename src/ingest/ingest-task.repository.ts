@@ -10,7 +10,7 @@ import {
 
 export type NewIngestTask = Pick<
   IngestTask,
-  '_id' | 'source' | 'sourceKind' | 'hint' | 'requester' | 'chatId'
+  '_id' | 'source' | 'sourceKey' | 'sourceKind' | 'hint' | 'requester' | 'chatId'
 >;
 
 @Injectable()
@@ -37,9 +37,9 @@ export class IngestTaskRepository {
     return this.model.findById(id).lean<IngestTask>().exec();
   }
 
-  findActiveBySource(source: string): Promise<IngestTask | null> {
+  findActiveBySource(sourceKey: string): Promise<IngestTask | null> {
     return this.model
-      .findOne({ source, state: { $in: ACTIVE_STATES } })
+      .findOne({ sourceKey, state: { $in: ACTIVE_STATES } })
       .lean<IngestTask>()
       .exec();
   }

@@ -12,11 +12,14 @@ import { MediaProcessor } from './processing/media-processor.js';
 import { SandboxSweeper } from './sandbox-sweeper.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
+import { Admission } from './admission/admission.js';
+import { DailyQuota } from './admission/daily-quota.js';
 
 const SHARED = [
   IngestTaskRepository,
   CancelBus,
   StatusRegistry,
+  DailyQuota,
   {
     provide: SsrfGuard,
     inject: [APP_CONFIG],
@@ -36,7 +39,7 @@ export class IngestModule {
       controllers: manager ? [IngestController] : [],
       providers: [
         ...SHARED,
-        ...(manager ? [IngestService] : []),
+        ...(manager ? [IngestService, Admission] : []),
         ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper] : []),
       ],
       exports: manager ? [IngestService] : [],

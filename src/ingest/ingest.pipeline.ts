@@ -9,11 +9,29 @@ import { JobHandler } from '../core/queue/job-handler.decorator.js';
 import { JobName } from '../core/queue/queue-names.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
+import { EnrichmentRequests } from '../library/metadata/enrichment-requests.js';
 import { parseReleaseName } from '../library/release-name/release-name.parser.js';
 import { CancelBus, TaskCancelledError } from './cancel/cancel-bus.js';
 import { DirectHttpEngine } from './engines/direct-http.engine.js';
-import { type DownloadEngine, DownloadFailedError, NotMediaError } from './engines/download-engine.js';
+import {
+  type DownloadEngine,
+  DownloadFailedError,
+  NotMediaError,
+  TooLargeError,
+} from './engines/download-engine.js';
 import { YtDlpEngine } from './engines/ytdlp.engine.js';
+import { Aria2Engine } from './engines/aria2/aria2.engine.js';
+import { DailyQuota } from './admission/daily-quota.js';
+import {
+  diskCeiling,
+  explainTooLarge,
+  fileSizeCeiling,
+  quotaCeiling,
+  type SizeCeiling,
+  tightest,
+} from './admission/download-allowance.js';
+import { freeDiskBytes } from './admission/free-disk.js';
+import { sha256File } from './processing/checksum.js';
 import { GuardedProxy } from './source-policy/guarded-proxy.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { archiveFormat } from './processing/archive-detector.js';
@@ -55,13 +73,13 @@ export class IngestPipeline implements OnModuleDestroy {
     private readonly prober: MediaProber,
     private readonly processor: MediaProcessor,
     private readonly cancels: CancelBus,
+    private readonly quota: DailyQuota,
+    private readonly enrichment: EnrichmentRequests,
     guard: SsrfGuard,
   ) {
     this.proxy = new GuardedProxy(guard);
-    this.engines = [
-      new DirectHttpEngine(guard),
-      new YtDlpEngine(() => (this.proxyUrl ??= this.proxy.start())),
-    ];
+    const proxyUrl = () => (this.proxyUrl ??= this.proxy.start());
+    this.engines = [new Aria2Engine(proxyUrl), new DirectHttpEngine(guard), new YtDlpEngine(proxyUrl)];
   }
 
   @JobHandler(JobName.Ingest)
@@ -123,19 +141,19 @@ export class IngestPipeline implements OnModuleDestroy {
     job: Job,
     signal: AbortSignal,
   ): Promise<IngestTask> {
-    if (task.storedParts || (task.download && existsSync(task.download.path))) return task;
+    if (task.storedParts || task.reusedFile || (task.download && existsSync(task.download.path))) return task;
     const source = parseSourceUrl(task.source);
     const candidates = this.engines.filter((engine) => engine.accepts(source));
     for (const [index, engine] of candidates.entries()) {
       await this.enter(task, 'downloading', engine.name);
-      await mkdir(sandbox, { recursive: true });
+      const ceiling = await this.sizeCeiling(task, sandbox);
       const meter = new SpeedMeter(Date.now());
       try {
         const result = await engine.download({
           source,
           dir: sandbox,
           signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
-          maxBytes: this.config.ingest.maxFileBytes,
+          maxBytes: ceiling.bytes,
           onProgress: ({ bytesDone, bytesTotal }) => {
             const speed = meter.update(bytesDone, Date.now());
             const etaSeconds = meter.etaSeconds(bytesDone, bytesTotal);
@@ -151,14 +169,31 @@ export class IngestPipeline implements OnModuleDestroy {
           },
         });
         await this.tasks.update(task._id, { download: result, engine: engine.name });
+        await this.quota.add(task.requester.id, result.size);
         return { ...task, download: result, engine: engine.name };
       } catch (error) {
+        if (error instanceof TooLargeError) throw explainTooLarge(error, ceiling);
         if (!(error instanceof NotMediaError) || index === candidates.length - 1) throw error;
         this.logger.log(`task ${task._id}: ${error.message}; trying ${candidates[index + 1].name}`);
         await rm(sandbox, { recursive: true, force: true });
       }
     }
     throw new DownloadFailedError('no download engine accepts this link', false);
+  }
+
+  /** The tightest of: the file size limit, the requester's quota left today, this worker's spare disk. */
+  private async sizeCeiling(task: IngestTask, sandbox: string): Promise<SizeCeiling> {
+    const { maxFileBytes, minFreeDiskBytes } = this.config.ingest;
+    const free = await freeDiskBytes(sandbox);
+    const disk = diskCeiling(free, minFreeDiskBytes);
+    if (disk.bytes <= 0) {
+      // Retryable: downloads finishing here, or another worker, may have room shortly.
+      throw new DownloadFailedError(`not enough free disk to start: ${disk.reason}`);
+    }
+    const ceilings = [fileSizeCeiling(maxFileBytes), disk];
+    const left = await this.quota.remaining(task.requester);
+    if (left !== undefined) ceilings.push(quotaCeiling(left));
+    return tightest(ceilings);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -179,6 +214,7 @@ export class IngestPipeline implements OnModuleDestroy {
     }
     const faststart = await this.processor.faststart(path, signal);
     const probe = await this.prober.probe(path, signal);
+    const checksum = await sha256File(path, signal);
     const stored = {
       duration: probe.duration,
       mime: mimeOf(probe.formatName, task.download!.fileName),
@@ -192,26 +228,59 @@ export class IngestPipeline implements OnModuleDestroy {
       artifacts.sample = await this.processor.sample(path, probe.duration, dir, signal);
     }
     const download = { ...task.download!, size: (await stat(path)).size };
-    await this.tasks.update(task._id, { probe: stored, artifacts, download });
-    return { ...task, probe: stored, artifacts, download };
+    await this.tasks.update(task._id, { probe: stored, artifacts, download, checksum });
+    return { ...task, probe: stored, artifacts, download, checksum };
   }
 
+  /**
+   * Stores the file and its stills and sample, recording each stored piece on the task as it lands, so
+   * a worker that dies mid-upload is followed by one that stores only what is missing. Content the
+   * library already holds (same SHA-256 in the same store) is reused instead of uploaded again.
+   */
   private async upload(task: IngestTask): Promise<IngestTask> {
-    if (task.storedParts && task.storedArtifacts) return task;
+    if (task.reusedFile || (task.storedParts && task.storedArtifacts)) return task;
     await this.enter(task, 'uploading');
+    if (task.checksum && !task.storedParts) {
+      const same = await this.library.findFileByChecksum(task.checksum, this.store.kind);
+      if (same) {
+        const reused = {
+          reusedFile: true,
+          fileId: String(same._id),
+          titleId: same.titleId && String(same.titleId),
+        };
+        await this.tasks.update(task._id, reused);
+        this.logger.log(`task ${task._id}: content already stored as file ${reused.fileId}; reusing it`);
+        return { ...task, ...reused };
+      }
+    }
     const name = task.download!.fileName;
-    const parts = task.storedParts ?? (await this.store.put(task.download!.path, name));
+    const uploaded = [...(task.uploadedParts ?? [])];
+    const parts =
+      task.storedParts ??
+      (await this.store.put(task.download!.path, name, {
+        key: task._id,
+        done: uploaded,
+        onPart: async (part) => {
+          uploaded.push(part);
+          await this.tasks.update(task._id, { uploadedParts: uploaded });
+        },
+      }));
     if (!task.storedParts) await this.tasks.update(task._id, { storedParts: parts });
     const artifacts = task.artifacts ?? { screenshots: [], faststart: false };
     const storedArtifacts: NonNullable<IngestTask['storedArtifacts']> = { screenshots: [] };
     for (const [index, shot] of artifacts.screenshots.entries()) {
-      const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`);
+      const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`, {
+        key: `${task._id}-screenshot-${index + 1}`,
+      });
       storedArtifacts.screenshots.push(part);
     }
     if (artifacts.sample) {
       [storedArtifacts.sample] = await this.store.put(
         artifacts.sample,
         `${name}.sample${extname(artifacts.sample)}`,
+        {
+          key: `${task._id}-sample`,
+        },
       );
     }
     await this.tasks.update(task._id, { storedArtifacts });
@@ -231,6 +300,7 @@ export class IngestPipeline implements OnModuleDestroy {
         fileName: task.download!.fileName,
         duration: probe.duration,
         streams: probe.streams,
+        checksum: task.checksum ? { sha256: task.checksum } : undefined,
         screenshots: task.storedArtifacts?.screenshots ?? [],
         sample: task.storedArtifacts?.sample,
         episodes: [],
@@ -250,6 +320,8 @@ export class IngestPipeline implements OnModuleDestroy {
         episodes: parsed.episodes,
       });
       await this.tasks.update(task._id, { titleId: String(title._id) });
+      // Skeleton now, catalogue details when a worker gets to it (retried while TMDB/Jikan are down).
+      if (title.enrichment?.state !== 'matched') await this.enrichment.request(title._id);
     }
   }
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type Queue } from 'bullmq';
-import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
 import { JobName, QueueName } from '../core/queue/queue-names.js';
@@ -10,8 +9,9 @@ import { IngestTaskRepository } from './ingest-task.repository.js';
 import { type IngestJobData } from './ingest.pipeline.js';
 import { ACTIVE_STATES, type IngestTask } from './schemas/ingest-task.schema.js';
 import { CancelBus } from './cancel/cancel-bus.js';
-import { parseSourceUrl } from './source-policy/source-url.js';
-import { SourceRefusedError } from './source-policy/source-refused.error.js';
+import { parseSourceUrl, sourceKey } from './source-policy/source-url.js';
+import { Admission } from './admission/admission.js';
+import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry, type TaskStatus } from './status/status-registry.js';
 
@@ -33,6 +33,8 @@ export interface TaskView {
   error: string | null;
   attempts: number;
   fileIds: string[];
+  /** The content was already in the library: the existing file was reused, nothing uploaded. */
+  reused: boolean;
   titleId: string | null;
   requester: { id: string; name: string };
   createdAt: Date;
@@ -45,44 +47,38 @@ const JOB_ATTEMPTS = 3;
 @Injectable()
 export class IngestService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QueueName.Ingest) private readonly queue: Queue<IngestJobData>,
     private readonly tasks: IngestTaskRepository,
     private readonly status: StatusRegistry,
     private readonly guard: SsrfGuard,
     private readonly cancels: CancelBus,
+    private readonly admission: Admission,
+    private readonly mutex: RedisMutex,
   ) {}
 
   /** Returns the new task's id, or the id of the active task already fetching the same source. */
   async submit(request: SubmitRequest): Promise<{ taskId: string; existing: boolean }> {
     const source = parseSourceUrl(request.url);
-    if (source.kind === 'magnet') {
-      throw new SourceRefusedError(
-        'Magnet links need the torrent engine, which this build does not have yet.',
-      );
-    }
     // Checked now so the user hears at once; the worker checks again (and pins) on every request.
-    await this.guard.check(source.url);
-    const normalized = source.url.toString();
-    const active = await this.tasks.findActiveBySource(normalized);
-    if (active) return { taskId: active._id, existing: true };
-    if ((await this.tasks.countActiveFor(request.requester.id)) >= this.config.ingest.maxActivePerUser) {
-      throw new AppError(
-        429,
-        'too_many_tasks',
-        `You already have ${this.config.ingest.maxActivePerUser} tasks running; wait for one to finish.`,
-      );
-    }
-    const task = await this.tasks.insert({
-      _id: randomUUID(),
-      source: normalized,
-      sourceKind: source.kind,
-      hint: request.hint?.trim() || undefined,
-      requester: { id: request.requester.id, name: request.requester.name },
-      chatId: request.chatId,
+    if (source.kind === 'http') await this.guard.check(source.url);
+    const key = sourceKey(source);
+    // One lock per source: two simultaneous submissions of the same link must not make two tasks.
+    return this.mutex.withLock(`ingest-source:${key}`, async () => {
+      const active = await this.tasks.findActiveBySource(key);
+      if (active) return { taskId: active._id, existing: true };
+      await this.admission.admit(request.requester);
+      const task = await this.tasks.insert({
+        _id: randomUUID(),
+        source: source.kind === 'magnet' ? source.uri : source.url.toString(),
+        sourceKey: key,
+        sourceKind: source.kind,
+        hint: request.hint?.trim() || undefined,
+        requester: { id: request.requester.id, name: request.requester.name, role: request.requester.role },
+        chatId: request.chatId,
+      });
+      await this.enqueue(task._id);
+      return { taskId: task._id, existing: false };
     });
-    await this.enqueue(task._id);
-    return { taskId: task._id, existing: false };
   }
 
   async get(taskId: string): Promise<TaskView> {
@@ -168,6 +164,7 @@ export class IngestService {
       error: task.error ?? null,
       attempts: task.attempts,
       fileIds: task.fileId ? [task.fileId] : [],
+      reused: task.reusedFile ?? false,
       titleId: task.titleId ?? null,
       requester: task.requester,
       createdAt: task.createdAt,

@@ -1,5 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
+import { QueueModule } from '../core/queue/queue.module.js';
+import { EnrichmentRequests } from './metadata/enrichment-requests.js';
+import { EnrichmentJob } from './metadata/enrichment.job.js';
+import { EnrichmentService } from './metadata/enrichment.service.js';
+import { metadataProviders } from './metadata/metadata.providers.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
 import { CommentsController } from './comments.controller.js';
@@ -30,16 +35,20 @@ const SERVICES = [
 @Module({})
 export class LibraryModule {
   static forRoles(roles: readonly Role[]): DynamicModule {
+    const manager = roles.includes(Role.Manager);
+    const worker = roles.includes(Role.Worker);
+    // Enrichment is queued by managers (admin request) and workers (after ingest); workers run it.
+    const queues = manager || worker;
+    const services = [...SERVICES, ...(queues ? [EnrichmentRequests] : [])];
     return {
       module: LibraryModule,
       // Other modules (stream, ingest) call LibraryService; importing a role-built module twice would
       // build it twice, so it is global instead.
       global: true,
-      controllers: roles.includes(Role.Manager)
-        ? [TitlesController, FilesController, CommentsController]
-        : [],
-      providers: SERVICES,
-      exports: SERVICES,
+      imports: queues ? [QueueModule] : [],
+      controllers: manager ? [TitlesController, FilesController, CommentsController] : [],
+      providers: [...services, ...(worker ? [metadataProviders, EnrichmentService, EnrichmentJob] : [])],
+      exports: services,
     };
   }
 }

@@ -5,6 +5,7 @@ import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart } from './schemas/media-file.schema.js';
+import { type TitleEnrichment } from './schemas/title.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { type TitleKind } from './release-name/parsed-release.js';
 import { allFiles, filesOfEpisode, withFile, withoutEpisode, withoutFile } from './season-buckets.js';
@@ -134,6 +135,10 @@ export class LibraryService {
     });
   }
 
+  async recordEnrichment(titleId: Types.ObjectId, enrichment: TitleEnrichment): Promise<void> {
+    await this.titles.setFields(titleId, { enrichment });
+  }
+
   /** An admin's edit: applied as given, and the edited fields are locked against enrichment. */
   async updateTitle(titleId: Types.ObjectId, fields: TitleFields): Promise<Title> {
     return this.locked(titleId, async () => {
@@ -199,6 +204,11 @@ export class LibraryService {
   /** Indexes a stored file (ingest's last step before filing it under a title). */
   registerFile(file: NewMediaFile): Promise<MediaFile> {
     return this.files.insert(file);
+  }
+
+  /** The file already holding this content, so ingest can reuse it instead of storing a copy. */
+  findFileByChecksum(sha256: string, storageKind: MediaFile['storage']['kind']): Promise<MediaFile | null> {
+    return this.files.findByChecksum(sha256, storageKind);
   }
 
   async requireFile(fileId: Types.ObjectId): Promise<MediaFile> {

@@ -22,6 +22,14 @@ export class MediaFileRepository {
     return findEachById(this.model, ids);
   }
 
+  /** A stored file with exactly this content in the given store, if the library holds one. */
+  findByChecksum(sha256: string, storageKind: MediaFile['storage']['kind']): Promise<MediaFile | null> {
+    return this.model
+      .findOne({ 'checksum.sha256': sha256, 'storage.kind': storageKind })
+      .lean<MediaFile>()
+      .exec();
+  }
+
   findByTitle(titleId: Types.ObjectId): Promise<MediaFile[]> {
     return this.model.find({ titleId }).lean<MediaFile[]>().exec();
   }

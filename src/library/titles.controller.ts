@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type Types } from 'mongoose';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
@@ -7,6 +18,7 @@ import { TitleQueryDto } from './dto/title-query.dto.js';
 import { UpdateTitleDto } from './dto/update-title.dto.js';
 import { presentTitle } from './library.presenter.js';
 import { LibraryService } from './library.service.js';
+import { EnrichmentRequests } from './metadata/enrichment-requests.js';
 import { TitleSearchService } from './title-search.service.js';
 
 @ApiTags('library')
@@ -15,6 +27,7 @@ export class TitlesController {
   constructor(
     private readonly library: LibraryService,
     private readonly search: TitleSearchService,
+    private readonly enrichment: EnrichmentRequests,
   ) {}
 
   @Get()
@@ -32,6 +45,16 @@ export class TitlesController {
   @Roles('admin')
   async update(@Param('id', ParseObjectIdPipe) id: Types.ObjectId, @Body() dto: UpdateTitleDto) {
     return presentTitle(await this.library.updateTitle(id, dto));
+  }
+
+  /** Asks a worker to describe the title again from the catalogues (locked fields stay as edited). */
+  @Post(':id/enrich')
+  @Roles('admin')
+  @HttpCode(202)
+  async enrich(@Param('id', ParseObjectIdPipe) id: Types.ObjectId) {
+    await this.library.requireTitle(id);
+    await this.enrichment.request(id);
+    return { queued: true };
   }
 
   @Delete(':id')

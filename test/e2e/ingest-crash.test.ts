@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mongoose from 'mongoose';
 import { startApp, type RunningApp } from '../support/app-process.js';
+import { SLOW_UPLOAD_WORKER_JS } from '../support/paths.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
@@ -102,5 +103,70 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       path.endsWith('Crash.Test.Movie.2021.mp4'),
     );
     assert.equal(storedVideos.length, 1, storedVideos.join(', '));
+  });
+
+  it('a worker killed after storing the file but before recording it: still one stored file, one entry', async () => {
+    const uploadDataDir = tempDir('sv-crash-upload-');
+    // Other content than the first test's: identical bytes would be reused, not uploaded.
+    const quick = await startFixtureServer({ body: testVideo(4).bytes });
+    try {
+      const shared = {
+        MONGODB_URI: db.uri,
+        REDIS_PREFIX: uniqueRedisPrefix(),
+        DATA_DIR: uploadDataDir,
+        INGEST_ALLOW_HOSTS: `127.0.0.1:${quick.port}`,
+        ADMIN_PASSWORD: 'crash-test-admin-password',
+        QUEUE_STALLED_AFTER_MS: '2000',
+      };
+      const manager = await startApp({ ...shared, ROLE: 'manager' });
+      apps.push(manager);
+      const pausing = await startApp(
+        { ...shared, ROLE: 'worker', UPLOAD_PAUSE_MS: '20000' },
+        SLOW_UPLOAD_WORKER_JS,
+      );
+      apps.push(pausing);
+
+      const admin = new TestClient(manager.url);
+      await eventually(
+        () => admin.post('/api/auth/login', { username: 'admin', password: shared.ADMIN_PASSWORD }),
+        (r) => r.status === 200,
+        { what: 'admin bootstrapped' },
+      );
+      await admin.login('admin', shared.ADMIN_PASSWORD);
+      const name = 'Upload.Crash.Show.S02E05.720p.mp4';
+      const submitted = await admin.post('/api/ingest', { url: quick.url(`/${name}`) });
+      const taskId = String(submitted.body.taskId);
+
+      // The store has written the main file; the task does not know yet. Kill the worker right there.
+      await eventually(
+        async () => pausing.stdout(),
+        (out) => out.includes(`STORED ${name}\n`),
+        { timeoutMs: 30000, what: 'the first worker stored the file' },
+      );
+      await pausing.stop('SIGKILL');
+
+      apps.push(await startApp({ ...shared, ROLE: 'worker' }));
+      const done = await eventually(
+        () => admin.get(`/api/ingest/${taskId}`).then((r) => r.body),
+        (t) => t.state === 'done' || t.state === 'failed',
+        { timeoutMs: 90000, intervalMs: 250, what: 'task finished by the second worker' },
+      );
+      assert.equal(done.state, 'done', String(done.error));
+
+      const connection = await mongoose.createConnection(db.uri).asPromise();
+      try {
+        const mongo = connection.db!;
+        assert.equal(await mongo.collection('media_files').countDocuments({ fileName: name }), 1);
+        assert.equal(await mongo.collection('titles').countDocuments({ name: 'Upload Crash Show' }), 1);
+      } finally {
+        await connection.close();
+      }
+      const stored = filesUnder(join(uploadDataDir, 'media'));
+      assert.equal(stored.filter((path) => path.endsWith(name)).length, 1, stored.join(', '));
+      assert.equal(stored.filter((path) => path.endsWith('.partial')).length, 0, stored.join(', '));
+      assert.equal(stored.filter((path) => path.includes('.screenshot-')).length, 3, stored.join(', '));
+    } finally {
+      await quick.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
@@ -21,6 +21,8 @@ describe('ingest: a link becomes a playable library entry', () => {
   let fixture: Awaited<ReturnType<typeof startFixtureServer>>;
   let slowFixture: Awaited<ReturnType<typeof startFixtureServer>>;
   let lateFixture: Awaited<ReturnType<typeof startFixtureServer>>;
+  /** Content no other test ingests, served under two names. */
+  let mirror: Awaited<ReturnType<typeof startFixtureServer>>;
   const late = testVideo(2, undefined, { faststart: false });
   let admin: TestClient;
   const video = testVideo(2);
@@ -36,10 +38,13 @@ describe('ingest: a link becomes a playable library entry', () => {
     });
     slowFixture = await startFixtureServer({ body: video.bytes, throttle: 32 * 1024 });
     lateFixture = await startFixtureServer({ body: late.bytes });
+    mirror = await startFixtureServer({ body: testVideo(3, undefined, { pattern: 'testsrc2' }).bytes });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: [fixture, slowFixture, lateFixture].map((f) => `127.0.0.1:${f.port}`).join(','),
+      INGEST_ALLOW_HOSTS: [fixture, slowFixture, lateFixture, mirror]
+        .map((f) => `127.0.0.1:${f.port}`)
+        .join(','),
     });
     await server.app.get(UserService).bootstrapAdmin();
     admin = new TestClient(server.url);
@@ -50,6 +55,7 @@ describe('ingest: a link becomes a playable library entry', () => {
     await fixture?.close();
     await slowFixture?.close();
     await lateFixture?.close();
+    await mirror?.close();
     await db?.stop();
   });
 
@@ -106,6 +112,25 @@ describe('ingest: a link becomes a playable library entry', () => {
     const sample = Buffer.concat(await store.read([file.sample!], 0, file.sample!.size - 1).toArray());
     assert.equal(sample.subarray(4, 8).toString(), 'ftyp', 'the sample is an MP4');
     assert.equal(existsSync(join(server.config.dataDir, 'downloads', taskId)), false, 'sandbox removed');
+  });
+
+  it('reuses a stored file with identical content instead of uploading it again', async () => {
+    const ingest = async (name: string) => {
+      const submitted = await admin.post('/api/ingest', { url: mirror.url(`/${name}`) });
+      assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+      return waitFor(String(submitted.body.taskId), 'done');
+    };
+    const first = await ingest('Mirror.One.2015.mp4');
+    assert.equal(first.state, 'done', String(first.error));
+    assert.equal(first.reused, false);
+    const second = await ingest('Mirror.Two.Copy.2015.mp4');
+    assert.equal(second.state, 'done', String(second.error));
+    assert.equal(second.reused, true);
+    assert.deepEqual(second.fileIds, first.fileIds);
+    assert.equal(second.titleId, first.titleId);
+    const stored = readdirSync(join(server.config.dataDir, 'media'), { recursive: true }).map(String);
+    assert.equal(stored.filter((path) => path.endsWith('Mirror.One.2015.mp4')).length, 1);
+    assert.equal(stored.filter((path) => path.includes('Mirror.Two')).length, 0, 'nothing uploaded twice');
   });
 
   it('falls back to yt-dlp when the link is a web page, which finds the video in it', async () => {
@@ -207,13 +232,26 @@ describe('ingest: a link becomes a playable library entry', () => {
       ['http://169.254.169.254/latest/meta-data/', /linkLocal/],
       ['http://10.0.0.1/x.mkv', /private/],
       ['file:///etc/passwd', /file: links are not allowed/],
-      ['magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a', /torrent engine/],
+      ['magnet:?dn=no.hash.here', /no info hash/],
+      ['gopher://example.org/1', /gopher: links are not allowed/],
     ] as const) {
       const res = await admin.post('/api/ingest', { url });
       assert.equal(res.status, 400, url);
       assert.equal(res.body.error, 'source_refused');
       assert.match(String(res.body.message), reason);
     }
+  });
+
+  it('takes a magnet link (aria2), treats the same info hash as the same task, and cancels it', async () => {
+    const hash = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+    const first = await admin.post('/api/ingest', { url: `magnet:?xt=urn:btih:${hash}&dn=one` });
+    assert.equal(first.status, 202);
+    // Same torrent, other trackers, base32 spelling of the hash: still the same source.
+    const base32 = 'YEX6DQDLXISUVHOJ6UM3GNNKPQJWPKEK';
+    const again = await admin.post('/api/ingest', { url: `magnet:?xt=urn:btih:${base32}&tr=udp%3A%2F%2Fx` });
+    assert.deepEqual(again.body, { taskId: first.body.taskId, existing: true });
+    const cancelled = await admin.delete(`/api/ingest/${String(first.body.taskId)}`);
+    assert.equal(cancelled.body.state, 'cancelled');
   });
 
   it('records a readable failure, and a retry resumes', async () => {

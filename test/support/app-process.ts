@@ -17,11 +17,11 @@ export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef
  * Runs the app as its own process — exactly as the image does (`node main.js` + environment) — and
  * collects its output. `env` overrides the test defaults (free port, temp DATA_DIR, unique Redis prefix).
  */
-export function runApp(env: Record<string, string | undefined>) {
+export function runApp(env: Record<string, string | undefined>, entry = MAIN_JS) {
   // A caller-given DATA_DIR is shared (several processes of one install) and left in place.
   const ownDataDir = env.DATA_DIR === undefined;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sv-app-'));
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN_JS], {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,
@@ -64,9 +64,9 @@ export function runApp(env: Record<string, string | undefined>) {
 export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 
 /** Starts the app on a free port and waits until it accepts HTTP connections. */
-export async function startApp(env: Record<string, string | undefined>) {
+export async function startApp(env: Record<string, string | undefined>, entry = MAIN_JS) {
   const port = await freePort();
-  const app = runApp({ PORT: String(port), HOST: '127.0.0.1', ...env });
+  const app = runApp({ PORT: String(port), HOST: '127.0.0.1', ...env }, entry);
   try {
     await waitForPort('127.0.0.1', port, 30000, () => app.child.exitCode === null);
   } catch (error) {

@@ -9,3 +9,6 @@ export const PROJECT_ROOT = (() => {
 
 /** The compiled entry point the tests start, built from the same sources as dist/main.js. */
 export const MAIN_JS = join(PROJECT_ROOT, '.build', 'src', 'main.js');
+
+/** A worker whose store pauses after writing each upload (crash tests kill it inside that window). */
+export const SLOW_UPLOAD_WORKER_JS = join(PROJECT_ROOT, '.build', 'test', 'support', 'slow-upload-worker.js');

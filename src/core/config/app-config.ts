@@ -39,7 +39,15 @@ export interface AppConfig {
     botTokens: readonly string[];
     storageChannel?: string;
   };
-  ingest: { allowHosts: readonly AllowedHost[]; maxFileBytes: number; maxActivePerUser: number };
+  ingest: {
+    allowHosts: readonly AllowedHost[];
+    maxFileBytes: number;
+    maxActivePerUser: number;
+    /** Bytes a non-admin user may download per UTC day; 0 = no quota. */
+    maxBytesPerDay: number;
+    /** Free disk a worker keeps: no download starts, or grows, into it. */
+    minFreeDiskBytes: number;
+  };
   auth: {
     adminUsername: string;
     /** First-start admin password; when unset one is generated and logged once. */
@@ -55,6 +63,8 @@ export interface AppConfig {
   };
   /** Every process writes its heartbeat (roles, host, CPU/RAM/disk) to Redis this often. */
   heartbeatIntervalSeconds: number;
+  /** Catalogues for title enrichment; TMDB is skipped without a key, Jikan needs none. */
+  metadata: { tmdbApiKey?: string; tmdbBaseUrl: string; jikanBaseUrl: string };
 }
 
 /** Injection token for `AppConfig`. */

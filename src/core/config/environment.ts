@@ -83,6 +83,14 @@ export class Environment {
   @Max(1000, { message: 'must be a whole number between 1 and 1000' })
   INGEST_MAX_ACTIVE_PER_USER: number = 5;
 
+  @IsInt({ message: 'must be a whole number of MiB (0 = no daily quota)' })
+  @Min(0, { message: 'must be a whole number of MiB (0 = no daily quota)' })
+  INGEST_MAX_BYTES_PER_DAY: number = 0;
+
+  @IsInt({ message: 'must be a whole number of MiB' })
+  @Min(0, { message: 'must be a whole number of MiB' })
+  INGEST_MIN_FREE_DISK: number = 1024;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -153,6 +161,22 @@ export class Environment {
   @Min(1, { message: 'must be a whole number of seconds between 1 and 60' })
   @Max(60, { message: 'must be a whole number of seconds between 1 and 60' })
   HEARTBEAT_INTERVAL_SECONDS: number = 5;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{16,512}$/, { message: 'must be a TMDB API key (v3 key or v4 read token)' })
+  TMDB_API_KEY?: string;
+
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an absolute http(s) URL' },
+  )
+  TMDB_BASE_URL: string = 'https://api.themoviedb.org/3';
+
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an absolute http(s) URL' },
+  )
+  JIKAN_BASE_URL: string = 'https://api.jikan.moe/v4';
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -167,6 +191,8 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'TELEGRAM_API_ID',
   'INGEST_MAX_FILE_SIZE',
   'INGEST_MAX_ACTIVE_PER_USER',
+  'INGEST_MAX_BYTES_PER_DAY',
+  'INGEST_MIN_FREE_DISK',
   'QUEUE_STALLED_AFTER_MS',
   'HEARTBEAT_INTERVAL_SECONDS',
 ]);
@@ -180,4 +206,5 @@ export const OPTIONAL_VARIABLES: readonly (keyof Environment)[] = [
   'TELEGRAM_API_ID',
   'TELEGRAM_API_HASH',
   'TELEGRAM_STORAGE_CHANNEL',
+  'TMDB_API_KEY',
 ];

@@ -21,6 +21,7 @@ const SECRET_VARIABLES = new Set([
   'SECRET_KEY',
   'ADMIN_PASSWORD',
   'STREAM_SECRET',
+  'TMDB_API_KEY',
   'TELEGRAM_API_HASH',
   'TELEGRAM_SESSIONS',
   'TELEGRAM_BOT_TOKENS',
@@ -85,6 +86,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       allowHosts,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,
       maxActivePerUser: environment.INGEST_MAX_ACTIVE_PER_USER,
+      maxBytesPerDay: environment.INGEST_MAX_BYTES_PER_DAY * 1024 * 1024,
+      minFreeDiskBytes: environment.INGEST_MIN_FREE_DISK * 1024 * 1024,
     },
     auth: {
       adminUsername: environment.ADMIN_USERNAME,
@@ -95,6 +98,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: environment.SHUTDOWN_TIMEOUT_MS,
     queue: { stalledAfterMs: environment.QUEUE_STALLED_AFTER_MS },
     heartbeatIntervalSeconds: environment.HEARTBEAT_INTERVAL_SECONDS,
+    metadata: {
+      tmdbApiKey: environment.TMDB_API_KEY,
+      tmdbBaseUrl: environment.TMDB_BASE_URL,
+      jikanBaseUrl: environment.JIKAN_BASE_URL,
+    },
   };
   return deepFreeze(config);
 }

@@ -13,11 +13,14 @@ export enum QueueName {
 export enum JobName {
   /** Carries `{ taskId }`: download → process → upload → index one ingest task. */
   Ingest = 'ingest',
+  /** Carries `{ titleId }`: describe a title from TMDB / Jikan; retried with backoff while they are down. */
+  Enrich = 'enrich',
 }
 
 /** Which queue carries each job. */
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Ingest]: QueueName.Ingest,
+  [JobName.Enrich]: QueueName.Library,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

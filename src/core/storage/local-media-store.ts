@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import {
   type MediaStore,
+  type PutOptions,
   StorageUnavailableError,
   type StoredPart,
   StoredObjectMissingError,
@@ -22,13 +23,20 @@ export class LocalMediaStore implements MediaStore {
     this.root = join(config.dataDir, 'media');
   }
 
-  async put(path: string, name: string): Promise<StoredPart[]> {
-    const id = randomUUID();
+  async put(path: string, name: string, options: PutOptions = {}): Promise<StoredPart[]> {
+    if (options.done?.length) return [...options.done];
+    const id = options.key ?? randomUUID();
     const ref = join(id.slice(0, 2), `${id}-${safeName(name)}`);
     const target = this.pathOf(ref);
     await mkdir(resolve(target, '..'), { recursive: true });
-    await copyFile(path, target);
-    return [{ ref, size: (await stat(target)).size }];
+    // Written aside and renamed: a crash never leaves a half file under the final name, and a repeated
+    // put with the same key replaces the object instead of adding a second one.
+    const partial = `${target}.partial`;
+    await copyFile(path, partial);
+    await rename(partial, target);
+    const part = { ref, size: (await stat(target)).size };
+    await options.onPart?.(part, 0);
+    return [part];
   }
 
   read(parts: readonly StoredPart[], start: number, endInclusive: number): Readable {

@@ -7,6 +7,19 @@ export interface StoredPart {
   size: number;
 }
 
+/** What makes a `put` safe to repeat after a crash. */
+export interface PutOptions {
+  /**
+   * A stable name for this upload (ingest uses the task id). Stores that can address objects by name
+   * write the same object again instead of a second copy.
+   */
+  key?: string;
+  /** Parts a previous, interrupted put already stored: only the rest is uploaded. */
+  done?: readonly StoredPart[];
+  /** Called after each part is stored, so the caller can record it before the next begins. */
+  onPart?: (part: StoredPart, index: number) => Promise<void>;
+}
+
 /**
  * Where media bytes live. A file is an ordered list of parts; `read` serves any byte range across them
  * as one stream (destroying it cancels outstanding work).
@@ -14,7 +27,7 @@ export interface StoredPart {
 export interface MediaStore {
   readonly kind: StorageKind;
   /** Stores the file at `path` (split into parts when needed) and returns its parts. */
-  put(path: string, name: string): Promise<StoredPart[]>;
+  put(path: string, name: string, options?: PutOptions): Promise<StoredPart[]>;
   /** Bytes `start..endInclusive` of the file made of `parts`. */
   read(parts: readonly StoredPart[], start: number, endInclusive: number): Readable;
   /** Whether a part's bytes are still there. */

@@ -15,7 +15,9 @@ import {
   type DownloadRequest,
   type DownloadResult,
   NotMediaError,
+  TooLargeError,
 } from './download-engine.js';
+import { formatBytes } from '../../core/util/format-bytes.js';
 
 export interface DirectHttpOptions {
   attempts?: number;
@@ -81,10 +83,7 @@ export class DirectHttpEngine implements DownloadEngine {
           (status === 206 ? totalFromContentRange(response.headers) : lengthOf(response.headers)) ?? total;
         if (total !== undefined && total > request.maxBytes) {
           response.resume();
-          throw new DownloadFailedError(
-            `the file is ${formatBytes(total)}, over the ${formatBytes(request.maxBytes)} limit`,
-            false,
-          );
+          throw new TooLargeError(request.maxBytes, total);
         }
         fileName ??= fileNameFrom(response.headers, url);
         validator ??= validatorOf(response.headers);
@@ -94,12 +93,7 @@ export class DirectHttpEngine implements DownloadEngine {
           transform(chunk: Buffer, _encoding, callback) {
             done += chunk.length;
             if (done > request.maxBytes) {
-              callback(
-                new DownloadFailedError(
-                  `the download passed the ${formatBytes(request.maxBytes)} limit`,
-                  false,
-                ),
-              );
+              callback(new TooLargeError(request.maxBytes));
               return;
             }
             request.onProgress({ bytesDone: done, bytesTotal: total });
@@ -182,15 +176,4 @@ export function fileNameFrom(headers: IncomingHttpHeaders, url: URL): string {
     .trim()
     .slice(0, 200);
   return safe && safe !== PART_FILE ? safe : 'download';
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

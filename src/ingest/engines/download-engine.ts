@@ -1,3 +1,4 @@
+import { formatBytes } from '../../core/util/format-bytes.js';
 import { type SourceUrl } from '../source-policy/source-url.js';
 
 export interface DownloadProgress {
@@ -47,5 +48,21 @@ export class NotMediaError extends DownloadFailedError {
   override name = 'NotMediaError';
   constructor(contentType: string) {
     super(`the link is a web page (${contentType}), not a media file`, false);
+  }
+}
+
+/** The download is (or grew) larger than the limit the worker set for it. */
+export class TooLargeError extends DownloadFailedError {
+  override name = 'TooLargeError';
+  constructor(
+    readonly limit: number,
+    readonly size?: number,
+  ) {
+    super(
+      size === undefined
+        ? `the download passed the ${formatBytes(limit)} limit`
+        : `the file is ${formatBytes(size)}, over the ${formatBytes(limit)} limit`,
+      false,
+    );
   }
 }

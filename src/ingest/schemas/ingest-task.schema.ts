@@ -22,9 +22,11 @@ export const ACTIVE_STATES: readonly TaskState[] = [
 export interface IngestTask {
   _id: string;
   source: string;
+  /** What makes two submissions the same source: the normalised URL, or `btih:<hash>` for a magnet. */
+  sourceKey: string;
   sourceKind: 'http' | 'magnet';
   hint?: string;
-  requester: { id: string; name: string };
+  requester: { id: string; name: string; role?: string };
   chatId?: number;
   state: TaskState;
   attempts: number;
@@ -33,7 +35,13 @@ export interface IngestTask {
   /** Results of finished steps, so a restarted job resumes after the last one. */
   download?: { path: string; fileName: string; size: number };
   probe?: { duration?: number; mime: string; streams: unknown };
+  /** SHA-256 of the processed file: identical content already stored is reused, not uploaded again. */
+  checksum?: string;
+  /** Parts of the main file stored so far (an interrupted upload resumes after them). */
+  uploadedParts?: { ref: string; size: number }[];
   storedParts?: { ref: string; size: number }[];
+  /** The file was already in the library (same checksum); nothing was uploaded. */
+  reusedFile?: boolean;
   /** Stills and sample made in the sandbox (paths), then stored (parts). */
   artifacts?: { screenshots: string[]; sample?: string; faststart: boolean };
   storedArtifacts?: { screenshots: { ref: string; size: number }[]; sample?: { ref: string; size: number } };
@@ -48,9 +56,10 @@ export const ingestTaskSchema = new Schema<IngestTask>(
   {
     _id: { type: String, required: true },
     source: { type: String, required: true },
+    sourceKey: { type: String, required: true },
     sourceKind: { type: String, enum: ['http', 'magnet'], required: true },
     hint: String,
-    requester: { id: { type: String, required: true }, name: { type: String, required: true } },
+    requester: { id: { type: String, required: true }, name: { type: String, required: true }, role: String },
     chatId: Number,
     state: { type: String, enum: TASK_STATES, required: true },
     attempts: { type: Number, default: 0 },
@@ -58,7 +67,10 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     error: String,
     download: { path: String, fileName: String, size: Number },
     probe: { type: Schema.Types.Mixed },
+    checksum: String,
+    uploadedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
     storedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
+    reusedFile: Boolean,
     artifacts: { type: Schema.Types.Mixed },
     storedArtifacts: { type: Schema.Types.Mixed },
     fileId: String,
@@ -68,5 +80,5 @@ export const ingestTaskSchema = new Schema<IngestTask>(
   { collection: 'ingest_tasks', timestamps: true, versionKey: false },
 );
 ingestTaskSchema.index({ state: 1, createdAt: -1 });
-ingestTaskSchema.index({ source: 1, state: 1 });
+ingestTaskSchema.index({ sourceKey: 1, state: 1 });
 ingestTaskSchema.index({ 'requester.id': 1, state: 1 });

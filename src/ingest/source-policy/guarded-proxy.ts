@@ -65,6 +65,8 @@ export class GuardedProxy {
       },
     );
     upstream.on('error', () => res.destroy());
+    // A client that goes away (cancelled download) must not leave the upstream transfer running.
+    res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   }
 
@@ -90,6 +92,8 @@ export class GuardedProxy {
       },
     );
     upstream.on('error', () => socket.destroy());
+    upstream.on('close', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
   }
 
   private async check(url: URL, res?: ServerResponse, socket?: Socket) {

@@ -37,5 +37,20 @@ export function parseSourceUrl(raw: string): SourceUrl {
 function parseMagnet(text: string): SourceUrl {
   const match = /[?&]xt=urn:(?:btih|btmh):([A-Za-z0-9]+)/i.exec(text);
   if (!match) throw new SourceRefusedError('The magnet link has no info hash (xt=urn:btih:...).');
-  return { kind: 'magnet', uri: text, infoHash: match[1].toLowerCase() };
+  return { kind: 'magnet', uri: text, infoHash: normaliseInfoHash(match[1]) };
+}
+
+/** The identity of a source for duplicate detection: a magnet is its info hash, whatever trackers it lists. */
+export function sourceKey(source: SourceUrl): string {
+  return source.kind === 'magnet' ? `btih:${source.infoHash}` : source.url.toString();
+}
+
+/** A v1 info hash comes as 40 hex digits or 32 base32 characters; both become lower-case hex. */
+function normaliseInfoHash(text: string): string {
+  if (/^[0-9a-f]{40}$/i.test(text)) return text.toLowerCase();
+  if (!/^[A-Z2-7]{32}$/i.test(text)) return text.toLowerCase();
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of text.toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  return (bits.match(/.{4}/g) ?? []).map((nibble) => parseInt(nibble, 2).toString(16)).join('');
 }

@@ -29,6 +29,14 @@ export interface Mismatch {
   at: Date;
 }
 
+/** The last metadata enrichment's outcome, shown to admins. */
+export interface TitleEnrichment {
+  state: 'matched' | 'no-match' | 'skipped' | 'unavailable';
+  provider?: string;
+  detail?: string;
+  at: Date;
+}
+
 /** Fields an admin may edit; an edited field is locked against later metadata enrichment. */
 export const EDITABLE_FIELDS = [
   'name',
@@ -62,6 +70,7 @@ export interface Title {
   fileIds: Types.ObjectId[];
   lockedFields: EditableField[];
   mismatches: Mismatch[];
+  enrichment?: TitleEnrichment;
   /** Optimistic-concurrency counter for read-modify-write updates of `seasons`. */
   revision: number;
   createdAt: Date;
@@ -114,6 +123,18 @@ export const titleSchema = new Schema<Title>(
       default: [],
     },
     revision: { type: Number, default: 0 },
+    enrichment: {
+      type: new Schema<TitleEnrichment>(
+        {
+          state: { type: String, required: true },
+          provider: String,
+          detail: String,
+          at: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { collection: 'titles', timestamps: true, minimize: false },
 );

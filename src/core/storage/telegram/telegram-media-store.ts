@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import {
   type MediaStore,
   StorageUnavailableError,
+  type PutOptions,
   type StoredPart,
   StoredObjectMissingError,
 } from '../media-store.js';
@@ -85,20 +86,37 @@ export class TelegramMediaStore implements MediaStore {
     );
   }
 
-  async put(path: string, name: string): Promise<StoredPart[]> {
+  /**
+   * Uploads part by part, reporting each as soon as Telegram holds it. A part whose upload is cut off
+   * leaves nothing in the channel (the message is only sent once every chunk arrived), so resuming
+   * after `done` neither loses nor duplicates a part.
+   */
+  async put(path: string, name: string, options: PutOptions = {}): Promise<StoredPart[]> {
     const size = (await stat(path)).size;
     const partSize = this.config.telegram.partSize;
-    if (size <= partSize) return [await this.upload(path, name, size)];
+    const parts: StoredPart[] = [...(options.done ?? [])];
+    if (size <= partSize) {
+      if (parts.length === 0) {
+        parts.push(await this.upload(path, name, size));
+        await options.onPart?.(parts[0], 0);
+      }
+      return parts;
+    }
     const dir = await mkdtemp(join(tmpdir(), 'sv-tg-parts-'));
     try {
-      const parts: StoredPart[] = [];
-      for (let offset = 0, index = 1; offset < size; offset += partSize, index++) {
+      for (
+        let offset = parts.length * partSize, index = parts.length + 1;
+        offset < size;
+        offset += partSize, index++
+      ) {
         const partPath = join(dir, `${name}.part${String(index).padStart(3, '0')}`);
         await pipeline(
           createReadStream(path, { start: offset, end: Math.min(size, offset + partSize) - 1 }),
           createWriteStream(partPath),
         );
-        parts.push(await this.upload(partPath, `${name}.part${index}`, Math.min(partSize, size - offset)));
+        const part = await this.upload(partPath, `${name}.part${index}`, Math.min(partSize, size - offset));
+        parts.push(part);
+        await options.onPart?.(part, index - 1);
         await rm(partPath, { force: true });
       }
       return parts;

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { freeLoopbackPort } from '../../../core/util/free-port.js';
+import { type SourceUrl } from '../../source-policy/source-url.js';
+import {
+  type DownloadEngine,
+  DownloadFailedError,
+  type DownloadRequest,
+  type DownloadResult,
+  TooLargeError,
+} from '../download-engine.js';
+import { Aria2RpcClient, type Aria2Status } from './aria2-rpc.client.js';
+
+const POLL_MS = 500;
+/** A torrent nobody seeds never ends on its own: give up (retryably) after this long without a byte. */
+const STALL_TIMEOUT_MS = 10 * 60 * 1000;
+const START_TIMEOUT_MS = 10000;
+const MEDIA_EXTENSIONS = new Set([
+  '.mkv',
+  '.mp4',
+  '.m4v',
+  '.webm',
+  '.avi',
+  '.mov',
+  '.ts',
+  '.mp3',
+  '.flac',
+  '.m4a',
+]);
+
+/**
+ * aria2c for magnets and `.torrent` links (and plain http, which it can also fetch). Each download gets
+ * its own aria2c, driven over JSON-RPC on loopback with a random secret, in its own process group:
+ * cancel kills the group, and `--stop-with-process` ends it if the worker dies. Its HTTP traffic —
+ * trackers, the .torrent itself, web seeds — goes through the guarded proxy. DHT, local peer discovery
+ * and peer exchange are off, so peers come only from the trackers the link names.
+ */
+export class Aria2Engine implements DownloadEngine {
+  readonly name = 'aria2';
+
+  constructor(
+    private readonly proxyUrl: () => Promise<string>,
+    private readonly stallTimeoutMs = STALL_TIMEOUT_MS,
+  ) {}
+
+  accepts(source: SourceUrl): boolean {
+    return source.kind === 'magnet' || (source.kind === 'http' && source.url.pathname.endsWith('.torrent'));
+  }
+
+  async download(request: DownloadRequest): Promise<DownloadResult> {
+    const uri = request.source.kind === 'magnet' ? request.source.uri : request.source.url.toString();
+    const { rpc, child } = await this.startDaemon(request);
+    try {
+      let gid = await rpc.addUri(uri);
+      let lastDone = -1;
+      let lastMoved = Date.now();
+      for (;;) {
+        await sleep(POLL_MS, request.signal);
+        const status = await rpc.tellStatus(gid);
+        if (Number(status.completedLength) !== lastDone) {
+          lastDone = Number(status.completedLength);
+          lastMoved = Date.now();
+        } else if (Date.now() - lastMoved > this.stallTimeoutMs) {
+          throw new DownloadFailedError(
+            `aria2: no data for ${Math.round(this.stallTimeoutMs / 60000)} min (no peers or seeds reachable)`,
+          );
+        }
+        const total = Number(status.totalLength);
+        if (total > request.maxBytes) {
+          throw new TooLargeError(request.maxBytes, total);
+        }
+        // The metadata download (magnet) or the .torrent fetch is followed by the real download.
+        if (status.status === 'complete' && status.followedBy?.length) {
+          gid = status.followedBy[0];
+          continue;
+        }
+        request.onProgress({ bytesDone: Number(status.completedLength), bytesTotal: total || undefined });
+        if (status.status === 'complete') return await this.result(status);
+        if (status.status === 'error' || status.status === 'removed') {
+          throw new DownloadFailedError(`aria2: ${status.errorMessage || `download ${status.status}`}`);
+        }
+      }
+    } catch (error) {
+      if (request.signal.aborted) throw request.signal.reason ?? error;
+      throw error;
+    } finally {
+      child.kill('SIGTERM');
+      await child.catch(() => undefined);
+    }
+  }
+
+  private async startDaemon(
+    request: DownloadRequest,
+  ): Promise<{ rpc: Aria2RpcClient; child: ResultPromise }> {
+    const port = await freeLoopbackPort();
+    const secret = randomBytes(16).toString('hex');
+    const proxy = await this.proxyUrl();
+    const child = execa(
+      'aria2c',
+      [
+        '--no-conf',
+        '--enable-rpc',
+        `--rpc-listen-port=${port}`,
+        '--rpc-listen-all=false',
+        `--rpc-secret=${secret}`,
+        `--stop-with-process=${process.pid}`,
+        `--dir=${request.dir}`,
+        `--all-proxy=${proxy}`,
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--seed-time=0',
+        '--follow-torrent=mem',
+        '--continue=true',
+        '--auto-file-renaming=false',
+        '--allow-overwrite=true',
+        '--file-allocation=none',
+        '--max-tries=5',
+        '--retry-wait=2',
+        '--console-log-level=warn',
+        '--summary-interval=0',
+        '--quiet=true',
+      ],
+      {
+        cancelSignal: request.signal,
+        detached: true,
+        forceKillAfterDelay: 2000,
+        buffer: { stdout: false, stderr: true },
+      },
+    );
+    child.catch(() => undefined); // its end is awaited by download(); an early exit surfaces below
+    const rpc = new Aria2RpcClient(`http://127.0.0.1:${port}/jsonrpc`, secret);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await rpc.call('aria2.getVersion');
+        return { rpc, child };
+      } catch (error) {
+        if (child.exitCode !== null || Date.now() > deadline || request.signal.aborted) {
+          child.kill('SIGKILL');
+          if (request.signal.aborted) throw request.signal.reason;
+          throw new DownloadFailedError(`aria2c did not start: ${(error as Error).message}`);
+        }
+        await sleep(50);
+      }
+    }
+  }
+
+  /** A torrent may hold several files: the largest media file is the one ingested. */
+  private async result(status: Aria2Status): Promise<DownloadResult> {
+    const files = status.files.filter((file) => file.selected === 'true' && file.path);
+    const media = files.filter((file) => MEDIA_EXTENSIONS.has(extname(file.path).toLowerCase()));
+    const chosen = (media.length ? media : files).sort((a, b) => Number(b.length) - Number(a.length))[0];
+    if (!chosen) throw new DownloadFailedError('aria2 finished without a file', false);
+    return { path: chosen.path, fileName: basename(chosen.path), size: (await stat(chosen.path)).size };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

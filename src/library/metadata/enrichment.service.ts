@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Types } from 'mongoose';
+import { LibraryService } from '../library.service.js';
+import { type Title, type TitleEnrichment } from '../schemas/title.schema.js';
+import { METADATA_PROVIDERS, type MetadataProvider, MetadataUnavailableError } from './metadata-provider.js';
+
+/**
+ * Describes a title from the catalogues: Jikan then TMDB for anime, TMDB for movies and series. Fields
+ * an admin edited stay as they are (LibraryService.enrich honours `lockedFields`). When every catalogue
+ * that could answer is unreachable it throws MetadataUnavailableError, so the job is retried later.
+ */
+@Injectable()
+export class EnrichmentService {
+  private readonly logger = new Logger('enrichment');
+
+  constructor(
+    private readonly library: LibraryService,
+    @Inject(METADATA_PROVIDERS) private readonly providers: readonly MetadataProvider[],
+  ) {}
+
+  async enrich(titleId: Types.ObjectId): Promise<TitleEnrichment> {
+    const title = await this.library.requireTitle(titleId);
+    const providers = this.providers.filter((provider) => provider.serves(title.kind));
+    if (providers.length === 0) {
+      return this.record(title, {
+        state: 'skipped',
+        detail: `no catalogue is configured for ${title.kind} titles (set TMDB_API_KEY)`,
+      });
+    }
+    const failures: string[] = [];
+    for (const provider of providers) {
+      try {
+        const fields = await provider.lookup({ kind: title.kind, name: title.name, year: title.year });
+        if (!fields) continue;
+        // The name we filed it under stays findable when the catalogue's name differs.
+        const aliases = [...new Set([...(fields.aliases ?? []), ...title.aliases, title.name])].filter(
+          (alias) => alias !== fields.name,
+        );
+        await this.library.enrich(title._id, { ...fields, aliases });
+        return this.record(title, { state: 'matched', provider: provider.name });
+      } catch (error) {
+        if (!(error instanceof MetadataUnavailableError)) throw error;
+        failures.push(`${provider.name}: ${error.message}`);
+      }
+    }
+    if (failures.length > 0) {
+      await this.record(title, { state: 'unavailable', detail: failures.join('; ') });
+      throw new MetadataUnavailableError(failures.join('; '));
+    }
+    return this.record(title, { state: 'no-match', detail: `no catalogue knows "${title.name}"` });
+  }
+
+  private async record(title: Title, outcome: Omit<TitleEnrichment, 'at'>): Promise<TitleEnrichment> {
+    const enrichment = { ...outcome, at: new Date() };
+    await this.library.recordEnrichment(title._id, enrichment);
+    this.logger.log(
+      `title ${String(title._id)} "${title.name}": ${outcome.state} ${outcome.detail ?? outcome.provider ?? ''}`,
+    );
+    return enrichment;
+  }
+}

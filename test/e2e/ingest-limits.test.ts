@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { UserService } from '../../src/auth/user.service.js';
+import { HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.repository.js';
+import { DailyQuota } from '../../src/ingest/admission/daily-quota.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { startFixtureServer } from '../support/fixture-server.js';
+import { TestClient } from '../support/http.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { randomFile } from '../support/media.js';
+
+describe('ingest limits: daily quota per user, checked at submit and while downloading', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let uploader: TestClient;
+  let fixture: Awaited<ReturnType<typeof startFixtureServer>>;
+
+  before(async () => {
+    db = await startTestDatabase();
+    fixture = await startFixtureServer({ body: randomFile(1536 * 1024).bytes });
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      INGEST_ALLOW_HOSTS: `127.0.0.1:${fixture.port}`,
+      INGEST_MAX_BYTES_PER_DAY: '1',
+      INGEST_MIN_FREE_DISK: '0',
+    });
+    const users = server.app.get(UserService);
+    await users.bootstrapAdmin();
+    await users.create({ username: 'uploader1', password: 'uploader-password-1', role: 'uploader' });
+    admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    uploader = new TestClient(server.url);
+    await uploader.login('uploader1', 'uploader-password-1');
+  });
+  after(async () => {
+    await server?.close();
+    await fixture?.close();
+    await db?.stop();
+  });
+
+  it('stops a download that would pass the quota, and says so', async () => {
+    const submitted = await uploader.post('/api/ingest', { url: fixture.url('/Too.Much.For.Today.mkv') });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    const task = await eventually(
+      async () => (await uploader.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
+      (t) => t.state === 'failed' || t.state === 'done',
+      { timeoutMs: 30000, what: 'task ended' },
+    );
+    assert.equal(task.state, 'failed');
+    assert.match(String(task.error), /over your daily download quota \(1\.0 MiB left today\)/);
+    assert.equal(task.attempts, 1, 'not retried: the quota will not change by retrying');
+  });
+
+  it('refuses a submission with 429 once the quota is used up; admins have none', async () => {
+    const me = (await uploader.get('/api/auth/me')).body;
+    await server.app.get(DailyQuota).add(String(me.id), 1024 * 1024);
+    const refused = await uploader.post('/api/ingest', { url: fixture.url('/One.More.mkv') });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error, 'quota_exceeded');
+    assert.match(String(refused.body.message), /1\.0 MiB daily download quota; it resets at 00:00 UTC/);
+    const byAdmin = await admin.post('/api/ingest', { url: fixture.url('/Admin.Has.No.Quota.mkv') });
+    assert.equal(byAdmin.status, 202);
+    await admin.delete(`/api/ingest/${String(byAdmin.body.taskId)}`);
+  });
+});
+
+describe('ingest admission: no worker with disk to spare', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+
+  before(async () => {
+    db = await startTestDatabase();
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('answers 507 when every live worker is below INGEST_MIN_FREE_DISK', async () => {
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      INGEST_ALLOW_HOSTS: '127.0.0.1:9',
+      INGEST_MIN_FREE_DISK: String(1024 * 1024 * 1024), // 1 PiB: no disk here has that
+    });
+    await server.app.get(UserService).bootstrapAdmin();
+    const admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    await eventually(
+      () => server.app.get(HeartbeatRepository).withRole('worker'),
+      (workers) => workers.length === 1,
+      { what: 'the worker heartbeat' },
+    );
+    const refused = await admin.post('/api/ingest', { url: 'http://127.0.0.1:9/file.mkv' });
+    assert.equal(refused.status, 507);
+    assert.equal(refused.body.error, 'insufficient_storage');
+    assert.match(String(refused.body.message), /No worker has disk to spare/);
+  });
+});

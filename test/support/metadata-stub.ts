@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+export interface StubMovie {
+  id: number;
+  title: string;
+  year: number;
+  overview: string;
+  genres: string[];
+  imdb: string;
+}
+
+export interface StubAnime {
+  malId: number;
+  title: string;
+  english: string;
+  japanese: string;
+  year: number;
+  synopsis: string;
+}
+
+/**
+ * TMDB (v3) and Jikan (v4) on 127.0.0.1, answering in the shape the real APIs use (trimmed to the
+ * fields we read). `down` makes every answer a 503; `requests` records paths with their queries.
+ */
+export async function startMetadataStub(catalogue: { movies: StubMovie[]; anime: StubAnime[] }) {
+  const requests: string[] = [];
+  const state = { down: false };
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://stub');
+    requests.push(`${url.pathname}${url.search}`);
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (state.down) return send(503, { status_message: 'Service unavailable' });
+    if (url.pathname.startsWith('/3/') && url.searchParams.get('api_key') !== 'stub-tmdb-key-0123456789') {
+      return send(401, { status_message: 'Invalid API key' });
+    }
+    const query = (url.searchParams.get('query') ?? url.searchParams.get('q') ?? '').toLowerCase();
+    if (url.pathname === '/3/search/movie') {
+      const year = url.searchParams.get('year');
+      const results = catalogue.movies
+        .filter((movie) => movie.title.toLowerCase() === query && (!year || String(movie.year) === year))
+        .map((movie) => ({ id: movie.id, title: movie.title }));
+      return send(200, { page: 1, results, total_results: results.length });
+    }
+    const detail = /^\/3\/movie\/(\d+)$/.exec(url.pathname);
+    if (detail) {
+      const movie = catalogue.movies.find((candidate) => candidate.id === Number(detail[1]));
+      if (!movie) return send(404, { status_message: 'not found' });
+      return send(200, {
+        id: movie.id,
+        title: movie.title,
+        original_title: movie.title,
+        overview: movie.overview,
+        release_date: `${movie.year}-05-01`,
+        genres: movie.genres.map((name, index) => ({ id: index + 1, name })),
+        poster_path: `/poster-${movie.id}.jpg`,
+        backdrop_path: `/backdrop-${movie.id}.jpg`,
+        imdb_id: movie.imdb,
+      });
+    }
+    if (url.pathname === '/3/search/tv') return send(200, { page: 1, results: [], total_results: 0 });
+    if (url.pathname === '/v4/anime') {
+      const data = catalogue.anime
+        .filter((anime) => [anime.title, anime.english].some((name) => name.toLowerCase().includes(query)))
+        .map((anime) => ({
+          mal_id: anime.malId,
+          title: anime.title,
+          title_english: anime.english,
+          title_japanese: anime.japanese,
+          titles: [{ type: 'Default', title: anime.title }],
+          synopsis: anime.synopsis,
+          year: anime.year,
+          genres: [{ mal_id: 1, name: 'Action' }],
+          images: { jpg: { large_image_url: `https://cdn.example/anime/${anime.malId}.jpg` } },
+        }));
+      return send(200, { data, pagination: { has_next_page: false } });
+    }
+    return send(404, { status_message: 'not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    requests,
+    state,
+    env: {
+      TMDB_API_KEY: 'stub-tmdb-key-0123456789',
+      TMDB_BASE_URL: `${base}/3`,
+      JIKAN_BASE_URL: `${base}/v4`,
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
