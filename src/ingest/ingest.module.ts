@@ -32,6 +32,8 @@ export class IngestModule {
     const worker = roles.includes(Role.Worker);
     return {
       module: IngestModule,
+      // The bot (manager) calls IngestService; a role-built module imported twice would be built twice.
+      global: true,
       imports: [QueueModule],
       controllers: manager ? [IngestController] : [],
       providers: [

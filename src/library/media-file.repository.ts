@@ -26,6 +26,16 @@ export class MediaFileRepository {
     return this.model.find({ titleId }).lean<MediaFile[]>().exec();
   }
 
+  /** How many files are indexed and their total size. */
+  async totals(): Promise<{ files: number; bytes: number }> {
+    const [row] = await this.model
+      .aggregate<{ files: number; bytes: number }>([
+        { $group: { _id: null, files: { $sum: 1 }, bytes: { $sum: '$size' } } },
+      ])
+      .exec();
+    return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
+  }
+
   async insert(file: NewMediaFile): Promise<MediaFile> {
     return (await this.model.create(file)).toObject<MediaFile>();
   }
