@@ -12,7 +12,7 @@ import { type BotCallback, type BotEventHandler, type BotMessage } from './gatew
 import { BotGateway } from './gateway/telegraf-bot.gateway.js';
 import { StatusBoard } from './status/status-board.service.js';
 
-type Answer = { html: string; options?: DeliveryOptions } | undefined;
+type Answer = { html: string; options?: DeliveryOptions; followUp?: () => Promise<void> } | undefined;
 
 /**
  * Routes updates to the services: parse the command, check who asks, call one service method, deliver
@@ -48,7 +48,9 @@ export class BotUpdatesHandler implements BotEventHandler {
     } catch (error) {
       answer = { html: `⚠️ ${escapeHtml(this.explain(error, `/${command.name}`))}` };
     }
-    if (answer) await this.notifier.tell(to, answer.html, answer.options);
+    if (!answer) return;
+    await this.notifier.tell(to, answer.html, answer.options);
+    await answer.followUp?.().catch((error: unknown) => this.explain(error, `/${command.name} follow-up`));
   }
 
   async onCallback(callback: BotCallback): Promise<void> {
@@ -57,11 +59,15 @@ export class BotUpdatesHandler implements BotEventHandler {
       callback.chatId,
       callback.chatId < 0 ? 'supergroup' : 'private',
     );
-    if (!actor) return this.gateway.answerCallback(callback.id, 'You are not authorized to use this bot.', true);
+    if (!actor)
+      return this.gateway.answerCallback(callback.id, 'You are not authorized to use this bot.', true);
     const [action, value] = callback.data.split(':');
     try {
       if (action === 'cancel' && value) {
-        return await this.gateway.answerCallback(callback.id, await this.tasks.cancelFromButton(actor, value));
+        return await this.gateway.answerCallback(
+          callback.id,
+          await this.tasks.cancelFromButton(actor, value),
+        );
       }
       if (action === 'page' && /^\d{1,4}$/.test(value ?? '')) {
         await this.gateway.answerCallback(callback.id);
@@ -80,11 +86,16 @@ export class BotUpdatesHandler implements BotEventHandler {
       case 'help':
         return text(helpText(actor.isAdmin));
       case 'leech':
-        return text(await this.tasks.leech(actor, message, args));
+      case 'retry':
+        return {
+          html:
+            name === 'leech'
+              ? await this.tasks.leech(actor, message, args)
+              : await this.tasks.retry(actor, message, args),
+          followUp: () => this.board.show(message.chatId),
+        };
       case 'cancel':
         return text(await this.tasks.cancel(actor, message.chatId, args));
-      case 'retry':
-        return text(await this.tasks.retry(actor, message, args));
       case 'status':
         return (await this.board.repost(message.chatId)) ? undefined : text('No active tasks in this chat.');
       case 'search':

@@ -26,14 +26,18 @@ export class MediaFileRepository {
     return this.model.find({ titleId }).lean<MediaFile[]>().exec();
   }
 
-  /** How many files are indexed and their total size. */
+  /**
+   * How many files are indexed and their total size. Summed here: FerretDB 1.24's `$group` answers
+   * `$sum: '$size'` with 0.
+   */
   async totals(): Promise<{ files: number; bytes: number }> {
-    const [row] = await this.model
-      .aggregate<{ files: number; bytes: number }>([
-        { $group: { _id: null, files: { $sum: 1 }, bytes: { $sum: '$size' } } },
-      ])
-      .exec();
-    return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
+    let files = 0;
+    let bytes = 0;
+    for await (const file of this.model.find({}, { size: 1 }).lean<Pick<MediaFile, 'size'>>().cursor()) {
+      files++;
+      bytes += file.size ?? 0;
+    }
+    return { files, bytes };
   }
 
   async insert(file: NewMediaFile): Promise<MediaFile> {

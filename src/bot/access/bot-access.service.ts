@@ -44,7 +44,8 @@ export class BotAccessService {
     const allowed =
       admin || chatListed || (chatKind === 'private' && existing !== undefined && existing !== null);
     if (!allowed) return undefined;
-    const account = existing ?? (await this.users.findOrCreateForTelegram(user.id, admin ? 'admin' : 'uploader'));
+    const account =
+      existing ?? (await this.users.findOrCreateForTelegram(user.id, admin ? 'admin' : 'uploader'));
     const isAdmin = admin || account.role === 'admin';
     return {
       user,

@@ -30,7 +30,9 @@ export class BotSearchService {
     const header = `<b>${position}. ${escapeHtml(title.name)}</b>${year} · ${title.kind}`;
     const files = filesOf(title).slice(-LINKS_PER_TITLE);
     if (files.length === 0) return `${header}\nno playable file yet`;
-    const links = files.map(({ label, fileId }) => `<a href="${escapeHtml(this.links.sign(fileId))}">▶ ${label}</a>`);
+    const links = files.map(
+      ({ label, fileId }) => `<a href="${escapeHtml(this.links.sign(fileId))}">▶ ${label}</a>`,
+    );
     return `${header}\n${links.join(' · ')}`;
   }
 }

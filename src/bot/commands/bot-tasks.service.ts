@@ -17,7 +17,10 @@ export class BotTasksService {
     private readonly board: StatusBoard,
   ) {}
 
-  /** `/leech <url> [hint]`, or `/leech [hint]` as a reply to a message containing a link. */
+  /**
+   * `/leech <url> [hint]`, or `/leech [hint]` as a reply to a message containing a link. The task is
+   * followed in the chat; the caller shows the status message once the user has the answer.
+   */
   async leech(actor: BotActor, message: BotMessage, args: string): Promise<string> {
     if (!actor.canIngest) return 'Your account may search and watch, but not add media.';
     let url = LINK.exec(args)?.[0];
@@ -34,7 +37,7 @@ export class BotTasksService {
       requester: actor.identity,
       chatId: message.chatId,
     });
-    await this.board.follow({
+    await this.board.track({
       taskId,
       chatId: message.chatId,
       userId: actor.user.id,
@@ -73,7 +76,7 @@ export class BotTasksService {
       return 'Only the requester or an admin can retry this task.';
     }
     const view = await this.ingest.retry(taskId);
-    await this.board.follow({
+    await this.board.track({
       taskId,
       chatId: message.chatId,
       userId: actor.user.id,
@@ -91,6 +94,10 @@ export class BotTasksService {
       const found = await this.board.findTracked(chatId, given);
       if (found) return found;
     }
-    throw new AppError(400, 'bad_request', `Send /${command} <task id> (the id shown in the status message).`);
+    throw new AppError(
+      400,
+      'bad_request',
+      `Send /${command} <task id> (the id shown in the status message).`,
+    );
   }
 }

@@ -61,7 +61,9 @@ export class BotGateway {
     this.polling = this.bot
       .launch({ allowedUpdates: [...ALLOWED_UPDATES] })
       .catch((error: unknown) =>
-        this.logger.error(`long polling stopped: ${(error as Error).message}; the bot no longer reads updates`),
+        this.logger.error(
+          `long polling stopped: ${(error as Error).message}; the bot no longer reads updates`,
+        ),
       );
     this.logger.log(`bot @${me.username} is long polling`);
   }
@@ -142,12 +144,7 @@ export class BotGateway {
       return await request();
     } catch (error) {
       if (error instanceof TelegramError) {
-        throw BotApiError.classify(
-          method,
-          error.code,
-          error.description,
-          error.parameters?.retry_after,
-        );
+        throw BotApiError.classify(method, error.code, error.description, error.parameters?.retry_after);
       }
       throw error;
     }
@@ -215,7 +212,9 @@ function markup(keyboard?: Keyboard): InlineKeyboardMarkup | undefined {
   return {
     inline_keyboard: keyboard.map((row) =>
       row.map((button) =>
-        'url' in button ? { text: button.text, url: button.url } : { text: button.text, callback_data: button.data },
+        'url' in button
+          ? { text: button.text, url: button.url }
+          : { text: button.text, callback_data: button.data },
       ),
     ),
   };

@@ -10,7 +10,11 @@ export function completionCaption(file: MediaFile, title: Title | undefined, wat
     file.season !== undefined && file.episodes.length > 0
       ? ` · S${pad(file.season)}${file.episodes.map((e) => `E${pad(e)}`).join('')}`
       : '';
-  const facts = [quality(file), formatBytes(file.size), file.duration ? formatClock(file.duration) : undefined]
+  const facts = [
+    quality(file),
+    formatBytes(file.size),
+    file.duration ? formatClock(file.duration) : undefined,
+  ]
     .filter(Boolean)
     .join(' · ');
   const audio = languages(file.streams.audio);

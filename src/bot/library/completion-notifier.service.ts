@@ -28,7 +28,8 @@ export class CompletionNotifier {
 
   async announce(view: TaskView, to: Recipient): Promise<void> {
     if (view.state === 'done') return this.done(view, to);
-    if (view.state === 'failed') return this.notifier.tell(to, failureMessage(taskName(view), view.error, view.taskId));
+    if (view.state === 'failed')
+      return this.notifier.tell(to, failureMessage(taskName(view), view.error, view.taskId));
     return this.notifier.tell(to, `✖ <b>${escapeHtml(taskName(view))}</b> was cancelled.`);
   }
 

@@ -45,11 +45,7 @@ export class BotStateRepository {
   }
 
   async untrack(chatId: number, taskId: string): Promise<void> {
-    await this.redis.client
-      .multi()
-      .del(`bot:task:${taskId}`)
-      .zrem(`bot:chat:${chatId}:tasks`, taskId)
-      .exec();
+    await this.redis.client.multi().del(`bot:task:${taskId}`).zrem(`bot:chat:${chatId}:tasks`, taskId).exec();
   }
 
   async chats(): Promise<number[]> {

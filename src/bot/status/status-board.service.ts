@@ -52,10 +52,14 @@ export class StatusBoard {
     }
   }
 
-  /** Starts following a task for a chat and shows the status message if the chat has none yet. */
-  async follow(task: TrackedTask): Promise<void> {
+  /** Starts following a task for a chat (shown from the next round, or at once with `show`). */
+  async track(task: TrackedTask): Promise<void> {
     await this.state.track(task);
-    await this.refresh(task.chatId, 'post');
+  }
+
+  /** Posts the chat's status message now if it has none (after a /leech). */
+  async show(chatId: number): Promise<void> {
+    await this.refresh(chatId, 'post');
   }
 
   /** `/status`: the message is posted anew at the bottom and the old one deleted. False: nothing active. */
@@ -81,7 +85,11 @@ export class StatusBoard {
     });
   }
 
-  private async refreshLocked(chatId: number, mode: Refresh, workers?: InstanceHeartbeat[]): Promise<boolean> {
+  private async refreshLocked(
+    chatId: number,
+    mode: Refresh,
+    workers?: InstanceHeartbeat[],
+  ): Promise<boolean> {
     const active: { view: TaskView; tracked: TrackedTask }[] = [];
     for (const tracked of await this.state.tasksOf(chatId)) {
       const view = await this.view(tracked.taskId);
@@ -114,7 +122,8 @@ export class StatusBoard {
         if (mode === 'post' && status?.messageId) return true;
         const messageId = await this.gateway.send(chatId, rendered.text, { keyboard: rendered.keyboard });
         await this.state.saveStatusMessage(chatId, { messageId, ...saved });
-        if (status?.messageId) await this.quietly(() => this.gateway.delete(chatId, status.messageId), chatId);
+        if (status?.messageId)
+          await this.quietly(() => this.gateway.delete(chatId, status.messageId), chatId);
       } else if (status.text !== fingerprint) {
         await this.gateway.edit(chatId, status.messageId, rendered.text, rendered.keyboard);
         await this.state.saveStatusMessage(chatId, { messageId: status.messageId, ...saved });

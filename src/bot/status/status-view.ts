@@ -1,13 +1,7 @@
 import { type InstanceHeartbeat } from '../../core/heartbeat/instance-heartbeat.js';
 import { type TaskView } from '../../ingest/ingest.service.js';
 import { type Keyboard, type KeyboardButton } from '../gateway/bot-events.js';
-import {
-  escapeHtml,
-  formatBytes,
-  formatDuration,
-  progressBar,
-  shortId,
-} from '../format/text-format.js';
+import { escapeHtml, formatBytes, formatDuration, progressBar, shortId } from '../format/text-format.js';
 import { type TrackedTask } from './bot-state.repository.js';
 
 export const TASKS_PER_PAGE = 4;
@@ -59,21 +53,30 @@ export function taskName(view: Pick<TaskView, 'hint' | 'fileName' | 'source'>): 
 }
 
 function taskBlock(position: number, view: TaskView, tracked: TrackedTask, now: number): string[] {
-  const progress = view.progress;
-  const total = progress?.bytesTotal;
-  const fraction = progress && total ? progress.bytesDone / total : view.state === 'queued' ? 0 : undefined;
-  const percent = fraction === undefined ? '—' : `${(fraction * 100).toFixed(1)}%`;
-  const sizes = progress
-    ? `${formatBytes(progress.bytesDone)} of ${total ? formatBytes(total) : '?'}`
-    : 'size not known yet';
-  const speed = progress ? `${formatBytes(progress.speed)}/s` : '—';
-  const eta = progress?.etaSeconds !== undefined ? formatDuration(progress.etaSeconds) : '—';
   const elapsed = formatDuration((now - new Date(view.createdAt).getTime()) / 1000);
   return [
     `<b>${position}. ${escapeHtml(taskName(view))}</b>`,
-    `${progressBar(fraction ?? 0)} ${percent}`,
-    `${sizes} · ${speed} · ETA ${eta}`,
-    `${escapeHtml(view.engine ?? 'engine pending')} · ${view.state} · ${elapsed} · <code>${shortId(view.taskId)}</code> · ${escapeHtml(tracked.userName)}`,
+    ...progressLines(view),
+    `${escapeHtml(view.engine ?? 'engine pending')} · ${view.state} · ${elapsed} · <code>${shortId(
+      view.taskId,
+    )}</code> · ${escapeHtml(tracked.userName)}`,
+  ];
+}
+
+/** Bar, percent, sizes, speed and ETA while downloading; a plain line before and after. */
+function progressLines(view: TaskView): string[] {
+  if (view.state === 'queued') return [`${progressBar(0)} 0.0%`, 'waiting for a worker'];
+  if (view.state !== 'downloading') return [`${progressBar(1)} 100%`, `downloaded; ${view.state}`];
+  const progress = view.progress;
+  if (!progress) return [`${progressBar(0)} —`, 'connecting'];
+  const total = progress.bytesTotal;
+  const fraction = total ? progress.bytesDone / total : undefined;
+  const eta = progress.etaSeconds !== undefined ? formatDuration(progress.etaSeconds) : '—';
+  return [
+    `${progressBar(fraction ?? 0)} ${fraction === undefined ? '—' : `${(fraction * 100).toFixed(1)}%`}`,
+    `${formatBytes(progress.bytesDone)} of ${total ? formatBytes(total) : '?'} · ${formatBytes(
+      progress.speed,
+    )}/s · ETA ${eta}`,
   ];
 }
 

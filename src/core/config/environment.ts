@@ -155,7 +155,9 @@ export class Environment {
   HEARTBEAT_INTERVAL_SECONDS: number = 5;
 
   @IsOptional()
-  @Matches(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, { message: 'must be a bot token from @BotFather (123456:ABC...)' })
+  @Matches(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, {
+    message: 'must be a bot token from @BotFather (123456:ABC...)',
+  })
   TELEGRAM_BOT_TOKEN?: string;
 
   @IsUrl(
