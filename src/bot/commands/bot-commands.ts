@@ -22,7 +22,6 @@ export function helpText(isAdmin: boolean): string {
   return [
     '<b>StreamVault bot</b>',
     'Send a link with /leech and follow it in the status message; finished media arrive here with a watch link.',
-    'Videos and documents sent to me privately are added too.',
     '',
     ...lines,
   ].join('\n');
