@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Input, Telegraf, TelegramError } from 'telegraf';
 import { type InlineKeyboardMarkup, type Message, type Update } from 'telegraf/types';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { withTimeout } from '../../core/util/with-timeout.js';
 import { BotApiError } from './bot-api.error.js';
 import {
   type BotAttachment,
@@ -26,6 +27,7 @@ export class BotGateway {
   private readonly logger = new Logger('bot');
   private readonly bot: Telegraf;
   private polling?: Promise<void>;
+  private handler?: BotEventHandler;
   username = '';
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -38,12 +40,16 @@ export class BotGateway {
 
   /** Connects (getMe), then polls or registers the webhook; updates go to `handler`. */
   async start(handler: BotEventHandler): Promise<void> {
-    this.bot.use(async (ctx) => {
-      await this.dispatch(ctx.update, handler);
-    });
-    this.bot.catch((error) => {
-      this.logger.error(`an update failed: ${(error as Error).stack ?? String(error)}`);
-    });
+    if (!this.handler) {
+      // Once, even when a failed start is retried: a second `use` would handle every update twice.
+      this.bot.use(async (ctx) => {
+        await this.dispatch(ctx.update, this.handler!);
+      });
+      this.bot.catch((error) => {
+        this.logger.error(`an update failed: ${(error as Error).stack ?? String(error)}`);
+      });
+    }
+    this.handler = handler;
     const me = await this.call('getMe', () => this.bot.telegram.getMe());
     this.bot.botInfo = me;
     this.username = me.username;
@@ -71,7 +77,10 @@ export class BotGateway {
   async stop(): Promise<void> {
     if (!this.polling) return;
     this.bot.stop('shutdown');
-    await this.polling;
+    // Stopping tells Telegram the last offset; an unreachable Telegram must not hold up shutdown.
+    await withTimeout(this.polling, 3000, 'stopping long polling').catch((error: Error) =>
+      this.logger.warn(error.message),
+    );
     this.polling = undefined;
   }
 
