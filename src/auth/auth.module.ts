@@ -56,6 +56,9 @@ export class AuthModule {
     const manages = roles.includes(Role.Manager);
     return {
       module: AuthModule,
+      // The bot (manager) calls UserService and MagicLinkService; a role-built module imported twice
+      // would be built twice (and its guards registered twice).
+      global: true,
       imports: [
         PassportModule,
         JwtModule.registerAsync({

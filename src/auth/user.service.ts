@@ -52,6 +52,32 @@ export class UserService {
     }
   }
 
+  /**
+   * The account of a Telegram user, created on first use as `tg-<id>` with `role` when the bot has
+   * already decided the user may use it. The unique username makes concurrent first uses create one.
+   */
+  async findOrCreateForTelegram(telegramId: number, role: UserRole): Promise<UserView> {
+    const existing = await this.users.findByTelegramId(telegramId);
+    if (existing) return toView(existing);
+    const username = `tg-${telegramId}`;
+    try {
+      const created = await this.users.insert({ username, role, telegramId });
+      this.logger.log(`created account "${username}" (${role}) for Telegram user ${telegramId}`);
+      return toView(created);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const raced = await this.users.findByUsername(username);
+      if (raced?.telegramId === telegramId) return toView(raced);
+      throw new AppError(409, 'conflict', `The username "${username}" belongs to another account.`);
+    }
+  }
+
+  /** The account linked to a Telegram user, if any. */
+  async findByTelegramId(telegramId: number): Promise<UserView | undefined> {
+    const user = await this.users.findByTelegramId(telegramId);
+    return user ? toView(user) : undefined;
+  }
+
   async list(): Promise<UserView[]> {
     return (await this.users.list()).map(toView);
   }

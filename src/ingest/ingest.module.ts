@@ -35,6 +35,8 @@ export class IngestModule {
     const worker = roles.includes(Role.Worker);
     return {
       module: IngestModule,
+      // The bot (manager) calls IngestService; a role-built module imported twice would be built twice.
+      global: true,
       imports: [QueueModule],
       controllers: manager ? [IngestController] : [],
       providers: [

@@ -201,6 +201,12 @@ export class LibraryService {
     return this.mutex.withLock(`title:${String(titleId)}`, work);
   }
 
+  /** Library counts for dashboards and the bot's /stats. */
+  async stats(): Promise<{ titles: number; files: number; bytes: number }> {
+    const [titles, totals] = await Promise.all([this.titles.count({}), this.files.totals()]);
+    return { titles, ...totals };
+  }
+
   /** Indexes a stored file (ingest's last step before filing it under a title). */
   registerFile(file: NewMediaFile): Promise<MediaFile> {
     return this.files.insert(file);

@@ -34,6 +34,20 @@ export class MediaFileRepository {
     return this.model.find({ titleId }).lean<MediaFile[]>().exec();
   }
 
+  /**
+   * How many files are indexed and their total size. Summed here: FerretDB 1.24's `$group` answers
+   * `$sum: '$size'` with 0.
+   */
+  async totals(): Promise<{ files: number; bytes: number }> {
+    let files = 0;
+    let bytes = 0;
+    for await (const file of this.model.find({}, { size: 1 }).lean<Pick<MediaFile, 'size'>>().cursor()) {
+      files++;
+      bytes += file.size ?? 0;
+    }
+    return { files, bytes };
+  }
+
   async insert(file: NewMediaFile): Promise<MediaFile> {
     return (await this.model.create(file)).toObject<MediaFile>();
   }

@@ -119,4 +119,59 @@ describe('configuration', () => {
       { host: '::1', port: 9000 },
     ]);
   });
+
+  it('reads the bot settings: off without a token, 6 s status interval, chats and admins as numbers', () => {
+    const off = loadConfig({ SECRET_KEY: SECRET });
+    assert.equal(off.bot.token, undefined);
+    assert.equal(off.bot.apiRoot, 'https://api.telegram.org');
+    assert.equal(off.bot.statusIntervalSeconds, 6);
+    assert.equal(off.bot.webhook, undefined);
+
+    const token = `123456:${'A'.repeat(35)}`;
+    const config = loadConfig({
+      SECRET_KEY: SECRET,
+      TELEGRAM_BOT_TOKEN: token,
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+      BOT_AUTHORIZED_CHATS: '-1001234567890, 42',
+      BOT_ADMIN_IDS: '7,8',
+      BOT_ADMIN_CHANNEL: '-1009876543210',
+      TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/bot/webhook',
+      TELEGRAM_WEBHOOK_SECRET: 's'.repeat(20),
+      STATUS_INTERVAL: '3',
+    });
+    assert.deepEqual(
+      { ...config.bot },
+      {
+        token,
+        apiRoot: 'http://127.0.0.1:8081',
+        authorizedChats: [-1001234567890, 42],
+        adminIds: [7, 8],
+        adminChannel: -1009876543210,
+        webhook: { url: 'https://bot.example.com/bot/webhook', secret: 's'.repeat(20) },
+        statusIntervalSeconds: 3,
+      },
+    );
+    assert.equal(
+      loadConfig({ SECRET_KEY: SECRET, BOT_ADMIN_CHANNEL: '@sv_admins' }).bot.adminChannel,
+      '@sv_admins',
+    );
+  });
+
+  it('refuses a status interval under 3 s, a webhook without its secret, and malformed bot settings', () => {
+    assert.match(
+      problemsOf({ STATUS_INTERVAL: '2' }),
+      /STATUS_INTERVAL: must be a whole number of seconds between 3 and 300/,
+    );
+    assert.match(
+      problemsOf({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/bot/webhook' }),
+      /TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set/,
+    );
+    assert.match(
+      problemsOf({ BOT_AUTHORIZED_CHATS: 'my-group' }),
+      /BOT_AUTHORIZED_CHATS: must be a comma list of chat ids/,
+    );
+    const bad = problemsOf({ TELEGRAM_BOT_TOKEN: 'not-a-token-but-secret' });
+    assert.match(bad, /TELEGRAM_BOT_TOKEN: must be a bot token/);
+    assert.doesNotMatch(bad, /not-a-token-but-secret/, 'the token is never echoed');
+  });
 });

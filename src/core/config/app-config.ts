@@ -65,6 +65,23 @@ export interface AppConfig {
   heartbeatIntervalSeconds: number;
   /** Catalogues for title enrichment; TMDB is skipped without a key, Jikan needs none. */
   metadata: { tmdbApiKey?: string; tmdbBaseUrl: string; jikanBaseUrl: string };
+  bot: BotConfig;
+}
+
+/** The Telegram bot (manager role). Without a token the bot stays off and the rest runs. */
+export interface BotConfig {
+  token?: string;
+  /** Bot API base URL (Telegram's, or a local Bot API server / test fake). */
+  apiRoot: string;
+  /** Chats (groups, or users' private chats) whose members may use the bot. */
+  authorizedChats: readonly number[];
+  /** Telegram users who are bot admins everywhere (/health, /stats, cancel any task). */
+  adminIds: readonly number[];
+  /** Where acknowledgements and errors go when a user's DM cannot be reached. */
+  adminChannel?: number | string;
+  /** Set: updates arrive by webhook (secret token header checked); unset: long polling. */
+  webhook?: { url: string; secret: string };
+  statusIntervalSeconds: number;
 }
 
 /** Injection token for `AppConfig`. */

@@ -177,6 +177,44 @@ export class Environment {
     { message: 'must be an absolute http(s) URL' },
   )
   JIKAN_BASE_URL: string = 'https://api.jikan.moe/v4';
+
+  @IsOptional()
+  @Matches(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, {
+    message: 'must be a bot token from @BotFather (123456:ABC...)',
+  })
+  TELEGRAM_BOT_TOKEN?: string;
+
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an absolute http(s) URL such as https://api.telegram.org' },
+  )
+  TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
+
+  @Matches(/^(\s*-?\d{1,20}\s*(,\s*-?\d{1,20}\s*)*)?$/, { message: 'must be a comma list of chat ids' })
+  BOT_AUTHORIZED_CHATS: string = '';
+
+  @Matches(/^(\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, { message: 'must be a comma list of Telegram user ids' })
+  BOT_ADMIN_IDS: string = '';
+
+  @IsOptional()
+  @Matches(/^(-100\d{5,}|@[A-Za-z0-9_]{5,32})$/, { message: 'must be a channel id (-100...) or @username' })
+  BOT_ADMIN_CHANNEL?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['https'], require_protocol: true },
+    { message: 'must be the https URL Telegram posts updates to, ending in /bot/webhook' },
+  )
+  TELEGRAM_WEBHOOK_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'must be 16-256 letters, digits, "_" or "-"' })
+  TELEGRAM_WEBHOOK_SECRET?: string;
+
+  @IsInt({ message: 'must be a whole number of seconds between 3 and 300' })
+  @Min(3, { message: 'must be a whole number of seconds between 3 and 300' })
+  @Max(300, { message: 'must be a whole number of seconds between 3 and 300' })
+  STATUS_INTERVAL: number = 6;
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -195,6 +233,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_MIN_FREE_DISK',
   'QUEUE_STALLED_AFTER_MS',
   'HEARTBEAT_INTERVAL_SECONDS',
+  'STATUS_INTERVAL',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */
@@ -207,4 +246,8 @@ export const OPTIONAL_VARIABLES: readonly (keyof Environment)[] = [
   'TELEGRAM_API_HASH',
   'TELEGRAM_STORAGE_CHANNEL',
   'TMDB_API_KEY',
+  'TELEGRAM_BOT_TOKEN',
+  'BOT_ADMIN_CHANNEL',
+  'TELEGRAM_WEBHOOK_URL',
+  'TELEGRAM_WEBHOOK_SECRET',
 ];

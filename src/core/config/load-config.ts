@@ -25,6 +25,8 @@ const SECRET_VARIABLES = new Set([
   'TELEGRAM_API_HASH',
   'TELEGRAM_SESSIONS',
   'TELEGRAM_BOT_TOKENS',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
 ]);
 
 /** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
@@ -50,6 +52,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
   if (environment.STORAGE === 'telegram') problems.push(...telegramProblems(environment));
+  if (environment.TELEGRAM_WEBHOOK_URL && !environment.TELEGRAM_WEBHOOK_SECRET) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(environment.DATA_DIR);
@@ -102,6 +107,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tmdbApiKey: environment.TMDB_API_KEY,
       tmdbBaseUrl: environment.TMDB_BASE_URL,
       jikanBaseUrl: environment.JIKAN_BASE_URL,
+    },
+    bot: {
+      token: environment.TELEGRAM_BOT_TOKEN,
+      apiRoot: environment.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+      authorizedChats: list(environment.BOT_AUTHORIZED_CHATS).map(Number),
+      adminIds: list(environment.BOT_ADMIN_IDS).map(Number),
+      adminChannel:
+        environment.BOT_ADMIN_CHANNEL === undefined || environment.BOT_ADMIN_CHANNEL.startsWith('@')
+          ? environment.BOT_ADMIN_CHANNEL
+          : Number(environment.BOT_ADMIN_CHANNEL),
+      webhook:
+        environment.TELEGRAM_WEBHOOK_URL && environment.TELEGRAM_WEBHOOK_SECRET
+          ? { url: environment.TELEGRAM_WEBHOOK_URL, secret: environment.TELEGRAM_WEBHOOK_SECRET }
+          : undefined,
+      statusIntervalSeconds: environment.STATUS_INTERVAL,
     },
   };
   return deepFreeze(config);

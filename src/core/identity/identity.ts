@@ -9,7 +9,7 @@ export interface Identity {
   name: string;
   role?: UserRole;
   sessionId?: string;
-  via: 'cookie' | 'api-token';
+  via: 'cookie' | 'api-token' | 'telegram';
 }
 
 /** What the identity guard leaves on the request. */

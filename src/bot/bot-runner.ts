@@ -1,0 +1,78 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { BotUpdatesHandler } from './bot-updates.handler.js';
+import { BOT_COMMANDS } from './commands/bot-commands.js';
+import { BotGateway } from './gateway/telegraf-bot.gateway.js';
+import { StatusBoard } from './status/status-board.service.js';
+
+const CONNECT_RETRY_MS = 30_000;
+
+/**
+ * Starts the bot with the manager, or says once that it is disabled (no TELEGRAM_BOT_TOKEN). Telegram
+ * being unreachable at boot does not stop the manager: the bot retries in the background. The status
+ * rounds run one after another, each STATUS_INTERVAL after the previous one ended.
+ */
+@Injectable()
+export class BotRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('bot');
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private round?: Promise<void>;
+  private started?: Promise<void>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gateway: BotGateway,
+    private readonly updates: BotUpdatesHandler,
+    private readonly board: StatusBoard,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.bot.token) {
+      this.logger.log('Telegram bot disabled: TELEGRAM_BOT_TOKEN is not set');
+      return;
+    }
+    this.started = this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.gateway.start(this.updates);
+        await this.gateway.setCommands(BOT_COMMANDS);
+        this.schedule();
+        return;
+      } catch (error) {
+        this.logger.error(
+          `cannot start the Telegram bot (${(error as Error).message}); retrying in ${CONNECT_RETRY_MS / 1000} s`,
+        );
+        await new Promise((resolve) => {
+          this.timer = setTimeout(resolve, CONNECT_RETRY_MS);
+        });
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.round = this.board
+        .tick()
+        .catch((error: unknown) => this.logger.error(`status round failed: ${(error as Error).message}`))
+        .finally(() => this.schedule());
+    }, this.config.bot.statusIntervalSeconds * 1000);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.round;
+    if (this.started) await this.gateway.stop();
+  }
+}

@@ -1,0 +1,58 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
+import { QueueName } from '../../core/queue/queue-names.js';
+import { LibraryService } from '../../library/library.service.js';
+import { escapeHtml, formatBytes, formatDuration } from '../format/text-format.js';
+
+/** `/health` and `/stats` for bot admins. */
+@Injectable()
+export class BotAdminService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QueueName.Ingest) private readonly queue: Queue,
+    private readonly heartbeats: HeartbeatRepository,
+    private readonly library: LibraryService,
+  ) {}
+
+  async health(): Promise<string> {
+    const [instances, counts] = await Promise.all([
+      this.heartbeats.list(),
+      this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+    ]);
+    const now = Date.now();
+    const lines = ['<b>StreamVault health</b>', ''];
+    for (const instance of instances) {
+      const ram = 1 - instance.memory.freeBytes / Math.max(1, instance.memory.totalBytes);
+      lines.push(
+        `• <b>${escapeHtml(instance.roles.join(', '))}</b> on ${escapeHtml(instance.host)} (pid ${instance.pid}, v${escapeHtml(
+          instance.version,
+        )}), up ${formatDuration((now - Date.parse(instance.startedAt)) / 1000)}`,
+        `  CPU ${Math.round(instance.cpuLoad * 100)}% · RAM ${Math.round(ram * 100)}% · free disk ${formatBytes(
+          instance.disk.freeBytes,
+        )}`,
+      );
+    }
+    if (instances.length === 0) lines.push('No process has reported a heartbeat.');
+    const workers = instances.filter((instance) => instance.roles.includes('worker')).length;
+    lines.push(
+      '',
+      `Workers: ${workers}`,
+      `Ingest queue: ${counts.waiting ?? 0} waiting · ${counts.active ?? 0} running · ${counts.delayed ?? 0} delayed · ${counts.failed ?? 0} failed`,
+    );
+    return lines.join('\n');
+  }
+
+  async stats(): Promise<string> {
+    const stats = await this.library.stats();
+    return [
+      '<b>StreamVault library</b>',
+      '',
+      `Titles: ${stats.titles}`,
+      `Files: ${stats.files} · ${formatBytes(stats.bytes)}`,
+      `Storage: ${this.config.storage === 'telegram' ? 'Telegram channel' : 'local disk'}`,
+    ].join('\n');
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { type Title } from '../../library/schemas/title.schema.js';
+import { TitleSearchService } from '../../library/title-search.service.js';
+import { escapeHtml } from '../format/text-format.js';
+import { WatchLinks } from '../library/watch-links.js';
+
+const RESULTS = 5;
+const LINKS_PER_TITLE = 3;
+
+/** `/search <query>`: the best matching titles, each with signed watch links to its newest files. */
+@Injectable()
+export class BotSearchService {
+  constructor(
+    private readonly search: TitleSearchService,
+    private readonly links: WatchLinks,
+  ) {}
+
+  async answer(query: string): Promise<string> {
+    const q = query.trim();
+    if (!q) return 'Send <code>/search &lt;words&gt;</code>, for example <code>/search breaking bad</code>.';
+    const page = await this.search.search({ q, page: 1, pageSize: RESULTS });
+    if (page.items.length === 0) return `Nothing in the library matches “${escapeHtml(q)}”.`;
+    const blocks = page.items.map((title, index) => this.block(index + 1, title));
+    const more = page.total > RESULTS ? `\n\n${page.total - RESULTS} more match; refine the words.` : '';
+    return `🔎 <b>${escapeHtml(q)}</b>\n\n${blocks.join('\n\n')}${more}`;
+  }
+
+  private block(position: number, title: Title): string {
+    const year = title.year ? ` (${title.year})` : '';
+    const header = `<b>${position}. ${escapeHtml(title.name)}</b>${year} · ${title.kind}`;
+    const files = filesOf(title).slice(-LINKS_PER_TITLE);
+    if (files.length === 0) return `${header}\nno playable file yet`;
+    const links = files.map(
+      ({ label, fileId }) => `<a href="${escapeHtml(this.links.sign(fileId))}">▶ ${label}</a>`,
+    );
+    return `${header}\n${links.join(' · ')}`;
+  }
+}
+
+/** A title's files in library order: a movie's cuts, or a series' episodes season by season. */
+function filesOf(title: Title): { label: string; fileId: string }[] {
+  if (title.seasons.length === 0) {
+    return title.fileIds.map((id, index) => ({
+      label: title.fileIds.length > 1 ? `Watch ${index + 1}` : 'Watch',
+      fileId: String(id),
+    }));
+  }
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return title.seasons.flatMap((season) =>
+    season.episodes.flatMap((episode) =>
+      episode.fileIds.slice(0, 1).map((id) => ({
+        label: `S${pad(season.number)}E${pad(episode.number)}`,
+        fileId: String(id),
+      })),
+    ),
+  );
+}

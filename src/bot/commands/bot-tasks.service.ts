@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../core/errors/app-error.js';
+import { IngestService } from '../../ingest/ingest.service.js';
+import { type BotActor } from '../access/bot-access.service.js';
+import { type BotMessage } from '../gateway/bot-events.js';
+import { escapeHtml, shortId } from '../format/text-format.js';
+import { StatusBoard } from '../status/status-board.service.js';
+import { taskName } from '../status/status-view.js';
+
+const LINK = /(?:https?:\/\/|magnet:\?)[^\s<>"]+/i;
+
+/** `/leech`, `/cancel`, `/retry`: ingest through the bot, each answer a sentence for the user. */
+@Injectable()
+export class BotTasksService {
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly board: StatusBoard,
+  ) {}
+
+  /**
+   * `/leech <url> [hint]`, or `/leech [hint]` as a reply to a message containing a link. The task is
+   * followed in the chat; the caller shows the status message once the user has the answer.
+   */
+  async leech(actor: BotActor, message: BotMessage, args: string): Promise<string> {
+    if (!actor.canIngest) return 'Your account may search and watch, but not add media.';
+    let url = LINK.exec(args)?.[0];
+    let hint = url ? args.replace(url, '') : args;
+    if (!url && message.replyTo) url = LINK.exec(message.replyTo.text)?.[0];
+    if (!url) {
+      return 'Send <code>/leech &lt;link&gt; [name hint]</code>, or reply <code>/leech</code> to a message with a link.';
+    }
+    hint = hint.trim();
+    const group = message.chatKind !== 'private';
+    const { taskId, existing } = await this.ingest.submit({
+      url,
+      hint: hint || undefined,
+      requester: actor.identity,
+      chatId: message.chatId,
+    });
+    await this.board.track({
+      taskId,
+      chatId: message.chatId,
+      userId: actor.user.id,
+      userName: actor.user.name,
+      triggerMessageId: group ? message.messageId : undefined,
+      trackedAt: Date.now(),
+    });
+    const view = await this.ingest.get(taskId);
+    const what = `<b>${escapeHtml(taskName(view))}</b> (task <code>${shortId(taskId)}</code>)`;
+    return existing
+      ? `This link is already being fetched: ${what}. You will hear when it is done.`
+      : `Added to the queue: ${what}. You will hear when it is done.`;
+  }
+
+  async cancel(actor: BotActor, chatId: number, args: string): Promise<string> {
+    const taskId = await this.taskIdFrom(chatId, args, 'cancel');
+    const view = await this.ingest.cancel(taskId, actor.identity);
+    return `Cancelled <b>${escapeHtml(taskName(view))}</b>.`;
+  }
+
+  /** Cancel from the status message's button; the answer is a short callback toast. */
+  async cancelFromButton(actor: BotActor, taskId: string): Promise<string> {
+    try {
+      const view = await this.ingest.cancel(taskId, actor.identity);
+      return `Cancelled ${taskName(view)}`;
+    } catch (error) {
+      if (error instanceof AppError) return error.message;
+      throw error;
+    }
+  }
+
+  async retry(actor: BotActor, message: BotMessage, args: string): Promise<string> {
+    const taskId = await this.taskIdFrom(message.chatId, args, 'retry');
+    const task = await this.ingest.get(taskId);
+    if (!actor.isAdmin && task.requester.id !== actor.identity.id) {
+      return 'Only the requester or an admin can retry this task.';
+    }
+    const view = await this.ingest.retry(taskId);
+    await this.board.track({
+      taskId,
+      chatId: message.chatId,
+      userId: actor.user.id,
+      userName: actor.user.name,
+      trackedAt: Date.now(),
+    });
+    return `Retrying <b>${escapeHtml(taskName(view))}</b>.`;
+  }
+
+  /** A full task id, or the short id of a task this chat follows. */
+  private async taskIdFrom(chatId: number, args: string, command: string): Promise<string> {
+    const given = args.trim().split(/\s+/)[0] ?? '';
+    if (/^[0-9a-f-]{36}$/.test(given)) return given;
+    if (/^[0-9a-f]{4,35}$/.test(given)) {
+      const found = await this.board.findTracked(chatId, given);
+      if (found) return found;
+    }
+    throw new AppError(
+      400,
+      'bad_request',
+      `Send /${command} <task id> (the id shown in the status message).`,
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { isBotApiError } from '../gateway/bot-api.error.js';
+import { type BotUser } from '../gateway/bot-events.js';
+import { BotGateway } from '../gateway/telegraf-bot.gateway.js';
+import { mention } from '../format/text-format.js';
+
+export interface Recipient {
+  user: Pick<BotUser, 'id' | 'name'>;
+  /** The chat the conversation started in; a private chat is answered in place. */
+  chatId: number;
+  private: boolean;
+}
+
+export interface DeliveryOptions {
+  /** A photo to send with `html` as its caption. */
+  photo?: Buffer;
+  /**
+   * Said instead of `html` when the user's DM cannot be reached: for messages that must reach only
+   * that user (a login link), never the admin channel.
+   */
+  fallbackHtml?: string;
+}
+
+/**
+ * The silent manager's delivery rule: a private chat is answered in place; anything about a group
+ * command goes to the user's DM; a user the bot cannot write to (never opened a DM, blocked it) is
+ * mentioned in BOT_ADMIN_CHANNEL instead, or in the group when there is no admin channel. Nothing is
+ * dropped without a log line.
+ */
+@Injectable()
+export class BotNotifier {
+  private readonly logger = new Logger('bot');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gateway: BotGateway,
+  ) {}
+
+  async tell(to: Recipient, html: string, options: DeliveryOptions = {}): Promise<void> {
+    try {
+      await this.deliver(to.private ? to.chatId : to.user.id, html, options.photo);
+      return;
+    } catch (error) {
+      if (!isBotApiError(error, 'unreachable') || to.private) {
+        this.logger.warn(`could not message ${to.user.id}: ${(error as Error).message}`);
+        return;
+      }
+    }
+    const fallback = `${mention(to.user)}, I cannot message you privately; open a chat with me and press Start.\n\n${
+      options.fallbackHtml ?? html
+    }`;
+    const target = this.config.bot.adminChannel ?? to.chatId;
+    try {
+      await this.deliver(target, fallback, options.fallbackHtml === undefined ? options.photo : undefined);
+    } catch (error) {
+      this.logger.error(
+        `a message for Telegram user ${to.user.id} was lost: neither their DM nor ${target} took it (${
+          (error as Error).message
+        })`,
+      );
+    }
+  }
+
+  private async deliver(chat: number | string, html: string, photo?: Buffer): Promise<void> {
+    if (photo) await this.gateway.sendPhoto(chat, photo, html);
+    else await this.gateway.send(chat, html);
+  }
+}

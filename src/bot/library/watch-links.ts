@@ -1,0 +1,19 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { secureLinkSignature, signedPath } from '../../stream/signing/secure-link.js';
+
+/**
+ * Signed `/watch/:fileId` links on the public URL. Signed here with the streamer's secure-link helper
+ * and STREAM_SECRET, because a manager need not run the stream module.
+ */
+@Injectable()
+export class WatchLinks {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  sign(fileId: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+    const expires = nowSeconds + this.config.stream.signedUrlTtlSeconds;
+    const path = signedPath(['watch', fileId]);
+    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
+    return `${this.config.http.publicUrl}${path.encoded}?md5=${md5}&expires=${expires}`;
+  }
+}

@@ -1,0 +1,107 @@
+import { type InstanceHeartbeat } from '../../core/heartbeat/instance-heartbeat.js';
+import { type TaskView } from '../../ingest/ingest.service.js';
+import { type Keyboard, type KeyboardButton } from '../gateway/bot-events.js';
+import { escapeHtml, formatBytes, formatDuration, progressBar, shortId } from '../format/text-format.js';
+import { type TrackedTask } from './bot-state.repository.js';
+
+export const TASKS_PER_PAGE = 4;
+
+export interface StatusInput {
+  tasks: { view: TaskView; tracked: TrackedTask }[];
+  page: number;
+  workers: InstanceHeartbeat[];
+  uptimeSeconds: number;
+  now: number;
+}
+
+export interface RenderedStatus {
+  text: string;
+  keyboard: Keyboard;
+  /** The page shown (clamped to the pages there are). */
+  page: number;
+}
+
+/** The status message of one chat: a block per task, a footer on the workers, pages and cancel buttons. */
+export function renderStatus(input: StatusInput): RenderedStatus {
+  const pages = Math.max(1, Math.ceil(input.tasks.length / TASKS_PER_PAGE));
+  const page = Math.min(Math.max(0, input.page), pages - 1);
+  const shown = input.tasks.slice(page * TASKS_PER_PAGE, (page + 1) * TASKS_PER_PAGE);
+  const count = input.tasks.length;
+  const lines = [`<b>StreamVault · ${count} active task${count === 1 ? '' : 's'}</b>`];
+  shown.forEach(({ view, tracked }, index) => {
+    lines.push('', ...taskBlock(page * TASKS_PER_PAGE + index + 1, view, tracked, input.now));
+  });
+  lines.push('', ...footer(input.workers, input.uptimeSeconds));
+  if (pages > 1) lines.push(`Page ${page + 1}/${pages}`);
+
+  const keyboard: Keyboard = shown.map(({ view }, index) => [
+    { text: `✖ Cancel ${page * TASKS_PER_PAGE + index + 1}`, data: `cancel:${view.taskId}` },
+  ]);
+  if (pages > 1) {
+    const nav: KeyboardButton[] = [];
+    if (page > 0) nav.push({ text: '◀ Previous', data: `page:${page - 1}` });
+    if (page < pages - 1) nav.push({ text: 'Next ▶', data: `page:${page + 1}` });
+    keyboard.push(nav);
+  }
+  return { text: lines.join('\n'), keyboard, page };
+}
+
+/** A task's display name: the hint, else the downloaded file name, else the link's last path segment. */
+export function taskName(view: Pick<TaskView, 'hint' | 'fileName' | 'source'>): string {
+  const name = view.hint ?? view.fileName ?? lastSegment(view.source);
+  return name.length > 64 ? `${name.slice(0, 61)}...` : name;
+}
+
+function taskBlock(position: number, view: TaskView, tracked: TrackedTask, now: number): string[] {
+  const elapsed = formatDuration((now - new Date(view.createdAt).getTime()) / 1000);
+  return [
+    `<b>${position}. ${escapeHtml(taskName(view))}</b>`,
+    ...progressLines(view),
+    `${escapeHtml(view.engine ?? 'engine pending')} · ${view.state} · ${elapsed} · <code>${shortId(
+      view.taskId,
+    )}</code> · ${escapeHtml(tracked.userName)}`,
+  ];
+}
+
+/** Bar, percent, sizes, speed and ETA while downloading; a plain line before and after. */
+function progressLines(view: TaskView): string[] {
+  if (view.state === 'queued') return [`${progressBar(0)} 0.0%`, 'waiting for a worker'];
+  if (view.state !== 'downloading') return [`${progressBar(1)} 100%`, `downloaded; ${view.state}`];
+  const progress = view.progress;
+  if (!progress) return [`${progressBar(0)} —`, 'connecting'];
+  const total = progress.bytesTotal;
+  const fraction = total ? progress.bytesDone / total : undefined;
+  const eta = progress.etaSeconds !== undefined ? formatDuration(progress.etaSeconds) : '—';
+  return [
+    `${progressBar(fraction ?? 0)} ${fraction === undefined ? '—' : `${(fraction * 100).toFixed(1)}%`}`,
+    `${formatBytes(progress.bytesDone)} of ${total ? formatBytes(total) : '?'} · ${formatBytes(
+      progress.speed,
+    )}/s · ETA ${eta}`,
+  ];
+}
+
+function footer(workers: InstanceHeartbeat[], uptimeSeconds: number): string[] {
+  const lines: string[] = [];
+  if (workers.length === 0) lines.push('⚙ No worker is running; tasks wait in the queue.');
+  for (const worker of workers.slice(0, 3)) {
+    const memoryUsed = 1 - worker.memory.freeBytes / Math.max(1, worker.memory.totalBytes);
+    lines.push(
+      `⚙ ${escapeHtml(worker.host)} · CPU ${Math.round(worker.cpuLoad * 100)}% · RAM ${Math.round(
+        memoryUsed * 100,
+      )}% · free disk ${formatBytes(worker.disk.freeBytes)}`,
+    );
+  }
+  if (workers.length > 3) lines.push(`⚙ and ${workers.length - 3} more workers`);
+  lines.push(`Bot up ${formatDuration(uptimeSeconds)}`);
+  return lines;
+}
+
+function lastSegment(source: string): string {
+  try {
+    const url = new URL(source);
+    const segment = url.pathname.split('/').filter(Boolean).pop();
+    return segment ? decodeURIComponent(segment) : url.host;
+  } catch {
+    return source;
+  }
+}
