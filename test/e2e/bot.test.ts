@@ -28,11 +28,13 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
   let slow: Awaited<ReturnType<typeof startFixtureServer>>;
   let slower: Awaited<ReturnType<typeof startFixtureServer>>;
   const video = testVideo(2);
+  // Other content than `video`: identical bytes would be reused as the same library file.
+  const fastVideo = testVideo(3);
 
   before(async () => {
     db = await startTestDatabase();
     api = await startFakeBotApi(TOKEN);
-    fast = await startFixtureServer({ body: video.bytes });
+    fast = await startFixtureServer({ body: fastVideo.bytes });
     // Slow enough for several status rounds while downloading.
     slow = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 10) });
     slower = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 30) });
@@ -327,7 +329,9 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     );
     assert.match(
       String(stats.params.text),
-      new RegExp(`Titles: 2\nFiles: 2 · ${formatBytes(2 * video.bytes.length)}\nStorage: local disk`),
+      new RegExp(
+        `Titles: 2\nFiles: 2 · ${formatBytes(video.bytes.length + fastVideo.bytes.length)}\nStorage: local disk`,
+      ),
     );
     assert.deepEqual(
       [Number(refused.params.chat_id), refused.params.text],
