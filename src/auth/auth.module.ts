@@ -56,6 +56,9 @@ export class AuthModule {
     const manages = roles.includes(Role.Manager);
     return {
       module: AuthModule,
+      // Other modules (the admin panel) use its services; a role-built module imported twice would be
+      // built twice, so (like the library) it is global.
+      global: true,
       imports: [
         PassportModule,
         JwtModule.registerAsync({

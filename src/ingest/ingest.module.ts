@@ -32,6 +32,9 @@ export class IngestModule {
     const worker = roles.includes(Role.Worker);
     return {
       module: IngestModule,
+      // The admin panel calls IngestService too; importing a role-built module twice would build it
+      // twice, so (like the library) it is global.
+      global: true,
       imports: [QueueModule],
       controllers: manager ? [IngestController] : [],
       providers: [

@@ -26,6 +26,14 @@ export class MediaFileRepository {
     return this.model.find({ titleId }).lean<MediaFile[]>().exec();
   }
 
+  /** How many files the library indexes and their bytes (stills and samples not counted). */
+  async totals(): Promise<{ files: number; bytes: number }> {
+    const [row] = await this.model.aggregate<{ files: number; bytes: number }>([
+      { $group: { _id: null, files: { $sum: 1 }, bytes: { $sum: '$size' } } },
+    ]);
+    return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
+  }
+
   async insert(file: NewMediaFile): Promise<MediaFile> {
     return (await this.model.create(file)).toObject<MediaFile>();
   }
