@@ -19,7 +19,8 @@ export class LibraryPageService {
     const files = new Map((await this.files.findByTitle(title._id)).map((file) => [String(file._id), file]));
     const fileRow = (fileId: Types.ObjectId) => presentFile(String(fileId), files.get(String(fileId)));
     return {
-      title,
+      // Not `title`: the layout uses that for the page title.
+      entry: title,
       id: String(title._id),
       form: {
         name: title.name,

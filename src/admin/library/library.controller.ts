@@ -72,7 +72,7 @@ export class LibraryController {
     @Res() res: Response,
   ) {
     const data = await this.pages.title(id);
-    this.renderer.send(req, res, { view: 'title', title: data.title.name, data });
+    this.renderer.send(req, res, { view: 'title', title: data.entry.name, data });
   }
 
   /** Saves what changed; those fields become locked against metadata enrichment. */
