@@ -40,7 +40,11 @@ export function presentTask(task: TaskView): TaskRow {
     state: task.state,
     engine: task.engine ?? '',
     percent,
-    bytes: progress ? `${formatBytes(progress.bytesDone)}${total ? ` / ${formatBytes(total)}` : ''}` : '',
+    // Finished states report no byte counts worth showing.
+    bytes:
+      progress && progress.bytesDone > 0
+        ? `${formatBytes(progress.bytesDone)}${total ? ` / ${formatBytes(total)}` : ''}`
+        : '',
     speed: progress && progress.speed > 0 ? `${formatBytes(progress.speed)}/s` : '',
     eta: progress?.etaSeconds !== undefined ? formatDuration(progress.etaSeconds) : '',
     error: task.error ?? '',
