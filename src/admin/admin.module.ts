@@ -14,15 +14,23 @@ import { CsrfTokens } from './security/csrf-tokens.js';
 import { CsrfGuard } from './security/csrf.guard.js';
 import { PanelAccessGuard } from './security/panel-access.guard.js';
 import { TasksController } from './tasks/tasks.controller.js';
+import { UsersController } from './users/users.controller.js';
 
 /**
  * The server-rendered admin panel under `/admin` (manager role): sign-in, dashboard, live tasks,
- * library CMS and live logs. Handlebars pages from `views/admin/`, scripts and styles from
+ * library CMS, live logs, users and access. Handlebars pages from `views/admin/`, scripts and styles from
  * `views/assets/`; no inline code, so the CSP can forbid it.
  */
 @Module({
   imports: [QueueModule],
-  controllers: [LoginController, DashboardController, TasksController, LibraryController, LogsController],
+  controllers: [
+    LoginController,
+    DashboardController,
+    TasksController,
+    LibraryController,
+    LogsController,
+    UsersController,
+  ],
   providers: [
     CsrfTokens,
     CsrfGuard,

@@ -30,6 +30,11 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ],
   ['GET', '/admin/logs', '/admin/logs'],
   ['GET', '/admin/logs/events', '/admin/logs/events'],
+  ['GET', '/admin/users', '/admin/users'],
+  ['POST', '/admin/users', '/admin/users'],
+  ['POST', '/admin/users/tokens', '/admin/users/tokens'],
+  ['POST', `/admin/users/tokens/${TASK}/revoke`, '/admin/users/tokens/:id/revoke'],
+  ['POST', `/admin/users/sessions/${TASK}/revoke`, '/admin/users/sessions/:id/revoke'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */
@@ -153,5 +158,41 @@ describe('admin panel: access and CSRF', () => {
     const css = await fetch(`${server.url}/assets/admin.css`);
     assert.equal(css.status, 200);
     assert.match(String(css.headers.get('content-type')), /text\/css/);
+  });
+
+  it('lists sessions on the users page and revokes one, which signs that browser out', async () => {
+    const admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    const other = new TestClient(server.url);
+    await other.login('admin', 'admin-password-for-tests');
+    assert.equal((await other.get('/api/auth/me')).status, 200);
+
+    const page = await admin.get('/admin/users');
+    assert.equal(page.status, 200);
+    const html = String(page.body);
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    const revokeActions = [...html.matchAll(/action="(\/admin\/users\/sessions\/[^"]+\/revoke)"/g)].map(
+      (m) => m[1],
+    );
+    const otherSession = (
+      JSON.parse(Buffer.from(String(other.cookie('sv_session')).split('.')[1], 'base64url').toString()) as {
+        sid: string;
+      }
+    ).sid;
+    const target = `/admin/users/sessions/${otherSession}/revoke`;
+    assert.ok(revokeActions.includes(target), 'the other browser session is listed');
+
+    const res = await fetch(`${server.url}${target}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `sv_session=${admin.cookie('sv_session')}; sv_csrf=${admin.cookie('sv_csrf')}`,
+      },
+      body: new URLSearchParams({ _csrf: String(token) }),
+    });
+    assert.equal(res.status, 303);
+    assert.equal((await other.get('/api/auth/me')).status, 401, 'the revoked session is refused');
+    assert.equal((await admin.get('/api/auth/me')).status, 200, 'the admin stays signed in');
   });
 });

@@ -166,6 +166,10 @@ describe('admin panel in headless Chromium', () => {
     assert.equal(await page.locator('#log-state').textContent(), 'paused');
     await shoot('logs');
 
+    await page.goto(`${server.url}/admin/users`);
+    await page.locator('#sessions').getByText('(this browser)').waitFor();
+    await shoot('users');
+
     // Sign out: the panel refuses the browser afterwards.
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/admin\/login/);
