@@ -77,6 +77,8 @@ describe('admin panel in headless Chromium', () => {
     await shoot('login');
     await signIn();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // This process's heartbeat, listed with its roles.
+    await page.locator('tr', { hasText: 'manager, worker, streamer' }).waitFor();
     await shoot('dashboard');
 
     // Submit two episodes from the tasks page; the live list must follow them without a reload.
