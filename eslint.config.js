@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The admin panel's browser scripts.
+    files: ['views/assets/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
+  {
     // Scripts, benchmarks and tests talk to a human on the terminal.
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },

@@ -1,5 +1,46 @@
 import { Module } from '@nestjs/common';
+import { QueueModule } from '../core/queue/queue.module.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { DashboardService } from './dashboard/dashboard.service.js';
+import { LibraryPageService } from './library/library-page.service.js';
+import { LibraryController } from './library/library.controller.js';
+import { SseConnections } from './live/sse-connections.js';
+import { LoginController } from './login.controller.js';
+import { LogFeed } from './logs/log-feed.js';
+import { LogsController } from './logs/logs.controller.js';
+import { PanelExceptionFilter } from './panel-exception.filter.js';
+import { PanelRenderer } from './panel-renderer.js';
+import { CsrfTokens } from './security/csrf-tokens.js';
+import { CsrfGuard } from './security/csrf.guard.js';
+import { PanelAccessGuard } from './security/panel-access.guard.js';
+import { TasksController } from './tasks/tasks.controller.js';
+import { UsersController } from './users/users.controller.js';
 
-/** The admin module; its behaviour arrives with its own issue, so it registers nothing yet. */
-@Module({})
+/**
+ * The server-rendered admin panel under `/admin` (manager role): sign-in, dashboard, live tasks,
+ * library CMS, live logs, users and access. Handlebars pages from `views/admin/`, scripts and styles from
+ * `views/assets/`; no inline code, so the CSP can forbid it.
+ */
+@Module({
+  imports: [QueueModule],
+  controllers: [
+    LoginController,
+    DashboardController,
+    TasksController,
+    LibraryController,
+    LogsController,
+    UsersController,
+  ],
+  providers: [
+    CsrfTokens,
+    CsrfGuard,
+    PanelAccessGuard,
+    PanelRenderer,
+    PanelExceptionFilter,
+    SseConnections,
+    DashboardService,
+    LibraryPageService,
+    LogFeed,
+  ],
+})
 export class AdminModule {}

@@ -5,10 +5,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import { type Logger } from 'pino';
 import { type AppConfig } from '../core/config/app-config.js';
+import { securityHeaders } from '../core/http/security-headers.js';
 import { httpLoggingMiddleware } from '../core/logging/http-logging.middleware.js';
 import { NestPinoLogger } from '../core/logging/nest-logger.js';
 import { httpMetricsMiddleware } from '../core/metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
+import { findAssetsDir } from '../core/views/views-dir.js';
 import { AppModule } from './app.module.js';
 import { Role } from './roles.js';
 
@@ -29,7 +31,10 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   return configureApp(app, config, logger);
 }
 
-/** HTTP plumbing every instance gets: logging, metrics, cookies, body limits, validation, OpenAPI. */
+/**
+ * HTTP plumbing every instance gets: logging, metrics, security headers, static assets, cookies, body
+ * limits, validation, OpenAPI.
+ */
 export function configureApp(
   app: NestExpressApplication,
   config: AppConfig,
@@ -39,6 +44,8 @@ export function configureApp(
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(httpLoggingMiddleware(logger));
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
+  app.use(securityHeaders(config));
+  app.useStaticAssets(findAssetsDir(), { prefix: '/assets/', index: false, maxAge: '1h' });
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });

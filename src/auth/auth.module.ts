@@ -56,8 +56,8 @@ export class AuthModule {
     const manages = roles.includes(Role.Manager);
     return {
       module: AuthModule,
-      // The bot (manager) calls UserService and MagicLinkService; a role-built module imported twice
-      // would be built twice (and its guards registered twice).
+      // The bot and the admin panel (manager) call its services; a role-built module imported twice
+      // would be built twice (and its guards registered twice), so, like the library, it is global.
       global: true,
       imports: [
         PassportModule,

@@ -23,6 +23,16 @@ export class SessionRepository {
       .exec();
   }
 
+  /** Live sessions, newest first (for the admin panel). */
+  listLive(limit: number, now = new Date()): Promise<Session[]> {
+    return this.model
+      .find({ revokedAt: { $exists: false }, expiresAt: { $gt: now } })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<Session[]>()
+      .exec();
+  }
+
   async revoke(id: string): Promise<boolean> {
     const result = await this.model.updateOne(
       { _id: id, revokedAt: { $exists: false } },

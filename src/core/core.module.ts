@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { HealthModule } from './health/health.module.js';
 import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
+import { LogBroadcastModule } from './logging/log-broadcast.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -31,6 +32,7 @@ export class CoreModule {
         RateLimitModule,
         HealthModule,
         HeartbeatModule,
+        LogBroadcastModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -35,7 +35,8 @@ export class IngestModule {
     const worker = roles.includes(Role.Worker);
     return {
       module: IngestModule,
-      // The bot (manager) calls IngestService; a role-built module imported twice would be built twice.
+      // The bot and the admin panel call IngestService; a role-built module imported twice would be
+      // built twice, so, like the library, it is global.
       global: true,
       imports: [QueueModule],
       controllers: manager ? [IngestController] : [],

@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { type INestApplication } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app/app.module.js';
 import { applicationOptions, configureApp } from '../../src/app/create-app.js';
 import { TELEGRAM_GATEWAY, type TelegramGateway } from '../../src/core/storage/telegram/telegram-gateway.js';
-import { type AppConfig } from '../../src/core/config/app-config.js';
+import { type AppConfig, type LogLevel } from '../../src/core/config/app-config.js';
+import { describeRoles } from '../../src/app/roles.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
 import { createLogger } from '../../src/core/logging/create-logger.js';
 import { TEST_SECRET_KEY } from './app-process.js';
@@ -29,7 +31,7 @@ export interface InProcessApp {
  */
 export async function startInProcessApp(
   env: Record<string, string>,
-  options: { telegram?: TelegramGateway } = {},
+  options: { telegram?: TelegramGateway; logLevel?: LogLevel } = {},
 ): Promise<InProcessApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sv-inproc-'));
   const config = loadConfig({
@@ -42,7 +44,14 @@ export async function startInProcessApp(
     HOST: '127.0.0.1',
     ...env,
   });
-  const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent', role: 'test' });
+  // `logLevel` makes the app log (e.g. for the live log view) without printing it; TEST_LOG_LEVEL prints.
+  const logger = process.env.TEST_LOG_LEVEL
+    ? createLogger({ level: process.env.TEST_LOG_LEVEL as LogLevel, role: 'test' })
+    : createLogger({
+        level: options.logLevel ?? 'silent',
+        role: describeRoles(config.roles),
+        destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+      });
   let builder = Test.createTestingModule({ imports: [AppModule.forConfig(config, logger)] });
   if (options.telegram) builder = builder.overrideProvider(TELEGRAM_GATEWAY).useValue(options.telegram);
   const moduleRef = await builder.compile();
@@ -51,7 +60,8 @@ export async function startInProcessApp(
     config,
     logger,
   );
-  await app.listen(0, '127.0.0.1');
+  // A free port unless the test chose one (to make PUBLIC_URL point at this app).
+  await app.listen(env.PORT ? config.http.port : 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { type LogLevel } from '../config/app-config.js';
+import { LogTap, registerLogTap } from './log-tap.js';
 import { requestContext } from './request-context.js';
 
 export interface LoggerOptions {
@@ -13,25 +14,42 @@ export interface LoggerOptions {
 
 /**
  * The root pino logger: JSON lines carrying `role` (and `reqId` inside a request); colourised
- * `[role] message` lines when a person is watching the terminal.
+ * `[role] message` lines when a person is watching the terminal. Each JSON line also goes to the
+ * logger's `LogTap` (see `logTapOf`), which the live log broadcast attaches to.
  */
 export function createLogger(options: LoggerOptions): Logger {
+  const tap = new LogTap();
   const destination = options.destination ?? process.stdout;
   const settings: pino.LoggerOptions = {
     level: options.level,
     base: { role: options.role },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => ({ ...requestContext.getStore() }),
+    hooks: {
+      streamWrite: (line: string) => {
+        tap.write(line);
+        return line;
+      },
+    },
   };
   const isTerminal = options.pretty ?? (destination as NodeJS.WriteStream).isTTY === true;
-  if (!isTerminal) return pino(settings, destination);
+  const logger = isTerminal ? prettyLogger(settings, destination, options.role) : pino(settings, destination);
+  registerLogTap(logger, tap);
+  return logger;
+}
+
+function prettyLogger(
+  settings: pino.LoggerOptions,
+  destination: NodeJS.WritableStream,
+  role: string,
+): Logger {
   return pino(
     settings,
     pretty({
       destination,
       sync: true,
       ignore: 'pid,hostname,role',
-      messageFormat: `[${options.role}] {if context}{context}: {end}{msg}`,
+      messageFormat: `[${role}] {if context}{context}: {end}{msg}`,
     }),
   );
 }

@@ -1,0 +1,52 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
+import { PageQueryDto } from '../../core/validation/page-query.dto.js';
+import { PanelFormDto } from './panel-form.dto.js';
+
+const blankToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** The CMS edit form: every field arrives as text; an empty optional field means "no value". */
+export class TitleFormDto extends PanelFormDto {
+  @IsString()
+  @Length(1, 300)
+  name!: string;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MaxLength(300)
+  originalName?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (blankToUndefined({ value }) === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'year must be a whole number' })
+  @Min(1870)
+  @Max(2200)
+  year?: number;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MaxLength(5000)
+  overview?: string;
+
+  /** Comma-separated. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  genres?: string;
+}
+
+export class TitleSearchFormDto extends PageQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsIn(TITLE_KINDS)
+  kind?: (typeof TITLE_KINDS)[number];
+}

@@ -1,0 +1,23 @@
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { type UserRole, USER_ROLES } from '../../core/identity/identity.js';
+import { PanelFormDto } from './panel-form.dto.js';
+
+export class NewUserFormDto extends PanelFormDto {
+  @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'username must be 3-64 letters, digits, ".", "_" or "-"' })
+  username!: string;
+
+  /** Empty: the account signs in through magic links only. */
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
+  password?: string;
+
+  @IsIn(USER_ROLES)
+  role!: UserRole;
+}
+
+export class NewTokenFormDto extends PanelFormDto {
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+}

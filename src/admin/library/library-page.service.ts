@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { LibraryService } from '../../library/library.service.js';
+import { MediaFileRepository } from '../../library/media-file.repository.js';
+import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { type Title } from '../../library/schemas/title.schema.js';
+import { formatBytes, formatDuration } from '../format/units.js';
+
+/** Reads a title with its files, shaped for the CMS page. */
+@Injectable()
+export class LibraryPageService {
+  constructor(
+    private readonly library: LibraryService,
+    private readonly files: MediaFileRepository,
+  ) {}
+
+  async title(id: Types.ObjectId) {
+    const title = await this.library.requireTitle(id);
+    const files = new Map((await this.files.findByTitle(title._id)).map((file) => [String(file._id), file]));
+    const fileRow = (fileId: Types.ObjectId) => presentFile(String(fileId), files.get(String(fileId)));
+    return {
+      // Not `title`: the layout uses that for the page title.
+      entry: title,
+      id: String(title._id),
+      form: {
+        name: title.name,
+        originalName: title.originalName ?? '',
+        year: title.year ?? '',
+        overview: title.overview ?? '',
+        genres: title.genres.join(', '),
+      },
+      isMovie: title.kind === 'movie',
+      locked: title.lockedFields.join(', '),
+      seasons: title.seasons.map((season) => ({
+        number: season.number,
+        episodes: season.episodes.map((episode) => ({
+          number: episode.number,
+          name: episode.name ?? '',
+          files: episode.fileIds.map(fileRow),
+        })),
+      })),
+      movieFiles: title.fileIds.map(fileRow),
+      mismatches: title.mismatches.map((m) => ({ fileId: String(m.fileId), reason: m.reason })),
+    };
+  }
+}
+
+export function presentTitleRow(title: Title) {
+  const episodes = title.seasons.reduce((sum, season) => sum + season.episodes.length, 0);
+  return {
+    id: String(title._id),
+    name: title.name,
+    kind: title.kind,
+    year: title.year ?? '',
+    contents:
+      title.kind === 'movie'
+        ? `${title.fileIds.length} file(s)`
+        : `${title.seasons.length} season(s), ${episodes} episode(s)`,
+  };
+}
+
+/** A file row; a dangling id (no record) is shown as such rather than hidden. */
+function presentFile(id: string, file: MediaFile | undefined) {
+  if (!file) return { id, missing: true, fileName: '(no file record)' };
+  const video = file.streams.video[0];
+  return {
+    id,
+    missing: false,
+    fileName: file.fileName,
+    size: formatBytes(file.size),
+    duration: formatDuration(file.duration),
+    video: video ? `${video.codec}${video.height ? ` ${video.height}p` : ''}` : '',
+    storage: file.storage.kind,
+  };
+}

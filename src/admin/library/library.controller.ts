@@ -1,0 +1,128 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { type Types } from 'mongoose';
+import { type IdentifiedRequest } from '../../core/identity/identity.js';
+import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
+import { LibraryService } from '../../library/library.service.js';
+import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
+import { TitleSearchService } from '../../library/title-search.service.js';
+import { PanelFormDto } from '../dto/panel-form.dto.js';
+import { TitleFormDto, TitleSearchFormDto } from '../dto/title-form.dto.js';
+import { PanelExceptionFilter } from '../panel-exception.filter.js';
+import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
+import { CsrfGuard } from '../security/csrf.guard.js';
+import { PanelAccessGuard } from '../security/panel-access.guard.js';
+import { LibraryPageService, presentTitleRow } from './library-page.service.js';
+import { changedFields } from './title-edit.js';
+
+type PanelRequest = Request & IdentifiedRequest;
+
+/** `/admin/library`: search titles, edit their metadata, browse and delete their files. Admins only. */
+@ApiExcludeController()
+@Controller('admin/library')
+@UseGuards(PanelAccessGuard, CsrfGuard)
+@UseFilters(PanelExceptionFilter)
+export class LibraryController {
+  constructor(
+    private readonly library: LibraryService,
+    private readonly search: TitleSearchService,
+    private readonly pages: LibraryPageService,
+    private readonly renderer: PanelRenderer,
+  ) {}
+
+  @Get()
+  async list(@Query() query: TitleSearchFormDto, @Req() req: PanelRequest, @Res() res: Response) {
+    const page = await this.search.search({ ...query, pageSize: 50 });
+    const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+    const link = (n: number) =>
+      `/admin/library?${new URLSearchParams({ q: query.q ?? '', kind: query.kind ?? '', page: String(n) })}`;
+    this.renderer.send(req, res, {
+      view: 'library',
+      title: 'Library',
+      data: {
+        q: query.q ?? '',
+        kinds: TITLE_KINDS.map((kind) => ({ kind, selected: kind === query.kind })),
+        titles: page.items.map(presentTitleRow),
+        total: page.total,
+        page: page.page,
+        pages,
+        previous: page.page > 1 ? link(page.page - 1) : undefined,
+        next: page.page < pages ? link(page.page + 1) : undefined,
+      },
+    });
+  }
+
+  @Get(':id')
+  async show(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Req() req: PanelRequest,
+    @Res() res: Response,
+  ) {
+    const data = await this.pages.title(id);
+    this.renderer.send(req, res, { view: 'title', title: data.entry.name, data });
+  }
+
+  /** Saves what changed; those fields become locked against metadata enrichment. */
+  @Post(':id')
+  async update(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Body() form: TitleFormDto,
+    @Res() res: Response,
+  ) {
+    const fields = changedFields(await this.library.requireTitle(id), form);
+    if (Object.keys(fields).length > 0) await this.library.updateTitle(id, fields);
+    const saved = Object.keys(fields);
+    redirectWithFlash(
+      res,
+      `/admin/library/${String(id)}`,
+      saved.length > 0 ? `Saved and locked: ${saved.join(', ')}.` : 'Nothing changed.',
+    );
+  }
+
+  @Post(':id/delete')
+  async deleteTitle(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Body() _form: PanelFormDto,
+    @Res() res: Response,
+  ) {
+    const title = await this.library.requireTitle(id);
+    await this.library.deleteTitle(id);
+    redirectWithFlash(res, '/admin/library', `Deleted "${title.name}".`);
+  }
+
+  @Post(':id/files/:fileId/delete')
+  async deleteFile(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('fileId', ParseObjectIdPipe) fileId: Types.ObjectId,
+    @Body() _form: PanelFormDto,
+    @Res() res: Response,
+  ) {
+    await this.library.deleteFile(id, fileId);
+    redirectWithFlash(res, `/admin/library/${String(id)}`, 'File deleted.');
+  }
+
+  @Post(':id/seasons/:season/episodes/:episode/delete')
+  async deleteEpisode(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('season', ParseIntPipe) season: number,
+    @Param('episode', ParseIntPipe) episode: number,
+    @Body() _form: PanelFormDto,
+    @Res() res: Response,
+  ) {
+    await this.library.deleteEpisode(id, season, episode);
+    redirectWithFlash(res, `/admin/library/${String(id)}`, `Deleted season ${season} episode ${episode}.`);
+  }
+}

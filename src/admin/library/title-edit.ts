@@ -1,0 +1,30 @@
+import { type TitleFields } from '../../library/library.service.js';
+import { type Title } from '../../library/schemas/title.schema.js';
+import { type TitleFormDto } from '../dto/title-form.dto.js';
+
+/**
+ * Only the fields the admin actually changed: each edited field gets locked against enrichment, so
+ * re-saving the form unchanged must not lock everything.
+ */
+export function changedFields(title: Title, form: TitleFormDto): TitleFields {
+  const changed: TitleFields = {};
+  const name = form.name.trim();
+  if (name !== title.name) changed.name = name;
+  const originalName = form.originalName?.trim();
+  if (originalName && originalName !== title.originalName) changed.originalName = originalName;
+  if (form.year !== undefined && form.year !== title.year) changed.year = form.year;
+  const overview = form.overview?.trim();
+  if (overview && overview !== title.overview) changed.overview = overview;
+  if (form.genres !== undefined) {
+    const genres = [
+      ...new Set(
+        form.genres
+          .split(',')
+          .map((g) => g.trim())
+          .filter(Boolean),
+      ),
+    ].slice(0, 30);
+    if (genres.join('\n') !== title.genres.join('\n')) changed.genres = genres;
+  }
+  return changed;
+}

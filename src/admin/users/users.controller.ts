@@ -1,0 +1,110 @@
+import { Body, Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { Types } from 'mongoose';
+import { ApiTokenService } from '../../auth/api-token.service.js';
+import { SessionRepository } from '../../auth/session.repository.js';
+import { UserService } from '../../auth/user.service.js';
+import { AppError } from '../../core/errors/app-error.js';
+import { type Identity, type IdentifiedRequest, USER_ROLES } from '../../core/identity/identity.js';
+import { PanelFormDto } from '../dto/panel-form.dto.js';
+import { NewTokenFormDto, NewUserFormDto } from '../dto/user-forms.dto.js';
+import { formatAgo } from '../format/units.js';
+import { PanelExceptionFilter } from '../panel-exception.filter.js';
+import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
+import { CsrfGuard } from '../security/csrf.guard.js';
+import { PanelAccessGuard } from '../security/panel-access.guard.js';
+
+type PanelRequest = Request & IdentifiedRequest & { identity: Identity };
+
+const LISTED_SESSIONS = 200;
+
+/** `/admin/users`: accounts, API tokens and live sessions (each revocable). Admins only. */
+@ApiExcludeController()
+@Controller('admin/users')
+@UseGuards(PanelAccessGuard, CsrfGuard)
+@UseFilters(PanelExceptionFilter)
+export class UsersController {
+  constructor(
+    private readonly users: UserService,
+    private readonly tokens: ApiTokenService,
+    private readonly sessions: SessionRepository,
+    private readonly renderer: PanelRenderer,
+  ) {}
+
+  @Get()
+  async page(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
+    await this.render(req, res, 200, {});
+  }
+
+  @Post()
+  async createUser(@Body() form: NewUserFormDto, @Req() req: PanelRequest, @Res() res: Response) {
+    try {
+      await this.users.create({
+        username: form.username,
+        password: form.password || undefined,
+        role: form.role,
+      });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.getStatus() !== 409) throw error;
+      return this.render(req, res, 409, { userError: error.message });
+    }
+    redirectWithFlash(res, '/admin/users', `Created ${form.role} "${form.username}".`);
+  }
+
+  /** The new token is shown on this response only; it is stored hashed. */
+  @Post('tokens')
+  async createToken(@Body() form: NewTokenFormDto, @Req() req: PanelRequest, @Res() res: Response) {
+    const created = await this.tokens.create(new Types.ObjectId(req.identity.id), form.name);
+    await this.render(req, res, 201, { newToken: { name: created.name, token: created.token } });
+  }
+
+  @Post('tokens/:id/revoke')
+  async revokeToken(@Param('id') id: string, @Body() _form: PanelFormDto, @Res() res: Response) {
+    if (!(await this.tokens.revoke(id)))
+      throw new AppError(404, 'not_found', 'No live API token with that id.');
+    redirectWithFlash(res, '/admin/users', 'Token revoked.');
+  }
+
+  @Post('sessions/:id/revoke')
+  async revokeSession(@Param('id') id: string, @Body() _form: PanelFormDto, @Res() res: Response) {
+    if (!(await this.sessions.revoke(id)))
+      throw new AppError(404, 'not_found', 'No live session with that id.');
+    redirectWithFlash(res, '/admin/users', 'Session revoked.');
+  }
+
+  private async render(req: PanelRequest, res: Response, status: number, data: Record<string, unknown>) {
+    const [users, tokens, sessions] = await Promise.all([
+      this.users.list(),
+      this.tokens.list(),
+      this.sessions.listLive(LISTED_SESSIONS),
+    ]);
+    const names = new Map(users.map((user) => [user.id, user.username]));
+    this.renderer.send(req, res, {
+      view: 'users',
+      title: 'Users and access',
+      status,
+      data: {
+        ...data,
+        roles: USER_ROLES,
+        users: users.map((user) => ({ ...user, created: formatAgo(user.createdAt) })),
+        tokens: tokens
+          .filter((token) => !token.revokedAt)
+          .map((token) => ({
+            ...token,
+            owner: names.get(token.userId) ?? token.userId,
+            created: formatAgo(token.createdAt),
+            used: token.lastUsedAt ? formatAgo(token.lastUsedAt) : 'never',
+          })),
+        sessions: sessions.map((session) => ({
+          id: session._id,
+          user: names.get(String(session.userId)) ?? String(session.userId),
+          method: session.method,
+          client: `${session.ip ?? ''} ${session.userAgent ?? ''}`.trim(),
+          created: formatAgo(session.createdAt),
+          current: session._id === req.identity.sessionId,
+        })),
+      },
+    });
+  }
+}
