@@ -16,6 +16,7 @@ const XSS = '<script>alert(1)</script>';
 
 describe('admin panel in headless Chromium', () => {
   const video = testVideo(4);
+  const otherVideo = testVideo(5);
   let db: TestDatabase;
   let fixture: Awaited<ReturnType<typeof startFixtureServer>>;
   let slowFixture: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -28,10 +29,11 @@ describe('admin panel in headless Chromium', () => {
   before(async () => {
     db = await startTestDatabase();
     fixture = await startFixtureServer({ body: video.bytes });
-    // Slow enough that the download spans several progress reports.
+    // Other content than `video` (identical bytes would be reused as the same library file), served
+    // slowly enough that the download spans several progress reports.
     slowFixture = await startFixtureServer({
-      body: video.bytes,
-      throttle: Math.ceil(video.bytes.length / 6),
+      body: otherVideo.bytes,
+      throttle: Math.ceil(otherVideo.bytes.length / 6),
     });
     const port = await freePort();
     server = await startInProcessApp(
