@@ -36,6 +36,8 @@ export class LocalMediaStore implements MediaStore {
     // Downloads live under the same DATA_DIR: a hard link stores the file without copying its bytes.
     await link(path, partial).catch(() => copyFile(path, partial));
     await rename(partial, target);
+    // rename() between two links of one file (a repeated put of the same download) does nothing.
+    await rm(partial, { force: true });
     const part = { ref, size: (await stat(target)).size };
     await options.onPart?.(part, 0);
     return [part];
