@@ -13,6 +13,7 @@ import { PanelRenderer } from './panel-renderer.js';
 import { CsrfTokens } from './security/csrf-tokens.js';
 import { CsrfGuard } from './security/csrf.guard.js';
 import { PanelAccessGuard } from './security/panel-access.guard.js';
+import { SettingsController } from './settings/settings.controller.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -30,6 +31,7 @@ import { UsersController } from './users/users.controller.js';
     LibraryController,
     LogsController,
     UsersController,
+    SettingsController,
   ],
   providers: [
     CsrfTokens,

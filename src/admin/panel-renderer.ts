@@ -16,6 +16,7 @@ const NAV: readonly NavItem[] = [
   { href: '/admin/library', label: 'Library', roles: ['admin'] },
   { href: '/admin/logs', label: 'Logs', roles: ['admin'] },
   { href: '/admin/users', label: 'Users', roles: ['admin'] },
+  { href: '/admin/settings', label: 'Settings', roles: ['admin'] },
 ];
 
 export interface PanelPage {

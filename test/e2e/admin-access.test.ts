@@ -35,6 +35,8 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', '/admin/users/tokens', '/admin/users/tokens'],
   ['POST', `/admin/users/tokens/${TASK}/revoke`, '/admin/users/tokens/:id/revoke'],
   ['POST', `/admin/users/sessions/${TASK}/revoke`, '/admin/users/sessions/:id/revoke'],
+  ['GET', '/admin/settings', '/admin/settings'],
+  ['POST', '/admin/settings', '/admin/settings'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */
