@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../core/queue/queue.module.js';
+import { MediaProcessor } from '../ingest/processing/media-processor.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
+import { ExplorerController } from './explorer/explorer.controller.js';
+import { ExplorerService } from './explorer/explorer.service.js';
+import { InFlightRefsRepository } from './explorer/in-flight-refs.repository.js';
 import { LibraryPageService } from './library/library-page.service.js';
 import { LibraryController } from './library/library.controller.js';
 import { SseConnections } from './live/sse-connections.js';
@@ -32,6 +36,7 @@ import { UsersController } from './users/users.controller.js';
     LogsController,
     UsersController,
     SettingsController,
+    ExplorerController,
   ],
   providers: [
     CsrfTokens,
@@ -43,6 +48,10 @@ import { UsersController } from './users/users.controller.js';
     DashboardService,
     LibraryPageService,
     LogFeed,
+    ExplorerService,
+    InFlightRefsRepository,
+    // ffmpeg stills for "regenerate screenshots"; stateless, so its own instance here.
+    MediaProcessor,
   ],
 })
 export class AdminModule {}

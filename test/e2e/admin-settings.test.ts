@@ -4,31 +4,10 @@ import { UserService } from '../../src/auth/user.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { postPanelForm } from '../support/panel-form.js';
 
 const TMDB_KEY = 'tmdb-key-that-must-never-show-0123456789';
 const STREAM_SECRET = 'stream-secret-that-must-never-show-0123456789';
-
-/** Posts a panel form as the browser would: session and CSRF cookies plus the page's token. */
-async function postForm(
-  server: InProcessApp,
-  client: TestClient,
-  path: string,
-  fields: Record<string, string>,
-) {
-  const page = await client.get(path);
-  const token = /name="_csrf" value="([^"]+)"/.exec(String(page.body))?.[1];
-  assert.ok(token, `${path} carries a CSRF token`);
-  const res = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: `sv_session=${client.cookie('sv_session')}; sv_csrf=${client.cookie('sv_csrf')}`,
-    },
-    body: new URLSearchParams({ _csrf: token, ...fields }),
-  });
-  return { status: res.status, location: res.headers.get('location'), html: await res.text() };
-}
 
 describe('admin settings: run-time overrides of env defaults', () => {
   let db: TestDatabase;
@@ -69,7 +48,9 @@ describe('admin settings: run-time overrides of env defaults', () => {
     assert.equal(refused.status, 429, 'the env default allows one active task');
     assert.match(String(refused.body.message), /already have 1 tasks running/);
 
-    const saved = await postForm(server, admin, '/admin/settings', { maxActivePerUser: '2' });
+    const saved = await postPanelForm(server.url, admin, '/admin/settings', '/admin/settings', {
+      maxActivePerUser: '2',
+    });
     assert.equal(saved.status, 303, saved.html);
     assert.match(String(saved.location), /^\/admin\/settings\?flash=Settings%20saved/);
 
@@ -83,7 +64,9 @@ describe('admin settings: run-time overrides of env defaults', () => {
   });
 
   it('an empty field goes back to the env default', async () => {
-    const saved = await postForm(server, admin, '/admin/settings', { maxActivePerUser: '' });
+    const saved = await postPanelForm(server.url, admin, '/admin/settings', '/admin/settings', {
+      maxActivePerUser: '',
+    });
     assert.equal(saved.status, 303);
     const refused = await submit();
     assert.equal(refused.status, 429);
@@ -91,7 +74,7 @@ describe('admin settings: run-time overrides of env defaults', () => {
   });
 
   it('refuses invalid values with a message beside each field and saves nothing', async () => {
-    const res = await postForm(server, admin, '/admin/settings', {
+    const res = await postPanelForm(server.url, admin, '/admin/settings', '/admin/settings', {
       maxActivePerUser: '0',
       signedUrlTtlSeconds: 'soon',
       statusIntervalSeconds: '10',
@@ -108,7 +91,9 @@ describe('admin settings: run-time overrides of env defaults', () => {
       'valid fields were not saved either',
     );
 
-    const unknown = await postForm(server, admin, '/admin/settings', { secretKey: 'x' });
+    const unknown = await postPanelForm(server.url, admin, '/admin/settings', '/admin/settings', {
+      secretKey: 'x',
+    });
     assert.equal(unknown.status, 400);
     assert.match(unknown.html, /Unknown fields: secretKey\./);
   });
