@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../core/queue/queue.module.js';
 import { MediaProcessor } from '../ingest/processing/media-processor.js';
+import { StreamUsageReader } from '../stream/usage/stream-usage.reader.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
 import { ExplorerController } from './explorer/explorer.controller.js';
@@ -49,6 +50,7 @@ import { UsersController } from './users/users.controller.js';
     LibraryPageService,
     LogFeed,
     ExplorerService,
+    StreamUsageReader,
     InFlightRefsRepository,
     // ffmpeg stills for "regenerate screenshots"; stateless, so its own instance here.
     MediaProcessor,
