@@ -41,6 +41,7 @@ import { TelegramPeerRepository } from './telegram/telegram-peer.repository.js';
           : local,
     },
   ],
-  exports: [MEDIA_STORE],
+  // LocalMediaStore too, for what only a local store can do (list its objects).
+  exports: [MEDIA_STORE, LocalMediaStore],
 })
 export class StorageModule {}
