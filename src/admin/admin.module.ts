@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BotModule } from '../bot/bot.module.js';
 import { QueueModule } from '../core/queue/queue.module.js';
 import { MediaProcessor } from '../ingest/processing/media-processor.js';
 import { StreamUsageReader } from '../stream/usage/stream-usage.reader.js';
@@ -28,7 +29,7 @@ import { UsersController } from './users/users.controller.js';
  * `views/assets/`; no inline code, so the CSP can forbid it.
  */
 @Module({
-  imports: [QueueModule],
+  imports: [QueueModule, BotModule],
   controllers: [
     LoginController,
     DashboardController,

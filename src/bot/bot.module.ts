@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../core/queue/queue.module.js';
+import { AuthorizedChatRepository } from './access/authorized-chat.repository.js';
 import { BotAccessService } from './access/bot-access.service.js';
 import { BotRunner } from './bot-runner.js';
 import { BotUpdatesHandler } from './bot-updates.handler.js';
@@ -34,6 +35,8 @@ import { StatusBoard } from './status/status-board.service.js';
     BotTasksService,
     BotSearchService,
     BotAdminService,
+    AuthorizedChatRepository,
   ],
+  exports: [AuthorizedChatRepository],
 })
 export class BotModule {}

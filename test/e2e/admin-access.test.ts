@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { UserService } from '../../src/auth/user.service.js';
+import { BotAccessService } from '../../src/bot/access/bot-access.service.js';
+import { postPanelForm } from '../support/panel-form.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
@@ -36,6 +38,8 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', '/admin/users/tokens', '/admin/users/tokens'],
   ['POST', `/admin/users/tokens/${TASK}/revoke`, '/admin/users/tokens/:id/revoke'],
   ['POST', `/admin/users/sessions/${TASK}/revoke`, '/admin/users/sessions/:id/revoke'],
+  ['POST', '/admin/users/bot-chats', '/admin/users/bot-chats'],
+  ['POST', '/admin/users/bot-chats/-1001234567890/remove', '/admin/users/bot-chats/:chatId/remove'],
   ['GET', '/admin/explorer', '/admin/explorer'],
   ['GET', '/admin/explorer/folders/ab', '/admin/explorer/folders/:name'],
   ['GET', '/admin/explorer/orphans', '/admin/explorer/orphans'],
@@ -205,5 +209,38 @@ describe('admin panel: access and CSRF', () => {
     assert.equal(res.status, 303);
     assert.equal((await other.get('/api/auth/me')).status, 401, 'the revoked session is refused');
     assert.equal((await admin.get('/api/auth/me')).status, 200, 'the admin stays signed in');
+  });
+
+  it('lets an admin allow a chat for the bot on the users page, and take it back', async () => {
+    const admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    const access = server.app.get(BotAccessService);
+    const member = { id: 424242, name: 'Group Member' };
+    const chat = -1009876543210;
+    assert.equal(await access.resolve(member, chat, 'group'), undefined, 'not served before');
+
+    const added = await postPanelForm(server.url, admin, '/admin/users', '/admin/users/bot-chats', {
+      chatId: String(chat),
+      label: '<b>Movie night</b>',
+    });
+    assert.equal(added.status, 303, added.html);
+    assert.ok(await access.resolve(member, chat, 'group'), 'served once allowed');
+    const page = String((await admin.get('/admin/users')).body);
+    assert.match(page, /&lt;b&gt;Movie night&lt;\/b&gt;/, 'the label is shown escaped');
+
+    const refused = await postPanelForm(server.url, admin, '/admin/users', '/admin/users/bot-chats', {
+      chatId: 'not-a-chat',
+    });
+    assert.equal(refused.status, 400);
+
+    const removed = await postPanelForm(
+      server.url,
+      admin,
+      '/admin/users',
+      `/admin/users/bot-chats/${chat}/remove`,
+      {},
+    );
+    assert.equal(removed.status, 303, removed.html);
+    assert.equal(await access.resolve(member, chat, 'group'), undefined, 'not served after removal');
   });
 });

@@ -21,3 +21,13 @@ export class NewTokenFormDto extends PanelFormDto {
   @Length(1, 100)
   name!: string;
 }
+
+export class BotChatFormDto extends PanelFormDto {
+  @Matches(/^-?\d{1,20}$/, { message: 'chat id must be a Telegram chat id such as -1001234567890' })
+  chatId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(0, 100)
+  label?: string;
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { Types } from 'mongoose';
@@ -8,7 +8,9 @@ import { UserService } from '../../auth/user.service.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { type Identity, type IdentifiedRequest, USER_ROLES } from '../../core/identity/identity.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
-import { NewTokenFormDto, NewUserFormDto } from '../dto/user-forms.dto.js';
+import { BotChatFormDto, NewTokenFormDto, NewUserFormDto } from '../dto/user-forms.dto.js';
+import { AuthorizedChatRepository } from '../../bot/access/authorized-chat.repository.js';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { formatAgo } from '../format/units.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
@@ -19,7 +21,7 @@ type PanelRequest = Request & IdentifiedRequest & { identity: Identity };
 
 const LISTED_SESSIONS = 200;
 
-/** `/admin/users`: accounts, API tokens and live sessions (each revocable). Admins only. */
+/** `/admin/users`: accounts, API tokens, live sessions (each revocable) and the bot's chats. Admins only. */
 @ApiExcludeController()
 @Controller('admin/users')
 @UseGuards(PanelAccessGuard, CsrfGuard)
@@ -30,6 +32,8 @@ export class UsersController {
     private readonly tokens: ApiTokenService,
     private readonly sessions: SessionRepository,
     private readonly renderer: PanelRenderer,
+    private readonly chats: AuthorizedChatRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -66,6 +70,25 @@ export class UsersController {
     redirectWithFlash(res, '/admin/users', 'Token revoked.');
   }
 
+  /** Chats whose members may use the bot, besides BOT_AUTHORIZED_CHATS (read at every command). */
+  @Post('bot-chats')
+  async addBotChat(@Body() form: BotChatFormDto, @Req() req: PanelRequest, @Res() res: Response) {
+    await this.chats.add(Number(form.chatId), form.label?.trim() ?? '', req.identity.name);
+    redirectWithFlash(res, '/admin/users', `The bot now serves chat ${form.chatId}.`);
+  }
+
+  @Post('bot-chats/:chatId/remove')
+  async removeBotChat(@Param('chatId') chatId: string, @Body() _form: PanelFormDto, @Res() res: Response) {
+    if (!/^-?\d{1,20}$/.test(chatId) || !(await this.chats.remove(Number(chatId)))) {
+      throw new AppError(
+        404,
+        'not_found',
+        'That chat is not on the list (chats from BOT_AUTHORIZED_CHATS are changed in the environment).',
+      );
+    }
+    redirectWithFlash(res, '/admin/users', `The bot no longer serves chat ${chatId}.`);
+  }
+
   @Post('sessions/:id/revoke')
   async revokeSession(@Param('id') id: string, @Body() _form: PanelFormDto, @Res() res: Response) {
     if (!(await this.sessions.revoke(id)))
@@ -74,10 +97,11 @@ export class UsersController {
   }
 
   private async render(req: PanelRequest, res: Response, status: number, data: Record<string, unknown>) {
-    const [users, tokens, sessions] = await Promise.all([
+    const [users, tokens, sessions, chats] = await Promise.all([
       this.users.list(),
       this.tokens.list(),
       this.sessions.listLive(LISTED_SESSIONS),
+      this.chats.list(),
     ]);
     const names = new Map(users.map((user) => [user.id, user.username]));
     this.renderer.send(req, res, {
@@ -96,6 +120,19 @@ export class UsersController {
             created: formatAgo(token.createdAt),
             used: token.lastUsedAt ? formatAgo(token.lastUsedAt) : 'never',
           })),
+        botChats: [
+          ...this.config.bot.authorizedChats.map((id) => ({
+            id,
+            label: 'BOT_AUTHORIZED_CHATS',
+            fixed: true,
+          })),
+          ...chats.map((chat) => ({
+            id: chat._id,
+            label: chat.label,
+            by: chat.addedBy,
+            added: formatAgo(chat.addedAt),
+          })),
+        ],
         sessions: sessions.map((session) => ({
           id: session._id,
           user: names.get(String(session.userId)) ?? String(session.userId),

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { type Identity } from '../../core/identity/identity.js';
 import { RateLimiter } from '../../core/rate-limit/rate-limiter.js';
 import { type BotUser, type ChatKind } from '../gateway/bot-events.js';
+import { AuthorizedChatRepository } from './authorized-chat.repository.js';
 
 /** A Telegram user the bot serves, with the StreamVault account they act as. */
 export interface BotActor {
@@ -19,7 +20,8 @@ export interface BotActor {
 const REFUSAL_WINDOW_MS = 60 * 60 * 1000;
 
 /**
- * Who may use the bot where. A group must be in BOT_AUTHORIZED_CHATS (bot admins are welcome
+ * Who may use the bot where. A group must be in BOT_AUTHORIZED_CHATS or added on the panel's users
+ * page (bot admins are welcome
  * anywhere); in a private chat the user must be a bot admin, have a linked StreamVault account (an
  * admin linked it, or the user used the bot in an authorized group before), or be listed as a chat.
  * First use in an authorized place creates the user's account (`tg-<id>`, uploader; admin for bot admins).
@@ -30,6 +32,7 @@ export class BotAccessService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UserService,
     private readonly limiter: RateLimiter,
+    private readonly chats: AuthorizedChatRepository,
   ) {}
 
   isBotAdmin(telegramId: number): boolean {
@@ -38,7 +41,7 @@ export class BotAccessService {
 
   async resolve(user: BotUser, chatId: number, chatKind: ChatKind): Promise<BotActor | undefined> {
     const admin = this.isBotAdmin(user.id);
-    const chatListed = this.config.bot.authorizedChats.includes(chatId);
+    const chatListed = this.config.bot.authorizedChats.includes(chatId) || (await this.chats.has(chatId));
     const existing = await this.users.findByTelegramId(user.id);
     if (existing?.disabled) return undefined;
     const allowed =
