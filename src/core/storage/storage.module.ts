@@ -41,6 +41,7 @@ import { TelegramPeerRepository } from './telegram/telegram-peer.repository.js';
           : local,
     },
   ],
-  exports: [MEDIA_STORE],
+  // The gateway too: the ingest worker reads files users sent to the bot through it.
+  exports: [MEDIA_STORE, TELEGRAM_GATEWAY],
 })
 export class StorageModule {}
