@@ -1,6 +1,10 @@
 // Ingest wall time against the raw download tool on the same file, measured in one run.
 //   npm run bench -- ingest          (BENCH_VIDEO_SECONDS=20 by default: a ~50 MB 720p H.264 file)
+//   BENCH_LINK_MBPS=200              the source's speed for both (0 = loopback speed, unthrottled)
 // Prints the ratio (target ≤ 1.10×) and where the time went, from the task's state transitions.
+// "Done" is when the file plays from the library; stills and the sample follow and are timed apart.
+// Over loopback (GB/s) the fixed costs (probe, checksum, copy into the store) dominate; at a real
+// link speed the download does, as it does in use.
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -15,11 +19,12 @@ import { tempDir, testVideo } from '../test/support/media.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_VIDEO_SECONDS ?? 20);
+const LINK_MBPS = Number(process.env.BENCH_LINK_MBPS ?? 200);
 
 async function main() {
   const dir = tempDir('sv-bench-ingest-');
   const { bytes } = testVideo(SECONDS, dir, { size: '1280x720', bitrate: '20M', pattern: 'testsrc2' });
-  const fixture = await startFixtureServer({ body: bytes });
+  const fixture = await startFixtureServer({ body: bytes, throttle: (LINK_MBPS * 1000 * 1000) / 8 });
   const db = await startTestDatabase();
   const server = await startInProcessApp({
     MONGODB_URI: db.uri,
@@ -44,6 +49,11 @@ async function main() {
     }
     const ours = performance.now() - t1;
     if (task.state !== 'done') throw new Error(`ingest failed: ${String(task.error)}`);
+    while (task.stillsPending) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      task = (await admin.get(`/api/ingest/${String(body.taskId)}`)).body;
+    }
+    const withStills = performance.now() - t1;
 
     const connection = await mongoose.createConnection(db.uri).asPromise();
     const stored = await connection
@@ -52,12 +62,13 @@ async function main() {
     await connection.close();
     const transitions = (stored?.transitions ?? []) as { state: string; at: Date }[];
     console.log(
-      `\ningest of a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB ${SECONDS} s video from a local server`,
+      `\ningest of a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB ${SECONDS} s video from a local server at ${LINK_MBPS || 'loopback'} Mbit/s`,
     );
     console.log(`   curl alone              ${raw.toFixed(0)} ms`);
     console.log(
       `   StreamVault ingest      ${ours.toFixed(0)} ms   ratio ${(ours / raw).toFixed(2)}×  (target ≤ 1.10×)`,
     );
+    console.log(`   + stills and sample     ${(withStills - ours).toFixed(0)} ms after done`);
     for (let i = 0; i < transitions.length - 1; i++) {
       const spent = new Date(transitions[i + 1].at).getTime() - new Date(transitions[i].at).getTime();
       console.log(`     ${transitions[i].state.padEnd(12)} ${String(spent).padStart(6)} ms`);

@@ -92,9 +92,15 @@ export class IngestPipeline implements OnModuleDestroy {
   @JobHandler(JobName.Ingest)
   async run(data: IngestJobData, job: Job): Promise<void> {
     let task = await this.tasks.findById(data.taskId);
-    if (!task || TERMINAL.includes(task.state)) return;
-    await this.tasks.incrementAttempts(task._id);
+    if (!task) return;
     const sandbox = join(this.config.dataDir, 'downloads', task._id);
+    if (task.state === 'done' && task.artifactsPending) {
+      // A worker stopped between "done" and the stills: finish them if the file is still here.
+      await this.finishArtifacts(task, sandbox, new AbortController().signal);
+      return;
+    }
+    if (TERMINAL.includes(task.state)) return;
+    await this.tasks.incrementAttempts(task._id);
     const controller = await this.cancels.track(task._id);
     const signal = controller.signal;
     try {
@@ -105,9 +111,13 @@ export class IngestPipeline implements OnModuleDestroy {
         await this.index(task!);
         return task!;
       });
-      await this.finish(task._id, 'done');
-      await rm(sandbox, { recursive: true, force: true });
+      task = (await this.tasks.findById(task._id)) ?? task; // with the file and title ids index recorded
+      const artifactsPending = !task.reusedFile && hasPicture(task);
+      await this.finish(task._id, 'done', { artifactsPending });
       this.logger.log(`task ${task._id} done: ${task.download?.fileName}`);
+      // The file plays from here on; stills and the sample follow (they are not worth a slower "done").
+      if (artifactsPending) await this.finishArtifacts({ ...task, artifactsPending }, sandbox, signal);
+      else await rm(sandbox, { recursive: true, force: true });
     } catch (error) {
       if (signal.aborted || (await this.tasks.findById(data.taskId))?.state === 'cancelled') {
         await rm(sandbox, { recursive: true, force: true });
@@ -255,32 +265,25 @@ export class IngestPipeline implements OnModuleDestroy {
       );
     }
     const faststart = await this.processor.faststart(path, signal);
-    const probe = await this.prober.probe(path, signal);
-    const checksum = await sha256File(path, signal);
+    const [probe, checksum] = await Promise.all([this.prober.probe(path, signal), sha256File(path, signal)]);
     const stored = {
       duration: probe.duration,
       mime: mimeOf(probe.formatName, task.download!.fileName),
       streams: probe.streams,
     };
     const artifacts: NonNullable<IngestTask['artifacts']> = { screenshots: [], faststart };
-    if (probe.streams.video.length > 0 && probe.duration) {
-      const dir = join(dirname(path), 'artifacts');
-      await mkdir(dir, { recursive: true });
-      artifacts.screenshots = await this.processor.screenshots(path, probe.duration, dir, signal);
-      artifacts.sample = await this.processor.sample(path, probe.duration, dir, signal);
-    }
     const download = { ...task.download!, size: (await stat(path)).size };
     await this.tasks.update(task._id, { probe: stored, artifacts, download, checksum });
     return { ...task, probe: stored, artifacts, download, checksum };
   }
 
   /**
-   * Stores the file and its stills and sample, recording each stored piece on the task as it lands, so
+   * Stores the file, recording each stored part on the task as it lands, so
    * a worker that dies mid-upload is followed by one that stores only what is missing. Content the
    * library already holds (same SHA-256 in the same store) is reused instead of uploaded again.
    */
   private async upload(task: IngestTask): Promise<IngestTask> {
-    if (task.reusedFile || (task.storedParts && task.storedArtifacts)) return task;
+    if (task.reusedFile || task.storedParts) return task;
     await this.enter(task, 'uploading');
     if (task.checksum && !task.storedParts) {
       const same = await this.library.findFileByChecksum(task.checksum, this.store.kind);
@@ -308,25 +311,47 @@ export class IngestPipeline implements OnModuleDestroy {
         },
       }));
     if (!task.storedParts) await this.tasks.update(task._id, { storedParts: parts });
-    const artifacts = task.artifacts ?? { screenshots: [], faststart: false };
-    const storedArtifacts: NonNullable<IngestTask['storedArtifacts']> = { screenshots: [] };
-    for (const [index, shot] of artifacts.screenshots.entries()) {
-      const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`, {
-        key: `${task._id}-screenshot-${index + 1}`,
-      });
-      storedArtifacts.screenshots.push(part);
-    }
-    if (artifacts.sample) {
-      [storedArtifacts.sample] = await this.store.put(
-        artifacts.sample,
-        `${name}.sample${extname(artifacts.sample)}`,
-        {
+    return { ...task, storedParts: parts };
+  }
+
+  /**
+   * Stills at 25/50/75% and a 30 s sample, made from the sandbox copy after the task is done, stored
+   * under keys derived from the task (a repeat replaces rather than duplicates) and attached to the
+   * file. A failure here leaves a playable file without stills, logged; the sandbox goes either way.
+   */
+  private async finishArtifacts(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<void> {
+    const probe = task.probe as { duration?: number; streams: { video: unknown[] } } | undefined;
+    const path = task.download?.path;
+    try {
+      if (!task.fileId || !path || !existsSync(path) || !probe?.duration) {
+        this.logger.warn(`task ${task._id}: the download is gone; no stills or sample for its file`);
+        return;
+      }
+      const dir = join(dirname(path), 'artifacts');
+      await mkdir(dir, { recursive: true });
+      const shots = await this.processor.screenshots(path, probe.duration, dir, signal);
+      const sample = await this.processor.sample(path, probe.duration, dir, signal);
+      const name = task.download!.fileName;
+      const storedArtifacts: NonNullable<IngestTask['storedArtifacts']> = { screenshots: [] };
+      for (const [index, shot] of shots.entries()) {
+        const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`, {
+          key: `${task._id}-screenshot-${index + 1}`,
+        });
+        storedArtifacts.screenshots.push(part);
+      }
+      if (sample) {
+        [storedArtifacts.sample] = await this.store.put(sample, `${name}.sample${extname(sample)}`, {
           key: `${task._id}-sample`,
-        },
-      );
+        });
+      }
+      await this.library.setFileArtifacts(new Types.ObjectId(task.fileId), storedArtifacts);
+      await this.tasks.update(task._id, { storedArtifacts });
+    } catch (error) {
+      this.logger.warn(`task ${task._id}: stills and sample failed: ${(error as Error).message}`);
+    } finally {
+      await rm(sandbox, { recursive: true, force: true });
+      await this.tasks.update(task._id, { artifactsPending: false });
     }
-    await this.tasks.update(task._id, { storedArtifacts });
-    return { ...task, storedParts: parts, storedArtifacts };
   }
 
   private async index(task: IngestTask): Promise<void> {
@@ -343,8 +368,7 @@ export class IngestPipeline implements OnModuleDestroy {
         duration: probe.duration,
         streams: probe.streams,
         checksum: task.checksum ? { sha256: task.checksum } : undefined,
-        screenshots: task.storedArtifacts?.screenshots ?? [],
-        sample: task.storedArtifacts?.sample,
+        screenshots: [],
         episodes: [],
       });
       fileId = String(file._id);
@@ -381,4 +405,10 @@ export class IngestPipeline implements OnModuleDestroy {
     await this.tasks.update(taskId, set, state);
     await this.status.report(taskId, { state, bytesDone: 0, speed: 0 }, true);
   }
+}
+
+/** Only files with a picture get stills and a sample. */
+function hasPicture(task: IngestTask): boolean {
+  const probe = task.probe as { duration?: number; streams?: { video?: unknown[] } } | undefined;
+  return Boolean(probe?.duration && probe.streams?.video?.length);
 }

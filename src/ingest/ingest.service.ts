@@ -48,6 +48,8 @@ export interface TaskView {
   fileIds: string[];
   /** The content was already in the library: the existing file was reused, nothing uploaded. */
   reused: boolean;
+  /** Done, and its stills and sample are being made (they follow the playable file within seconds). */
+  stillsPending: boolean;
   titleId: string | null;
   requester: { id: string; name: string };
   createdAt: Date;
@@ -203,6 +205,7 @@ export class IngestService {
       attempts: task.attempts,
       fileIds: task.fileId ? [task.fileId] : [],
       reused: task.reusedFile ?? false,
+      stillsPending: task.artifactsPending ?? false,
       titleId: task.titleId ?? null,
       requester: task.requester,
       createdAt: task.createdAt,

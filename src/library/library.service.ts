@@ -217,6 +217,14 @@ export class LibraryService {
     return this.files.findByChecksum(sha256, storageKind);
   }
 
+  /** Stills and sample arrive after the file is filed (ingest makes them once the file plays). */
+  async setFileArtifacts(
+    fileId: Types.ObjectId,
+    artifacts: Pick<MediaFile, 'screenshots' | 'sample'>,
+  ): Promise<void> {
+    await this.files.setArtifacts(fileId, artifacts);
+  }
+
   async requireFile(fileId: Types.ObjectId): Promise<MediaFile> {
     const file = await this.files.findById(fileId);
     if (!file) throw notFound('file', fileId);

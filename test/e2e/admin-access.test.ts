@@ -21,6 +21,7 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['GET', '/admin/library', '/admin/library'],
   ['GET', `/admin/library/${TITLE}`, '/admin/library/:id'],
   ['POST', `/admin/library/${TITLE}`, '/admin/library/:id'],
+  ['POST', `/admin/library/${TITLE}/enrich`, '/admin/library/:id/enrich'],
   ['POST', `/admin/library/${TITLE}/delete`, '/admin/library/:id/delete'],
   ['POST', `/admin/library/${TITLE}/files/${FILE}/delete`, '/admin/library/:id/files/:fileId/delete'],
   [

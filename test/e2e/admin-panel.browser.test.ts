@@ -128,6 +128,8 @@ describe('admin panel in headless Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Saved and locked: name.' }).waitFor();
     assert.match(String(await page.locator('h1').textContent()), /Panel Show Renamed/);
     await shoot('title');
+    await page.getByRole('button', { name: 'Re-run enrichment' }).click();
+    await page.getByRole('status').filter({ hasText: 'Enrichment queued' }).waitFor();
 
     // Delete episode 2 (the confirmation dialog is accepted); episode 1 stays.
     await page.locator('li[data-episode="1x2"]').getByRole('button', { name: 'Delete episode' }).click();

@@ -148,7 +148,7 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       apps.push(await startApp({ ...shared, ROLE: 'worker' }));
       const done = await eventually(
         () => admin.get(`/api/ingest/${taskId}`).then((r) => r.body),
-        (t) => t.state === 'done' || t.state === 'failed',
+        (t) => (t.state === 'done' && !t.stillsPending) || t.state === 'failed',
         { timeoutMs: 90000, intervalMs: 250, what: 'task finished by the second worker' },
       );
       assert.equal(done.state, 'done', String(done.error));

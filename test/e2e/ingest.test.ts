@@ -62,7 +62,8 @@ describe('ingest: a link becomes a playable library entry', () => {
   const waitFor = (taskId: string, state: string) =>
     eventually(
       async () => (await admin.get(`/api/ingest/${taskId}`)).body,
-      (task) => task.state === state || task.state === 'failed',
+      // "done" counts once the stills and sample (made after the file is playable) are in too.
+      (task) => (task.state === state && !task.stillsPending) || task.state === 'failed',
       { timeoutMs: 60000, intervalMs: 200, what: `task ${taskId} ${state}` },
     );
 

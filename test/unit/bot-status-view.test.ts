@@ -28,6 +28,7 @@ function task(n: number, overrides: Partial<TaskView> = {}): { view: TaskView; t
       attempts: 1,
       fileIds: [],
       reused: false,
+      stillsPending: false,
       titleId: null,
       requester: { id: 'u1', name: 'tg-1' },
       createdAt: new Date(NOW - 125_000),

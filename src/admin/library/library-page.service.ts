@@ -31,6 +31,7 @@ export class LibraryPageService {
       },
       isMovie: title.kind === 'movie',
       locked: title.lockedFields.join(', '),
+      enrichment: title.enrichment && { ...title.enrichment, at: title.enrichment.at.toISOString() },
       seasons: title.seasons.map((season) => ({
         number: season.number,
         episodes: season.episodes.map((episode) => ({

@@ -17,6 +17,7 @@ import { type Types } from 'mongoose';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { LibraryService } from '../../library/library.service.js';
+import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
 import { TitleSearchService } from '../../library/title-search.service.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
@@ -41,6 +42,7 @@ export class LibraryController {
     private readonly search: TitleSearchService,
     private readonly pages: LibraryPageService,
     private readonly renderer: PanelRenderer,
+    private readonly enrichment: EnrichmentRequests,
   ) {}
 
   @Get()
@@ -89,6 +91,22 @@ export class LibraryController {
       res,
       `/admin/library/${String(id)}`,
       saved.length > 0 ? `Saved and locked: ${saved.join(', ')}.` : 'Nothing changed.',
+    );
+  }
+
+  /** Queues the enrich job: a worker asks TMDB / Jikan again; locked fields stay as edited. */
+  @Post(':id/enrich')
+  async enrich(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Body() _form: PanelFormDto,
+    @Res() res: Response,
+  ) {
+    await this.library.requireTitle(id);
+    await this.enrichment.request(id);
+    redirectWithFlash(
+      res,
+      `/admin/library/${String(id)}`,
+      'Enrichment queued; reload in a moment to see the result.',
     );
   }
 

@@ -20,6 +20,9 @@ type Refresh = 'tick' | 'post' | 'repost' | 'page';
  * the chat for `retry_after`. Finished tasks are announced to their requester, their trigger message
  * is deleted, and a chat with nothing left loses its status message.
  */
+/** How long a finished task's announcement waits for its stills before going without a picture. */
+const STILLS_WAIT_MS = 30000;
+
 @Injectable()
 export class StatusBoard {
   private readonly logger = new Logger('bot');
@@ -95,6 +98,8 @@ export class StatusBoard {
       const view = await this.view(tracked.taskId);
       if (!view) await this.state.untrack(chatId, tracked.taskId);
       else if (ACTIVE_STATES.includes(view.state as TaskState)) active.push({ view, tracked });
+      // A done task's still follows within seconds: announce with it (unless it is taking too long).
+      else if (view.stillsPending && Date.now() - view.updatedAt.getTime() < STILLS_WAIT_MS) continue;
       else await this.finish(view, tracked);
     }
     const status = await this.state.statusMessage(chatId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
@@ -32,7 +32,9 @@ export class LocalMediaStore implements MediaStore {
     // Written aside and renamed: a crash never leaves a half file under the final name, and a repeated
     // put with the same key replaces the object instead of adding a second one.
     const partial = `${target}.partial`;
-    await copyFile(path, partial);
+    await rm(partial, { force: true });
+    // Downloads live under the same DATA_DIR: a hard link stores the file without copying its bytes.
+    await link(path, partial).catch(() => copyFile(path, partial));
     await rename(partial, target);
     const part = { ref, size: (await stat(target)).size };
     await options.onPart?.(part, 0);

@@ -45,6 +45,8 @@ export interface IngestTask {
   storedParts?: { ref: string; size: number }[];
   /** The file was already in the library (same checksum); nothing was uploaded. */
   reusedFile?: boolean;
+  /** Done, but the stills and sample are still being made (they follow the playable file). */
+  artifactsPending?: boolean;
   /** Stills and sample made in the sandbox (paths), then stored (parts). */
   artifacts?: { screenshots: string[]; sample?: string; faststart: boolean };
   storedArtifacts?: { screenshots: { ref: string; size: number }[]; sample?: { ref: string; size: number } };
@@ -89,6 +91,7 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     uploadedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
     storedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
     reusedFile: Boolean,
+    artifactsPending: Boolean,
     artifacts: { type: Schema.Types.Mixed },
     storedArtifacts: { type: Schema.Types.Mixed },
     fileId: String,
