@@ -1,14 +1,8 @@
+import { formatBytes as formatByteSize } from '../../core/util/format-bytes.js';
+
 /** Human-readable sizes, rates and durations for panel pages (server-rendered and live). */
 export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return '';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  return bytes === undefined || !Number.isFinite(bytes) ? '' : formatByteSize(bytes);
 }
 
 export function formatDuration(seconds: number | undefined): string {
