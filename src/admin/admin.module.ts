@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../core/queue/queue.module.js';
+import { MediaProcessor } from '../ingest/processing/media-processor.js';
+import { StreamUsageReader } from '../stream/usage/stream-usage.reader.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
+import { ExplorerController } from './explorer/explorer.controller.js';
+import { ExplorerService } from './explorer/explorer.service.js';
+import { InFlightRefsRepository } from './explorer/in-flight-refs.repository.js';
 import { LibraryPageService } from './library/library-page.service.js';
 import { LibraryController } from './library/library.controller.js';
 import { SseConnections } from './live/sse-connections.js';
@@ -13,6 +18,7 @@ import { PanelRenderer } from './panel-renderer.js';
 import { CsrfTokens } from './security/csrf-tokens.js';
 import { CsrfGuard } from './security/csrf.guard.js';
 import { PanelAccessGuard } from './security/panel-access.guard.js';
+import { SettingsController } from './settings/settings.controller.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -30,6 +36,8 @@ import { UsersController } from './users/users.controller.js';
     LibraryController,
     LogsController,
     UsersController,
+    SettingsController,
+    ExplorerController,
   ],
   providers: [
     CsrfTokens,
@@ -41,6 +49,11 @@ import { UsersController } from './users/users.controller.js';
     DashboardService,
     LibraryPageService,
     LogFeed,
+    ExplorerService,
+    StreamUsageReader,
+    InFlightRefsRepository,
+    // ffmpeg stills for "regenerate screenshots"; stateless, so its own instance here.
+    MediaProcessor,
   ],
 })
 export class AdminModule {}

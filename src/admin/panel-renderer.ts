@@ -14,8 +14,10 @@ const NAV: readonly NavItem[] = [
   { href: '/admin', label: 'Dashboard', roles: ['admin', 'uploader'] },
   { href: '/admin/tasks', label: 'Tasks', roles: ['admin', 'uploader'] },
   { href: '/admin/library', label: 'Library', roles: ['admin'] },
+  { href: '/admin/explorer', label: 'Explorer', roles: ['admin'] },
   { href: '/admin/logs', label: 'Logs', roles: ['admin'] },
   { href: '/admin/users', label: 'Users', roles: ['admin'] },
+  { href: '/admin/settings', label: 'Settings', roles: ['admin'] },
 ];
 
 export interface PanelPage {

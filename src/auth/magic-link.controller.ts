@@ -7,7 +7,7 @@ import { SESSION_COOKIE, sessionCookieOptions } from './auth-cookie.js';
 import { clientInfo } from './client-info.js';
 import { MagicLinkService } from './magic-link.service.js';
 
-/** The landing of a magic link: signs the browser in and sends it home. */
+/** The landing of a magic link: signs the browser in and sends an admin to the panel, anyone else home. */
 @ApiExcludeController()
 @Controller('auth/magic')
 export class MagicLinkController {
@@ -19,8 +19,8 @@ export class MagicLinkController {
   @Get(':token')
   @RateLimit({ name: 'magic-redeem', limit: 20, windowSeconds: 60 })
   async redeem(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { token: cookie, maxAgeMs } = await this.magicLinks.redeem(token, clientInfo(req));
+    const { token: cookie, maxAgeMs, role } = await this.magicLinks.redeem(token, clientInfo(req));
     res.cookie(SESSION_COOKIE, cookie, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
-    res.redirect(303, '/');
+    res.redirect(303, role === 'admin' ? '/admin' : '/');
   }
 }

@@ -51,6 +51,9 @@ export class MagicLinkService {
     const link = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await this.links.consume(hashToken(token)) : null;
     if (!link)
       throw new AppError(401, 'unauthorized', 'This login link is invalid, expired or already used.');
-    return this.sessions.open(link.userId, 'magic-link', client);
+    const session = await this.sessions.open(link.userId, 'magic-link', client);
+    // The landing page sends admins to the panel; everyone else home.
+    const user = await this.users.findById(link.userId);
+    return { ...session, role: user?.role };
   }
 }

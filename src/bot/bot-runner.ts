@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { SettingsService } from '../core/settings/settings.service.js';
 import { BotUpdatesHandler } from './bot-updates.handler.js';
 import { BOT_COMMANDS } from './commands/bot-commands.js';
 import { BotGateway } from './gateway/telegraf-bot.gateway.js';
@@ -31,6 +32,7 @@ export class BotRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly gateway: BotGateway,
     private readonly updates: BotUpdatesHandler,
     private readonly board: StatusBoard,
+    private readonly settings: SettingsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,7 +68,7 @@ export class BotRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         .tick()
         .catch((error: unknown) => this.logger.error(`status round failed: ${(error as Error).message}`))
         .finally(() => this.schedule());
-    }, this.config.bot.statusIntervalSeconds * 1000);
+    }, this.settings.cached().botStatusIntervalSeconds * 1000);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -12,6 +12,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { SettingsModule } from './settings/settings.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { ViewsModule } from './views/views.module.js';
 
@@ -26,6 +27,7 @@ export class CoreModule {
         LoggingModule.forRoot(logger),
         DatabaseModule,
         RedisModule,
+        SettingsModule,
         StorageModule,
         ViewsModule,
         MetricsModule,

@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { JobHandler } from '../core/queue/job-handler.decorator.js';
 import { JobName } from '../core/queue/queue-names.js';
+import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { TELEGRAM_GATEWAY, type TelegramGateway } from '../core/storage/telegram/telegram-gateway.js';
 import { LibraryService } from '../library/library.service.js';
@@ -80,6 +81,7 @@ export class IngestPipeline implements OnModuleDestroy {
     private readonly cancels: CancelBus,
     private readonly quota: DailyQuota,
     private readonly enrichment: EnrichmentRequests,
+    private readonly settings: SettingsService,
     guard: SsrfGuard,
     @Inject(TELEGRAM_GATEWAY) telegram: TelegramGateway | null,
   ) {
@@ -235,7 +237,7 @@ export class IngestPipeline implements OnModuleDestroy {
 
   /** The tightest of: the file size limit, the requester's quota left today, this worker's spare disk. */
   private async sizeCeiling(task: IngestTask, sandbox: string): Promise<SizeCeiling> {
-    const { maxFileBytes, minFreeDiskBytes } = this.config.ingest;
+    const { maxFileBytes, minFreeDiskBytes } = await this.settings.get();
     const free = await freeDiskBytes(sandbox);
     const disk = diskCeiling(free, minFreeDiskBytes);
     if (disk.bytes <= 0) {

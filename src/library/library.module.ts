@@ -5,6 +5,8 @@ import { EnrichmentRequests } from './metadata/enrichment-requests.js';
 import { EnrichmentJob } from './metadata/enrichment.job.js';
 import { EnrichmentService } from './metadata/enrichment.service.js';
 import { metadataProviders } from './metadata/metadata.providers.js';
+import { DeletionDrainer } from './upkeep/deletion-drainer.js';
+import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
 import { CommentsController } from './comments.controller.js';
@@ -47,7 +49,11 @@ export class LibraryModule {
       global: true,
       imports: queues ? [QueueModule] : [],
       controllers: manager ? [TitlesController, FilesController, CommentsController] : [],
-      providers: [...services, ...(worker ? [metadataProviders, EnrichmentService, EnrichmentJob] : [])],
+      providers: [
+        ...services,
+        ...(manager ? [UpkeepSchedule] : []),
+        ...(worker ? [metadataProviders, EnrichmentService, EnrichmentJob, DeletionDrainer] : []),
+      ],
       exports: services,
     };
   }

@@ -48,6 +48,26 @@ export class MediaFileRepository {
     return { files, bytes };
   }
 
+  /** A page of files in one store, newest first (admin explorer). */
+  list(storageKind: MediaFile['storage']['kind'], offset: number, limit: number): Promise<MediaFile[]> {
+    return this.model
+      .find({ 'storage.kind': storageKind })
+      .sort({ _id: -1 })
+      .skip(offset)
+      .limit(limit)
+      .lean<MediaFile[]>()
+      .exec();
+  }
+
+  /** Every file, one at a time (orphan and dangling checks walk the whole index). */
+  each(storageKind: MediaFile['storage']['kind']): AsyncIterable<MediaFile> {
+    return this.model.find({ 'storage.kind': storageKind }).lean<MediaFile>().cursor();
+  }
+
+  async rename(id: Types.ObjectId, fileName: string): Promise<boolean> {
+    return (await this.model.updateOne({ _id: id }, { $set: { fileName } })).matchedCount > 0;
+  }
+
   async insert(file: NewMediaFile): Promise<MediaFile> {
     return (await this.model.create(file)).toObject<MediaFile>();
   }

@@ -41,6 +41,31 @@ export class PendingDeletionRepository {
     if (operations.length > 0) await this.model.bulkWrite(operations, { ordered: false });
   }
 
+  /** The oldest entries of one store, fewest attempts first (a stuck entry does not block the rest). */
+  due(storageKind: PendingDeletion['storageKind'], limit: number): Promise<PendingDeletion[]> {
+    return this.model
+      .find({ storageKind })
+      .sort({ attempts: 1, createdAt: 1 })
+      .limit(limit)
+      .lean<PendingDeletion[]>()
+      .exec();
+  }
+
+  async done(id: string): Promise<void> {
+    await this.model.deleteOne({ _id: id });
+  }
+
+  async failed(id: string, error: string): Promise<void> {
+    await this.model.updateOne(
+      { _id: id },
+      { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } },
+    );
+  }
+
+  count(): Promise<number> {
+    return this.model.countDocuments().exec();
+  }
+
   list(limit = 100): Promise<PendingDeletion[]> {
     return this.model.find().sort({ createdAt: 1 }).limit(limit).lean<PendingDeletion[]>().exec();
   }

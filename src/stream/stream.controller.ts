@@ -5,6 +5,7 @@ import { type IdentifiedRequest } from '../core/identity/identity.js';
 import { assertLinkAccess } from './http/link-access.js';
 import { sendMedia } from './http/send-media.js';
 import { StreamMetrics } from './stream.metrics.js';
+import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
 import { StreamService } from './stream.service.js';
 
 /**
@@ -17,6 +18,7 @@ export class StreamController {
   constructor(
     private readonly streams: StreamService,
     private readonly metrics: StreamMetrics,
+    private readonly usage: StreamUsagePublisher,
   ) {}
 
   @Get(':fileId/:fileName')
@@ -33,11 +35,18 @@ export class StreamController {
     assertLinkAccess(req, this.streams);
     const file = await this.streams.file(fileId);
     this.metrics.active.inc();
-    res.once('close', () => this.metrics.active.dec());
+    this.usage.started();
+    res.once('close', () => {
+      this.metrics.active.dec();
+      this.usage.ended();
+    });
     const store = this.streams.storeKind;
     await sendMedia(req, res, file, {
       open: (start, end) => this.streams.read(file, start, end),
-      onBytes: (count) => this.metrics.bytesServed.inc({ store }, count),
+      onBytes: (count) => {
+        this.metrics.bytesServed.inc({ store }, count);
+        this.usage.served(count);
+      },
     });
   }
 }

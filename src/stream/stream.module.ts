@@ -7,6 +7,7 @@ import { StreamService } from './stream.service.js';
 import { SubtitlesController } from './subtitles.controller.js';
 import { SubtitleExtractor } from './subtitles/subtitle-extractor.js';
 import { SubtitleService } from './subtitles/subtitle.service.js';
+import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
 import { WatchController } from './watch.controller.js';
 
 /** The streamer role's HTTP surface: media bytes, link signing, subtitles, stills and the player page. */
@@ -18,7 +19,7 @@ import { WatchController } from './watch.controller.js';
     WatchController,
     ScreenshotsController,
   ],
-  providers: [StreamService, StreamMetrics, SubtitleService, SubtitleExtractor],
+  providers: [StreamService, StreamMetrics, StreamUsagePublisher, SubtitleService, SubtitleExtractor],
   exports: [StreamService],
 })
 export class StreamModule {}

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
+import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
@@ -25,6 +26,7 @@ export class StreamService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly library: LibraryService,
+    private readonly settings: SettingsService,
   ) {}
 
   async file(fileId: string): Promise<MediaFile> {
@@ -55,9 +57,9 @@ export class StreamService {
     return this.signPath(['stream', String(file._id), file.fileName], nowSeconds);
   }
 
-  /** A signed link to any app path (watch page, subtitle track, stream), valid for SIGNED_URL_TTL. */
+  /** A signed link to any app path (watch page, subtitle track, stream), valid for SIGNED_URL_TTL (or its Settings override). */
   signPath(segments: string[], nowSeconds = Math.floor(Date.now() / 1000)): SignedLink {
-    const expires = nowSeconds + this.config.stream.signedUrlTtlSeconds;
+    const expires = nowSeconds + this.settings.cached().signedUrlTtlSeconds;
     const path = signedPath(segments);
     const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
     return { url: `${this.config.http.publicUrl}${path.encoded}?md5=${md5}&expires=${expires}`, expires };

@@ -36,6 +36,16 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', '/admin/users/tokens', '/admin/users/tokens'],
   ['POST', `/admin/users/tokens/${TASK}/revoke`, '/admin/users/tokens/:id/revoke'],
   ['POST', `/admin/users/sessions/${TASK}/revoke`, '/admin/users/sessions/:id/revoke'],
+  ['GET', '/admin/explorer', '/admin/explorer'],
+  ['GET', '/admin/explorer/folders/ab', '/admin/explorer/folders/:name'],
+  ['GET', '/admin/explorer/orphans', '/admin/explorer/orphans'],
+  ['POST', '/admin/explorer/orphans/delete', '/admin/explorer/orphans/delete'],
+  ['GET', '/admin/explorer/dangling', '/admin/explorer/dangling'],
+  ['GET', `/admin/explorer/files/${FILE}`, '/admin/explorer/files/:fileId'],
+  ['POST', `/admin/explorer/files/${FILE}/rename`, '/admin/explorer/files/:fileId/rename'],
+  ['POST', `/admin/explorer/files/${FILE}/screenshots`, '/admin/explorer/files/:fileId/screenshots'],
+  ['GET', '/admin/settings', '/admin/settings'],
+  ['POST', '/admin/settings', '/admin/settings'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */

@@ -209,6 +209,18 @@ describe('identity and access', () => {
       }
     });
 
+    it('lands an admin on the admin panel', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      const created = await admin.post('/api/auth/magic-link', { username: ADMIN.username });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const browser = client();
+      const landing = await browser.get(new URL(String(created.body.url)).pathname);
+      assert.equal(landing.status, 303);
+      assert.equal(landing.headers.get('location'), '/admin');
+      assert.equal((await browser.get('/admin')).status, 200, 'signed in: the panel opens');
+    });
+
     it('an expired link is refused', async () => {
       const admin = client();
       await admin.login(ADMIN.username, ADMIN.password);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
@@ -15,6 +17,8 @@ import { tempDir, testVideo } from '../support/media.js';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { topLevelBoxes } from '../../src/ingest/processing/mp4-atoms.js';
 
+const run = promisify(execFile);
+
 describe('ingest: a link becomes a playable library entry', () => {
   let db: TestDatabase;
   let server: InProcessApp;
@@ -23,6 +27,8 @@ describe('ingest: a link becomes a playable library entry', () => {
   let lateFixture: Awaited<ReturnType<typeof startFixtureServer>>;
   /** Content no other test ingests, served under two names. */
   let mirror: Awaited<ReturnType<typeof startFixtureServer>>;
+  let mkvFixture: Awaited<ReturnType<typeof startFixtureServer>>;
+  let mkvBytes: Buffer;
   const late = testVideo(2, undefined, { faststart: false });
   let admin: TestClient;
   const video = testVideo(2);
@@ -39,10 +45,15 @@ describe('ingest: a link becomes a playable library entry', () => {
     slowFixture = await startFixtureServer({ body: video.bytes, throttle: 32 * 1024 });
     lateFixture = await startFixtureServer({ body: late.bytes });
     mirror = await startFixtureServer({ body: testVideo(3, undefined, { pattern: 'testsrc2' }).bytes });
+    const mkvSource = testVideo(4, undefined, { pattern: 'testsrc2', size: '320x240' });
+    const mkvPath = join(tempDir('sv-mkv-'), 'episode.mkv');
+    await run('ffmpeg', ['-v', 'error', '-i', mkvSource.path, '-c', 'copy', mkvPath]);
+    mkvBytes = readFileSync(mkvPath);
+    mkvFixture = await startFixtureServer({ body: mkvBytes });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: [fixture, slowFixture, lateFixture, mirror]
+      INGEST_ALLOW_HOSTS: [fixture, slowFixture, lateFixture, mirror, mkvFixture]
         .map((f) => `127.0.0.1:${f.port}`)
         .join(','),
     });
@@ -56,6 +67,7 @@ describe('ingest: a link becomes a playable library entry', () => {
     await slowFixture?.close();
     await lateFixture?.close();
     await mirror?.close();
+    await mkvFixture?.close();
     await db?.stop();
   });
 
@@ -113,6 +125,32 @@ describe('ingest: a link becomes a playable library entry', () => {
     const sample = Buffer.concat(await store.read([file.sample!], 0, file.sample!.size - 1).toArray());
     assert.equal(sample.subarray(4, 8).toString(), 'ftyp', 'the sample is an MP4');
     assert.equal(existsSync(join(server.config.dataDir, 'downloads', taskId)), false, 'sandbox removed');
+  });
+
+  it('ingests an MKV episode (Matroska, no faststart) into its season and episode, streaming byte-exact', async () => {
+    const submitted = await admin.post('/api/ingest', {
+      url: mkvFixture.url('/Night.Harbour.S03E07.720p.WEB.mkv'),
+    });
+    const task = await waitFor(String(submitted.body.taskId), 'done');
+    assert.equal(task.state, 'done', String(task.error));
+    const library = server.app.get(LibraryService);
+    const title = await library.requireTitle(new Types.ObjectId(String(task.titleId)));
+    assert.equal(title.name, 'Night Harbour');
+    assert.equal(title.kind, 'series');
+    const [fileId] = task.fileIds as string[];
+    assert.deepEqual(
+      title.seasons.map((s) => [s.number, s.episodes.map((e) => [e.number, e.fileIds.map(String)])]),
+      [[3, [[7, [fileId]]]]],
+    );
+    const file = await library.requireFile(new Types.ObjectId(fileId));
+    assert.equal(file.mime, 'video/x-matroska');
+    assert.equal(file.screenshots.length, 3);
+    assert.ok(file.sample, 'a sample clip');
+    const link = server.app
+      .get(StreamService)
+      .sign(file)
+      .url.replace(server.config.http.publicUrl, server.url);
+    assert.ok(Buffer.from(await (await fetch(link)).arrayBuffer()).equals(mkvBytes), 'stored unchanged');
   });
 
   it('reuses a stored file with identical content instead of uploading it again', async () => {

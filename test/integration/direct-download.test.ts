@@ -46,6 +46,7 @@ describe('direct HTTP download engine', () => {
     assert.equal(result.fileName, 'été (2020).mkv');
     assert.equal(result.size, BODY.length);
     assert.equal(sha(readFileSync(result.path)), sha(BODY));
+    assert.equal(result.sha256, sha(BODY), 'hashed on the way in');
     assert.deepEqual(progress.at(-1), { bytesDone: BODY.length, bytesTotal: BODY.length });
     assert.ok(progress.every((p, i) => i === 0 || p.bytesDone >= progress[i - 1].bytesDone));
   });
@@ -53,6 +54,7 @@ describe('direct HTTP download engine', () => {
   it('resumes with Range (and If-Range) after the server drops the connection at 50%', async () => {
     const { result, requests } = await download({ dropFirstResponseAfter: Math.floor(BODY.length / 2) });
     assert.equal(sha(readFileSync(result.path)), sha(BODY));
+    assert.equal(result.sha256, sha(BODY), 'the hash covers the resumed file exactly');
     assert.equal(requests.length, 2);
     assert.equal(requests[0].range, undefined);
     assert.match(requests[1].range ?? '', /^bytes=\d+-$/);
@@ -65,6 +67,7 @@ describe('direct HTTP download engine', () => {
   it('starts over when the server ignores Range', async () => {
     const { result, requests } = await download({ dropFirstResponseAfter: 1_000_000, honourRange: false });
     assert.equal(sha(readFileSync(result.path)), sha(BODY));
+    assert.equal(result.sha256, sha(BODY));
     assert.equal(requests.length, 2);
   });
 

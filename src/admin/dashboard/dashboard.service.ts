@@ -7,6 +7,7 @@ import { withTimeout } from '../../core/util/with-timeout.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
 import { TitleRepository } from '../../library/title.repository.js';
+import { StreamUsageReader } from '../../stream/usage/stream-usage.reader.js';
 import { formatAgo, formatBytes } from '../format/units.js';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
@@ -20,14 +21,16 @@ export class DashboardService {
     private readonly heartbeats: HeartbeatRepository,
     private readonly titles: TitleRepository,
     private readonly files: MediaFileRepository,
+    private readonly streamUsage: StreamUsageReader,
   ) {}
 
   async overview() {
-    const [queues, instances, titleCounts, files] = await Promise.all([
+    const [queues, instances, titleCounts, files, streams] = await Promise.all([
       this.queueDepths(),
       this.heartbeats.list(),
       Promise.all(TITLE_KINDS.map(async (kind) => ({ kind, count: await this.titles.count({ kind }) }))),
       this.files.totals(),
+      this.streamUsage.read().catch(() => undefined),
     ]);
     return {
       queues,
@@ -46,6 +49,9 @@ export class DashboardService {
         role,
         count: instances.filter((instance) => instance.roles.includes(role)).length,
       })),
+      streams: streams
+        ? { active: streams.active, servedToday: formatBytes(streams.bytesToday) }
+        : { unavailable: true },
       library: {
         titles: titleCounts,
         totalTitles: titleCounts.reduce((sum, entry) => sum + entry.count, 0),

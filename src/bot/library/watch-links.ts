@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { SettingsService } from '../../core/settings/settings.service.js';
 import { secureLinkSignature, signedPath } from '../../stream/signing/secure-link.js';
 
 /**
@@ -8,10 +9,13 @@ import { secureLinkSignature, signedPath } from '../../stream/signing/secure-lin
  */
 @Injectable()
 export class WatchLinks {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
+  ) {}
 
   sign(fileId: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
-    const expires = nowSeconds + this.config.stream.signedUrlTtlSeconds;
+    const expires = nowSeconds + this.settings.cached().signedUrlTtlSeconds;
     const path = signedPath(['watch', fileId]);
     const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
     return `${this.config.http.publicUrl}${path.encoded}?md5=${md5}&expires=${expires}`;

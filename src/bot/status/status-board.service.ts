@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { type InstanceHeartbeat } from '../../core/heartbeat/instance-heartbeat.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { SettingsService } from '../../core/settings/settings.service.js';
 import { IngestService, type TaskView } from '../../ingest/ingest.service.js';
 import { ACTIVE_STATES, type TaskState } from '../../ingest/schemas/ingest-task.schema.js';
 import { isBotApiError } from '../gateway/bot-api.error.js';
@@ -29,17 +29,17 @@ export class StatusBoard {
   private readonly startedAt = Date.now();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly gateway: BotGateway,
     private readonly state: BotStateRepository,
     private readonly ingest: IngestService,
     private readonly heartbeats: HeartbeatRepository,
     private readonly completion: CompletionNotifier,
     private readonly mutex: RedisMutex,
+    private readonly settings: SettingsService,
   ) {}
 
   private get intervalMs(): number {
-    return this.config.bot.statusIntervalSeconds * 1000;
+    return this.settings.cached().botStatusIntervalSeconds * 1000;
   }
 
   /** One status round over every chat (once per interval across all managers). */

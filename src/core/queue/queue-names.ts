@@ -15,12 +15,15 @@ export enum JobName {
   Ingest = 'ingest',
   /** Carries `{ titleId }`: describe a title from TMDB / Jikan; retried with backoff while they are down. */
   Enrich = 'enrich',
+  /** Scheduled every minute: removes stored objects listed in `pending_deletions` from the store. */
+  DrainDeletions = 'drain-deletions',
 }
 
 /** Which queue carries each job. */
 export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Ingest]: QueueName.Ingest,
   [JobName.Enrich]: QueueName.Library,
+  [JobName.DrainDeletions]: QueueName.Library,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
@@ -36,6 +36,8 @@ export class LocalMediaStore implements MediaStore {
     // Downloads live under the same DATA_DIR: a hard link stores the file without copying its bytes.
     await link(path, partial).catch(() => copyFile(path, partial));
     await rename(partial, target);
+    // rename() between two links of one file (a repeated put of the same download) does nothing.
+    await rm(partial, { force: true });
     const part = { ref, size: (await stat(target)).size };
     await options.onPart?.(part, 0);
     return [part];
@@ -55,6 +57,27 @@ export class LocalMediaStore implements MediaStore {
 
   async delete(ref: string): Promise<void> {
     await rm(this.pathOf(ref), { force: true });
+  }
+
+  /** Every object under the media root, for the admin explorer (orphan search). */
+  async *list(): AsyncGenerator<LocalObject> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      try {
+        const info = await stat(path);
+        yield { ref: relative(this.root, path), size: info.size, modifiedAt: info.mtime };
+      } catch {
+        // deleted while listing
+      }
+    }
   }
 
   /** Walks the parts overlapping the range; a destroyed consumer stops the current file read too. */
@@ -94,6 +117,12 @@ export class LocalMediaStore implements MediaStore {
     }
     return path;
   }
+}
+
+export interface LocalObject {
+  ref: string;
+  size: number;
+  modifiedAt: Date;
 }
 
 function safeName(name: string): string {

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { Injectable } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { type Identity } from '../../core/identity/identity.js';
+import { SettingsService } from '../../core/settings/settings.service.js';
 import { formatBytes } from '../../core/util/format-bytes.js';
 import { IngestTaskRepository } from '../ingest-task.repository.js';
 import { DailyQuota } from './daily-quota.js';
@@ -14,14 +14,14 @@ import { DailyQuota } from './daily-quota.js';
 @Injectable()
 export class Admission {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
     private readonly tasks: IngestTaskRepository,
     private readonly quota: DailyQuota,
     private readonly heartbeats: HeartbeatRepository,
   ) {}
 
   async admit(requester: Identity): Promise<void> {
-    const { maxActivePerUser, minFreeDiskBytes } = this.config.ingest;
+    const { maxActivePerUser, minFreeDiskBytes, maxBytesPerDay } = await this.settings.get();
     if ((await this.tasks.countActiveFor(requester.id)) >= maxActivePerUser) {
       throw new AppError(
         429,
@@ -34,7 +34,7 @@ export class Admission {
       throw new AppError(
         429,
         'quota_exceeded',
-        `You have used your ${formatBytes(this.config.ingest.maxBytesPerDay)} daily download quota; it resets at 00:00 UTC.`,
+        `You have used your ${formatBytes(maxBytesPerDay)} daily download quota; it resets at 00:00 UTC.`,
       );
     }
     // Only live workers count: with none running the task simply waits in the queue.

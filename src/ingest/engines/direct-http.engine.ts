@@ -1,8 +1,9 @@
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat } from 'node:fs/promises';
 import { type IncomingHttpHeaders } from 'node:http';
 import { basename, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseContentDisposition } from 'content-disposition';
@@ -52,6 +53,9 @@ export class DirectHttpEngine implements DownloadEngine {
     let fileName: string | undefined;
     let total: number | undefined;
     let validator: string | undefined;
+    // SHA-256 of the bytes as they arrive, so nobody reads the file again just to hash it.
+    let hash = createHash('sha256');
+    let hashed = 0;
 
     for (let attempt = 1; ; attempt++) {
       const have = await sizeOf(partPath);
@@ -89,6 +93,18 @@ export class DirectHttpEngine implements DownloadEngine {
         validator ??= validatorOf(response.headers);
 
         let done = restart ? 0 : have;
+        if (restart || hashed !== have) {
+          // A fresh start, or a resume whose prefix was not hashed here (another attempt or worker).
+          hash = createHash('sha256');
+          hashed = 0;
+          if (!restart) {
+            await pipeline(
+              createReadStream(partPath),
+              new Writable({ write: (c: Buffer, _e, cb) => (hash.update(c), cb()) }),
+            );
+            hashed = have;
+          }
+        }
         const meter = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
             done += chunk.length;
@@ -96,6 +112,8 @@ export class DirectHttpEngine implements DownloadEngine {
               callback(new TooLargeError(request.maxBytes));
               return;
             }
+            hash.update(chunk);
+            hashed += chunk.length;
             request.onProgress({ bytesDone: done, bytesTotal: total });
             callback(null, chunk);
           },
@@ -123,7 +141,9 @@ export class DirectHttpEngine implements DownloadEngine {
     const name = fileName ?? 'download';
     const path = join(request.dir, name);
     await rename(partPath, path);
-    return { path, fileName: name, size: await sizeOf(path) };
+    const size = await sizeOf(path);
+    // Bytes fed to the hash but lost on a failed write would make it wrong: then leave it to the caller.
+    return { path, fileName: name, size, sha256: hashed === size ? hash.digest('hex') : undefined };
   }
 }
 

@@ -21,6 +21,8 @@ export interface DownloadResult {
   path: string;
   fileName: string;
   size: number;
+  /** SHA-256 of the file, when the engine hashed it on the way in. */
+  sha256?: string;
 }
 
 /** One way of turning a source into a file on disk (direct HTTP, aria2 for torrents, yt-dlp for pages). */

@@ -36,7 +36,7 @@ export interface IngestTask {
   engine?: string;
   error?: string;
   /** Results of finished steps, so a restarted job resumes after the last one. */
-  download?: { path: string; fileName: string; size: number };
+  download?: { path: string; fileName: string; size: number; sha256?: string };
   probe?: { duration?: number; mime: string; streams: unknown };
   /** SHA-256 of the processed file: identical content already stored is reused, not uploaded again. */
   checksum?: string;
@@ -85,7 +85,7 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     attempts: { type: Number, default: 0 },
     engine: String,
     error: String,
-    download: { path: String, fileName: String, size: Number },
+    download: { path: String, fileName: String, size: Number, sha256: String },
     probe: { type: Schema.Types.Mixed },
     checksum: String,
     uploadedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { existsSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Types } from 'mongoose';
+import { UserService } from '../../src/auth/user.service.js';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../src/core/storage/media-store.js';
+import { MediaFileRepository } from '../../src/library/media-file.repository.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { TestClient } from '../support/http.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile, testVideo } from '../support/media.js';
+import { postPanelForm } from '../support/panel-form.js';
+
+const TWO_HOURS_AGO = new Date(Date.now() - 2 * 3600 * 1000);
+
+describe('admin explorer: local store objects, orphans and dangling records', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let store: MediaStore;
+  let onDisk: (part: StoredPart) => string;
+  /** Stored but never indexed, old enough to be an orphan. */
+  let orphan: StoredPart;
+  /** Stored by an ingest task that has not indexed it yet: not an orphan. */
+  let inFlight: StoredPart;
+  /** Stored a moment ago: may be an upload in progress, not an orphan yet. */
+  let fresh: StoredPart;
+  let indexedId: string;
+  let danglingId: string;
+  let videoId: string;
+
+  const put = async (size: number, name: string, mtime?: Date) => {
+    const [part] = await store.put(randomFile(size).path, name);
+    if (mtime) utimesSync(onDisk(part), mtime, mtime);
+    return part;
+  };
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    await server.app.get(UserService).bootstrapAdmin();
+    admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    store = server.app.get<MediaStore>(MEDIA_STORE);
+    onDisk = (part) => join(server.config.dataDir, 'media', part.ref);
+
+    orphan = await put(3000, 'Left.Behind.mkv', TWO_HOURS_AGO);
+    inFlight = await put(2000, 'Being.Uploaded.mkv', TWO_HOURS_AGO);
+    await server.app
+      .get(MongoConnection)
+      .connection.collection('ingest_tasks')
+      .insertOne({ _id: 'task-in-flight' as never, state: 'uploading', storedParts: [inFlight] });
+    fresh = await put(1000, 'Just.Stored.mkv');
+
+    const indexed = await storeFile(
+      server.app,
+      randomFile(4000).path,
+      'Indexed.File.mkv',
+      'video/x-matroska',
+    );
+    for (const part of indexed.storage.parts) utimesSync(onDisk(part), TWO_HOURS_AGO, TWO_HOURS_AGO);
+    indexedId = String(indexed._id);
+
+    const dangling = await storeFile(server.app, randomFile(5000).path, 'Gone.File.mkv', 'video/x-matroska');
+    await store.delete(dangling.storage.parts[0].ref);
+    danglingId = String(dangling._id);
+
+    const video = await storeFile(server.app, testVideo(2).path, 'Pattern.mp4', 'video/mp4');
+    const files = server.app.get(MediaFileRepository);
+    await files.setProbe(video._id, {
+      duration: 2,
+      streams: { video: [{ index: 0, codec: 'h264', width: 320, height: 240 }], audio: [], subtitles: [] },
+    });
+    const oldShot = await put(500, 'old.screenshot-1.webp', TWO_HOURS_AGO);
+    await files.setArtifacts(video._id, { screenshots: [oldShot] });
+    videoId = String(video._id);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('finds orphans: unreferenced local objects, not in-flight uploads, not fresh ones', async () => {
+    const page = await admin.get('/admin/explorer/orphans');
+    assert.equal(page.status, 200);
+    const refs = [...String(page.body).matchAll(/<input type="hidden" name="ref" value="([^"]+)">/g)].map(
+      (match) => match[1],
+    );
+    assert.deepEqual(refs, [orphan.ref]);
+  });
+
+  it('finds dangling records: files whose stored bytes are gone', async () => {
+    const page = await admin.get('/admin/explorer/dangling');
+    assert.equal(page.status, 200);
+    const html = String(page.body);
+    assert.match(html, new RegExp(`href="/admin/explorer/files/${danglingId}">Gone\\.File\\.mkv</a>`));
+    assert.doesNotMatch(html, /Indexed\.File\.mkv/);
+    assert.match(html, /Checked 3 files/);
+    const detail = String((await admin.get(`/admin/explorer/files/${danglingId}`)).body);
+    assert.match(detail, /<td>part 1<\/td>.*<strong>missing<\/strong>/);
+  });
+
+  it('shows each object of a folder with the library file it belongs to', async () => {
+    const overview = String((await admin.get('/admin/explorer')).body);
+    const folder = orphan.ref.split('/')[0];
+    assert.match(overview, new RegExp(`href="/admin/explorer/folders/${folder}"`));
+    assert.match(overview, /Indexed\.File\.mkv/);
+    const indexedFile = await server.app.get(MediaFileRepository).findById(new Types.ObjectId(indexedId));
+    const indexedRef = indexedFile!.storage.parts[0].ref;
+    const page = String((await admin.get(`/admin/explorer/folders/${indexedRef.split('/')[0]}`)).body);
+    assert.match(
+      page,
+      new RegExp(`part 1 of <a href="/admin/explorer/files/${indexedId}">Indexed\\.File\\.mkv</a>`),
+    );
+  });
+
+  it('deletes an orphan after a confirmed, CSRF-protected post; refuses a referenced object', async () => {
+    const refused = await postPanelForm(
+      server.url,
+      admin,
+      '/admin/explorer/orphans',
+      '/admin/explorer/orphans/delete',
+      {
+        ref: inFlight.ref,
+      },
+    );
+    assert.equal(refused.status, 409);
+    assert.match(refused.html, /is not an orphan/);
+    assert.ok(existsSync(onDisk(inFlight)), 'the in-flight object is still stored');
+
+    const noToken = await fetch(`${server.url}/admin/explorer/orphans/delete`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `sv_session=${admin.cookie('sv_session')}; sv_csrf=${admin.cookie('sv_csrf')}`,
+      },
+      body: new URLSearchParams({ ref: orphan.ref }),
+    });
+    assert.equal(noToken.status, 403);
+    assert.ok(existsSync(onDisk(orphan)));
+
+    const deleted = await postPanelForm(
+      server.url,
+      admin,
+      '/admin/explorer/orphans',
+      '/admin/explorer/orphans/delete',
+      {
+        ref: orphan.ref,
+      },
+    );
+    assert.equal(deleted.status, 303, deleted.html);
+    assert.ok(!existsSync(onDisk(orphan)), 'the orphan is gone from the store');
+    assert.ok(existsSync(onDisk(fresh)) && existsSync(onDisk(inFlight)), 'nothing else was deleted');
+    const page = String((await admin.get('/admin/explorer/orphans')).body);
+    assert.match(page, /No orphans\./);
+  });
+
+  it('renames a file’s display name', async () => {
+    const path = `/admin/explorer/files/${indexedId}`;
+    const res = await postPanelForm(server.url, admin, path, `${path}/rename`, {
+      fileName: 'Renamed <i>File.mkv',
+    });
+    assert.equal(res.status, 303, res.html);
+    const page = String((await admin.get(path)).body);
+    assert.match(page, /<h1 class="wrap">Renamed &lt;i&gt;File\.mkv<\/h1>/);
+    const bad = await postPanelForm(server.url, admin, path, `${path}/rename`, { fileName: '../etc/passwd' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.html, /cannot contain slashes/);
+  });
+
+  it('regenerates screenshots from the stored file and drops the old ones', async () => {
+    const path = `/admin/explorer/files/${videoId}`;
+    const files = server.app.get(MediaFileRepository);
+    const before = (await files.findById(new Types.ObjectId(videoId)))!;
+    const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
+    assert.equal(res.status, 303, res.html);
+    const after = (await files.findById(new Types.ObjectId(videoId)))!;
+    assert.equal(after.screenshots.length, 3);
+    for (const shot of after.screenshots) {
+      assert.ok(await store.exists(shot), `${shot.ref} is stored`);
+      assert.ok(shot.size > 0);
+    }
+    assert.ok(!existsSync(onDisk(before.screenshots[0])), 'the old still was deleted');
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { getQueueToken } from '@nestjs/bullmq';
+import { type Queue } from 'bullmq';
+import { Types } from 'mongoose';
+import { JobName, QueueName } from '../../src/core/queue/queue-names.js';
+import { LibraryService } from '../../src/library/library.service.js';
+import { PendingDeletionRepository } from '../../src/library/pending-deletion.repository.js';
+import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
+import { DeletionDrainer } from '../../src/library/upkeep/deletion-drainer.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
+
+describe('stored bytes of deleted library entries are removed from the store', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all' });
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('a manager registers the drain to run every minute', async () => {
+    const queue = server.app.get<Queue>(getQueueToken(QueueName.Library));
+    const schedulers = await queue.getJobSchedulers();
+    const drain = schedulers.find((scheduler) => scheduler.key === JobName.DrainDeletions);
+    assert.ok(drain, JSON.stringify(schedulers));
+    assert.equal(Number(drain.every), 60000);
+  });
+
+  it('deleting a title queues its stored file, and the drain removes it from disk', async () => {
+    const library = server.app.get(LibraryService);
+    const file = await storeFile(server.app, randomFile(64 * 1024).path, 'Gone.Movie.2001.mkv');
+    const title = await library.upsertSkeleton({ kind: 'movie', name: 'Gone Movie', year: 2001 });
+    await library.attachFile(title._id, file._id);
+    const onDisk = join(server.config.dataDir, 'media', file.storage.parts[0].ref);
+    assert.equal(existsSync(onDisk), true);
+
+    await library.deleteTitle(title._id);
+    const pending = server.app.get(PendingDeletionRepository);
+    assert.ok((await pending.list()).some((entry) => entry.ref === file.storage.parts[0].ref));
+
+    const result = await server.app.get(DeletionDrainer).drain();
+    assert.ok(result.deleted >= 1);
+    assert.equal(existsSync(onDisk), false);
+    assert.equal((await pending.list()).filter((entry) => entry.fileId === String(file._id)).length, 0);
+  });
+
+  it('keeps an entry the store refuses, with the error and an attempt count, and drains the rest', async () => {
+    const pending = server.app.get(PendingDeletionRepository);
+    const hostile = {
+      _id: new Types.ObjectId(),
+      storage: { kind: 'local', parts: [{ ref: '../../outside-the-media-root', size: 1 }] },
+      screenshots: [],
+      streams: { video: [], audio: [], subtitles: [] },
+    } as unknown as MediaFile;
+    await pending.recordFiles([hostile], 'test: a ref that escapes the store');
+    const result = await server.app.get(DeletionDrainer).drain();
+    assert.equal(result.failed, 1);
+    const [kept] = (await pending.list()).filter((entry) => entry.fileId === String(hostile._id));
+    assert.equal(kept.attempts, 1);
+    assert.match(String(kept.lastError), /\S/);
+  });
+});
