@@ -8,7 +8,12 @@ import { BotSearchService } from './commands/bot-search.service.js';
 import { BotTasksService } from './commands/bot-tasks.service.js';
 import { BotNotifier, type DeliveryOptions, type Recipient } from './delivery/bot-notifier.service.js';
 import { escapeHtml } from './format/text-format.js';
-import { type BotCallback, type BotEventHandler, type BotMessage } from './gateway/bot-events.js';
+import {
+  type BotAttachment,
+  type BotCallback,
+  type BotEventHandler,
+  type BotMessage,
+} from './gateway/bot-events.js';
 import { BotGateway } from './gateway/telegraf-bot.gateway.js';
 import { StatusBoard } from './status/status-board.service.js';
 
@@ -36,21 +41,46 @@ export class BotUpdatesHandler implements BotEventHandler {
   async onMessage(message: BotMessage): Promise<void> {
     const command = parseCommand(message.text);
     const isPrivate = message.chatKind === 'private';
-    if (!command) return; // plain chatter; groups are never answered uninvited
+    if (!command) {
+      // A file sent or forwarded to the bot in private is a request to add it (its caption the hint);
+      // in groups files are only taken when captioned /leech. Other chatter is never answered.
+      if (isPrivate && message.attachment) await this.onFile(message, message.attachment);
+      return;
+    }
     if (command.target && command.target.toLowerCase() !== this.gateway.username.toLowerCase()) return;
     if (!KNOWN_COMMANDS.has(command.name) && !isPrivate) return;
     const actor = await this.access.resolve(message.from, message.chatId, message.chatKind);
     if (!actor) return this.refuse(message);
-    const to: Recipient = { user: message.from, chatId: message.chatId, private: isPrivate };
+    await this.respond(message, `/${command.name}`, () =>
+      this.run(command.name, command.args, actor, message),
+    );
+  }
+
+  private async onFile(message: BotMessage, file: BotAttachment): Promise<void> {
+    const actor = await this.access.resolve(message.from, message.chatId, message.chatKind);
+    if (!actor) return this.refuse(message);
+    await this.respond(message, 'a sent file', async () => ({
+      html: await this.tasks.leechFile(actor, message, file, message.messageId, message.text),
+      followUp: () => this.board.show(message.chatId),
+    }));
+  }
+
+  /** Runs `work` and delivers its answer by the silent-manager rule; errors become a readable answer. */
+  private async respond(message: BotMessage, what: string, work: () => Promise<Answer>): Promise<void> {
+    const to: Recipient = {
+      user: message.from,
+      chatId: message.chatId,
+      private: message.chatKind === 'private',
+    };
     let answer: Answer;
     try {
-      answer = await this.run(command.name, command.args, actor, message);
+      answer = await work();
     } catch (error) {
-      answer = { html: `⚠️ ${escapeHtml(this.explain(error, `/${command.name}`))}` };
+      answer = { html: `⚠️ ${escapeHtml(this.explain(error, what))}` };
     }
     if (!answer) return;
     await this.notifier.tell(to, answer.html, answer.options);
-    await answer.followUp?.().catch((error: unknown) => this.explain(error, `/${command.name} follow-up`));
+    await answer.followUp?.().catch((error: unknown) => this.explain(error, `${what} follow-up`));
   }
 
   async onCallback(callback: BotCallback): Promise<void> {

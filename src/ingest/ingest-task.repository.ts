@@ -10,7 +10,7 @@ import {
 
 export type NewIngestTask = Pick<
   IngestTask,
-  '_id' | 'source' | 'sourceKey' | 'sourceKind' | 'hint' | 'requester' | 'chatId'
+  '_id' | 'source' | 'sourceKey' | 'sourceKind' | 'telegramFile' | 'hint' | 'requester' | 'chatId'
 >;
 
 @Injectable()

@@ -9,6 +9,7 @@ import { JobHandler } from '../core/queue/job-handler.decorator.js';
 import { JobName } from '../core/queue/queue-names.js';
 import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { TELEGRAM_GATEWAY, type TelegramGateway } from '../core/storage/telegram/telegram-gateway.js';
 import { LibraryService } from '../library/library.service.js';
 import { EnrichmentRequests } from '../library/metadata/enrichment-requests.js';
 import { parseReleaseName } from '../library/release-name/release-name.parser.js';
@@ -17,10 +18,12 @@ import { DirectHttpEngine } from './engines/direct-http.engine.js';
 import {
   type DownloadEngine,
   DownloadFailedError,
+  type DownloadResult,
   NotMediaError,
   TooLargeError,
 } from './engines/download-engine.js';
 import { YtDlpEngine } from './engines/ytdlp.engine.js';
+import { TelegramFileEngine } from './engines/telegram-file.engine.js';
 import { Aria2Engine } from './engines/aria2/aria2.engine.js';
 import { DailyQuota } from './admission/daily-quota.js';
 import {
@@ -62,6 +65,8 @@ export class IngestPipeline implements OnModuleDestroy {
   private readonly logger = new Logger('ingest');
   /** In order of preference; a page that is not media falls through to the next that accepts it. */
   private readonly engines: DownloadEngine[];
+  /** Only for tasks of `sourceKind: 'telegram'`; kept apart from `engines`, which take URLs. */
+  private readonly telegramFiles: TelegramFileEngine;
   private readonly proxy: GuardedProxy;
   private proxyUrl?: Promise<string>;
 
@@ -78,7 +83,9 @@ export class IngestPipeline implements OnModuleDestroy {
     private readonly enrichment: EnrichmentRequests,
     private readonly settings: SettingsService,
     guard: SsrfGuard,
+    @Inject(TELEGRAM_GATEWAY) telegram: TelegramGateway | null,
   ) {
+    this.telegramFiles = new TelegramFileEngine(config.bot, telegram);
     this.proxy = new GuardedProxy(guard);
     const proxyUrl = () => (this.proxyUrl ??= this.proxy.start());
     this.engines = [new Aria2Engine(proxyUrl), new DirectHttpEngine(guard), new YtDlpEngine(proxyUrl)];
@@ -154,35 +161,21 @@ export class IngestPipeline implements OnModuleDestroy {
     signal: AbortSignal,
   ): Promise<IngestTask> {
     if (task.storedParts || task.reusedFile || (task.download && existsSync(task.download.path))) return task;
+    if (task.sourceKind === 'telegram') return this.downloadTelegramFile(task, sandbox, job, signal);
     const source = parseSourceUrl(task.source);
     const candidates = this.engines.filter((engine) => engine.accepts(source));
     for (const [index, engine] of candidates.entries()) {
       await this.enter(task, 'downloading', engine.name);
       const ceiling = await this.sizeCeiling(task, sandbox);
-      const meter = new SpeedMeter(Date.now());
       try {
         const result = await engine.download({
           source,
           dir: sandbox,
           signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
           maxBytes: ceiling.bytes,
-          onProgress: ({ bytesDone, bytesTotal }) => {
-            const speed = meter.update(bytesDone, Date.now());
-            const etaSeconds = meter.etaSeconds(bytesDone, bytesTotal);
-            void this.status.report(task._id, {
-              state: 'downloading',
-              engine: engine.name,
-              bytesDone,
-              bytesTotal,
-              speed,
-              etaSeconds,
-            });
-            void job.updateProgress({ bytesDone, bytesTotal });
-          },
+          onProgress: this.progressReporter(task, engine.name, job),
         });
-        await this.tasks.update(task._id, { download: result, engine: engine.name });
-        await this.quota.add(task.requester.id, result.size);
-        return { ...task, download: result, engine: engine.name };
+        return await this.downloaded(task, result, engine.name);
       } catch (error) {
         if (error instanceof TooLargeError) throw explainTooLarge(error, ceiling);
         if (!(error instanceof NotMediaError) || index === candidates.length - 1) throw error;
@@ -191,6 +184,55 @@ export class IngestPipeline implements OnModuleDestroy {
       }
     }
     throw new DownloadFailedError('no download engine accepts this link', false);
+  }
+
+  /** A file sent to the bot, fetched back from Telegram (Bot API, or MTProto past its limit). */
+  private async downloadTelegramFile(
+    task: IngestTask,
+    sandbox: string,
+    job: Job,
+    signal: AbortSignal,
+  ): Promise<IngestTask> {
+    const engine = this.telegramFiles;
+    if (!task.telegramFile) throw new DownloadFailedError('the task lost its Telegram file', false);
+    await this.enter(task, 'downloading', engine.name);
+    const ceiling = await this.sizeCeiling(task, sandbox);
+    try {
+      const result = await engine.download({
+        file: task.telegramFile,
+        dir: sandbox,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
+        maxBytes: ceiling.bytes,
+        onProgress: this.progressReporter(task, engine.name, job),
+      });
+      return await this.downloaded(task, result, engine.name);
+    } catch (error) {
+      throw error instanceof TooLargeError ? explainTooLarge(error, ceiling) : error;
+    }
+  }
+
+  /** Live progress for the status registry (≤1/s there) and the job. */
+  private progressReporter(task: IngestTask, engine: string, job: Job) {
+    const meter = new SpeedMeter(Date.now());
+    return ({ bytesDone, bytesTotal }: { bytesDone: number; bytesTotal?: number }) => {
+      const speed = meter.update(bytesDone, Date.now());
+      const etaSeconds = meter.etaSeconds(bytesDone, bytesTotal);
+      void this.status.report(task._id, {
+        state: 'downloading',
+        engine,
+        bytesDone,
+        bytesTotal,
+        speed,
+        etaSeconds,
+      });
+      void job.updateProgress({ bytesDone, bytesTotal });
+    };
+  }
+
+  private async downloaded(task: IngestTask, result: DownloadResult, engine: string): Promise<IngestTask> {
+    await this.tasks.update(task._id, { download: result, engine });
+    await this.quota.add(task.requester.id, result.size);
+    return { ...task, download: result, engine };
   }
 
   /** The tightest of: the file size limit, the requester's quota left today, this worker's spare disk. */

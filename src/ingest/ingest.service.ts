@@ -14,9 +14,22 @@ import { Admission } from './admission/admission.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry, type TaskStatus } from './status/status-registry.js';
+import {
+  type TelegramFileSource,
+  telegramSourceKey,
+  telegramSourceText,
+} from './telegram/telegram-file-source.js';
 
 export interface SubmitRequest {
   url: string;
+  hint?: string;
+  requester: Identity;
+  chatId?: number;
+}
+
+/** A file sent or forwarded to the bot (see TelegramFileSource). */
+export interface TelegramFileRequest {
+  file: TelegramFileSource;
   hint?: string;
   requester: Identity;
   chatId?: number;
@@ -64,19 +77,44 @@ export class IngestService {
     // Checked now so the user hears at once; the worker checks again (and pins) on every request.
     if (source.kind === 'http') await this.guard.check(source.url);
     const key = sourceKey(source);
-    // One lock per source: two simultaneous submissions of the same link must not make two tasks.
+    return this.createOnce(key, request.requester, {
+      source: source.kind === 'magnet' ? source.uri : source.url.toString(),
+      sourceKind: source.kind,
+      hint: request.hint,
+      chatId: request.chatId,
+    });
+  }
+
+  /**
+   * A file sent to the bot. Its own source kind, so it can only come from here (never from a URL) and
+   * only the Telegram file engine fetches it; the same file sent twice while active is one task.
+   */
+  async submitTelegramFile(request: TelegramFileRequest): Promise<{ taskId: string; existing: boolean }> {
+    return this.createOnce(telegramSourceKey(request.file), request.requester, {
+      source: telegramSourceText(request.file),
+      sourceKind: 'telegram',
+      telegramFile: request.file,
+      hint: request.hint,
+      chatId: request.chatId,
+    });
+  }
+
+  /** One lock per source: two simultaneous submissions of the same source must not make two tasks. */
+  private async createOnce(
+    key: string,
+    requester: Identity,
+    fields: Pick<IngestTask, 'source' | 'sourceKind' | 'telegramFile' | 'hint' | 'chatId'>,
+  ): Promise<{ taskId: string; existing: boolean }> {
     return this.mutex.withLock(`ingest-source:${key}`, async () => {
       const active = await this.tasks.findActiveBySource(key);
       if (active) return { taskId: active._id, existing: true };
-      await this.admission.admit(request.requester);
+      await this.admission.admit(requester);
       const task = await this.tasks.insert({
         _id: randomUUID(),
-        source: source.kind === 'magnet' ? source.uri : source.url.toString(),
+        ...fields,
         sourceKey: key,
-        sourceKind: source.kind,
-        hint: request.hint?.trim() || undefined,
-        requester: { id: request.requester.id, name: request.requester.name, role: request.requester.role },
-        chatId: request.chatId,
+        hint: fields.hint?.trim() || undefined,
+        requester: { id: requester.id, name: requester.name, role: requester.role },
       });
       await this.enqueue(task._id);
       return { taskId: task._id, existing: false };

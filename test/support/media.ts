@@ -59,3 +59,39 @@ export function testVideo(
   ]);
   return { path, bytes: readFileSync(path) };
 }
+
+/**
+ * A real video of full-frame noise, encoded losslessly: about 12 MB a second at 640x360, so a few
+ * seconds pass size thresholds (the Bot API's 20 MiB download limit) while staying quick to process.
+ */
+export function noisyVideo(seconds: number, dir = tempDir('sv-video-')): { path: string; bytes: Buffer } {
+  const path = join(dir, 'noise.mp4');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=gray:s=640x360:r=25:d=${seconds},noise=alls=100:allf=t`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-qp',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    path,
+  ]);
+  return { path, bytes: readFileSync(path) };
+}

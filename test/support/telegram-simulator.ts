@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
+  type ChatMessageRef,
   type FileLocation,
   FileReferenceExpiredError,
   FloodWaitError,
@@ -52,6 +53,8 @@ export class TelegramSimulator implements TelegramGateway {
   readonly calls: GetFileCall[] = [];
   readonly violations: string[] = [];
   private readonly documents = new Map<number, StoredDocument>();
+  /** Documents users sent to bots, by `botId:chatId:messageId`. */
+  private readonly botInboxes = new Map<string, StoredDocument>();
   private readonly floodUntil = new Map<string, number>();
   private readonly floodNext = new Map<string, number>();
   private readonly busyUntil = new Map<string, number>();
@@ -73,6 +76,27 @@ export class TelegramSimulator implements TelegramGateway {
     if (document) document.fileReference = randomBytes(8).toString('base64');
   }
 
+  /** A user sends `bytes` as a document to the bot `botId` (which must be one of `sessions` as `bot:<id>`). */
+  sendToBot(botId: string, message: ChatMessageRef, bytes: Buffer): void {
+    this.botInboxes.set(`${botId}:${message.chatId}:${message.messageId}`, {
+      bytes,
+      id: String(7_000_000_000 + TelegramSimulator.nextMessageId++),
+      fileReference: randomBytes(8).toString('base64'),
+    });
+  }
+
+  async locateBotMessage(
+    botId: string,
+    message: ChatMessageRef,
+  ): Promise<{ sessionId: string; location: FileLocation } | undefined> {
+    const sessionId = this.sessionIds.find((id) => id === `bot:${botId}`);
+    if (!sessionId) return undefined;
+    await this.delay(sessionId, 0);
+    const document = this.botInboxes.get(`${botId}:${message.chatId}:${message.messageId}`);
+    if (!document) throw new MessageMissingError(`message ${message.messageId} not found`);
+    return { sessionId, location: locationFor(document) };
+  }
+
   async getFileBlock(
     sessionId: string,
     location: FileLocation,
@@ -82,7 +106,10 @@ export class TelegramSimulator implements TelegramGateway {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      const document = [...this.documents.entries()].find(([, d]) => d.id === location.id);
+      const document = [
+        ...this.documents.entries(),
+        ...[...this.botInboxes.values()].map((d) => [-1, d] as const),
+      ].find(([, d]) => d.id === location.id);
       this.calls.push({ session: sessionId, messageId: document?.[0] ?? -1, offset, limit, at: Date.now() });
       this.checkRules(offset, limit);
       this.checkFlood(sessionId);
@@ -100,13 +127,7 @@ export class TelegramSimulator implements TelegramGateway {
     const document = this.documents.get(message.messageId);
     if (!document || message.channelId !== CHANNEL)
       throw new MessageMissingError(`message ${message.messageId} not found`);
-    return {
-      dcId: 4,
-      id: document.id,
-      accessHash: '777',
-      fileReference: document.fileReference,
-      size: document.bytes.length,
-    };
+    return locationFor(document);
   }
 
   async uploadFile(sessionId: string, path: string): Promise<{ message: MessageRef; size: number }> {
@@ -166,4 +187,14 @@ export class TelegramSimulator implements TelegramGateway {
     }
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+function locationFor(document: StoredDocument): FileLocation {
+  return {
+    dcId: 4,
+    id: document.id,
+    accessHash: '777',
+    fileReference: document.fileReference,
+    size: document.bytes.length,
+  };
 }

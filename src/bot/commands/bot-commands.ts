@@ -21,7 +21,7 @@ export function helpText(isAdmin: boolean): string {
   );
   return [
     '<b>StreamVault bot</b>',
-    'Send a link with /leech and follow it in the status message; finished media arrive here with a watch link.',
+    'Send a link with /leech, or send me a video or file, and follow it in the status message; finished media arrive here with a watch link.',
     '',
     ...lines,
   ].join('\n');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { IngestService } from '../../ingest/ingest.service.js';
 import { type BotActor } from '../access/bot-access.service.js';
-import { type BotMessage } from '../gateway/bot-events.js';
+import { type BotAttachment, type BotMessage } from '../gateway/bot-events.js';
 import { escapeHtml, shortId } from '../format/text-format.js';
 import { StatusBoard } from '../status/status-board.service.js';
 import { taskName } from '../status/status-view.js';
@@ -27,16 +27,62 @@ export class BotTasksService {
     let hint = url ? args.replace(url, '') : args;
     if (!url && message.replyTo) url = LINK.exec(message.replyTo.text)?.[0];
     if (!url) {
-      return 'Send <code>/leech &lt;link&gt; [name hint]</code>, or reply <code>/leech</code> to a message with a link.';
+      // A file captioned `/leech [hint]`, or `/leech [hint]` as a reply to a file.
+      if (message.attachment)
+        return this.leechFile(actor, message, message.attachment, message.messageId, args);
+      const replied = message.replyTo;
+      if (replied?.attachment)
+        return this.leechFile(actor, message, replied.attachment, replied.messageId, args);
+      return 'Send <code>/leech &lt;link&gt; [name hint]</code>, or reply <code>/leech</code> to a message with a link or a file.';
     }
     hint = hint.trim();
-    const group = message.chatKind !== 'private';
     const { taskId, existing } = await this.ingest.submit({
       url,
       hint: hint || undefined,
       requester: actor.identity,
       chatId: message.chatId,
     });
+    return this.follow(actor, message, taskId, existing, 'This link');
+  }
+
+  /**
+   * A video or document sent or forwarded to the bot (in private, or captioned `/leech` in a group):
+   * fetched back from Telegram by a worker; the caption, if any, is the name hint.
+   */
+  async leechFile(
+    actor: BotActor,
+    message: BotMessage,
+    file: BotAttachment,
+    fileMessageId: number,
+    hint: string,
+  ): Promise<string> {
+    if (!actor.canIngest) return 'Your account may search and watch, but not add media.';
+    const { taskId, existing } = await this.ingest.submitTelegramFile({
+      file: {
+        fileId: file.fileId,
+        fileUniqueId: file.fileUniqueId,
+        size: file.size,
+        fileName: file.fileName,
+        mime: file.mime,
+        chatId: message.chatId,
+        messageId: fileMessageId,
+      },
+      hint: hint.trim() || undefined,
+      requester: actor.identity,
+      chatId: message.chatId,
+    });
+    return this.follow(actor, message, taskId, existing, 'This file');
+  }
+
+  /** Follows the task in the chat's status message and says so. */
+  private async follow(
+    actor: BotActor,
+    message: BotMessage,
+    taskId: string,
+    existing: boolean,
+    what: string,
+  ): Promise<string> {
+    const group = message.chatKind !== 'private';
     await this.board.track({
       taskId,
       chatId: message.chatId,
@@ -46,10 +92,10 @@ export class BotTasksService {
       trackedAt: Date.now(),
     });
     const view = await this.ingest.get(taskId);
-    const what = `<b>${escapeHtml(taskName(view))}</b> (task <code>${shortId(taskId)}</code>)`;
+    const task = `<b>${escapeHtml(taskName(view))}</b> (task <code>${shortId(taskId)}</code>)`;
     return existing
-      ? `This link is already being fetched: ${what}. You will hear when it is done.`
-      : `Added to the queue: ${what}. You will hear when it is done.`;
+      ? `${what} is already being fetched: ${task}. You will hear when it is done.`
+      : `Added to the queue: ${task}. You will hear when it is done.`;
   }
 
   async cancel(actor: BotActor, chatId: number, args: string): Promise<string> {

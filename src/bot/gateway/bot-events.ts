@@ -12,6 +12,8 @@ export interface BotUser {
 /** A document or video attached to a message. */
 export interface BotAttachment {
   fileId: string;
+  /** The same for every copy of the file (forwards, re-sends). */
+  fileUniqueId: string;
   fileName?: string;
   mime?: string;
   size?: number;
@@ -25,7 +27,7 @@ export interface BotMessage {
   /** Text, or a media message's caption. */
   text: string;
   /** The message this one replies to (for `/leech` as a reply to a link). */
-  replyTo?: { messageId: number; text: string };
+  replyTo?: { messageId: number; text: string; attachment?: BotAttachment };
   attachment?: BotAttachment;
 }
 

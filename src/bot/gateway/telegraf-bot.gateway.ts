@@ -171,7 +171,13 @@ export class BotGateway {
         messageId: message.message_id,
         from: user(message.from),
         text,
-        replyTo: reply ? { messageId: reply.message_id, text: messageText(reply) } : undefined,
+        replyTo: reply
+          ? {
+              messageId: reply.message_id,
+              text: messageText(reply),
+              attachment: attachment(reply as Message),
+            }
+          : undefined,
         attachment: attachment(message),
       });
       return;
@@ -207,11 +213,23 @@ function messageText(message: object): string {
 function attachment(message: Message): BotAttachment | undefined {
   if ('video' in message) {
     const video = message.video;
-    return { fileId: video.file_id, fileName: video.file_name, mime: video.mime_type, size: video.file_size };
+    return {
+      fileId: video.file_id,
+      fileUniqueId: video.file_unique_id,
+      fileName: video.file_name,
+      mime: video.mime_type,
+      size: video.file_size,
+    };
   }
   if ('document' in message) {
     const doc = message.document;
-    return { fileId: doc.file_id, fileName: doc.file_name, mime: doc.mime_type, size: doc.file_size };
+    return {
+      fileId: doc.file_id,
+      fileUniqueId: doc.file_unique_id,
+      fileName: doc.file_name,
+      mime: doc.mime_type,
+      size: doc.file_size,
+    };
   }
   return undefined;
 }

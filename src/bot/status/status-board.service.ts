@@ -94,15 +94,20 @@ export class StatusBoard {
     workers?: InstanceHeartbeat[],
   ): Promise<boolean> {
     const active: { view: TaskView; tracked: TrackedTask }[] = [];
+    let awaitingStills = false;
     for (const tracked of await this.state.tasksOf(chatId)) {
       const view = await this.view(tracked.taskId);
       if (!view) await this.state.untrack(chatId, tracked.taskId);
       else if (ACTIVE_STATES.includes(view.state as TaskState)) active.push({ view, tracked });
       // A done task's still follows within seconds: announce with it (unless it is taking too long).
-      else if (view.stillsPending && Date.now() - view.updatedAt.getTime() < STILLS_WAIT_MS) continue;
+      else if (view.stillsPending && Date.now() - view.updatedAt.getTime() < STILLS_WAIT_MS)
+        awaitingStills = true;
       else await this.finish(view, tracked);
     }
     const status = await this.state.statusMessage(chatId);
+    // Only finished tasks waiting for their stills: keep the chat (and its message) for the next round,
+    // which announces them; forgetting it here would drop their announcement.
+    if (active.length === 0 && awaitingStills) return false;
     if (active.length === 0) {
       if (status?.messageId) await this.quietly(() => this.gateway.delete(chatId, status.messageId), chatId);
       await this.state.forgetChat(chatId);

@@ -41,7 +41,8 @@ import { TelegramPeerRepository } from './telegram/telegram-peer.repository.js';
           : local,
     },
   ],
-  // LocalMediaStore too, for what only a local store can do (list its objects).
-  exports: [MEDIA_STORE, LocalMediaStore],
+  // LocalMediaStore too, for what only a local store can do (list its objects); the gateway, for the
+  // ingest worker to read files users sent to the bot.
+  exports: [MEDIA_STORE, LocalMediaStore, TELEGRAM_GATEWAY],
 })
 export class StorageModule {}

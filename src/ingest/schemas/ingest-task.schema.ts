@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { type TelegramFileSource } from '../telegram/telegram-file-source.js';
 
 export const TASK_STATES = [
   'queued',
@@ -24,7 +25,9 @@ export interface IngestTask {
   source: string;
   /** What makes two submissions the same source: the normalised URL, or `btih:<hash>` for a magnet. */
   sourceKey: string;
-  sourceKind: 'http' | 'magnet';
+  sourceKind: 'http' | 'magnet' | 'telegram';
+  /** For `sourceKind: 'telegram'`: the file sent to the bot (a URL submission never has one). */
+  telegramFile?: TelegramFileSource;
   hint?: string;
   requester: { id: string; name: string; role?: string };
   chatId?: number;
@@ -59,7 +62,22 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     _id: { type: String, required: true },
     source: { type: String, required: true },
     sourceKey: { type: String, required: true },
-    sourceKind: { type: String, enum: ['http', 'magnet'], required: true },
+    sourceKind: { type: String, enum: ['http', 'magnet', 'telegram'], required: true },
+    telegramFile: {
+      type: new Schema<TelegramFileSource>(
+        {
+          fileId: { type: String, required: true },
+          fileUniqueId: { type: String, required: true },
+          size: Number,
+          fileName: String,
+          mime: String,
+          chatId: { type: Number, required: true },
+          messageId: { type: Number, required: true },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     hint: String,
     requester: { id: { type: String, required: true }, name: { type: String, required: true }, role: String },
     chatId: Number,

@@ -7,6 +7,7 @@ import { StringSession } from 'telegram/sessions/index.js';
 import { type AppConfig } from '../../config/app-config.js';
 import { buildGetFileRequest, locationOf } from './gramjs-requests.js';
 import {
+  type ChatMessageRef,
   type FileLocation,
   FileMigrateError,
   FileReferenceExpiredError,
@@ -105,6 +106,22 @@ export class GramjsTelegramGateway implements TelegramGateway {
     await this.call(() =>
       client.deleteMessages(this.channelPeerFromId(message.channelId), [message.messageId], { revoke: true }),
     );
+  }
+
+  async locateBotMessage(
+    botId: string,
+    message: ChatMessageRef,
+  ): Promise<{ sessionId: string; location: FileLocation } | undefined> {
+    const session = [...this.sessions.values()].find((s) => s.bot?.split(':')[0] === botId);
+    if (!session) return undefined;
+    const client = await this.client(session.id);
+    // A bot resolves a chat it is in from the bare id (gramjs asks with access hash 0, which bots may).
+    const [found] = await this.call(() => client.getMessages(message.chatId, { ids: [message.messageId] }));
+    const media = found?.media;
+    if (!(media instanceof Api.MessageMediaDocument) || !(media.document instanceof Api.Document)) {
+      throw new MessageMissingError(`message ${message.messageId} in chat ${message.chatId} has no document`);
+    }
+    return { sessionId: session.id, location: locationOf(media.document) };
   }
 
   private async client(sessionId: string): Promise<TelegramClient> {

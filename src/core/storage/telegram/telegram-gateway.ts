@@ -20,6 +20,12 @@ export interface FileLocation {
   size: number;
 }
 
+/** A message in any chat, by its Bot API chat id (`-100…` for channels and supergroups). */
+export interface ChatMessageRef {
+  chatId: number;
+  messageId: number;
+}
+
 export interface TelegramGateway {
   /** The client sessions (user sessions and bots) reads can be spread over. */
   readonly sessionIds: readonly string[];
@@ -34,6 +40,14 @@ export interface TelegramGateway {
     fileName: string,
   ): Promise<{ message: MessageRef; size: number }>;
   deleteMessage(sessionId: string, message: MessageRef): Promise<void>;
+  /**
+   * The document of a message a user sent to a bot, read through that bot's own session: only the bot
+   * that received it can see it. Undefined when none of this gateway's sessions is that bot.
+   */
+  locateBotMessage(
+    botId: string,
+    message: ChatMessageRef,
+  ): Promise<{ sessionId: string; location: FileLocation } | undefined>;
 }
 
 export const TELEGRAM_GATEWAY = Symbol('TELEGRAM_GATEWAY');
