@@ -59,6 +59,17 @@ export class IngestTaskRepository {
     await this.model.updateOne({ _id: id }, update);
   }
 
+  /**
+   * A worker's step result and transition, never over a cancel (the API may cancel at any moment).
+   * False when the task was cancelled, so the worker stops instead of resurrecting it.
+   */
+  async advance(id: string, set: Partial<IngestTask>, state?: TaskState): Promise<boolean> {
+    const update: Record<string, unknown> = { $set: state ? { ...set, state } : set };
+    if (state) update.$push = { transitions: { state, at: new Date() } };
+    const result = await this.model.updateOne({ _id: id, state: { $ne: 'cancelled' } }, update);
+    return result.matchedCount > 0;
+  }
+
   async incrementAttempts(id: string): Promise<void> {
     await this.model.updateOne({ _id: id }, { $inc: { attempts: 1 } });
   }

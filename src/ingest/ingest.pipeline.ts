@@ -121,7 +121,10 @@ export class IngestPipeline implements OnModuleDestroy {
       if (artifactsPending) await this.finishArtifacts({ ...task, artifactsPending }, sandbox, signal);
       else await rm(sandbox, { recursive: true, force: true });
     } catch (error) {
-      if (signal.aborted || (await this.tasks.findById(data.taskId))?.state === 'cancelled') {
+      const now = await this.tasks.findById(data.taskId);
+      if (signal.aborted || error instanceof TaskCancelledError || now?.state === 'cancelled') {
+        // A step that read the task just before the cancel may have written over it: cancelled wins.
+        if (now && now.state !== 'cancelled') await this.tasks.update(data.taskId, {}, 'cancelled');
         await rm(sandbox, { recursive: true, force: true });
         this.logger.log(`task ${data.taskId} cancelled; sandbox removed`);
         return;
@@ -133,9 +136,12 @@ export class IngestPipeline implements OnModuleDestroy {
       const message = (error as Error).message;
       this.logger.warn(`task ${data.taskId} attempt ${job.attemptsMade + 1} failed: ${message}`);
       if (lastAttempt || !retryable) {
-        await this.finish(data.taskId, 'failed', { error: message });
+        const cancelled = await this.finish(data.taskId, 'failed', { error: message }).then(
+          () => false,
+          (finishError: unknown) => finishError instanceof TaskCancelledError,
+        );
         await rm(sandbox, { recursive: true, force: true });
-        if (!retryable) return; // recorded as failed; retrying cannot help
+        if (!retryable || cancelled) return; // recorded (or cancelled meanwhile); retrying cannot help
       }
       throw error;
     } finally {
@@ -394,7 +400,9 @@ export class IngestPipeline implements OnModuleDestroy {
   }
 
   private async enter(task: IngestTask, state: TaskState, engine?: string): Promise<void> {
-    if (task.state !== state) await this.tasks.update(task._id, engine ? { engine } : {}, state);
+    if (task.state !== state && !(await this.tasks.advance(task._id, engine ? { engine } : {}, state))) {
+      throw new TaskCancelledError(task._id);
+    }
     task.state = state;
     await this.status.report(
       task._id,
@@ -404,7 +412,7 @@ export class IngestPipeline implements OnModuleDestroy {
   }
 
   private async finish(taskId: string, state: TaskState, set: Partial<IngestTask> = {}): Promise<void> {
-    await this.tasks.update(taskId, set, state);
+    if (!(await this.tasks.advance(taskId, set, state))) throw new TaskCancelledError(taskId);
     await this.status.report(taskId, { state, bytesDone: 0, speed: 0 }, true);
   }
 }

@@ -16,6 +16,7 @@ import { startInProcessApp, type InProcessApp } from '../support/in-process-app.
 import { tempDir, testVideo } from '../support/media.js';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { topLevelBoxes } from '../../src/ingest/processing/mp4-atoms.js';
+import { IngestTaskRepository } from '../../src/ingest/ingest-task.repository.js';
 
 const run = promisify(execFile);
 
@@ -291,6 +292,10 @@ describe('ingest: a link becomes a playable library entry', () => {
     assert.deepEqual(again.body, { taskId: first.body.taskId, existing: true });
     const cancelled = await admin.delete(`/api/ingest/${String(first.body.taskId)}`);
     assert.equal(cancelled.body.state, 'cancelled');
+    // A worker step that read the task just before the cancel cannot bring it back.
+    const tasks = server.app.get(IngestTaskRepository);
+    assert.equal(await tasks.advance(String(first.body.taskId), {}, 'downloading'), false);
+    assert.equal((await tasks.findById(String(first.body.taskId)))?.state, 'cancelled');
   });
 
   it('records a readable failure, and a retry resumes', async () => {
