@@ -176,6 +176,17 @@ describe('admin panel in headless Chromium', () => {
     await page.locator('#sessions').getByText('(this browser)').waitFor();
     await shoot('users');
 
+    for (const [path, name, heading] of [
+      ['/admin/settings', 'settings', 'Settings'],
+      ['/admin/explorer', 'explorer', 'Explorer'],
+      ['/admin/explorer/orphans', 'explorer-orphans', 'Orphans'],
+      ['/admin/explorer/dangling', 'explorer-dangling', 'Dangling records'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      assert.equal(await page.locator('h1').textContent(), heading);
+      await shoot(name);
+    }
+
     // Sign out: the panel refuses the browser afterwards.
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/admin\/login/);
