@@ -31,33 +31,12 @@ export function testVideo(
     pattern = 'testsrc',
   }: { faststart?: boolean; size?: string; bitrate?: string; pattern?: 'testsrc' | 'testsrc2' } = {},
 ): { path: string; bytes: Buffer } {
-  const path = join(dir, faststart ? 'test-pattern.mp4' : 'moov-at-end.mp4');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
+  return encodeVideo(
+    join(dir, faststart ? 'test-pattern.mp4' : 'moov-at-end.mp4'),
     `${pattern}=size=${size}:rate=25:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    ...(bitrate ? ['-b:v', bitrate] : []),
-    '-shortest',
-    ...(faststart ? ['-movflags', '+faststart'] : []),
-    path,
-  ]);
-  return { path, bytes: readFileSync(path) };
+    seconds,
+    { videoArgs: bitrate ? ['-b:v', bitrate] : [], faststart },
+  );
 }
 
 /**
@@ -65,7 +44,24 @@ export function testVideo(
  * seconds pass size thresholds (the Bot API's 20 MiB download limit) while staying quick to process.
  */
 export function noisyVideo(seconds: number, dir = tempDir('sv-video-')): { path: string; bytes: Buffer } {
-  const path = join(dir, 'noise.mp4');
+  return encodeVideo(
+    join(dir, 'noise.mp4'),
+    `color=c=gray:s=640x360:r=25:d=${seconds},noise=alls=100:allf=t`,
+    seconds,
+    {
+      videoArgs: ['-qp', '0'],
+      faststart: true,
+    },
+  );
+}
+
+/** `video` (an ffmpeg lavfi source) plus a 440 Hz tone, H.264/AAC in MP4. */
+function encodeVideo(
+  path: string,
+  video: string,
+  seconds: number,
+  { videoArgs, faststart }: { videoArgs: string[]; faststart: boolean },
+): { path: string; bytes: Buffer } {
   execFileSync('ffmpeg', [
     '-loglevel',
     'error',
@@ -73,7 +69,7 @@ export function noisyVideo(seconds: number, dir = tempDir('sv-video-')): { path:
     '-f',
     'lavfi',
     '-i',
-    `color=c=gray:s=640x360:r=25:d=${seconds},noise=alls=100:allf=t`,
+    video,
     '-f',
     'lavfi',
     '-i',
@@ -82,15 +78,13 @@ export function noisyVideo(seconds: number, dir = tempDir('sv-video-')): { path:
     'libx264',
     '-preset',
     'ultrafast',
-    '-qp',
-    '0',
+    ...videoArgs,
     '-pix_fmt',
     'yuv420p',
     '-c:a',
     'aac',
     '-shortest',
-    '-movflags',
-    '+faststart',
+    ...(faststart ? ['-movflags', '+faststart'] : []),
     path,
   ]);
   return { path, bytes: readFileSync(path) };
