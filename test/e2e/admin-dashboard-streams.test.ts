@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { UserService } from '../../src/auth/user.service.js';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { ACTIVE_STREAMS_KEY } from '../../src/stream/usage/stream-usage.keys.js';
@@ -8,7 +7,7 @@ import { StreamUsagePublisher } from '../../src/stream/usage/stream-usage.publis
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { randomFile } from '../support/media.js';
 
@@ -22,9 +21,7 @@ describe('admin dashboard: streams in progress and bytes served today, published
   before(async () => {
     db = await startTestDatabase();
     server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer' });
-    await server.app.get(UserService).bootstrapAdmin();
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
+    admin = await signInAdmin(server);
   });
   after(async () => {
     await server?.close();

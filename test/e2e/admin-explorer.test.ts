@@ -3,13 +3,12 @@ import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
-import { UserService } from '../../src/auth/user.service.js';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../src/core/storage/media-store.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { randomFile, testVideo } from '../support/media.js';
 import { postPanelForm } from '../support/panel-form.js';
@@ -41,9 +40,7 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
   before(async () => {
     db = await startTestDatabase();
     server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
-    await server.app.get(UserService).bootstrapAdmin();
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
+    admin = await signInAdmin(server);
     store = server.app.get<MediaStore>(MEDIA_STORE);
     onDisk = (part) => join(server.config.dataDir, 'media', part.ref);
 

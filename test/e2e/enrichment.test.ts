@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
 import { Types } from 'mongoose';
-import { UserService } from '../../src/auth/user.service.js';
 import { QueueName } from '../../src/core/queue/queue-names.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { EnrichmentRequests } from '../../src/library/metadata/enrichment-requests.js';
@@ -12,7 +11,7 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { testVideo } from '../support/media.js';
 import { startMetadataStub } from '../support/metadata-stub.js';
 
@@ -70,9 +69,7 @@ describe('metadata enrichment (TMDB and Jikan, through the enrich job)', () => {
       INGEST_ALLOW_HOSTS: `127.0.0.1:${fixture.port}`,
       ...stub.env,
     });
-    await server.app.get(UserService).bootstrapAdmin();
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
+    admin = await signInAdmin(server);
   });
   after(async () => {
     await server?.close();

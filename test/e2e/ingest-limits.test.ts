@@ -7,7 +7,7 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { randomFile } from '../support/media.js';
 
 describe('ingest limits: daily quota per user, checked at submit and while downloading', () => {
@@ -86,9 +86,7 @@ describe('ingest admission: no worker with disk to spare', () => {
       INGEST_ALLOW_HOSTS: '127.0.0.1:9',
       INGEST_MIN_FREE_DISK: String(1024 * 1024 * 1024), // 1 PiB: no disk here has that
     });
-    await server.app.get(UserService).bootstrapAdmin();
-    const admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
+    const admin = await signInAdmin(server);
     await eventually(
       () => server.app.get(HeartbeatRepository).withRole('worker'),
       (workers) => workers.length === 1,

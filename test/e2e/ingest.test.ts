@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { Types } from 'mongoose';
@@ -12,7 +11,7 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { tempDir, testVideo } from '../support/media.js';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { topLevelBoxes } from '../../src/ingest/processing/mp4-atoms.js';
@@ -58,9 +57,7 @@ describe('ingest: a link becomes a playable library entry', () => {
         .map((f) => `127.0.0.1:${f.port}`)
         .join(','),
     });
-    await server.app.get(UserService).bootstrapAdmin();
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
+    admin = await signInAdmin(server);
   });
   after(async () => {
     await server?.close();

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 
 describe('library HTTP API', () => {
@@ -17,9 +16,7 @@ describe('library HTTP API', () => {
   before(async () => {
     db = await startTestDatabase();
     server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
-    await server.app.get(UserService).bootstrapAdmin();
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
+    admin = await signInAdmin(server);
 
     const library = server.app.get(LibraryService);
     const show = await library.upsertSkeleton({ kind: 'series', name: 'The Expanse', year: 2015 });

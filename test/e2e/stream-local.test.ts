@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
-import { UserService } from '../../src/auth/user.service.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { randomFile, tempDir, testVideo } from '../support/media.js';
 
@@ -157,9 +156,7 @@ describe('streaming from the local store', () => {
     });
 
     it('lets a signed-in user stream without a signature', async () => {
-      await server.app.get(UserService).bootstrapAdmin();
-      const admin = new TestClient(server.url);
-      await admin.login('admin', 'admin-password-for-tests');
+      const admin = await signInAdmin(server);
       const path = new URL(signed).pathname;
       const res = await admin.request('GET', path, { headers: { range: 'bytes=0-3' } });
       assert.equal(res.status, 206);

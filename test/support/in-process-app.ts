@@ -13,7 +13,12 @@ import { describeRoles } from '../../src/app/roles.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
 import { createLogger } from '../../src/core/logging/create-logger.js';
 import { TEST_SECRET_KEY } from './app-process.js';
+import { TestClient } from './http.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from './redis.js';
+import { UserService } from '../../src/auth/user.service.js';
+
+/** The first-start admin password every in-process app gets. */
+export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
 
 export interface InProcessApp {
   app: INestApplication;
@@ -40,7 +45,7 @@ export async function startInProcessApp(
     DATA_DIR: dataDir,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: uniqueRedisPrefix(),
-    ADMIN_PASSWORD: 'admin-password-for-tests',
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     HOST: '127.0.0.1',
     ...env,
   });
@@ -74,4 +79,12 @@ export async function startInProcessApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Creates the first-start admin (as a manager does at boot) and returns a client signed in as it. */
+export async function signInAdmin(server: InProcessApp): Promise<TestClient> {
+  await server.app.get(UserService).bootstrapAdmin();
+  const admin = new TestClient(server.url);
+  await admin.login('admin', TEST_ADMIN_PASSWORD);
+  return admin;
 }
