@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { type Logger } from 'pino';
 import { type AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DataDirModule } from './data-dir/data-dir.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { HealthModule } from './health/health.module.js';
@@ -25,6 +26,7 @@ export class CoreModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
+        DataDirModule,
         DatabaseModule,
         RedisModule,
         SettingsModule,

@@ -47,6 +47,7 @@ import { SourceRefusedError } from './source-policy/source-refused.error.js';
 import { parseSourceUrl } from './source-policy/source-url.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
+import { downloadsRoot } from './sandbox-sweeper.js';
 
 export interface IngestJobData {
   taskId: string;
@@ -95,7 +96,7 @@ export class IngestPipeline implements OnModuleDestroy {
   async run(data: IngestJobData, job: Job): Promise<void> {
     let task = await this.tasks.findById(data.taskId);
     if (!task) return;
-    const sandbox = join(this.config.dataDir, 'downloads', task._id);
+    const sandbox = join(downloadsRoot(this.config), task._id);
     if (task.state === 'done' && task.artifactsPending) {
       // A worker stopped between "done" and the stills: finish them if the file is still here.
       await this.finishArtifacts(task, sandbox, new AbortController().signal);

@@ -1,17 +1,26 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { ensureDataSubdirectory } from '../core/data-dir/writable-directory.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { ACTIVE_STATES } from './schemas/ingest-task.schema.js';
 
+const DOWNLOADS = 'downloads';
+
+/** Where a worker downloads: one sandbox per task, `DATA_DIR/downloads/<taskId>`. */
+export function downloadsRoot(config: AppConfig): string {
+  return join(config.dataDir, DOWNLOADS);
+}
+
 /**
- * At worker boot, removes download sandboxes (DATA_DIR/downloads/<taskId>) whose task is no longer
+ * Owns the workers' download root: creates it at boot (a worker on a fresh volume must be able to
+ * start its first download), then removes download sandboxes (DATA_DIR/downloads/<taskId>) whose task is no longer
  * active — left behind by a crash or a cancel that hit a dead worker. Active tasks keep theirs: the
  * job resumes from the bytes already there.
  */
 @Injectable()
-export class SandboxSweeper implements OnApplicationBootstrap {
+export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('ingest');
 
   constructor(
@@ -19,12 +28,16 @@ export class SandboxSweeper implements OnApplicationBootstrap {
     private readonly tasks: IngestTaskRepository,
   ) {}
 
+  onModuleInit(): void {
+    ensureDataSubdirectory(this.config.dataDir, DOWNLOADS);
+  }
+
   onApplicationBootstrap(): void {
     void this.sweep().catch((error: Error) => this.logger.warn(`sandbox sweep failed: ${error.message}`));
   }
 
   async sweep(): Promise<string[]> {
-    const root = join(this.config.dataDir, 'downloads');
+    const root = downloadsRoot(this.config);
     let entries: string[];
     try {
       entries = await readdir(root);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
 import { HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.repository.js';
+import { type InstanceHeartbeat } from '../../src/core/heartbeat/instance-heartbeat.js';
+import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { DailyQuota } from '../../src/ingest/admission/daily-quota.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -79,7 +81,7 @@ describe('ingest admission: no worker with disk to spare', () => {
     await db?.stop();
   });
 
-  it('answers 507 when every live worker is below INGEST_MIN_FREE_DISK', async () => {
+  it('answers 507 when every live worker is known to be below INGEST_MIN_FREE_DISK, never for an unknown disk', async () => {
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
@@ -96,5 +98,20 @@ describe('ingest admission: no worker with disk to spare', () => {
     assert.equal(refused.status, 507);
     assert.equal(refused.body.error, 'insufficient_storage');
     assert.match(String(refused.body.message), /No worker has disk to spare/);
+
+    // Another live worker whose disk could not be read: unknown is not "full", so nothing is refused.
+    const unknownDisk: InstanceHeartbeat = {
+      ...(await server.app.get(HeartbeatRepository).withRole('worker'))[0],
+      instanceId: 'other-box:4242',
+      host: 'other-box',
+      pid: 4242,
+      disk: null,
+    };
+    await server.app
+      .get(RedisClient)
+      .client.set(`heartbeat:${unknownDisk.instanceId}`, JSON.stringify(unknownDisk), 'EX', 60);
+    const admitted = await admin.post('/api/ingest', { url: 'http://127.0.0.1:9/file.mkv' });
+    assert.equal(admitted.status, 202, JSON.stringify(admitted.body));
+    await admin.delete(`/api/ingest/${String(admitted.body.taskId)}`);
   });
 });

@@ -46,7 +46,7 @@ describe('every process writes a heartbeat to Redis', () => {
       assert.deepEqual(byPid.get(streamer.child.pid!)?.roles, ['streamer']);
       for (const beat of live) {
         assert.equal(beat.version, manifest.version);
-        assert.ok(beat.disk.totalBytes > 0 && beat.disk.freeBytes > 0);
+        assert.ok(beat.disk && beat.disk.totalBytes > 0 && beat.disk.freeBytes > 0);
         assert.ok(beat.memory.rssBytes > 0 && beat.memory.totalBytes > beat.memory.freeBytes);
         assert.ok(beat.cpuLoad >= 0);
         assert.ok((await redis.ttl(`${prefix}:heartbeat:${beat.instanceId}`)) <= 3);

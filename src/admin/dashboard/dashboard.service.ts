@@ -41,7 +41,9 @@ export class DashboardService {
         version: instance.version,
         cpu: `${Math.round(instance.cpuLoad * 100)}%`,
         memory: `${formatBytes(instance.memory.rssBytes)} (host ${formatBytes(instance.memory.totalBytes - instance.memory.freeBytes)} / ${formatBytes(instance.memory.totalBytes)})`,
-        disk: `${formatBytes(instance.disk.freeBytes)} free of ${formatBytes(instance.disk.totalBytes)}`,
+        disk: instance.disk
+          ? `${formatBytes(instance.disk.freeBytes)} free of ${formatBytes(instance.disk.totalBytes)}`
+          : 'unknown',
         seen: formatAgo(instance.at),
         up: formatAgo(instance.startedAt).replace(/ ago$/, ''),
       })),

@@ -30,9 +30,9 @@ export class BotAdminService {
         `• <b>${escapeHtml(instance.roles.join(', '))}</b> on ${escapeHtml(instance.host)} (pid ${instance.pid}, v${escapeHtml(
           instance.version,
         )}), up ${formatDuration((now - Date.parse(instance.startedAt)) / 1000)}`,
-        `  CPU ${Math.round(instance.cpuLoad * 100)}% · RAM ${Math.round(ram * 100)}% · free disk ${formatBytes(
-          instance.disk.freeBytes,
-        )}`,
+        `  CPU ${Math.round(instance.cpuLoad * 100)}% · RAM ${Math.round(ram * 100)}% · free disk ${
+          instance.disk ? formatBytes(instance.disk.freeBytes) : 'unknown'
+        }`,
       );
     }
     if (instances.length === 0) lines.push('No process has reported a heartbeat.');

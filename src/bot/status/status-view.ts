@@ -88,7 +88,7 @@ function footer(workers: InstanceHeartbeat[], uptimeSeconds: number): string[] {
     lines.push(
       `⚙ ${escapeHtml(worker.host)} · CPU ${Math.round(worker.cpuLoad * 100)}% · RAM ${Math.round(
         memoryUsed * 100,
-      )}% · free disk ${formatBytes(worker.disk.freeBytes)}`,
+      )}% · free disk ${worker.disk ? formatBytes(worker.disk.freeBytes) : 'unknown'}`,
     );
   }
   if (workers.length > 3) lines.push(`⚙ and ${workers.length - 3} more workers`);

@@ -12,6 +12,7 @@ import {
 } from './app-config.js';
 import { ConfigError } from './config-error.js';
 import { Environment, NUMERIC_VARIABLES, OPTIONAL_VARIABLES } from './environment.js';
+import { describeFsError } from '../data-dir/writable-directory.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 
 type Env = Record<string, string | undefined>;
@@ -58,7 +59,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(environment.DATA_DIR);
-  const secretKey = environment.SECRET_KEY ?? loadOrCreateSecretKey(dataDir);
+  let secretKey = environment.SECRET_KEY;
+  if (!secretKey) {
+    try {
+      secretKey = loadOrCreateSecretKey(dataDir);
+    } catch (error) {
+      throw new ConfigError([
+        `DATA_DIR: cannot keep a generated SECRET_KEY in ${dataDir} (${describeFsError(error)}); make it writable or set SECRET_KEY`,
+      ]);
+    }
+  }
   const config: AppConfig = {
     nodeEnv: environment.NODE_ENV as NodeEnv,
     roles,

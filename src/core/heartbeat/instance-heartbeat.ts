@@ -12,8 +12,13 @@ export interface InstanceHeartbeat {
   /** 1-minute load average divided by the number of cores, 0..1 (or more when overloaded). */
   cpuLoad: number;
   memory: { rssBytes: number; totalBytes: number; freeBytes: number };
-  /** Free and total bytes of the filesystem holding DATA_DIR. */
-  disk: { freeBytes: number; totalBytes: number };
+  /** Free and total bytes of the filesystem holding DATA_DIR; null when it could not be read. */
+  disk: DiskReading | null;
+}
+
+export interface DiskReading {
+  freeBytes: number;
+  totalBytes: number;
 }
 
 /** A heartbeat lives this many intervals; a process that stops writing disappears after it. */

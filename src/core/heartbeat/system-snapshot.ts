@@ -4,11 +4,14 @@ import { type InstanceHeartbeat } from './instance-heartbeat.js';
 
 type SystemFields = Pick<InstanceHeartbeat, 'cpuLoad' | 'memory' | 'disk'>;
 
-/** CPU, memory and free disk of this machine, as shown on the dashboard and the bot's status footer. */
+/**
+ * CPU, memory and free disk of this machine, as shown on the dashboard and the bot's status footer.
+ * A disk that cannot be read is unknown (null), never 0 B: admission would read 0 as "full".
+ */
 export async function systemSnapshot(dataDir: string): Promise<SystemFields> {
   const disk = await statfs(dataDir).then(
     (stats) => ({ freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize }),
-    () => ({ freeBytes: 0, totalBytes: 0 }),
+    () => null,
   );
   return {
     cpuLoad: Math.round((loadavg()[0]! / Math.max(1, cpus().length)) * 100) / 100,

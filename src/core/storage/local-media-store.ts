@@ -3,8 +3,9 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ensureDataSubdirectory } from '../data-dir/writable-directory.js';
 import {
   type MediaStore,
   type PutOptions,
@@ -15,12 +16,17 @@ import {
 
 /** Files under DATA_DIR/media: the embedded default. One part per file (no size limit to split at). */
 @Injectable()
-export class LocalMediaStore implements MediaStore {
+export class LocalMediaStore implements MediaStore, OnModuleInit {
   readonly kind = 'local' as const;
   private readonly root: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.root = join(config.dataDir, 'media');
+  }
+
+  /** The configured store makes its root at boot: a streamer reads, and the explorer lists, before any put. */
+  onModuleInit(): void {
+    if (this.config.storage === 'local') ensureDataSubdirectory(this.config.dataDir, 'media');
   }
 
   async put(path: string, name: string, options: PutOptions = {}): Promise<StoredPart[]> {

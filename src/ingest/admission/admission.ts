@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { type Identity } from '../../core/identity/identity.js';
@@ -13,6 +13,10 @@ import { DailyQuota } from './daily-quota.js';
  */
 @Injectable()
 export class Admission {
+  private readonly logger = new Logger('ingest');
+  /** Workers already reported as reading no disk (logged once each, not on every submission). */
+  private readonly unknownDiskLogged = new Set<string>();
+
   constructor(
     private readonly settings: SettingsService,
     private readonly tasks: IngestTaskRepository,
@@ -37,10 +41,26 @@ export class Admission {
         `You have used your ${formatBytes(maxBytesPerDay)} daily download quota; it resets at 00:00 UTC.`,
       );
     }
-    // Only live workers count: with none running the task simply waits in the queue.
+    await this.checkDisk(minFreeDiskBytes);
+  }
+
+  /**
+   * Refuses only when every live worker is known to be short of disk. With none running the task
+   * waits in the queue; a worker whose disk reading failed is unknown, and unknown never refuses (the
+   * worker still checks its real free space before downloading).
+   */
+  private async checkDisk(minFreeDiskBytes: number): Promise<void> {
     const workers = await this.heartbeats.withRole('worker');
-    if (workers.length > 0 && workers.every((worker) => worker.disk.freeBytes < minFreeDiskBytes)) {
-      const most = Math.max(...workers.map((worker) => worker.disk.freeBytes));
+    for (const worker of workers) {
+      if (worker.disk || this.unknownDiskLogged.has(worker.instanceId)) continue;
+      this.unknownDiskLogged.add(worker.instanceId);
+      this.logger.warn(
+        `worker ${worker.instanceId} reports no disk reading; admission will not refuse on its disk`,
+      );
+    }
+    const disks = workers.map((worker) => worker.disk);
+    if (disks.length > 0 && disks.every((disk) => disk !== null && disk.freeBytes < minFreeDiskBytes)) {
+      const most = Math.max(...disks.map((disk) => disk!.freeBytes));
       throw new AppError(
         507,
         'insufficient_storage',
