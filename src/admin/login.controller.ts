@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
-import { SESSION_COOKIE, sessionCookieOptions } from '../auth/auth-cookie.js';
+import { clearSessionCookie, sessionCookieOptions, setSessionCookie } from '../auth/auth-cookie.js';
 import { clientInfo } from '../auth/client-info.js';
 import { SessionService } from '../auth/session.service.js';
 import { UserService } from '../auth/user.service.js';
@@ -77,8 +77,8 @@ export class LoginController {
         error: 'This account cannot use the admin panel.',
       });
     }
-    res.cookie(
-      SESSION_COOKIE,
+    setSessionCookie(
+      res,
       session.token,
       sessionCookieOptions(this.config.auth.secureCookies, session.maxAgeMs),
     );
@@ -93,7 +93,7 @@ export class LoginController {
     @Res() res: Response,
   ): Promise<void> {
     if (req.identity?.sessionId) await this.sessions.revoke(req.identity.sessionId);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    clearSessionCookie(res);
     res.redirect(303, '/admin/login?flash=Signed%20out.');
   }
 

@@ -19,7 +19,7 @@ import { type Identity } from '../core/identity/identity.js';
 import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';
 import { CurrentIdentity, Identified, Roles } from './access.decorators.js';
 import { ApiTokenService } from './api-token.service.js';
-import { SESSION_COOKIE, sessionCookieOptions } from './auth-cookie.js';
+import { clearSessionCookie, sessionCookieOptions, setSessionCookie } from './auth-cookie.js';
 import { clientInfo } from './client-info.js';
 import { CreateApiTokenDto } from './dto/create-api-token.dto.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -45,7 +45,7 @@ export class AuthController {
   @RateLimit({ name: 'login', limit: 10, windowSeconds: 60, per: 'address+username' })
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { token, maxAgeMs, user } = await this.users.login(dto.username, dto.password, clientInfo(req));
-    res.cookie(SESSION_COOKIE, token, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
+    setSessionCookie(res, token, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
     return { user };
   }
 
@@ -55,7 +55,7 @@ export class AuthController {
   @Identified()
   async logout(@CurrentIdentity() identity: Identity, @Res({ passthrough: true }) res: Response) {
     if (identity.sessionId) await this.sessions.revoke(identity.sessionId);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    clearSessionCookie(res);
     return { loggedOut: true };
   }
 

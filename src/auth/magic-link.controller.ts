@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';
-import { SESSION_COOKIE, sessionCookieOptions } from './auth-cookie.js';
+import { sessionCookieOptions, setSessionCookie } from './auth-cookie.js';
 import { clientInfo } from './client-info.js';
 import { MagicLinkService } from './magic-link.service.js';
 
@@ -20,7 +20,7 @@ export class MagicLinkController {
   @RateLimit({ name: 'magic-redeem', limit: 20, windowSeconds: 60 })
   async redeem(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { token: cookie, maxAgeMs, role } = await this.magicLinks.redeem(token, clientInfo(req));
-    res.cookie(SESSION_COOKIE, cookie, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
+    setSessionCookie(res, cookie, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
     res.redirect(303, role === 'admin' ? '/admin' : '/');
   }
 }

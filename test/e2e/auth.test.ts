@@ -187,6 +187,54 @@ describe('identity and access', () => {
     });
   });
 
+  describe('a response sets the session cookie at most once', () => {
+    /** The raw Set-Cookie lines for sv_session, as a client without a cookie jar receives them. */
+    const sessionCookies = (res: Response) =>
+      res.headers.getSetCookie().filter((line) => line.startsWith('sv_session='));
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        redirect: 'manual',
+      });
+
+    // Not the admin: the login rate limit (10 a minute per name) is shared with the other suites here.
+    const VIEWER = { username: 'viewer1', password: 'viewer-password' };
+
+    it('login from a client without a cookie: only the account session, no guest cookie beside it', async () => {
+      const res = await post('/api/auth/login', VIEWER);
+      assert.equal(res.status, 200);
+      const cookies = sessionCookies(res);
+      assert.equal(cookies.length, 1, cookies.join('\n'));
+      const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie: cookies[0].split(';')[0] } });
+      assert.equal(((await me.json()) as { kind: string }).kind, 'user');
+    });
+
+    it('magic-link landing without a cookie: one cookie, the signed-in one', async () => {
+      const admin = client();
+      await admin.login(ADMIN.username, ADMIN.password);
+      const created = await admin.post('/api/auth/magic-link', { username: 'target' });
+      const landing = await fetch(new URL(String(created.body.url)).pathname.replace(/^/, server.url), {
+        redirect: 'manual',
+      });
+      assert.equal(landing.status, 303);
+      const cookies = sessionCookies(landing);
+      assert.equal(cookies.length, 1, cookies.join('\n'));
+      const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie: cookies[0].split(';')[0] } });
+      assert.equal(((await me.json()) as { name: string }).name, 'target');
+    });
+
+    it('logout: one cookie, the expired one', async () => {
+      const login = sessionCookies(await post('/api/auth/login', VIEWER))[0].split(';')[0];
+      const res = await post('/api/auth/logout', {}, { cookie: login });
+      assert.equal(res.status, 200);
+      const cookies = sessionCookies(res);
+      assert.equal(cookies.length, 1, cookies.join('\n'));
+      assert.match(cookies[0], /^sv_session=;.*Expires=Thu, 01 Jan 1970/);
+    });
+  });
+
   describe('magic links', () => {
     it('sign in once, by username or Telegram id, and never again', async () => {
       const admin = client();
