@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type Model } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
+import { RedisMutex } from '../core/redis/redis-mutex.js';
+import { type ActiveTask, activeTaskSchema } from './schemas/active-task.schema.js';
 import {
   ACTIVE_STATES,
   type IngestTask,
@@ -13,16 +15,42 @@ export type NewIngestTask = Pick<
   '_id' | 'source' | 'sourceKey' | 'sourceKind' | 'telegramFile' | 'hint' | 'requester' | 'chatId'
 >;
 
+/** Whether a task still needs a worker: active, or done with its stills and sample still to make. */
+export function needsWorker(task: Pick<IngestTask, 'state' | 'artifactsPending'>): boolean {
+  return ACTIVE_STATES.includes(task.state) || (task.state === 'done' && Boolean(task.artifactsPending));
+}
+
+/**
+ * Ingest tasks, and the small set of those in flight (`ingest_active`, see ActiveTask). Every write
+ * that ends a task's need for a worker removes it from that set; submissions add to it first.
+ *
+ * Writes to one task are serialised by a Redis lock: FerretDB applies an update as a read of the whole
+ * document and a write of the whole document back, so a worker recording a step's result and a
+ * manager cancelling the task at the same moment would otherwise lose one of the two.
+ */
 @Injectable()
 export class IngestTaskRepository {
   private readonly model: Model<IngestTask>;
+  private readonly active: Model<ActiveTask>;
 
-  constructor(mongo: MongoConnection) {
+  constructor(
+    mongo: MongoConnection,
+    private readonly mutex: RedisMutex,
+  ) {
     this.model = mongo.connection.model<IngestTask>('IngestTask', ingestTaskSchema);
+    this.active = mongo.connection.model<ActiveTask>('ActiveIngestTask', activeTaskSchema);
   }
 
   async insert(task: NewIngestTask): Promise<IngestTask> {
     const now = new Date();
+    // In flight first: a crash between the two leaves an entry without a task, which the reconciler
+    // drops, never a task nobody will look after.
+    await this.active.create({
+      _id: task._id,
+      sourceKey: task.sourceKey,
+      requesterId: task.requester.id,
+      createdAt: now,
+    });
     return (
       await this.model.create({
         ...task,
@@ -37,15 +65,20 @@ export class IngestTaskRepository {
     return this.model.findById(id).lean<IngestTask>().exec();
   }
 
-  findActiveBySource(sourceKey: string): Promise<IngestTask | null> {
-    return this.model
-      .findOne({ sourceKey, state: { $in: ACTIVE_STATES } })
-      .lean<IngestTask>()
-      .exec();
+  /** The active task fetching `sourceKey`, found through the in-flight set (no scan of all tasks). */
+  async findActiveBySource(sourceKey: string): Promise<IngestTask | null> {
+    const entries = await this.active.find({ sourceKey }).lean<ActiveTask[]>().exec();
+    for (const entry of entries) {
+      const task = await this.findById(entry._id);
+      if (task && ACTIVE_STATES.includes(task.state)) return task;
+    }
+    return null;
   }
 
-  countActiveFor(requesterId: string): Promise<number> {
-    return this.model.countDocuments({ 'requester.id': requesterId, state: { $in: ACTIVE_STATES } }).exec();
+  async countActiveFor(requesterId: string): Promise<number> {
+    const entries = await this.active.find({ requesterId }).lean<ActiveTask[]>().exec();
+    const tasks = await Promise.all(entries.map((entry) => this.findById(entry._id)));
+    return tasks.filter((task) => task && ACTIVE_STATES.includes(task.state)).length;
   }
 
   list(limit: number): Promise<IngestTask[]> {
@@ -56,7 +89,8 @@ export class IngestTaskRepository {
   async update(id: string, set: Partial<IngestTask>, state?: TaskState): Promise<void> {
     const update: Record<string, unknown> = { $set: state ? { ...set, state } : set };
     if (state) update.$push = { transitions: { state, at: new Date() } };
-    await this.model.updateOne({ _id: id }, update);
+    await this.locked(id, () => this.model.updateOne({ _id: id }, update));
+    if (state) await this.settle(id, { state, artifactsPending: set.artifactsPending });
   }
 
   /**
@@ -66,11 +100,74 @@ export class IngestTaskRepository {
   async advance(id: string, set: Partial<IngestTask>, state?: TaskState): Promise<boolean> {
     const update: Record<string, unknown> = { $set: state ? { ...set, state } : set };
     if (state) update.$push = { transitions: { state, at: new Date() } };
-    const result = await this.model.updateOne({ _id: id, state: { $ne: 'cancelled' } }, update);
+    const result = await this.locked(id, () =>
+      this.model.updateOne({ _id: id, state: { $ne: 'cancelled' } }, update),
+    );
+    if (state && result.matchedCount > 0) {
+      await this.settle(id, { state, artifactsPending: set.artifactsPending });
+    }
     return result.matchedCount > 0;
   }
 
+  /** The stills and sample of a done task are made (or given up on): it needs no worker any more. */
+  async artifactsFinished(id: string): Promise<void> {
+    await this.locked(id, () => this.model.updateOne({ _id: id }, { $set: { artifactsPending: false } }));
+    await this.active.deleteOne({ _id: id });
+  }
+
   async incrementAttempts(id: string): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $inc: { attempts: 1 } });
+    await this.locked(id, () => this.model.updateOne({ _id: id }, { $inc: { attempts: 1 } }));
+  }
+
+  /** Every task in flight, as the reconciler walks them. */
+  inFlight(): Promise<ActiveTask[]> {
+    return this.active.find().lean<ActiveTask[]>().exec();
+  }
+
+  inFlightEntry(id: string): Promise<ActiveTask | null> {
+    return this.active.findById(id).lean<ActiveTask>().exec();
+  }
+
+  /** The worker running `id` is alive until `until` (a missing entry — a cancelled task — stays missing). */
+  async renewLease(id: string, worker: string, until: Date): Promise<void> {
+    await this.active.updateOne({ _id: id }, { $set: { worker, leaseUntil: until } });
+  }
+
+  /** Puts a task back in the in-flight set (a retry, or one found by the boot-time backfill). */
+  async markInFlight(task: Pick<IngestTask, '_id' | 'sourceKey' | 'requester'>): Promise<void> {
+    if (await this.active.exists({ _id: task._id })) return;
+    await this.active
+      .create({
+        _id: task._id,
+        sourceKey: task.sourceKey,
+        requesterId: task.requester.id,
+        createdAt: new Date(),
+      })
+      .catch((error: { code?: number }) => {
+        if (error.code !== 11000) throw error; // added meanwhile by someone else: just as good
+      });
+  }
+
+  async dropInFlight(id: string): Promise<void> {
+    await this.active.deleteOne({ _id: id });
+  }
+
+  /**
+   * Tasks needing a worker, found the slow way (a scan of every task): once per manager start, to
+   * rebuild the in-flight set for tasks submitted before it existed or lost from it.
+   */
+  scanNeedingWorker(): Promise<IngestTask[]> {
+    return this.model
+      .find({ $or: [{ state: { $in: ACTIVE_STATES } }, { state: 'done', artifactsPending: true }] })
+      .lean<IngestTask[]>()
+      .exec();
+  }
+
+  private locked<T>(id: string, write: () => Promise<T>): Promise<T> {
+    return this.mutex.withLock(`ingest-task:${id}`, write);
+  }
+
+  private async settle(id: string, task: Pick<IngestTask, 'state' | 'artifactsPending'>): Promise<void> {
+    if (!needsWorker(task)) await this.dropInFlight(id);
   }
 }

@@ -13,10 +13,15 @@ import { SandboxSweeper } from './sandbox-sweeper.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
 import { Admission } from './admission/admission.js';
+import { IngestQueue } from './queue/ingest-queue.js';
+import { StuckTasks } from './recovery/stuck-tasks.js';
+import { TaskLeases } from './recovery/task-leases.js';
+import { TaskReconciler } from './recovery/task-reconciler.js';
 import { DailyQuota } from './admission/daily-quota.js';
 
 const SHARED = [
   IngestTaskRepository,
+  IngestQueue,
   CancelBus,
   StatusRegistry,
   DailyQuota,
@@ -42,8 +47,8 @@ export class IngestModule {
       controllers: manager ? [IngestController] : [],
       providers: [
         ...SHARED,
-        ...(manager ? [IngestService, Admission] : []),
-        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper] : []),
+        ...(manager ? [IngestService, Admission, StuckTasks, TaskReconciler] : []),
+        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper, TaskLeases] : []),
       ],
       exports: manager ? [IngestService] : [],
     };

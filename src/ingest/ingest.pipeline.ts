@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { pipeline as pipeStreams } from 'node:stream/promises';
+import { extname, join, sep } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Job } from 'bullmq';
 import { Types } from 'mongoose';
@@ -47,11 +48,9 @@ import { SourceRefusedError } from './source-policy/source-refused.error.js';
 import { parseSourceUrl } from './source-policy/source-url.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
+import { type IngestJobData } from './queue/ingest-queue.js';
+import { TaskLeases } from './recovery/task-leases.js';
 import { downloadsRoot } from './sandbox-sweeper.js';
-
-export interface IngestJobData {
-  taskId: string;
-}
 
 const TERMINAL: readonly TaskState[] = ['done', 'failed', 'cancelled'];
 const DOWNLOAD_TIMEOUT_MS = 6 * 3600 * 1000;
@@ -83,6 +82,7 @@ export class IngestPipeline implements OnModuleDestroy {
     private readonly quota: DailyQuota,
     private readonly enrichment: EnrichmentRequests,
     private readonly settings: SettingsService,
+    private readonly leases: TaskLeases,
     guard: SsrfGuard,
     @Inject(TELEGRAM_GATEWAY) telegram: TelegramGateway | null,
   ) {
@@ -94,15 +94,27 @@ export class IngestPipeline implements OnModuleDestroy {
 
   @JobHandler(JobName.Ingest)
   async run(data: IngestJobData, job: Job): Promise<void> {
-    let task = await this.tasks.findById(data.taskId);
+    const task = await this.tasks.findById(data.taskId);
     if (!task) return;
+    if (TERMINAL.includes(task.state) && !(task.state === 'done' && task.artifactsPending)) return;
+    // While this runs, managers can see someone is at the task even if the queue (Redis) is lost.
+    const lease = await this.leases.hold(task._id);
+    try {
+      await this.runTask(task, data, job);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async runTask(start: IngestTask, data: IngestJobData, job: Job): Promise<void> {
+    let task: IngestTask = start;
     const sandbox = join(downloadsRoot(this.config), task._id);
     if (task.state === 'done' && task.artifactsPending) {
-      // A worker stopped between "done" and the stills: finish them if the file is still here.
+      // A worker stopped between "done" and the stills: make them (from the stored file if need be).
+      await this.tasks.incrementAttempts(task._id);
       await this.finishArtifacts(task, sandbox, new AbortController().signal);
       return;
     }
-    if (TERMINAL.includes(task.state)) return;
     await this.tasks.incrementAttempts(task._id);
     const controller = await this.cancels.track(task._id);
     const signal = controller.signal;
@@ -232,7 +244,8 @@ export class IngestPipeline implements OnModuleDestroy {
         speed,
         etaSeconds,
       });
-      void job.updateProgress({ bytesDone, bytesTotal });
+      // Best effort: the job may be gone with a lost Redis while the task (in MongoDB) goes on.
+      job.updateProgress({ bytesDone, bytesTotal }).catch(() => undefined);
     };
   }
 
@@ -324,22 +337,24 @@ export class IngestPipeline implements OnModuleDestroy {
   }
 
   /**
-   * Stills at 25/50/75% and a 30 s sample, made from the sandbox copy after the task is done, stored
-   * under keys derived from the task (a repeat replaces rather than duplicates) and attached to the
-   * file. A failure here leaves a playable file without stills, logged; the sandbox goes either way.
+   * Stills at 25/50/75% and a 30 s sample, made after the task is done, stored under keys derived
+   * from the task (a repeat replaces rather than duplicates) and attached to the file. Made from the
+   * sandbox copy, or — when a crash took the sandbox (another worker, a wiped disk) — from a copy of
+   * the stored file. A failure here leaves a playable file without stills, logged; the sandbox goes
+   * either way.
    */
   private async finishArtifacts(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<void> {
     const probe = task.probe as { duration?: number; streams: { video: unknown[] } } | undefined;
-    const path = task.download?.path;
     try {
-      if (!task.fileId || !path || !existsSync(path) || !probe?.duration) {
-        this.logger.warn(`task ${task._id}: the download is gone; no stills or sample for its file`);
+      if (!task.fileId || !probe?.duration) {
+        this.logger.warn(`task ${task._id}: no file or duration recorded; no stills or sample for it`);
         return;
       }
-      const dir = join(dirname(path), 'artifacts');
+      const source = await this.artifactSource(task, sandbox, signal);
+      const dir = join(sandbox, 'artifacts');
       await mkdir(dir, { recursive: true });
-      const shots = await this.processor.screenshots(path, probe.duration, dir, signal);
-      const sample = await this.processor.sample(path, probe.duration, dir, signal);
+      const shots = await this.processor.screenshots(source, probe.duration, dir, signal);
+      const sample = await this.processor.sample(source, probe.duration, dir, signal);
       const name = task.download!.fileName;
       const storedArtifacts: NonNullable<IngestTask['storedArtifacts']> = { screenshots: [] };
       for (const [index, shot] of shots.entries()) {
@@ -359,8 +374,22 @@ export class IngestPipeline implements OnModuleDestroy {
       this.logger.warn(`task ${task._id}: stills and sample failed: ${(error as Error).message}`);
     } finally {
       await rm(sandbox, { recursive: true, force: true });
-      await this.tasks.update(task._id, { artifactsPending: false });
+      await this.tasks.artifactsFinished(task._id);
     }
+  }
+
+  /** The processed download if this sandbox still has it, else the stored file copied into the sandbox. */
+  private async artifactSource(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<string> {
+    const downloaded = task.download?.path;
+    if (downloaded?.startsWith(sandbox + sep) && existsSync(downloaded)) return downloaded;
+    const parts = task.storedParts;
+    if (!parts?.length) throw new Error('the file was never stored');
+    const size = parts.reduce((sum, part) => sum + part.size, 0);
+    this.logger.log(`task ${task._id}: the download is gone; making stills from the stored file`);
+    await mkdir(sandbox, { recursive: true });
+    const copy = join(sandbox, `stored${extname(task.download?.fileName ?? '')}`);
+    await pipeStreams(this.store.read(parts, 0, size - 1), createWriteStream(copy), { signal });
+    return copy;
   }
 
   private async index(task: IngestTask): Promise<void> {

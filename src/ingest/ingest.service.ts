@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { type Queue } from 'bullmq';
 import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
-import { JobName, QueueName } from '../core/queue/queue-names.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
-import { type IngestJobData } from './ingest.pipeline.js';
+import { IngestQueue } from './queue/ingest-queue.js';
+import { StuckTasks } from './recovery/stuck-tasks.js';
 import { ACTIVE_STATES, type IngestTask } from './schemas/ingest-task.schema.js';
 import { CancelBus } from './cancel/cancel-bus.js';
 import { parseSourceUrl, sourceKey } from './source-policy/source-url.js';
@@ -50,19 +48,20 @@ export interface TaskView {
   reused: boolean;
   /** Done, and its stills and sample are being made (they follow the playable file within seconds). */
   stillsPending: boolean;
+  /** Needs a worker, but has no job in the queue and no worker at it (Redis was lost): retry it. */
+  stuck: boolean;
   titleId: string | null;
   requester: { id: string; name: string };
   createdAt: Date;
   updatedAt: Date;
 }
 
-const JOB_ATTEMPTS = 3;
-
 /** The producer side of ingest: validating and recording submissions, queueing them, reporting on them. */
 @Injectable()
 export class IngestService {
   constructor(
-    @InjectQueue(QueueName.Ingest) private readonly queue: Queue<IngestJobData>,
+    private readonly queue: IngestQueue,
+    private readonly stuck: StuckTasks,
     private readonly tasks: IngestTaskRepository,
     private readonly status: StatusRegistry,
     private readonly guard: SsrfGuard,
@@ -116,7 +115,7 @@ export class IngestService {
         hint: fields.hint?.trim() || undefined,
         requester: { id: requester.id, name: requester.name, role: requester.role },
       });
-      await this.enqueue(task._id);
+      await this.queue.enqueue(task._id);
       return { taskId: task._id, existing: false };
     });
   }
@@ -140,39 +139,32 @@ export class IngestService {
     }
     await this.tasks.update(task._id, {}, 'cancelled');
     await this.status.report(task._id, { state: 'cancelled', bytesDone: 0, speed: 0 }, true);
-    await this.queue.remove(task._id).catch(() => 0); // a running job is locked; its worker stops it
+    await this.queue.remove(task._id); // a running job is locked; its worker stops it
     await this.cancels.publish(task._id);
     return this.get(task._id);
   }
 
-  /** A failed task goes back to the queue, resuming after its last finished step. */
+  /**
+   * A failed or cancelled task goes back to the queue, resuming after its last finished step; so does
+   * a stuck one (active, but its job is gone and no worker is at it — say Redis was lost).
+   */
   async retry(taskId: string): Promise<TaskView> {
     const task = await this.require(taskId);
-    if (task.state !== 'failed' && task.state !== 'cancelled') {
+    const ended = task.state === 'failed' || task.state === 'cancelled';
+    if (!ended && !(await this.stuck.isStuck(task))) {
       throw new AppError(
         409,
         'conflict',
-        `Only failed or cancelled tasks can be retried; this one is ${task.state}.`,
+        task.state === 'done'
+          ? 'The task is done; there is nothing to retry.'
+          : `The task is ${task.state} and a worker has it (or it is waiting in the queue); retry is for failed, cancelled or stuck tasks.`,
       );
     }
-    await this.tasks.update(task._id, { error: undefined }, 'queued');
-    await this.queue.remove(task._id);
-    await this.enqueue(task._id);
+    await this.tasks.markInFlight(task);
+    // A done task here only lacks its stills: it stays done while a worker makes them.
+    await this.tasks.update(task._id, { error: undefined }, task.state === 'done' ? undefined : 'queued');
+    await this.queue.requeue(task._id);
     return this.get(task._id);
-  }
-
-  private async enqueue(taskId: string): Promise<void> {
-    await this.queue.add(
-      JobName.Ingest,
-      { taskId },
-      {
-        jobId: taskId,
-        attempts: JOB_ATTEMPTS,
-        backoff: { type: 'exponential', delay: 5000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      },
-    );
   }
 
   private async require(taskId: string): Promise<IngestTask> {
@@ -206,6 +198,7 @@ export class IngestService {
       fileIds: task.fileId ? [task.fileId] : [],
       reused: task.reusedFile ?? false,
       stillsPending: task.artifactsPending ?? false,
+      stuck: await this.stuck.isStuck(task),
       titleId: task.titleId ?? null,
       requester: task.requester,
       createdAt: task.createdAt,

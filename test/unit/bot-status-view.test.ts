@@ -29,6 +29,7 @@ function task(n: number, overrides: Partial<TaskView> = {}): { view: TaskView; t
       fileIds: [],
       reused: false,
       stillsPending: false,
+      stuck: false,
       titleId: null,
       requester: { id: 'u1', name: 'tg-1' },
       createdAt: new Date(NOW - 125_000),

@@ -47,10 +47,11 @@ export function presentTask(task: TaskView): TaskRow {
         : '',
     speed: progress && progress.speed > 0 ? `${formatBytes(progress.speed)}/s` : '',
     eta: progress?.etaSeconds !== undefined ? formatDuration(progress.etaSeconds) : '',
-    error: task.error ?? '',
+    error:
+      task.error ?? (task.stuck ? 'Stuck: no job in the queue and no worker at it. Retry resumes it.' : ''),
     requester: task.requester.name,
     titleId: task.titleId,
     canCancel: ACTIVE.has(task.state),
-    canRetry: task.state === 'failed' || task.state === 'cancelled',
+    canRetry: task.state === 'failed' || task.state === 'cancelled' || task.stuck,
   };
 }

@@ -47,6 +47,8 @@ export interface AppConfig {
     maxBytesPerDay: number;
     /** Free disk a worker keeps: no download starts, or grows, into it. */
     minFreeDiskBytes: number;
+    /** How often a manager looks for tasks whose job vanished (Redis lost) and queues them again; 0 = never. */
+    reconcileIntervalSeconds: number;
   };
   auth: {
     adminUsername: string;
@@ -58,7 +60,11 @@ export interface AppConfig {
   };
   shutdownTimeoutMs: number;
   queue: {
-    /** A job whose worker stopped renewing its lock this long ago is handed to another worker. */
+    /**
+     * A job whose worker stopped renewing its lock this long ago is handed to another worker (BullMQ's
+     * lock duration; the lock is renewed every third of it and stalled jobs are looked for every two
+     * thirds, so a killed worker's job moves within about 1.7× this).
+     */
     stalledAfterMs: number;
   };
   /** Every process writes its heartbeat (roles, host, CPU/RAM/disk) to Redis this often. */

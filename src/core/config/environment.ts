@@ -155,7 +155,12 @@ export class Environment {
   @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 600000' })
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 600000' })
   @Max(600000, { message: 'must be a whole number of milliseconds between 1000 and 600000' })
-  QUEUE_STALLED_AFTER_MS: number = 30000;
+  QUEUE_STALLED_AFTER_MS: number = 15000;
+
+  @IsInt({ message: 'must be a whole number of seconds between 0 (off) and 600' })
+  @Min(0, { message: 'must be a whole number of seconds between 0 (off) and 600' })
+  @Max(600, { message: 'must be a whole number of seconds between 0 (off) and 600' })
+  INGEST_RECONCILE_INTERVAL_SECONDS: number = 15;
 
   @IsInt({ message: 'must be a whole number of seconds between 1 and 60' })
   @Min(1, { message: 'must be a whole number of seconds between 1 and 60' })
@@ -232,6 +237,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_MAX_BYTES_PER_DAY',
   'INGEST_MIN_FREE_DISK',
   'QUEUE_STALLED_AFTER_MS',
+  'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',
   'STATUS_INTERVAL',
 ]);

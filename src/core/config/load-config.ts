@@ -103,6 +103,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxActivePerUser: environment.INGEST_MAX_ACTIVE_PER_USER,
       maxBytesPerDay: environment.INGEST_MAX_BYTES_PER_DAY * 1024 * 1024,
       minFreeDiskBytes: environment.INGEST_MIN_FREE_DISK * 1024 * 1024,
+      reconcileIntervalSeconds: environment.INGEST_RECONCILE_INTERVAL_SECONDS,
     },
     auth: {
       adminUsername: environment.ADMIN_USERNAME,

@@ -9,6 +9,7 @@ import {
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { RedisClient } from '../redis/redis-client.js';
 import { appVersion } from './app-version.js';
+import { INSTANCE_ID } from './instance-id.js';
 import {
   HEARTBEAT_KEY_PREFIX,
   HEARTBEAT_TTL_INTERVALS,
@@ -20,7 +21,7 @@ import { systemSnapshot } from './system-snapshot.js';
 @Injectable()
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('heartbeat');
-  private readonly instanceId = `${hostname()}:${process.pid}`;
+  private readonly instanceId = INSTANCE_ID;
   private readonly startedAt = new Date().toISOString();
   private readonly version = appVersion();
   private timer?: NodeJS.Timeout;

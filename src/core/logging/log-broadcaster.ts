@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { INSTANCE_ID } from '../heartbeat/instance-id.js';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Logger } from 'pino';
 import { RedisClient } from '../redis/redis-client.js';
@@ -26,7 +26,7 @@ const FLUSH_EVERY_MS = 250;
  */
 @Injectable()
 export class LogBroadcaster implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly instance = `${hostname()}:${process.pid}`;
+  private readonly instance = INSTANCE_ID;
   private pending: LiveLogLine[] = [];
   private tokens = BURST;
   private refilledAt = Date.now();

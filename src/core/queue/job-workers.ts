@@ -14,6 +14,25 @@ import { ALL_JOBS, type QueueName, queueOfJob } from './queue-names.js';
 import { queueConnection } from './queue-connection.js';
 
 /**
+ * How fast a job of a killed worker (kill -9, lost machine) moves to another one. BullMQ renews a
+ * running job's lock on a timer for as long as the job runs (hours, for a big download), so the lock
+ * itself can be short: it lapses `lockDuration` after the worker dies at the latest, and the next
+ * stalled check (every `stalledInterval`, shared by all workers) hands the job over — within about
+ * 1.7 × `stalledAfterMs`. Renewing every third of the lock leaves room for two missed renewals before a
+ * busy but living worker would lose its job. A job handed over this way resumes from its task's last
+ * finished step, so stalling several times is no reason to fail it (the task reconciler gives up on
+ * a task that keeps killing its workers).
+ */
+export function stallTimings(stalledAfterMs: number) {
+  return {
+    lockDuration: stalledAfterMs,
+    lockRenewTime: Math.round(stalledAfterMs / 3),
+    stalledInterval: Math.round((stalledAfterMs * 2) / 3),
+    maxStalledCount: 5,
+  };
+}
+
+/**
  * The consumer side, present only in the worker role: finds every `@JobHandler`, checks that each job
  * has exactly one, and runs one BullMQ worker per queue that carries jobs.
  */
@@ -45,10 +64,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
           connection,
           prefix,
           autorun: true,
-          // A worker killed mid-job (kill -9, lost machine) stops renewing the lock; after this long
-          // another worker takes the job over and resumes it from its last finished step.
-          lockDuration: this.config.queue.stalledAfterMs,
-          stalledInterval: this.config.queue.stalledAfterMs,
+          ...stallTimings(this.config.queue.stalledAfterMs),
         },
       );
       worker.on('error', (error) => this.logger.error(`worker for queue "${queue}": ${error.message}`));

@@ -21,6 +21,21 @@ export interface MutexOptions {
 export class RedisMutex {
   constructor(private readonly redis: RedisClient) {}
 
+  /**
+   * Runs `work` only if nobody holds the lock now (no waiting): for periodic jobs every manager runs
+   * and one a round is enough. Undefined when another process had it.
+   */
+  async ifFree<T>(name: string, work: () => Promise<T>, ttlMs: number): Promise<T | undefined> {
+    const key = `lock:${name}`;
+    const token = randomUUID();
+    if ((await this.redis.client.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    try {
+      return await work();
+    } finally {
+      await this.redis.client.eval(RELEASE, 1, key, token);
+    }
+  }
+
   async withLock<T>(name: string, work: () => Promise<T>, options: MutexOptions = {}): Promise<T> {
     const { ttlMs = 15000, waitMs = 10000 } = options;
     const key = `lock:${name}`;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { RedisClient } from '../../core/redis/redis-client.js';
 
 export interface TaskStatus {
@@ -21,6 +21,7 @@ const KEEP_SECONDS = 7 * 24 * 3600;
  */
 @Injectable()
 export class StatusRegistry {
+  private readonly logger = new Logger('ingest');
   private readonly lastWrite = new Map<string, number>();
 
   constructor(private readonly redis: RedisClient) {}
@@ -32,7 +33,13 @@ export class StatusRegistry {
     const fields: Record<string, string> = { updatedAt: String(now) };
     for (const [key, value] of Object.entries(status)) if (value !== undefined) fields[key] = String(value);
     const key = `ingest:status:${taskId}`;
-    await this.redis.client.multi().del(key).hset(key, fields).expire(key, KEEP_SECONDS).exec();
+    try {
+      await this.redis.client.multi().del(key).hset(key, fields).expire(key, KEEP_SECONDS).exec();
+    } catch (error) {
+      // Live progress is a view, not the record (that is the task in MongoDB): a task must not fail,
+      // nor a worker crash, because Redis is away for a moment.
+      this.logger.debug(`task ${taskId}: status not published: ${(error as Error).message}`);
+    }
     if (['done', 'failed', 'cancelled'].includes(status.state)) this.lastWrite.delete(taskId);
   }
 

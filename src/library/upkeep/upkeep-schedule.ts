@@ -1,16 +1,35 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Queue } from 'bullmq';
 import { JobName, QueueName } from '../../core/queue/queue-names.js';
 
 const DRAIN_EVERY_MS = 60 * 1000;
+/** Schedules live in Redis: registering them again this often brings them back after Redis is lost. */
+const REGISTER_EVERY_MS = 60 * 1000;
 
-/** Registers the library's recurring jobs with BullMQ (idempotent: every manager may do it at boot). */
+/** Registers the library's recurring jobs with BullMQ (idempotent: every manager does it). */
 @Injectable()
-export class UpkeepSchedule implements OnApplicationBootstrap {
+export class UpkeepSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('library');
+  private timer?: NodeJS.Timeout;
+
   constructor(@InjectQueue(QueueName.Library) private readonly queue: Queue) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.register();
+    this.timer = setInterval(() => {
+      this.register().catch((error: Error) =>
+        this.logger.warn(`upkeep schedule not registered: ${error.message}`),
+      );
+    }, REGISTER_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async register(): Promise<void> {
     await this.queue.upsertJobScheduler(
       JobName.DrainDeletions,
       { every: DRAIN_EVERY_MS },
