@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UserService } from '../../src/auth/user.service.js';
-import { formatBytes } from '../../src/bot/format/text-format.js';
+import { formatBytes } from '../../src/core/util/format-units.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -330,7 +330,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     assert.match(
       String(stats.params.text),
       new RegExp(
-        `Titles: 2\nFiles: 2 · ${formatBytes(video.bytes.length + fastVideo.bytes.length)}\nStorage: local disk`,
+        `Titles: 2\nFiles: 2 · ${formatBytes(video.bytes.length + fastVideo.bytes.length, { precise: true })}\nStorage: local disk`,
       ),
     );
     assert.deepEqual(
