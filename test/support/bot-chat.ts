@@ -89,3 +89,9 @@ export async function startBotChat(token: string) {
     },
   };
 }
+
+/** A call in short, to compare sequences of them: `[method, chat id, message id]`. */
+export function callSummary(call: BotApiCall): [string, number, number | undefined] {
+  const messageId = call.params.message_id;
+  return [call.method, Number(call.params.chat_id), messageId === undefined ? undefined : Number(messageId)];
+}
