@@ -10,6 +10,7 @@ import { IngestService } from './ingest.service.js';
 import { MediaProber } from './processing/media-prober.js';
 import { MediaProcessor } from './processing/media-processor.js';
 import { SandboxSweeper } from './sandbox-sweeper.js';
+import { YtDlpBootCheck } from './engines/ytdlp-boot-check.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
 import { Admission } from './admission/admission.js';
@@ -43,7 +44,7 @@ export class IngestModule {
       providers: [
         ...SHARED,
         ...(manager ? [IngestService, Admission] : []),
-        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper] : []),
+        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper, YtDlpBootCheck] : []),
       ],
       exports: manager ? [IngestService] : [],
     };

@@ -47,6 +47,8 @@ export interface AppConfig {
     maxBytesPerDay: number;
     /** Free disk a worker keeps: no download starts, or grows, into it. */
     minFreeDiskBytes: number;
+    /** The yt-dlp the worker runs: a command on PATH, or an absolute path (one dropped into DATA_DIR). */
+    ytdlpPath: string;
   };
   auth: {
     adminUsername: string;
