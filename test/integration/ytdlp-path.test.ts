@@ -8,7 +8,7 @@ import { parseSourceUrl } from '../../src/ingest/source-policy/source-url.js';
 import { startApp } from '../support/app-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { startFixtureServer } from '../support/fixture-server.js';
+import { startFixtureServer, videoPage } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
 import { tempDir, testVideo } from '../support/media.js';
 
@@ -55,10 +55,7 @@ describe('YTDLP_PATH: the yt-dlp a worker runs', () => {
     db = await startTestDatabase();
     fixture = await startFixtureServer({
       body: video.bytes,
-      pages: {
-        '/show/page.html':
-          '<!doctype html><html><head><title>Operator Clip</title></head><body><video src="/media/clip.mp4" controls></video></body></html>',
-      },
+      pages: { '/show/page.html': videoPage('Operator Clip', '/media/clip.mp4') },
     });
   });
   after(async () => {
