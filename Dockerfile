@@ -28,11 +28,12 @@ RUN python3 -m venv /opt/yt-dlp \
 FROM ${NODE_IMAGE} AS runtime
 # Runtime tools the worker drives (ffmpeg/ffprobe, aria2c, yt-dlp on python3); tini reaps their process
 # groups. python3 also runs a yt-dlp an operator drops into the data volume (YTDLP_PATH).
-COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg aria2 python3 tini ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
+ && rm -rf /var/lib/apt/lists/*
+# After the apt layer, so a yt-dlp bump rebuilds only this; the build fails here if it cannot run.
+COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
+RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
  && yt-dlp --version
 ENV NODE_ENV=production \
     ROLE=all \

@@ -112,9 +112,14 @@ describe('Dockerfile', () => {
       fromYtdlp.map((i) => i.getArgumentsContent()),
       ['/opt/yt-dlp /opt/yt-dlp'],
     );
-    const [install] = args('RUN').filter((text) => text.includes('apt-get install'));
-    assert.match(install, /ln -s \/opt\/yt-dlp\/bin\/yt-dlp \/usr\/local\/bin\/yt-dlp/);
-    assert.match(install, /&& yt-dlp --version$/);
+    const copyAt = runtime.indexOf(fromYtdlp[0]);
+    const linkAt = runtime.findIndex((i) =>
+      /ln -s \/opt\/yt-dlp\/bin\/yt-dlp \/usr\/local\/bin\/yt-dlp/.test(i.getTextContent()),
+    );
+    assert.ok(linkAt > copyAt, 'linked onto PATH after the copy');
+    assert.match(runtime[linkAt].getArgumentsContent() ?? '', /&& yt-dlp --version$/);
+    const aptAt = runtime.findIndex((i) => /apt-get install/.test(i.getTextContent()));
+    assert.ok(aptAt < copyAt, 'after the apt layer: a yt-dlp bump does not download ffmpeg again');
   });
 
   it('downloads nothing outside the package managers, and pipes nothing into a shell', () => {
