@@ -12,11 +12,29 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM ${NODE_IMAGE} AS runtime
-# Runtime tools the worker drives (ffmpeg/ffprobe, aria2c, yt-dlp); tini reaps their process groups.
+# yt-dlp from PyPI, not Debian's (bookworm's is 2023.03 and sites break old ones within weeks): the
+# version and sha256 pinned in deploy/yt-dlp/requirements.txt, one pure-Python wheel for every arch,
+# in a virtualenv of its own. pip stays in this stage; the runtime gets the virtualenv only.
+FROM ${NODE_IMAGE} AS ytdlp
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg aria2 yt-dlp tini ca-certificates \
+ && apt-get install -y --no-install-recommends python3-venv \
  && rm -rf /var/lib/apt/lists/*
+COPY deploy/yt-dlp/requirements.txt /tmp/yt-dlp-requirements.txt
+RUN python3 -m venv /opt/yt-dlp \
+ && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check \
+      --require-hashes --no-deps --only-binary=:all: -r /tmp/yt-dlp-requirements.txt \
+ && /opt/yt-dlp/bin/pip uninstall --yes pip setuptools
+
+FROM ${NODE_IMAGE} AS runtime
+# Runtime tools the worker drives (ffmpeg/ffprobe, aria2c, yt-dlp on python3); tini reaps their process
+# groups. python3 also runs a yt-dlp an operator drops into the data volume (YTDLP_PATH).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg aria2 python3 tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+# After the apt layer, so a yt-dlp bump rebuilds only this; the build fails here if it cannot run.
+COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
+RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
+ && yt-dlp --version
 ENV NODE_ENV=production \
     ROLE=all \
     PORT=8080 \

@@ -10,6 +10,7 @@ import { IngestService } from './ingest.service.js';
 import { MediaProber } from './processing/media-prober.js';
 import { MediaProcessor } from './processing/media-processor.js';
 import { SandboxSweeper } from './sandbox-sweeper.js';
+import { YtDlpBootCheck } from './engines/ytdlp-boot-check.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
 import { StatusRegistry } from './status/status-registry.js';
 import { Admission } from './admission/admission.js';
@@ -48,7 +49,9 @@ export class IngestModule {
       providers: [
         ...SHARED,
         ...(manager ? [IngestService, Admission, StuckTasks, TaskReconciler] : []),
-        ...(worker ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper, TaskLeases] : []),
+        ...(worker
+          ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper, TaskLeases, YtDlpBootCheck]
+          : []),
       ],
       exports: manager ? [IngestService] : [],
     };

@@ -89,7 +89,11 @@ export class IngestPipeline implements OnModuleDestroy {
     this.telegramFiles = new TelegramFileEngine(config.bot, telegram);
     this.proxy = new GuardedProxy(guard);
     const proxyUrl = () => (this.proxyUrl ??= this.proxy.start());
-    this.engines = [new Aria2Engine(proxyUrl), new DirectHttpEngine(guard), new YtDlpEngine(proxyUrl)];
+    this.engines = [
+      new Aria2Engine(proxyUrl),
+      new DirectHttpEngine(guard),
+      new YtDlpEngine(proxyUrl, config.ingest.ytdlpPath),
+    ];
   }
 
   @JobHandler(JobName.Ingest)

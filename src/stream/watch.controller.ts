@@ -2,6 +2,7 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { type IdentifiedRequest } from '../core/identity/identity.js';
+import { formatBytes, formatClock } from '../core/util/format-units.js';
 import { ViewRenderer } from '../core/views/view-renderer.js';
 import { assertLinkAccess } from './http/link-access.js';
 import { StreamService } from './stream.service.js';
@@ -52,18 +53,9 @@ export class WatchController {
         // Browsers sniff Matroska themselves; declaring its type would make some refuse it outright.
         mime: file.mime === 'video/x-matroska' ? '' : file.mime,
         tracks,
-        sizeLabel: `${(file.size / 1024 / 1024).toFixed(1)} MiB`,
-        durationLabel: file.duration ? formatDuration(file.duration) : '',
+        sizeLabel: formatBytes(file.size),
+        durationLabel: file.duration ? formatClock(file.duration) : '',
       }),
     );
   }
-}
-
-function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.floor(seconds % 60);
-  return h > 0
-    ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`
-    : `${m}:${String(s).padStart(2, '0')}`;
 }

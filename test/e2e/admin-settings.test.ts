@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { UserService } from '../../src/auth/user.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import {
+  type InProcessApp,
+  signInAdmin,
+  signInNewUser,
+  startInProcessApp,
+} from '../support/in-process-app.js';
 import { postPanelForm } from '../support/panel-form.js';
 
 const TMDB_KEY = 'tmdb-key-that-must-never-show-0123456789';
@@ -29,13 +33,8 @@ describe('admin settings: run-time overrides of env defaults', () => {
       TMDB_API_KEY: TMDB_KEY,
       STREAM_SECRET,
     });
-    const users = server.app.get(UserService);
-    await users.bootstrapAdmin();
-    await users.create({ username: 'uploader1', password: 'uploader-password-1', role: 'uploader' });
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
-    uploader = new TestClient(server.url);
-    await uploader.login('uploader1', 'uploader-password-1');
+    admin = await signInAdmin(server);
+    uploader = await signInNewUser(server, 'uploader1', 'uploader');
   });
   after(async () => {
     await server?.close();

@@ -6,9 +6,10 @@ import { IngestService, type TaskView } from '../../src/ingest/ingest.service.js
 import { LibraryService } from '../../src/library/library.service.js';
 import { Types } from 'mongoose';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { type BotChat, startBotChat } from '../support/bot-chat.js';
 import { eventually } from '../support/eventually.js';
-import { type BotApiCall, type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { type FakeBotApi } from '../support/fake-bot-api.js';
+import { type InProcessApp } from '../support/in-process-app.js';
 import { noisyVideo, testVideo } from '../support/media.js';
 import { TelegramSimulator } from '../support/telegram-simulator.js';
 
@@ -31,64 +32,45 @@ const videoOf = (fileId: string, uniqueId: string, fileName: string, size: numbe
   },
 });
 
-/** The bot's side of a chat with a fake Bot API: send updates, wait for calls. */
-function chatWith(api: FakeBotApi, ingest: () => IngestService) {
-  return {
-    /** `from` sends (or forwards) a file in their private chat with the bot; resolves once handled. */
-    async sendFile(from: { id: number; name: string }, file: Record<string, unknown>, caption?: string) {
-      const { messageId, updateId } = api.message(from.id, from, caption ?? '', file);
-      await eventually(async () => api.handled(updateId), Boolean, {
-        timeoutMs: 15000,
-        what: 'file handled',
-      });
-      return messageId;
-    },
-    waitForCall(what: string, accept: (call: BotApiCall) => boolean, timeoutMs = 90000) {
-      return eventually(
-        async () => api.calls.find(accept),
-        (call) => call !== undefined,
-        { timeoutMs, intervalMs: 100, what },
-      ) as Promise<BotApiCall>;
-    },
-    async taskOf(uniqueId: string): Promise<TaskView | undefined> {
-      return (await ingest().list()).find((task) => task.source.startsWith(`tg://file/${uniqueId}/`));
-    },
-  };
+/** The task made from the file Telegram knows as `uniqueId`. */
+async function taskOf(server: InProcessApp, uniqueId: string): Promise<TaskView | undefined> {
+  const tasks = await server.app.get(IngestService).list();
+  return tasks.find((task) => task.source.startsWith(`tg://file/${uniqueId}/`));
 }
 
 describe('telegram bot: files sent to it, through the Bot API (local storage, no MTProto gateway)', () => {
   let db: TestDatabase;
+  let chat: BotChat;
   let api: FakeBotApi;
   let server: InProcessApp;
   const small = testVideo(2);
-  let chat: ReturnType<typeof chatWith>;
 
   before(async () => {
     db = await startTestDatabase();
-    api = await startFakeBotApi(TOKEN);
-    server = await startInProcessApp({
+    chat = await startBotChat(TOKEN);
+    api = chat.api;
+    server = await chat.startApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: api.apiRoot,
       // Alice's private chat with the bot is authorized; Bob is nobody to it.
       BOT_AUTHORIZED_CHATS: String(ALICE.id),
-      STATUS_INTERVAL: '3',
     });
-    await server.app.get(UserService).bootstrapAdmin();
-    chat = chatWith(api, () => server.app.get(IngestService));
-    await chat.waitForCall('long polling', (c) => c.method === 'getUpdates', 10000);
   });
   after(async () => {
     await server?.close();
-    await api?.close();
+    await chat?.close();
     await db?.stop();
   });
 
   it('a small video sent by an authorized user is fetched with getFile, filed, and captioned back', async () => {
     api.addFile('video-small', 'videos/file_1.mp4', small.bytes);
     const start = api.calls.length;
-    await chat.sendFile(ALICE, videoOf('video-small', 'uq-small', 'Sent.Clip.2019.mp4', small.bytes.length));
+    await chat.send(
+      ALICE.id,
+      ALICE,
+      '',
+      videoOf('video-small', 'uq-small', 'Sent.Clip.2019.mp4', small.bytes.length),
+    );
 
     const ack = api.calls.slice(start).find((c) => c.method === 'sendMessage');
     assert.ok(ack, 'the file is acknowledged');
@@ -98,6 +80,7 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
     const completion = await chat.waitForCall(
       'completion caption',
       (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === ALICE.id,
+      90000,
     );
     assert.match(String(completion.params.caption), /Sent Clip<\/b> \(2019\)/);
     assert.match(String(completion.params.caption), /240p · [\d.]+ KiB · 0:02/);
@@ -108,7 +91,7 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
       ['video-small'],
       'fetched through the Bot API',
     );
-    const task = (await chat.taskOf('uq-small'))!;
+    const task = (await taskOf(server, 'uq-small'))!;
     assert.deepEqual([task.state, task.engine, task.fileName], ['done', 'telegram', 'Sent.Clip.2019.mp4']);
     assert.equal(task.requester.name, `tg-${ALICE.id}`);
     const title = await server.app.get(LibraryService).requireTitle(new Types.ObjectId(task.titleId!));
@@ -120,7 +103,7 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
   it('an unauthorized sender gets the refusal, and nothing is fetched or queued', async () => {
     api.addFile('video-bob', 'videos/file_2.mp4', small.bytes);
     const start = api.calls.length;
-    await chat.sendFile(BOB, videoOf('video-bob', 'uq-bob', 'Bobs.Clip.mp4', small.bytes.length));
+    await chat.send(BOB.id, BOB, '', videoOf('video-bob', 'uq-bob', 'Bobs.Clip.mp4', small.bytes.length));
     // Only Bob's chat: Alice's finished task may still be tidying her chat meanwhile.
     const calls = api
       .significant()
@@ -133,11 +116,11 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
     assert.equal(calls.length, 1, JSON.stringify(calls));
     assert.deepEqual([calls[0].method, Number(calls[0].params.chat_id)], ['sendMessage', BOB.id]);
     assert.match(String(calls[0].params.text), /not authorized/);
-    assert.equal(await chat.taskOf('uq-bob'), undefined);
+    assert.equal(await taskOf(server, 'uq-bob'), undefined);
   });
 
   it("a Telegram file's address submitted as a link is refused: only the bot reaches the file engine", async () => {
-    const task = (await chat.taskOf('uq-small'))!;
+    const task = (await taskOf(server, 'uq-small'))!;
     const alice = await server.app.get(UserService).findByTelegramId(ALICE.id);
     await assert.rejects(
       server.app.get(IngestService).submit({
@@ -151,7 +134,7 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
   it('a file over the Bot API download limit, with no MTProto gateway, fails with a readable message', async () => {
     const size = BOT_API_DOWNLOAD_LIMIT + 5 * 1024 * 1024;
     const start = api.calls.length;
-    await chat.sendFile(ALICE, videoOf('video-big', 'uq-big', 'Too.Big.For.Bots.mkv', size));
+    await chat.send(ALICE.id, ALICE, '', videoOf('video-big', 'uq-big', 'Too.Big.For.Bots.mkv', size));
     const failure = await chat.waitForCall(
       'failure message',
       (c) =>
@@ -160,12 +143,13 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
         Number(c.params.chat_id) === ALICE.id &&
         /Too\.Big\.For\.Bots\.mkv/.test(String(c.params.text)) &&
         /Bot API/.test(String(c.params.text)),
+      90000,
     );
     assert.match(
       String(failure.params.text),
       /❌ <b>Too\.Big\.For\.Bots\.mkv<\/b> failed: the file is 25\.0 MiB, over the 20\.0 MiB a bot may download through the Bot API; larger files need STORAGE=telegram with this bot's token in TELEGRAM_BOT_TOKENS/,
     );
-    const task = (await chat.taskOf('uq-big'))!;
+    const task = (await taskOf(server, 'uq-big'))!;
     assert.equal(task.state, 'failed');
     assert.equal(task.attempts, 1, 'not retried: retrying cannot help');
     assert.equal(api.calls.slice(start).filter((c) => c.method === 'getFile').length, 0);
@@ -174,18 +158,19 @@ describe('telegram bot: files sent to it, through the Bot API (local storage, no
 
 describe('telegram bot: a file over the Bot API limit comes through the MTProto gateway as the bot', () => {
   let db: TestDatabase;
+  let chat: BotChat;
   let api: FakeBotApi;
   let server: InProcessApp;
   let telegram: TelegramSimulator;
-  let chat: ReturnType<typeof chatWith>;
   const big = noisyVideo(2);
 
   before(async () => {
     db = await startTestDatabase();
-    api = await startFakeBotApi(TOKEN);
+    chat = await startBotChat(TOKEN);
+    api = chat.api;
     // The storage gateway holds a session of this same bot: only it can read what users sent the bot.
     telegram = new TelegramSimulator({ sessions: [`bot:${BOT_ID}`] });
-    server = await startInProcessApp(
+    server = await chat.startApp(
       {
         MONGODB_URI: db.uri,
         ROLE: 'all',
@@ -194,20 +179,14 @@ describe('telegram bot: a file over the Bot API limit comes through the MTProto 
         TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
         TELEGRAM_STORAGE_CHANNEL: '-1001234567890',
         TELEGRAM_BOT_TOKENS: TOKEN,
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: api.apiRoot,
         BOT_AUTHORIZED_CHATS: String(ALICE.id),
-        STATUS_INTERVAL: '3',
       },
       { telegram },
     );
-    await server.app.get(UserService).bootstrapAdmin();
-    chat = chatWith(api, () => server.app.get(IngestService));
-    await chat.waitForCall('long polling', (c) => c.method === 'getUpdates', 10000);
   });
   after(async () => {
     await server?.close();
-    await api?.close();
+    await chat?.close();
     await db?.stop();
   });
 
@@ -231,7 +210,7 @@ describe('telegram bot: a file over the Bot API limit comes through the MTProto 
     );
     assert.match(String(completion.params.caption), /Noise Test<\/b> \(2020\)/);
     assert.equal(api.calls.slice(start).filter((c) => c.method === 'getFile').length, 0);
-    const task = (await chat.taskOf('uq-huge'))!;
+    const task = (await taskOf(server, 'uq-huge'))!;
     assert.deepEqual([task.state, task.engine], ['done', 'telegram']);
     const file = await server.app.get(LibraryService).requireFile(new Types.ObjectId(task.fileIds[0]));
     assert.equal(file.size, big.bytes.length);

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { IngestService } from '../../src/ingest/ingest.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { eventually } from '../support/eventually.js';
-import { type BotApiCall, type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.js';
+import { type BotChat, callSummary, startBotChat } from '../support/bot-chat.js';
+import { type FakeBotApi } from '../support/fake-bot-api.js';
 import { startFixtureServer } from '../support/fixture-server.js';
-import { startInProcessApp } from '../support/in-process-app.js';
 import { testVideo } from '../support/media.js';
 import { uniqueRedisPrefix } from '../support/redis.js';
 
@@ -17,37 +16,24 @@ const SECRET = 'webhook-secret-for-tests-0123';
 
 describe('telegram bot: restart and webhook', () => {
   let db: TestDatabase;
+  let chat: BotChat;
   let api: FakeBotApi;
   let fixture: Awaited<ReturnType<typeof startFixtureServer>>;
   const video = testVideo(2);
 
   before(async () => {
     db = await startTestDatabase();
-    api = await startFakeBotApi(TOKEN);
+    chat = await startBotChat(TOKEN);
+    api = chat.api;
     fixture = await startFixtureServer({ body: video.bytes });
   });
   after(async () => {
-    await api?.close();
+    await chat?.close();
     await fixture?.close();
     await db?.stop();
   });
 
-  const waitForCall = (what: string, accept: (call: BotApiCall) => boolean, timeoutMs = 30000) =>
-    eventually(
-      async () => api.calls.find(accept),
-      (call) => call !== undefined,
-      {
-        timeoutMs,
-        intervalMs: 100,
-        what,
-      },
-    ) as Promise<BotApiCall>;
-  const env = {
-    TELEGRAM_BOT_TOKEN: TOKEN,
-    BOT_AUTHORIZED_CHATS: String(GROUP),
-    BOT_ADMIN_IDS: String(ADMIN.id),
-    STATUS_INTERVAL: '3',
-  };
+  const env = { BOT_AUTHORIZED_CHATS: String(GROUP), BOT_ADMIN_IDS: String(ADMIN.id) };
 
   it('a manager restart keeps the status message and the trigger to delete (state in Redis)', async () => {
     const prefix = uniqueRedisPrefix();
@@ -55,26 +41,24 @@ describe('telegram bot: restart and webhook', () => {
       ...env,
       MONGODB_URI: db.uri,
       REDIS_PREFIX: prefix,
-      TELEGRAM_API_ROOT: api.apiRoot,
       INGEST_ALLOW_HOSTS: `127.0.0.1:${fixture.port}`,
     };
     // A manager without a worker: the task waits in the queue while the manager restarts.
-    const first = await startInProcessApp({ ...shared, ROLE: 'manager' });
+    const first = await chat.startApp({ ...shared, ROLE: 'manager' });
     const url = fixture.url('/Restart.Proof.2020.mp4');
     const start = api.calls.length;
-    const { messageId: trigger, updateId } = api.message(GROUP, ALICE, `/leech ${url}`);
-    const post = await waitForCall(
+    const trigger = await chat.send(GROUP, ALICE, `/leech ${url}`);
+    const post = await chat.waitForCall(
       'status posted',
       (c) =>
         c.method === 'sendMessage' && Number(c.params.chat_id) === GROUP && api.calls.indexOf(c) >= start,
     );
-    await eventually(async () => api.handled(updateId), Boolean, { what: 'leech handled' });
     const statusId = (post.result as { message_id: number }).message_id;
     await first.close();
 
-    const second = await startInProcessApp({ ...shared, ROLE: 'all' });
+    const second = await chat.startApp({ ...shared, ROLE: 'all' });
     try {
-      await waitForCall(
+      await chat.waitForCall(
         'status deleted',
         (c) => c.method === 'deleteMessage' && Number(c.params.message_id) === statusId,
       );
@@ -93,20 +77,11 @@ describe('telegram bot: restart and webhook', () => {
           .every((c) => Number(c.params.message_id) === statusId),
         'the same status message is edited',
       );
-      assert.deepEqual(
-        after
-          .slice(-3)
-          .map((c) => [
-            c.method,
-            Number(c.params.chat_id),
-            c.params.message_id === undefined ? undefined : Number(c.params.message_id),
-          ]),
-        [
-          ['sendPhoto', ALICE.id, undefined],
-          ['deleteMessage', GROUP, trigger],
-          ['deleteMessage', GROUP, statusId],
-        ],
-      );
+      assert.deepEqual(after.slice(-3).map(callSummary), [
+        ['sendPhoto', ALICE.id, undefined],
+        ['deleteMessage', GROUP, trigger],
+        ['deleteMessage', GROUP, statusId],
+      ]);
       assert.equal((await second.app.get(IngestService).list()).find((t) => t.source === url)?.state, 'done');
     } finally {
       await second.close();
@@ -114,16 +89,15 @@ describe('telegram bot: restart and webhook', () => {
   });
 
   it('with TELEGRAM_WEBHOOK_URL: registers the webhook with its secret and takes updates only with it', async () => {
-    const app = await startInProcessApp({
+    const app = await chat.startApp({
       ...env,
       MONGODB_URI: db.uri,
       ROLE: 'manager',
-      TELEGRAM_API_ROOT: api.apiRoot,
       TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/bot/webhook',
       TELEGRAM_WEBHOOK_SECRET: SECRET,
     });
     try {
-      const setWebhook = await waitForCall('setWebhook', (c) => c.method === 'setWebhook');
+      const setWebhook = await chat.waitForCall('setWebhook', (c) => c.method === 'setWebhook');
       assert.equal(setWebhook.params.url, 'https://bot.example.com/bot/webhook');
       assert.equal(setWebhook.params.secret_token, SECRET);
       const polls = api.calls.filter((c) => c.method === 'getUpdates').length;

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { UserService } from '../../src/auth/user.service.js';
-import { formatBytes } from '../../src/bot/format/text-format.js';
+import { formatBytes } from '../../src/core/util/format-units.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { eventually } from '../support/eventually.js';
-import { type BotApiCall, type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.js';
+import { type BotChat, callSummary, startBotChat } from '../support/bot-chat.js';
+import { type BotApiCall, type FakeBotApi } from '../support/fake-bot-api.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { type InProcessApp } from '../support/in-process-app.js';
 import { testVideo } from '../support/media.js';
 
 const TOKEN = '123456789:AAHfakeTokenForStreamVaultTests_0123456';
@@ -22,6 +21,7 @@ const INTERVAL_MS = 3000;
 
 describe('telegram bot: silent manager against a fake Bot API', () => {
   let db: TestDatabase;
+  let chat: BotChat;
   let api: FakeBotApi;
   let server: InProcessApp;
   let fast: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -33,63 +33,41 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    api = await startFakeBotApi(TOKEN);
+    chat = await startBotChat(TOKEN);
+    api = chat.api;
     fast = await startFixtureServer({ body: fastVideo.bytes });
     // Slow enough for several status rounds while downloading.
     slow = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 10) });
     slower = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 30) });
-    server = await startInProcessApp({
+    server = await chat.startApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
       INGEST_ALLOW_HOSTS: [fast, slow, slower].map((f) => `127.0.0.1:${f.port}`).join(','),
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: api.apiRoot,
       BOT_AUTHORIZED_CHATS: String(GROUP),
       BOT_ADMIN_IDS: String(ADMIN.id),
       BOT_ADMIN_CHANNEL: String(ADMIN_CHANNEL),
       STATUS_INTERVAL: String(INTERVAL_MS / 1000),
     });
-    await server.app.get(UserService).bootstrapAdmin();
   });
   after(async () => {
     await server?.close();
-    await api?.close();
+    await chat?.close();
     await fast?.close();
     await slow?.close();
     await slower?.close();
     await db?.stop();
   });
 
-  /** Sends a message as `from` and waits until the bot has handled it; returns the message id. */
-  const send = async (chatId: number, from: { id: number; name: string }, text: string) => {
-    const { messageId, updateId } = api.message(chatId, from, text);
-    await eventually(async () => api.handled(updateId), Boolean, {
-      timeoutMs: 15000,
-      what: `"${text}" handled`,
-    });
-    return messageId;
-  };
-
   /** Calls since `start` (an index into api.calls) to these chats. */
   const callsFrom = (start: number, chats: number[]) =>
     api.calls
       .slice(start)
       .filter((c) => c.method !== 'getUpdates' && chats.includes(Number(c.params.chat_id)));
-  const waitForCall = (what: string, accept: (call: BotApiCall) => boolean, timeoutMs = 60000) =>
-    eventually(
-      async () => api.calls.find(accept),
-      (call) => call !== undefined,
-      {
-        timeoutMs,
-        intervalMs: 100,
-        what,
-      },
-    ) as Promise<BotApiCall>;
   const taskOf = async (url: string) =>
     (await server.app.get(IngestService).list()).find((task) => task.source === url);
 
   it('connects, registers its commands and starts long polling', async () => {
-    await waitForCall('setMyCommands', (c) => c.method === 'setMyCommands', 10000);
+    await chat.waitForCall('setMyCommands', (c) => c.method === 'setMyCommands', 10000);
     const methods = api.significant().map((c) => c.method);
     assert.equal(methods[0], 'getMe');
     assert.ok(methods.includes('deleteWebhook'), 'long polling clears any webhook first');
@@ -105,9 +83,9 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
   it('refuses an unauthorized chat once, politely, and creates no task', async () => {
     const start = api.significant().length;
     const url = fast.url('/Stranger.Danger.mp4');
-    await send(STRANGERS, ALICE, `/leech ${url}`);
-    await send(STRANGERS, BOB, '/search anything');
-    await send(STRANGERS, ALICE, '/unknowncommand');
+    await chat.send(STRANGERS, ALICE, `/leech ${url}`);
+    await chat.send(STRANGERS, BOB, '/search anything');
+    await chat.send(STRANGERS, ALICE, '/unknowncommand');
     const calls = api.significant().slice(start);
     assert.equal(calls.length, 1, JSON.stringify(calls));
     assert.equal(calls[0].method, 'sendMessage');
@@ -118,7 +96,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
 
   it('/login sends a magic link in a DM (never in the group) that signs the browser in', async () => {
     const start = api.significant().length;
-    await send(GROUP, ALICE, '/login');
+    await chat.send(GROUP, ALICE, '/login');
     const calls = api.significant().slice(start);
     assert.deepEqual(
       calls.map((c) => [c.method, Number(c.params.chat_id)]),
@@ -137,17 +115,17 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
   it('/leech in a group: DM ack, one status message edited as it moves, trigger and status deleted at the end', async () => {
     const start = api.calls.length;
     const url = slow.url('/Test.Clip.2021.mp4');
-    const trigger = await send(GROUP, ALICE, `/leech ${url} Test Clip 2021`);
+    const trigger = await chat.send(GROUP, ALICE, `/leech ${url} Test Clip 2021`);
     const task = await taskOf(url);
     assert.ok(task, 'a task was created');
 
-    const post = await waitForCall(
+    const post = await chat.waitForCall(
       'status message posted',
       (c) =>
         c.method === 'sendMessage' && Number(c.params.chat_id) === GROUP && api.calls.indexOf(c) >= start,
     );
     const statusId = messageIdOf(post);
-    await waitForCall(
+    await chat.waitForCall(
       'status message deleted',
       (c) => c.method === 'deleteMessage' && Number(c.params.message_id) === statusId,
       90000,
@@ -216,7 +194,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     api.block(BOB.id);
     const start = api.calls.length;
     const url = fast.url('/Blocked.User.Upload.2020.mp4');
-    await send(GROUP, BOB, `/leech ${url}`);
+    await chat.send(GROUP, BOB, `/leech ${url}`);
     const ack = callsFrom(start, [BOB.id, ADMIN_CHANNEL]).slice(0, 2);
     assert.deepEqual(
       ack.map((c) => [c.method, Number(c.params.chat_id), c.failed?.code]),
@@ -228,7 +206,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     assert.match(String(ack[1].params.text), /<a href="tg:\/\/user\?id=1002">Bob<\/a>/);
     assert.match(String(ack[1].params.text), /Added to the queue/);
 
-    await waitForCall(
+    await chat.waitForCall(
       'result in the admin channel',
       (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === ADMIN_CHANNEL && !c.failed,
       60000,
@@ -242,7 +220,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
       ],
     );
     assert.match(String(result[1].params.caption), /Bob<\/a>[\s\S]*Blocked User Upload/);
-    await waitForCall(
+    await chat.waitForCall(
       'group status deleted',
       (c) =>
         c.method === 'deleteMessage' &&
@@ -258,9 +236,9 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
   it('429 pauses the chat for retry_after; the cancel button cancels the task and answers the callback', async () => {
     const start = api.calls.length;
     const url = slower.url('/Rate.Limited.Clip.2022.mp4');
-    const trigger = await send(GROUP, ALICE, `/leech ${url}`);
+    const trigger = await chat.send(GROUP, ALICE, `/leech ${url}`);
     const task = (await taskOf(url))!;
-    const post = await waitForCall(
+    const post = await chat.waitForCall(
       'status posted',
       (c) =>
         c.method === 'sendMessage' && Number(c.params.chat_id) === GROUP && api.calls.indexOf(c) >= start,
@@ -271,8 +249,8 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
       description: 'Too Many Requests: retry after 5',
       retryAfter: 5,
     });
-    const limited = await waitForCall('an edit answered 429', (c) => c.failed?.code === 429);
-    const resumed = await waitForCall(
+    const limited = await chat.waitForCall('an edit answered 429', (c) => c.failed?.code === 429);
+    const resumed = await chat.waitForCall(
       'the next edit',
       (c) => c.method === 'editMessageText' && !c.failed && c.at > limited.at,
     );
@@ -284,7 +262,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     );
 
     const { callbackId } = api.callback(GROUP, statusId, ALICE, `cancel:${task.taskId}`);
-    const answer = await waitForCall(
+    const answer = await chat.waitForCall(
       'callback answered',
       (c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === callbackId,
       10000,
@@ -292,33 +270,26 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     assert.match(String(answer.params.text), /Cancelled Rate\.Limited\.Clip\.2022\.mp4/);
     assert.equal((await taskOf(url))?.state, 'cancelled');
 
-    await waitForCall(
+    await chat.waitForCall(
       'status deleted',
       (c) => c.method === 'deleteMessage' && Number(c.params.message_id) === statusId,
       20000,
     );
     const end = callsFrom(start, [GROUP, ALICE.id]).slice(-3);
-    assert.deepEqual(
-      end.map((c) => [
-        c.method,
-        Number(c.params.chat_id),
-        c.params.message_id === undefined ? undefined : Number(c.params.message_id),
-      ]),
-      [
-        ['sendMessage', ALICE.id, undefined],
-        ['deleteMessage', GROUP, trigger],
-        ['deleteMessage', GROUP, statusId],
-      ],
-    );
+    assert.deepEqual(end.map(callSummary), [
+      ['sendMessage', ALICE.id, undefined],
+      ['deleteMessage', GROUP, trigger],
+      ['deleteMessage', GROUP, statusId],
+    ]);
     assert.match(String(end[0].params.text), /was cancelled/);
   });
 
   it('in private: /search gives signed watch links, /health and /stats answer admins only', async () => {
     const start = api.calls.length;
-    await send(ADMIN.id, ADMIN, '/search test clip');
-    await send(ADMIN.id, ADMIN, '/health');
-    await send(ADMIN.id, ADMIN, '/stats');
-    await send(ALICE.id, ALICE, '/health');
+    await chat.send(ADMIN.id, ADMIN, '/search test clip');
+    await chat.send(ADMIN.id, ADMIN, '/health');
+    await chat.send(ADMIN.id, ADMIN, '/stats');
+    await chat.send(ALICE.id, ALICE, '/health');
     const [search, health, stats, refused] = callsFrom(start, [ADMIN.id, ALICE.id]);
     assert.match(String(search.params.text), /<b>1\. Test Clip<\/b> \(2021\) · movie/);
     const watch = /href="([^"]+)"/.exec(String(search.params.text))![1].replace(/&amp;/g, '&');
@@ -330,7 +301,7 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     assert.match(
       String(stats.params.text),
       new RegExp(
-        `Titles: 2\nFiles: 2 · ${formatBytes(video.bytes.length + fastVideo.bytes.length)}\nStorage: local disk`,
+        `Titles: 2\nFiles: 2 · ${formatBytes(video.bytes.length + fastVideo.bytes.length, { precise: true })}\nStorage: local disk`,
       ),
     );
     assert.deepEqual(

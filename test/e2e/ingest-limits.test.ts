@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { UserService } from '../../src/auth/user.service.js';
 import { HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.repository.js';
 import { type InstanceHeartbeat } from '../../src/core/heartbeat/instance-heartbeat.js';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
@@ -9,7 +8,12 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
-import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
+import {
+  type InProcessApp,
+  signInAdmin,
+  signInNewUser,
+  startInProcessApp,
+} from '../support/in-process-app.js';
 import { randomFile } from '../support/media.js';
 
 describe('ingest limits: daily quota per user, checked at submit and while downloading', () => {
@@ -29,13 +33,8 @@ describe('ingest limits: daily quota per user, checked at submit and while downl
       INGEST_MAX_BYTES_PER_DAY: '1',
       INGEST_MIN_FREE_DISK: '0',
     });
-    const users = server.app.get(UserService);
-    await users.bootstrapAdmin();
-    await users.create({ username: 'uploader1', password: 'uploader-password-1', role: 'uploader' });
-    admin = new TestClient(server.url);
-    await admin.login('admin', 'admin-password-for-tests');
-    uploader = new TestClient(server.url);
-    await uploader.login('uploader1', 'uploader-password-1');
+    admin = await signInAdmin(server);
+    uploader = await signInNewUser(server, 'uploader1', 'uploader');
   });
   after(async () => {
     await server?.close();

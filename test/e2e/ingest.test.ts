@@ -9,7 +9,7 @@ import { StreamService } from '../../src/stream/stream.service.js';
 import { Types } from 'mongoose';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { startFixtureServer } from '../support/fixture-server.js';
+import { startFixtureServer, videoPage } from '../support/fixture-server.js';
 import { TestClient } from '../support/http.js';
 import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { tempDir, testVideo } from '../support/media.js';
@@ -37,10 +37,7 @@ describe('ingest: a link becomes a playable library entry', () => {
     db = await startTestDatabase();
     fixture = await startFixtureServer({
       body: video.bytes,
-      pages: {
-        '/watch/page.html':
-          '<!doctype html><html><head><title>Embedded Clip</title></head><body><video src="/media/embedded.mp4" controls></video></body></html>',
-      },
+      pages: { '/watch/page.html': videoPage('Embedded Clip', '/media/embedded.mp4') },
     });
     slowFixture = await startFixtureServer({ body: video.bytes, throttle: 32 * 1024 });
     lateFixture = await startFixtureServer({ body: late.bytes });

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
+import { formatBytes } from '../../src/core/util/format-units.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { StreamService } from '../../src/stream/stream.service.js';
@@ -167,6 +168,12 @@ describe('subtitles and the watch page', () => {
     // Attribute values are entity-escaped by Handlebars (`=` → &#x3D;); a browser reads them decoded.
     const attributes = html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
     assert.match(html, /<video controls autofocus/);
+    const size = formatBytes(file.size);
+    assert.match(
+      html,
+      new RegExp(`<p class="meta">${size.replace('.', '\\.')} · 0:04 · `),
+      'size and duration',
+    );
     assert.match(
       attributes,
       /<source src="http:\/\/[^"]+\/stream\/[0-9a-f]{24}\/%3Cscript%3Ealert\(1\)%3C%2Fscript%3E%20movie\.mkv\?md5=/,

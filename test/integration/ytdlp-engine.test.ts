@@ -40,7 +40,7 @@ describe('yt-dlp engine (through the guarded proxy)', () => {
       ]),
     );
     const proxyUrl = proxy.start();
-    engine = new YtDlpEngine(() => proxyUrl);
+    engine = new YtDlpEngine(() => proxyUrl, 'yt-dlp');
   });
   after(async () => {
     await proxy?.stop();

@@ -15,6 +15,11 @@ export interface FixtureServerOptions {
   pages?: Record<string, string>;
 }
 
+/** A web page embedding `videoPath` in a `<video>`, titled `title`: what yt-dlp's generic extractor finds. */
+export function videoPage(title: string, videoPath: string): string {
+  return `<!doctype html><html><head><title>${title}</title></head><body><video src="${videoPath}" controls></video></body></html>`;
+}
+
 /** A local HTTP file server for download tests: ranges, cut connections, throttling. Records requests. */
 export async function startFixtureServer(options: FixtureServerOptions) {
   const requests: { url: string; range?: string; ifRange?: string }[] = [];

@@ -16,6 +16,7 @@ import { TEST_SECRET_KEY } from './app-process.js';
 import { TestClient } from './http.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from './redis.js';
 import { UserService } from '../../src/auth/user.service.js';
+import { type UserRole } from '../../src/core/identity/identity.js';
 
 /** The first-start admin password every in-process app gets. */
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -87,4 +88,17 @@ export async function signInAdmin(server: InProcessApp): Promise<TestClient> {
   const admin = new TestClient(server.url);
   await admin.login('admin', TEST_ADMIN_PASSWORD);
   return admin;
+}
+
+/** Creates a user with `role` (password `<username>-password`) and returns a client signed in as them. */
+export async function signInNewUser(
+  server: InProcessApp,
+  username: string,
+  role: UserRole,
+): Promise<TestClient> {
+  const password = `${username}-password`;
+  await server.app.get(UserService).create({ username, password, role });
+  const client = new TestClient(server.url);
+  await client.login(username, password);
+  return client;
 }

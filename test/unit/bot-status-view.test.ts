@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommand } from '../../src/bot/commands/bot-commands.js';
-import { formatBytes, formatDuration, progressBar } from '../../src/bot/format/text-format.js';
+import { episodeCode, progressBar } from '../../src/bot/format/text-format.js';
 import { type TrackedTask } from '../../src/bot/status/bot-state.repository.js';
 import { renderStatus, TASKS_PER_PAGE } from '../../src/bot/status/status-view.js';
 import { type TaskView } from '../../src/ingest/ingest.service.js';
@@ -115,15 +115,8 @@ describe('bot status message', () => {
     assert.match(text, /<b>2\. Show S01E02<\/b>\n\[█{12}\] 100%\ndownloaded; uploading/);
   });
 
-  it('formats sizes, durations and bars', () => {
-    assert.deepEqual(
-      [formatBytes(512), formatBytes(1536), formatBytes(10 * 2 ** 30)],
-      ['512 B', '1.50 KiB', '10.0 GiB'],
-    );
-    assert.deepEqual(
-      [formatDuration(42), formatDuration(185), formatDuration(90061)],
-      ['42s', '3m 05s', '1d 01h'],
-    );
+  it('draws progress bars and episode codes', () => {
+    assert.deepEqual([episodeCode(1, [2]), episodeCode(10, [11, 12])], ['S01E02', 'S10E11E12']);
     assert.deepEqual(
       [progressBar(0), progressBar(0.5), progressBar(1.2)],
       ['[░░░░░░░░░░░░]', '[██████░░░░░░]', '[████████████]'],

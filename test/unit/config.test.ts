@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Role } from '../../src/app/roles.js';
 import { ConfigError } from '../../src/core/config/config-error.js';
+import { Environment, OPTIONAL_VARIABLES } from '../../src/core/config/environment.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
+import { PROJECT_ROOT } from '../support/paths.js';
 
 const SECRET = 'x'.repeat(40);
 
@@ -31,6 +33,14 @@ describe('configuration', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.shutdownTimeoutMs, 10000);
     assert.ok(config.dataDir.endsWith('/data'));
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const example = readFileSync(join(PROJECT_ROOT, '.env.example'), 'utf8');
+    const missing = Object.keys(new Environment())
+      .concat(OPTIONAL_VARIABLES)
+      .filter((name) => !new RegExp(`^${name}=`, 'm').test(example));
+    assert.deepEqual(missing, []);
   });
 
   it('is frozen all the way down', () => {
@@ -118,6 +128,23 @@ describe('configuration', () => {
       { host: '127.0.0.1', port: 8099 },
       { host: '::1', port: 9000 },
     ]);
+  });
+
+  it('runs yt-dlp from PATH unless YTDLP_PATH names one, a relative path made absolute', () => {
+    assert.equal(loadConfig({ SECRET_KEY: SECRET }).ingest.ytdlpPath, 'yt-dlp');
+    assert.equal(
+      loadConfig({ SECRET_KEY: SECRET, YTDLP_PATH: '/data/bin/yt-dlp' }).ingest.ytdlpPath,
+      '/data/bin/yt-dlp',
+    );
+    assert.equal(
+      loadConfig({ SECRET_KEY: SECRET, YTDLP_PATH: 'tools/yt-dlp' }).ingest.ytdlpPath,
+      join(process.cwd(), 'tools/yt-dlp'),
+    );
+    assert.equal(
+      loadConfig({ SECRET_KEY: SECRET, YTDLP_PATH: '' }).ingest.ytdlpPath,
+      'yt-dlp',
+      'empty is unset',
+    );
   });
 
   it('reads the bot settings: off without a token, 6 s status interval, chats and admins as numbers', () => {

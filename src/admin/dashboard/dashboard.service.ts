@@ -8,7 +8,7 @@ import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
 import { TitleRepository } from '../../library/title.repository.js';
 import { StreamUsageReader } from '../../stream/usage/stream-usage.reader.js';
-import { formatAgo, formatBytes } from '../format/units.js';
+import { formatAgo, formatBytes, formatDuration } from '../../core/util/format-units.js';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
@@ -45,7 +45,7 @@ export class DashboardService {
           ? `${formatBytes(instance.disk.freeBytes)} free of ${formatBytes(instance.disk.totalBytes)}`
           : 'unknown',
         seen: formatAgo(instance.at),
-        up: formatAgo(instance.startedAt).replace(/ ago$/, ''),
+        up: formatDuration((Date.now() - new Date(instance.startedAt).getTime()) / 1000),
       })),
       roleCounts: ['manager', 'worker', 'streamer'].map((role) => ({
         role,

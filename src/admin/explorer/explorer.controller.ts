@@ -7,7 +7,7 @@ import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { ExplorerPageQueryDto, OrphanFormDto, RenameFileFormDto } from '../dto/explorer-forms.dto.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
-import { formatAgo, formatBytes } from '../format/units.js';
+import { formatAgo, formatBytes } from '../../core/util/format-units.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
 import { CsrfGuard } from '../security/csrf.guard.js';

@@ -4,7 +4,7 @@ import { LibraryService } from '../../library/library.service.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { formatBytes, formatDuration } from '../format/units.js';
+import { formatBytes, formatDuration } from '../../core/util/format-units.js';
 
 /** Reads a title with its files, shaped for the CMS page. */
 @Injectable()

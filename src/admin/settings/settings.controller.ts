@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { type Identity, type IdentifiedRequest } from '../../core/identity/identity.js';
 import { SETTINGS_CACHE_MS, SettingsService } from '../../core/settings/settings.service.js';
 import { SettingsFormDto } from '../dto/settings-form.dto.js';
-import { formatAgo } from '../format/units.js';
+import { formatAgo } from '../../core/util/format-units.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
 import { CsrfGuard } from '../security/csrf.guard.js';

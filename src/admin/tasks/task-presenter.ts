@@ -1,5 +1,5 @@
 import { type TaskView } from '../../ingest/ingest.service.js';
-import { formatBytes, formatDuration } from '../format/units.js';
+import { formatBytes, formatDuration } from '../../core/util/format-units.js';
 
 const ACTIVE = new Set(['queued', 'downloading', 'processing', 'uploading', 'indexing']);
 

@@ -11,7 +11,7 @@ import { PanelFormDto } from '../dto/panel-form.dto.js';
 import { BotChatFormDto, NewTokenFormDto, NewUserFormDto } from '../dto/user-forms.dto.js';
 import { AuthorizedChatRepository } from '../../bot/access/authorized-chat.repository.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
-import { formatAgo } from '../format/units.js';
+import { formatAgo } from '../../core/util/format-units.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
 import { CsrfGuard } from '../security/csrf.guard.js';

@@ -5,7 +5,8 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { QueueName } from '../../core/queue/queue-names.js';
 import { LibraryService } from '../../library/library.service.js';
-import { escapeHtml, formatBytes, formatDuration } from '../format/text-format.js';
+import { formatBytes, formatDuration } from '../../core/util/format-units.js';
+import { escapeHtml } from '../format/text-format.js';
 
 /** `/health` and `/stats` for bot admins. */
 @Injectable()
@@ -31,7 +32,7 @@ export class BotAdminService {
           instance.version,
         )}), up ${formatDuration((now - Date.parse(instance.startedAt)) / 1000)}`,
         `  CPU ${Math.round(instance.cpuLoad * 100)}% · RAM ${Math.round(ram * 100)}% · free disk ${
-          instance.disk ? formatBytes(instance.disk.freeBytes) : 'unknown'
+          instance.disk ? formatBytes(instance.disk.freeBytes, { precise: true }) : 'unknown'
         }`,
       );
     }
@@ -51,7 +52,7 @@ export class BotAdminService {
       '<b>StreamVault library</b>',
       '',
       `Titles: ${stats.titles}`,
-      `Files: ${stats.files} · ${formatBytes(stats.bytes)}`,
+      `Files: ${stats.files} · ${formatBytes(stats.bytes, { precise: true })}`,
       `Storage: ${this.config.storage === 'telegram' ? 'Telegram channel' : 'local disk'}`,
     ].join('\n');
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { TitleSearchService } from '../../library/title-search.service.js';
-import { escapeHtml } from '../format/text-format.js';
+import { episodeCode, escapeHtml } from '../format/text-format.js';
 import { WatchLinks } from '../library/watch-links.js';
 
 const RESULTS = 5;
@@ -45,11 +45,10 @@ function filesOf(title: Title): { label: string; fileId: string }[] {
       fileId: String(id),
     }));
   }
-  const pad = (n: number) => String(n).padStart(2, '0');
   return title.seasons.flatMap((season) =>
     season.episodes.flatMap((episode) =>
       episode.fileIds.slice(0, 1).map((id) => ({
-        label: `S${pad(season.number)}E${pad(episode.number)}`,
+        label: episodeCode(season.number, [episode.number]),
         fileId: String(id),
       })),
     ),

@@ -1,6 +1,7 @@
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { escapeHtml, formatBytes, formatClock } from '../format/text-format.js';
+import { formatBytes, formatClock } from '../../core/util/format-units.js';
+import { episodeCode, escapeHtml } from '../format/text-format.js';
 
 /** The message for a finished task: what it is, how good, how long, which languages, where to watch. */
 export function completionCaption(file: MediaFile, title: Title | undefined, watchUrl: string): string {
@@ -8,11 +9,11 @@ export function completionCaption(file: MediaFile, title: Title | undefined, wat
   const year = title?.year ? ` (${title.year})` : '';
   const episode =
     file.season !== undefined && file.episodes.length > 0
-      ? ` · S${pad(file.season)}${file.episodes.map((e) => `E${pad(e)}`).join('')}`
+      ? ` · ${episodeCode(file.season, file.episodes)}`
       : '';
   const facts = [
     quality(file),
-    formatBytes(file.size),
+    formatBytes(file.size, { precise: true }),
     file.duration ? formatClock(file.duration) : undefined,
   ]
     .filter(Boolean)
@@ -43,8 +44,4 @@ function languages(streams: { language?: string }[]): string {
   return [...new Set(streams.map((s) => s.language).filter((l): l is string => !!l && l !== 'und'))].join(
     ', ',
   );
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
 }

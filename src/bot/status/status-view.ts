@@ -1,10 +1,13 @@
 import { type InstanceHeartbeat } from '../../core/heartbeat/instance-heartbeat.js';
 import { type TaskView } from '../../ingest/ingest.service.js';
 import { type Keyboard, type KeyboardButton } from '../gateway/bot-events.js';
-import { escapeHtml, formatBytes, formatDuration, progressBar, shortId } from '../format/text-format.js';
+import { formatBytes, formatDuration } from '../../core/util/format-units.js';
+import { escapeHtml, progressBar, shortId } from '../format/text-format.js';
 import { type TrackedTask } from './bot-state.repository.js';
 
 export const TASKS_PER_PAGE = 4;
+/** Sizes to two decimals below 10: a progress line moves visibly between refreshes. */
+const PRECISE = { precise: true };
 
 export interface StatusInput {
   tasks: { view: TaskView; tracked: TrackedTask }[];
@@ -74,8 +77,9 @@ function progressLines(view: TaskView): string[] {
   const eta = progress.etaSeconds !== undefined ? formatDuration(progress.etaSeconds) : '—';
   return [
     `${progressBar(fraction ?? 0)} ${fraction === undefined ? '—' : `${(fraction * 100).toFixed(1)}%`}`,
-    `${formatBytes(progress.bytesDone)} of ${total ? formatBytes(total) : '?'} · ${formatBytes(
+    `${formatBytes(progress.bytesDone, PRECISE)} of ${total ? formatBytes(total, PRECISE) : '?'} · ${formatBytes(
       progress.speed,
+      PRECISE,
     )}/s · ETA ${eta}`,
   ];
 }
@@ -88,7 +92,7 @@ function footer(workers: InstanceHeartbeat[], uptimeSeconds: number): string[] {
     lines.push(
       `⚙ ${escapeHtml(worker.host)} · CPU ${Math.round(worker.cpuLoad * 100)}% · RAM ${Math.round(
         memoryUsed * 100,
-      )}% · free disk ${worker.disk ? formatBytes(worker.disk.freeBytes) : 'unknown'}`,
+      )}% · free disk ${worker.disk ? formatBytes(worker.disk.freeBytes, PRECISE) : 'unknown'}`,
     );
   }
   if (workers.length > 3) lines.push(`⚙ and ${workers.length - 3} more workers`);

@@ -49,6 +49,8 @@ export interface AppConfig {
     minFreeDiskBytes: number;
     /** How often a manager looks for tasks whose job vanished (Redis lost) and queues them again; 0 = never. */
     reconcileIntervalSeconds: number;
+    /** The yt-dlp the worker runs: a command on PATH, or an absolute path (one dropped into DATA_DIR). */
+    ytdlpPath: string;
   };
   auth: {
     adminUsername: string;

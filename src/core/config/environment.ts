@@ -91,6 +91,10 @@ export class Environment {
   @Min(0, { message: 'must be a whole number of MiB' })
   INGEST_MIN_FREE_DISK: number = 1024;
 
+  @IsString()
+  @IsNotEmpty()
+  YTDLP_PATH: string = 'yt-dlp';
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 

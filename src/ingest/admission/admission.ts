@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { type Identity } from '../../core/identity/identity.js';
 import { SettingsService } from '../../core/settings/settings.service.js';
-import { formatBytes } from '../../core/util/format-bytes.js';
+import { formatBytes } from '../../core/util/format-units.js';
 import { IngestTaskRepository } from '../ingest-task.repository.js';
 import { DailyQuota } from './daily-quota.js';
 

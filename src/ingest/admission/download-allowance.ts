@@ -1,4 +1,4 @@
-import { formatBytes } from '../../core/util/format-bytes.js';
+import { formatBytes } from '../../core/util/format-units.js';
 import { DownloadFailedError, type TooLargeError } from '../engines/download-engine.js';
 
 /** One of the ceilings a download must stay under, and how to explain it when it is the one hit. */

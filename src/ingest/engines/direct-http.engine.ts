@@ -18,7 +18,7 @@ import {
   NotMediaError,
   TooLargeError,
 } from './download-engine.js';
-import { formatBytes } from '../../core/util/format-bytes.js';
+import { formatBytes } from '../../core/util/format-units.js';
 
 export interface DirectHttpOptions {
   attempts?: number;

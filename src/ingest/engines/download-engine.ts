@@ -1,4 +1,4 @@
-import { formatBytes } from '../../core/util/format-bytes.js';
+import { formatBytes } from '../../core/util/format-units.js';
 import { type SourceUrl } from '../source-policy/source-url.js';
 
 export interface DownloadProgress {

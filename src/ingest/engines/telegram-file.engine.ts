@@ -12,7 +12,7 @@ import {
   FloodWaitError,
   type TelegramGateway,
 } from '../../core/storage/telegram/telegram-gateway.js';
-import { formatBytes } from '../../core/util/format-bytes.js';
+import { formatBytes } from '../../core/util/format-units.js';
 import { type TelegramFileSource } from '../telegram/telegram-file-source.js';
 import {
   DownloadFailedError,

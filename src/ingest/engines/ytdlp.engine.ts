@@ -10,6 +10,7 @@ import {
 
 const PROGRESS = 'SVPROGRESS';
 const DONE = 'SVFILE';
+const VERSION_TIMEOUT_MS = 30000;
 
 /**
  * yt-dlp for pages it understands (and direct media through its generic extractor). The argument list
@@ -20,7 +21,27 @@ const DONE = 'SVFILE';
 export class YtDlpEngine implements DownloadEngine {
   readonly name = 'ytdlp';
 
-  constructor(private readonly proxyUrl: () => Promise<string>) {}
+  /** `command`: the yt-dlp to run (YTDLP_PATH): a name on PATH or a path. */
+  constructor(
+    private readonly proxyUrl: () => Promise<string>,
+    private readonly command: string,
+  ) {}
+
+  /** What `<command> --version` prints (`2026.08.19`); rejects with a readable reason when it cannot run. */
+  static async version(command: string, signal: AbortSignal): Promise<string> {
+    try {
+      const { stdout } = await execa(command, ['--version'], {
+        cancelSignal: signal,
+        timeout: VERSION_TIMEOUT_MS,
+        stdin: 'ignore',
+      });
+      const version = stdout.trim().split('\n')[0];
+      if (!version) throw new Error('it printed no version');
+      return version;
+    } catch (error) {
+      throw new Error(whyNotRunnable(command, error), { cause: error });
+    }
+  }
 
   accepts(source: DownloadRequest['source']): boolean {
     return source.kind === 'http';
@@ -50,7 +71,7 @@ export class YtDlpEngine implements DownloadEngine {
       '--',
       request.source.url.toString(),
     ];
-    const child = execa('yt-dlp', args, {
+    const child = execa(this.command, args, {
       cancelSignal: request.signal,
       detached: true,
       forceKillAfterDelay: 2000,
@@ -70,6 +91,12 @@ export class YtDlpEngine implements DownloadEngine {
       await child;
     } catch (error) {
       if (request.signal.aborted) throw request.signal.reason ?? error;
+      if (
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (error as NodeJS.ErrnoException).code === 'EACCES'
+      ) {
+        throw new DownloadFailedError(whyNotRunnable(this.command, error));
+      }
       const stderr = String((error as { stderr?: unknown }).stderr ?? '');
       const reason = stderr.split('\n').find((line) => line.startsWith('ERROR:')) ?? (error as Error).message;
       throw new DownloadFailedError(`yt-dlp: ${reason.replace(/^ERROR:\s*/, '').slice(0, 300)}`);
@@ -101,4 +128,14 @@ export class YtDlpEngine implements DownloadEngine {
     }
     return undefined;
   }
+}
+
+/** `ENOENT`/`EACCES` from spawning, a non-zero exit or a timeout, said for an operator. */
+function whyNotRunnable(command: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `yt-dlp is not installed at "${command}" (YTDLP_PATH)`;
+  if (code === 'EACCES') return `yt-dlp at "${command}" (YTDLP_PATH) is not executable`;
+  const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+  const reason = stderr.split('\n').at(-1) || (error as Error).message;
+  return `yt-dlp at "${command}" (YTDLP_PATH) did not run: ${reason.slice(0, 300)}`;
 }
