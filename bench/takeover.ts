@@ -11,11 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { stallTimings } from '../src/core/queue/job-workers.js';
-import { startApp, type RunningApp } from '../test/support/app-process.js';
+import { signInFirstAdmin, startApp, type RunningApp } from '../test/support/app-process.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { eventually } from '../test/support/eventually.js';
 import { startFixtureServer } from '../test/support/fixture-server.js';
-import { TestClient } from '../test/support/http.js';
 import { tempDir, testVideo } from '../test/support/media.js';
 import { uniqueRedisPrefix } from '../test/support/redis.js';
 
@@ -57,12 +56,7 @@ async function measure(scenario: Scenario, body: Buffer, mongoUri: string): Prom
     apps.push(manager);
     const workers = [await startApp({ ...env, ROLE: 'worker' }), await startApp({ ...env, ROLE: 'worker' })];
     apps.push(...workers);
-    const admin = new TestClient(manager.url);
-    await eventually(
-      () => admin.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD }),
-      (response) => response.status === 200,
-      { what: 'admin bootstrapped', intervalMs: 1000, timeoutMs: 9000 },
-    );
+    const admin = await signInFirstAdmin(manager.url, ADMIN_PASSWORD);
     const submitted = await admin.post('/api/ingest', {
       url: fixture.url(`/Takeover.${scenario.killIn}.2024.mp4`),
     });

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { type InstanceHeartbeat } from '../../src/core/heartbeat/instance-heartbeat.js';
-import { startApp, TEST_SECRET_KEY } from '../support/app-process.js';
+import { signInFirstAdmin, startApp, TEST_SECRET_KEY } from '../support/app-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
-import { TestClient } from '../support/http.js';
 import { tempDir, testVideo } from '../support/media.js';
 import { freePort } from '../../scripts/lib/net.mjs';
 import { MAIN_JS, PROJECT_ROOT } from '../support/paths.js';
@@ -90,13 +89,7 @@ describe('an install whose DATA_DIR does not exist yet', () => {
     const manager = await startApp({ ...shared, ROLE: 'manager', DATA_DIR: unborn('manager-box') });
     const worker = await startApp({ ...shared, ROLE: 'worker', DATA_DIR: unborn('worker-box') });
     try {
-      const admin = new TestClient(manager.url);
-      await eventually(
-        () => admin.post('/api/auth/login', { username: 'admin', password: shared.ADMIN_PASSWORD }),
-        (response) => response.status === 200,
-        // Login is rate-limited to 10 a minute: poll it gently while the first admin is created.
-        { what: 'admin bootstrapped', intervalMs: 1000, timeoutMs: 9000 },
-      );
+      const admin = await signInFirstAdmin(manager.url, shared.ADMIN_PASSWORD);
       // Admission reads the worker's heartbeat: with none yet it would admit for the wrong reason.
       await heartbeatOf(shared.REDIS_PREFIX, worker.child.pid!);
       const submitted = await admin.post('/api/ingest', { url: fixture.url('/Fresh.Volume.2024.mp4') });

@@ -3,12 +3,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mongoose from 'mongoose';
-import { startApp, type RunningApp } from '../support/app-process.js';
+import { signInFirstAdmin, startApp, type RunningApp } from '../support/app-process.js';
 import { SLOW_UPLOAD_WORKER_JS } from '../support/paths.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
-import { TestClient } from '../support/http.js';
 import { tempDir, testVideo } from '../support/media.js';
 import { uniqueRedisPrefix } from '../support/redis.js';
 
@@ -50,15 +49,7 @@ describe('ingest survives a worker killed with SIGKILL', () => {
     const firstWorker = await startApp({ ...shared, ROLE: 'worker' });
     apps.push(firstWorker);
 
-    const admin = new TestClient(manager.url);
-    await eventually(
-      () => admin.post('/api/auth/login', { username: 'admin', password: shared.ADMIN_PASSWORD }),
-      (r) => r.status === 200,
-      {
-        what: 'admin bootstrapped',
-      },
-    );
-    await admin.login('admin', shared.ADMIN_PASSWORD);
+    const admin = await signInFirstAdmin(manager.url, shared.ADMIN_PASSWORD);
     const submitted = await admin.post('/api/ingest', { url: fixture.url('/Crash.Test.Movie.2021.mp4') });
     assert.equal(submitted.status, 202);
     const taskId = String(submitted.body.taskId);
@@ -126,13 +117,7 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       );
       apps.push(pausing);
 
-      const admin = new TestClient(manager.url);
-      await eventually(
-        () => admin.post('/api/auth/login', { username: 'admin', password: shared.ADMIN_PASSWORD }),
-        (r) => r.status === 200,
-        { what: 'admin bootstrapped' },
-      );
-      await admin.login('admin', shared.ADMIN_PASSWORD);
+      const admin = await signInFirstAdmin(manager.url, shared.ADMIN_PASSWORD);
       const name = 'Upload.Crash.Show.S02E05.720p.mp4';
       const submitted = await admin.post('/api/ingest', { url: quick.url(`/${name}`) });
       const taskId = String(submitted.body.taskId);
@@ -145,7 +130,8 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       );
       await pausing.stop('SIGKILL');
 
-      apps.push(await startApp({ ...shared, ROLE: 'worker' }));
+      const secondWorker = await startApp({ ...shared, ROLE: 'worker' });
+      apps.push(secondWorker);
       const done = await eventually(
         () => admin.get(`/api/ingest/${taskId}`).then((r) => r.body),
         (t) => (t.state === 'done' && !t.stillsPending) || t.state === 'failed',
@@ -164,7 +150,11 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       const stored = filesUnder(join(uploadDataDir, 'media'));
       assert.equal(stored.filter((path) => path.endsWith(name)).length, 1, stored.join(', '));
       assert.equal(stored.filter((path) => path.endsWith('.partial')).length, 0, stored.join(', '));
-      assert.equal(stored.filter((path) => path.includes('.screenshot-')).length, 3, stored.join(', '));
+      assert.equal(
+        stored.filter((path) => path.includes('.screenshot-')).length,
+        3,
+        `${stored.join(', ')}\n${secondWorker.stdout()}`,
+      );
     } finally {
       await quick.close();
     }

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import mongoose from 'mongoose';
-import { startApp, type RunningApp } from '../support/app-process.js';
+import { signInFirstAdmin, startApp, type RunningApp } from '../support/app-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
@@ -60,12 +60,7 @@ describe('ingest when Redis is lost', () => {
     };
     const manager = await startApp({ ...env, ROLE: 'manager,streamer' });
     apps.push(manager);
-    const admin = new TestClient(manager.url);
-    await eventually(
-      () => admin.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD }),
-      (response) => response.status === 200,
-      { what: 'admin bootstrapped', intervalMs: 1000, timeoutMs: 9000 },
-    );
+    const admin = await signInFirstAdmin(manager.url, ADMIN_PASSWORD);
     const startWorker = async (entry?: string, more: Record<string, string> = {}) => {
       const worker = await startApp({ ...env, ROLE: 'worker', ...more }, entry);
       apps.push(worker);

@@ -62,15 +62,17 @@ describe('stills of a task whose worker died after "done"', () => {
       await server.app.get(IngestTaskRepository).markInFlight(task!);
       await server.app.get(IngestQueue).requeue(taskId);
 
-      const file = await eventually(
-        () => mongo.collection('media_files').findOne({ _id: new mongoose.Types.ObjectId(fileId) }),
-        (doc) => (doc?.screenshots as unknown[] | undefined)?.length === 3,
-        { timeoutMs: 30000, intervalMs: 200, what: 'three stills on the file again' },
+      const view = await eventually(
+        async () => (await admin.get(`/api/ingest/${taskId}`)).body,
+        (current) => current.stillsPending === false,
+        { timeoutMs: 30000, intervalMs: 200, what: 'the stills made again' },
       );
+      assert.equal(view.state, 'done', 'still done: the file played all along');
+      const file = await mongo
+        .collection('media_files')
+        .findOne({ _id: new mongoose.Types.ObjectId(fileId) });
+      assert.equal((file?.screenshots as unknown[]).length, 3, 'three stills on the file again');
       assert.ok(file?.sample, 'and a sample');
-      const view = await admin.get(`/api/ingest/${taskId}`);
-      assert.equal(view.body.stillsPending, false);
-      assert.equal(view.body.state, 'done', 'still done: the file played all along');
       assert.ok(!existsSync(sandbox), 'the temporary copy is gone too');
     } finally {
       await mongo.close();

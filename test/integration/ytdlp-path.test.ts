@@ -5,11 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { DownloadFailedError } from '../../src/ingest/engines/download-engine.js';
 import { YtDlpEngine } from '../../src/ingest/engines/ytdlp.engine.js';
 import { parseSourceUrl } from '../../src/ingest/source-policy/source-url.js';
-import { startApp } from '../support/app-process.js';
+import { signInFirstAdmin, startApp } from '../support/app-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer, videoPage } from '../support/fixture-server.js';
-import { TestClient } from '../support/http.js';
 import { tempDir, testVideo } from '../support/media.js';
 
 const ADMIN_PASSWORD = 'ytdlp-path-admin-password';
@@ -81,8 +80,7 @@ describe('YTDLP_PATH: the yt-dlp a worker runs', () => {
       assert.equal(line.msg, `yt-dlp 2099.12.31 (${ytdlp.path})`);
       assert.equal(line.level, 30, 'info');
 
-      const admin = new TestClient(app.url);
-      await admin.login('admin', ADMIN_PASSWORD);
+      const admin = await signInFirstAdmin(app.url, ADMIN_PASSWORD);
       const url = fixture.url('/show/page.html');
       const submitted = await admin.post('/api/ingest', { url, hint: 'Operator Clip 2021' });
       assert.equal(submitted.status, 202, JSON.stringify(submitted.body));

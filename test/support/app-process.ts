@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '../../scripts/lib/net.mjs';
+import { eventually } from './eventually.js';
+import { TestClient } from './http.js';
 import { MAIN_JS, PROJECT_ROOT } from './paths.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from './redis.js';
 
@@ -77,4 +79,19 @@ export async function startApp(env: Record<string, string | undefined>, entry = 
   }
   const url = `http://127.0.0.1:${port}`;
   return { ...app, port, url, get: (path: string, init?: RequestInit) => fetch(`${url}${path}`, init) };
+}
+
+/**
+ * A client signed in as the first admin of an app process, once its boot has created that account (in
+ * the background, so right after the port opens it may not exist yet). Polled once a second: login
+ * is rate-limited to 10 a minute per name.
+ */
+export async function signInFirstAdmin(url: string, password: string): Promise<TestClient> {
+  const admin = new TestClient(url);
+  await eventually(
+    () => admin.post('/api/auth/login', { username: 'admin', password }),
+    (response) => response.status === 200,
+    { what: 'the first admin signed in', intervalMs: 1000, timeoutMs: 9500 },
+  );
+  return admin;
 }
