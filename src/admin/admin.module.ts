@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BotModule } from '../bot/bot.module.js';
 import { QueueModule } from '../core/queue/queue.module.js';
-import { MediaProcessor } from '../ingest/processing/media-processor.js';
+import { VideoTools } from '../ingest/processing/video-tools.js';
 import { StreamUsageReader } from '../stream/usage/stream-usage.reader.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
@@ -54,7 +54,7 @@ import { UsersController } from './users/users.controller.js';
     StreamUsageReader,
     InFlightRefsRepository,
     // ffmpeg stills for "regenerate screenshots"; stateless, so its own instance here.
-    MediaProcessor,
+    VideoTools,
   ],
 })
 export class AdminModule {}

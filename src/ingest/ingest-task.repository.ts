@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Model } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
+import { type IngestItem } from './items/ingest-item.js';
 import { type ActiveTask, activeTaskSchema } from './schemas/active-task.schema.js';
 import {
   ACTIVE_STATES,
@@ -106,6 +107,37 @@ export class IngestTaskRepository {
     if (state && result.matchedCount > 0) {
       await this.settle(id, { state, artifactsPending: set.artifactsPending });
     }
+    return result.matchedCount > 0;
+  }
+
+  /**
+   * Records results of several items (by position) and task fields in one write, never over a cancel.
+   * An `undefined` value removes the field. False when the task was cancelled.
+   */
+  async recordItems(
+    id: string,
+    patches: ReadonlyMap<number, Partial<IngestItem>>,
+    set: Partial<IngestTask> = {},
+  ): Promise<boolean> {
+    const $set: Record<string, unknown> = {};
+    const $unset: Record<string, ''> = {};
+    for (const [index, patch] of patches) {
+      for (const [field, value] of Object.entries(patch)) {
+        if (value === undefined) $unset[`items.${index}.${field}`] = '';
+        else $set[`items.${index}.${field}`] = value;
+      }
+    }
+    for (const [field, value] of Object.entries(set)) {
+      if (value === undefined) $unset[field] = '';
+      else $set[field] = value;
+    }
+    const update: Record<string, unknown> = {};
+    if (Object.keys($set).length) update.$set = $set;
+    if (Object.keys($unset).length) update.$unset = $unset;
+    if (!update.$set && !update.$unset) return true;
+    const result = await this.locked(id, () =>
+      this.model.updateOne({ _id: id, state: { $ne: 'cancelled' } }, update),
+    );
     return result.matchedCount > 0;
   }
 

@@ -8,7 +8,15 @@ import { IngestController } from './ingest.controller.js';
 import { IngestPipeline } from './ingest.pipeline.js';
 import { IngestService } from './ingest.service.js';
 import { MediaProber } from './processing/media-prober.js';
-import { MediaProcessor } from './processing/media-processor.js';
+import { ItemExpander } from './items/item-expander.js';
+import { MediaClassifier } from './items/media-classifier.js';
+import { ContentStore } from './processing/content-store.js';
+import { VideoTools } from './processing/video-tools.js';
+import { ImageProcessor } from './processors/image.processor.js';
+import { MEDIA_KIND_PROCESSORS, type MediaKindProcessor } from './processors/media-kind-processor.js';
+import { MediaProcessorRegistry } from './processors/media-processor.registry.js';
+import { SubtitleProcessor } from './processors/subtitle.processor.js';
+import { VideoProcessor } from './processors/video.processor.js';
 import { SandboxSweeper } from './sandbox-sweeper.js';
 import { YtDlpBootCheck } from './engines/ytdlp-boot-check.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
@@ -19,6 +27,9 @@ import { StuckTasks } from './recovery/stuck-tasks.js';
 import { TaskLeases } from './recovery/task-leases.js';
 import { TaskReconciler } from './recovery/task-reconciler.js';
 import { DailyQuota } from './admission/daily-quota.js';
+
+/** The processors ingest ships; ReadVault (comic) and music (audio) register theirs with the registry. */
+const PROCESSORS = [VideoProcessor, SubtitleProcessor, ImageProcessor];
 
 const SHARED = [
   IngestTaskRepository,
@@ -50,10 +61,28 @@ export class IngestModule {
         ...SHARED,
         ...(manager ? [IngestService, Admission, StuckTasks, TaskReconciler] : []),
         ...(worker
-          ? [IngestPipeline, MediaProber, MediaProcessor, SandboxSweeper, TaskLeases, YtDlpBootCheck]
+          ? [
+              IngestPipeline,
+              MediaProber,
+              VideoTools,
+              ContentStore,
+              MediaClassifier,
+              ItemExpander,
+              SandboxSweeper,
+              TaskLeases,
+              YtDlpBootCheck,
+              ...PROCESSORS,
+              {
+                provide: MEDIA_KIND_PROCESSORS,
+                inject: PROCESSORS,
+                useFactory: (...processors: MediaKindProcessor[]) => processors,
+              },
+              MediaProcessorRegistry,
+            ]
           : []),
       ],
-      exports: manager ? [IngestService] : [],
+      // Other modules add their media kinds (comic, audio) to the registry on worker roles.
+      exports: [...(manager ? [IngestService] : []), ...(worker ? [MediaProcessorRegistry] : [])],
     };
   }
 }

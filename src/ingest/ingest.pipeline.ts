@@ -1,19 +1,16 @@
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { pipeline as pipeStreams } from 'node:stream/promises';
-import { extname, join, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Job } from 'bullmq';
-import { Types } from 'mongoose';
+import pLimit from 'p-limit';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { AppError } from '../core/errors/app-error.js';
 import { JobHandler } from '../core/queue/job-handler.decorator.js';
 import { JobName } from '../core/queue/queue-names.js';
 import { SettingsService } from '../core/settings/settings.service.js';
-import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { StorageUnavailableError } from '../core/storage/media-store.js';
 import { TELEGRAM_GATEWAY, type TelegramGateway } from '../core/storage/telegram/telegram-gateway.js';
-import { LibraryService } from '../library/library.service.js';
-import { EnrichmentRequests } from '../library/metadata/enrichment-requests.js';
-import { parseReleaseName } from '../library/release-name/release-name.parser.js';
 import { CancelBus, TaskCancelledError } from './cancel/cancel-bus.js';
 import { DirectHttpEngine } from './engines/direct-http.engine.js';
 import {
@@ -36,12 +33,12 @@ import {
   tightest,
 } from './admission/download-allowance.js';
 import { freeDiskBytes } from './admission/free-disk.js';
-import { sha256File } from './processing/checksum.js';
 import { GuardedProxy } from './source-policy/guarded-proxy.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
-import { archiveFormat } from './processing/archive-detector.js';
-import { MediaProber, mimeOf } from './processing/media-prober.js';
-import { MediaProcessor } from './processing/media-processor.js';
+import { countItems, type IngestItem } from './items/ingest-item.js';
+import { ItemExpander } from './items/item-expander.js';
+import { ItemFailedError, type ItemContext } from './processors/media-kind-processor.js';
+import { MediaProcessorRegistry } from './processors/media-processor.registry.js';
 import { SpeedMeter } from './progress/speed-meter.js';
 import { type IngestTask, type TaskState } from './schemas/ingest-task.schema.js';
 import { SourceRefusedError } from './source-policy/source-refused.error.js';
@@ -56,9 +53,12 @@ const TERMINAL: readonly TaskState[] = ['done', 'failed', 'cancelled'];
 const DOWNLOAD_TIMEOUT_MS = 6 * 3600 * 1000;
 
 /**
- * The worker side of ingest: one job per task, moving it through downloading → processing → uploading
- * → indexing → done. Each step records its result on the task before the next begins, so a job that
- * is retried, or picked up by another worker after a crash, resumes after the last finished step.
+ * The worker side of ingest: one job per task, moving it through downloading → processing → indexing
+ * → done. The download (one file, a torrent's folder, an archive's entries) becomes the task's items;
+ * each is classified and handed to the processor of its kind (see MediaProcessorRegistry), a few at a
+ * time, then the processors file their items into the library in one batch. One failed item does not
+ * fail the others. Each step records its result on the task (and each item on itself) before the next
+ * begins, so a job that is retried, or picked up by another worker after a crash, resumes after them.
  */
 @Injectable()
 export class IngestPipeline implements OnModuleDestroy {
@@ -69,18 +69,17 @@ export class IngestPipeline implements OnModuleDestroy {
   private readonly telegramFiles: TelegramFileEngine;
   private readonly proxy: GuardedProxy;
   private proxyUrl?: Promise<string>;
+  /** Archive entries refused while unpacking, until the task's items are made from the rest. */
+  private readonly refused = new Map<string, IngestItem[]>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly tasks: IngestTaskRepository,
     private readonly status: StatusRegistry,
-    private readonly library: LibraryService,
-    private readonly prober: MediaProber,
-    private readonly processor: MediaProcessor,
+    private readonly expander: ItemExpander,
+    private readonly processors: MediaProcessorRegistry,
     private readonly cancels: CancelBus,
     private readonly quota: DailyQuota,
-    private readonly enrichment: EnrichmentRequests,
     private readonly settings: SettingsService,
     private readonly leases: TaskLeases,
     guard: SsrfGuard,
@@ -114,7 +113,7 @@ export class IngestPipeline implements OnModuleDestroy {
     let task: IngestTask = start;
     const sandbox = join(downloadsRoot(this.config), task._id);
     if (task.state === 'done' && task.artifactsPending) {
-      // A worker stopped between "done" and the stills: make them (from the stored file if need be).
+      // A worker stopped between "done" and the stills: make them (from the stored files if need be).
       await this.tasks.incrementAttempts(task._id);
       await this.finishArtifacts(task, sandbox, new AbortController().signal);
       return;
@@ -122,21 +121,13 @@ export class IngestPipeline implements OnModuleDestroy {
     await this.tasks.incrementAttempts(task._id);
     const controller = await this.cancels.track(task._id);
     const signal = controller.signal;
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
       task = await this.download(task, sandbox, job, signal);
-      task = await this.step(task, signal, () => this.process(task!, signal));
-      task = await this.step(task, signal, () => this.upload(task!));
-      await this.step(task, signal, async () => {
-        await this.index(task!);
-        return task!;
-      });
-      task = (await this.tasks.findById(task._id)) ?? task; // with the file and title ids index recorded
-      const artifactsPending = !task.reusedFile && hasPicture(task);
-      await this.finish(task._id, 'done', { artifactsPending });
-      this.logger.log(`task ${task._id} done: ${task.download?.fileName}`);
-      // The file plays from here on; stills and the sample follow (they are not worth a slower "done").
-      if (artifactsPending) await this.finishArtifacts({ ...task, artifactsPending }, sandbox, signal);
-      else await rm(sandbox, { recursive: true, force: true });
+      task = await this.step(task, signal, () => this.expand(task, sandbox, signal));
+      task = await this.step(task, signal, () => this.processItems(task, sandbox, signal, lastAttempt));
+      task = await this.step(task, signal, () => this.fileItems(task, sandbox, signal, lastAttempt));
+      await this.conclude(task, sandbox, signal);
     } catch (error) {
       const now = await this.tasks.findById(data.taskId);
       if (signal.aborted || error instanceof TaskCancelledError || now?.state === 'cancelled') {
@@ -146,7 +137,6 @@ export class IngestPipeline implements OnModuleDestroy {
         this.logger.log(`task ${data.taskId} cancelled; sandbox removed`);
         return;
       }
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       // A refused source (say, its name now resolves to a private address) will not change on retry.
       const retryable =
         !(error instanceof SourceRefusedError) && !(error instanceof DownloadFailedError && !error.retryable);
@@ -183,7 +173,7 @@ export class IngestPipeline implements OnModuleDestroy {
     job: Job,
     signal: AbortSignal,
   ): Promise<IngestTask> {
-    if (task.storedParts || task.reusedFile || (task.download && existsSync(task.download.path))) return task;
+    if (!this.needsDownload(task, sandbox)) return task;
     if (task.sourceKind === 'telegram') return this.downloadTelegramFile(task, sandbox, job, signal);
     const source = parseSourceUrl(task.source);
     const candidates = this.engines.filter((engine) => engine.accepts(source));
@@ -196,9 +186,10 @@ export class IngestPipeline implements OnModuleDestroy {
           dir: sandbox,
           signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]),
           maxBytes: ceiling.bytes,
+          maxItems: this.config.ingest.maxItems,
           onProgress: this.progressReporter(task, engine.name, job),
         });
-        return await this.downloaded(task, result, engine.name);
+        return await this.downloaded(task, result, engine.name, sandbox, signal);
       } catch (error) {
         if (error instanceof TooLargeError) throw explainTooLarge(error, ceiling);
         if (!(error instanceof NotMediaError) || index === candidates.length - 1) throw error;
@@ -228,7 +219,7 @@ export class IngestPipeline implements OnModuleDestroy {
         maxBytes: ceiling.bytes,
         onProgress: this.progressReporter(task, engine.name, job),
       });
-      return await this.downloaded(task, result, engine.name);
+      return await this.downloaded(task, result, engine.name, sandbox, signal);
     } catch (error) {
       throw error instanceof TooLargeError ? explainTooLarge(error, ceiling) : error;
     }
@@ -253,10 +244,41 @@ export class IngestPipeline implements OnModuleDestroy {
     };
   }
 
-  private async downloaded(task: IngestTask, result: DownloadResult, engine: string): Promise<IngestTask> {
-    await this.tasks.update(task._id, { download: result, engine });
+  /**
+   * Whether the source must be fetched: never fetched, or the files of items still to process are
+   * gone (another worker took over, or a retry after the sandbox was removed). The download is fetched
+   * whole again then; items already stored are not touched.
+   */
+  private needsDownload(task: IngestTask, sandbox: string): boolean {
+    if (!task.items) return !(task.download && existsSync(task.download.path));
+    return task.items.some(
+      (item) =>
+        (item.state === 'pending' || item.state === 'processing') &&
+        item.path &&
+        !existsSync(join(sandbox, item.path)),
+    );
+  }
+
+  /** Records the download; an archive holding a pack is unpacked (again, on a repeat download). */
+  private async downloaded(
+    task: IngestTask,
+    result: DownloadResult,
+    engine: string,
+    sandbox: string,
+    signal: AbortSignal,
+  ): Promise<IngestTask> {
     await this.quota.add(task.requester.id, result.size);
-    return { ...task, download: result, engine };
+    const { maxFileBytes, minFreeDiskBytes } = await this.settings.get();
+    const room = tightest([
+      fileSizeCeiling(maxFileBytes),
+      diskCeiling(await freeDiskBytes(sandbox), minFreeDiskBytes),
+    ]);
+    const { format, refused } = await this.expander.unpack(result, sandbox, room.bytes, signal);
+    const download = { ...result, unpacked: format };
+    // Entries refused while unpacking (unsafe names) become skipped items when the items are made.
+    this.refused.set(task._id, refused);
+    await this.tasks.update(task._id, { download, engine });
+    return { ...task, download, engine };
   }
 
   /** The tightest of: the file size limit, the requester's quota left today, this worker's spare disk. */
@@ -278,159 +300,218 @@ export class IngestPipeline implements OnModuleDestroy {
     await this.proxy.stop();
   }
 
-  /** faststart (MP4 with its index at the end), probe, then stills and a sample for videos. */
-  private async process(task: IngestTask, signal: AbortSignal): Promise<IngestTask> {
-    if (task.probe || task.storedParts) return task;
+  /** The source's files become the task's items (once; a retry keeps them and their results). */
+  private async expand(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<IngestTask> {
     await this.enter(task, 'processing');
-    const path = task.download!.path;
-    const archive = await archiveFormat(path);
-    if (archive) {
-      throw new DownloadFailedError(
-        `the link points to a ${archive} archive; archives are not supported yet`,
-        false,
-      );
-    }
-    const faststart = await this.processor.faststart(path, signal);
-    const [probe, checksum] = await Promise.all([this.prober.probe(path, signal), sha256File(path, signal)]);
-    const stored = {
-      duration: probe.duration,
-      mime: mimeOf(probe.formatName, task.download!.fileName),
-      streams: probe.streams,
-    };
-    const artifacts: NonNullable<IngestTask['artifacts']> = { screenshots: [], faststart };
-    const download = { ...task.download!, size: (await stat(path)).size };
-    await this.tasks.update(task._id, { probe: stored, artifacts, download, checksum });
-    return { ...task, probe: stored, artifacts, download, checksum };
+    if (task.items) return task;
+    const items = await this.expander.expand(task, sandbox, signal, this.refused.get(task._id) ?? []);
+    this.refused.delete(task._id);
+    this.markUnsupported(items);
+    if (!(await this.tasks.recordItems(task._id, new Map(), { items })))
+      throw new TaskCancelledError(task._id);
+    const counts = countItems(items);
+    this.logger.log(
+      `task ${task._id}: ${counts.total} item(s): ${items.map((item) => `${item.kind} ${item.state}`).join(', ')}`,
+    );
+    return { ...task, items };
   }
 
-  /**
-   * Stores the file, recording each stored part on the task as it lands, so
-   * a worker that dies mid-upload is followed by one that stores only what is missing. Content the
-   * library already holds (same SHA-256 in the same store) is reused instead of uploaded again.
-   */
-  private async upload(task: IngestTask): Promise<IngestTask> {
-    if (task.reusedFile || task.storedParts) return task;
-    await this.enter(task, 'uploading');
-    if (task.checksum && !task.storedParts) {
-      const same = await this.library.findFileByChecksum(task.checksum, this.store.kind);
-      if (same) {
-        const reused = {
-          reusedFile: true,
-          fileId: String(same._id),
-          titleId: same.titleId && String(same.titleId),
-        };
-        await this.tasks.update(task._id, reused);
-        this.logger.log(`task ${task._id}: content already stored as file ${reused.fileId}; reusing it`);
-        return { ...task, ...reused };
+  /** Items of a kind no processor handles are reported, not dropped; a processor added since takes them. */
+  private markUnsupported(items: IngestItem[]): void {
+    for (const item of items) {
+      const handled = Boolean(this.processors.forKind(item.kind));
+      if (!handled && item.state === 'pending') {
+        item.state = 'unsupported';
+        item.error = `${item.kind} is not supported yet`;
+      } else if (handled && item.state === 'unsupported') {
+        item.state = 'pending';
+        item.error = undefined;
       }
     }
-    const name = task.download!.fileName;
-    const uploaded = [...(task.uploadedParts ?? [])];
-    const parts =
-      task.storedParts ??
-      (await this.store.put(task.download!.path, name, {
-        key: task._id,
-        done: uploaded,
-        onPart: async (part) => {
-          uploaded.push(part);
-          await this.tasks.update(task._id, { uploadedParts: uploaded });
-        },
-      }));
-    if (!task.storedParts) await this.tasks.update(task._id, { storedParts: parts });
-    return { ...task, storedParts: parts };
+  }
+
+  /** Main items (videos...) through their processors, then companions (subtitles, pictures), a few at a time. */
+  private async processItems(
+    task: IngestTask,
+    sandbox: string,
+    signal: AbortSignal,
+    lastAttempt: boolean,
+  ): Promise<IngestTask> {
+    const items = [...task.items!];
+    const revived = items.filter((item) => item.state === 'unsupported').length;
+    this.markUnsupported(items);
+    if (revived !== items.filter((item) => item.state === 'unsupported').length) {
+      await this.tasks.recordItems(task._id, new Map(), { items });
+    }
+    const current = { ...task, items };
+    const limit = pLimit(this.config.ingest.itemConcurrency);
+    for (const stage of ['main', 'companion'] as const) {
+      const todo = items
+        .map((item, index) => ({ item, index }))
+        .filter(
+          ({ item }) =>
+            (item.state === 'pending' || item.state === 'processing') &&
+            this.processors.forKind(item.kind)?.stage === stage,
+        );
+      const runs = await Promise.allSettled(
+        todo.map(({ index }) => limit(() => this.processItem(current, index, sandbox, signal, lastAttempt))),
+      );
+      const fatal = runs.find((run): run is PromiseRejectedResult => run.status === 'rejected');
+      if (fatal) throw fatal.reason;
+    }
+    return current;
+  }
+
+  private async processItem(
+    task: IngestTask,
+    index: number,
+    sandbox: string,
+    signal: AbortSignal,
+    lastAttempt: boolean,
+  ): Promise<void> {
+    const items = task.items!;
+    const processor = this.processors.forKind(items[index].kind)!;
+    const context = this.context(task, index, sandbox, signal);
+    if (items[index].state === 'pending') {
+      await context.record({ state: 'processing', attempts: (items[index].attempts ?? 0) + 1 });
+    }
+    try {
+      await processor.process(this.context(task, index, sandbox, signal));
+    } catch (error) {
+      if (signal.aborted || error instanceof TaskCancelledError) throw error;
+      // A store or lock that is briefly unavailable: the job is retried, and resumes this item.
+      if (isTransient(error) && !lastAttempt) throw error;
+      const reason = (error as Error).message;
+      this.logger.warn(`task ${task._id}: item ${items[index].name} failed: ${reason}`);
+      await context.record({ state: 'failed', error: reason.slice(0, 500) });
+    }
+    await this.reportItems(task);
+  }
+
+  /** Each processor files its stored items of the task into the library, in one batch. */
+  private async fileItems(
+    task: IngestTask,
+    sandbox: string,
+    signal: AbortSignal,
+    lastAttempt: boolean,
+  ): Promise<IngestTask> {
+    const items = task.items!;
+    if (!items.some((item) => item.state === 'stored')) return task;
+    await this.enter(task, 'indexing');
+    for (const processor of this.processors.all()) {
+      if (!processor.file) continue;
+      const batch = items
+        .map((item, index) => ({ item, index }))
+        .filter(({ item }) => item.kind === processor.kind && item.state === 'stored')
+        .map(({ index }) => this.context(task, index, sandbox, signal));
+      if (batch.length === 0) continue;
+      try {
+        await processor.file(batch);
+      } catch (error) {
+        if (signal.aborted || error instanceof TaskCancelledError) throw error;
+        if (isTransient(error) && !lastAttempt) throw error;
+        const reason = `stored, but could not be filed in the library: ${(error as Error).message}`;
+        this.logger.warn(`task ${task._id}: ${reason}`);
+        await this.tasks.recordItems(
+          task._id,
+          new Map(
+            batch
+              .filter((c) => items[c.index].state === 'stored')
+              .map((c) => [c.index, { state: 'failed' as const, error: reason }]),
+          ),
+        );
+        for (const context of batch)
+          if (items[context.index].state === 'stored')
+            items[context.index] = { ...items[context.index], state: 'failed', error: reason };
+      }
+    }
+    return task;
+  }
+
+  /** Done when at least one item made it (failed ones can be retried), failed when none did. */
+  private async conclude(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<void> {
+    const items = task.items!;
+    const counts = countItems(items);
+    const artifactsPending = items.some((item) => item.artifactsPending);
+    if (counts.done === 0) {
+      await this.finish(task._id, 'failed', { error: nothingIngested(items) });
+      await rm(sandbox, { recursive: true, force: true });
+      this.logger.warn(`task ${task._id} failed: ${nothingIngested(items)}`);
+      return;
+    }
+    await this.finish(task._id, 'done', { artifactsPending, error: undefined });
+    this.logger.log(
+      `task ${task._id} done: ${task.download?.fileName} (${counts.done} done, ${counts.failed} failed, ${counts.skipped + counts.unsupported} not ingested)`,
+    );
+    // The files play from here on; stills and samples follow (they are not worth a slower "done").
+    if (artifactsPending) await this.finishArtifacts({ ...task, artifactsPending }, sandbox, signal);
+    else await rm(sandbox, { recursive: true, force: true });
   }
 
   /**
-   * Stills at 25/50/75% and a 30 s sample, made after the task is done, stored under keys derived
-   * from the task (a repeat replaces rather than duplicates) and attached to the file. Made from the
-   * sandbox copy, or — when a crash took the sandbox (another worker, a wiped disk) — from a copy of
-   * the stored file. A failure here leaves a playable file without stills, logged; the sandbox goes
-   * either way.
+   * Stills and samples of the task's new videos, after "done": from the sandbox, or from the stored
+   * files when a crash took it. A failure leaves a playable file without stills, logged; the sandbox
+   * goes either way.
    */
   private async finishArtifacts(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<void> {
-    const probe = task.probe as { duration?: number; streams: { video: unknown[] } } | undefined;
+    const items = [...(task.items ?? [])];
+    const current = { ...task, items };
     try {
-      if (!task.fileId || !probe?.duration) {
-        this.logger.warn(`task ${task._id}: no file or duration recorded; no stills or sample for it`);
-        return;
+      for (const [index, item] of items.entries()) {
+        if (!item.artifactsPending) continue;
+        const processor = this.processors.forKind(item.kind);
+        try {
+          await processor?.finish?.(this.context(current, index, sandbox, signal));
+        } catch (error) {
+          if (error instanceof TaskCancelledError) throw error;
+          this.logger.warn(
+            `task ${task._id}: stills and sample of ${item.name} failed: ${(error as Error).message}`,
+          );
+        }
+        if (items[index].artifactsPending)
+          await this.tasks.recordItems(task._id, new Map([[index, { artifactsPending: undefined }]]));
       }
-      const source = await this.artifactSource(task, sandbox, signal);
-      const dir = join(sandbox, 'artifacts');
-      await mkdir(dir, { recursive: true });
-      const shots = await this.processor.screenshots(source, probe.duration, dir, signal);
-      const sample = await this.processor.sample(source, probe.duration, dir, signal);
-      const name = task.download!.fileName;
-      const storedArtifacts: NonNullable<IngestTask['storedArtifacts']> = { screenshots: [] };
-      for (const [index, shot] of shots.entries()) {
-        const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`, {
-          key: `${task._id}-screenshot-${index + 1}`,
-        });
-        storedArtifacts.screenshots.push(part);
-      }
-      if (sample) {
-        [storedArtifacts.sample] = await this.store.put(sample, `${name}.sample${extname(sample)}`, {
-          key: `${task._id}-sample`,
-        });
-      }
-      await this.library.setFileArtifacts(new Types.ObjectId(task.fileId), storedArtifacts);
-      await this.tasks.update(task._id, { storedArtifacts });
-    } catch (error) {
-      this.logger.warn(`task ${task._id}: stills and sample failed: ${(error as Error).message}`);
     } finally {
       await rm(sandbox, { recursive: true, force: true });
       await this.tasks.artifactsFinished(task._id);
     }
   }
 
-  /** The processed download if this sandbox still has it, else the stored file copied into the sandbox. */
-  private async artifactSource(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<string> {
-    const downloaded = task.download?.path;
-    if (downloaded?.startsWith(sandbox + sep) && existsSync(downloaded)) return downloaded;
-    const parts = task.storedParts;
-    if (!parts?.length) throw new Error('the file was never stored');
-    const size = parts.reduce((sum, part) => sum + part.size, 0);
-    this.logger.log(`task ${task._id}: the download is gone; making stills from the stored file`);
-    await mkdir(sandbox, { recursive: true });
-    const copy = join(sandbox, `stored${extname(task.download?.fileName ?? '')}`);
-    await pipeStreams(this.store.read(parts, 0, size - 1), createWriteStream(copy), { signal });
-    return copy;
+  /** What a processor sees of one item; `record` writes it and keeps the in-memory copy current. */
+  private context(task: IngestTask, index: number, sandbox: string, signal: AbortSignal): ItemContext {
+    const items = task.items!;
+    return {
+      task,
+      index,
+      get item() {
+        return items[index];
+      },
+      path: join(sandbox, items[index].path),
+      signal,
+      items: () => items,
+      record: async (patch) => {
+        if (!(await this.tasks.recordItems(task._id, new Map([[index, patch]])))) {
+          throw new TaskCancelledError(task._id);
+        }
+        const next: Record<string, unknown> = { ...items[index], ...patch };
+        for (const [key, value] of Object.entries(patch)) if (value === undefined) delete next[key];
+        items[index] = next as unknown as IngestItem;
+        return items[index];
+      },
+    };
   }
 
-  private async index(task: IngestTask): Promise<void> {
-    await this.enter(task, 'indexing');
-    const probe = task.probe as { duration?: number; mime: string; streams: never };
-    let fileId = task.fileId;
-    if (!fileId) {
-      const parts = task.storedParts!;
-      const file = await this.library.registerFile({
-        storage: { kind: this.store.kind, parts },
-        size: parts.reduce((sum, part) => sum + part.size, 0),
-        mime: probe.mime,
-        fileName: task.download!.fileName,
-        duration: probe.duration,
-        streams: probe.streams,
-        checksum: task.checksum ? { sha256: task.checksum } : undefined,
-        screenshots: [],
-        episodes: [],
-      });
-      fileId = String(file._id);
-      await this.tasks.update(task._id, { fileId });
-    }
-    if (!task.titleId) {
-      const parsed = parseReleaseName(task.download!.fileName, task.hint);
-      const title = await this.library.upsertSkeleton({
-        kind: parsed.kind,
-        name: parsed.title,
-        year: parsed.year,
-      });
-      await this.library.attachFile(title._id, new Types.ObjectId(fileId), {
-        season: parsed.kind === 'movie' ? undefined : parsed.season,
-        episodes: parsed.episodes,
-      });
-      await this.tasks.update(task._id, { titleId: String(title._id) });
-      // Skeleton now, catalogue details when a worker gets to it (retried while TMDB/Jikan are down).
-      if (title.enrichment?.state !== 'matched') await this.enrichment.request(title._id);
-    }
+  /** Live progress while items are worked on: bytes of the items finished so far. */
+  private async reportItems(task: IngestTask): Promise<void> {
+    const items = task.items!;
+    const finished = items.filter((item) => !['pending', 'processing'].includes(item.state));
+    await this.status.report(task._id, {
+      state: task.state,
+      engine: task.engine,
+      bytesDone: finished.reduce((sum, item) => sum + item.size, 0),
+      bytesTotal: items.reduce((sum, item) => sum + item.size, 0),
+      speed: 0,
+    });
   }
 
   private async enter(task: IngestTask, state: TaskState, engine?: string): Promise<void> {
@@ -451,8 +532,29 @@ export class IngestPipeline implements OnModuleDestroy {
   }
 }
 
-/** Only files with a picture get stills and a sample. */
-function hasPicture(task: IngestTask): boolean {
-  const probe = task.probe as { duration?: number; streams?: { video?: unknown[] } } | undefined;
-  return Boolean(probe?.duration && probe.streams?.video?.length);
+/** Errors worth retrying the job for (the item resumes): storage or a lock briefly unavailable. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof ItemFailedError) return false;
+  if (error instanceof StorageUnavailableError) return true;
+  if (error instanceof DownloadFailedError) return error.retryable;
+  return error instanceof AppError && error.getStatus() === 503;
+}
+
+/** Why a task ended with nothing in the library, in one line. */
+function nothingIngested(items: readonly IngestItem[]): string {
+  if (items.length === 0) return 'the source holds no files';
+  if (items.length === 1) return items[0].error ?? `${items[0].name} was not ingested`;
+  const counts = countItems(items);
+  const parts = [
+    counts.failed && `${counts.failed} failed`,
+    counts.skipped && `${counts.skipped} skipped`,
+    counts.unsupported && `${counts.unsupported} not supported yet`,
+  ].filter(Boolean);
+  const media = items.filter((item) => item.kind !== 'other');
+  const first = items.find((item) => item.state === 'failed') ?? media[0] ?? items[0];
+  const what =
+    media.length === 0
+      ? 'the source holds no media files'
+      : `none of its ${items.length} files could be ingested`;
+  return `${what} (${parts.join(', ')}); ${first.name}: ${first.error ?? first.state}`;
 }

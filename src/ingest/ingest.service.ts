@@ -6,6 +6,7 @@ import { IngestTaskRepository } from './ingest-task.repository.js';
 import { IngestQueue } from './queue/ingest-queue.js';
 import { StuckTasks } from './recovery/stuck-tasks.js';
 import { ACTIVE_STATES, type IngestTask } from './schemas/ingest-task.schema.js';
+import { countItems, type IngestItem, type ItemCounts } from './items/ingest-item.js';
 import { CancelBus } from './cancel/cancel-bus.js';
 import { parseSourceUrl, sourceKey } from './source-policy/source-url.js';
 import { Admission } from './admission/admission.js';
@@ -33,6 +34,22 @@ export interface TelegramFileRequest {
   chatId?: number;
 }
 
+/** One file of a task's source, as the API shows it. */
+export interface ItemView {
+  /** Its path inside the source. */
+  name: string;
+  kind: IngestItem['kind'];
+  size: number;
+  state: IngestItem['state'];
+  /** failed: what went wrong; skipped / unsupported: why it was not ingested. */
+  error: string | null;
+  note: string | null;
+  language: string | null;
+  fileId: string | null;
+  titleId: string | null;
+  reused: boolean;
+}
+
 export interface TaskView {
   taskId: string;
   source: string;
@@ -43,6 +60,7 @@ export interface TaskView {
   fileName: string | null;
   error: string | null;
   attempts: number;
+  /** Library files the task made or reused (a pack's episodes, in the source's order). */
   fileIds: string[];
   /** The content was already in the library: the existing file was reused, nothing uploaded. */
   reused: boolean;
@@ -50,7 +68,14 @@ export interface TaskView {
   stillsPending: boolean;
   /** Needs a worker, but has no job in the queue and no worker at it (Redis was lost): retry it. */
   stuck: boolean;
+  /** The (first) title its files were filed under; `titleIds` lists them all. */
   titleId: string | null;
+  titleIds: string[];
+  /** The files of the source (one for a plain link; a pack's episodes, subtitles, extras...). */
+  items: ItemView[];
+  itemCounts: ItemCounts;
+  /** While items are worked on: the position of the one in hand ("item 4 of 12"), else null. */
+  currentItem: number | null;
   requester: { id: string; name: string };
   createdAt: Date;
   updatedAt: Date;
@@ -146,23 +171,31 @@ export class IngestService {
 
   /**
    * A failed or cancelled task goes back to the queue, resuming after its last finished step; so does
-   * a stuck one (active, but its job is gone and no worker is at it — say Redis was lost).
+   * a stuck one (active, but its job is gone and no worker is at it — say Redis was lost), and a done
+   * one with failed items. Only failed items run again: done ones are kept as they are.
    */
   async retry(taskId: string): Promise<TaskView> {
     const task = await this.require(taskId);
     const ended = task.state === 'failed' || task.state === 'cancelled';
-    if (!ended && !(await this.stuck.isStuck(task))) {
+    const failedItems = (task.items ?? []).flatMap((item, index) => (item.state === 'failed' ? [index] : []));
+    const partlyDone = task.state === 'done' && failedItems.length > 0;
+    if (!ended && !partlyDone && !(await this.stuck.isStuck(task))) {
       throw new AppError(
         409,
         'conflict',
         task.state === 'done'
-          ? 'The task is done; there is nothing to retry.'
+          ? 'The task is done and none of its items failed; there is nothing to retry.'
           : `The task is ${task.state} and a worker has it (or it is waiting in the queue); retry is for failed, cancelled or stuck tasks.`,
       );
     }
     await this.tasks.markInFlight(task);
-    // A done task here only lacks its stills: it stays done while a worker makes them.
-    await this.tasks.update(task._id, { error: undefined }, task.state === 'done' ? undefined : 'queued');
+    await this.tasks.recordItems(
+      task._id,
+      new Map(failedItems.map((index) => [index, { state: 'pending' as const, error: undefined }])),
+    );
+    // A done task without failed items here only lacks its stills: it stays done while a worker makes them.
+    const requeue = task.state !== 'done' || partlyDone;
+    await this.tasks.update(task._id, { error: undefined }, requeue ? 'queued' : undefined);
     await this.queue.requeue(task._id);
     return this.get(task._id);
   }
@@ -177,6 +210,12 @@ export class IngestService {
 
   private async view(task: IngestTask): Promise<TaskView> {
     const live = await this.status.read(task._id);
+    const items = task.items ?? [];
+    // Companions (subtitles) carry their video's file id; the task's files are its main items'.
+    const mains = items.filter((item) => item.companionOf === undefined && item.kind !== 'image');
+    const titleIds = unique(
+      items.flatMap((item) => (item.state === 'done' && item.titleId ? [item.titleId] : [])),
+    );
     return {
       taskId: task._id,
       source: task.source,
@@ -195,14 +234,45 @@ export class IngestService {
       fileName: task.download?.fileName ?? null,
       error: task.error ?? null,
       attempts: task.attempts,
-      fileIds: task.fileId ? [task.fileId] : [],
-      reused: task.reusedFile ?? false,
+      fileIds: unique(mains.flatMap((item) => (item.state === 'done' && item.fileId ? [item.fileId] : []))),
+      reused:
+        mains.some((item) => item.state === 'done') &&
+        mains.every((item) => item.state !== 'done' || item.reusedFile),
       stillsPending: task.artifactsPending ?? false,
       stuck: await this.stuck.isStuck(task),
-      titleId: task.titleId ?? null,
+      titleId: titleIds[0] ?? null,
+      titleIds,
+      items: items.map(itemView),
+      itemCounts: countItems(items),
+      currentItem:
+        task.state === 'processing' && items.length > 0
+          ? Math.min(
+              items.length,
+              items.filter((item) => !['pending', 'processing'].includes(item.state)).length + 1,
+            )
+          : null,
       requester: task.requester,
       createdAt: task.createdAt,
       updatedAt: task.updatedAt,
     };
   }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function itemView(item: IngestItem): ItemView {
+  return {
+    name: item.name,
+    kind: item.kind,
+    size: item.size,
+    state: item.state,
+    error: item.error ?? null,
+    note: item.note ?? null,
+    language: item.language ?? null,
+    fileId: item.fileId ?? null,
+    titleId: item.titleId ?? null,
+    reused: item.reusedFile ?? false,
+  };
 }

@@ -47,6 +47,7 @@ export function presentFile(file: MediaFile) {
       title: track.title ?? null,
       forced: track.forced ?? false,
       textBased: !track.bitmap,
+      external: Boolean(track.external),
     })),
     checksum: file.checksum ?? null,
     screenshots: file.screenshots.length,

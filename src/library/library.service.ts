@@ -4,7 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
-import { type MediaFile, type StoragePart } from './schemas/media-file.schema.js';
+import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { type TitleKind } from './release-name/parsed-release.js';
@@ -32,6 +32,12 @@ export interface Placement {
   season?: number;
   episodes?: number[];
 }
+
+/** A sidecar subtitle track: where the original and its WebVTT rendition are stored. */
+export type ExternalSubtitle = Omit<StreamInfo, 'index' | 'external'> & {
+  vtt: StoragePart;
+  external: NonNullable<StreamInfo['external']>;
+};
 
 export type AttachResult = { attached: true } | { attached: false; reason: string };
 
@@ -91,33 +97,55 @@ export class LibraryService {
     fileId: Types.ObjectId,
     placement: Placement = {},
   ): Promise<AttachResult> {
+    const [result] = await this.attachFiles(titleId, [{ fileId, placement }]);
+    return result;
+  }
+
+  /**
+   * Files several files under one title in one go (a season pack): one lock, one rewrite of the
+   * season tree. Results in the order given.
+   */
+  async attachFiles(
+    titleId: Types.ObjectId,
+    entries: readonly { fileId: Types.ObjectId; placement?: Placement }[],
+  ): Promise<AttachResult[]> {
     return this.locked(titleId, async () => {
-      const episodes = [...new Set(placement.episodes ?? [])].sort((a, b) => a - b);
       const title = await this.requireTitle(titleId);
-      if (!(await this.files.findById(fileId))) throw notFound('file', fileId);
-
-      if (title.kind === 'movie') {
-        if (placement.season !== undefined || episodes.length > 0) {
-          const reason = `"${title.name}" is a movie; refusing season ${placement.season ?? '?'} episode ${episodes.join(',') || '?'}`;
-          return this.mismatch(title, fileId, reason, placement.season, episodes);
+      const known = new Set(
+        (await this.files.findByIds(entries.map((e) => e.fileId))).map((f) => String(f._id)),
+      );
+      const results: AttachResult[] = [];
+      const filed: { fileId: Types.ObjectId; season: number; episodes: number[] }[] = [];
+      for (const { fileId, placement = {} } of entries) {
+        if (!known.has(String(fileId))) throw notFound('file', fileId);
+        const episodes = [...new Set(placement.episodes ?? [])].sort((a, b) => a - b);
+        if (title.kind === 'movie') {
+          if (placement.season !== undefined || episodes.length > 0) {
+            const reason = `"${title.name}" is a movie; refusing season ${placement.season ?? '?'} episode ${episodes.join(',') || '?'}`;
+            results.push(await this.mismatch(title, fileId, reason, placement.season, episodes));
+            continue;
+          }
+          await this.titles.addMovieFile(title._id, fileId);
+          await this.files.setPlacement(fileId, title._id);
+          results.push({ attached: true });
+          continue;
         }
-        await this.titles.addMovieFile(title._id, fileId);
-        await this.files.setPlacement(fileId, title._id);
-        return { attached: true };
+        if (episodes.length === 0) {
+          const reason = `"${title.name}" is a ${title.kind}; the file has no episode number`;
+          results.push(await this.mismatch(title, fileId, reason));
+          continue;
+        }
+        // Absolute-numbered anime episodes live in season 1.
+        filed.push({ fileId, season: placement.season ?? 1, episodes });
+        results.push({ attached: true });
       }
-
-      if (episodes.length === 0) {
-        return this.mismatch(
-          title,
-          fileId,
-          `"${title.name}" is a ${title.kind}; the file has no episode number`,
+      if (filed.length > 0) {
+        await this.editSeasons(title, (seasons) =>
+          filed.reduce((tree, f) => withFile(tree, f.season, f.episodes, f.fileId), seasons),
         );
+        for (const f of filed) await this.files.setPlacement(f.fileId, title._id, f.season, f.episodes);
       }
-      // Absolute-numbered anime episodes live in season 1.
-      const season = placement.season ?? 1;
-      await this.editSeasons(title, (seasons) => withFile(seasons, season, episodes, fileId));
-      await this.files.setPlacement(fileId, title._id, season, episodes);
-      return { attached: true };
+      return results;
     });
   }
 
@@ -232,7 +260,26 @@ export class LibraryService {
   }
 
   async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
-    await this.files.setSubtitleVtt(fileId, track, vtt);
+    await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
+  }
+
+  /**
+   * Adds a subtitle track kept beside the file (a sidecar `.srt` of a pack), with its WebVTT
+   * rendition. The same sidecar content twice is one track. False when it was already there.
+   */
+  async addExternalSubtitle(fileId: Types.ObjectId, track: ExternalSubtitle): Promise<boolean> {
+    return this.fileLocked(fileId, async () => {
+      const file = await this.requireFile(fileId);
+      const subtitles = file.streams.subtitles;
+      if (subtitles.some((s) => s.external?.sha256 === track.external.sha256)) return false;
+      await this.files.setSubtitles(fileId, [...subtitles, { ...track, index: -1 }]);
+      return true;
+    });
+  }
+
+  /** Changes of one file's track list are read-modify-writes: one at a time (see `locked`). */
+  private fileLocked<T>(fileId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
+    return this.mutex.withLock(`media-file:${String(fileId)}`, work);
   }
 
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {

@@ -88,6 +88,10 @@ export class MediaFileRepository {
     await this.model.updateOne({ _id: id }, { $set: { 'streams.subtitles': subtitles } });
   }
 
+  async setSubtitles(id: Types.ObjectId, subtitles: MediaFile['streams']['subtitles']): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { 'streams.subtitles': subtitles } });
+  }
+
   /** Records what probing found (duration, tracks). */
   async setProbe(
     id: Types.ObjectId,

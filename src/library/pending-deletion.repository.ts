@@ -21,6 +21,7 @@ export class PendingDeletionRepository {
         ...file.screenshots.map((shot) => shot.ref),
         ...(file.sample ? [file.sample.ref] : []),
         ...file.streams.subtitles.flatMap((track) => (track.vtt?.ref ? [track.vtt.ref] : [])),
+        ...file.streams.subtitles.flatMap((track) => (track.external ? [track.external.part.ref] : [])),
       ].map((ref) => ({
         updateOne: {
           filter: { _id: `${file.storage.kind}:${ref}` },

@@ -49,7 +49,11 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     await server.app
       .get(MongoConnection)
       .connection.collection('ingest_tasks')
-      .insertOne({ _id: 'task-in-flight' as never, state: 'uploading', storedParts: [inFlight] });
+      .insertOne({
+        _id: 'task-in-flight' as never,
+        state: 'processing',
+        items: [{ name: 'Being.Uploaded.mkv', kind: 'video', state: 'processing', uploadedParts: [inFlight] }],
+      });
     fresh = await put(1000, 'Just.Stored.mkv');
 
     const indexed = await storeFile(

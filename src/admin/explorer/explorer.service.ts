@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { LocalMediaStore, type LocalObject } from '../../core/storage/local-media-store.js';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
-import { MediaProcessor } from '../../ingest/processing/media-processor.js';
+import { VideoTools } from '../../ingest/processing/video-tools.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { TitleRepository } from '../../library/title.repository.js';
@@ -44,7 +44,7 @@ export class ExplorerService {
     private readonly files: MediaFileRepository,
     private readonly titles: TitleRepository,
     private readonly inFlight: InFlightRefsRepository,
-    private readonly processor: MediaProcessor,
+    private readonly processor: VideoTools,
   ) {}
 
   get storeKind(): MediaStore['kind'] {

@@ -13,8 +13,9 @@ export function objectsOf(file: MediaFile): FileObject[] {
     ...file.storage.parts.map((part, i) => ({ ...part, role: `part ${i + 1}` })),
     ...file.screenshots.map((shot, i) => ({ ...shot, role: `screenshot ${i + 1}` })),
     ...(file.sample ? [{ ...file.sample, role: 'sample' }] : []),
-    ...file.streams.subtitles.flatMap((track) =>
-      track.vtt ? [{ ...track.vtt, role: `subtitles #${track.index}` }] : [],
-    ),
+    ...file.streams.subtitles.flatMap((track, position) => [
+      ...(track.vtt ? [{ ...track.vtt, role: `subtitles #${position}` }] : []),
+      ...(track.external ? [{ ...track.external.part, role: `subtitle file #${position}` }] : []),
+    ]),
   ];
 }

@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
 
-interface TaskRefs {
+interface Refs {
   uploadedParts?: { ref: string }[];
   storedParts?: { ref: string }[];
   storedArtifacts?: { screenshots?: { ref: string }[]; sample?: { ref: string } };
 }
 
+/** A task's stored objects are on its items; tasks from before items had them on the task itself. */
+type TaskRefs = Refs & { items?: Refs[] };
+
 /**
  * Objects ingest tasks have stored but the library may not reference yet (an upload in progress, or a
- * failed task whose retry reuses its stored parts). Read-only, straight from `ingest_tasks`, so the
+ * failed item whose retry reuses its stored parts). Read-only, straight from `ingest_tasks`, so the
  * explorer never calls them orphans.
  */
 @Injectable()
@@ -21,21 +24,24 @@ export class InFlightRefsRepository {
     const cursor = this.mongo.connection.collection<TaskRefs>('ingest_tasks').find(
       {
         $or: [
+          { items: { $exists: true } },
           { uploadedParts: { $exists: true } },
           { storedParts: { $exists: true } },
           { storedArtifacts: { $exists: true } },
         ],
       },
-      { projection: { uploadedParts: 1, storedParts: 1, storedArtifacts: 1 } },
+      { projection: { items: 1, uploadedParts: 1, storedParts: 1, storedArtifacts: 1 } },
     );
     for await (const task of cursor) {
-      for (const part of [
-        ...(task.uploadedParts ?? []),
-        ...(task.storedParts ?? []),
-        ...(task.storedArtifacts?.screenshots ?? []),
-        ...(task.storedArtifacts?.sample ? [task.storedArtifacts.sample] : []),
-      ]) {
-        if (part?.ref) refs.add(part.ref);
+      for (const holder of [task, ...(task.items ?? [])]) {
+        for (const part of [
+          ...(holder.uploadedParts ?? []),
+          ...(holder.storedParts ?? []),
+          ...(holder.storedArtifacts?.screenshots ?? []),
+          ...(holder.storedArtifacts?.sample ? [holder.storedArtifacts.sample] : []),
+        ]) {
+          if (part?.ref) refs.add(part.ref);
+        }
       }
     }
     return refs;

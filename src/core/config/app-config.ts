@@ -49,6 +49,10 @@ export interface AppConfig {
     minFreeDiskBytes: number;
     /** How often a manager looks for tasks whose job vanished (Redis lost) and queues them again; 0 = never. */
     reconcileIntervalSeconds: number;
+    /** Files one task may bring (a torrent's file list, an archive's entries, a playlist). */
+    maxItems: number;
+    /** Items of one task processed at once (probe, store) on a worker. */
+    itemConcurrency: number;
     /** The yt-dlp the worker runs: a command on PATH, or an absolute path (one dropped into DATA_DIR). */
     ytdlpPath: string;
   };

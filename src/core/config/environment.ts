@@ -95,6 +95,16 @@ export class Environment {
   @IsNotEmpty()
   YTDLP_PATH: string = 'yt-dlp';
 
+  @IsInt({ message: 'must be a whole number between 1 and 100000' })
+  @Min(1, { message: 'must be a whole number between 1 and 100000' })
+  @Max(100000, { message: 'must be a whole number between 1 and 100000' })
+  INGEST_MAX_ITEMS: number = 500;
+
+  @IsInt({ message: 'must be a whole number between 1 and 16' })
+  @Min(1, { message: 'must be a whole number between 1 and 16' })
+  @Max(16, { message: 'must be a whole number between 1 and 16' })
+  INGEST_ITEM_CONCURRENCY: number = 2;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -240,6 +250,8 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_MAX_ACTIVE_PER_USER',
   'INGEST_MAX_BYTES_PER_DAY',
   'INGEST_MIN_FREE_DISK',
+  'INGEST_MAX_ITEMS',
+  'INGEST_ITEM_CONCURRENCY',
   'QUEUE_STALLED_AFTER_MS',
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',

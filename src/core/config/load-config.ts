@@ -104,6 +104,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxBytesPerDay: environment.INGEST_MAX_BYTES_PER_DAY * 1024 * 1024,
       minFreeDiskBytes: environment.INGEST_MIN_FREE_DISK * 1024 * 1024,
       reconcileIntervalSeconds: environment.INGEST_RECONCILE_INTERVAL_SECONDS,
+      maxItems: environment.INGEST_MAX_ITEMS,
+      itemConcurrency: environment.INGEST_ITEM_CONCURRENCY,
       // A bare name is looked up on PATH; a path is made absolute so a relative one survives cwd.
       ytdlpPath: environment.YTDLP_PATH.includes('/')
         ? resolve(environment.YTDLP_PATH)

@@ -14,14 +14,18 @@ export interface DownloadRequest {
   signal: AbortSignal;
   /** Largest file accepted; the engine stops as soon as a download would exceed it. */
   maxBytes: number;
+  /** Most files one source may bring (a torrent's file list); more is refused before downloading. */
+  maxItems?: number;
   onProgress: (progress: DownloadProgress) => void;
 }
 
 export interface DownloadResult {
+  /** The file, or the top folder of a multi-file download (a torrent's folder). */
   path: string;
   fileName: string;
+  /** Bytes downloaded, all files together. */
   size: number;
-  /** SHA-256 of the file, when the engine hashed it on the way in. */
+  /** SHA-256 of the file, when the engine hashed it on the way in (single files). */
   sha256?: string;
 }
 
@@ -66,5 +70,16 @@ export class TooLargeError extends DownloadFailedError {
         : `the file is ${formatBytes(size)}, over the ${formatBytes(limit)} limit`,
       false,
     );
+  }
+}
+
+/** The source names more files than one task may take (INGEST_MAX_ITEMS). */
+export class TooManyItemsError extends DownloadFailedError {
+  override name = 'TooManyItemsError';
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super(`the source holds ${count} files, over the limit of ${limit} per task (INGEST_MAX_ITEMS)`, false);
   }
 }

@@ -16,7 +16,7 @@ interface FfprobeStream {
   height?: number;
   channels?: number;
   tags?: { language?: string; title?: string };
-  disposition?: { default?: number; forced?: number };
+  disposition?: { default?: number; forced?: number; attached_pic?: number };
 }
 
 const BITMAP_SUBTITLES = new Set(['hdmv_pgs_subtitle', 'dvd_subtitle', 'dvb_subtitle', 'xsub']);
@@ -44,6 +44,8 @@ export class MediaProber {
         isDefault: stream.disposition?.default === 1,
         forced: stream.disposition?.forced === 1,
       };
+      // Cover art embedded in an audio file or attached to a Matroska file is a picture, not a video track.
+      if (stream.codec_type === 'video' && stream.disposition?.attached_pic === 1) continue;
       if (stream.codec_type === 'video')
         streams.video.push({ ...info, width: stream.width, height: stream.height });
       else if (stream.codec_type === 'audio') streams.audio.push({ ...info, channels: stream.channels });

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { type IngestItem, ITEM_STATES, MEDIA_KINDS } from '../items/ingest-item.js';
 import { type TelegramFileSource } from '../telegram/telegram-file-source.js';
 
 export const TASK_STATES = [
@@ -35,27 +36,52 @@ export interface IngestTask {
   attempts: number;
   engine?: string;
   error?: string;
-  /** Results of finished steps, so a restarted job resumes after the last one. */
-  download?: { path: string; fileName: string; size: number; sha256?: string };
-  probe?: { duration?: number; mime: string; streams: unknown };
-  /** SHA-256 of the processed file: identical content already stored is reused, not uploaded again. */
-  checksum?: string;
-  /** Parts of the main file stored so far (an interrupted upload resumes after them). */
-  uploadedParts?: { ref: string; size: number }[];
-  storedParts?: { ref: string; size: number }[];
-  /** The file was already in the library (same checksum); nothing was uploaded. */
-  reusedFile?: boolean;
-  /** Done, but the stills and sample are still being made (they follow the playable file). */
+  /** The download: the file, or the folder of a multi-file torrent (its files become the items). */
+  download?: {
+    path: string;
+    fileName: string;
+    size: number;
+    sha256?: string;
+    /** The download was an archive holding a pack (zip, rar, 7z, tar): its entries are the items. */
+    unpacked?: string;
+  };
+  /**
+   * The files of the source, classified, each with its own state and results. Set once after the
+   * download (a torrent folder, an archive's entries, or the one file) and kept through retries.
+   */
+  items?: IngestItem[];
+  /** Done, but stills and samples of its videos are still being made (they follow the playable files). */
   artifactsPending?: boolean;
-  /** Stills and sample made in the sandbox (paths), then stored (parts). */
-  artifacts?: { screenshots: string[]; sample?: string; faststart: boolean };
-  storedArtifacts?: { screenshots: { ref: string; size: number }[]; sample?: { ref: string; size: number } };
-  fileId?: string;
-  titleId?: string;
   transitions: { state: TaskState; at: Date }[];
   createdAt: Date;
   updatedAt: Date;
 }
+
+const itemSchema = new Schema<IngestItem>(
+  {
+    path: { type: String, default: '' },
+    name: { type: String, required: true },
+    kind: { type: String, enum: MEDIA_KINDS, required: true },
+    size: { type: Number, required: true },
+    state: { type: String, enum: ITEM_STATES, required: true },
+    error: String,
+    note: String,
+    attempts: Number,
+    companionOf: Number,
+    language: String,
+    probe: { type: Schema.Types.Mixed },
+    checksum: String,
+    faststart: Boolean,
+    uploadedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
+    storedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
+    reusedFile: Boolean,
+    fileId: String,
+    titleId: String,
+    artifactsPending: Boolean,
+    storedArtifacts: { type: Schema.Types.Mixed },
+  },
+  { _id: false },
+);
 
 export const ingestTaskSchema = new Schema<IngestTask>(
   {
@@ -85,17 +111,9 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     attempts: { type: Number, default: 0 },
     engine: String,
     error: String,
-    download: { path: String, fileName: String, size: Number, sha256: String },
-    probe: { type: Schema.Types.Mixed },
-    checksum: String,
-    uploadedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
-    storedParts: { type: [{ ref: String, size: Number, _id: false }], default: undefined },
-    reusedFile: Boolean,
+    download: { path: String, fileName: String, size: Number, sha256: String, unpacked: String },
+    items: { type: [itemSchema], default: undefined },
     artifactsPending: Boolean,
-    artifacts: { type: Schema.Types.Mixed },
-    storedArtifacts: { type: Schema.Types.Mixed },
-    fileId: String,
-    titleId: String,
     transitions: { type: [{ state: String, at: Date, _id: false }], default: [] },
   },
   { collection: 'ingest_tasks', timestamps: true, versionKey: false },

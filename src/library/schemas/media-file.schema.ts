@@ -20,6 +20,11 @@ export interface StreamInfo {
   bitmap?: boolean;
   /** Subtitles: where the track converted to WebVTT is stored, once someone asked for it. */
   vtt?: StoragePart;
+  /**
+   * Subtitles kept beside the file rather than inside it (a pack's sidecar `.srt`): the original as
+   * stored, its SHA-256 and its name in the pack. Such tracks have `index` -1 and always a `vtt`.
+   */
+  external?: { part: StoragePart; sha256: string; name: string };
 }
 
 export interface MediaFile {
@@ -60,6 +65,13 @@ const streamSchema = new Schema<StreamInfo>(
     forced: Boolean,
     bitmap: Boolean,
     vtt: { type: partSchema, default: undefined },
+    external: {
+      type: new Schema(
+        { part: { type: partSchema, required: true }, sha256: String, name: String },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { _id: false },
 );

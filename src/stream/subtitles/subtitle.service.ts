@@ -47,7 +47,12 @@ export class SubtitleService {
   }
 
   private async extract(file: MediaFile, track: number): Promise<string> {
+    // A sidecar track is its own small file (its WebVTT is made at ingest; this is the fallback).
+    const external = file.streams.subtitles[track].external;
     try {
+      if (external) {
+        return await this.extractor.toWebVtt(this.store.read([external.part], 0, external.part.size - 1), 0);
+      }
       return await this.extractor.toWebVtt(this.store.read(file.storage.parts, 0, file.size - 1), track);
     } catch (error) {
       throw new AppError(

@@ -60,6 +60,11 @@ export class Aria2RpcClient {
     ]);
   }
 
+  /** Starts a download held by `--pause-metadata` (the real download after its metadata). */
+  unpause(gid: string): Promise<string> {
+    return this.call<string>('aria2.unpause', gid);
+  }
+
   remove(gid: string): Promise<string> {
     return this.call<string>('aria2.forceRemove', gid);
   }

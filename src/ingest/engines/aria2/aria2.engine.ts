@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { freeLoopbackPort } from '../../../core/util/free-port.js';
 import { type SourceUrl } from '../../source-policy/source-url.js';
@@ -10,6 +10,7 @@ import {
   type DownloadRequest,
   type DownloadResult,
   TooLargeError,
+  TooManyItemsError,
 } from '../download-engine.js';
 import { Aria2RpcClient, type Aria2Status } from './aria2-rpc.client.js';
 
@@ -17,25 +18,15 @@ const POLL_MS = 500;
 /** A torrent nobody seeds never ends on its own: give up (retryably) after this long without a byte. */
 const STALL_TIMEOUT_MS = 10 * 60 * 1000;
 const START_TIMEOUT_MS = 10000;
-const MEDIA_EXTENSIONS = new Set([
-  '.mkv',
-  '.mp4',
-  '.m4v',
-  '.webm',
-  '.avi',
-  '.mov',
-  '.ts',
-  '.mp3',
-  '.flac',
-  '.m4a',
-]);
 
 /**
  * aria2c for magnets and `.torrent` links (and plain http, which it can also fetch). Each download gets
  * its own aria2c, driven over JSON-RPC on loopback with a random secret, in its own process group:
  * cancel kills the group, and `--stop-with-process` ends it if the worker dies. Its HTTP traffic —
  * trackers, the .torrent itself, web seeds — goes through the guarded proxy. DHT, local peer discovery
- * and peer exchange are off, so peers come only from the trackers the link names.
+ * and peer exchange are off, so peers come only from the trackers the link names. The real download
+ * after a magnet's or .torrent's metadata starts paused (`--pause-metadata`): its file list and size are
+ * checked against the task's limits first, so a torrent of 10,000 files costs nothing but its metadata.
  */
 export class Aria2Engine implements DownloadEngine {
   readonly name = 'aria2';
@@ -71,13 +62,15 @@ export class Aria2Engine implements DownloadEngine {
         if (total > request.maxBytes) {
           throw new TooLargeError(request.maxBytes, total);
         }
-        // The metadata download (magnet) or the .torrent fetch is followed by the real download.
+        // The metadata download (magnet) or the .torrent fetch is followed by the real download,
+        // which waits paused until its file list has been checked.
         if (status.status === 'complete' && status.followedBy?.length) {
           gid = status.followedBy[0];
+          await this.admit(rpc, gid, request);
           continue;
         }
         request.onProgress({ bytesDone: Number(status.completedLength), bytesTotal: total || undefined });
-        if (status.status === 'complete') return await this.result(status);
+        if (status.status === 'complete') return await this.result(status, request.dir);
         if (status.status === 'error' || status.status === 'removed') {
           throw new DownloadFailedError(`aria2: ${status.errorMessage || `download ${status.status}`}`);
         }
@@ -114,6 +107,7 @@ export class Aria2Engine implements DownloadEngine {
         '--enable-peer-exchange=false',
         '--seed-time=0',
         '--follow-torrent=mem',
+        '--pause-metadata=true',
         '--continue=true',
         '--auto-file-renaming=false',
         '--allow-overwrite=true',
@@ -149,13 +143,36 @@ export class Aria2Engine implements DownloadEngine {
     }
   }
 
-  /** A torrent may hold several files: the largest media file is the one ingested. */
-  private async result(status: Aria2Status): Promise<DownloadResult> {
-    const files = status.files.filter((file) => file.selected === 'true' && file.path);
-    const media = files.filter((file) => MEDIA_EXTENSIONS.has(extname(file.path).toLowerCase()));
-    const chosen = (media.length ? media : files).sort((a, b) => Number(b.length) - Number(a.length))[0];
-    if (!chosen) throw new DownloadFailedError('aria2 finished without a file', false);
-    return { path: chosen.path, fileName: basename(chosen.path), size: (await stat(chosen.path)).size };
+  /** Checks the paused real download's file list against the limits, then lets it start. */
+  private async admit(rpc: Aria2RpcClient, gid: string, request: DownloadRequest): Promise<void> {
+    const status = await rpc.tellStatus(gid);
+    const files = status.files.filter((file) => file.selected === 'true');
+    const maxItems = request.maxItems ?? Infinity;
+    if (files.length > maxItems) throw new TooManyItemsError(files.length, maxItems);
+    const total = Number(status.totalLength);
+    if (total > request.maxBytes) throw new TooLargeError(request.maxBytes, total);
+    for (const file of files) {
+      // aria2 refuses such names itself; a second look costs nothing.
+      const inside = relative(request.dir, file.path);
+      if (file.path && (inside.startsWith('..') || inside.startsWith(sep))) {
+        throw new DownloadFailedError(`the torrent names a file outside its folder: ${file.path}`, false);
+      }
+    }
+    if (status.status === 'paused') await rpc.unpause(gid);
+  }
+
+  /** The downloaded file, or a multi-file torrent's top folder. */
+  private async result(status: Aria2Status, dir: string): Promise<DownloadResult> {
+    const selected = status.files.filter((file) => file.selected === 'true' && file.path);
+    if (selected.length === 0) throw new DownloadFailedError('aria2 finished without a file', false);
+    const files = await Promise.all(
+      selected.map(async (file) => ({ path: file.path, size: (await stat(file.path)).size })),
+    );
+    const size = files.reduce((sum, file) => sum + file.size, 0);
+    if (files.length === 1) return { path: files[0].path, fileName: basename(files[0].path), size };
+    // A multi-file torrent keeps its files under one folder (its name): the pack's items are in there.
+    const top = relative(dir, files[0].path).split(sep)[0];
+    return { path: `${dir}${sep}${top}`, fileName: top, size };
   }
 }
 

@@ -9,9 +9,9 @@ export const SCREENSHOT_POSITIONS = [0.25, 0.5, 0.75] as const;
 const SCREENSHOT_WIDTH = 1280;
 const SAMPLE_SECONDS = 30;
 
-/** ffmpeg work on a downloaded file, always without re-encoding the media itself. */
+/** ffmpeg work on a downloaded video, always without re-encoding the media itself (the video processor and the explorer use it). */
 @Injectable()
-export class MediaProcessor {
+export class VideoTools {
   /** Moves an MP4's index to the front (stream copy). Returns whether the file was rewritten. */
   async faststart(path: string, signal?: AbortSignal): Promise<boolean> {
     if (!/\.(mp4|m4v|mov)$/i.test(path) || !(await needsFaststart(path))) return false;

@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../core/storage/media-store.js';
+import { LibraryService } from '../../library/library.service.js';
+import { type NewMediaFile } from '../../library/media-file.repository.js';
+import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+
+export interface StoreRequest {
+  sha256: string;
+  path: string;
+  name: string;
+  /** Stable name of the upload (task + item), so a repeat replaces rather than duplicates. */
+  key: string;
+  /** Parts an interrupted upload already stored. */
+  uploaded: readonly StoredPart[];
+  onPart: (part: StoredPart) => Promise<void>;
+  /** The file record for the stored parts. */
+  describe: (parts: StoredPart[]) => NewMediaFile;
+}
+
+/** How long one store may hold a content lock between renewals; a crashed holder frees it this fast. */
+const LOCK_TTL_MS = 60_000;
+/** A second copy of the same content waits for the first to be stored (a long upload, on Telegram). */
+const LOCK_WAIT_MS = 6 * 3600 * 1000;
+
+/**
+ * Stores content once: under a lock on its SHA-256 (per store), a file already holding the content
+ * is reused; otherwise the bytes are stored and the file registered before the lock is released, so
+ * two tasks (or two items) with the same content at the same moment end with one stored object.
+ */
+@Injectable()
+export class ContentStore {
+  private readonly logger = new Logger('ingest');
+
+  constructor(
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly library: LibraryService,
+    private readonly mutex: RedisMutex,
+  ) {}
+
+  async storeOnce(request: StoreRequest): Promise<{ file: MediaFile; reused: boolean }> {
+    return this.mutex.withLock(
+      `content:${this.store.kind}:${request.sha256}`,
+      async () => {
+        const same = await this.library.findFileByChecksum(request.sha256, this.store.kind);
+        if (same) {
+          await this.dropStrays(request.uploaded, same);
+          return { file: same, reused: true };
+        }
+        const parts = await this.store.put(request.path, request.name, {
+          key: request.key,
+          done: request.uploaded,
+          onPart: request.onPart,
+        });
+        return { file: await this.library.registerFile(request.describe(parts)), reused: false };
+      },
+      { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS, renew: true, maxPollMs: 1000 },
+    );
+  }
+
+  /** Parts an earlier run stored before the same content was registered by someone else: not kept twice. */
+  private async dropStrays(uploaded: readonly StoredPart[], kept: MediaFile): Promise<void> {
+    const referenced = new Set(kept.storage.parts.map((part) => part.ref));
+    for (const part of uploaded) {
+      if (referenced.has(part.ref)) continue;
+      await this.store.delete(part.ref).catch((error: unknown) => {
+        this.logger.warn(`could not remove the stray copy ${part.ref}: ${(error as Error).message}`);
+      });
+    }
+  }
+}

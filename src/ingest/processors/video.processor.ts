@@ -1,0 +1,253 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { pipeline as pipeStreams } from 'node:stream/promises';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { LibraryService } from '../../library/library.service.js';
+import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
+import { type ParsedRelease } from '../../library/release-name/parsed-release.js';
+import { parseReleaseName } from '../../library/release-name/release-name.parser.js';
+import { type IngestItem, type ItemProbe } from '../items/ingest-item.js';
+import { sha256File } from '../processing/checksum.js';
+import { ContentStore } from '../processing/content-store.js';
+import { MediaProber, mimeOf } from '../processing/media-prober.js';
+import { VideoTools } from '../processing/video-tools.js';
+import { type IngestTask } from '../schemas/ingest-task.schema.js';
+import { ItemFailedError, type ItemContext, type MediaKindProcessor } from './media-kind-processor.js';
+
+/**
+ * Videos: faststart (an MP4 with its index at the end), probe and SHA-256 → stored once per content
+ * (a file already holding it is reused) → filed under its title, a season pack's episodes in one
+ * batch → after the task is done, stills and a sample.
+ */
+@Injectable()
+export class VideoProcessor implements MediaKindProcessor {
+  readonly kind = 'video' as const;
+  readonly stage = 'main' as const;
+  private readonly logger = new Logger('ingest');
+
+  constructor(
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly library: LibraryService,
+    private readonly content: ContentStore,
+    private readonly prober: MediaProber,
+    private readonly tools: VideoTools,
+    private readonly enrichment: EnrichmentRequests,
+  ) {}
+
+  async process(context: ItemContext): Promise<void> {
+    let item = context.item;
+    if (!item.checksum) item = await this.prepare(context);
+    if (!item.fileId) await this.storeOnce(context, item);
+  }
+
+  /** faststart, then probe and checksum (the probe from classification is kept unless the file changed). */
+  private async prepare(context: ItemContext): Promise<IngestItem> {
+    const { path, signal, item } = context;
+    const faststart = await this.tools.faststart(path, signal);
+    const probe = !faststart && item.probe ? item.probe : await this.probe(path, item.name, signal);
+    if (probe.streams.video.length === 0 || !probe.duration) {
+      throw new ItemFailedError('ffprobe found no playable video track with a duration in it');
+    }
+    // The direct engine hashed the file on its way in; a rewritten (faststart) file is hashed again.
+    const download = context.task.download;
+    const hashed = !faststart && download?.sha256 && download.path === path ? download.sha256 : undefined;
+    const checksum = hashed ?? (await sha256File(path, signal));
+    return context.record({ state: 'processing', probe, checksum, faststart });
+  }
+
+  private async probe(path: string, name: string, signal: AbortSignal): Promise<ItemProbe> {
+    try {
+      const result = await this.prober.probe(path, signal);
+      return { ...result, mime: mimeOf(result.formatName, name) };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
+      throw new ItemFailedError(`not a readable video: ffprobe: ${stderr.split('\n').at(-1)?.slice(0, 160)}`);
+    }
+  }
+
+  private async storeOnce(context: ItemContext, item: IngestItem): Promise<void> {
+    const name = basename(item.name);
+    const uploaded = [...(item.uploadedParts ?? [])];
+    const probe = item.probe!;
+    const { file, reused } = await this.content.storeOnce({
+      sha256: item.checksum!,
+      path: context.path,
+      name,
+      key: `${context.task._id}-${context.index}`,
+      uploaded,
+      onPart: async (part) => {
+        uploaded.push(part);
+        await context.record({ uploadedParts: uploaded });
+      },
+      describe: (parts) => ({
+        storage: { kind: this.store.kind, parts },
+        size: parts.reduce((sum, part) => sum + part.size, 0),
+        mime: probe.mime,
+        fileName: name,
+        duration: probe.duration,
+        streams: probe.streams,
+        checksum: { sha256: item.checksum! },
+        screenshots: [],
+        episodes: [],
+      }),
+    });
+    if (reused)
+      this.logger.log(`task ${context.task._id}: ${item.name} is already stored as file ${String(file._id)}`);
+    await context.record({
+      state: 'stored',
+      fileId: String(file._id),
+      storedParts: reused ? undefined : file.storage.parts,
+      reusedFile: reused || undefined,
+      // Content filed before keeps its place; new content is filed with the rest of the pack.
+      titleId: reused && file.titleId ? String(file.titleId) : undefined,
+    });
+  }
+
+  /**
+   * Files the task's stored videos: each parsed from its name (the task's hint names the title; in a
+   * pack it does not override each file's episode), one title per show, one attach per title.
+   */
+  async file(batch: readonly ItemContext[]): Promise<void> {
+    if (batch.length === 0) return;
+    const task = batch[0].task;
+    const hint = hintFor(task, videoCount(batch[0]));
+    const groups = new Map<string, { parsed: ParsedRelease; contexts: ItemContext[] }>();
+    const alreadyFiled: ItemContext[] = [];
+    for (const context of batch) {
+      if (context.item.titleId) {
+        alreadyFiled.push(context);
+        continue;
+      }
+      const parsed = parseReleaseName(basename(context.item.name), hint);
+      const key = `${parsed.kind}|${parsed.title.toLowerCase()}|${parsed.year ?? ''}`;
+      const group = groups.get(key) ?? { parsed, contexts: [] };
+      group.contexts.push(context);
+      groups.set(key, group);
+    }
+    for (const context of alreadyFiled)
+      await context.record(this.doneFields(context.item, context.item.titleId!));
+    for (const { parsed, contexts } of groups.values()) {
+      const title = await this.library.upsertSkeleton({
+        kind: parsed.kind,
+        name: parsed.title,
+        year: parsed.year,
+      });
+      const placements = contexts.map((context) => {
+        const own = parseReleaseName(basename(context.item.name), hint);
+        return { context, season: own.kind === 'movie' ? undefined : own.season, episodes: own.episodes };
+      });
+      const results = await this.library.attachFiles(
+        title._id,
+        placements.map(({ context, season, episodes }) => ({
+          fileId: new Types.ObjectId(context.item.fileId),
+          placement: { season, episodes },
+        })),
+      );
+      const notes = duplicateNotes(placements);
+      for (const [position, { context }] of placements.entries()) {
+        const result = results[position];
+        const note = result.attached
+          ? notes.get(context.index)
+          : `not filed where its name says: ${result.reason}`;
+        await context.record({ ...this.doneFields(context.item, String(title._id)), note });
+      }
+      // Skeleton now, catalogue details when a worker gets to it (retried while TMDB/Jikan are down).
+      if (title.enrichment?.state !== 'matched') await this.enrichment.request(title._id);
+    }
+  }
+
+  private doneFields(item: IngestItem, titleId: string): Partial<IngestItem> {
+    const picture = Boolean(item.probe?.duration && item.probe.streams.video.length);
+    return { state: 'done', titleId, artifactsPending: !item.reusedFile && picture ? true : undefined };
+  }
+
+  /**
+   * Stills at 25/50/75% and a 30 s sample, stored under keys derived from the task and item (a
+   * repeat replaces rather than duplicates) and attached to the file. Made from the sandbox copy, or
+   * — when a crash took the sandbox — from a copy of the stored file.
+   */
+  async finish(context: ItemContext): Promise<void> {
+    const { item, task, signal } = context;
+    const duration = item.probe?.duration;
+    if (!item.fileId || !duration) return;
+    const dir = join(context.path + '.artifacts');
+    await mkdir(dir, { recursive: true });
+    try {
+      const source = await this.artifactSource(context, dir);
+      const shots = await this.tools.screenshots(source, duration, dir, signal);
+      const sample = await this.tools.sample(source, duration, dir, signal);
+      const name = basename(item.name);
+      const key = `${task._id}-${context.index}`;
+      const storedArtifacts: NonNullable<IngestItem['storedArtifacts']> = { screenshots: [] };
+      for (const [index, shot] of shots.entries()) {
+        const [part] = await this.store.put(shot, `${name}.screenshot-${index + 1}.webp`, {
+          key: `${key}-screenshot-${index + 1}`,
+        });
+        storedArtifacts.screenshots.push(part);
+      }
+      if (sample) {
+        [storedArtifacts.sample] = await this.store.put(sample, `${name}.sample${extname(sample)}`, {
+          key: `${key}-sample`,
+        });
+      }
+      await this.library.setFileArtifacts(new Types.ObjectId(item.fileId), storedArtifacts);
+      await context.record({ storedArtifacts, artifactsPending: undefined });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The processed file if the sandbox still has it, else the stored file copied next to where it was. */
+  private async artifactSource(context: ItemContext, dir: string): Promise<string> {
+    if (existsSync(context.path)) return context.path;
+    const file = await this.library.requireFile(new Types.ObjectId(context.item.fileId));
+    this.logger.log(
+      `task ${context.task._id}: ${context.item.name} is gone; making stills from the stored file`,
+    );
+    const copy = join(dir, `stored${extname(context.item.name)}`);
+    await pipeStreams(this.store.read(file.storage.parts, 0, file.size - 1), createWriteStream(copy), {
+      signal: context.signal,
+    });
+    return copy;
+  }
+}
+
+function videoCount(context: ItemContext): number {
+  return context.items().filter((item) => item.kind === 'video' && item.state !== 'skipped').length;
+}
+
+/**
+ * The task's hint as it applies to each video: whole for a single file ("Show S01E02"), its title
+ * and year only in a pack, where each file's own name says which episode it is.
+ */
+function hintFor(task: IngestTask, videos: number): string | undefined {
+  if (!task.hint?.trim() || videos <= 1) return task.hint;
+  const parsed = parseReleaseName(task.hint);
+  return [parsed.title, parsed.year].filter(Boolean).join(' ') || undefined;
+}
+
+/** Two files of one pack naming the same episode are both kept (as versions of it); each says so. */
+function duplicateNotes(
+  placements: { context: ItemContext; season?: number; episodes: number[] }[],
+): Map<number, string> {
+  const seen = new Map<string, ItemContext[]>();
+  for (const { context, season, episodes } of placements) {
+    for (const episode of episodes) {
+      const key = `S${String(season ?? 1).padStart(2, '0')}E${String(episode).padStart(2, '0')}`;
+      seen.set(key, [...(seen.get(key) ?? []), context]);
+    }
+  }
+  const notes = new Map<number, string>();
+  for (const [code, contexts] of seen) {
+    if (contexts.length < 2) continue;
+    for (const context of contexts) {
+      const others = contexts.filter((other) => other !== context).map((other) => other.item.name);
+      notes.set(context.index, `${code} is also ${others.join(', ')}: both kept as versions of the episode`);
+    }
+  }
+  return notes;
+}
