@@ -52,7 +52,9 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
       .insertOne({
         _id: 'task-in-flight' as never,
         state: 'processing',
-        items: [{ name: 'Being.Uploaded.mkv', kind: 'video', state: 'processing', uploadedParts: [inFlight] }],
+        items: [
+          { name: 'Being.Uploaded.mkv', kind: 'video', state: 'processing', uploadedParts: [inFlight] },
+        ],
       });
     fresh = await put(1000, 'Just.Stored.mkv');
 

@@ -89,3 +89,29 @@ export function startSeeder(torrentPath: string, dir: string, port: number): { s
 }
 
 export { freePort };
+
+/** A multi-file torrent: `files` (paths inside the folder `name`) in order, pieces across file edges. */
+export function makeMultiFileTorrent(
+  name: string,
+  files: { path: string; content: Buffer }[],
+  announce: string,
+) {
+  const pieceLength = 64 * 1024;
+  const all = Buffer.concat(files.map((file) => file.content));
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < all.length; offset += pieceLength) {
+    pieces.push(
+      createHash('sha1')
+        .update(all.subarray(offset, offset + pieceLength))
+        .digest(),
+    );
+  }
+  const info = {
+    name,
+    'piece length': pieceLength,
+    pieces: Buffer.concat(pieces),
+    files: files.map((file) => ({ length: file.content.length, path: file.path.split('/') })),
+  };
+  const infoHash = createHash('sha1').update(bencode(info)).digest('hex');
+  return { torrent: bencode({ announce, info }), infoHash };
+}

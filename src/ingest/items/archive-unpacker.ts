@@ -60,55 +60,62 @@ export async function unpackArchive(
   let written = 0;
   let files = 0;
   const extract = tar.extract();
-  const reading = (async () => {
-    for await (const entry of extract) {
-      const { name, type } = entry.header;
-      if (type !== 'file' && type !== 'contiguous-file') {
-        entry.resume();
-        continue;
-      }
-      if (++files > limits.maxEntries) throw new TooManyItemsError(files, limits.maxEntries);
-      const path = safeRelativePath(name);
-      if (!path) {
-        entries.push({ name, path: '', size: entry.header.size ?? 0, refused: unsafeReason(name) });
-        entry.resume();
-        continue;
-      }
-      // Two entries may normalise to one name ("a/b" and "a//b"): the second gets its own file.
-      let unique = path;
-      for (let n = 2; used.has(unique.toLowerCase()); n++) unique = `${path}.${n}`;
-      used.add(unique.toLowerCase());
-      const out = join(target, unique);
-      await mkdir(dirname(out), { recursive: true });
-      let size = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          size += chunk.length;
-          written += chunk.length;
-          if (written > limits.maxBytes) {
-            callback(
-              new DownloadFailedError(
-                `the archive unpacks to more than ${formatBytes(limits.maxBytes)}; refused (a zip bomb, or over the size limit)`,
-                false,
-              ),
-            );
-            return;
-          }
-          callback(null, chunk);
-        },
-      });
-      await pipeline(entry, counter, createWriteStream(out));
-      entries.push({ name, path: unique, size });
+  const writeEntry = async (header: tar.Header, entry: NodeJS.ReadableStream): Promise<void> => {
+    const { name, type } = header;
+    if (type !== 'file' && type !== 'contiguous-file') {
+      entry.resume();
+      return;
     }
-  })();
-  const piping = pipeline(child.stdout!, extract);
+    if (++files > limits.maxEntries) throw new TooManyItemsError(files, limits.maxEntries);
+    const path = safeRelativePath(name);
+    if (!path) {
+      entries.push({ name, path: '', size: header.size ?? 0, refused: unsafeReason(name) });
+      entry.resume();
+      return;
+    }
+    // Two entries may normalise to one name ("a/b" and "a//b"): the second gets its own file.
+    let unique = path;
+    for (let n = 2; used.has(unique.toLowerCase()); n++) unique = `${path}.${n}`;
+    used.add(unique.toLowerCase());
+    const out = join(target, unique);
+    await mkdir(dirname(out), { recursive: true });
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        written += chunk.length;
+        if (written > limits.maxBytes) {
+          callback(
+            new DownloadFailedError(
+              `the archive unpacks to more than ${formatBytes(limits.maxBytes)}; refused (a zip bomb, or over the size limit)`,
+              false,
+            ),
+          );
+          return;
+        }
+        callback(null, chunk);
+      },
+    });
+    await pipeline(entry, counter, createWriteStream(out));
+    entries.push({ name, path: unique, size });
+  };
   // The reader's own error (too many entries, too many bytes) is the reason; a broken pipe follows it.
   let failure: unknown;
-  await reading.catch((error: unknown) => {
-    failure = error;
-    child.kill('SIGKILL');
+  await new Promise<void>((resolve) => {
+    const fail = (error: unknown) => {
+      failure ??= error;
+      child.kill('SIGKILL');
+      extract.destroy();
+      resolve();
+    };
+    extract.on('entry', (header, entry, next) => {
+      writeEntry(header, entry as unknown as NodeJS.ReadableStream).then(() => next(), fail);
+    });
+    extract.on('finish', () => resolve());
+    extract.on('error', fail);
+    child.stdout!.on('error', fail);
+    child.stdout!.pipe(extract);
   });
-  await piping.catch((error: unknown) => (failure ??= error));
   let exit: unknown;
   await child.catch((error: unknown) => (exit = error));
   if (failure !== undefined || exit !== undefined) {
@@ -132,7 +139,7 @@ function unreadable(error: unknown): string {
   const line = stderr
     .split('\n')
     .map((text) => text.replace(/^bsdtar:\s*/, '').trim())
-    .find((text) => text && !/Error exit delayed/.test(text));
+    .find((text) => text && text !== '(null)' && !/Error exit delayed/.test(text));
   if (/encrypt|passphrase|password/i.test(stderr)) return 'the archive is encrypted; it cannot be unpacked';
-  return `the archive could not be unpacked: ${(line ?? 'unknown error').slice(0, 200)}`;
+  return `the archive could not be unpacked: ${(line ?? 'it is damaged or incomplete').slice(0, 200)}`;
 }
