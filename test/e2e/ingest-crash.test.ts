@@ -10,6 +10,7 @@ import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { tempDir, testVideo } from '../support/media.js';
 import { uniqueRedisPrefix } from '../support/redis.js';
+import { makeZip } from '../support/zip.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -29,8 +30,11 @@ describe('ingest survives a worker killed with SIGKILL', () => {
     // Slow enough that the download is still running when the worker is killed.
     fixture = await startFixtureServer({ body: video.bytes, throttle: 24 * 1024 });
   });
+  const stopAll = async () => {
+    for (const app of apps.splice(0)) await app.stop('SIGKILL');
+  };
   after(async () => {
-    for (const app of apps) await app.stop('SIGKILL');
+    await stopAll();
     await fixture?.close();
     await db?.stop();
   });
@@ -94,6 +98,9 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       path.endsWith('Crash.Test.Movie.2021.mp4'),
     );
     assert.equal(storedVideos.length, 1, storedVideos.join(', '));
+    // This install's manager shares the database with the next test's: stop it, or its reconciler
+    // would queue the next test's tasks (in flight, between two workers) for this install's worker.
+    await stopAll();
   });
 
   it('a worker killed after storing the file but before recording it: still one stored file, one entry', async () => {
@@ -137,7 +144,11 @@ describe('ingest survives a worker killed with SIGKILL', () => {
         (t) => (t.state === 'done' && !t.stillsPending) || t.state === 'failed',
         { timeoutMs: 90000, intervalMs: 250, what: 'task finished by the second worker' },
       );
-      assert.equal(done.state, 'done', String(done.error));
+      assert.equal(
+        done.state,
+        'done',
+        `${String(done.error)}\n${pausing.stdout()}\n${secondWorker.stdout()}`,
+      );
 
       const connection = await mongoose.createConnection(db.uri).asPromise();
       try {
@@ -157,6 +168,74 @@ describe('ingest survives a worker killed with SIGKILL', () => {
       );
     } finally {
       await quick.close();
+    }
+  });
+
+  it('a worker killed mid-pack: another finishes it, no item stored twice, none lost', async () => {
+    await stopAll();
+    const packDataDir = tempDir('sv-crash-pack-');
+    const episodes = [1, 2, 3].map((n) => ({
+      name: `Mid.Pack.Show.S01E0${n}.720p.mp4`,
+      content: testVideo(1 + n, tempDir('sv-crash-ep-'), { size: '224x128' }).bytes,
+    }));
+    const pack = await startFixtureServer({
+      body: makeZip(episodes),
+      headers: { 'content-type': 'application/zip' },
+    });
+    try {
+      const shared = {
+        MONGODB_URI: db.uri,
+        REDIS_PREFIX: uniqueRedisPrefix(),
+        DATA_DIR: packDataDir,
+        INGEST_ALLOW_HOSTS: `127.0.0.1:${pack.port}`,
+        ADMIN_PASSWORD: 'crash-test-admin-password',
+        QUEUE_STALLED_AFTER_MS: '2000',
+        INGEST_ITEM_CONCURRENCY: '1',
+      };
+      apps.push(await startApp({ ...shared, ROLE: 'manager' }));
+      const pausing = await startApp(
+        { ...shared, ROLE: 'worker', UPLOAD_PAUSE_MS: '20000' },
+        SLOW_UPLOAD_WORKER_JS,
+      );
+      apps.push(pausing);
+      const admin = await signInFirstAdmin(apps[0].url, shared.ADMIN_PASSWORD);
+      const submitted = await admin.post('/api/ingest', { url: pack.url('/Mid.Pack.Show.S01.zip') });
+      const taskId = String(submitted.body.taskId);
+      // The first episode is stored and the worker is inside the pack: kill it there.
+      await eventually(
+        async () => pausing.stdout(),
+        (out) => out.includes(`STORED ${episodes[0].name}\n`),
+        { timeoutMs: 30000, what: 'the first worker stored an episode' },
+      );
+      await pausing.stop('SIGKILL');
+
+      const secondWorker = await startApp({ ...shared, ROLE: 'worker' });
+      apps.push(secondWorker);
+      const done = await eventually(
+        () => admin.get(`/api/ingest/${taskId}`).then((r) => r.body),
+        (t) => (t.state === 'done' && !t.stillsPending) || t.state === 'failed',
+        { timeoutMs: 120000, intervalMs: 250, what: 'the pack finished by the second worker' },
+      );
+      assert.equal(done.state, 'done', `${String(done.error)}\n${secondWorker.stdout()}`);
+      assert.deepEqual((done.itemCounts as { done: number }).done, 3);
+
+      const connection = await mongoose.createConnection(db.uri).asPromise();
+      try {
+        const mongo = connection.db!;
+        for (const episode of episodes) {
+          assert.equal(await mongo.collection('media_files').countDocuments({ fileName: episode.name }), 1);
+        }
+        assert.equal(await mongo.collection('titles').countDocuments({ name: 'Mid Pack Show' }), 1);
+      } finally {
+        await connection.close();
+      }
+      const stored = filesUnder(join(packDataDir, 'media'));
+      for (const episode of episodes) {
+        assert.equal(stored.filter((path) => path.endsWith(episode.name)).length, 1, stored.join(', '));
+      }
+      assert.equal(stored.filter((path) => path.endsWith('.partial')).length, 0, stored.join(', '));
+    } finally {
+      await pack.close();
     }
   });
 });

@@ -57,7 +57,10 @@ describe('stills of a task whose worker died after "done"', () => {
         );
       await mongo
         .collection('ingest_tasks')
-        .updateOne({ _id: taskId as never }, { $set: { artifactsPending: true } });
+        .updateOne(
+          { _id: taskId as never },
+          { $set: { artifactsPending: true, 'items.0.artifactsPending': true } },
+        );
       const task = await server.app.get(IngestTaskRepository).findById(taskId);
       await server.app.get(IngestTaskRepository).markInFlight(task!);
       await server.app.get(IngestQueue).requeue(taskId);

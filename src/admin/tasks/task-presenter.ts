@@ -19,6 +19,10 @@ export interface TaskRow {
   error: string;
   requester: string;
   titleId: string | null;
+  /** "item 4/12" while items are worked on; what became of them once done; empty for a single file. */
+  itemsLine: string;
+  /** The files of a pack (empty for a single file), each with what became of it. */
+  items: { name: string; kind: string; state: string; detail: string }[];
   canCancel: boolean;
   canRetry: boolean;
 }
@@ -51,7 +55,45 @@ export function presentTask(task: TaskView): TaskRow {
       task.error ?? (task.stuck ? 'Stuck: no job in the queue and no worker at it. Retry resumes it.' : ''),
     requester: task.requester.name,
     titleId: task.titleId,
+    itemsLine: itemsLine(task),
+    items:
+      task.items.length > 1
+        ? task.items.slice(0, MAX_ITEMS_LISTED).map((item) => ({
+            name: item.name,
+            kind: item.kind,
+            state: item.state,
+            detail: [
+              item.language && item.kind === 'subtitle' ? item.language : '',
+              item.error ?? '',
+              item.note ?? '',
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          }))
+        : [],
     canCancel: ACTIVE.has(task.state),
-    canRetry: task.state === 'failed' || task.state === 'cancelled' || task.stuck,
+    canRetry:
+      task.state === 'failed' ||
+      task.state === 'cancelled' ||
+      task.stuck ||
+      (task.state === 'done' && task.itemCounts.failed > 0),
   };
+}
+
+/** A pack's list is cut here on the page (the API has them all). */
+const MAX_ITEMS_LISTED = 200;
+
+/** "item 4/12" while items are worked on, else "12 items: 9 done, 1 failed, 2 skipped"; empty for one file. */
+export function itemsLine(task: Pick<TaskView, 'items' | 'itemCounts' | 'currentItem'>): string {
+  const counts = task.itemCounts;
+  if (counts.total <= 1) return '';
+  if (task.currentItem !== null) return `item ${task.currentItem}/${counts.total}`;
+  const parts = [
+    counts.done && `${counts.done} done`,
+    counts.failed && `${counts.failed} failed`,
+    counts.skipped && `${counts.skipped} skipped`,
+    counts.unsupported && `${counts.unsupported} not supported yet`,
+    counts.active && `${counts.active} to do`,
+  ].filter(Boolean);
+  return `${counts.total} items: ${parts.join(', ')}`;
 }

@@ -1,3 +1,4 @@
+import { type TaskView } from '../../ingest/ingest.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { formatBytes, formatClock } from '../../core/util/format-units.js';
@@ -24,6 +25,35 @@ export function completionCaption(file: MediaFile, title: Title | undefined, wat
   if (audio) lines.push(`Audio: ${escapeHtml(audio)}`);
   if (subtitles) lines.push(`Subtitles: ${escapeHtml(subtitles)}`);
   lines.push(`<a href="${escapeHtml(watchUrl)}">▶ Watch</a>`);
+  return lines.join('\n');
+}
+
+/** The message for a finished pack: the title, what was added, what failed (each with its reason). */
+export function packCaption(
+  view: TaskView,
+  name: string,
+  year: number | undefined,
+  watchUrl: string,
+): string {
+  const counts = view.itemCounts;
+  const added = view.fileIds.length;
+  const lines = [
+    `✅ <b>${escapeHtml(name)}</b>${year ? ` (${year})` : ''} · ${added} file${added === 1 ? '' : 's'} added`,
+  ];
+  const left = counts.skipped + counts.unsupported;
+  if (left > 0) lines.push(`${left} left out (samples, notes, kinds not supported yet)`);
+  const failed = view.items.filter((item) => item.state === 'failed');
+  if (failed.length > 0) {
+    lines.push(`❌ ${failed.length} failed:`);
+    for (const item of failed.slice(0, 5)) {
+      lines.push(
+        `• ${escapeHtml(item.name.split('/').pop() ?? item.name)}: ${escapeHtml((item.error ?? '').slice(0, 100))}`,
+      );
+    }
+    if (failed.length > 5) lines.push(`+${failed.length - 5} more`);
+    lines.push(`Retry the failed ones with <code>/retry ${view.taskId}</code>`);
+  }
+  lines.push(`<a href="${escapeHtml(watchUrl)}">▶ Watch the first</a>`);
   return lines.join('\n');
 }
 

@@ -9,7 +9,7 @@ import { type Title } from '../../library/schemas/title.schema.js';
 import { type Recipient, BotNotifier } from '../delivery/bot-notifier.service.js';
 import { escapeHtml } from '../format/text-format.js';
 import { taskName } from '../status/status-view.js';
-import { completionCaption, failureMessage } from './completion-caption.js';
+import { completionCaption, failureMessage, packCaption } from './completion-caption.js';
 import { WatchLinks } from './watch-links.js';
 
 const STILL_MAX_BYTES = 5 * 1024 * 1024;
@@ -36,12 +36,24 @@ export class CompletionNotifier {
   private async done(view: TaskView, to: Recipient): Promise<void> {
     const [fileId] = view.fileIds;
     if (!fileId) return this.notifier.tell(to, `✅ <b>${escapeHtml(taskName(view))}</b> is in the library.`);
+    if (view.items.length > 1) return this.packDone(view, to, fileId);
     const file = await this.library.requireFile(new Types.ObjectId(fileId));
     let title: Title | undefined;
     if (view.titleId) {
       title = await this.library.requireTitle(new Types.ObjectId(view.titleId)).catch(() => undefined);
     }
     const caption = completionCaption(file, title, this.links.sign(fileId));
+    await this.notifier.tell(to, caption, { photo: await this.still(file) });
+  }
+
+  /** A pack: what it brought (how many episodes, what failed or was left out) and a link to the first. */
+  private async packDone(view: TaskView, to: Recipient, fileId: string): Promise<void> {
+    let title: Title | undefined;
+    if (view.titleId) {
+      title = await this.library.requireTitle(new Types.ObjectId(view.titleId)).catch(() => undefined);
+    }
+    const file = await this.library.requireFile(new Types.ObjectId(fileId));
+    const caption = packCaption(view, title?.name ?? taskName(view), title?.year, this.links.sign(fileId));
     await this.notifier.tell(to, caption, { photo: await this.still(file) });
   }
 

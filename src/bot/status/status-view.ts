@@ -6,6 +6,20 @@ import { escapeHtml, progressBar, shortId } from '../format/text-format.js';
 import { type TrackedTask } from './bot-state.repository.js';
 
 export const TASKS_PER_PAGE = 4;
+/** Item lines shown per task of a pack; the rest are summed up as "+N more". */
+export const ITEM_LINES = 10;
+
+const ITEM_ICONS: Record<string, string> = {
+  pending: '⏳',
+  processing: '⚙',
+  stored: '💾',
+  done: '✅',
+  failed: '❌',
+  skipped: '⏭',
+  unsupported: '🚫',
+};
+/** The order a pack's items are listed in: what is happening and what went wrong first. */
+const ITEM_ORDER = ['processing', 'failed', 'stored', 'pending', 'done', 'unsupported', 'skipped'];
 /** Sizes to two decimals below 10: a progress line moves visibly between refreshes. */
 const PRECISE = { precise: true };
 
@@ -60,15 +74,47 @@ function taskBlock(position: number, view: TaskView, tracked: TrackedTask, now: 
   return [
     `<b>${position}. ${escapeHtml(taskName(view))}</b>`,
     ...progressLines(view),
+    ...itemLines(view),
     `${escapeHtml(view.engine ?? 'engine pending')} · ${view.state} · ${elapsed} · <code>${shortId(
       view.taskId,
     )}</code> · ${escapeHtml(tracked.userName)}`,
   ];
 }
 
+/**
+ * A pack's files, one line each (name and what became of it), at most ITEM_LINES of them: those
+ * being worked on and those that failed first, then "+N more".
+ */
+export function itemLines(view: Pick<TaskView, 'items'>): string[] {
+  if (view.items.length <= 1) return [];
+  const ordered = view.items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => ITEM_ORDER.indexOf(a.item.state) - ITEM_ORDER.indexOf(b.item.state) || a.index - b.index);
+  const shown = ordered.slice(0, ITEM_LINES).sort((a, b) => a.index - b.index);
+  const lines = shown.map(({ item }) => {
+    const name = item.name.split('/').pop() ?? item.name;
+    const short = name.length > 48 ? `${name.slice(0, 45)}...` : name;
+    const why = item.state === 'failed' && item.error ? ` — ${item.error.slice(0, 60)}` : '';
+    return `${ITEM_ICONS[item.state] ?? '·'} ${escapeHtml(short)}${escapeHtml(why)}`;
+  });
+  if (ordered.length > shown.length) lines.push(`+${ordered.length - shown.length} more`);
+  return lines;
+}
+
 /** Bar, percent, sizes, speed and ETA while downloading; a plain line before and after. */
 function progressLines(view: TaskView): string[] {
   if (view.state === 'queued') return [`${progressBar(0)} 0.0%`, 'waiting for a worker'];
+  if (view.state !== 'downloading' && view.itemCounts.total > 1) {
+    // A pack after its download: items done so far, by bytes, and which one is in hand.
+    const progress = view.progress;
+    const fraction = progress?.bytesTotal ? progress.bytesDone / progress.bytesTotal : 0;
+    const where =
+      view.currentItem !== null ? `item ${view.currentItem}/${view.itemCounts.total}` : view.state;
+    const bytes = progress?.bytesTotal
+      ? ` · ${formatBytes(progress.bytesDone, PRECISE)} of ${formatBytes(progress.bytesTotal, PRECISE)}`
+      : '';
+    return [`${progressBar(fraction)} ${(fraction * 100).toFixed(1)}%`, `${where}${bytes}`];
+  }
   if (view.state !== 'downloading') return [`${progressBar(1)} 100%`, `downloaded; ${view.state}`];
   const progress = view.progress;
   if (!progress) return [`${progressBar(0)} —`, 'connecting'];

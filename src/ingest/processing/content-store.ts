@@ -19,7 +19,7 @@ export interface StoreRequest {
 }
 
 /** How long one store may hold a content lock between renewals; a crashed holder frees it this fast. */
-const LOCK_TTL_MS = 60_000;
+const LOCK_TTL_MS = 15_000;
 /** A second copy of the same content waits for the first to be stored (a long upload, on Telegram). */
 const LOCK_WAIT_MS = 6 * 3600 * 1000;
 

@@ -5,6 +5,7 @@
   const liveState = document.getElementById('live-state');
   const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
   if (!body) return;
+  const openLists = new Set();
 
   const el = (tag, attributes = {}, ...children) => {
     const node = document.createElement(tag);
@@ -24,6 +25,20 @@
     const source = el('td', { class: 'wrap' }, task.fileName || task.source);
     if (task.hint) source.append(' ', el('small', {}, `(${task.hint})`));
     if (task.error) source.append(el('div', { class: 'error' }, task.error));
+    if (task.itemsLine) {
+      const list = el('ul');
+      for (const item of task.items) {
+        const line = el('li', { class: `item-${item.state}` }, el('span', { class: `state state-${item.state}` }, item.state));
+        line.append(` ${item.kind} · ${item.name}`);
+        if (item.detail) line.append(' ', el('small', {}, item.detail));
+        list.append(line);
+      }
+      const details = el('details', { class: 'items' }, el('summary', {}, task.itemsLine), list);
+      // A live refresh keeps a list someone opened open.
+      if (openLists.has(task.id)) details.open = true;
+      details.addEventListener('toggle', () => (details.open ? openLists.add(task.id) : openLists.delete(task.id)));
+      source.append(details);
+    }
     const progress = el('td');
     if (task.percent !== null) {
       progress.append(el('progress', { max: '100', value: String(task.percent) }, `${task.percent}%`), ` ${task.percent}% `);
