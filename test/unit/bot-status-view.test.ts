@@ -119,6 +119,43 @@ describe('bot status message', () => {
     assert.match(text, /<b>2\. Show S01E02<\/b>\n\[█{12}\] 100%\ndownloaded; uploading/);
   });
 
+  it('shows a pack as "item 4/14" with bytes, then at most 10 item lines and "+N more"', () => {
+    const states = ['done', 'done', 'failed', 'processing', ...Array<string>(10).fill('pending')];
+    const items = states.map((state, n) => ({
+      name: `Pack/Show.S01E${String(n + 1).padStart(2, '0')}.mkv`,
+      kind: 'video' as const,
+      size: 100 * 1024 * 1024,
+      state: state as 'done',
+      error: state === 'failed' ? 'not a readable video' : null,
+      note: null,
+      language: null,
+      fileId: null,
+      titleId: null,
+      reused: false,
+    }));
+    const { text } = renderStatus({
+      tasks: [
+        task(1, {
+          state: 'processing',
+          items,
+          itemCounts: { total: 14, done: 2, failed: 1, skipped: 0, unsupported: 0, active: 11 },
+          currentItem: 4,
+          progress: { bytesDone: 300 * 1024 * 1024, bytesTotal: 1400 * 1024 * 1024, speed: 0 },
+        }),
+      ],
+      page: 0,
+      workers: [worker],
+      uptimeSeconds: 1,
+      now: NOW,
+    });
+    assert.match(text, /\[███░{9}\] 21\.4%\nitem 4\/14 · 300 MiB of 1\.37 GiB/);
+    assert.match(text, /❌ Show\.S01E03\.mkv — not a readable video/);
+    assert.match(text, /⚙ Show\.S01E04\.mkv/);
+    const lines = text.split('\n').filter((line) => /^(✅|❌|⚙|⏳)/.test(line));
+    assert.equal(lines.length, 10);
+    assert.match(text, /\+4 more/);
+  });
+
   it('draws progress bars and episode codes', () => {
     assert.deepEqual([episodeCode(1, [2]), episodeCode(10, [11, 12])], ['S01E02', 'S10E11E12']);
     assert.deepEqual(

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DownloadFailedError, TooManyItemsError } from '../../src/ingest/engines/download-engine.js';
+import { unpackArchive } from '../../src/ingest/items/archive-unpacker.js';
+import { archiveFormat } from '../../src/ingest/processing/archive-detector.js';
+import { tempDir } from '../support/media.js';
+import { makeZip } from '../support/zip.js';
+
+const limits = { maxEntries: 50, maxBytes: 10 * 1024 * 1024 };
+const signal = new AbortController().signal;
+
+/** A folder of files packed by bsdtar in `format` (7zip, ustar, zip). */
+function packed(format: string, files: Record<string, string>): string {
+  const dir = tempDir('sv-pack-src-');
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, 'in', name, '..'), { recursive: true });
+    writeFileSync(join(dir, 'in', name), content);
+  }
+  const archive = join(dir, `archive.${format}`);
+  execFileSync('bsdtar', ['-c', '-f', archive, '--format', format, '-C', join(dir, 'in'), '.']);
+  return archive;
+}
+
+describe('archive unpacking (bsdtar → tar stream, entries written here)', () => {
+  it('unpacks 7z and tar archives, keeping folders', async () => {
+    for (const [format, magic] of [
+      ['7zip', '7z'],
+      ['ustar', 'tar'],
+    ]) {
+      const archive = packed(format, { 'Show/E01.mkv': 'one', 'Show/Subs/E01.en.srt': 'two' });
+      assert.equal(await archiveFormat(archive), magic);
+      const target = tempDir('sv-unpacked-');
+      const entries = await unpackArchive(archive, target, limits, signal);
+      assert.deepEqual(entries.map((e) => e.path).sort(), ['Show/E01.mkv', 'Show/Subs/E01.en.srt']);
+      assert.equal(readFileSync(join(target, 'Show/Subs/E01.en.srt'), 'utf8'), 'two');
+    }
+  });
+
+  it('reports ../ and absolute names instead of writing them', async () => {
+    const dir = tempDir('sv-evil-');
+    const archive = join(dir, 'evil.zip');
+    writeFileSync(
+      archive,
+      makeZip([
+        { name: 'ok.mkv', content: Buffer.from('fine') },
+        { name: '../../outside.mkv', content: Buffer.from('no') },
+        { name: '/tmp/absolute.mkv', content: Buffer.from('no') },
+      ]),
+    );
+    const target = join(dir, 'target');
+    const entries = await unpackArchive(archive, target, limits, signal);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.path, Boolean(e.refused)]),
+      [
+        ['ok.mkv', 'ok.mkv', false],
+        ['../../outside.mkv', '', true],
+        ['/tmp/absolute.mkv', '', true],
+      ],
+    );
+    assert.equal(existsSync(join(dir, 'outside.mkv')), false);
+  });
+
+  it('refuses more entries than allowed, and more bytes than allowed (counted, not declared)', async () => {
+    const many = packed('zip', Object.fromEntries(Array.from({ length: 8 }, (_, n) => [`f${n}.txt`, 'x'])));
+    await assert.rejects(
+      unpackArchive(many, tempDir('sv-many-'), { ...limits, maxEntries: 5 }, signal),
+      TooManyItemsError,
+    );
+    const dir = tempDir('sv-bomb-');
+    const bomb = join(dir, 'bomb.zip');
+    writeFileSync(
+      bomb,
+      makeZip([{ name: 'zeros.bin', content: Buffer.alloc(4 * 1024 * 1024), deflate: true }]),
+    );
+    await assert.rejects(
+      unpackArchive(bomb, join(dir, 'out'), { ...limits, maxBytes: 1024 * 1024 }, signal),
+      (error: unknown) =>
+        error instanceof DownloadFailedError && /unpacks to more than 1/.test(error.message),
+    );
+  });
+
+  it('says what is wrong with a damaged archive', async () => {
+    const dir = tempDir('sv-damaged-');
+    const archive = join(dir, 'damaged.zip');
+    writeFileSync(
+      archive,
+      makeZip([{ name: 'a.mkv', content: Buffer.alloc(50_000, 7) }]).subarray(0, 10_000),
+    );
+    await assert.rejects(
+      unpackArchive(archive, join(dir, 'out'), limits, signal),
+      /archive could not be unpacked/,
+    );
+  });
+});
