@@ -148,10 +148,10 @@ describe('bot status message', () => {
       uptimeSeconds: 1,
       now: NOW,
     });
-    assert.match(text, /\[███░{9}\] 21\.4%\nitem 4\/14 · 300 MiB of 1\.37 GiB/);
+    assert.match(text, /\[███░{9}\] 21\.4%\nitem 4\/14 · 300\.0 MiB of 1\.37 GiB/);
     assert.match(text, /❌ Show\.S01E03\.mkv — not a readable video/);
     assert.match(text, /⚙ Show\.S01E04\.mkv/);
-    const lines = text.split('\n').filter((line) => /^(✅|❌|⚙|⏳)/.test(line));
+    const lines = text.split('\n').filter((line) => /^(✅|❌|⚙|⏳) Show/.test(line));
     assert.equal(lines.length, 10);
     assert.match(text, /\+4 more/);
   });
