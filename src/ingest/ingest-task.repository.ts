@@ -33,6 +33,8 @@ export function needsWorker(task: Pick<IngestTask, 'state' | 'artifactsPending'>
 export class IngestTaskRepository {
   private readonly model: Model<IngestTask>;
   private readonly active: Model<ActiveTask>;
+  /** Writes to each task waiting in this process, in order (see `locked`). */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     mongo: MongoConnection,
@@ -195,8 +197,23 @@ export class IngestTaskRepository {
       .exec();
   }
 
+  /**
+   * One write to a task at a time across processes (the Redis lock), and within this process one
+   * waiter at a time: a pack's items record their results concurrently, and queueing them here is
+   * far cheaper than letting each poll the Redis lock.
+   */
   private locked<T>(id: string, write: () => Promise<T>): Promise<T> {
-    return this.mutex.withLock(`ingest-task:${id}`, write);
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.mutex.withLock(`ingest-task:${id}`, write),
+      () => this.mutex.withLock(`ingest-task:${id}`, write),
+    );
+    const tail = next.catch(() => undefined);
+    this.queues.set(id, tail);
+    void tail.then(() => {
+      if (this.queues.get(id) === tail) this.queues.delete(id);
+    });
+    return next;
   }
 
   private async settle(id: string, task: Pick<IngestTask, 'state' | 'artifactsPending'>): Promise<void> {

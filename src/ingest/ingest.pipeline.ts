@@ -371,12 +371,14 @@ export class IngestPipeline implements OnModuleDestroy {
   ): Promise<void> {
     const items = task.items!;
     const processor = this.processors.forKind(items[index].kind)!;
-    const context = this.context(task, index, sandbox, signal);
-    if (items[index].state === 'pending') {
-      await context.record({ state: 'processing', attempts: (items[index].attempts ?? 0) + 1 });
-    }
+    // "processing" and the run count go with the item's first recorded result (one write, not two).
+    const start =
+      items[index].state === 'pending'
+        ? { state: 'processing' as const, attempts: (items[index].attempts ?? 0) + 1 }
+        : undefined;
+    const context = this.context(task, index, sandbox, signal, { start });
     try {
-      await processor.process(this.context(task, index, sandbox, signal));
+      await processor.process(context);
     } catch (error) {
       if (signal.aborted || error instanceof TaskCancelledError) throw error;
       // A store or lock that is briefly unavailable: the job is retried, and resumes this item.
@@ -400,29 +402,28 @@ export class IngestPipeline implements OnModuleDestroy {
     await this.enter(task, 'indexing');
     for (const processor of this.processors.all()) {
       if (!processor.file) continue;
+      // What filing records is written for the whole batch at once, after it (filing is idempotent).
+      const buffer = new Map<number, Partial<IngestItem>>();
       const batch = items
         .map((item, index) => ({ item, index }))
         .filter(({ item }) => item.kind === processor.kind && item.state === 'stored')
-        .map(({ index }) => this.context(task, index, sandbox, signal));
+        .map(({ index }) => this.context(task, index, sandbox, signal, { buffer }));
       if (batch.length === 0) continue;
       try {
         await processor.file(batch);
+        if (!(await this.tasks.recordItems(task._id, buffer))) throw new TaskCancelledError(task._id);
       } catch (error) {
         if (signal.aborted || error instanceof TaskCancelledError) throw error;
         if (isTransient(error) && !lastAttempt) throw error;
         const reason = `stored, but could not be filed in the library: ${(error as Error).message}`;
         this.logger.warn(`task ${task._id}: ${reason}`);
-        await this.tasks.recordItems(
-          task._id,
-          new Map(
-            batch
-              .filter((c) => items[c.index].state === 'stored')
-              .map((c) => [c.index, { state: 'failed' as const, error: reason }]),
-          ),
-        );
-        for (const context of batch)
-          if (items[context.index].state === 'stored')
-            items[context.index] = { ...items[context.index], state: 'failed', error: reason };
+        // Nothing of the batch was written: all of it failed (a retry files it again).
+        const failed = { state: 'failed' as const, error: reason, titleId: undefined };
+        await this.tasks.recordItems(task._id, new Map(batch.map((c) => [c.index, failed])));
+        for (const { index } of batch) {
+          const { titleId: _dropped, ...rest } = items[index];
+          items[index] = { ...rest, state: 'failed', error: reason };
+        }
       }
     }
     return task;
@@ -477,9 +478,19 @@ export class IngestPipeline implements OnModuleDestroy {
     }
   }
 
-  /** What a processor sees of one item; `record` writes it and keeps the in-memory copy current. */
-  private context(task: IngestTask, index: number, sandbox: string, signal: AbortSignal): ItemContext {
+  /**
+   * What a processor sees of one item; `record` writes it (merged with `start` the first time, or
+   * into `buffer` for the caller to write) and keeps the in-memory copy current.
+   */
+  private context(
+    task: IngestTask,
+    index: number,
+    sandbox: string,
+    signal: AbortSignal,
+    options: { start?: Partial<IngestItem>; buffer?: Map<number, Partial<IngestItem>> } = {},
+  ): ItemContext {
     const items = task.items!;
+    let start = options.start;
     return {
       task,
       index,
@@ -489,8 +500,11 @@ export class IngestPipeline implements OnModuleDestroy {
       path: join(sandbox, items[index].path),
       signal,
       items: () => items,
-      record: async (patch) => {
-        if (!(await this.tasks.recordItems(task._id, new Map([[index, patch]])))) {
+      record: async (given) => {
+        const patch = { ...start, ...given };
+        start = undefined;
+        if (options.buffer) options.buffer.set(index, { ...options.buffer.get(index), ...patch });
+        else if (!(await this.tasks.recordItems(task._id, new Map([[index, patch]])))) {
           throw new TaskCancelledError(task._id);
         }
         const next: Record<string, unknown> = { ...items[index], ...patch };

@@ -13,6 +13,7 @@ import { CommentsController } from './comments.controller.js';
 import { FilesController } from './files.controller.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
+import { ContentKeyRepository } from './content-key.repository.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
@@ -23,6 +24,7 @@ const SERVICES = [
   TitleRepository,
   TitleKeyRepository,
   MediaFileRepository,
+  ContentKeyRepository,
   PendingDeletionRepository,
   CommentRepository,
   LibraryService,

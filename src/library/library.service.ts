@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
+import { ContentKeyRepository } from './content-key.repository.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
@@ -58,6 +59,7 @@ export class LibraryService {
     private readonly deletions: PendingDeletionRepository,
     private readonly comments: CommentRepository,
     private readonly mutex: RedisMutex,
+    private readonly contentKeys: ContentKeyRepository,
   ) {}
 
   /**
@@ -236,13 +238,15 @@ export class LibraryService {
   }
 
   /** Indexes a stored file (ingest's last step before filing it under a title). */
-  registerFile(file: NewMediaFile): Promise<MediaFile> {
-    return this.files.insert(file);
+  async registerFile(file: NewMediaFile): Promise<MediaFile> {
+    const registered = await this.files.insert(file);
+    await this.contentKeys.remember(registered);
+    return registered;
   }
 
   /** The file already holding this content, so ingest can reuse it instead of storing a copy. */
   findFileByChecksum(sha256: string, storageKind: MediaFile['storage']['kind']): Promise<MediaFile | null> {
-    return this.files.findByChecksum(sha256, storageKind);
+    return this.contentKeys.find(sha256, storageKind);
   }
 
   /** Stills and sample arrive after the file is filed (ingest makes them once the file plays). */
@@ -292,6 +296,7 @@ export class LibraryService {
   private async forgetFiles(fileIds: Types.ObjectId[], reason: string): Promise<void> {
     const files = await this.files.findByIds(fileIds);
     await this.deletions.recordFiles(files, reason);
+    await this.contentKeys.forget(files.map((file) => file._id));
     await this.files.deleteMany(files.map((file) => file._id));
   }
 
