@@ -5,6 +5,7 @@ import { commandExists, run } from './run.mjs';
 export const DEBIAN_PACKAGES = [
   { name: 'ffmpeg', command: 'ffmpeg' },
   { name: 'aria2', command: 'aria2c' },
+  { name: 'libarchive-tools', command: 'bsdtar' },
   { name: 'yt-dlp', command: 'yt-dlp' },
   { name: 'nginx', command: 'nginx' },
   { name: 'chromium', command: 'chromium' },

@@ -67,7 +67,8 @@ describe('Dockerfile', () => {
   it("gives the runtime the tools the worker drives, Debian's yt-dlp and build tools not among them", () => {
     const [install] = args('RUN').filter((text) => text.includes('apt-get install'));
     const packages = aptPackages(install);
-    for (const tool of ['ffmpeg', 'aria2', 'python3', 'tini']) assert.ok(packages.includes(tool), tool);
+    for (const tool of ['ffmpeg', 'aria2', 'libarchive-tools', 'python3', 'tini'])
+      assert.ok(packages.includes(tool), tool);
     for (const absent of ['yt-dlp', 'python3-pip', 'python3-venv', 'python3-dev', 'build-essential', 'gcc']) {
       assert.ok(!packages.includes(absent), `${absent} in the runtime`);
     }
