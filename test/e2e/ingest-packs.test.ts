@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -404,6 +405,45 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     assert.equal(subtitle.state, 'done', String(subtitle.error));
     assert.equal(subtitle.language, 'und');
     assert.match(String(subtitle.note), /language unknown/);
+  });
+
+  it('reports audio and comics as "not supported yet" beside the video it files', async () => {
+    const dir = tempDir('sv-kinds-');
+    const tone = join(dir, 'tone.mp3');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=1', tone]);
+    const cbz = makeZip([
+      {
+        name: 'page-001.jpg',
+        content: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]),
+      },
+    ]);
+    const task = await finished(
+      await submit(
+        zipUrl('Mixed.Bag.2021.zip', [
+          { name: 'Mixed.Bag.2021.mp4', content: testVideo(2, dir, { size: '256x144' }).bytes },
+          { name: 'Soundtrack/01 - Theme.mp3', content: readFileSync(tone) },
+          { name: 'Extras/Artbook.cbz', content: cbz },
+          { name: 'Extras/Script.pdf', content: Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n') },
+          {
+            name: 'poster.jpg',
+            content: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]),
+          },
+        ]),
+      ),
+    );
+    assert.equal(task.state, 'done', String(task.error));
+    assert.deepEqual(
+      itemsOf(task).map((i) => [i.name, i.kind, i.state]),
+      [
+        ['Extras/Artbook.cbz', 'comic', 'unsupported'],
+        ['Extras/Script.pdf', 'comic', 'unsupported'],
+        ['Mixed.Bag.2021.mp4', 'video', 'done'],
+        ['poster.jpg', 'image', 'skipped'],
+        ['Soundtrack/01 - Theme.mp3', 'audio', 'unsupported'],
+      ],
+    );
+    assert.match(String(item(task, /Theme/).error), /audio is not supported yet/);
+    assert.match(String(item(task, /Artbook/).error), /comic is not supported yet/);
   });
 
   it('refuses a zip bomb by the bytes it unpacks to, not the sizes it declares', async () => {
