@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { AppError } from '../../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { LibraryService } from '../../library/library.service.js';
 import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
@@ -131,33 +132,45 @@ export class VideoProcessor implements MediaKindProcessor {
     for (const context of alreadyFiled)
       await context.record(this.doneFields(context.item, context.item.titleId!));
     for (const { parsed, contexts } of groups.values()) {
-      const title = await this.library.upsertSkeleton({
-        kind: parsed.kind,
-        name: parsed.title,
-        year: parsed.year,
-      });
-      const placements = contexts.map((context) => {
-        const own = parseReleaseName(basename(context.item.name), hint);
-        return { context, season: own.kind === 'movie' ? undefined : own.season, episodes: own.episodes };
-      });
-      const results = await this.library.attachFiles(
-        title._id,
-        placements.map(({ context, season, episodes }) => ({
-          fileId: new Types.ObjectId(context.item.fileId),
-          placement: { season, episodes },
-        })),
-      );
-      const notes = duplicateNotes(placements);
-      for (const [position, { context }] of placements.entries()) {
-        const result = results[position];
-        const note = result.attached
-          ? notes.get(context.index)
-          : `not filed where its name says: ${result.reason}`;
-        await context.record({ ...this.doneFields(context.item, String(title._id)), note });
+      try {
+        await this.fileUnder(parsed, contexts, hint);
+      } catch (error) {
+        // One show of a pack that cannot be filed (say, a name that parses to nothing) fails alone.
+        if (!(error instanceof AppError) || error.getStatus() >= 500) throw error;
+        const reason = `stored, but could not be filed: ${error.message}`;
+        for (const context of contexts) await context.record({ state: 'failed', error: reason });
       }
-      // Skeleton now, catalogue details when a worker gets to it (retried while TMDB/Jikan are down).
-      if (title.enrichment?.state !== 'matched') await this.enrichment.request(title._id);
     }
+  }
+
+  /** One title's files of the pack: one skeleton, one attach, notes on duplicate episodes. */
+  private async fileUnder(parsed: ParsedRelease, contexts: ItemContext[], hint: string | undefined) {
+    const title = await this.library.upsertSkeleton({
+      kind: parsed.kind,
+      name: parsed.title,
+      year: parsed.year,
+    });
+    const placements = contexts.map((context) => {
+      const own = parseReleaseName(basename(context.item.name), hint);
+      return { context, season: own.kind === 'movie' ? undefined : own.season, episodes: own.episodes };
+    });
+    const results = await this.library.attachFiles(
+      title._id,
+      placements.map(({ context, season, episodes }) => ({
+        fileId: new Types.ObjectId(context.item.fileId),
+        placement: { season, episodes },
+      })),
+    );
+    const notes = duplicateNotes(placements);
+    for (const [position, { context }] of placements.entries()) {
+      const result = results[position];
+      const note = result.attached
+        ? notes.get(context.index)
+        : `not filed where its name says: ${result.reason}`;
+      await context.record({ ...this.doneFields(context.item, String(title._id)), note });
+    }
+    // Skeleton now, catalogue details when a worker gets to it (retried while TMDB/Jikan are down).
+    if (title.enrichment?.state !== 'matched') await this.enrichment.request(title._id);
   }
 
   private doneFields(item: IngestItem, titleId: string): Partial<IngestItem> {
