@@ -39,13 +39,15 @@ export class VideoProcessor implements MediaKindProcessor {
   ) {}
 
   async process(context: ItemContext): Promise<void> {
-    let item = context.item;
-    if (!item.checksum) item = await this.prepare(context);
-    if (!item.fileId) await this.storeOnce(context, item);
+    if (context.item.fileId) return;
+    // The prepared fields are recorded with the store's first write, not on their own: every update
+    // costs (FerretDB rewrites the task), and after a crash faststart and the hash are simply redone.
+    const prepared = context.item.checksum ? {} : await this.prepare(context);
+    await this.storeOnce(context, { ...context.item, ...prepared }, prepared);
   }
 
   /** faststart, then probe and checksum (the probe from classification is kept unless the file changed). */
-  private async prepare(context: ItemContext): Promise<IngestItem> {
+  private async prepare(context: ItemContext): Promise<Partial<IngestItem>> {
     const { path, signal, item } = context;
     const faststart = await this.tools.faststart(path, signal);
     const probe = !faststart && item.probe ? item.probe : await this.probe(path, item.name, signal);
@@ -56,7 +58,7 @@ export class VideoProcessor implements MediaKindProcessor {
     const download = context.task.download;
     const hashed = !faststart && download?.sha256 && download.path === path ? download.sha256 : undefined;
     const checksum = hashed ?? (await sha256File(path, signal));
-    return context.record({ state: 'processing', probe, checksum, faststart });
+    return { probe, checksum, faststart };
   }
 
   private async probe(path: string, name: string, signal: AbortSignal): Promise<ItemProbe> {
@@ -70,7 +72,12 @@ export class VideoProcessor implements MediaKindProcessor {
     }
   }
 
-  private async storeOnce(context: ItemContext, item: IngestItem): Promise<void> {
+  private async storeOnce(
+    context: ItemContext,
+    item: IngestItem,
+    prepared: Partial<IngestItem>,
+  ): Promise<void> {
+    let unrecorded: Partial<IngestItem> = prepared;
     const name = basename(item.name);
     const uploaded = [...(item.uploadedParts ?? [])];
     const probe = item.probe!;
@@ -82,7 +89,8 @@ export class VideoProcessor implements MediaKindProcessor {
       uploaded,
       onPart: async (part) => {
         uploaded.push(part);
-        await context.record({ uploadedParts: uploaded });
+        await context.record({ ...unrecorded, uploadedParts: uploaded });
+        unrecorded = {};
       },
       describe: (parts) => ({
         storage: { kind: this.store.kind, parts },
@@ -99,6 +107,7 @@ export class VideoProcessor implements MediaKindProcessor {
     if (reused)
       this.logger.log(`task ${context.task._id}: ${item.name} is already stored as file ${String(file._id)}`);
     await context.record({
+      ...unrecorded,
       state: 'stored',
       fileId: String(file._id),
       storedParts: reused ? undefined : file.storage.parts,
