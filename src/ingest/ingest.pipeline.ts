@@ -153,6 +153,7 @@ export class IngestPipeline implements OnModuleDestroy {
       throw error;
     } finally {
       this.cancels.untrack(data.taskId);
+      this.refused.delete(data.taskId);
     }
   }
 
@@ -309,9 +310,10 @@ export class IngestPipeline implements OnModuleDestroy {
     this.markUnsupported(items);
     if (!(await this.tasks.recordItems(task._id, new Map(), { items })))
       throw new TaskCancelledError(task._id);
-    const counts = countItems(items);
+    const kinds = new Map<string, number>();
+    for (const item of items) kinds.set(item.kind, (kinds.get(item.kind) ?? 0) + 1);
     this.logger.log(
-      `task ${task._id}: ${counts.total} item(s): ${items.map((item) => `${item.kind} ${item.state}`).join(', ')}`,
+      `task ${task._id}: ${items.length} item(s): ${[...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ')}`,
     );
     return { ...task, items };
   }
