@@ -6,8 +6,9 @@
 //    at the default window and at a window of 4
 // 3. seek time-to-first-byte through the app on the simulated Telegram store (≤ 1 latency + 10 ms)
 import { execFile } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { spawn } from 'node:child_process';
@@ -15,11 +16,13 @@ import { freePort, waitForPort } from '../scripts/lib/net.mjs';
 import { planBlocks } from '../src/core/storage/telegram/block-planner.js';
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
 import { StreamService } from '../src/stream/stream.service.js';
+import { startApp } from '../test/support/app-process.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { startInProcessApp } from '../test/support/in-process-app.js';
 import { storeFile } from '../test/support/library-fixtures.js';
 import { randomFile, tempDir } from '../test/support/media.js';
 import { startNginx } from '../test/support/nginx.js';
+import { uniqueRedisPrefix } from '../test/support/redis.js';
 import { TelegramSimulator } from '../test/support/telegram-simulator.js';
 
 const run = promisify(execFile);
@@ -37,12 +40,32 @@ class JitteryTelegram extends TelegramSimulator {
   }
 }
 
-async function wrk(url: string): Promise<number> {
-  const { stdout } = await run('wrk', ['-t2', '-c64', '-d8s', url]);
+interface WrkResult {
+  bytesPerSecond: number;
+  requestsPerSecond: number;
+}
+
+/** wrk, 2 threads and 64 connections for 8 s; `script` is a Lua file shaping each request. */
+async function wrk(url: string, script?: string): Promise<WrkResult> {
+  const { stdout } = await run('wrk', ['-t2', '-c64', '-d8s', ...(script ? ['-s', script] : []), url]);
   const transfer = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(stdout);
-  if (!transfer) throw new Error(`cannot read wrk output:\n${stdout}`);
+  const requests = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  if (!transfer || !requests) throw new Error(`cannot read wrk output:\n${stdout}`);
   const unit = { B: 1, KB: 1024, MB: MiB, GB: 1024 * MiB }[transfer[2]] ?? 1;
-  return Number(transfer[1]) * unit;
+  return { bytesPerSecond: Number(transfer[1]) * unit, requestsPerSecond: Number(requests[1]) };
+}
+
+/** A wrk script asking for random 1 MiB ranges of a file of `size` bytes (cold, uncached seeks). */
+function rangeScript(size: number): string {
+  const path = join(tempDir('sv-bench-wrk-'), 'ranges.lua');
+  writeFileSync(
+    path,
+    `request = function()
+       local start = math.random(0, ${size - MiB})
+       return wrk.format(nil, nil, { Range = "bytes=" .. start .. "-" .. (start + ${MiB - 1}) })
+     end`,
+  );
+  return path;
 }
 
 async function nginxStatic(root: string): Promise<{ url: string; stop: () => void }> {
@@ -52,7 +75,7 @@ async function nginxStatic(root: string): Promise<{ url: string; stop: () => voi
   writeFileSync(
     join(dir, 'nginx.conf'),
     `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-     events { worker_connections 1024; }
+     events { worker_connections 4096; }
      http { access_log off; sendfile on; tcp_nopush on;
        ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir}/${k};`).join(' ')}
        server { listen 127.0.0.1:${port}; root ${root}; } }`,
@@ -65,38 +88,151 @@ async function nginxStatic(root: string): Promise<{ url: string; stop: () => voi
 }
 
 const mbps = (bytesPerSecond: number) => `${(bytesPerSecond / MiB).toFixed(1)} MiB/s`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+interface PacedResult {
+  requests: number;
+  errors: number;
+  stalls: number;
+  worstWaitMs: number;
+  bytes: number;
+}
+
+/** Paced viewers from bench/paced-streams in a process of their own; `onTick` samples meanwhile. */
+async function pacedStreams(
+  url: string,
+  size: number,
+  streams: number,
+  seconds: number,
+  onTick: () => void = () => {},
+): Promise<PacedResult> {
+  const timer = setInterval(onTick, 250);
+  try {
+    const { stdout } = await run(process.execPath, [
+      join(import.meta.dirname, 'paced-streams.js'),
+      url,
+      String(size),
+      String(streams),
+      String(PACE),
+      String(seconds),
+    ]);
+    return JSON.parse(stdout) as PacedResult;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+const LOCAL_SIZE = 12 * MiB;
+/** 256 KiB/s: a 2 Mbit/s video, what each paced viewer reads. */
+const PACE = 256 * 1024;
+
+/**
+ * The streamer as its own process (ROLE=streamer, the image's command) on the local store, against
+ * nginx serving the same file from disk in the same run, and the streamer behind nginx/streamvault.conf.
+ */
 async function localVsNginx(): Promise<void> {
   const db = await startTestDatabase();
-  const server = await startInProcessApp({
+  const dataDir = tempDir('sv-bench-data-');
+  const env = {
     MONGODB_URI: db.uri,
-    ROLE: 'streamer',
+    DATA_DIR: dataDir,
+    REDIS_PREFIX: uniqueRedisPrefix(),
     STREAM_SECRET: BENCH_SECRET,
-  });
-  const front = await startNginx(new URL(server.url).host, BENCH_SECRET);
-  const dir = tempDir('sv-bench-files-');
-  chmodSync(dir, 0o755);
-  const source = randomFile(4 * MiB, dir);
-  const file = await storeFile(server.app, source.path, 'bench.bin');
-  const nginx = await nginxStatic(dir);
+  };
+  const filesDir = tempDir('sv-bench-files-');
+  chmodSync(filesDir, 0o755);
+  const source = randomFile(LOCAL_SIZE, filesDir);
+  // The file is stored and its link signed in this process, which then steps aside.
+  const helper = await startInProcessApp({ ...env, ROLE: 'streamer' });
+  const file = await storeFile(helper.app, source.path, 'bench.bin');
+  const link = helper.app.get(StreamService).sign(file).url.replace(helper.config.http.publicUrl, '');
+  await helper.close();
+
+  const streamer = await startApp({ ...env, ROLE: 'streamer' });
+  const front = await startNginx(new URL(streamer.url).host, BENCH_SECRET);
+  const nginx = await nginxStatic(filesDir);
+  const targets = {
+    nginx: `${nginx.url}/${basename(source.path)}`,
+    streamer: `${streamer.url}${link}`,
+    behind: `${front.url}${link}`,
+  };
   try {
-    const link = server.app.get(StreamService).sign(file).url;
-    const direct = await wrk(link.replace(server.config.http.publicUrl, server.url));
-    const deployed = await wrk(link.replace(server.config.http.publicUrl, front.url));
-    const peer = await wrk(`${nginx.url}/random-${4 * MiB}.bin`);
-    console.log('\n1. local store, 4 MiB file, wrk -t2 -c64 -d8s');
-    console.log(`   nginx serving the file directly          ${mbps(peer)}`);
+    const ranges = rangeScript(LOCAL_SIZE);
+    const full = {
+      nginx: await wrk(targets.nginx),
+      streamer: await wrk(targets.streamer),
+      behind: await wrk(targets.behind),
+    };
+    const range = {
+      nginx: await wrk(targets.nginx, ranges),
+      streamer: await wrk(targets.streamer, ranges),
+      behind: await wrk(targets.behind, ranges),
+    };
+    const seeks = async (url: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 31; i++)
+        times.push(await curlTtfb(url, Math.floor(Math.random() * (LOCAL_SIZE - MiB))));
+      return median(times);
+    };
+    const ttfb = { nginx: await seeks(targets.nginx), streamer: await seeks(targets.streamer) };
+    const paced = {
+      nginx: await pacedStreams(targets.nginx, LOCAL_SIZE, 500, 20),
+      streamer: await pacedStreams(targets.streamer, LOCAL_SIZE, 500, 20),
+    };
+    let peakRss = 0;
+    const sample = () => (peakRss = Math.max(peakRss, rssBytes(streamer.child.pid!)));
+    const idleRss = rssBytes(streamer.child.pid!);
+    const held = await pacedStreams(targets.streamer, LOCAL_SIZE, 200, 15, sample);
+
+    const ratio = (ours: number, peer: number) => `${(ours / peer).toFixed(2)}×`;
     console.log(
-      `   streamer behind nginx/streamvault.conf   ${mbps(deployed)}   ratio ${(deployed / peer).toFixed(2)}×  (target ≥ 0.8×)`,
+      `\n1. local store, ${LOCAL_SIZE / MiB} MiB file; the streamer is its own process (ROLE=streamer)`,
     );
     console.log(
-      `   streamer alone (Node, no sendfile)       ${mbps(direct)}   ratio ${(direct / peer).toFixed(2)}×`,
+      `   load: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (1/5/15 min) on ${cpus().length} CPUs`,
+    );
+    console.log('   full file, wrk -t2 -c64 -d8s');
+    console.log(`     nginx serving the file          ${mbps(full.nginx.bytesPerSecond)}`);
+    console.log(
+      `     streamer alone                  ${mbps(full.streamer.bytesPerSecond)}   ${ratio(full.streamer.bytesPerSecond, full.nginx.bytesPerSecond)}  (target ≥ 0.6×)`,
+    );
+    console.log(
+      `     streamer behind nginx (cache)   ${mbps(full.behind.bytesPerSecond)}   ${ratio(full.behind.bytesPerSecond, full.nginx.bytesPerSecond)}`,
+    );
+    console.log('   random 1 MiB ranges, wrk -t2 -c64 -d8s');
+    console.log(`     nginx serving the file          ${range.nginx.requestsPerSecond.toFixed(0)} req/s`);
+    console.log(
+      `     streamer alone                  ${range.streamer.requestsPerSecond.toFixed(0)} req/s   ${ratio(range.streamer.requestsPerSecond, range.nginx.requestsPerSecond)}  (target ≥ 0.5×)`,
+    );
+    console.log(
+      `     streamer behind nginx (cache)   ${range.behind.requestsPerSecond.toFixed(0)} req/s   ${ratio(range.behind.requestsPerSecond, range.nginx.requestsPerSecond)}`,
+    );
+    console.log('   seek time to first byte, median of 31 (curl, 64 KiB ranges)');
+    console.log(
+      `     nginx ${ttfb.nginx.toFixed(2)} ms, streamer ${ttfb.streamer.toFixed(2)} ms (target ≤ 1 ms)`,
+    );
+    console.log(`   500 viewers at ${PACE / 1024} KiB/s for 20 s (load generator in its own process)`);
+    for (const [name, result] of Object.entries(paced)) {
+      console.log(
+        `     ${name.padEnd(9)} ${result.requests} requests, ${result.errors} errors, ${result.stalls} stalls > 2 s (target 0), worst wait ${result.worstWaitMs} ms, ${mbps(result.bytes / 20)}`,
+      );
+    }
+    console.log(
+      `   streamer RSS: ${(idleRss / MiB).toFixed(0)} MB idle, ${(peakRss / MiB).toFixed(0)} MB peak with 200 viewers (target < 150 MB); ${held.errors} errors, ${held.stalls} stalls`,
     );
   } finally {
     nginx.stop();
     await front.stop();
-    await server.close();
+    await streamer.stop();
     await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

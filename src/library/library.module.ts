@@ -1,25 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
-import { QueueModule } from '../core/queue/queue.module.js';
-import { EnrichmentRequests } from './metadata/enrichment-requests.js';
-import { EnrichmentJob } from './metadata/enrichment.job.js';
-import { EnrichmentService } from './metadata/enrichment.service.js';
-import { metadataProviders } from './metadata/metadata.providers.js';
-import { DeletionDrainer } from './upkeep/deletion-drainer.js';
-import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
-import { CommentsController } from './comments.controller.js';
+import { ContentKeyRepository } from './content-key.repository.js';
 import { FileChangeBus } from './file-change.bus.js';
-import { FilesController } from './files.controller.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
-import { ContentKeyRepository } from './content-key.repository.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
-import { TitlesController } from './titles.controller.js';
 
 const SERVICES = [
   TitleRepository,
@@ -40,23 +30,24 @@ const SERVICES = [
  */
 @Module({})
 export class LibraryModule {
-  static forRoles(roles: readonly Role[]): DynamicModule {
+  static async forRoles(roles: readonly Role[]): Promise<DynamicModule> {
     const manager = roles.includes(Role.Manager);
     const worker = roles.includes(Role.Worker);
     // Enrichment is queued by managers (admin request) and workers (after ingest); workers run it.
-    const queues = manager || worker;
-    const services = [...SERVICES, ...(queues ? [EnrichmentRequests] : [])];
+    // A streamer has no queues, and does not even load them.
+    const queued = manager || worker ? (await import('./library-queued-parts.js')).QUEUED_PARTS : undefined;
+    const services = [...SERVICES, ...(queued ? [queued.EnrichmentRequests] : [])];
     return {
       module: LibraryModule,
       // Other modules (stream, ingest) call LibraryService; importing a role-built module twice would
       // build it twice, so it is global instead.
       global: true,
-      imports: queues ? [QueueModule] : [],
-      controllers: manager ? [TitlesController, FilesController, CommentsController] : [],
+      imports: queued ? [queued.QueueModule] : [],
+      controllers: manager && queued ? queued.managerControllers : [],
       providers: [
         ...services,
-        ...(manager ? [UpkeepSchedule] : []),
-        ...(worker ? [metadataProviders, EnrichmentService, EnrichmentJob, DeletionDrainer] : []),
+        ...(manager && queued ? queued.managerProviders : []),
+        ...(worker && queued ? queued.workerProviders : []),
       ],
       exports: services,
     };

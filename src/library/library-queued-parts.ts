@@ -1,0 +1,22 @@
+import { QueueModule } from '../core/queue/queue.module.js';
+import { CommentsController } from './comments.controller.js';
+import { FilesController } from './files.controller.js';
+import { EnrichmentRequests } from './metadata/enrichment-requests.js';
+import { EnrichmentJob } from './metadata/enrichment.job.js';
+import { EnrichmentService } from './metadata/enrichment.service.js';
+import { metadataProviders } from './metadata/metadata.providers.js';
+import { TitlesController } from './titles.controller.js';
+import { DeletionDrainer } from './upkeep/deletion-drainer.js';
+import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
+
+/**
+ * The library's parts that use the job queues (BullMQ): the manager's API and schedules, the worker's
+ * enrichment and deletion drain. `LibraryModule` loads this file only for those roles.
+ */
+export const QUEUED_PARTS = {
+  QueueModule,
+  EnrichmentRequests,
+  managerControllers: [TitlesController, FilesController, CommentsController],
+  managerProviders: [UpkeepSchedule],
+  workerProviders: [metadataProviders, EnrichmentService, EnrichmentJob, DeletionDrainer],
+};
