@@ -19,6 +19,8 @@ import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
 import { TitlesController } from './titles.controller.js';
+import { CatalogQueryService } from './catalog/catalog-query.service.js';
+import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 
 const SERVICES = [
   TitleRepository,
@@ -30,6 +32,8 @@ const SERVICES = [
   LibraryService,
   TitleSearchService,
   CommentService,
+  CatalogScanReader,
+  CatalogQueryService,
 ];
 
 /**

@@ -231,10 +231,9 @@ export class LibraryService {
     return this.mutex.withLock(`title:${String(titleId)}`, work);
   }
 
-  /** Library counts for dashboards and the bot's /stats. */
-  async stats(): Promise<{ titles: number; files: number; bytes: number }> {
-    const [titles, totals] = await Promise.all([this.titles.count({}), this.files.totals()]);
-    return { titles, ...totals };
+  /** How many files the library holds and their size (the bot's /stats; titles are counted by the catalog). */
+  fileTotals(): Promise<{ files: number; bytes: number }> {
+    return this.files.totals();
   }
 
   /** Indexes a stored file (ingest's last step before filing it under a title). */
@@ -284,6 +283,18 @@ export class LibraryService {
   /** Changes of one file's track list are read-modify-writes: one at a time (see `locked`). */
   private fileLocked<T>(fileId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
     return this.mutex.withLock(`media-file:${String(fileId)}`, work);
+  }
+
+  /** Titles by id (one `_id` lookup each), in the order given; unknown ids are left out. */
+  titlesByIds(ids: readonly string[]): Promise<Title[]> {
+    return this.titles.findByIds(
+      ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)),
+    );
+  }
+
+  /** The files filed under a title (movie files and every episode's), by `_id`, not by a scan. */
+  filesOfTitle(title: Title): Promise<MediaFile[]> {
+    return this.files.findByIds([...title.fileIds, ...allFiles(title.seasons)]);
   }
 
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {
