@@ -4,6 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
+import { FileChangeBus } from './file-change.bus.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
@@ -60,6 +61,7 @@ export class LibraryService {
     private readonly comments: CommentRepository,
     private readonly mutex: RedisMutex,
     private readonly contentKeys: ContentKeyRepository,
+    private readonly fileChanges: FileChangeBus,
   ) {}
 
   /**
@@ -262,6 +264,12 @@ export class LibraryService {
     return file;
   }
 
+  /** A file's display name (the stream link's last segment and its download name). */
+  async renameFile(fileId: Types.ObjectId, fileName: string): Promise<void> {
+    if (!(await this.files.rename(fileId, fileName))) throw notFound('file', fileId);
+    await this.fileChanges.publish([fileId]);
+  }
+
   async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
     await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
   }
@@ -309,6 +317,8 @@ export class LibraryService {
     await this.deletions.recordFiles(files, reason);
     await this.contentKeys.forget(files.map((file) => file._id));
     await this.files.deleteMany(files.map((file) => file._id));
+    // After the records are gone, so a streamer that looks the file up again finds nothing to cache.
+    await this.fileChanges.publish(files.map((file) => file._id));
   }
 
   private async editSeasons(title: Title, edit: (seasons: SeasonBucket[]) => SeasonBucket[]): Promise<void> {
