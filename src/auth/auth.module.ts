@@ -19,6 +19,7 @@ import { MagicLinkService } from './magic-link.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { deriveKey } from './secrets.js';
 import { JWT_ALGORITHM, JWT_ISSUER, SessionTokenService } from './session-token.service.js';
+import { SignInEvents } from './sign-in-events.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { UserRepository } from './user.repository.js';
@@ -44,6 +45,7 @@ const MANAGE = [
   MagicLinkService,
   AdminBootstrap,
   ExpiredCredentialsSweeper,
+  SignInEvents,
 ];
 
 /**
