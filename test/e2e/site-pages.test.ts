@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { freePort } from '../support/free-port.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { createMediaFile } from '../support/library-fixtures.js';
+
+const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+
+describe('viewer site pages over HTTP', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+
+  before(async () => {
+    db = await startTestDatabase();
+    const port = await freePort();
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('serves a home page at / in the site layout', async () => {
+    const res = await server.request('/', { headers: BROWSER });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    const html = await res.text();
+    assert.match(html, /<link rel="stylesheet" href="\/assets\/site\/site.css">/);
+    assert.match(html, /<main id="content"/);
+  });
+
+  it('shows an unknown page as a 404 page to a browser, and as JSON to an API client', async () => {
+    const page = await server.request('/no/such/page', { headers: BROWSER });
+    assert.equal(page.status, 404);
+    assert.match(await page.text(), /<h1 id="error-heading">Nothing here<\/h1>/);
+    const api = await server.request('/no/such/page');
+    assert.equal(api.status, 404);
+    assert.equal(((await api.json()) as { error: string }).error, 'not_found');
+    const apiPath = await server.request('/api/nothing-here', { headers: BROWSER });
+    assert.equal(apiPath.status, 404);
+    assert.match(apiPath.headers.get('content-type') ?? '', /json/);
+  });
+
+  it('shows an expired watch link as a 410 page whose action gets a new link', async () => {
+    const fileId = String(await createMediaFile(server.app, 'Old Link.mkv'));
+    const expires = Math.floor(Date.now() / 1000) - 60;
+    const md5 = secureLinkSignature(`/watch/${fileId}`, expires, server.config.stream.secret);
+    const res = await server.request(`/watch/${fileId}?md5=${md5}&expires=${expires}`, { headers: BROWSER });
+    assert.equal(res.status, 410);
+    const html = await res.text();
+    assert.match(html, /This link has expired/);
+    assert.match(html, new RegExp(`<a class="button primary" href="/play/${fileId}">Get a new link</a>`));
+  });
+});
