@@ -263,6 +263,11 @@ export class LibraryService {
     return file;
   }
 
+  /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */
+  findFiles(fileIds: Types.ObjectId[]): Promise<MediaFile[]> {
+    return this.files.findByIds(fileIds);
+  }
+
   async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
     await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
   }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { LibraryService } from '../../src/library/library.service.js';
 import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
+import { TestClient } from '../support/http.js';
 
 const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
@@ -57,5 +59,47 @@ describe('viewer site pages over HTTP', () => {
     const html = await res.text();
     assert.match(html, /This link has expired/);
     assert.match(html, new RegExp(`<a class="button primary" href="/play/${fileId}">Get a new link</a>`));
+  });
+
+  it('shows a series title with its seasons, episodes, files and escaped comments', async () => {
+    const library = server.app.get(LibraryService);
+    const show = await library.upsertSkeleton({ kind: 'series', name: 'Page Test Show', year: 2021 });
+    await library.updateTitle(show._id, {
+      overview: 'Two <b>friends</b> & a boat.',
+      genres: ['Drama', 'Comedy'],
+    });
+    const e1 = await createMediaFile(server.app, 'Page.Test.Show.S01E01.mkv');
+    const e2 = await createMediaFile(server.app, 'Page.Test.Show.S01E02.mkv');
+    await library.attachFiles(show._id, [
+      { fileId: e1, placement: { season: 1, episodes: [1] } },
+      { fileId: e2, placement: { season: 1, episodes: [2] } },
+    ]);
+    const viewer = new TestClient(server.url);
+    await viewer.get('/'); // a guest cookie, as a first page view gives
+    const posted = await viewer.post(`/api/titles/${String(show._id)}/comments`, {
+      body: '<script>alert("x")</script> nice',
+    });
+    assert.equal(posted.status, 201);
+
+    const page = await viewer.get(`/title/${String(show._id)}`, BROWSER);
+    assert.equal(page.status, 200);
+    const html = String(page.body);
+    assert.match(html, /<h1 id="title-name">Page Test Show<\/h1>/);
+    assert.match(html, /Two &lt;b&gt;friends&lt;\/b&gt; &amp; a boat\./);
+    assert.match(html, /<li>Drama<\/li><li>Comedy<\/li>/);
+    assert.match(html, /<summary>Season 1 <span class="muted">\(2\)<\/span><\/summary>/);
+    assert.match(html, new RegExp(`data-episode="1:2" data-files="${String(e2)}"`));
+    assert.match(html, new RegExp(`href="/play/${String(e1)}"`));
+    assert.match(html, /<img class="still" src="\/media\/[0-9a-f]{24}\/screenshots\/0\?md5(=|&#x3D;)/);
+    assert.match(html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; nice/);
+    assert.doesNotMatch(html, /<script>alert/);
+  });
+
+  it('answers an unknown or malformed title id with the 404 page', async () => {
+    for (const id of ['0123456789abcdef01234567', 'not-an-id']) {
+      const res = await server.request(`/title/${id}`, { headers: BROWSER });
+      assert.equal(res.status, 404);
+      assert.match(await res.text(), /Nothing here/);
+    }
   });
 });

@@ -25,7 +25,7 @@ const HEADINGS: Readonly<Record<number, string>> = {
 export function errorPageData(status: number, message: string, path: string) {
   const heading = HEADINGS[status] ?? (status >= 500 ? 'Something went wrong on our side' : 'That did not work');
   return {
-    title: heading,
+    pageTitle: heading,
     status,
     heading,
     message: status >= 500 ? 'Please try again in a moment.' : message,

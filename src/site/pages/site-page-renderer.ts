@@ -34,7 +34,7 @@ export class SitePageRenderer {
       `site/${page.view}`,
       {
         ...page.data,
-        title: page.title,
+        pageTitle: page.title,
         query: page.query,
         scripts: page.script ? [page.script] : [],
         user: identity ? { name: identity.name, role: identity.role } : undefined,

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { HomeController } from './home/home.controller.js';
+import { MediaLinks } from './media-links.js';
 import { SitePageRenderer } from './site-page-renderer.js';
+import { TitlePageController } from './title/title-page.controller.js';
+import { TitlePageService } from './title/title-page.service.js';
 
 /**
  * The viewer site's pages (manager role): home, browse, search, title, player, account, PWA shell.
@@ -8,7 +11,7 @@ import { SitePageRenderer } from './site-page-renderer.js';
  * `views/assets/site/`, no external assets and no inline code.
  */
 @Module({
-  controllers: [HomeController],
-  providers: [SitePageRenderer],
+  controllers: [HomeController, TitlePageController],
+  providers: [SitePageRenderer, MediaLinks, TitlePageService],
 })
 export class SitePagesModule {}
