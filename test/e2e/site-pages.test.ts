@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LibraryService } from '../../src/library/library.service.js';
+import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/free-port.js';
@@ -101,5 +102,42 @@ describe('viewer site pages over HTTP', () => {
       assert.equal(res.status, 404);
       assert.match(await res.text(), /Nothing here/);
     }
+  });
+
+  it('plays a file with a signed stream, text subtitles, a download link and the next episode', async () => {
+    const library = server.app.get(LibraryService);
+    const show = await library.upsertSkeleton({ kind: 'series', name: 'Player Test Show' });
+    const e1 = await createMediaFile(server.app, 'Player.Test.Show.S01E01.mkv');
+    const e2 = await createMediaFile(server.app, 'Player.Test.Show.S01E02.mkv');
+    await server.app.get(MediaFileRepository).setSubtitles(e1, [
+      { index: 2, codec: 'subrip', language: 'fr', title: 'Français' },
+      { index: 3, codec: 'hdmv_pgs_subtitle', language: 'en', bitmap: true },
+    ]);
+    await library.attachFiles(show._id, [
+      { fileId: e1, placement: { season: 1, episodes: [1] } },
+      { fileId: e2, placement: { season: 1, episodes: [2] } },
+    ]);
+    const res = await server.request(`/play/${String(e1)}`, { headers: BROWSER });
+    assert.equal(res.status, 200);
+    const html = (await res.text()).replaceAll('&#x3D;', '=');
+    assert.match(
+      html,
+      new RegExp(`<source src="/stream/${String(e1)}/Player\\.Test\\.Show\\.S01E01\\.mkv\\?md5=`),
+    );
+    assert.match(
+      html,
+      new RegExp(
+        `<track kind="subtitles" src="/subtitles/${String(e1)}/0\\.vtt\\?md5=[^"]+" srclang="fr" label="Français" data-key="fr">`,
+      ),
+    );
+    assert.equal(html.match(/<track /g)?.length, 1, 'a picture-based track cannot be shown as text');
+    assert.match(html, /download="Player\.Test\.Show\.S01E01\.mkv">Download<\/a>/);
+    assert.match(html, new RegExp(`data-next="/play/${String(e2)}\\?autoplay=1"`));
+    assert.match(html, /Next: <strong>S01E02<\/strong>/);
+
+    const last = await (await server.request(`/play/${String(e2)}`, { headers: BROWSER })).text();
+    assert.doesNotMatch(last, /data-next=/, 'the last episode has no next one');
+    const missing = await server.request('/play/0123456789abcdef01234567', { headers: BROWSER });
+    assert.equal(missing.status, 404);
   });
 });
