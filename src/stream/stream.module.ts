@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FileRecordCache } from './file-record.cache.js';
 import { ScreenshotsController } from './screenshots.controller.js';
 import { SignController } from './sign.controller.js';
 import { StreamController } from './stream.controller.js';
@@ -19,7 +20,14 @@ import { WatchController } from './watch.controller.js';
     WatchController,
     ScreenshotsController,
   ],
-  providers: [StreamService, StreamMetrics, StreamUsagePublisher, SubtitleService, SubtitleExtractor],
+  providers: [
+    FileRecordCache,
+    StreamService,
+    StreamMetrics,
+    StreamUsagePublisher,
+    SubtitleService,
+    SubtitleExtractor,
+  ],
   exports: [StreamService],
 })
 export class StreamModule {}
