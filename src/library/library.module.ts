@@ -10,6 +10,7 @@ import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
 import { CommentsController } from './comments.controller.js';
+import { FileChangeBus } from './file-change.bus.js';
 import { FilesController } from './files.controller.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
@@ -40,6 +41,7 @@ const SERVICES = [
   CatalogIndexer,
   CatalogRebuilder,
   CatalogQueryService,
+  FileChangeBus,
 ];
 
 /**

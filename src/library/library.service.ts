@@ -4,6 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
+import { FileChangeBus } from './file-change.bus.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
@@ -62,6 +63,7 @@ export class LibraryService {
     private readonly mutex: RedisMutex,
     private readonly contentKeys: ContentKeyRepository,
     private readonly catalog: CatalogIndexer,
+    private readonly fileChanges: FileChangeBus,
   ) {}
 
   /**
@@ -278,6 +280,12 @@ export class LibraryService {
     return file;
   }
 
+  /** A file's display name (the stream link's last segment and its download name). */
+  async renameFile(fileId: Types.ObjectId, fileName: string): Promise<void> {
+    if (!(await this.files.rename(fileId, fileName))) throw notFound('file', fileId);
+    await this.fileChanges.publish([fileId]);
+  }
+
   async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
     await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
   }
@@ -320,12 +328,19 @@ export class LibraryService {
     return title;
   }
 
+  /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */
+  findTitles(titleIds: Types.ObjectId[]): Promise<Title[]> {
+    return this.titles.findByIds(titleIds);
+  }
+
   /** Storage deletion is recorded durably before the records go, so a crash forgets nothing. */
   private async forgetFiles(fileIds: Types.ObjectId[], reason: string): Promise<void> {
     const files = await this.files.findByIds(fileIds);
     await this.deletions.recordFiles(files, reason);
     await this.contentKeys.forget(files.map((file) => file._id));
     await this.files.deleteMany(files.map((file) => file._id));
+    // After the records are gone, so a streamer that looks the file up again finds nothing to cache.
+    await this.fileChanges.publish(files.map((file) => file._id));
   }
 
   private async editSeasons(title: Title, edit: (seasons: SeasonBucket[]) => SeasonBucket[]): Promise<void> {
