@@ -22,6 +22,9 @@ import { TitleRepository } from './title.repository.js';
 import { TitlesController } from './titles.controller.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
+import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
+import { CatalogIndexer } from './catalog/catalog-indexer.js';
+import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
 
 const SERVICES = [
   TitleRepository,
@@ -34,6 +37,9 @@ const SERVICES = [
   TitleSearchService,
   CommentService,
   CatalogScanReader,
+  CatalogIndexRepository,
+  CatalogIndexer,
+  CatalogRebuilder,
   CatalogQueryService,
   FileChangeBus,
 ];
