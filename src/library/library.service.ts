@@ -265,6 +265,11 @@ export class LibraryService {
     return file;
   }
 
+  /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */
+  findFiles(fileIds: Types.ObjectId[]): Promise<MediaFile[]> {
+    return this.files.findByIds(fileIds);
+  }
+
   /** A file's display name (the stream link's last segment and its download name). */
   async renameFile(fileId: Types.ObjectId, fileName: string): Promise<void> {
     if (!(await this.files.rename(fileId, fileName))) throw notFound('file', fileId);
