@@ -18,6 +18,7 @@ import {
   type ExternalIds,
   type SeasonBucket,
   type Title,
+  type TitleArtwork,
 } from './schemas/title.schema.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { externalKeys, nameKey } from './title-keys.js';
@@ -331,6 +332,13 @@ export class LibraryService {
     const title = await this.titles.findById(titleId);
     if (!title) throw notFound('title', titleId);
     return title;
+  }
+
+  /** Records the local copy of the title's poster or backdrop (under the title's lock: FerretDB rewrites documents). */
+  async setArtwork(titleId: Types.ObjectId, field: keyof TitleArtwork, artworkId: string): Promise<void> {
+    await this.locked(titleId, async () => {
+      await this.titles.setArtwork(titleId, field, artworkId);
+    });
   }
 
   /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */
