@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { HomeController } from './home/home.controller.js';
+import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
+import { CatalogPagesService } from './catalog/catalog-pages.service.js';
 import { MediaLinks } from './media-links.js';
 import { PlayerPageController } from './player/player-page.controller.js';
 import { PlayerPageService } from './player/player-page.service.js';
@@ -13,7 +14,7 @@ import { TitlePageService } from './title/title-page.service.js';
  * `views/assets/site/`, no external assets and no inline code.
  */
 @Module({
-  controllers: [HomeController, TitlePageController, PlayerPageController],
-  providers: [SitePageRenderer, MediaLinks, TitlePageService, PlayerPageService],
+  controllers: [CatalogPagesController, TitlePageController, PlayerPageController],
+  providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
 })
 export class SitePagesModule {}
