@@ -201,4 +201,32 @@ describe('viewer site pages over HTTP', () => {
     assert.equal(huge.status, 200);
     assert.match(await huge.text(), /Searchable Harbour Lights/);
   });
+
+  it('serves the web app manifest, the service worker at the root, and the offline page', async () => {
+    const manifest = await server.request('/manifest.webmanifest');
+    assert.equal(manifest.status, 200);
+    assert.match(manifest.headers.get('content-type') ?? '', /application\/manifest\+json/);
+    const body = (await manifest.json()) as {
+      start_url: string;
+      display: string;
+      icons: { src: string; sizes: string }[];
+    };
+    assert.equal(body.display, 'standalone');
+    for (const icon of body.icons) {
+      const png = await server.request(icon.src);
+      assert.equal(png.status, 200, icon.src);
+      assert.equal(png.headers.get('content-type'), 'image/png');
+    }
+    const worker = await server.request('/sw.js');
+    assert.equal(worker.status, 200);
+    assert.match(worker.headers.get('content-type') ?? '', /javascript/);
+    const offline = await server.request('/offline', { headers: BROWSER });
+    assert.match(await offline.text(), /You are offline/);
+  });
+
+  it('offers a guest the sign-in form on the account page', async () => {
+    const html = await (await server.request('/account', { headers: BROWSER })).text();
+    assert.match(html, /<h1>Sign in<\/h1>/);
+    assert.match(html, /<input id="password" name="password" type="password"/);
+  });
 });
