@@ -316,6 +316,11 @@ export class LibraryService {
     return title;
   }
 
+  /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */
+  findTitles(titleIds: Types.ObjectId[]): Promise<Title[]> {
+    return this.titles.findByIds(titleIds);
+  }
+
   /** Storage deletion is recorded durably before the records go, so a crash forgets nothing. */
   private async forgetFiles(fileIds: Types.ObjectId[], reason: string): Promise<void> {
     const files = await this.files.findByIds(fileIds);

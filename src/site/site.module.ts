@@ -1,10 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
+import { GuestProgressAdoption } from './progress/guest-progress.adoption.js';
+import { GuestProgressSweeper } from './progress/guest-progress.sweeper.js';
+import { ProgressController } from './progress/progress.controller.js';
+import { ProgressRepository } from './progress/progress.repository.js';
+import { ProgressService } from './progress/progress.service.js';
 import { SitePagesModule } from './pages/site-pages.module.js';
 
 /** The viewer API: manager only. */
-const API_CONTROLLERS: DynamicModule['controllers'] = [];
-const API_PROVIDERS: DynamicModule['providers'] = [];
+const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController];
+const API_PROVIDERS: DynamicModule['providers'] = [
+  ProgressRepository,
+  ProgressService,
+  GuestProgressAdoption,
+  GuestProgressSweeper,
+];
 
 /**
  * The viewer-facing site: pages (src/site/pages), watch progress, satellite config and artwork. Like
@@ -19,6 +29,7 @@ export class SiteModule {
       imports: manager ? [SitePagesModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],
+      exports: manager ? [ProgressService] : [],
     };
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { StreamFastPath } from './fast-path/stream-fast-path.js';
 import { FileRecordCache } from './file-record.cache.js';
+import { MediaDelivery } from './media-delivery.js';
 import { ScreenshotsController } from './screenshots.controller.js';
 import { SignController } from './sign.controller.js';
 import { StreamController } from './stream.controller.js';
@@ -22,12 +24,14 @@ import { WatchController } from './watch.controller.js';
   ],
   providers: [
     FileRecordCache,
+    MediaDelivery,
+    StreamFastPath,
     StreamService,
     StreamMetrics,
     StreamUsagePublisher,
     SubtitleService,
     SubtitleExtractor,
   ],
-  exports: [StreamService],
+  exports: [StreamService, StreamFastPath],
 })
 export class StreamModule {}

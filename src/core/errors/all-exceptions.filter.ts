@@ -26,7 +26,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const { status, body } = this.describe(exception);
+    const { status, body } = describeError(exception);
     if (status === 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) {
       res.destroy();
@@ -43,25 +43,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     res.status(status).json(body);
   }
+}
 
-  private describe(exception: unknown): { status: number; body: ErrorBody } {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      return { status, body: bodyFrom(exception.getResponse(), status) };
-    }
-    const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
-    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
-      const status = httpError.status;
-      return { status, body: { error: errorCodeFor(status), message: String(httpError.message) } };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      return {
-        status: 503,
-        body: { error: 'service_unavailable', message: 'The database is unreachable; retry shortly.' },
-      };
-    }
-    return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side.' } };
+/** The status and `{error, message}` body an exception is answered with (500 for the unexpected). */
+export function describeError(exception: unknown): { status: number; body: ErrorBody } {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, body: bodyFrom(exception.getResponse(), status) };
   }
+  const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+    const status = httpError.status;
+    return { status, body: { error: errorCodeFor(status), message: String(httpError.message) } };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      body: { error: 'service_unavailable', message: 'The database is unreachable; retry shortly.' },
+    };
+  }
+  return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side.' } };
 }
 
 /** The driver's "cannot reach the server" family, and mongoose's buffering timeout while disconnected. */
