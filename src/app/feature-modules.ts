@@ -23,7 +23,7 @@ export const FEATURE_MODULES: Readonly<
   [FeatureModule.Stream]: () => StreamModule,
   [FeatureModule.Bot]: () => BotModule,
   [FeatureModule.Admin]: () => AdminModule,
-  [FeatureModule.ReadVault]: () => ReadVaultModule,
+  [FeatureModule.ReadVault]: (roles) => ReadVaultModule.forRoles(roles),
   [FeatureModule.Music]: () => MusicModule,
   [FeatureModule.Franchise]: () => FranchiseModule,
 };
