@@ -7,6 +7,7 @@ import { IngestModule } from '../ingest/ingest.module.js';
 import { LibraryModule } from '../library/library.module.js';
 import { MusicModule } from '../music/music.module.js';
 import { ReadVaultModule } from '../readvault/readvault.module.js';
+import { SiteModule } from '../site/site.module.js';
 import { StreamModule } from '../stream/stream.module.js';
 import { FeatureModule, type Role } from './roles.js';
 
@@ -21,6 +22,7 @@ export const FEATURE_MODULES: Readonly<
   [FeatureModule.Library]: (roles) => LibraryModule.forRoles(roles),
   [FeatureModule.Ingest]: (roles) => IngestModule.forRoles(roles),
   [FeatureModule.Stream]: () => StreamModule,
+  [FeatureModule.Site]: (roles) => SiteModule.forRoles(roles),
   [FeatureModule.Bot]: () => BotModule,
   [FeatureModule.Admin]: () => AdminModule,
   [FeatureModule.ReadVault]: (roles) => ReadVaultModule.forRoles(roles),

@@ -10,6 +10,7 @@ import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
 import { CommentsController } from './comments.controller.js';
+import { FileChangeBus } from './file-change.bus.js';
 import { FilesController } from './files.controller.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
@@ -19,6 +20,8 @@ import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
 import { TitlesController } from './titles.controller.js';
+import { CatalogQueryService } from './catalog/catalog-query.service.js';
+import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 
 const SERVICES = [
   TitleRepository,
@@ -30,6 +33,9 @@ const SERVICES = [
   LibraryService,
   TitleSearchService,
   CommentService,
+  CatalogScanReader,
+  CatalogQueryService,
+  FileChangeBus,
 ];
 
 /**

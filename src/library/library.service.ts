@@ -4,6 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
+import { FileChangeBus } from './file-change.bus.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
@@ -60,6 +61,7 @@ export class LibraryService {
     private readonly comments: CommentRepository,
     private readonly mutex: RedisMutex,
     private readonly contentKeys: ContentKeyRepository,
+    private readonly fileChanges: FileChangeBus,
   ) {}
 
   /**
@@ -231,10 +233,9 @@ export class LibraryService {
     return this.mutex.withLock(`title:${String(titleId)}`, work);
   }
 
-  /** Library counts for dashboards and the bot's /stats. */
-  async stats(): Promise<{ titles: number; files: number; bytes: number }> {
-    const [titles, totals] = await Promise.all([this.titles.count({}), this.files.totals()]);
-    return { titles, ...totals };
+  /** How many files the library holds and their size (the bot's /stats; titles are counted by the catalog). */
+  fileTotals(): Promise<{ files: number; bytes: number }> {
+    return this.files.totals();
   }
 
   /** Indexes a stored file (ingest's last step before filing it under a title). */
@@ -263,6 +264,17 @@ export class LibraryService {
     return file;
   }
 
+  /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */
+  findFiles(fileIds: Types.ObjectId[]): Promise<MediaFile[]> {
+    return this.files.findByIds(fileIds);
+  }
+
+  /** A file's display name (the stream link's last segment and its download name). */
+  async renameFile(fileId: Types.ObjectId, fileName: string): Promise<void> {
+    if (!(await this.files.rename(fileId, fileName))) throw notFound('file', fileId);
+    await this.fileChanges.publish([fileId]);
+  }
+
   async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
     await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
   }
@@ -286,10 +298,27 @@ export class LibraryService {
     return this.mutex.withLock(`media-file:${String(fileId)}`, work);
   }
 
+  /** Titles by id (one `_id` lookup each), in the order given; unknown ids are left out. */
+  titlesByIds(ids: readonly string[]): Promise<Title[]> {
+    return this.titles.findByIds(
+      ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)),
+    );
+  }
+
+  /** The files filed under a title (movie files and every episode's), by `_id`, not by a scan. */
+  filesOfTitle(title: Title): Promise<MediaFile[]> {
+    return this.files.findByIds([...title.fileIds, ...allFiles(title.seasons)]);
+  }
+
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {
     const title = await this.titles.findById(titleId);
     if (!title) throw notFound('title', titleId);
     return title;
+  }
+
+  /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */
+  findTitles(titleIds: Types.ObjectId[]): Promise<Title[]> {
+    return this.titles.findByIds(titleIds);
   }
 
   /** Storage deletion is recorded durably before the records go, so a crash forgets nothing. */
@@ -298,6 +327,8 @@ export class LibraryService {
     await this.deletions.recordFiles(files, reason);
     await this.contentKeys.forget(files.map((file) => file._id));
     await this.files.deleteMany(files.map((file) => file._id));
+    // After the records are gone, so a streamer that looks the file up again finds nothing to cache.
+    await this.fileChanges.publish(files.map((file) => file._id));
   }
 
   private async editSeasons(title: Title, edit: (seasons: SeasonBucket[]) => SeasonBucket[]): Promise<void> {

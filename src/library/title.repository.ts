@@ -90,6 +90,19 @@ export class TitleRepository {
       .exec();
   }
 
+  /** A page in the given order (the catalog's slow path). */
+  sorted(filter: TitleFilter, sort: Record<string, 1 | -1>, skip: number, limit: number): Promise<Title[]> {
+    return this.model.find(filter).sort(sort).skip(skip).limit(limit).lean<Title[]>().exec();
+  }
+
+  /** Kind, genres and year of every matching title, one at a time (facet counts by scan). */
+  facetFields(filter: TitleFilter): AsyncIterable<Pick<Title, 'kind' | 'genres' | 'year'>> {
+    return this.model
+      .find(filter, { kind: 1, genres: 1, year: 1 })
+      .lean<Pick<Title, 'kind' | 'genres' | 'year'>>()
+      .cursor();
+  }
+
   count(filter: TitleFilter): Promise<number> {
     return this.model.countDocuments(filter).exec();
   }

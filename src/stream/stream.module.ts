@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { StreamFastPath } from './fast-path/stream-fast-path.js';
+import { FileRecordCache } from './file-record.cache.js';
+import { MediaDelivery } from './media-delivery.js';
 import { ScreenshotsController } from './screenshots.controller.js';
 import { SignController } from './sign.controller.js';
 import { StreamController } from './stream.controller.js';
@@ -19,7 +22,16 @@ import { WatchController } from './watch.controller.js';
     WatchController,
     ScreenshotsController,
   ],
-  providers: [StreamService, StreamMetrics, StreamUsagePublisher, SubtitleService, SubtitleExtractor],
-  exports: [StreamService],
+  providers: [
+    FileRecordCache,
+    MediaDelivery,
+    StreamFastPath,
+    StreamService,
+    StreamMetrics,
+    StreamUsagePublisher,
+    SubtitleService,
+    SubtitleExtractor,
+  ],
+  exports: [StreamService, StreamFastPath],
 })
 export class StreamModule {}

@@ -1,12 +1,11 @@
 import { type Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
 import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../core/storage/media-store.js';
-import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
+import { FileRecordCache } from './file-record.cache.js';
 import { checkSecureLink, secureLinkSignature, signedPath } from './signing/secure-link.js';
 
 export interface SignedLink {
@@ -14,18 +13,13 @@ export interface SignedLink {
   expires: number;
 }
 
-const RECENT_FILE_TTL_MS = 30_000;
-const RECENT_FILES_MAX = 1000;
-
 /** Finding, authorising and reading stored files for HTTP delivery. */
 @Injectable()
 export class StreamService {
-  private readonly recentFiles = new Map<string, { file: MediaFile; until: number }>();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
-    private readonly library: LibraryService,
+    private readonly records: FileRecordCache,
     private readonly settings: SettingsService,
   ) {}
 
@@ -33,14 +27,7 @@ export class StreamService {
     if (!/^[0-9a-f]{24}$/i.test(fileId)) {
       throw new AppError(400, 'bad_request', `"${fileId.slice(0, 40)}" is not a valid file id.`);
     }
-    // A player seeks with many requests in a row; the record rarely changes, so a seek skips the database.
-    const cached = this.recentFiles.get(fileId);
-    if (cached && cached.until > Date.now()) return cached.file;
-    const file = await this.library.requireFile(new Types.ObjectId(fileId));
-    if (this.recentFiles.size >= RECENT_FILES_MAX)
-      this.recentFiles.delete(this.recentFiles.keys().next().value!);
-    this.recentFiles.set(fileId, { file, until: Date.now() + RECENT_FILE_TTL_MS });
-    return file;
+    return this.records.get(fileId);
   }
 
   /** 403 for a missing or wrong signature, 410 for a correct one that has expired. */

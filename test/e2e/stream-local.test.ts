@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
+import { StreamFastPath } from '../../src/stream/fast-path/stream-fast-path.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
@@ -191,6 +194,69 @@ describe('streaming from the local store', () => {
       const fresh = new TestClient(server.url);
       await fresh.get('/api/titles');
       assert.equal((await fresh.post('/sign', { fileId: 'nope' })).status, 400);
+    });
+  });
+
+  describe('the fast path (signed requests answered before Express)', () => {
+    /** A server in front of which only the fast path runs; what it leaves alone gets 599. */
+    async function fastPathOnly(): Promise<{ url: string; close: () => Promise<void> }> {
+      const fastPath = server.app.get(StreamFastPath);
+      const front = createServer((req, res) => {
+        if (fastPath.handle(req, res)) return;
+        res.statusCode = 599;
+        res.end();
+      });
+      await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+      const { port } = front.address() as AddressInfo;
+      return {
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise((resolve) => front.close(() => resolve())),
+      };
+    }
+
+    it('takes signed GET and HEAD of a file, and leaves sessions, other methods and paths to Express', async () => {
+      const front = await fastPathOnly();
+      try {
+        const path = new URL(signed).pathname + new URL(signed).search;
+        const at = (p: string, method = 'GET') => get(`${front.url}${p}`, { range: 'bytes=0-1' }, method);
+        assert.equal((await at(path)).status, 206);
+        assert.equal((await at(path, 'HEAD')).status, 206);
+        const tampered = path.replace(/md5=[^&]+/, 'md5=AAAAAAAAAAAAAAAAAAAAAA');
+        const refused = await at(tampered);
+        assert.equal(refused.status, 403);
+        assert.deepEqual(Object.keys((await refused.json()) as object).sort(), ['error', 'message']);
+        assert.equal((await at(new URL(signed).pathname)).status, 599, 'no signature: a session request');
+        assert.equal((await at(path, 'POST')).status, 599);
+        assert.equal((await at(path.replace('/stream/', '/media/'))).status, 599);
+        assert.equal((await at(path.replace(String(file._id), 'zzz'))).status, 599);
+        assert.equal((await at(`${new URL(signed).pathname}/extra${new URL(signed).search}`)).status, 599);
+      } finally {
+        await front.close();
+      }
+    });
+
+    it('answers with the headers of the Express route (security headers, request id), minus cookies', async () => {
+      const admin = await signInAdmin(server);
+      const viaExpress = await admin.request('GET', new URL(signed).pathname, {
+        headers: { range: 'bytes=0-3' },
+      });
+      const viaFastPath = await get(signed, { range: 'bytes=0-3' });
+      await viaFastPath.arrayBuffer();
+      const names = (headers: Headers) =>
+        [...headers.keys()].filter(
+          (name) => !['set-cookie', 'date', 'keep-alive', 'connection'].includes(name),
+        );
+      assert.deepEqual(names(viaFastPath.headers).sort(), names(viaExpress.headers).sort());
+      for (const name of [
+        'content-security-policy',
+        'x-content-type-options',
+        'cross-origin-resource-policy',
+      ])
+        assert.equal(viaFastPath.headers.get(name), viaExpress.headers.get(name), name);
+      assert.match(viaFastPath.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+      const traced = await get(signed, { range: 'bytes=0-0', 'x-request-id': 'player-42' });
+      await traced.arrayBuffer();
+      assert.equal(traced.headers.get('x-request-id'), 'player-42');
     });
   });
 

@@ -39,6 +39,7 @@ describe('role table', () => {
       'auth',
       'library',
       'ingest',
+      'site',
       'bot',
       'admin',
       'readvault',
@@ -50,6 +51,6 @@ describe('role table', () => {
   it('unions roles without duplicates', () => {
     const all = modulesForRoles([Role.Manager, Role.Worker, Role.Streamer]);
     assert.equal(new Set(all).size, all.length);
-    assert.equal(all.length, 9);
+    assert.equal(all.length, 10);
   });
 });

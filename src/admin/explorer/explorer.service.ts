@@ -9,6 +9,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { LocalMediaStore, type LocalObject } from '../../core/storage/local-media-store.js';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { VideoTools } from '../../ingest/processing/video-tools.js';
+import { LibraryService } from '../../library/library.service.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { TitleRepository } from '../../library/title.repository.js';
@@ -45,6 +46,7 @@ export class ExplorerService {
     private readonly titles: TitleRepository,
     private readonly inFlight: InFlightRefsRepository,
     private readonly processor: VideoTools,
+    private readonly library: LibraryService,
   ) {}
 
   get storeKind(): MediaStore['kind'] {
@@ -144,7 +146,7 @@ export class ExplorerService {
   }
 
   async rename(id: Types.ObjectId, fileName: string): Promise<void> {
-    if (!(await this.files.rename(id, fileName))) throw new AppError(404, 'not_found', 'No such file.');
+    await this.library.renameFile(id, fileName);
   }
 
   /**

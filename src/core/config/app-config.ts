@@ -84,6 +84,21 @@ export interface AppConfig {
   /** Catalogues for title enrichment; TMDB is skipped without a key, Jikan needs none. */
   metadata: { tmdbApiKey?: string; tmdbBaseUrl: string; jikanBaseUrl: string };
   bot: BotConfig;
+  site: SiteConfig;
+}
+
+/** The viewer site (manager role). */
+export interface SiteConfig {
+  /** A guest's progress is swept this many days after its last visit. */
+  guestProgressDays: number;
+  satellite: {
+    /** Ed25519 private key seed (base64url); unset: one is generated into DATA_DIR. */
+    privateKey?: string;
+    /** URLs of published copies of satellite.json, which the PWA tries when the origin fails. */
+    mirrors: readonly string[];
+    /** How long a signed satellite document stays valid. */
+    validDays: number;
+  };
 }
 
 /** The Telegram bot (manager role). Without a token the bot stays off and the rest runs. */

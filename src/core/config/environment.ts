@@ -244,6 +244,27 @@ export class Environment {
   @Min(3, { message: 'must be a whole number of seconds between 3 and 300' })
   @Max(300, { message: 'must be a whole number of seconds between 3 and 300' })
   STATUS_INTERVAL: number = 6;
+
+  @IsInt({ message: 'must be a whole number of days between 1 and 3650' })
+  @Min(1, { message: 'must be a whole number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be a whole number of days between 1 and 3650' })
+  GUEST_PROGRESS_DAYS: number = 90;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{43}=?$/, {
+    message: 'must be a base64url Ed25519 private key seed (32 bytes, 43 characters)',
+  })
+  SATELLITE_PRIVATE_KEY?: string;
+
+  @Matches(/^(\s*https?:\/\/[^\s,]+\s*(,\s*https?:\/\/[^\s,]+\s*)*)?$/, {
+    message: 'must be a comma list of http(s) URLs of satellite.json copies',
+  })
+  SATELLITE_MIRRORS: string = '';
+
+  @IsInt({ message: 'must be a whole number of days between 1 and 3650' })
+  @Min(1, { message: 'must be a whole number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be a whole number of days between 1 and 3650' })
+  SATELLITE_VALID_DAYS: number = 90;
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -268,10 +289,13 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',
   'STATUS_INTERVAL',
+  'GUEST_PROGRESS_DAYS',
+  'SATELLITE_VALID_DAYS',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */
 export const OPTIONAL_VARIABLES: readonly (keyof Environment)[] = [
+  'SATELLITE_PRIVATE_KEY',
   'PUBLIC_URL',
   'SECRET_KEY',
   'ADMIN_PASSWORD',

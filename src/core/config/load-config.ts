@@ -28,6 +28,7 @@ const SECRET_VARIABLES = new Set([
   'TELEGRAM_BOT_TOKENS',
   'TELEGRAM_BOT_TOKEN',
   'TELEGRAM_WEBHOOK_SECRET',
+  'SATELLITE_PRIVATE_KEY',
 ]);
 
 /** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
@@ -128,6 +129,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tmdbApiKey: environment.TMDB_API_KEY,
       tmdbBaseUrl: environment.TMDB_BASE_URL,
       jikanBaseUrl: environment.JIKAN_BASE_URL,
+    },
+    site: {
+      guestProgressDays: environment.GUEST_PROGRESS_DAYS,
+      satellite: {
+        privateKey: environment.SATELLITE_PRIVATE_KEY,
+        mirrors: list(environment.SATELLITE_MIRRORS),
+        validDays: environment.SATELLITE_VALID_DAYS,
+      },
     },
     bot: {
       token: environment.TELEGRAM_BOT_TOKEN,

@@ -1,3 +1,4 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { type AppConfig } from '../config/app-config.js';
@@ -10,6 +11,25 @@ const SELF = "'self'";
  * Swagger UI (`/api/docs`) ships inline styles, so only there styles may be inline.
  */
 export function securityHeaders(config: AppConfig): RequestHandler {
+  const { strict, docs } = helmets(config);
+  return (req, res, next) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next);
+}
+
+/**
+ * The headers `securityHeaders` sets on every response outside `/api/docs`, worked out once: they do
+ * not depend on the request, so a handler outside Express (the streamer's fast path) sets the list.
+ */
+export function securityHeaderList(config: AppConfig): ReadonlyArray<readonly [string, string]> {
+  const headers: [string, string][] = [];
+  const capture = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
+  helmets(config).strict({} as IncomingMessage, capture as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+function helmets(config: AppConfig) {
   const publicOrigin = new URL(config.http.publicUrl).origin;
   const directives = {
     defaultSrc: [SELF],
@@ -37,5 +57,5 @@ export function securityHeaders(config: AppConfig): RequestHandler {
       directives: { ...directives, styleSrc: [SELF, "'unsafe-inline'"] },
     },
   });
-  return (req, res, next) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next);
+  return { strict, docs };
 }

@@ -1,6 +1,6 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Request, type Response } from 'express';
 import { AppError } from '../../core/errors/app-error.js';
 import { StorageUnavailableError, StoredObjectMissingError } from '../../core/storage/media-store.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
@@ -23,11 +23,12 @@ export interface MediaBody {
  * Answers GET/HEAD for a stored file per RFC 9110: validators (ETag, Last-Modified), conditional
  * requests (304), If-Range, one byte range (206) or the whole body (200), 416 with `bytes *\/size`.
  * The first chunk is read before the status line goes out, so a storage failure is still a clean
- * 502/503 JSON answer rather than a cut-off 200.
+ * 502/503 JSON answer rather than a cut-off 200. Plain Node request/response, so the Express route
+ * and the streamer's fast path (`StreamFastPath`) share it.
  */
 export async function sendMedia(
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
   file: MediaFile,
   body: MediaBody,
 ): Promise<void> {
@@ -38,19 +39,21 @@ export async function sendMedia(
   res.setHeader('Last-Modified', lastModified.toUTCString());
   res.setHeader('Cache-Control', 'private, max-age=3600');
 
-  const ifNoneMatch = req.get('if-none-match');
-  const ifModifiedSince = req.get('if-modified-since');
+  const ifNoneMatch = header(req, 'if-none-match');
+  const ifModifiedSince = header(req, 'if-modified-since');
   if (
     ifNoneMatch
       ? noneMatch(ifNoneMatch, etag)
       : ifModifiedSince && notModifiedSince(ifModifiedSince, lastModified)
   ) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
 
-  const ifRange = req.get('if-range');
-  const rangeHeader = ifRange && !ifRangeHolds(ifRange, etag, lastModified) ? undefined : req.get('range');
+  const ifRange = header(req, 'if-range');
+  const rangeHeader =
+    ifRange && !ifRangeHolds(ifRange, etag, lastModified) ? undefined : header(req, 'range');
   const decision = decideRange(rangeHeader, file.size);
   if (decision.kind === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${file.size}`);
@@ -70,39 +73,68 @@ export async function sendMedia(
   const status = decision.kind === 'partial' ? 206 : 200;
 
   if (req.method === 'HEAD' || length === 0) {
-    res.status(status).end();
+    res.statusCode = status;
+    res.end();
     return;
   }
   const source = body.open(start, end);
-  const iterator = source[Symbol.asyncIterator]();
-  let first: IteratorResult<Buffer>;
+  let first: Buffer | null;
   try {
-    first = await iterator.next();
+    first = await firstChunk(source);
   } catch (error) {
     source.destroy();
     throw storageError(error);
   }
-  res.status(status);
-  if (first.done) {
+  res.statusCode = status;
+  if (first === null) {
     res.end();
     return;
   }
-  body.onBytes(first.value.length);
-  async function* rest() {
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      body.onBytes(next.value.length);
-      yield next.value;
-    }
-  }
+  body.onBytes(first.length);
+  source.on('data', (chunk: Buffer) => body.onBytes(chunk.length));
+  // The first chunk goes out with the headers; the rest is piped with the socket's backpressure.
+  res.write(first);
   try {
-    await pipeline(rest(), res);
+    await pipeline(source, res);
   } catch {
     // The client went away or storage failed mid-body: headers are out, so the only honest signal left
     // is closing the connection short of Content-Length. Destroying the source stops its fetches.
     source.destroy();
     res.destroy();
   }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The first chunk of `source` (null when it ends at once), without putting it in flowing mode. */
+function firstChunk(source: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      source.off('readable', onReadable);
+      source.off('end', onEnd);
+      source.off('error', onError);
+    };
+    const onReadable = () => {
+      const chunk = source.read() as Buffer | null;
+      if (chunk === null) return;
+      done();
+      resolve(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(null);
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    source.on('readable', onReadable);
+    source.once('end', onEnd);
+    source.once('error', onError);
+  });
 }
 
 function storageError(error: unknown): AppError {

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { AppError } from '../../core/errors/app-error.js';
+import { describeError } from '../../core/errors/all-exceptions.filter.js';
+import { securityHeaderList } from '../../core/http/security-headers.js';
+import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
+import { MediaDelivery } from '../media-delivery.js';
+import { StreamService } from '../stream.service.js';
+
+/** `/stream/<fileId>/<fileName>`, as the Express route matches it (one segment each, no slash after). */
+const STREAM_PATH = /^\/stream\/([0-9A-Fa-f]{24})\/[^/]+$/;
+const ROUTE = '/stream/:fileId/:fileName';
+const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The streamer's hot path: a signed `GET`/`HEAD /stream/:fileId/:fileName` is answered before Express
+ * sees it — signature check, cached record, store read, socket — skipping what a media request does
+ * not need (guards, cookie and JWT parsing, interceptors, per-request access logs). The answer is the
+ * route's own (`sendMedia`, the same errors as JSON `{error, message}`, the same security headers and
+ * `X-Request-Id`); anything else, including session-authorised requests, goes on to Express.
+ */
+@Injectable()
+export class StreamFastPath {
+  private readonly logger = new Logger('stream');
+  private readonly headers: ReadonlyArray<readonly [string, string]>;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly streams: StreamService,
+    private readonly delivery: MediaDelivery,
+    private readonly metrics: MetricsRegistry,
+  ) {
+    this.headers = securityHeaderList(config);
+  }
+
+  /** Puts the fast path in front of the server's Express handler. */
+  mount(server: Server): void {
+    const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!this.handle(req, res)) express(req, res);
+    });
+  }
+
+  /** Serves a signed media request and returns true; false leaves the request to Express. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    if (queryAt === -1) return false; // no signature: a session's request, judged by the guards
+    const path = url.slice(0, queryAt);
+    const match = STREAM_PATH.exec(path);
+    if (!match) return false;
+    const query = new URLSearchParams(url.slice(queryAt + 1));
+    if (!query.has('md5') && !query.has('expires')) return false;
+    void this.serve(req, res, path, match[1], query);
+    return true;
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    fileId: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const stopTimer = this.metrics.httpDuration.startTimer();
+    res.once('finish', () => stopTimer({ method: req.method, route: ROUTE, status: String(res.statusCode) }));
+    for (const [name, value] of this.headers) res.setHeader(name, value);
+    res.setHeader('X-Request-Id', requestId(req));
+    try {
+      this.streams.assertSigned(decodedPath(path), single(query, 'md5'), single(query, 'expires'));
+      const file = await this.streams.file(fileId);
+      await this.delivery.deliver(req, res, file);
+    } catch (error) {
+      this.fail(res, error);
+    }
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    const { status, body } = describeError(error);
+    if (status >= 500) this.logger.error(error instanceof Error ? error : String(error));
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const json = JSON.stringify(body);
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(json));
+    res.end(json);
+  }
+}
+
+/** A query parameter given exactly once (Express reads a repeated one as an array: not a signature). */
+function single(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  return values.length === 1 ? values[0] : undefined;
+}
+
+/** The path as nginx's `$uri` sees it (percent-decoded), which is what links sign. */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new AppError(400, 'bad_request', 'The request path is not valid percent-encoding.');
+  }
+}
+
+function requestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+}

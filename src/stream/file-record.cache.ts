@@ -1,0 +1,57 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { FileChangeBus } from '../library/file-change.bus.js';
+import { LibraryService } from '../library/library.service.js';
+import { type MediaFile } from '../library/schemas/media-file.schema.js';
+
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 1000;
+
+/**
+ * File records for the byte path. A player seeks with many requests in a row and a record rarely
+ * changes, so a seek skips the database; a delete or rename anywhere drops the entry at once (the
+ * library publishes it, see `FileChangeBus`). While that news cannot reach this process nothing is
+ * kept, so a deleted file never streams on. The TTL only bounds what an unnoticed edit could cost.
+ */
+@Injectable()
+export class FileRecordCache implements OnModuleInit {
+  private readonly logger = new Logger('stream');
+  private readonly entries = new Map<string, { file: MediaFile; until: number }>();
+  /** Bumped by every change, so a lookup that raced with one does not cache what it read. */
+  private generation = 0;
+
+  constructor(
+    private readonly library: LibraryService,
+    private readonly changes: FileChangeBus,
+  ) {}
+
+  onModuleInit(): Promise<void> {
+    return this.changes
+      .listen((ids) => this.forget(ids))
+      .catch((error: Error) =>
+        this.logger.warn(`file records are not cached until Redis is reachable: ${error.message}`),
+      );
+  }
+
+  /** The record of `fileId` (a 24-hex id, checked by the caller); 404 when there is none. */
+  async get(fileId: string): Promise<MediaFile> {
+    const cached = this.entries.get(fileId);
+    if (cached && cached.until > Date.now()) return cached.file;
+    const generation = this.generation;
+    const file = await this.library.requireFile(new Types.ObjectId(fileId));
+    if (this.changes.live && generation === this.generation) this.remember(fileId, file);
+    return file;
+  }
+
+  private remember(fileId: string, file: MediaFile): void {
+    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(fileId))
+      this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(fileId, { file, until: Date.now() + TTL_MS });
+  }
+
+  private forget(fileIds: readonly string[] | undefined): void {
+    this.generation++;
+    if (!fileIds) this.entries.clear();
+    else for (const id of fileIds) this.entries.delete(id);
+  }
+}

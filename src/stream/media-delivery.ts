@@ -1,0 +1,38 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { type Counter } from 'prom-client';
+import { type MediaFile } from '../library/schemas/media-file.schema.js';
+import { sendMedia } from './http/send-media.js';
+import { StreamMetrics } from './stream.metrics.js';
+import { StreamService } from './stream.service.js';
+import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
+
+/** Writes a file's bytes for an authorised request, counted in the stream metrics and usage. */
+@Injectable()
+export class MediaDelivery {
+  private readonly bytesServed: Counter.Internal;
+
+  constructor(
+    private readonly streams: StreamService,
+    private readonly metrics: StreamMetrics,
+    private readonly usage: StreamUsagePublisher,
+  ) {
+    this.bytesServed = metrics.bytesServed.labels({ store: streams.storeKind });
+  }
+
+  async deliver(req: IncomingMessage, res: ServerResponse, file: MediaFile): Promise<void> {
+    this.metrics.active.inc();
+    this.usage.started();
+    res.once('close', () => {
+      this.metrics.active.dec();
+      this.usage.ended();
+    });
+    await sendMedia(req, res, file, {
+      open: (start, end) => this.streams.read(file, start, end),
+      onBytes: (count) => {
+        this.bytesServed.inc(count);
+        this.usage.served(count);
+      },
+    });
+  }
+}
