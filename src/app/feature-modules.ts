@@ -3,8 +3,8 @@ import { FeatureModule, type Role } from './roles.js';
 
 /**
  * The Nest module behind each name in the role table, loaded only when a role runs it: a streamer
- * never loads the bot (telegraf), ingest (execa, sharp) or the admin panel. Modules with role-dependent
- * sides (HTTP API on the manager only, for instance) are built for the process's roles.
+ * never loads the bot (telegraf), ingest (execa) or the admin panel. Modules with role-dependent sides
+ * (HTTP API on the manager only, for instance) are built for the process's roles.
  */
 export const FEATURE_MODULES: Readonly<
   Record<FeatureModule, (roles: readonly Role[]) => Promise<Type | DynamicModule>>
@@ -15,9 +15,11 @@ export const FEATURE_MODULES: Readonly<
   [FeatureModule.Ingest]: async (roles) =>
     (await import('../ingest/ingest.module.js')).IngestModule.forRoles(roles),
   [FeatureModule.Stream]: async () => (await import('../stream/stream.module.js')).StreamModule,
+  [FeatureModule.Site]: async (roles) => (await import('../site/site.module.js')).SiteModule.forRoles(roles),
   [FeatureModule.Bot]: async () => (await import('../bot/bot.module.js')).BotModule,
   [FeatureModule.Admin]: async () => (await import('../admin/admin.module.js')).AdminModule,
-  [FeatureModule.ReadVault]: async () => (await import('../readvault/readvault.module.js')).ReadVaultModule,
+  [FeatureModule.ReadVault]: async (roles) =>
+    (await import('../readvault/readvault.module.js')).ReadVaultModule.forRoles(roles),
   [FeatureModule.Music]: async () => (await import('../music/music.module.js')).MusicModule,
   [FeatureModule.Franchise]: async () => (await import('../franchise/franchise.module.js')).FranchiseModule,
 };

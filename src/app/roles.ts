@@ -13,6 +13,7 @@ export enum FeatureModule {
   Library = 'library',
   Ingest = 'ingest',
   Stream = 'stream',
+  Site = 'site',
   Bot = 'bot',
   Admin = 'admin',
   ReadVault = 'readvault',
@@ -27,12 +28,13 @@ export const ROLE_MODULES: Readonly<Record<Role, readonly FeatureModule[]>> = {
     FeatureModule.Admin,
     FeatureModule.Bot,
     FeatureModule.Ingest,
+    FeatureModule.Site,
     FeatureModule.Franchise,
     FeatureModule.ReadVault,
     FeatureModule.Music,
   ],
-  [Role.Worker]: [FeatureModule.Ingest, FeatureModule.Library],
-  [Role.Streamer]: [FeatureModule.Stream, FeatureModule.Auth, FeatureModule.Library],
+  [Role.Worker]: [FeatureModule.Ingest, FeatureModule.Library, FeatureModule.ReadVault],
+  [Role.Streamer]: [FeatureModule.Stream, FeatureModule.Auth, FeatureModule.Library, FeatureModule.ReadVault],
 };
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);

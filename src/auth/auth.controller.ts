@@ -15,7 +15,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
-import { type Identity } from '../core/identity/identity.js';
+import { type Identity, type IdentifiedRequest } from '../core/identity/identity.js';
 import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';
 import { CurrentIdentity, Identified, Roles } from './access.decorators.js';
 import { ApiTokenService } from './api-token.service.js';
@@ -26,6 +26,7 @@ import { LoginDto } from './dto/login.dto.js';
 import { MagicLinkDto } from './dto/magic-link.dto.js';
 import { MagicLinkService } from './magic-link.service.js';
 import { SessionService } from './session.service.js';
+import { SignInEvents } from './sign-in-events.js';
 import { UserService } from './user.service.js';
 import { Types } from 'mongoose';
 
@@ -38,13 +39,19 @@ export class AuthController {
     private readonly sessions: SessionService,
     private readonly magicLinks: MagicLinkService,
     private readonly apiTokens: ApiTokenService,
+    private readonly signIns: SignInEvents,
   ) {}
 
   @Post('login')
   @HttpCode(200)
   @RateLimit({ name: 'login', limit: 10, windowSeconds: 60, per: 'address+username' })
-  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async login(
+    @Body() dto: LoginDto,
+    @Req() req: Request & IdentifiedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { token, maxAgeMs, user } = await this.users.login(dto.username, dto.password, clientInfo(req));
+    await this.signIns.signedIn(req.identity, user.id);
     setSessionCookie(res, token, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));
     return { user };
   }

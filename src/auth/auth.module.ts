@@ -5,7 +5,13 @@ import { PassportModule } from '@nestjs/passport';
 import { Role } from '../app/roles.js';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { RateLimitGuard } from '../core/rate-limit/rate-limit.guard.js';
+import { AccountSessionsController } from './account-sessions.controller.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
+import { AppPasswordAuth } from './app-passwords/app-password-auth.js';
+import { AppPasswordSecrets } from './app-passwords/app-password-secrets.js';
+import { AppPasswordRepository } from './app-passwords/app-password.repository.js';
+import { AppPasswordService } from './app-passwords/app-password.service.js';
+import { AppPasswordsController } from './app-passwords/app-passwords.controller.js';
 import { ApiTokenRepository } from './api-token.repository.js';
 import { ApiTokenService } from './api-token.service.js';
 import { AuthController } from './auth.controller.js';
@@ -19,6 +25,7 @@ import { MagicLinkService } from './magic-link.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { deriveKey } from './secrets.js';
 import { JWT_ALGORITHM, JWT_ISSUER, SessionTokenService } from './session-token.service.js';
+import { SignInEvents } from './sign-in-events.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { UserRepository } from './user.repository.js';
@@ -34,6 +41,13 @@ const VERIFY = [
   SessionService,
   ApiTokenService,
   JwtStrategy,
+  AppPasswordRepository,
+  {
+    provide: AppPasswordSecrets,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig) => new AppPasswordSecrets(config.secretKey),
+  },
+  AppPasswordAuth,
 ];
 
 /** Managing accounts, sessions and links: the manager only. */
@@ -44,6 +58,8 @@ const MANAGE = [
   MagicLinkService,
   AdminBootstrap,
   ExpiredCredentialsSweeper,
+  SignInEvents,
+  AppPasswordService,
 ];
 
 /**
@@ -70,7 +86,15 @@ export class AuthModule {
           }),
         }),
       ],
-      controllers: manages ? [AuthController, UsersController, MagicLinkController] : [],
+      controllers: manages
+        ? [
+            AuthController,
+            UsersController,
+            MagicLinkController,
+            AppPasswordsController,
+            AccountSessionsController,
+          ]
+        : [],
       providers: [
         ...VERIFY,
         ...(manages ? MANAGE : []),

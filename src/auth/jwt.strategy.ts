@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { type Identity } from '../core/identity/identity.js';
 import { SESSION_COOKIE } from './auth-cookie.js';
 import { API_TOKEN_PREFIX } from './api-token.service.js';
+import { APP_PASSWORD_PREFIX } from './app-passwords/app-password-secrets.js';
 import { deriveKey } from './secrets.js';
 import { JWT_ALGORITHM, JWT_ISSUER, type TokenPayload } from './session-token.service.js';
 import { SessionService } from './session.service.js';
@@ -17,7 +18,9 @@ function fromCookie(req: Request): string | null {
 
 function fromBearer(req: Request): string | null {
   const token = ExtractJwt.fromAuthHeaderAsBearerToken()(req);
-  return token && !token.startsWith(API_TOKEN_PREFIX) ? token : null;
+  return token && !token.startsWith(API_TOKEN_PREFIX) && !token.startsWith(APP_PASSWORD_PREFIX)
+    ? token
+    : null;
 }
 
 /**

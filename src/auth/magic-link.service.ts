@@ -54,6 +54,6 @@ export class MagicLinkService {
     const session = await this.sessions.open(link.userId, 'magic-link', client);
     // The landing page sends admins to the panel; everyone else home.
     const user = await this.users.findById(link.userId);
-    return { ...session, role: user?.role };
+    return { ...session, userId: String(link.userId), role: user?.role };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Model } from 'mongoose';
+import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { type Session, sessionSchema } from './schemas/session.schema.js';
 
@@ -31,6 +31,25 @@ export class SessionRepository {
       .limit(limit)
       .lean<Session[]>()
       .exec();
+  }
+
+  /** A user's live sessions, newest first (the account page; a user holds a handful). */
+  listLiveForUser(userId: Types.ObjectId, now = new Date()): Promise<Session[]> {
+    return this.model
+      .find({ userId, revokedAt: { $exists: false }, expiresAt: { $gt: now } })
+      .sort({ createdAt: -1 })
+      .limit(200)
+      .lean<Session[]>()
+      .exec();
+  }
+
+  /** Revokes a session of this user only; false when it is not theirs or already ended. */
+  async revokeForUser(id: string, userId: Types.ObjectId): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { _id: id, userId, revokedAt: { $exists: false } },
+      { $set: { revokedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
   }
 
   async revoke(id: string): Promise<boolean> {

@@ -13,6 +13,17 @@ export interface ClientInfo {
   ip?: string;
 }
 
+export interface SessionView {
+  id: string;
+  method: Session['method'];
+  createdAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+  /** The session this request came with. */
+  current: boolean;
+}
+
 /** Server-side sessions behind user JWTs: a token is only good while its session is live. */
 @Injectable()
 export class SessionService {
@@ -41,6 +52,25 @@ export class SessionService {
 
   revoke(sessionId: string): Promise<boolean> {
     return this.sessions.revoke(sessionId);
+  }
+
+  /** The account page's list: where the user is signed in, the calling session marked `current`. */
+  async listForUser(userId: string, currentSessionId?: string): Promise<SessionView[]> {
+    const sessions = await this.sessions.listLiveForUser(new Types.ObjectId(userId));
+    return sessions.map((session) => ({
+      id: session._id,
+      method: session.method,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+      userAgent: session.userAgent ?? null,
+      ip: session.ip ?? null,
+      current: session._id === currentSessionId,
+    }));
+  }
+
+  /** Signs one of the user's own sessions out; every later request with its cookie is refused. */
+  revokeForUser(userId: string, sessionId: string): Promise<boolean> {
+    return this.sessions.revokeForUser(sessionId, new Types.ObjectId(userId));
   }
 
   /** The identity behind a session, or undefined when it is revoked, expired, or its user is disabled. */

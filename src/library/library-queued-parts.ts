@@ -1,4 +1,8 @@
 import { QueueModule } from '../core/queue/queue.module.js';
+import { ArtworkCollector } from './artwork/artwork-collector.js';
+import { ArtworkFetcher } from './artwork/artwork-fetcher.js';
+import { ArtworkRequests } from './artwork/artwork-requests.js';
+import { ArtworkJob } from './artwork/artwork.job.js';
 import { CommentsController } from './comments.controller.js';
 import { FilesController } from './files.controller.js';
 import { EnrichmentRequests } from './metadata/enrichment-requests.js';
@@ -11,12 +15,21 @@ import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 
 /**
  * The library's parts that use the job queues (BullMQ): the manager's API and schedules, the worker's
- * enrichment and deletion drain. `LibraryModule` loads this file only for those roles.
+ * enrichment, artwork collection and deletion drain. `LibraryModule` loads this file only for those
+ * roles, so a streamer never loads BullMQ.
  */
 export const QUEUED_PARTS = {
   QueueModule,
-  EnrichmentRequests,
+  requests: [EnrichmentRequests, ArtworkRequests],
   managerControllers: [TitlesController, FilesController, CommentsController],
   managerProviders: [UpkeepSchedule],
-  workerProviders: [metadataProviders, EnrichmentService, EnrichmentJob, DeletionDrainer],
+  workerProviders: [
+    metadataProviders,
+    EnrichmentService,
+    EnrichmentJob,
+    DeletionDrainer,
+    ArtworkFetcher,
+    ArtworkCollector,
+    ArtworkJob,
+  ],
 };

@@ -14,26 +14,35 @@ import { ApiTags } from '@nestjs/swagger';
 import { type Types } from 'mongoose';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
 import { Roles } from '../auth/access.decorators.js';
-import { TitleQueryDto } from './dto/title-query.dto.js';
+import { TitleFacetsQueryDto, TitleQueryDto } from './dto/title-query.dto.js';
 import { UpdateTitleDto } from './dto/update-title.dto.js';
 import { presentTitle } from './library.presenter.js';
 import { LibraryService } from './library.service.js';
 import { EnrichmentRequests } from './metadata/enrichment-requests.js';
-import { TitleSearchService } from './title-search.service.js';
+import { CatalogQueryService } from './catalog/catalog-query.service.js';
 
 @ApiTags('library')
 @Controller('api/titles')
 export class TitlesController {
   constructor(
     private readonly library: LibraryService,
-    private readonly search: TitleSearchService,
+    private readonly catalog: CatalogQueryService,
     private readonly enrichment: EnrichmentRequests,
   ) {}
 
+  /** Title cards: matching `q` best first, or the whole catalogue in `sort` order. */
   @Get()
   async list(@Query() query: TitleQueryDto) {
-    const page = await this.search.search(query);
-    return { ...page, items: page.items.map(presentTitle) };
+    const { q, page, pageSize, ...filter } = query;
+    const paging = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
+    const result = q?.trim() ? await this.catalog.search(q, paging) : await this.catalog.list(paging);
+    return { ...result, page, pageSize };
+  }
+
+  /** How many titles per kind, genre and year (for filters). */
+  @Get('facets')
+  async facets(@Query() query: TitleFacetsQueryDto) {
+    return this.catalog.facets(query);
   }
 
   @Get(':id')

@@ -12,7 +12,7 @@ import { type Title } from '../../src/library/schemas/title.schema.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { startFixtureServer } from '../support/fixture-server.js';
+import { playlistPage, startFixtureServer } from '../support/fixture-server.js';
 import { type TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { tempDir, testVideo } from '../support/media.js';
@@ -85,6 +85,8 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
   let bigTorrentFile: Awaited<ReturnType<typeof startFixtureServer>>;
   let archives: Awaited<ReturnType<typeof startSwitchableServer>>;
   const zips = new Map<string, Buffer>();
+  /** Web pages served beside the zips (what yt-dlp lists). */
+  const pages = new Map<string, string>();
   let zipServer: Server;
   let zipPort: number;
 
@@ -118,6 +120,8 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     });
     archives = await startSwitchableServer(Buffer.alloc(0));
     zipServer = createServer((req, res) => {
+      const page = pages.get(req.url ?? '');
+      if (page) return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       const body = zips.get(req.url ?? '');
       if (!body) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length }).end(body);
@@ -335,6 +339,46 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     );
   });
 
+  it('takes a yt-dlp playlist as items, and refuses one over INGEST_MAX_ITEMS before any entry', async () => {
+    const videos = [1, 2, 3].map((n) => testVideo(2, undefined, { size: `${128 + n * 16}x96` }).bytes);
+    videos.forEach((bytes, n) => zips.set(`/clips/extra-${n + 1}.mp4`, bytes));
+    pages.set(
+      '/extras.html',
+      playlistPage(
+        'Harbor Lights Extras',
+        ['1', '2', '3'].map((n) => `/clips/extra-${n}.mp4`),
+      ),
+    );
+    const task = await finished(await submit(`http://127.0.0.1:${zipPort}/extras.html`));
+    assert.equal(task.state, 'done', String(task.error));
+    assert.equal(task.engine, 'ytdlp');
+    assert.deepEqual(
+      itemsOf(task).map((i) => [i.kind, i.state]),
+      [
+        ['video', 'done'],
+        ['video', 'done'],
+        ['video', 'done'],
+      ],
+    );
+    assert.match(itemsOf(task)[0].name, /^001 /, 'entries in playlist order');
+    const stored = await Promise.all(
+      itemsOf(task).map((i) => library().requireFile(new Types.ObjectId(String(i.fileId)))),
+    );
+    assert.deepEqual(
+      stored.map((file) => file.size),
+      videos.map((bytes) => bytes.length),
+    );
+
+    const many = Array.from({ length: MAX_ITEMS + 5 }, (_, n) => `/clips/many-${n}.mp4`);
+    pages.set('/many.html', playlistPage('Too Many Clips', many));
+    const refused = await finished(await submit(`http://127.0.0.1:${zipPort}/many.html`));
+    assert.equal(refused.state, 'failed');
+    assert.match(
+      String(refused.error),
+      new RegExp(`holds ${MAX_ITEMS + 5} files, over the limit of ${MAX_ITEMS}`),
+    );
+  });
+
   it('reports unsafe archive names per item and writes nothing outside the sandbox', async () => {
     const video = testVideo(2, undefined, { size: '176x144' }).bytes;
     const task = await finished(
@@ -413,7 +457,7 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     assert.match(String(subtitle.note), /language unknown/);
   });
 
-  it('reports audio and comics as "not supported yet" beside the video it files', async () => {
+  it('reports audio as "not supported yet", and damaged comics with their reason, beside the video it files', async () => {
     const dir = tempDir('sv-kinds-');
     const tone = join(dir, 'tone.mp3');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=1', tone]);
@@ -441,15 +485,16 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     assert.deepEqual(
       itemsOf(task).map((i) => [i.name, i.kind, i.state]),
       [
-        ['Extras/Artbook.cbz', 'comic', 'unsupported'],
-        ['Extras/Script.pdf', 'comic', 'unsupported'],
+        ['Extras/Artbook.cbz', 'comic', 'failed'],
+        ['Extras/Script.pdf', 'comic', 'failed'],
         ['Mixed.Bag.2021.mp4', 'video', 'done'],
         ['poster.jpg', 'image', 'skipped'],
         ['Soundtrack/01 - Theme.mp3', 'audio', 'unsupported'],
       ],
     );
     assert.match(String(item(task, /Theme/).error), /audio is not supported yet/);
-    assert.match(String(item(task, /Artbook/).error), /comic is not supported yet/);
+    assert.match(String(item(task, /Artbook/).error), /page page-001\.jpg cannot be read as an image/);
+    assert.match(String(item(task, /Script/).error), /not a readable PDF/);
   });
 
   it('refuses a zip bomb by the bytes it unpacks to, not the sizes it declares', async () => {

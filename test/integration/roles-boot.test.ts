@@ -6,11 +6,11 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 const EXPECTED: Record<string, { role: string; modules: string[]; queues: boolean }> = {
   manager: {
     role: 'manager',
-    modules: ['core', 'auth', 'library', 'ingest', 'bot', 'admin', 'readvault', 'music', 'franchise'],
+    modules: ['core', 'auth', 'library', 'ingest', 'site', 'bot', 'admin', 'readvault', 'music', 'franchise'],
     queues: true,
   },
-  worker: { role: 'worker', modules: ['core', 'library', 'ingest'], queues: true },
-  streamer: { role: 'streamer', modules: ['core', 'auth', 'library', 'stream'], queues: false },
+  worker: { role: 'worker', modules: ['core', 'library', 'ingest', 'readvault'], queues: true },
+  streamer: { role: 'streamer', modules: ['core', 'auth', 'library', 'stream', 'readvault'], queues: false },
   all: {
     role: 'all',
     modules: [
@@ -19,6 +19,7 @@ const EXPECTED: Record<string, { role: string; modules: string[]; queues: boolea
       'library',
       'ingest',
       'stream',
+      'site',
       'bot',
       'admin',
       'readvault',

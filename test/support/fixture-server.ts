@@ -20,6 +20,12 @@ export function videoPage(title: string, videoPath: string): string {
   return `<!doctype html><html><head><title>${title}</title></head><body><video src="${videoPath}" controls></video></body></html>`;
 }
 
+/** A web page embedding one `<video>` per path: yt-dlp's generic extractor lists it as a playlist titled `title`. */
+export function playlistPage(title: string, videoPaths: string[]): string {
+  const videos = videoPaths.map((path) => `<video src="${path}" controls></video>`).join('');
+  return `<!doctype html><html><head><title>${title}</title></head><body>${videos}</body></html>`;
+}
+
 /** A local HTTP file server for download tests: ranges, cut connections, throttling. Records requests. */
 export async function startFixtureServer(options: FixtureServerOptions) {
   const requests: { url: string; range?: string; ifRange?: string }[] = [];

@@ -33,12 +33,13 @@ describe('ROLE parsing', () => {
 
 describe('role table', () => {
   it('gives each role exactly its modules', () => {
-    assert.deepEqual(modulesForRoles([Role.Worker]), ['library', 'ingest']);
-    assert.deepEqual(modulesForRoles([Role.Streamer]), ['auth', 'library', 'stream']);
+    assert.deepEqual(modulesForRoles([Role.Worker]), ['library', 'ingest', 'readvault']);
+    assert.deepEqual(modulesForRoles([Role.Streamer]), ['auth', 'library', 'stream', 'readvault']);
     assert.deepEqual(modulesForRoles([Role.Manager]), [
       'auth',
       'library',
       'ingest',
+      'site',
       'bot',
       'admin',
       'readvault',
@@ -50,6 +51,6 @@ describe('role table', () => {
   it('unions roles without duplicates', () => {
     const all = modulesForRoles([Role.Manager, Role.Worker, Role.Streamer]);
     assert.equal(new Set(all).size, all.length);
-    assert.equal(all.length, 9);
+    assert.equal(all.length, 10);
   });
 });

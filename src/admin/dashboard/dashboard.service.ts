@@ -5,8 +5,8 @@ import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.j
 import { QueueName } from '../../core/queue/queue-names.js';
 import { withTimeout } from '../../core/util/with-timeout.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
+import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
-import { TitleRepository } from '../../library/title.repository.js';
 import { StreamUsageReader } from '../../stream/usage/stream-usage.reader.js';
 import { formatAgo, formatBytes, formatDuration } from '../../core/util/format-units.js';
 
@@ -19,7 +19,7 @@ export class DashboardService {
     @InjectQueue(QueueName.Ingest) private readonly ingestQueue: Queue,
     @InjectQueue(QueueName.Library) private readonly libraryQueue: Queue,
     private readonly heartbeats: HeartbeatRepository,
-    private readonly titles: TitleRepository,
+    private readonly catalog: CatalogQueryService,
     private readonly files: MediaFileRepository,
     private readonly streamUsage: StreamUsageReader,
   ) {}
@@ -28,7 +28,7 @@ export class DashboardService {
     const [queues, instances, titleCounts, files, streams] = await Promise.all([
       this.queueDepths(),
       this.heartbeats.list(),
-      Promise.all(TITLE_KINDS.map(async (kind) => ({ kind, count: await this.titles.count({ kind }) }))),
+      this.titleCounts(),
       this.files.totals(),
       this.streamUsage.read().catch(() => undefined),
     ]);
@@ -61,6 +61,11 @@ export class DashboardService {
         stored: formatBytes(files.bytes),
       },
     };
+  }
+
+  private async titleCounts() {
+    const { kinds } = await this.catalog.facets();
+    return TITLE_KINDS.map((kind) => ({ kind, count: kinds.find((k) => k.value === kind)?.count ?? 0 }));
   }
 
   /** Per queue and state; a queue Redis cannot answer for in time shows as unavailable. */

@@ -1,22 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { LibraryService } from '../../library/library.service.js';
-import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
-import { type Title } from '../../library/schemas/title.schema.js';
+import { type TitleCard } from '../../library/catalog/title-card.js';
 import { formatBytes, formatDuration } from '../../core/util/format-units.js';
 
 /** Reads a title with its files, shaped for the CMS page. */
 @Injectable()
 export class LibraryPageService {
-  constructor(
-    private readonly library: LibraryService,
-    private readonly files: MediaFileRepository,
-  ) {}
+  constructor(private readonly library: LibraryService) {}
 
   async title(id: Types.ObjectId) {
     const title = await this.library.requireTitle(id);
-    const files = new Map((await this.files.findByTitle(title._id)).map((file) => [String(file._id), file]));
+    const files = new Map((await this.library.filesOfTitle(title)).map((file) => [String(file._id), file]));
     const fileRow = (fileId: Types.ObjectId) => presentFile(String(fileId), files.get(String(fileId)));
     return {
       // Not `title`: the layout uses that for the page title.
@@ -46,17 +42,16 @@ export class LibraryPageService {
   }
 }
 
-export function presentTitleRow(title: Title) {
-  const episodes = title.seasons.reduce((sum, season) => sum + season.episodes.length, 0);
+export function presentTitleRow(card: TitleCard) {
   return {
-    id: String(title._id),
-    name: title.name,
-    kind: title.kind,
-    year: title.year ?? '',
+    id: card.id,
+    name: card.name,
+    kind: card.kind,
+    year: card.year ?? '',
     contents:
-      title.kind === 'movie'
-        ? `${title.fileIds.length} file(s)`
-        : `${title.seasons.length} season(s), ${episodes} episode(s)`,
+      card.kind === 'movie'
+        ? `${card.files} file(s)`
+        : `${card.seasons} season(s), ${card.episodes} episode(s)`,
   };
 }
 

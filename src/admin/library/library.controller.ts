@@ -19,7 +19,7 @@ import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { LibraryService } from '../../library/library.service.js';
 import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
-import { TitleSearchService } from '../../library/title-search.service.js';
+import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
 import { TitleFormDto, TitleSearchFormDto } from '../dto/title-form.dto.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
@@ -39,7 +39,7 @@ type PanelRequest = Request & IdentifiedRequest;
 export class LibraryController {
   constructor(
     private readonly library: LibraryService,
-    private readonly search: TitleSearchService,
+    private readonly catalog: CatalogQueryService,
     private readonly pages: LibraryPageService,
     private readonly renderer: PanelRenderer,
     private readonly enrichment: EnrichmentRequests,
@@ -47,7 +47,12 @@ export class LibraryController {
 
   @Get()
   async list(@Query() query: TitleSearchFormDto, @Req() req: PanelRequest, @Res() res: Response) {
-    const page = await this.search.search({ ...query, pageSize: 50 });
+    const pageSize = 50;
+    const paging = { kind: query.kind, limit: pageSize, offset: (query.page - 1) * pageSize };
+    const found = query.q?.trim()
+      ? await this.catalog.search(query.q, paging)
+      : await this.catalog.list(paging);
+    const page = { ...found, page: query.page, pageSize };
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
     const link = (n: number) =>
       `/admin/library?${new URLSearchParams({ q: query.q ?? '', kind: query.kind ?? '', page: String(n) })}`;
@@ -59,6 +64,7 @@ export class LibraryController {
         kinds: TITLE_KINDS.map((kind) => ({ kind, selected: kind === query.kind })),
         titles: page.items.map(presentTitleRow),
         total: page.total,
+        rebuilding: page.rebuilding,
         page: page.page,
         pages,
         previous: page.page > 1 ? link(page.page - 1) : undefined,

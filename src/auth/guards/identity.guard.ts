@@ -4,6 +4,8 @@ import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { type Identity, type IdentifiedRequest } from '../../core/identity/identity.js';
 import { API_TOKEN_PREFIX, ApiTokenService } from '../api-token.service.js';
+import { AppPasswordAuth } from '../app-passwords/app-password-auth.js';
+import { APP_PASSWORD_PREFIX } from '../app-passwords/app-password-secrets.js';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth-cookie.js';
 import { SessionTokenService } from '../session-token.service.js';
 
@@ -18,7 +20,7 @@ class OptionalJwtGuard extends AuthGuard('jwt') {
 const NO_GUEST_COOKIE = /^\/(healthz|metrics|stream|subtitles|media)(\/|$)/;
 
 /**
- * Works out who is calling (API token, session or guest cookie) for every request, and gives a first
+ * Works out who is calling (API token, app password, session or guest cookie) for every request, and gives a first
  * visitor a guest identity cookie. It never refuses: `RolesGuard` does, knowing why identity failed.
  */
 @Injectable()
@@ -29,6 +31,7 @@ export class IdentityGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly apiTokens: ApiTokenService,
     private readonly tokens: SessionTokenService,
+    private readonly appPasswords: AppPasswordAuth,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,6 +43,11 @@ export class IdentityGuard implements CanActivate {
     if (bearer?.startsWith(API_TOKEN_PREFIX)) {
       req.identity = await this.apiTokens.identify(bearer);
       if (!req.identity) req.authFailure = 'The API token is invalid or revoked.';
+      return true;
+    }
+    if (bearer?.startsWith(APP_PASSWORD_PREFIX)) {
+      req.identity = await this.appPasswords.verify(bearer);
+      if (!req.identity) req.authFailure = 'The app password is invalid or revoked.';
       return true;
     }
     const presented = Boolean(bearer) || typeof req.cookies?.[SESSION_COOKIE] === 'string';

@@ -4,6 +4,7 @@ import { type Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { QueueName } from '../../core/queue/queue-names.js';
+import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { LibraryService } from '../../library/library.service.js';
 import { formatBytes, formatDuration } from '../../core/util/format-units.js';
 import { escapeHtml } from '../format/text-format.js';
@@ -16,6 +17,7 @@ export class BotAdminService {
     @InjectQueue(QueueName.Ingest) private readonly queue: Queue,
     private readonly heartbeats: HeartbeatRepository,
     private readonly library: LibraryService,
+    private readonly catalog: CatalogQueryService,
   ) {}
 
   async health(): Promise<string> {
@@ -47,11 +49,11 @@ export class BotAdminService {
   }
 
   async stats(): Promise<string> {
-    const stats = await this.library.stats();
+    const [facets, stats] = await Promise.all([this.catalog.facets(), this.library.fileTotals()]);
     return [
       '<b>StreamVault library</b>',
       '',
-      `Titles: ${stats.titles}`,
+      `Titles: ${facets.total}`,
       `Files: ${stats.files} · ${formatBytes(stats.bytes, { precise: true })}`,
       `Storage: ${this.config.storage === 'telegram' ? 'Telegram channel' : 'local disk'}`,
     ].join('\n');

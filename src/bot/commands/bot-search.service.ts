@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { TitleSearchService } from '../../library/title-search.service.js';
+import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
+import { LibraryService } from '../../library/library.service.js';
 import { episodeCode, escapeHtml } from '../format/text-format.js';
 import { WatchLinks } from '../library/watch-links.js';
 
@@ -11,16 +12,22 @@ const LINKS_PER_TITLE = 3;
 @Injectable()
 export class BotSearchService {
   constructor(
-    private readonly search: TitleSearchService,
+    private readonly catalog: CatalogQueryService,
+    private readonly library: LibraryService,
     private readonly links: WatchLinks,
   ) {}
 
   async answer(query: string): Promise<string> {
     const q = query.trim();
     if (!q) return 'Send <code>/search &lt;words&gt;</code>, for example <code>/search breaking bad</code>.';
-    const page = await this.search.search({ q, page: 1, pageSize: RESULTS });
+    const page = await this.catalog.search(q, { limit: RESULTS });
+    if (page.items.length === 0 && page.rebuilding) {
+      return 'The library index is being rebuilt; try again in a minute.';
+    }
     if (page.items.length === 0) return `Nothing in the library matches “${escapeHtml(q)}”.`;
-    const blocks = page.items.map((title, index) => this.block(index + 1, title));
+    // The links need each title's files: a handful of `_id` lookups.
+    const titles = await this.library.titlesByIds(page.items.map((card) => card.id));
+    const blocks = titles.map((title, index) => this.block(index + 1, title));
     const more = page.total > RESULTS ? `\n\n${page.total - RESULTS} more match; refine the words.` : '';
     return `🔎 <b>${escapeHtml(q)}</b>\n\n${blocks.join('\n\n')}${more}`;
   }

@@ -39,6 +39,12 @@ export interface AppConfig {
     botTokens: readonly string[];
     storageChannel?: string;
   };
+  readvault: {
+    /** Disk kept for resized pages (least recently used go first). */
+    cacheBytes: number;
+    /** Largest page accepted at ingest, in bytes (a decompression bomb stops here). */
+    maxPageBytes: number;
+  };
   ingest: {
     allowHosts: readonly AllowedHost[];
     maxFileBytes: number;
@@ -76,8 +82,29 @@ export interface AppConfig {
   /** Every process writes its heartbeat (roles, host, CPU/RAM/disk) to Redis this often. */
   heartbeatIntervalSeconds: number;
   /** Catalogues for title enrichment; TMDB is skipped without a key, Jikan needs none. */
-  metadata: { tmdbApiKey?: string; tmdbBaseUrl: string; jikanBaseUrl: string };
+  metadata: {
+    tmdbApiKey?: string;
+    tmdbBaseUrl: string;
+    jikanBaseUrl: string;
+    /** Where TMDB's poster and backdrop paths are fetched from (by the artwork job, never by pages). */
+    tmdbImageBaseUrl: string;
+  };
   bot: BotConfig;
+  site: SiteConfig;
+}
+
+/** The viewer site (manager role). */
+export interface SiteConfig {
+  /** A guest's progress is swept this many days after its last visit. */
+  guestProgressDays: number;
+  satellite: {
+    /** Ed25519 private key seed (base64url); unset: one is generated into DATA_DIR. */
+    privateKey?: string;
+    /** URLs of published copies of satellite.json, which the PWA tries when the origin fails. */
+    mirrors: readonly string[];
+    /** How long a signed satellite document stays valid. */
+    validDays: number;
+  };
 }
 
 /** The Telegram bot (manager role). Without a token the bot stays off and the rest runs. */

@@ -105,6 +105,16 @@ export class Environment {
   @Max(16, { message: 'must be a whole number between 1 and 16' })
   INGEST_ITEM_CONCURRENCY: number = 2;
 
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  READVAULT_CACHE_MB: number = 512;
+
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1024' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1024' })
+  @Max(1024, { message: 'must be a whole number of MiB between 1 and 1024' })
+  READVAULT_MAX_PAGE_MB: number = 50;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -197,6 +207,12 @@ export class Environment {
   )
   JIKAN_BASE_URL: string = 'https://api.jikan.moe/v4';
 
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an absolute http(s) URL' },
+  )
+  TMDB_IMAGE_BASE_URL: string = 'https://image.tmdb.org/t/p';
+
   @IsOptional()
   @Matches(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, {
     message: 'must be a bot token from @BotFather (123456:ABC...)',
@@ -234,6 +250,27 @@ export class Environment {
   @Min(3, { message: 'must be a whole number of seconds between 3 and 300' })
   @Max(300, { message: 'must be a whole number of seconds between 3 and 300' })
   STATUS_INTERVAL: number = 6;
+
+  @IsInt({ message: 'must be a whole number of days between 1 and 3650' })
+  @Min(1, { message: 'must be a whole number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be a whole number of days between 1 and 3650' })
+  GUEST_PROGRESS_DAYS: number = 90;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{43}=?$/, {
+    message: 'must be a base64url Ed25519 private key seed (32 bytes, 43 characters)',
+  })
+  SATELLITE_PRIVATE_KEY?: string;
+
+  @Matches(/^(\s*https?:\/\/[^\s,]+\s*(,\s*https?:\/\/[^\s,]+\s*)*)?$/, {
+    message: 'must be a comma list of http(s) URLs of satellite.json copies',
+  })
+  SATELLITE_MIRRORS: string = '';
+
+  @IsInt({ message: 'must be a whole number of days between 1 and 3650' })
+  @Min(1, { message: 'must be a whole number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be a whole number of days between 1 and 3650' })
+  SATELLITE_VALID_DAYS: number = 90;
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -252,14 +289,19 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_MIN_FREE_DISK',
   'INGEST_MAX_ITEMS',
   'INGEST_ITEM_CONCURRENCY',
+  'READVAULT_CACHE_MB',
+  'READVAULT_MAX_PAGE_MB',
   'QUEUE_STALLED_AFTER_MS',
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',
   'STATUS_INTERVAL',
+  'GUEST_PROGRESS_DAYS',
+  'SATELLITE_VALID_DAYS',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */
 export const OPTIONAL_VARIABLES: readonly (keyof Environment)[] = [
+  'SATELLITE_PRIVATE_KEY',
   'PUBLIC_URL',
   'SECRET_KEY',
   'ADMIN_PASSWORD',

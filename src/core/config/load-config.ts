@@ -28,6 +28,7 @@ const SECRET_VARIABLES = new Set([
   'TELEGRAM_BOT_TOKENS',
   'TELEGRAM_BOT_TOKEN',
   'TELEGRAM_WEBHOOK_SECRET',
+  'SATELLITE_PRIVATE_KEY',
 ]);
 
 /** Reads the environment once into a frozen `AppConfig`; every problem found is reported together. */
@@ -97,6 +98,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       botTokens: list(environment.TELEGRAM_BOT_TOKENS),
       storageChannel: environment.TELEGRAM_STORAGE_CHANNEL,
     },
+    readvault: {
+      cacheBytes: environment.READVAULT_CACHE_MB * 1024 * 1024,
+      maxPageBytes: environment.READVAULT_MAX_PAGE_MB * 1024 * 1024,
+    },
     ingest: {
       allowHosts,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,
@@ -124,6 +129,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tmdbApiKey: environment.TMDB_API_KEY,
       tmdbBaseUrl: environment.TMDB_BASE_URL,
       jikanBaseUrl: environment.JIKAN_BASE_URL,
+      tmdbImageBaseUrl: environment.TMDB_IMAGE_BASE_URL.replace(/\/+$/, ''),
+    },
+    site: {
+      guestProgressDays: environment.GUEST_PROGRESS_DAYS,
+      satellite: {
+        privateKey: environment.SATELLITE_PRIVATE_KEY,
+        mirrors: list(environment.SATELLITE_MIRRORS),
+        validDays: environment.SATELLITE_VALID_DAYS,
+      },
     },
     bot: {
       token: environment.TELEGRAM_BOT_TOKEN,

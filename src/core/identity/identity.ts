@@ -9,7 +9,7 @@ export interface Identity {
   name: string;
   role?: UserRole;
   sessionId?: string;
-  via: 'cookie' | 'api-token' | 'telegram';
+  via: 'cookie' | 'api-token' | 'app-password' | 'telegram';
 }
 
 /** What the identity guard leaves on the request. */

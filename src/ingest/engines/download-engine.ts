@@ -79,7 +79,12 @@ export class TooManyItemsError extends DownloadFailedError {
   constructor(
     readonly count: number,
     readonly limit: number,
+    /** The source was counted only up to `count` (a playlist listed no further than needed). */
+    atLeast = false,
   ) {
-    super(`the source holds ${count} files, over the limit of ${limit} per task (INGEST_MAX_ITEMS)`, false);
+    super(
+      `the source holds ${atLeast ? 'more than ' + limit : count} files, over the limit of ${limit} per task (INGEST_MAX_ITEMS)`,
+      false,
+    );
   }
 }

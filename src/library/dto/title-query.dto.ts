@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import { PageQueryDto } from '../../core/validation/page-query.dto.js';
 import { type TitleKind } from '../release-name/parsed-release.js';
 import { TITLE_KINDS } from '../schemas/title.schema.js';
+import { CATALOG_SORTS, type CatalogSort } from '../catalog/catalog-query.js';
 
 export class TitleQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Search words; each matches the start of a word in a title' })
@@ -30,4 +31,16 @@ export class TitleQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(60)
   genre?: string;
+
+  @ApiPropertyOptional({ enum: CATALOG_SORTS, description: 'Without q: newest (default), name or year' })
+  @IsOptional()
+  @IsIn(CATALOG_SORTS)
+  sort?: CatalogSort;
+}
+
+export class TitleFacetsQueryDto {
+  @ApiPropertyOptional({ enum: TITLE_KINDS })
+  @IsOptional()
+  @IsIn(TITLE_KINDS)
+  kind?: TitleKind;
 }

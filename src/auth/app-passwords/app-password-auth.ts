@@ -1,0 +1,92 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { type Identity } from '../../core/identity/identity.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { UserRepository } from '../user.repository.js';
+import { AppPasswordSecrets } from './app-password-secrets.js';
+import { AppPasswordRepository } from './app-password.repository.js';
+
+/** "Last used" is a hint for the account page; writing it at most this often keeps checks read-only. */
+const LAST_USED_EVERY_MS = 3600 * 1000;
+
+export interface AppPasswordIdentity extends Identity {
+  appPasswordId: string;
+}
+
+/**
+ * Checks app passwords for the protocol APIs (OPDS Basic, Subsonic, Stremio): no cache, so a revoked
+ * password stops working at once on every role. An app password carries its account's viewer rights
+ * only, whatever the account's own role.
+ */
+@Injectable()
+export class AppPasswordAuth {
+  private readonly logger = new Logger('auth');
+
+  constructor(
+    private readonly passwords: AppPasswordRepository,
+    private readonly users: UserRepository,
+    private readonly secrets: AppPasswordSecrets,
+    private readonly mutex: RedisMutex,
+  ) {}
+
+  /** The identity a presented app password stands for, or undefined (unknown, revoked, user disabled). */
+  async verify(password: string): Promise<AppPasswordIdentity | undefined> {
+    const userId = this.secrets.ownerOf(password);
+    if (!userId) return undefined;
+    const set = await this.passwords.find(userId);
+    const entry = set?.entries.find((candidate) => this.secrets.matches(password, candidate.hash));
+    if (!entry) return undefined;
+    const user = await this.users.findById(new Types.ObjectId(userId));
+    if (!user || user.disabled) return undefined;
+    if (!entry.lastUsedAt || Date.now() - entry.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+      void this.touch(userId, entry.id);
+    }
+    return {
+      kind: 'user',
+      id: userId,
+      name: user.username,
+      role: 'viewer',
+      via: 'app-password',
+      appPasswordId: entry.id,
+    };
+  }
+
+  /**
+   * The clear app passwords of a user (by id or username), for Subsonic token auth (`t = md5(password
+   * + salt)`), which can only be checked against clear values. Empty for a disabled or unknown user.
+   */
+  async clearValues(
+    user: { id: string } | { username: string },
+  ): Promise<{ id: string; password: string }[]> {
+    const found =
+      'id' in user
+        ? Types.ObjectId.isValid(user.id)
+          ? await this.users.findById(new Types.ObjectId(user.id))
+          : null
+        : await this.users.findByUsername(user.username);
+    if (!found || found.disabled) return [];
+    const set = await this.passwords.find(String(found._id));
+    return (set?.entries ?? []).flatMap((entry) => {
+      try {
+        return [{ id: entry.id, password: this.secrets.open(entry.sealed, entry.id) }];
+      } catch {
+        this.logger.warn(`app password ${entry.id} cannot be opened (SECRET_KEY changed?)`);
+        return [];
+      }
+    });
+  }
+
+  private async touch(userId: string, id: string): Promise<void> {
+    try {
+      await this.mutex.withLock(`app-passwords:${userId}`, async () => {
+        const set = await this.passwords.find(userId);
+        const entry = set?.entries.find((candidate) => candidate.id === id);
+        if (!set || !entry) return;
+        entry.lastUsedAt = new Date();
+        await this.passwords.save(set);
+      });
+    } catch (error) {
+      this.logger.warn(`could not record the use of app password ${id}: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,288 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { type Identity } from '../../core/identity/identity.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { LibraryService } from '../../library/library.service.js';
+import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { ProgressRepository } from './progress.repository.js';
+import { type TitleChoice, type ViewerProfile } from './schemas/viewer-profile.schema.js';
+import { type ContinueEntry, isWatched, mergeContinueLists, nextContinueList } from './watch-state.js';
+
+export interface ProgressInput {
+  position: number;
+  duration: number;
+  audioTrack?: string;
+  subtitleTrack?: string;
+}
+
+export interface FileProgressView {
+  fileId: string;
+  titleId: string | null;
+  position: number;
+  duration: number;
+  /** At or past the watched mark (90 %) on the last save: the player starts from the beginning. */
+  finished: boolean;
+  updatedAt: Date | null;
+}
+
+export interface ContinueItem extends FileProgressView {
+  season: number | null;
+  episode: number | null;
+  title: { id: string; kind: string; name: string; year: number | null } | null;
+}
+
+export interface TitleProgressView {
+  titleId: string;
+  audioTrack: string | null;
+  subtitleTrack: string | null;
+  watchedFileIds: string[];
+  /** Series: each episode with `watched` when any of its files was watched to the mark. */
+  episodes: { season: number; episode: number; fileIds: string[]; watched: boolean }[];
+  /** Where the identity is in each file of the title it started. */
+  files: { fileId: string; position: number; duration: number; finished: boolean }[];
+}
+
+/**
+ * Resume positions, continue watching, watched marks and track choices, per identity (a guest's
+ * cookie identity or an account). One identity's profile changes one at a time (a Redis lock):
+ * FerretDB has no atomic read-modify-write of a document.
+ */
+@Injectable()
+export class ProgressService {
+  constructor(
+    private readonly progress: ProgressRepository,
+    private readonly library: LibraryService,
+    private readonly mutex: RedisMutex,
+  ) {}
+
+  async save(identity: Identity, fileId: Types.ObjectId, input: ProgressInput): Promise<FileProgressView> {
+    const file = await this.library.requireFile(fileId);
+    const now = new Date();
+    const position = Math.min(input.position, input.duration);
+    const finished = isWatched(position, input.duration);
+    const titleId = file.titleId ? String(file.titleId) : undefined;
+    const saved = {
+      identityId: identity.id,
+      fileId: String(fileId),
+      titleId,
+      position,
+      duration: input.duration,
+      finished,
+      updatedAt: now,
+    };
+    await this.progress.saveFile(saved);
+    await this.editProfile(identity.id, identity.kind === 'guest', (profile) => {
+      profile.continue = nextContinueList(profile.continue, continueEntry(file, saved), finished);
+      if (!profile.files.includes(saved.fileId)) profile.files.push(saved.fileId);
+      if (titleId) {
+        const choice = titleChoice(profile, titleId, now);
+        if (input.audioTrack !== undefined) choice.audioTrack = input.audioTrack;
+        if (input.subtitleTrack !== undefined) choice.subtitleTrack = input.subtitleTrack;
+        if (finished && !choice.watched.includes(saved.fileId)) choice.watched.push(saved.fileId);
+      }
+    });
+    return view(saved);
+  }
+
+  async get(identity: Identity, fileId: Types.ObjectId): Promise<FileProgressView> {
+    const found = await this.progress.findFile(identity.id, String(fileId));
+    if (found) return view(found);
+    const file = await this.library.requireFile(fileId);
+    return {
+      fileId: String(fileId),
+      titleId: file.titleId ? String(file.titleId) : null,
+      position: 0,
+      duration: file.duration ?? 0,
+      finished: false,
+      updatedAt: null,
+    };
+  }
+
+  /** Started, unfinished files, newest first, one per title, with the title's name. */
+  async continueWatching(identity: Identity, limit: number): Promise<ContinueItem[]> {
+    const entries = (await this.progress.findProfile(identity.id))?.continue.slice(0, limit) ?? [];
+    const titleIds = [...new Set(entries.flatMap((entry) => entry.titleId ?? []))];
+    const titles = new Map(
+      (await this.library.findTitles(titleIds.map((id) => new Types.ObjectId(id)))).map((title) => [
+        String(title._id),
+        title,
+      ]),
+    );
+    return entries.map((entry) => {
+      const title = entry.titleId ? titles.get(entry.titleId) : undefined;
+      return {
+        ...view({ ...entry, finished: false }),
+        season: entry.season ?? null,
+        episode: entry.episode ?? null,
+        title: title
+          ? { id: String(title._id), kind: title.kind, name: title.name, year: title.year ?? null }
+          : null,
+      };
+    });
+  }
+
+  async forTitle(identity: Identity, titleId: Types.ObjectId): Promise<TitleProgressView> {
+    const title = await this.library.requireTitle(titleId);
+    const profile = await this.progress.findProfile(identity.id);
+    const choice = profile?.titles.find((entry) => entry.titleId === String(titleId));
+    const watched = new Set(choice?.watched ?? []);
+    const started = (profile?.files ?? []).filter((fileId) => titleFileIds(title).has(fileId));
+    const files = await Promise.all(started.map((fileId) => this.progress.findFile(identity.id, fileId)));
+    return {
+      titleId: String(titleId),
+      audioTrack: choice?.audioTrack ?? null,
+      subtitleTrack: choice?.subtitleTrack ?? null,
+      watchedFileIds: [...watched],
+      episodes: title.seasons.flatMap((season) =>
+        season.episodes.map((episode) => {
+          const fileIds = episode.fileIds.map(String);
+          return {
+            season: season.number,
+            episode: episode.number,
+            fileIds,
+            watched: fileIds.some((id) => watched.has(id)),
+          };
+        }),
+      ),
+      files: files.flatMap((file) =>
+        file
+          ? [
+              {
+                fileId: file.fileId,
+                position: file.position,
+                duration: file.duration,
+                finished: file.finished,
+              },
+            ]
+          : [],
+      ),
+    };
+  }
+
+  /**
+   * A guest signed in: its progress becomes the account's (the newer of the two wins per file) and
+   * the guest's is removed. Idempotent, so a retried sign-in does no harm.
+   */
+  async adoptGuest(guestId: string, userId: string): Promise<void> {
+    if (!guestId.startsWith('guest:') || guestId === userId) return;
+    await this.mutex.withLock(`progress:${guestId}`, async () => {
+      const guest = await this.progress.findProfile(guestId);
+      if (!guest) return;
+      for (const fileId of guest.files) {
+        const theirs = await this.progress.findFile(guestId, fileId);
+        if (!theirs) continue;
+        const ours = await this.progress.findFile(userId, fileId);
+        if (!ours || ours.updatedAt < theirs.updatedAt) {
+          const { _id: _unused, ...rest } = theirs;
+          await this.progress.saveFile({ ...rest, identityId: userId });
+        }
+      }
+      await this.editProfile(userId, false, (profile) => {
+        profile.continue = mergeContinueLists(profile.continue, guest.continue);
+        profile.files = [...new Set([...profile.files, ...guest.files])];
+        for (const theirs of guest.titles) {
+          const ours = titleChoice(profile, theirs.titleId, theirs.updatedAt);
+          ours.watched = [...new Set([...ours.watched, ...theirs.watched])];
+          if (theirs.updatedAt >= ours.updatedAt) {
+            ours.audioTrack = theirs.audioTrack ?? ours.audioTrack;
+            ours.subtitleTrack = theirs.subtitleTrack ?? ours.subtitleTrack;
+            ours.updatedAt = theirs.updatedAt;
+          }
+        }
+      });
+      await this.forget(guest);
+    });
+  }
+
+  /** Removes guests not seen since `cutoff`; returns how many. */
+  async sweepGuests(cutoff: Date, batch = 200): Promise<number> {
+    let removed = 0;
+    for (const guestId of await this.progress.abandonedGuests(cutoff, batch)) {
+      await this.mutex.withLock(`progress:${guestId}`, async () => {
+        const guest = await this.progress.findProfile(guestId);
+        if (!guest || guest.updatedAt >= cutoff) return;
+        await this.forget(guest);
+        removed++;
+      });
+    }
+    return removed;
+  }
+
+  private async forget(profile: ViewerProfile): Promise<void> {
+    for (const fileId of profile.files) await this.progress.deleteFile(profile._id, fileId);
+    await this.progress.deleteProfile(profile._id);
+  }
+
+  private async editProfile(
+    identityId: string,
+    guest: boolean,
+    edit: (profile: ViewerProfile) => void,
+  ): Promise<void> {
+    await this.mutex.withLock(`progress:${identityId}`, async () => {
+      const profile = (await this.progress.findProfile(identityId)) ?? {
+        _id: identityId,
+        guest,
+        continue: [],
+        titles: [],
+        files: [],
+        updatedAt: new Date(),
+      };
+      edit(profile);
+      profile.updatedAt = new Date();
+      await this.progress.saveProfile(profile);
+    });
+  }
+}
+
+function continueEntry(
+  file: MediaFile,
+  saved: { fileId: string; titleId?: string } & ProgressInput & { updatedAt: Date },
+): ContinueEntry {
+  return {
+    fileId: saved.fileId,
+    titleId: saved.titleId,
+    season: file.season,
+    episode: file.episodes[0],
+    position: saved.position,
+    duration: saved.duration,
+    updatedAt: saved.updatedAt,
+  };
+}
+
+function titleChoice(profile: ViewerProfile, titleId: string, now: Date): TitleChoice {
+  let choice = profile.titles.find((entry) => entry.titleId === titleId);
+  if (!choice) {
+    choice = { titleId, watched: [], updatedAt: now };
+    profile.titles.push(choice);
+  }
+  choice.updatedAt = now > choice.updatedAt ? now : choice.updatedAt;
+  return choice;
+}
+
+function titleFileIds(title: {
+  fileIds: Types.ObjectId[];
+  seasons: { episodes: { fileIds: Types.ObjectId[] }[] }[];
+}): Set<string> {
+  return new Set([
+    ...title.fileIds.map(String),
+    ...title.seasons.flatMap((season) => season.episodes.flatMap((episode) => episode.fileIds.map(String))),
+  ]);
+}
+
+function view(progress: {
+  fileId: string;
+  titleId?: string;
+  position: number;
+  duration: number;
+  finished: boolean;
+  updatedAt: Date;
+}): FileProgressView {
+  return {
+    fileId: progress.fileId,
+    titleId: progress.titleId ?? null,
+    position: progress.position,
+    duration: progress.duration,
+    finished: progress.finished,
+    updatedAt: progress.updatedAt,
+  };
+}

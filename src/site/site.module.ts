@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { Role } from '../app/roles.js';
+import { GuestProgressAdoption } from './progress/guest-progress.adoption.js';
+import { GuestProgressSweeper } from './progress/guest-progress.sweeper.js';
+import { ProgressController } from './progress/progress.controller.js';
+import { ProgressRepository } from './progress/progress.repository.js';
+import { ProgressService } from './progress/progress.service.js';
+import { SitePagesModule } from './pages/site-pages.module.js';
+
+/** The viewer API: manager only. */
+const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController];
+const API_PROVIDERS: DynamicModule['providers'] = [
+  ProgressRepository,
+  ProgressService,
+  GuestProgressAdoption,
+  GuestProgressSweeper,
+];
+
+/**
+ * The viewer-facing site: pages (src/site/pages), watch progress, satellite config and artwork. Like
+ * the library it is built for the process's roles; its HTTP API and pages run on managers.
+ */
+@Module({})
+export class SiteModule {
+  static forRoles(roles: readonly Role[]): DynamicModule {
+    const manager = roles.includes(Role.Manager);
+    return {
+      module: SiteModule,
+      imports: manager ? [SitePagesModule] : [],
+      controllers: manager ? API_CONTROLLERS : [],
+      providers: manager ? API_PROVIDERS : [],
+      exports: manager ? [ProgressService] : [],
+    };
+  }
+}

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type Types } from 'mongoose';
+import { LibraryService } from '../../src/library/library.service.js';
+import { GuestProgressSweeper } from '../../src/site/progress/guest-progress.sweeper.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { TestClient } from '../support/http.js';
+import { createMediaFile } from '../support/library-fixtures.js';
+import {
+  type InProcessApp,
+  signInAdmin,
+  signInNewUser,
+  startInProcessApp,
+} from '../support/in-process-app.js';
+
+const fileIds = (body: unknown) => (body as { fileId: string }[]).map((item) => item.fileId);
+
+/** A browser that has visited the site once, so it holds a guest identity. */
+async function newGuest(server: InProcessApp): Promise<TestClient> {
+  const guest = new TestClient(server.url);
+  await guest.get('/api/titles');
+  assert.ok(guest.cookie('sv_session'), 'the first visit gives a guest cookie');
+  return guest;
+}
+
+describe('watch progress per identity', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let series: Types.ObjectId;
+  let movie: Types.ObjectId;
+  const episodes: Types.ObjectId[] = [];
+  let movieFile: Types.ObjectId;
+  let looseFile: Types.ObjectId;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    const library = server.app.get(LibraryService);
+    series = (await library.upsertSkeleton({ kind: 'series', name: 'Progress Show', year: 2020 }))._id;
+    for (const number of [1, 2, 3]) {
+      const fileId = await createMediaFile(server.app, `show.s01e0${number}.mkv`);
+      await library.attachFile(series, fileId, { season: 1, episodes: [number] });
+      episodes.push(fileId);
+    }
+    movie = (await library.upsertSkeleton({ kind: 'movie', name: 'Progress Film', year: 2021 }))._id;
+    movieFile = await createMediaFile(server.app, 'film.mkv');
+    await library.attachFile(movie, movieFile);
+    looseFile = await createMediaFile(server.app, 'loose.mkv');
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('saves and returns a resume position for a guest', async () => {
+    const guest = await newGuest(server);
+    const saved = await guest.request('PUT', `/api/progress/${episodes[0]}`, {
+      json: { position: 61.5, duration: 1400 },
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const read = await guest.get(`/api/progress/${episodes[0]}`);
+    assert.equal(read.status, 200);
+    assert.equal(read.body.position, 61.5);
+    assert.equal(read.body.duration, 1400);
+    assert.equal(read.body.finished, false);
+    assert.equal(read.body.titleId, String(series));
+  });
+
+  it('a file never played reads as position 0; another identity does not see mine', async () => {
+    const one = await newGuest(server);
+    const other = await newGuest(server);
+    await one.request('PUT', `/api/progress/${movieFile}`, { json: { position: 300, duration: 6000 } });
+    const theirs = await other.get(`/api/progress/${movieFile}`);
+    assert.equal(theirs.status, 200);
+    assert.equal(theirs.body.position, 0);
+    assert.equal(theirs.body.updatedAt, null);
+  });
+
+  it('continue watching: newest first, one entry per title, with title and episode', async () => {
+    const guest = await newGuest(server);
+    await guest.request('PUT', `/api/progress/${episodes[0]}`, { json: { position: 100, duration: 1400 } });
+    await guest.request('PUT', `/api/progress/${movieFile}`, { json: { position: 200, duration: 6000 } });
+    await guest.request('PUT', `/api/progress/${episodes[1]}`, { json: { position: 50, duration: 1400 } });
+    const list = await guest.get('/api/progress/continue?limit=5');
+    assert.equal(list.status, 200);
+    assert.deepEqual(fileIds(list.body), [String(episodes[1]), String(movieFile)]);
+    const [first] = list.body as {
+      title: { name: string };
+      season: number;
+      episode: number;
+      position: number;
+    }[];
+    assert.deepEqual(
+      [first.title.name, first.season, first.episode, first.position],
+      ['Progress Show', 1, 2, 50],
+    );
+    assert.equal((await guest.get('/api/progress/continue?limit=1')).body.length, 1);
+  });
+
+  it('at 90 % a file is watched: it leaves continue watching and its episode is marked', async () => {
+    const guest = await newGuest(server);
+    await guest.request('PUT', `/api/progress/${episodes[2]}`, { json: { position: 1259, duration: 1400 } });
+    let marks = await guest.get(`/api/progress/title/${series}`);
+    assert.deepEqual(marks.body.watchedFileIds, []);
+    const done = await guest.request('PUT', `/api/progress/${episodes[2]}`, {
+      json: { position: 1260, duration: 1400 },
+    });
+    assert.equal(done.body.finished, true);
+    assert.deepEqual((await guest.get('/api/progress/continue')).body, []);
+    marks = await guest.get(`/api/progress/title/${series}`);
+    assert.deepEqual(marks.body.watchedFileIds, [String(episodes[2])]);
+    assert.deepEqual(
+      (marks.body.episodes as { episode: number; watched: boolean }[]).map(
+        (e: { episode: number; watched: boolean }) => [e.episode, e.watched],
+      ),
+      [
+        [1, false],
+        [2, false],
+        [3, true],
+      ],
+    );
+  });
+
+  it('remembers the audio and subtitle choice per title, across its episodes', async () => {
+    const guest = await newGuest(server);
+    await guest.request('PUT', `/api/progress/${episodes[0]}`, {
+      json: { position: 10, duration: 1400, audioTrack: 'jpn', subtitleTrack: 'eng' },
+    });
+    await guest.request('PUT', `/api/progress/${episodes[1]}`, { json: { position: 10, duration: 1400 } });
+    let title = await guest.get(`/api/progress/title/${series}`);
+    assert.deepEqual([title.body.audioTrack, title.body.subtitleTrack], ['jpn', 'eng']);
+    await guest.request('PUT', `/api/progress/${episodes[1]}`, {
+      json: { position: 20, duration: 1400, subtitleTrack: 'off' },
+    });
+    title = await guest.get(`/api/progress/title/${series}`);
+    assert.deepEqual([title.body.audioTrack, title.body.subtitleTrack], ['jpn', 'off']);
+    assert.deepEqual(
+      (title.body.files as { fileId: string; position: number }[])
+        .map((f: { fileId: string; position: number }) => [f.fileId, f.position])
+        .sort(),
+      [
+        [String(episodes[0]), 10],
+        [String(episodes[1]), 20],
+      ].sort(),
+    );
+    const film = await guest.get(`/api/progress/title/${movie}`);
+    assert.deepEqual([film.body.audioTrack, film.body.subtitleTrack], [null, null]);
+  });
+
+  it('a file outside any title still resumes', async () => {
+    const guest = await newGuest(server);
+    await guest.request('PUT', `/api/progress/${looseFile}`, { json: { position: 5, duration: 60 } });
+    assert.equal((await guest.get(`/api/progress/${looseFile}`)).body.position, 5);
+    const [entry] = (await guest.get('/api/progress/continue')).body as { fileId: string; title: unknown }[];
+    assert.deepEqual([entry.fileId, entry.title], [String(looseFile), null]);
+  });
+
+  it("a guest's progress moves to the account at password sign-in", async () => {
+    const browser = await newGuest(server);
+    await browser.request('PUT', `/api/progress/${movieFile}`, {
+      json: { position: 777, duration: 6000, audioTrack: 'fre' },
+    });
+    await browser.request('PUT', `/api/progress/${episodes[0]}`, {
+      json: { position: 1300, duration: 1400 },
+    });
+    await signInNewUser(server, 'mover', 'viewer');
+    await browser.login('mover', 'mover-password');
+    assert.equal((await browser.get('/api/auth/me')).body.kind, 'user');
+    assert.equal((await browser.get(`/api/progress/${movieFile}`)).body.position, 777);
+    assert.deepEqual(fileIds((await browser.get('/api/progress/continue')).body), [String(movieFile)]);
+    assert.equal((await browser.get(`/api/progress/title/${movie}`)).body.audioTrack, 'fre');
+    assert.deepEqual((await browser.get(`/api/progress/title/${series}`)).body.watchedFileIds, [
+      String(episodes[0]),
+    ]);
+    // The same account on another device sees it too.
+    const phone = new TestClient(server.url);
+    await phone.login('mover', 'mover-password');
+    assert.equal((await phone.get(`/api/progress/${movieFile}`)).body.position, 777);
+  });
+
+  it('the newer position wins when guest and account both played a file', async () => {
+    const account = await signInNewUser(server, 'merger', 'viewer');
+    await account.request('PUT', `/api/progress/${movieFile}`, { json: { position: 100, duration: 6000 } });
+    await account.request('PUT', `/api/progress/${episodes[0]}`, { json: { position: 400, duration: 1400 } });
+    const browser = await newGuest(server);
+    await browser.request('PUT', `/api/progress/${movieFile}`, { json: { position: 900, duration: 6000 } });
+    await browser.login('merger', 'merger-password');
+    assert.equal((await browser.get(`/api/progress/${movieFile}`)).body.position, 900);
+    assert.equal((await browser.get(`/api/progress/${episodes[0]}`)).body.position, 400);
+    assert.deepEqual(fileIds((await browser.get('/api/progress/continue')).body), [
+      String(movieFile),
+      String(episodes[0]),
+    ]);
+  });
+
+  it("a guest's progress moves to the account at magic-link sign-in", async () => {
+    const admin = await signInAdmin(server);
+    await signInNewUser(server, 'linked', 'viewer');
+    const browser = await newGuest(server);
+    await browser.request('PUT', `/api/progress/${movieFile}`, { json: { position: 1234, duration: 6000 } });
+    const link = await admin.post('/api/auth/magic-link', { username: 'linked' });
+    const landing = await browser.get(new URL(String(link.body.url)).pathname);
+    assert.equal(landing.status, 303);
+    assert.equal((await browser.get('/api/auth/me')).body.name, 'linked');
+    assert.equal((await browser.get(`/api/progress/${movieFile}`)).body.position, 1234);
+  });
+
+  it('sweeps guests not seen for GUEST_PROGRESS_DAYS, and nobody else', async () => {
+    const stale = await newGuest(server);
+    await stale.request('PUT', `/api/progress/${looseFile}`, { json: { position: 42, duration: 60 } });
+    const account = await signInNewUser(server, 'keeper', 'viewer');
+    await account.request('PUT', `/api/progress/${looseFile}`, { json: { position: 43, duration: 60 } });
+    const later = new Date(Date.now() + (server.config.site.guestProgressDays + 1) * 24 * 3600 * 1000);
+    const removed = await server.app.get(GuestProgressSweeper).sweep(later);
+    assert.ok(removed >= 1);
+    assert.equal((await stale.get(`/api/progress/${looseFile}`)).body.position, 0);
+    assert.deepEqual((await stale.get('/api/progress/continue')).body, []);
+    assert.equal((await account.get(`/api/progress/${looseFile}`)).body.position, 43);
+  });
+
+  describe('bad input', () => {
+    const bodies: [string, unknown][] = [
+      ['no body', undefined],
+      ['a negative position', { position: -1, duration: 10 }],
+      ['a zero duration', { position: 0, duration: 0 }],
+      ['a string position', { position: '12', duration: 10 }],
+      ['an absurd duration', { position: 1, duration: 1e12 }],
+      ['an unknown field', { position: 1, duration: 10, admin: true }],
+      ['a track with markup', { position: 1, duration: 10, audioTrack: '<script>' }],
+    ];
+    for (const [name, json] of bodies) {
+      it(`${name} → 400 {error, message}`, async () => {
+        const guest = await newGuest(server);
+        const res = await guest.request('PUT', `/api/progress/${movieFile}`, { json });
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.deepEqual(Object.keys(res.body).sort(), ['error', 'message']);
+      });
+    }
+
+    it('a position past the end is kept at the end', async () => {
+      const guest = await newGuest(server);
+      const res = await guest.request('PUT', `/api/progress/${looseFile}`, {
+        json: { position: 99, duration: 60 },
+      });
+      assert.deepEqual([res.body.position, res.body.finished], [60, true]);
+    });
+
+    it('an unknown file → 404; a malformed id → 400; an unknown title → 404', async () => {
+      const guest = await newGuest(server);
+      const unknown = '0123456789abcdef01234567';
+      assert.equal(
+        (await guest.request('PUT', `/api/progress/${unknown}`, { json: { position: 1, duration: 9 } }))
+          .status,
+        404,
+      );
+      assert.equal((await guest.get(`/api/progress/${unknown}`)).status, 404);
+      assert.equal((await guest.get('/api/progress/not-an-id')).status, 400);
+      assert.equal((await guest.get(`/api/progress/title/${unknown}`)).status, 404);
+      assert.equal((await guest.get('/api/progress/continue?limit=1000')).status, 400);
+    });
+
+    it('without an identity from an earlier visit → 401', async () => {
+      const res = await new TestClient(server.url).request('PUT', `/api/progress/${movieFile}`, {
+        json: { position: 1, duration: 9 },
+      });
+      assert.equal(res.status, 401);
+    });
+
+    it('a guest cookie signed with an old key → 401 and a new guest cookie, never a 500', async () => {
+      const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const now = Math.floor(Date.now() / 1000);
+      const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ kind: 'guest', sub: 'guest:old', iss: 'streamvault', iat: now, exp: now + 600 })}`;
+      const oldKey = createHmac('sha256', 'an-old-secret-key-that-was-rotated-away')
+        .update('streamvault:jwt')
+        .digest();
+      const browser = new TestClient(server.url);
+      browser.setCookie(
+        'sv_session',
+        `${unsigned}.${createHmac('sha256', oldKey).update(unsigned).digest('base64url')}`,
+      );
+      const refused = await browser.get(`/api/progress/${movieFile}`);
+      assert.equal(refused.status, 401);
+      const fresh = await browser.get('/api/auth/me');
+      assert.equal(fresh.status, 200, 'the refusal came with a new guest cookie');
+      assert.equal(fresh.body.kind, 'guest');
+      assert.notEqual(fresh.body.id, 'guest:old');
+      assert.equal((await browser.get(`/api/progress/${movieFile}`)).status, 200);
+    });
+
+    it('saving is rate-limited per identity → 429 with Retry-After', async () => {
+      const guest = await newGuest(server);
+      let last = 0;
+      for (let i = 0; i < 61; i++) {
+        last = (
+          await guest.request('PUT', `/api/progress/${looseFile}`, { json: { position: i, duration: 600 } })
+        ).status;
+      }
+      assert.equal(last, 429);
+    });
+  });
+});
