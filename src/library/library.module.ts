@@ -25,6 +25,8 @@ import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
 import { CatalogIndexer } from './catalog/catalog-indexer.js';
 import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
+import { TitleImportService } from './bulk/title-import.service.js';
+import { CatalogRebuildJob, CatalogRebuildRequests } from './catalog/catalog-rebuild.job.js';
 
 const SERVICES = [
   TitleRepository,
@@ -41,6 +43,7 @@ const SERVICES = [
   CatalogIndexer,
   CatalogRebuilder,
   CatalogQueryService,
+  TitleImportService,
   FileChangeBus,
 ];
 
@@ -55,7 +58,7 @@ export class LibraryModule {
     const worker = roles.includes(Role.Worker);
     // Enrichment is queued by managers (admin request) and workers (after ingest); workers run it.
     const queues = manager || worker;
-    const services = [...SERVICES, ...(queues ? [EnrichmentRequests] : [])];
+    const services = [...SERVICES, ...(queues ? [EnrichmentRequests, CatalogRebuildRequests] : [])];
     return {
       module: LibraryModule,
       // Other modules (stream, ingest) call LibraryService; importing a role-built module twice would
@@ -66,7 +69,9 @@ export class LibraryModule {
       providers: [
         ...services,
         ...(manager ? [UpkeepSchedule] : []),
-        ...(worker ? [metadataProviders, EnrichmentService, EnrichmentJob, DeletionDrainer] : []),
+        ...(worker
+          ? [metadataProviders, EnrichmentService, EnrichmentJob, DeletionDrainer, CatalogRebuildJob]
+          : []),
       ],
       exports: services,
     };
