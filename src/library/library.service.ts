@@ -18,6 +18,7 @@ import {
   type ExternalIds,
   type SeasonBucket,
   type Title,
+  type TitleArtwork,
 } from './schemas/title.schema.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { externalKeys, nameKey } from './title-keys.js';
@@ -280,6 +281,11 @@ export class LibraryService {
     return file;
   }
 
+  /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */
+  findFiles(fileIds: Types.ObjectId[]): Promise<MediaFile[]> {
+    return this.files.findByIds(fileIds);
+  }
+
   /** A file's display name (the stream link's last segment and its download name). */
   async renameFile(fileId: Types.ObjectId, fileName: string): Promise<void> {
     if (!(await this.files.rename(fileId, fileName))) throw notFound('file', fileId);
@@ -326,6 +332,13 @@ export class LibraryService {
     const title = await this.titles.findById(titleId);
     if (!title) throw notFound('title', titleId);
     return title;
+  }
+
+  /** Records the local copy of the title's poster or backdrop (under the title's lock: FerretDB rewrites documents). */
+  async setArtwork(titleId: Types.ObjectId, field: keyof TitleArtwork, artworkId: string): Promise<void> {
+    await this.locked(titleId, async () => {
+      await this.titles.setArtwork(titleId, field, artworkId);
+    });
   }
 
   /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */

@@ -76,6 +76,10 @@ export class TitleRepository {
     return this.model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<Title>().exec();
   }
 
+  async setArtwork(id: Types.ObjectId, field: 'poster' | 'backdrop', artworkId: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { [`artwork.${field}`]: artworkId } });
+  }
+
   async delete(id: Types.ObjectId): Promise<boolean> {
     return (await this.model.deleteOne({ _id: id })).deletedCount === 1;
   }

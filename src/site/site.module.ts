@@ -5,6 +5,7 @@ import { GuestProgressSweeper } from './progress/guest-progress.sweeper.js';
 import { ProgressController } from './progress/progress.controller.js';
 import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
+import { SitePagesModule } from './pages/site-pages.module.js';
 
 /** The viewer API: manager only. */
 const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController];
@@ -25,6 +26,7 @@ export class SiteModule {
     const manager = roles.includes(Role.Manager);
     return {
       module: SiteModule,
+      imports: manager ? [SitePagesModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],
       exports: manager ? [ProgressService] : [],

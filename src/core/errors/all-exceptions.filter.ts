@@ -1,22 +1,44 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { type Response } from 'express';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+  Optional,
+} from '@nestjs/common';
+import { type Request, type Response } from 'express';
+import { errorPageData, wantsErrorPage } from '../views/error-page.js';
+import { ViewRenderer } from '../views/view-renderer.js';
 import { type ErrorBody, errorCodeFor } from './error-body.js';
 
 /**
  * Every error leaves as JSON `{error, message}`. Client mistakes keep their 4xx (including the plain
  * `http-errors` body-parser throws for bad JSON or an oversized body); anything unexpected is logged
- * with its stack and becomes a 500 that reveals nothing.
+ * with its stack and becomes a 500 that reveals nothing. A browser navigating to a page path gets the
+ * same status as a page in the site's style instead (404, 410 with a way to a new link, 5xx).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  constructor(@Optional() private readonly views?: ViewRenderer) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = describeError(exception);
     if (status === 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) {
       res.destroy();
+      return;
+    }
+    if (this.views && wantsErrorPage(req)) {
+      const data = errorPageData(status, body.message, req.path);
+      res.setHeader('Cache-Control', 'no-store');
+      res
+        .status(status)
+        .type('html')
+        .send(this.views.render('site/error', data, 'site'));
       return;
     }
     res.status(status).json(body);

@@ -19,6 +19,8 @@ export enum JobName {
   DrainDeletions = 'drain-deletions',
   /** No data: rebuild the catalog index from the database (admin button, API). */
   RebuildCatalog = 'rebuild-catalog',
+  /** Carries `{ titleId }`: keep the poster and backdrop enrichment found in the MediaStore. */
+  FetchArtwork = 'fetch-artwork',
 }
 
 /** Which queue carries each job. */
@@ -27,6 +29,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Enrich]: QueueName.Library,
   [JobName.DrainDeletions]: QueueName.Library,
   [JobName.RebuildCatalog]: QueueName.Library,
+  [JobName.FetchArtwork]: QueueName.Library,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { AccountPageController } from './account/account-page.controller.js';
+import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
+import { CatalogPagesService } from './catalog/catalog-pages.service.js';
+import { MediaLinks } from './media-links.js';
+import { PlayerPageController } from './player/player-page.controller.js';
+import { PlayerPageService } from './player/player-page.service.js';
+import { PwaController } from './pwa/pwa.controller.js';
+import { SitePageRenderer } from './site-page-renderer.js';
+import { TitlePageController } from './title/title-page.controller.js';
+import { TitlePageService } from './title/title-page.service.js';
+
+/**
+ * The viewer site's pages (manager role): home, browse, search, title, player, account, PWA shell.
+ * Server-rendered from `views/site/` in the `site` layout; scripts and styles from
+ * `views/assets/site/`, no external assets and no inline code.
+ */
+@Module({
+  controllers: [
+    CatalogPagesController,
+    AccountPageController,
+    PwaController,
+    TitlePageController,
+    PlayerPageController,
+  ],
+  providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
+})
+export class SitePagesModule {}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { AppError } from '../../../core/errors/app-error.js';
+import { formatClock } from '../../../core/util/format-units.js';
+import { CommentService, type CommentView } from '../../../library/comment.service.js';
+import { LibraryService } from '../../../library/library.service.js';
+import { type MediaFile } from '../../../library/schemas/media-file.schema.js';
+import { type ExternalIds, type Title } from '../../../library/schemas/title.schema.js';
+import { initialOf, localArtwork } from '../artwork.js';
+import { fileFacts } from '../file-facts.js';
+import { MediaLinks } from '../media-links.js';
+
+/** Comments shown with the page; older ones are a "more" away (the comments API pages them). */
+const COMMENTS_ON_PAGE = 50;
+
+const KIND_LABELS: Record<Title['kind'], string> = { movie: 'Movie', series: 'Series', anime: 'Anime' };
+
+/** A page id that is not an ObjectId is an unknown page (404), not a malformed request. */
+export function pageObjectId(id: string, what: string): Types.ObjectId {
+  if (!/^[0-9a-f]{24}$/i.test(id))
+    throw new AppError(404, 'not_found', `There is no ${what} at this address.`);
+  return new Types.ObjectId(id);
+}
+
+/** Everything the title page shows, read by `_id` only (the title, its files, its comments). */
+@Injectable()
+export class TitlePageService {
+  constructor(
+    private readonly library: LibraryService,
+    private readonly comments: CommentService,
+    private readonly links: MediaLinks,
+  ) {}
+
+  async page(titleId: Types.ObjectId) {
+    const title = await this.library.requireTitle(titleId);
+    const fileIds = [...title.fileIds, ...title.seasons.flatMap((s) => s.episodes.flatMap((e) => e.fileIds))];
+    const [files, comments] = await Promise.all([
+      this.library.findFiles(fileIds),
+      this.comments.list(titleId, 1, COMMENTS_ON_PAGE),
+    ]);
+    const byId = new Map(files.map((file) => [String(file._id), file]));
+    const filesOf = (ids: Types.ObjectId[]) =>
+      ids.map((id) => byId.get(String(id))).filter((file): file is MediaFile => file !== undefined);
+
+    const seasons = [...title.seasons]
+      .sort((a, b) => a.number - b.number)
+      .map((season, index) => ({
+        number: season.number,
+        label: season.number === 0 ? 'Specials' : `Season ${season.number}`,
+        open: index === 0,
+        episodes: [...season.episodes]
+          .sort((a, b) => a.number - b.number)
+          .map((episode) => {
+            const episodeFiles = filesOf(episode.fileIds);
+            const first = episodeFiles[0];
+            return {
+              key: `${season.number}:${episode.number}`,
+              label: `E${String(episode.number).padStart(2, '0')}`,
+              name: episode.name ?? `Episode ${episode.number}`,
+              still: first ? this.still(first) : undefined,
+              duration: first?.duration ? formatClock(first.duration) : undefined,
+              fileIds: episodeFiles.map((file) => String(file._id)).join(' '),
+              files: episodeFiles.map(fileFacts),
+            };
+          }),
+      }));
+    const movieFiles = filesOf(title.fileIds).map(fileFacts);
+    const firstFile = movieFiles[0]?.id ?? seasons[0]?.episodes[0]?.files[0]?.id;
+    return {
+      id: String(title._id),
+      name: title.name,
+      originalName: title.originalName && title.originalName !== title.name ? title.originalName : undefined,
+      kind: KIND_LABELS[title.kind] ?? title.kind,
+      year: title.year,
+      overview: title.overview,
+      genres: title.genres,
+      externalIds: externalLinks(title.externalIds ?? {}, title.kind),
+      poster: localArtwork(title.poster),
+      backdrop: localArtwork(title.backdrop),
+      initial: initialOf(title),
+      seasonCount: seasons.length,
+      seasonSuffix: seasons.length === 1 ? '' : 's',
+      seasons,
+      movieFiles,
+      isMovie: title.kind === 'movie',
+      playHref: firstFile ? `/play/${firstFile}` : undefined,
+      comments: comments.items.map(presentComment),
+      commentCount: comments.total,
+      moreComments: comments.total > comments.items.length,
+    };
+  }
+
+  /** The middle still of the usual three (25/50/75%). */
+  private still(file: MediaFile): string | undefined {
+    if (file.screenshots.length === 0) return undefined;
+    return this.links.still(String(file._id), Math.floor(file.screenshots.length / 2));
+  }
+}
+
+function externalLinks(ids: ExternalIds, kind: Title['kind']) {
+  const links: { label: string; value: string; href: string }[] = [];
+  if (ids.tmdb)
+    links.push({
+      label: 'TMDB',
+      value: String(ids.tmdb),
+      href: `https://www.themoviedb.org/${kind === 'movie' ? 'movie' : 'tv'}/${ids.tmdb}`,
+    });
+  if (ids.imdb)
+    links.push({
+      label: 'IMDb',
+      value: ids.imdb,
+      href: `https://www.imdb.com/title/${encodeURIComponent(ids.imdb)}/`,
+    });
+  if (ids.mal)
+    links.push({
+      label: 'MyAnimeList',
+      value: String(ids.mal),
+      href: `https://myanimelist.net/anime/${ids.mal}`,
+    });
+  return links;
+}
+
+/** A comment as the page shows it; the body stays text (Handlebars escapes it). */
+export function presentComment(comment: CommentView) {
+  const at = new Date(comment.createdAt);
+  return {
+    ...comment,
+    createdAtIso: at.toISOString(),
+    createdAtLabel: at.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+  };
+}
