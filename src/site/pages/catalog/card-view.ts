@@ -1,10 +1,16 @@
+import { type TitleKind } from '../../../library/release-name/parsed-release.js';
 import { type TitleCard } from '../../../library/catalog/title-card.js';
 import { initialOf, localArtwork } from '../artwork.js';
 
-const KIND_LABELS: Record<string, string> = { movie: 'Movie', series: 'Series', anime: 'Anime' };
+const KIND_LABELS: Record<TitleKind, string> = {
+  movie: 'Movie',
+  series: 'Series',
+  anime: 'Anime',
+  manga: 'Manga',
+};
 
 export function kindLabel(kind: string): string {
-  return KIND_LABELS[kind] ?? kind;
+  return KIND_LABELS[kind as TitleKind] ?? kind;
 }
 
 /** A title card as the site draws it: link, name, "kind · year", poster (local only) or its initial. */
