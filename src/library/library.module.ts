@@ -30,6 +30,9 @@ import { TitleRepository } from './title.repository.js';
 import { TitlesController } from './titles.controller.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
+import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
+import { CatalogIndexer } from './catalog/catalog-indexer.js';
+import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
 
 const SERVICES = [
   TitleRepository,
@@ -42,6 +45,9 @@ const SERVICES = [
   TitleSearchService,
   CommentService,
   CatalogScanReader,
+  CatalogIndexRepository,
+  CatalogIndexer,
+  CatalogRebuilder,
   CatalogQueryService,
   FileChangeBus,
   ArtworkRepository,

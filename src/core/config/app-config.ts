@@ -39,6 +39,12 @@ export interface AppConfig {
     botTokens: readonly string[];
     storageChannel?: string;
   };
+  readvault: {
+    /** Disk kept for resized pages (least recently used go first). */
+    cacheBytes: number;
+    /** Largest page accepted at ingest, in bytes (a decompression bomb stops here). */
+    maxPageBytes: number;
+  };
   ingest: {
     allowHosts: readonly AllowedHost[];
     maxFileBytes: number;

@@ -98,6 +98,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       botTokens: list(environment.TELEGRAM_BOT_TOKENS),
       storageChannel: environment.TELEGRAM_STORAGE_CHANNEL,
     },
+    readvault: {
+      cacheBytes: environment.READVAULT_CACHE_MB * 1024 * 1024,
+      maxPageBytes: environment.READVAULT_MAX_PAGE_MB * 1024 * 1024,
+    },
     ingest: {
       allowHosts,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,

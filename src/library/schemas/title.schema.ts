@@ -1,7 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import { type TitleKind } from '../release-name/parsed-release.js';
 
-export const TITLE_KINDS: readonly TitleKind[] = ['movie', 'series', 'anime'];
+export const TITLE_KINDS: readonly TitleKind[] = ['movie', 'series', 'anime', 'manga'];
 
 export interface EpisodeBucket {
   number: number;
