@@ -30,7 +30,7 @@ FROM ${NODE_IMAGE} AS runtime
 # python3); tini reaps their process groups. python3 also runs a yt-dlp an operator drops into the data
 # volume (YTDLP_PATH).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg aria2 libarchive-tools python3 tini ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg aria2 libarchive-tools p7zip-full poppler-utils python3 tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # After the apt layer, so a yt-dlp bump rebuilds only this; the build fails here if it cannot run.
 COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp

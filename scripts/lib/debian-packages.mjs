@@ -6,6 +6,8 @@ export const DEBIAN_PACKAGES = [
   { name: 'ffmpeg', command: 'ffmpeg' },
   { name: 'aria2', command: 'aria2c' },
   { name: 'libarchive-tools', command: 'bsdtar' },
+  { name: 'p7zip-full', command: '7z' },
+  { name: 'poppler-utils', command: 'pdftoppm' },
   { name: 'yt-dlp', command: 'yt-dlp' },
   { name: 'nginx', command: 'nginx' },
   { name: 'chromium', command: 'chromium' },

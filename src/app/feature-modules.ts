@@ -25,7 +25,7 @@ export const FEATURE_MODULES: Readonly<
   [FeatureModule.Site]: (roles) => SiteModule.forRoles(roles),
   [FeatureModule.Bot]: () => BotModule,
   [FeatureModule.Admin]: () => AdminModule,
-  [FeatureModule.ReadVault]: () => ReadVaultModule,
+  [FeatureModule.ReadVault]: (roles) => ReadVaultModule.forRoles(roles),
   [FeatureModule.Music]: () => MusicModule,
   [FeatureModule.Franchise]: () => FranchiseModule,
 };

@@ -103,13 +103,9 @@ export class IngestTaskRepository {
   async advance(id: string, set: Partial<IngestTask>, state?: TaskState): Promise<boolean> {
     const update: Record<string, unknown> = { $set: state ? { ...set, state } : set };
     if (state) update.$push = { transitions: { state, at: new Date() } };
-    const result = await this.locked(id, () =>
-      this.model.updateOne({ _id: id, state: { $ne: 'cancelled' } }, update),
-    );
-    if (state && result.matchedCount > 0) {
-      await this.settle(id, { state, artifactsPending: set.artifactsPending });
-    }
-    return result.matchedCount > 0;
+    const written = await this.unlessCancelled(id, update);
+    if (state && written) await this.settle(id, { state, artifactsPending: set.artifactsPending });
+    return written;
   }
 
   /**
@@ -137,10 +133,7 @@ export class IngestTaskRepository {
     if (Object.keys($set).length) update.$set = $set;
     if (Object.keys($unset).length) update.$unset = $unset;
     if (!update.$set && !update.$unset) return true;
-    const result = await this.locked(id, () =>
-      this.model.updateOne({ _id: id, state: { $ne: 'cancelled' } }, update),
-    );
-    return result.matchedCount > 0;
+    return this.unlessCancelled(id, update);
   }
 
   /** The stills and sample of a done task are made (or given up on): it needs no worker any more. */
@@ -195,6 +188,21 @@ export class IngestTaskRepository {
       .find({ $or: [{ state: { $in: ACTIVE_STATES } }, { state: 'done', artifactsPending: true }] })
       .lean<IngestTask[]>()
       .exec();
+  }
+
+  /**
+   * `update` unless the task is cancelled (or gone); false then. The state is read first, under the
+   * task's lock, and the update filters on `_id` alone: FerretDB's SQLite backend answers a filter of
+   * just `_id` inside SQLite, but decodes every document of the collection for any other filter
+   * (`{_id, state: {$ne: ...}}` measured 5× slower than read-then-write with 100 tasks stored).
+   */
+  private unlessCancelled(id: string, update: Record<string, unknown>): Promise<boolean> {
+    return this.locked(id, async () => {
+      const current = await this.model.findById(id, { state: 1 }).lean<Pick<IngestTask, 'state'>>().exec();
+      if (!current || current.state === 'cancelled') return false;
+      await this.model.updateOne({ _id: id }, update);
+      return true;
+    });
   }
 
   /**

@@ -81,8 +81,12 @@ export class IngestModule {
             ]
           : []),
       ],
-      // Other modules add their media kinds (comic, audio) to the registry on worker roles.
-      exports: [...(manager ? [IngestService] : []), ...(worker ? [MediaProcessorRegistry] : [])],
+      // Other modules add their media kinds (comic, audio) to the registry on worker roles, and store
+      // their content once through the same ContentStore.
+      exports: [
+        ...(manager ? [IngestService] : []),
+        ...(worker ? [MediaProcessorRegistry, ContentStore] : []),
+      ],
     };
   }
 }

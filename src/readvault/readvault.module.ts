@@ -1,5 +1,30 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { Role } from '../app/roles.js';
+import { ChapterRepository } from './chapters/chapter.repository.js';
+import { ComicKindRegistration } from './comic/comic-kind-registration.js';
+import { ComicProcessor } from './comic/comic.processor.js';
+import { PageReader } from './pages/page-reader.js';
+import { ResizedPageCache } from './pages/resized-page-cache.js';
+import { ReadVaultController } from './readvault.controller.js';
+import { ReadVaultService } from './readvault.service.js';
 
-/** The readvault module; its behaviour arrives with its own issue, so it registers nothing yet. */
+/**
+ * ReadVault: manga and comics. On workers it adds the `comic` kind to ingest's processor registry;
+ * on managers and streamers it serves series, chapters and pages.
+ */
 @Module({})
-export class ReadVaultModule {}
+export class ReadVaultModule {
+  static forRoles(roles: readonly Role[]): DynamicModule {
+    const reads = roles.includes(Role.Manager) || roles.includes(Role.Streamer);
+    const worker = roles.includes(Role.Worker);
+    return {
+      module: ReadVaultModule,
+      controllers: reads ? [ReadVaultController] : [],
+      providers: [
+        ChapterRepository,
+        ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
+        ...(worker ? [ComicProcessor, ComicKindRegistration] : []),
+      ],
+    };
+  }
+}

@@ -457,7 +457,7 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     assert.match(String(subtitle.note), /language unknown/);
   });
 
-  it('reports audio and comics as "not supported yet" beside the video it files', async () => {
+  it('reports audio as "not supported yet", and damaged comics with their reason, beside the video it files', async () => {
     const dir = tempDir('sv-kinds-');
     const tone = join(dir, 'tone.mp3');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=1', tone]);
@@ -485,15 +485,16 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     assert.deepEqual(
       itemsOf(task).map((i) => [i.name, i.kind, i.state]),
       [
-        ['Extras/Artbook.cbz', 'comic', 'unsupported'],
-        ['Extras/Script.pdf', 'comic', 'unsupported'],
+        ['Extras/Artbook.cbz', 'comic', 'failed'],
+        ['Extras/Script.pdf', 'comic', 'failed'],
         ['Mixed.Bag.2021.mp4', 'video', 'done'],
         ['poster.jpg', 'image', 'skipped'],
         ['Soundtrack/01 - Theme.mp3', 'audio', 'unsupported'],
       ],
     );
     assert.match(String(item(task, /Theme/).error), /audio is not supported yet/);
-    assert.match(String(item(task, /Artbook/).error), /comic is not supported yet/);
+    assert.match(String(item(task, /Artbook/).error), /page page-001\.jpg cannot be read as an image/);
+    assert.match(String(item(task, /Script/).error), /not a readable PDF/);
   });
 
   it('refuses a zip bomb by the bytes it unpacks to, not the sizes it declares', async () => {

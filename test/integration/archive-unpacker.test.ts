@@ -7,6 +7,7 @@ import { DownloadFailedError, TooManyItemsError } from '../../src/ingest/engines
 import { unpackArchive } from '../../src/ingest/items/archive-unpacker.js';
 import { archiveFormat } from '../../src/ingest/processing/archive-detector.js';
 import { tempDir } from '../support/media.js';
+import { makeRar } from '../support/rar.js';
 import { makeZip } from '../support/zip.js';
 
 const limits = { maxEntries: 50, maxBytes: 10 * 1024 * 1024 };
@@ -36,6 +37,60 @@ describe('archive unpacking (bsdtar → tar stream, entries written here)', () =
       const entries = await unpackArchive(archive, target, limits, signal);
       assert.deepEqual(entries.map((e) => e.path).sort(), ['Show/E01.mkv', 'Show/Subs/E01.en.srt']);
       assert.equal(readFileSync(join(target, 'Show/Subs/E01.en.srt'), 'utf8'), 'two');
+    }
+  });
+
+  it('unpacks a RAR archive, keeping folders', async () => {
+    const dir = tempDir('sv-rar-');
+    const archive = join(dir, 'pack.rar');
+    writeFileSync(
+      archive,
+      makeRar([
+        { name: 'Show/E01.mkv', content: Buffer.from('episode one') },
+        { name: 'Show/Subs/E01.en.srt', content: Buffer.from('subtitle') },
+      ]),
+    );
+    assert.equal(await archiveFormat(archive), 'rar');
+    const target = join(dir, 'out');
+    const entries = await unpackArchive(archive, target, limits, signal);
+    assert.deepEqual(entries.map((e) => [e.path, e.size]).sort(), [
+      ['Show/E01.mkv', 11],
+      ['Show/Subs/E01.en.srt', 8],
+    ]);
+    assert.equal(readFileSync(join(target, 'Show/E01.mkv'), 'utf8'), 'episode one');
+  });
+
+  it('refuses password-protected RAR, zip and 7z archives as encrypted, writing nothing', async () => {
+    const dir = tempDir('sv-encrypted-');
+    const rar = join(dir, 'locked.rar');
+    writeFileSync(
+      rar,
+      makeRar([{ name: 'E01.mkv', content: Buffer.from('secret episode') }], { encrypted: true }),
+    );
+    writeFileSync(join(dir, 'E01.mkv'), 'secret episode');
+    const locked = [rar];
+    for (const [type, extra] of [
+      ['zip', []],
+      ['7z', []],
+      ['7z', ['-mhe=on']], // the file names are encrypted too
+    ] as const) {
+      const archive = join(dir, `locked-${locked.length}.${type}`);
+      execFileSync('7z', ['a', `-t${type}`, '-psecret', ...extra, archive, join(dir, 'E01.mkv')], {
+        stdio: 'ignore',
+      });
+      locked.push(archive);
+    }
+    for (const archive of locked) {
+      const target = join(dir, `out-${locked.indexOf(archive)}`);
+      await assert.rejects(
+        unpackArchive(archive, target, limits, signal),
+        (error: unknown) =>
+          error instanceof DownloadFailedError &&
+          /the archive is encrypted \(password-protected\)/.test(error.message) &&
+          !error.retryable,
+        archive,
+      );
+      assert.equal(existsSync(join(target, 'E01.mkv')), false, `${archive}: nothing written`);
     }
   });
 

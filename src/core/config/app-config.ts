@@ -39,6 +39,12 @@ export interface AppConfig {
     botTokens: readonly string[];
     storageChannel?: string;
   };
+  readvault: {
+    /** Disk kept for resized pages (least recently used go first). */
+    cacheBytes: number;
+    /** Largest page accepted at ingest, in bytes (a decompression bomb stops here). */
+    maxPageBytes: number;
+  };
   ingest: {
     allowHosts: readonly AllowedHost[];
     maxFileBytes: number;
@@ -76,7 +82,13 @@ export interface AppConfig {
   /** Every process writes its heartbeat (roles, host, CPU/RAM/disk) to Redis this often. */
   heartbeatIntervalSeconds: number;
   /** Catalogues for title enrichment; TMDB is skipped without a key, Jikan needs none. */
-  metadata: { tmdbApiKey?: string; tmdbBaseUrl: string; jikanBaseUrl: string };
+  metadata: {
+    tmdbApiKey?: string;
+    tmdbBaseUrl: string;
+    jikanBaseUrl: string;
+    /** Where TMDB's poster and backdrop paths are fetched from (by the artwork job, never by pages). */
+    tmdbImageBaseUrl: string;
+  };
   bot: BotConfig;
   site: SiteConfig;
 }

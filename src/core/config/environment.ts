@@ -105,6 +105,16 @@ export class Environment {
   @Max(16, { message: 'must be a whole number between 1 and 16' })
   INGEST_ITEM_CONCURRENCY: number = 2;
 
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  READVAULT_CACHE_MB: number = 512;
+
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1024' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1024' })
+  @Max(1024, { message: 'must be a whole number of MiB between 1 and 1024' })
+  READVAULT_MAX_PAGE_MB: number = 50;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -197,6 +207,12 @@ export class Environment {
   )
   JIKAN_BASE_URL: string = 'https://api.jikan.moe/v4';
 
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an absolute http(s) URL' },
+  )
+  TMDB_IMAGE_BASE_URL: string = 'https://image.tmdb.org/t/p';
+
   @IsOptional()
   @Matches(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, {
     message: 'must be a bot token from @BotFather (123456:ABC...)',
@@ -273,6 +289,8 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_MIN_FREE_DISK',
   'INGEST_MAX_ITEMS',
   'INGEST_ITEM_CONCURRENCY',
+  'READVAULT_CACHE_MB',
+  'READVAULT_MAX_PAGE_MB',
   'QUEUE_STALLED_AFTER_MS',
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',

@@ -98,6 +98,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       botTokens: list(environment.TELEGRAM_BOT_TOKENS),
       storageChannel: environment.TELEGRAM_STORAGE_CHANNEL,
     },
+    readvault: {
+      cacheBytes: environment.READVAULT_CACHE_MB * 1024 * 1024,
+      maxPageBytes: environment.READVAULT_MAX_PAGE_MB * 1024 * 1024,
+    },
     ingest: {
       allowHosts,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,
@@ -125,6 +129,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tmdbApiKey: environment.TMDB_API_KEY,
       tmdbBaseUrl: environment.TMDB_BASE_URL,
       jikanBaseUrl: environment.JIKAN_BASE_URL,
+      tmdbImageBaseUrl: environment.TMDB_IMAGE_BASE_URL.replace(/\/+$/, ''),
     },
     site: {
       guestProgressDays: environment.GUEST_PROGRESS_DAYS,

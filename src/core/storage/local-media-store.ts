@@ -45,7 +45,8 @@ export class LocalMediaStore implements MediaStore, OnModuleInit {
     // rename() between two links of one file (a repeated put of the same download) does nothing.
     await rm(partial, { force: true });
     const part = { ref, size: (await stat(target)).size };
-    await options.onPart?.(part, 0);
+    // A keyed object is found again by its key: nothing to record for a repeat (a write saved per item).
+    if (!options.key) await options.onPart?.(part, 0);
     return [part];
   }
 

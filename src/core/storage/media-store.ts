@@ -16,7 +16,10 @@ export interface PutOptions {
   key?: string;
   /** Parts a previous, interrupted put already stored: only the rest is uploaded. */
   done?: readonly StoredPart[];
-  /** Called after each part is stored, so the caller can record it before the next begins. */
+  /**
+   * Called after each part is stored, so the caller can record it before the next begins. A store
+   * whose repeated keyed put writes the same object (local disk) need not call it for keyed puts.
+   */
   onPart?: (part: StoredPart, index: number) => Promise<void>;
 }
 

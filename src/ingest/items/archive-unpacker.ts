@@ -7,6 +7,8 @@ import { execa } from 'execa';
 import tar from 'tar-stream';
 import { formatBytes } from '../../core/util/format-units.js';
 import { DownloadFailedError, TooManyItemsError } from '../engines/download-engine.js';
+import { archiveFormat } from '../processing/archive-detector.js';
+import { isEncryptedArchive } from './archive-encryption.js';
 import { safeRelativePath } from './safe-path.js';
 
 export interface UnpackLimits {
@@ -29,6 +31,7 @@ export interface UnpackedEntry {
 /** Uncompressed bytes an archive may unpack to per byte of archive, beyond a small allowance: media do not compress. */
 export const MAX_UNPACK_RATIO = 20;
 const UNPACK_ALLOWANCE = 64 * 1024 * 1024;
+const ENCRYPTED = 'the archive is encrypted (password-protected); it cannot be unpacked';
 
 /** The byte cap for unpacking an archive of `archiveSize` bytes: a zip bomb stops there. */
 export function unpackCeiling(archiveSize: number, ceiling: number): number {
@@ -48,6 +51,8 @@ export async function unpackArchive(
   limits: UnpackLimits,
   signal: AbortSignal,
 ): Promise<UnpackedEntry[]> {
+  const format = await archiveFormat(archive);
+  if (format && (await isEncryptedArchive(archive, format))) throw new DownloadFailedError(ENCRYPTED, false);
   const child = execa('bsdtar', ['-c', '-f', '-', '--format', 'pax', `@${archive}`], {
     cancelSignal: signal,
     detached: true,
@@ -140,6 +145,6 @@ function unreadable(error: unknown): string {
     .split('\n')
     .map((text) => text.replace(/^bsdtar:\s*/, '').trim())
     .find((text) => text && text !== '(null)' && !/Error exit delayed/.test(text));
-  if (/encrypt|passphrase|password/i.test(stderr)) return 'the archive is encrypted; it cannot be unpacked';
+  if (/encrypt|passphrase|password/i.test(stderr)) return ENCRYPTED;
   return `the archive could not be unpacked: ${(line ?? 'it is damaged or incomplete').slice(0, 200)}`;
 }

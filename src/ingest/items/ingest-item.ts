@@ -74,6 +74,24 @@ export interface IngestItem {
   /** Stills and sample of a video item, made after the task is done. */
   artifactsPending?: boolean;
   storedArtifacts?: { screenshots: StoredRef[]; sample?: StoredRef };
+  /** comic: what the chapter is and its pages, read at processing, filed with the batch. */
+  comic?: ComicItemInfo;
+}
+
+/** A comic item's chapter as read from its ComicInfo.xml or its name (ReadVault files it). */
+export interface ComicItemInfo {
+  series: string;
+  volume?: number;
+  number?: number;
+  title?: string;
+  format: string;
+  pages: { name: string; width: number; height: number }[];
+  rightToLeft: boolean;
+  language?: string;
+  writer?: string;
+  penciller?: string;
+  summary?: string;
+  genres: string[];
 }
 
 /** Counts of a task's items by outcome, for progress lines and the end result. */

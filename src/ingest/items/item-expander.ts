@@ -15,6 +15,9 @@ import { layoutPack } from './pack-layout.js';
 /** Where an archive's entries are written inside the sandbox (no downloaded name starts with a dot). */
 export const UNPACKED_DIR = '.unpacked';
 const COMIC_NAMES = /\.(cbz|cbr|cb7|cbt)$/i;
+const PICTURE_NAMES = /\.(jpe?g|png|webp|gif|avif|bmp)$/i;
+/** `download.unpacked` of an archive holding only pictures: kept whole, one comic. */
+const PICTURE_ARCHIVE = 'pictures';
 
 /**
  * Turns a finished download into the task's items: the one file, a torrent's folder, or an archive's
@@ -52,10 +55,10 @@ export class ItemExpander {
     // Only pictures: a comic in a plain .zip (or .rar, .7z), not a pack.
     if (
       written.length > 0 &&
-      written.every((entry) => /\.(jpe?g|png|webp|gif|avif|bmp)$/i.test(entry.path))
+      written.every((entry) => PICTURE_NAMES.test(entry.path) || /(^|\/)comicinfo\.xml$/i.test(entry.path))
     ) {
       await rm(target, { recursive: true, force: true });
-      return { refused: [] };
+      return { format: PICTURE_ARCHIVE, refused: [] };
     }
     const refused = entries
       .filter((entry) => entry.refused)
@@ -79,7 +82,7 @@ export class ItemExpander {
   ): Promise<IngestItem[]> {
     const download = task.download!;
     const unpacked = join(sandbox, UNPACKED_DIR);
-    const root = download.unpacked ? unpacked : download.path;
+    const root = download.unpacked && download.unpacked !== PICTURE_ARCHIVE ? unpacked : download.path;
     const files = (await stat(root)).isDirectory()
       ? await this.walk(root, refused.length)
       : [{ path: root, size: (await stat(root)).size }];
@@ -89,7 +92,10 @@ export class ItemExpander {
         limit(async (): Promise<IngestItem> => {
           const name =
             root === file.path ? download.fileName : relative(root, file.path).split(sep).join('/');
-          const classified = await this.classifier.classify(file.path, basename(name), signal);
+          const classified =
+            download.unpacked === PICTURE_ARCHIVE
+              ? { kind: 'comic' as const }
+              : await this.classifier.classify(file.path, basename(name), signal);
           return {
             path: relative(sandbox, file.path),
             name,
@@ -102,7 +108,7 @@ export class ItemExpander {
         }),
       ),
     );
-    return layoutPack([...items, ...refused]);
+    return layoutPack([...groupPictureFolders(items, sandbox), ...refused]);
   }
 
   /** Every regular file under `root`, in name order (symlinks and aria2's control files left out). */
@@ -117,4 +123,33 @@ export class ItemExpander {
     }
     return Promise.all(files.map(async (path) => ({ path, size: (await stat(path)).size })));
   }
+}
+
+/**
+ * In a source without videos or sound (a torrent of scanned chapters), each folder of pictures is one
+ * comic item — the folder, read as a chapter — instead of one picture item per page.
+ */
+function groupPictureFolders(items: IngestItem[], sandbox: string): IngestItem[] {
+  if (items.some((item) => item.kind === 'video' || item.kind === 'audio')) return items;
+  const folders = new Map<string, IngestItem[]>();
+  for (const item of items) {
+    if (item.kind !== 'image' || !item.name.includes('/')) continue;
+    const folder = item.name.slice(0, item.name.lastIndexOf('/'));
+    folders.set(folder, [...(folders.get(folder) ?? []), item]);
+  }
+  const grouped = new Set<IngestItem>();
+  const comics: IngestItem[] = [];
+  for (const [folder, pictures] of folders) {
+    if (pictures.length < 2) continue;
+    for (const picture of pictures) grouped.add(picture);
+    const first = pictures[0];
+    comics.push({
+      path: relative(sandbox, join(sandbox, first.path, '..')),
+      name: folder,
+      kind: 'comic',
+      size: pictures.reduce((sum, picture) => sum + picture.size, 0),
+      state: 'pending',
+    });
+  }
+  return [...items.filter((item) => !grouped.has(item)), ...comics];
 }

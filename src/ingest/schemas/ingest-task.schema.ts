@@ -79,6 +79,7 @@ const itemSchema = new Schema<IngestItem>(
     titleId: String,
     artifactsPending: Boolean,
     storedArtifacts: { type: Schema.Types.Mixed },
+    comic: { type: Schema.Types.Mixed },
   },
   { _id: false },
 );

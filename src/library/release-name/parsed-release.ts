@@ -1,4 +1,4 @@
-export type TitleKind = 'movie' | 'series' | 'anime';
+export type TitleKind = 'movie' | 'series' | 'anime' | 'manga';
 
 /** What a release/file name says about the work it contains. */
 export interface ParsedRelease {

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { type Model, type Types } from 'mongoose';
+import { MongoConnection } from '../../core/database/mongo-connection.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { type Chapter, chapterSchema, type ComicSeries, comicSeriesSchema } from './chapter.schema.js';
+
+/**
+ * Chapters (`chapters`, keyed by their natural key) and each series' chapter list (`comic_series`,
+ * keyed by the title): a series page is one read by `_id`, never a filtered scan of all chapters
+ * (FerretDB's SQLite backend answers only `_id` lookups without decoding every document).
+ */
+@Injectable()
+export class ChapterRepository {
+  private readonly chapters: Model<Chapter>;
+  private readonly series: Model<ComicSeries>;
+
+  constructor(
+    mongo: MongoConnection,
+    private readonly mutex: RedisMutex,
+  ) {
+    this.chapters = mongo.connection.model<Chapter>('Chapter', chapterSchema);
+    this.series = mongo.connection.model<ComicSeries>('ComicSeries', comicSeriesSchema);
+  }
+
+  findChapter(id: string): Promise<Chapter | null> {
+    return this.chapters.findById(id).lean<Chapter>().exec();
+  }
+
+  findSeries(id: Types.ObjectId): Promise<ComicSeries | null> {
+    return this.series.findById(id).lean<ComicSeries>().exec();
+  }
+
+  /**
+   * Records chapters of one series (replacing a chapter of the same key) and rewrites its chapter
+   * list in reading order, under the series' lock (FerretDB has no positional array updates).
+   */
+  async fileChapters(
+    seriesId: Types.ObjectId,
+    chapters: readonly Chapter[],
+    details: Omit<ComicSeries, '_id' | 'chapters' | 'updatedAt'>,
+  ): Promise<void> {
+    for (const chapter of chapters) {
+      await this.chapters.replaceOne({ _id: chapter._id }, chapter, { upsert: true });
+    }
+    await this.mutex.withLock(`comic-series:${String(seriesId)}`, async () => {
+      const current = await this.findSeries(seriesId);
+      const byId = new Map((current?.chapters ?? []).map((entry) => [entry.id, entry]));
+      for (const chapter of chapters) {
+        byId.set(chapter._id, {
+          id: chapter._id,
+          volume: chapter.volume,
+          number: chapter.number,
+          title: chapter.title,
+          pageCount: chapter.pages.length,
+        });
+      }
+      const ordered = [...byId.values()].sort(
+        (a, b) =>
+          (a.volume ?? Infinity) - (b.volume ?? Infinity) ||
+          (a.number ?? Infinity) - (b.number ?? Infinity) ||
+          a.id.localeCompare(b.id),
+      );
+      // Details from ComicInfo fill in; what an earlier chapter said is kept when this one is silent.
+      const merged = {
+        writer: details.writer ?? current?.writer,
+        penciller: details.penciller ?? current?.penciller,
+        summary: details.summary ?? current?.summary,
+        genres: details.genres.length ? details.genres : (current?.genres ?? []),
+        language: details.language ?? current?.language,
+        rightToLeft: details.rightToLeft || Boolean(current?.rightToLeft),
+      };
+      await this.series.replaceOne(
+        { _id: seriesId },
+        { ...merged, chapters: ordered, updatedAt: new Date() },
+        { upsert: true },
+      );
+    });
+  }
+}

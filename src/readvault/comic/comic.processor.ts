@@ -1,0 +1,198 @@
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { type ComicItemInfo, type IngestItem } from '../../ingest/items/ingest-item.js';
+import { sha256File } from '../../ingest/processing/checksum.js';
+import { ContentStore } from '../../ingest/processing/content-store.js';
+import { type ItemContext, type MediaKindProcessor } from '../../ingest/processors/media-kind-processor.js';
+import { LibraryService } from '../../library/library.service.js';
+import { writeCbz } from '../archive/cbz-writer.js';
+import { ChapterRepository } from '../chapters/chapter.repository.js';
+import { type Chapter } from '../chapters/chapter.schema.js';
+import { parseChapterPath } from './chapter-name.js';
+import { type ComicLimits, extractComic } from './comic-extractor.js';
+import { parseComicInfo } from './comic-info.js';
+
+export const CBZ_MIME = 'application/vnd.comicbook+zip';
+/** A chapter's unpacked pages may not exceed this many times the source (a zip bomb stops there)... */
+const MAX_UNPACK_RATIO = 20;
+/** ...beyond this allowance (a PDF renders to more bytes than it holds). */
+const UNPACK_ALLOWANCE = 512 * 1024 * 1024;
+
+/**
+ * Comics and manga (the `comic` kind): a CBZ/ZIP, CBR, CB7, PDF or folder of images becomes a CBZ
+ * that stores its pages (no recompression), stored once per content like a video, and is filed as a
+ * chapter of its series (kind `manga` in the library) from its ComicInfo.xml or its name.
+ */
+@Injectable()
+export class ComicProcessor implements MediaKindProcessor {
+  readonly kind = 'comic' as const;
+  readonly stage = 'main' as const;
+  private readonly logger = new Logger('readvault');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly content: ContentStore,
+    private readonly library: LibraryService,
+    private readonly chapters: ChapterRepository,
+  ) {}
+
+  async process(context: ItemContext): Promise<void> {
+    if (context.item.fileId) return;
+    const work = `${context.path}.readvault`;
+    await rm(work, { recursive: true, force: true });
+    try {
+      const limits: ComicLimits = {
+        maxPages: 5000,
+        maxBytes: context.item.size * MAX_UNPACK_RATIO + UNPACK_ALLOWANCE,
+        maxPageBytes: this.config.readvault.maxPageBytes,
+        maxPageSide: 16383,
+        maxPagePixels: 100_000_000,
+      };
+      const extracted = await extractComic(context.path, work, limits, context.signal);
+      const digits = Math.max(4, String(extracted.pages.length).length);
+      const pages = extracted.pages.map((page, index) => ({
+        ...page,
+        name: `${String(index + 1).padStart(digits, '0')}.${page.ext}`,
+      }));
+      const cbz = join(work, 'chapter.cbz');
+      await writeCbz(cbz, pages, extracted.comicInfo);
+      const comic = describe(context.item, extracted.format, pages, extracted.comicInfo);
+      const checksum = await sha256File(cbz, context.signal);
+      const name = `${displayName(comic)}.cbz`;
+      const uploaded = [...(context.item.uploadedParts ?? [])];
+      const { file, reused } = await this.content.storeOnce({
+        sha256: checksum,
+        path: cbz,
+        name,
+        key: `${context.task._id}-${context.index}`,
+        uploaded,
+        onPart: async (part) => {
+          uploaded.push(part);
+          await context.record({ uploadedParts: uploaded });
+        },
+        describe: (parts) => ({
+          storage: { kind: this.store.kind, parts },
+          size: parts.reduce((sum, part) => sum + part.size, 0),
+          mime: CBZ_MIME,
+          fileName: name,
+          streams: { video: [], audio: [], subtitles: [] },
+          checksum: { sha256: checksum },
+          screenshots: [],
+          episodes: [],
+        }),
+      });
+      await context.record({
+        state: 'stored',
+        checksum,
+        comic,
+        fileId: String(file._id),
+        storedParts: reused ? undefined : file.storage.parts,
+        reusedFile: reused || undefined,
+      });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** The task's stored chapters, under their series (one title and one chapter-list rewrite per series). */
+  async file(batch: readonly ItemContext[]): Promise<void> {
+    const bySeries = new Map<string, ItemContext[]>();
+    for (const context of batch) {
+      const series = context.item.comic?.series ?? basename(context.item.name);
+      const key = series.toLowerCase();
+      bySeries.set(key, [...(bySeries.get(key) ?? []), context]);
+    }
+    for (const contexts of bySeries.values()) {
+      const first = contexts[0].item.comic!;
+      const title = await this.library.upsertSkeleton({ kind: 'manga', name: first.series });
+      const chapters: Chapter[] = contexts.map(({ item }) => {
+        const comic = item.comic!;
+        return {
+          _id: chapterKey(String(title._id), comic, item.fileId!),
+          seriesId: title._id,
+          volume: comic.volume,
+          number: comic.number,
+          title: comic.title,
+          fileId: new Types.ObjectId(item.fileId),
+          pages: comic.pages,
+          sourceFormat: comic.format,
+          language: comic.language,
+          rightToLeft: comic.rightToLeft,
+          createdAt: new Date(),
+        };
+      });
+      const told = contexts.map(({ item }) => item.comic!).find((comic) => comic.writer || comic.summary);
+      await this.chapters.fileChapters(title._id, chapters, {
+        writer: told?.writer,
+        penciller: told?.penciller,
+        summary: told?.summary,
+        genres: contexts
+          .flatMap(({ item }) => item.comic!.genres)
+          .filter((g, i, all) => all.indexOf(g) === i),
+        language: first.language,
+        rightToLeft: contexts.some(({ item }) => item.comic!.rightToLeft),
+      });
+      this.logger.log(`filed ${chapters.length} chapter(s) of "${first.series}" (${String(title._id)})`);
+      for (const [position, context] of contexts.entries()) {
+        await context.record({
+          state: 'done',
+          titleId: String(title._id),
+          note: chapterNote(chapters[position]),
+        });
+      }
+    }
+  }
+}
+
+/** Series, volume, chapter and title: from ComicInfo.xml where it says, else from the name. */
+function describe(
+  item: IngestItem,
+  format: string,
+  pages: { name: string; width: number; height: number }[],
+  comicInfoXml: string | undefined,
+): ComicItemInfo {
+  const fromName = parseChapterPath(item.name);
+  const info = comicInfoXml ? parseComicInfo(comicInfoXml) : undefined;
+  return {
+    series: info?.series ?? fromName.series,
+    volume: info?.volume ?? fromName.volume,
+    number: info?.number ?? fromName.number,
+    title: info?.title ?? fromName.title,
+    format,
+    pages: pages.map(({ name, width, height }) => ({ name, width, height })),
+    rightToLeft: info?.rightToLeft ?? false,
+    language: info?.language,
+    writer: info?.writer,
+    penciller: info?.penciller,
+    summary: info?.summary,
+    genres: info?.genres ?? [],
+  };
+}
+
+function chapterKey(seriesId: string, comic: ComicItemInfo, fileId: string): string {
+  const volume = comic.volume === undefined ? '-' : String(comic.volume);
+  const number = comic.number === undefined ? `f${fileId}` : String(comic.number);
+  return `${seriesId}:v${volume}:c${number}`;
+}
+
+function displayName(comic: ComicItemInfo): string {
+  const parts = [comic.series];
+  if (comic.volume !== undefined) parts.push(`v${String(comic.volume).padStart(2, '0')}`);
+  if (comic.number !== undefined) parts.push(`c${String(comic.number).padStart(3, '0')}`);
+  return parts.join(' ');
+}
+
+function chapterNote(chapter: Chapter): string {
+  const where = [
+    chapter.volume !== undefined && `volume ${chapter.volume}`,
+    chapter.number !== undefined && `chapter ${chapter.number}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${where || 'a chapter'}, ${chapter.pages.length} pages`;
+}

@@ -1,0 +1,88 @@
+import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { type Types } from 'mongoose';
+import { AppError } from '../core/errors/app-error.js';
+import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { ReadVaultService } from './readvault.service.js';
+
+/** Manga and comics: series with their chapters, chapters with their pages, and the page bytes. */
+@ApiTags('readvault')
+@Controller('api/readvault')
+export class ReadVaultController {
+  constructor(private readonly readvault: ReadVaultService) {}
+
+  @Get('series/:id')
+  async series(@Param('id', ParseObjectIdPipe) id: Types.ObjectId) {
+    const { title, series } = await this.readvault.series(id);
+    return {
+      id: String(title._id),
+      name: title.name,
+      writer: series.writer ?? null,
+      penciller: series.penciller ?? null,
+      summary: series.summary ?? null,
+      genres: series.genres,
+      language: series.language ?? null,
+      readingDirection: series.rightToLeft ? 'rtl' : 'ltr',
+      chapters: series.chapters.map((chapter) => ({
+        id: chapter.id,
+        volume: chapter.volume ?? null,
+        number: chapter.number ?? null,
+        title: chapter.title ?? null,
+        pageCount: chapter.pageCount,
+      })),
+    };
+  }
+
+  @Get('chapters/:id')
+  async chapter(@Param('id') id: string) {
+    const chapter = await this.readvault.chapter(id);
+    return {
+      id: chapter._id,
+      seriesId: String(chapter.seriesId),
+      volume: chapter.volume ?? null,
+      number: chapter.number ?? null,
+      title: chapter.title ?? null,
+      readingDirection: chapter.rightToLeft ? 'rtl' : 'ltr',
+      sourceFormat: chapter.sourceFormat,
+      pageCount: chapter.pages.length,
+      pages: chapter.pages.map((page, index) => ({
+        number: index + 1,
+        width: page.width,
+        height: page.height,
+        url: `/api/readvault/chapters/${encodeURIComponent(chapter._id)}/pages/${index + 1}`,
+      })),
+    };
+  }
+
+  /** The page's bytes; `?width=` gives a WebP at the nearest listed width at or below it (never larger). */
+  @Get('chapters/:id/pages/:number')
+  @Header('Cache-Control', 'public, max-age=604800, immutable')
+  async page(
+    @Param('id') id: string,
+    @Param('number') number: string,
+    @Query('width') width: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!/^\d{1,6}$/.test(number) || Number(number) < 1) {
+      throw new AppError(400, 'bad_request', 'The page number must be a whole number from 1.');
+    }
+    const page = await this.readvault.page(id, Number(number), parseWidth(width));
+    res.setHeader('ETag', page.etag);
+    if (req.headers['if-none-match'] === page.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type(page.mime).setHeader('Content-Length', page.bytes.length);
+    res.end(page.bytes);
+  }
+}
+
+export function parseWidth(width: string | undefined): number | undefined {
+  if (width === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(width) || Number(width) < 1 || Number(width) > 10000) {
+    throw new AppError(400, 'bad_request', 'width must be a whole number of pixels from 1 to 10000.');
+  }
+  return Number(width);
+}

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { type TestClient } from '../support/http.js';
+import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import { makePdf } from '../support/pdf.js';
+import { makeRar } from '../support/rar.js';
+import { makeZip } from '../support/zip.js';
+
+/** A page image: a colour field with a stripe, so every page has its own bytes. */
+async function pageImage(
+  width: number,
+  height: number,
+  shade: number,
+  format: 'jpeg' | 'png',
+): Promise<Buffer> {
+  const image = sharp({
+    create: { width, height, channels: 3, background: { r: shade, g: 255 - shade, b: (shade * 7) % 256 } },
+  }).composite([
+    {
+      input: {
+        create: { width: Math.max(1, width >> 3), height, channels: 3, background: { r: 0, g: 0, b: 0 } },
+      },
+      left: (shade * 13) % Math.max(1, width - (width >> 3)),
+      top: 0,
+    },
+  ]);
+  return format === 'jpeg' ? image.jpeg({ quality: 80 }).toBuffer() : image.png().toBuffer();
+}
+
+const COMIC_INFO = `<?xml version="1.0" encoding="utf-8"?>
+<ComicInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <Series>Harbor Tales</Series>
+  <Number>1</Number>
+  <Volume>1</Volume>
+  <Title>Arrival &amp; Departure</Title>
+  <Writer>Ana Writer</Writer>
+  <Penciller>Pen Artist</Penciller>
+  <Summary>Boats come in.</Summary>
+  <Genre>Drama, Sea</Genre>
+  <LanguageISO>ja</LanguageISO>
+  <Manga>YesAndRightToLeft</Manga>
+</ComicInfo>`;
+
+describe('ReadVault: comics ingest into series and chapters, pages read by range', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let files: Server;
+  let filesPort: number;
+  const served = new Map<string, Buffer>();
+  /** Page bytes as the sources hold them, in reading order. */
+  let cbzPages: Buffer[];
+  let cbrPages: Buffer[];
+
+  before(async () => {
+    db = await startTestDatabase();
+    files = createServer((req, res) => {
+      const body = served.get(req.url ?? '');
+      if (!body) return void res.writeHead(404).end();
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
+        .end(body);
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesPort = (files.address() as AddressInfo).port;
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+    });
+    admin = await signInAdmin(server);
+    cbzPages = [
+      await pageImage(2000, 300, 10, 'jpeg'),
+      await pageImage(2000, 300, 20, 'jpeg'),
+      await pageImage(900, 300, 30, 'jpeg'),
+    ];
+    cbrPages = [await pageImage(600, 200, 40, 'png'), await pageImage(600, 200, 50, 'png')];
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await db?.stop();
+  });
+
+  const url = (name: string, bytes: Buffer) => {
+    served.set(`/${encodeURIComponent(name)}`, bytes);
+    return `http://127.0.0.1:${filesPort}/${encodeURIComponent(name)}`;
+  };
+  const ingest = async (link: string) => {
+    const submitted = await admin.post('/api/ingest', { url: link });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    return eventually(
+      async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
+      (task) => task.state === 'done' || task.state === 'failed',
+      { timeoutMs: 90000, intervalMs: 200, what: `task for ${link}` },
+    );
+  };
+  const raw = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`);
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      bytes: Buffer.from(await res.arrayBuffer()),
+    };
+  };
+
+  let seriesId: string;
+
+  it('files a CBZ with ComicInfo.xml, a CBR and a PDF as chapters 1, 2 and 2.5 of one series', async () => {
+    // Entry names out of order on purpose: pages are read in natural order (page2 before page10).
+    const cbz = makeZip([
+      { name: 'Harbor Tales/page10.jpg', content: cbzPages[2] },
+      { name: 'Harbor Tales/page1.jpg', content: cbzPages[0] },
+      { name: 'Harbor Tales/page2.jpg', content: cbzPages[1], deflate: true },
+      { name: 'ComicInfo.xml', content: Buffer.from(COMIC_INFO) },
+    ]);
+    const first = await ingest(url('Harbor Tales v01 c001.cbz', cbz));
+    assert.equal(first.state, 'done', String(first.error));
+    const cbr = makeRar([
+      { name: '01.png', content: cbrPages[0] },
+      { name: '02.png', content: cbrPages[1] },
+    ]);
+    const second = await ingest(url('[Group] Harbor Tales v01 c002.cbr', cbr));
+    assert.equal(second.state, 'done', String(second.error));
+    const pdf = makePdf([
+      { jpeg: await pageImage(400, 600, 60, 'jpeg'), width: 400, height: 600 },
+      { jpeg: await pageImage(400, 600, 70, 'jpeg'), width: 400, height: 600 },
+    ]);
+    const third = await ingest(url('Harbor Tales - Chapter 2.5.pdf', pdf));
+    assert.equal(third.state, 'done', String(third.error));
+
+    for (const task of [first, second, third]) {
+      const items = task.items as { kind: string; state: string; note: string }[];
+      assert.deepEqual(
+        items.map((item) => [item.kind, item.state]),
+        [['comic', 'done']],
+      );
+    }
+    assert.equal(first.titleId, second.titleId, 'one series');
+    assert.equal(first.titleId, third.titleId, 'one series');
+    seriesId = String(first.titleId);
+
+    const series = await admin.get(`/api/readvault/series/${seriesId}`);
+    assert.equal(series.status, 200, JSON.stringify(series.body));
+    assert.equal(series.body.name, 'Harbor Tales');
+    assert.equal(series.body.writer, 'Ana Writer');
+    assert.equal(series.body.readingDirection, 'rtl');
+    assert.deepEqual(series.body.genres, ['Drama', 'Sea']);
+    const chapters = series.body.chapters as {
+      id: string;
+      volume: number | null;
+      number: number;
+      title: string | null;
+      pageCount: number;
+    }[];
+    assert.deepEqual(
+      chapters.map((c) => [c.volume, c.number, c.title, c.pageCount]),
+      [
+        [1, 1, 'Arrival & Departure', 3],
+        [1, 2, null, 2],
+        [null, 2.5, null, 2],
+      ],
+    );
+  });
+
+  it('serves every page byte-exact from the stored CBZ, in reading order', async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const first = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}`);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.sourceFormat, 'cbz');
+    const pages = first.body.pages as { number: number; width: number; url: string }[];
+    assert.deepEqual(
+      pages.map((p) => p.width),
+      [2000, 2000, 900],
+    );
+    for (const [index, page] of pages.entries()) {
+      const got = await raw(page.url);
+      assert.equal(got.status, 200);
+      assert.equal(got.type, 'image/jpeg');
+      assert.ok(got.bytes.equals(cbzPages[index]), `page ${index + 1} byte-exact`);
+    }
+    const cbr = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[1].id)}`);
+    assert.equal(cbr.body.sourceFormat, 'cbr');
+    for (const [index, page] of (cbr.body.pages as { url: string }[]).entries()) {
+      const got = await raw(page.url);
+      assert.equal(got.type, 'image/png');
+      assert.ok(got.bytes.equals(cbrPages[index]), `CBR page ${index + 1} byte-exact`);
+    }
+    const pdf = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[2].id)}`);
+    assert.equal(pdf.body.sourceFormat, 'pdf');
+    const rendered = await raw((pdf.body.pages as { url: string }[])[1].url);
+    assert.equal(rendered.type, 'image/jpeg');
+    const meta = await sharp(rendered.bytes).metadata();
+    assert.equal(meta.format, 'jpeg');
+    assert.ok(meta.width! > 0 && meta.height! > meta.width!, 'a portrait page rendered from the PDF');
+  });
+
+  it('resizes to the listed width at or below the request, never up, and caches it', async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const base = `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/pages`;
+    const phone = await raw(`${base}/1?width=1284`);
+    assert.equal(phone.status, 200);
+    assert.equal(phone.type, 'image/webp');
+    assert.equal((await sharp(phone.bytes).metadata()).width, 1080);
+    const again = await raw(`${base}/1?width=1170`);
+    assert.ok(again.bytes.equals(phone.bytes), 'the same snapped width: the cached page');
+    assert.equal((await sharp((await raw(`${base}/1?width=100`)).bytes).metadata()).width, 320);
+    // Page 3 is 900 px wide: 1440 would enlarge it, so the original comes back.
+    const wide = await raw(`${base}/3?width=1440`);
+    assert.ok(wide.bytes.equals(cbzPages[2]));
+  });
+
+  it('answers bad widths with 400 and pages out of range with 404', async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const base = `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/pages`;
+    for (const width of ['abc', '100000', '0', '1.5']) {
+      const res = await admin.get(`${base}/1?width=${width}`);
+      assert.equal(res.status, 400, width);
+      assert.equal(res.body.error, 'bad_request');
+    }
+    const beyond = await admin.get(`${base}/4`);
+    assert.equal(beyond.status, 404);
+    assert.match(String(beyond.body.message), /pages 1 to 3/);
+    assert.equal((await admin.get(`${base}/x`)).status, 400);
+    assert.equal((await admin.get('/api/readvault/chapters/nothing-here')).status, 404);
+  });
+
+  it('fails a comic without images, an encrypted CBR and a webtoon strip too tall, each with its reason', async () => {
+    const empty = await ingest(
+      url('Empty v01 c001.cbz', makeZip([{ name: 'notes.txt', content: Buffer.from('no pictures') }])),
+    );
+    assert.equal(empty.state, 'failed');
+    assert.match(String(empty.error), /no images in it|not media/);
+    const locked = await ingest(
+      url('Locked v01 c001.cbr', makeRar([{ name: '01.png', content: cbrPages[0] }], { encrypted: true })),
+    );
+    assert.equal(locked.state, 'failed');
+    assert.match(String(locked.error), /encrypted/);
+    const strip = await pageImage(200, 20000, 90, 'png');
+    const tall = await ingest(url('Tall Strip c001.cbz', makeZip([{ name: '001.png', content: strip }])));
+    assert.equal(tall.state, 'failed');
+    assert.match(String(tall.error), /200×20000 px, over the limit of 16383 px a side/);
+  });
+});
