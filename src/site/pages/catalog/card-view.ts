@@ -1,7 +1,12 @@
 import { type TitleCard } from '../../../library/catalog/title-card.js';
-import { initialOf, localArtwork } from '../artwork.js';
+import { artworkSrc, initialOf } from '../artwork.js';
 
-const KIND_LABELS: Record<string, string> = { movie: 'Movie', series: 'Series', anime: 'Anime' };
+const KIND_LABELS: Record<string, string> = {
+  movie: 'Movie',
+  series: 'Series',
+  anime: 'Anime',
+  manga: 'Manga',
+};
 
 export function kindLabel(kind: string): string {
   return KIND_LABELS[kind] ?? kind;
@@ -13,7 +18,7 @@ export function cardView(card: TitleCard) {
     href: `/title/${card.id}`,
     name: card.name,
     sub: [kindLabel(card.kind), card.year].filter(Boolean).join(' · '),
-    poster: localArtwork(card.poster ?? undefined),
+    poster: artworkSrc(card.posterArtwork, 'w342'),
     initial: initialOf(card),
   };
 }
