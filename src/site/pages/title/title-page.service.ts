@@ -13,7 +13,12 @@ import { MediaLinks } from '../media-links.js';
 /** Comments shown with the page; older ones are a "more" away (the comments API pages them). */
 const COMMENTS_ON_PAGE = 50;
 
-const KIND_LABELS: Record<Title['kind'], string> = { movie: 'Movie', series: 'Series', anime: 'Anime' };
+const KIND_LABELS: Record<Title['kind'], string> = {
+  movie: 'Movie',
+  series: 'Series',
+  anime: 'Anime',
+  manga: 'Manga',
+};
 
 /** A page id that is not an ObjectId is an unknown page (404), not a malformed request. */
 export function pageObjectId(id: string, what: string): Types.ObjectId {
