@@ -14,6 +14,7 @@ import {
   TEST_ADMIN_PASSWORD,
 } from '../support/in-process-app.js';
 import { makePdf } from '../support/pdf.js';
+import { TelegramSimulator } from '../support/telegram-simulator.js';
 import { makeRar } from '../support/rar.js';
 import { makeZip } from '../support/zip.js';
 
@@ -353,6 +354,105 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       const refused = await opds('/opds/v1.2/catalog', headers as typeof auth);
       assert.equal(refused.status, 401);
       assert.match(String(refused.headers.get('www-authenticate')), /^Basic realm="StreamVault OPDS"/);
+    }
+  });
+});
+
+/** The store on a simulated Telegram channel (2 MiB parts), as the Telegram store tests run it. */
+const TELEGRAM_TEST_ENV = {
+  STORAGE: 'telegram',
+  TELEGRAM_PART_SIZE: '2',
+  TELEGRAM_API_ID: '12345',
+  TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
+  TELEGRAM_STORAGE_CHANNEL: '-1001234567890',
+  TELEGRAM_SESSIONS: 'simulated',
+};
+
+describe('ReadVault on Telegram storage: a page is one or two block reads, not the archive', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let files: Server;
+  let filesPort: number;
+  const telegram = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: 5 });
+  const served = new Map<string, Buffer>();
+
+  before(async () => {
+    db = await startTestDatabase();
+    files = createServer((req, res) => {
+      const body = served.get(req.url ?? '');
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-length': body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesPort = (files.address() as AddressInfo).port;
+    server = await startInProcessApp(
+      {
+        MONGODB_URI: db.uri,
+        ROLE: 'all',
+        INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+        ...TELEGRAM_TEST_ENV,
+      },
+      { telegram },
+    );
+    admin = await signInAdmin(server);
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await db?.stop();
+  });
+
+  it('serves every page of a CBZ and a CBR byte-exact from the stored parts', async () => {
+    // Pages of random bytes inside a valid PNG would not decode; big JPEGs of noise do, and make the
+    // CBZ span several 1 MiB blocks and two 2 MiB parts.
+    const noisy = async (seed: number) =>
+      sharp(
+        Buffer.from(Array.from({ length: 700 * 700 * 3 }, (_, n) => (n * 2654435761 + seed * 97) % 251)),
+        {
+          raw: { width: 700, height: 700, channels: 3 },
+        },
+      )
+        .jpeg({ quality: 95 })
+        .toBuffer();
+    const pages = await Promise.all([1, 2, 3, 4, 5, 6].map(noisy));
+    const sources = [
+      {
+        name: 'Deep Sea v02 c010.cbz',
+        bytes: makeZip(pages.map((content, n) => ({ name: `${n + 1}.jpg`, content }))),
+      },
+      {
+        name: 'Deep Sea v02 c011.cbr',
+        bytes: makeRar(pages.slice(0, 3).map((content, n) => ({ name: `${n + 1}.jpg`, content }))),
+      },
+    ];
+    for (const source of sources) {
+      served.set(`/${encodeURIComponent(source.name)}`, source.bytes);
+      const submitted = await admin.post('/api/ingest', {
+        url: `http://127.0.0.1:${filesPort}/${encodeURIComponent(source.name)}`,
+      });
+      const task = await eventually(
+        async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
+        (t) => t.state === 'done' || t.state === 'failed',
+        { timeoutMs: 90000, intervalMs: 200, what: source.name },
+      );
+      assert.equal(task.state, 'done', String(task.error));
+      const series = await admin.get(`/api/readvault/series/${String(task.titleId)}`);
+      const chapter = (series.body.chapters as { id: string; number: number }[]).find(
+        (c) => c.number === (source.name.endsWith('.cbz') ? 10 : 11),
+      )!;
+      const detail = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapter.id)}`);
+      for (const [index, page] of (detail.body.pages as { url: string }[]).entries()) {
+        const before = telegram.calls.length;
+        const res = await fetch(`${server.url}${page.url}`);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        assert.ok(bytes.equals(pages[index]), `${source.name} page ${index + 1} byte-exact`);
+        if (index > 0) {
+          // The directory is cached after the first page: a page costs the blocks it spans.
+          const blocks = telegram.callsSince(before).length;
+          assert.ok(blocks <= Math.ceil(pages[index].length / (1024 * 1024)) + 1, `${blocks} block reads`);
+        }
+      }
     }
   });
 });
