@@ -11,17 +11,19 @@ import { type TitleEnrichment } from './schemas/title.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { type TitleKind } from './release-name/parsed-release.js';
 import { allFiles, filesOfEpisode, withFile, withoutEpisode, withoutFile } from './season-buckets.js';
-import { searchTokens } from './search/search-tokens.js';
+import { titleTokens } from './search/search-tokens.js';
 import {
   type EditableField,
   EDITABLE_FIELDS,
   type ExternalIds,
   type SeasonBucket,
   type Title,
+  type TitleArtwork,
 } from './schemas/title.schema.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { externalKeys, nameKey } from './title-keys.js';
 import { TitleRepository } from './title.repository.js';
+import { CatalogIndexer } from './catalog/catalog-indexer.js';
 
 export interface SkeletonInput {
   kind: TitleKind;
@@ -61,6 +63,7 @@ export class LibraryService {
     private readonly comments: CommentRepository,
     private readonly mutex: RedisMutex,
     private readonly contentKeys: ContentKeyRepository,
+    private readonly catalog: CatalogIndexer,
     private readonly fileChanges: FileChangeBus,
   ) {}
 
@@ -82,7 +85,10 @@ export class LibraryService {
       const held = owner?.key ?? keys[0];
       for (const key of keys) if (key !== held) await this.keys.claim(key, titleId);
       const title = await this.titles.findById(titleId);
-      if (title) return title;
+      if (title) {
+        await this.catalog.sync(title._id);
+        return title;
+      }
     }
     throw new AppError(
       503,
@@ -113,7 +119,7 @@ export class LibraryService {
     titleId: Types.ObjectId,
     entries: readonly { fileId: Types.ObjectId; placement?: Placement }[],
   ): Promise<AttachResult[]> {
-    return this.locked(titleId, async () => {
+    return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const known = new Set(
         (await this.files.findByIds(entries.map((e) => e.fileId))).map((f) => String(f._id)),
@@ -155,7 +161,7 @@ export class LibraryService {
 
   /** Fills metadata without touching fields an admin has edited (`lockedFields`). */
   async enrich(titleId: Types.ObjectId, metadata: TitleFields): Promise<Title> {
-    return this.locked(titleId, async () => {
+    return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const set: TitleFields = {};
       for (const field of EDITABLE_FIELDS) {
@@ -169,11 +175,12 @@ export class LibraryService {
 
   async recordEnrichment(titleId: Types.ObjectId, enrichment: TitleEnrichment): Promise<void> {
     await this.titles.setFields(titleId, { enrichment });
+    await this.catalog.sync(titleId);
   }
 
   /** An admin's edit: applied as given, and the edited fields are locked against enrichment. */
   async updateTitle(titleId: Types.ObjectId, fields: TitleFields): Promise<Title> {
-    return this.locked(titleId, async () => {
+    return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const edited = EDITABLE_FIELDS.filter((field) => fields[field] !== undefined);
       return this.applyFields(title, fields, edited);
@@ -182,7 +189,7 @@ export class LibraryService {
 
   /** Removes one file from its title; episodes and seasons it leaves empty go too. */
   async deleteFile(titleId: Types.ObjectId, fileId: Types.ObjectId): Promise<void> {
-    return this.locked(titleId, async () => {
+    return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const inTitle =
         title.fileIds.some((id) => id.equals(fileId)) ||
@@ -196,7 +203,7 @@ export class LibraryService {
 
   /** Removes an episode and its files; a season left empty goes too. */
   async deleteEpisode(titleId: Types.ObjectId, season: number, episode: number): Promise<void> {
-    return this.locked(titleId, async () => {
+    return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const fileIds = filesOfEpisode(title.seasons, season, episode);
       if (!title.seasons.some((s) => s.number === season && s.episodes.some((e) => e.number === episode))) {
@@ -213,7 +220,7 @@ export class LibraryService {
 
   /** Removes a title, its files' records and comments; their stored bytes are queued for deletion. */
   async deleteTitle(titleId: Types.ObjectId): Promise<void> {
-    return this.locked(titleId, async () => {
+    return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const referenced = [...title.fileIds, ...allFiles(title.seasons)];
       const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
@@ -233,6 +240,15 @@ export class LibraryService {
     return this.mutex.withLock(`title:${String(titleId)}`, work);
   }
 
+  /** A locked change to a title, then the catalog index brought in step (also after a failure). */
+  private async changing<T>(titleId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.locked(titleId, work);
+    } finally {
+      await this.catalog.sync(titleId);
+    }
+  }
+
   /** How many files the library holds and their size (the bot's /stats; titles are counted by the catalog). */
   fileTotals(): Promise<{ files: number; bytes: number }> {
     return this.files.totals();
@@ -242,6 +258,7 @@ export class LibraryService {
   async registerFile(file: NewMediaFile): Promise<MediaFile> {
     const registered = await this.files.insert(file);
     await this.contentKeys.remember(registered);
+    if (registered.titleId) await this.catalog.sync(registered.titleId);
     return registered;
   }
 
@@ -289,6 +306,7 @@ export class LibraryService {
       const subtitles = file.streams.subtitles;
       if (subtitles.some((s) => s.external?.sha256 === track.external.sha256)) return false;
       await this.files.setSubtitles(fileId, [...subtitles, { ...track, index: -1 }]);
+      if (file.titleId) await this.catalog.sync(file.titleId);
       return true;
     });
   }
@@ -314,6 +332,13 @@ export class LibraryService {
     const title = await this.titles.findById(titleId);
     if (!title) throw notFound('title', titleId);
     return title;
+  }
+
+  /** Records the local copy of the title's poster or backdrop (under the title's lock: FerretDB rewrites documents). */
+  async setArtwork(titleId: Types.ObjectId, field: keyof TitleArtwork, artworkId: string): Promise<void> {
+    await this.locked(titleId, async () => {
+      await this.titles.setArtwork(titleId, field, artworkId);
+    });
   }
 
   /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */
@@ -380,7 +405,7 @@ export class LibraryService {
 export function tokensOf(
   title: Pick<Title, 'name' | 'aliases' | 'year'> & { originalName?: string },
 ): string[] {
-  return searchTokens(title.name, title.originalName, ...(title.aliases ?? []), title.year);
+  return titleTokens(title);
 }
 
 function notFound(what: string, id: Types.ObjectId, where = ''): AppError {

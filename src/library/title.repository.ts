@@ -3,6 +3,7 @@ import { type Model, type QueryFilter, type Types } from 'mongoose';
 import { findEachById } from '../core/database/find-each-by-id.js';
 import { isDuplicateKeyError, MongoConnection } from '../core/database/mongo-connection.js';
 import { type SeasonBucket, type Title, titleSchema } from './schemas/title.schema.js';
+import { ENTRY_FIELDS, type EntrySource } from './catalog/catalog-entry.js';
 
 export type NewTitle = Omit<Title, '_id' | 'createdAt' | 'updatedAt' | 'revision'>;
 export type TitleFilter = QueryFilter<Title>;
@@ -75,6 +76,10 @@ export class TitleRepository {
     return this.model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<Title>().exec();
   }
 
+  async setArtwork(id: Types.ObjectId, field: 'poster' | 'backdrop', artworkId: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { [`artwork.${field}`]: artworkId } });
+  }
+
   async delete(id: Types.ObjectId): Promise<boolean> {
     return (await this.model.deleteOne({ _id: id })).deletedCount === 1;
   }
@@ -101,6 +106,19 @@ export class TitleRepository {
       .find(filter, { kind: 1, genres: 1, year: 1 })
       .lean<Pick<Title, 'kind' | 'genres' | 'year'>>()
       .cursor();
+  }
+
+  /** What the catalog index needs of these titles, by `_id` (missing ones left out). */
+  async findForIndex(ids: readonly Types.ObjectId[]): Promise<EntrySource[]> {
+    const found = await Promise.all(
+      ids.map((id) => this.model.findById(id, ENTRY_FIELDS).lean<EntrySource>().exec()),
+    );
+    return found.filter((title): title is EntrySource => title !== null);
+  }
+
+  /** Every title's index fields, one at a time (the catalog rebuild). */
+  eachForIndex(): AsyncIterable<EntrySource> {
+    return this.model.find({}, ENTRY_FIELDS).lean<EntrySource>().cursor({ batchSize: 1000 });
   }
 
   count(filter: TitleFilter): Promise<number> {

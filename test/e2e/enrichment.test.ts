@@ -102,7 +102,7 @@ describe('metadata enrichment (TMDB and Jikan, through the enrich job)', () => {
     assert.equal(title.name, 'Signal Path');
     assert.equal(title.overview, 'A test pattern learns to speak.');
     assert.deepEqual(title.genres, ['Drama', 'Science Fiction']);
-    assert.equal(title.poster, 'https://image.tmdb.org/t/p/w500/poster-603.jpg');
+    assert.equal(title.poster, `${stub.env.TMDB_IMAGE_BASE_URL}/w500/poster-603.jpg`);
     assert.deepEqual({ ...title.externalIds }, { tmdb: 603, imdb: 'tt0133093' });
     assert.ok(
       stub.requests.some((path) => path.startsWith('/3/search/movie?') && path.includes('year=2019')),

@@ -140,4 +140,93 @@ describe('viewer site pages over HTTP', () => {
     const missing = await server.request('/play/0123456789abcdef01234567', { headers: BROWSER });
     assert.equal(missing.status, 404);
   });
+
+  it('lists the catalogue on the home page in rows, and on the browse page with filters, sort and pages', async () => {
+    const library = server.app.get(LibraryService);
+    for (let i = 1; i <= 30; i++) {
+      const title = await library.upsertSkeleton({
+        kind: 'movie',
+        name: `Browse Film ${String(i).padStart(2, '0')}`,
+        year: 1990 + (i % 3),
+      });
+      if (i % 2 === 0) await library.updateTitle(title._id, { genres: ['Thriller'] });
+    }
+    const home = await (await server.request('/', { headers: BROWSER })).text();
+    assert.match(home, /<h2 id="row-0">Newest<\/h2>/);
+    assert.match(home, /<h2 id="row-\d+">Movies<\/h2>/);
+    assert.match(home, /<h2 id="row-\d+">Thriller<\/h2>/);
+
+    const first = await (
+      await server.request('/browse?kind=movie&genre=Thriller&sort=name', { headers: BROWSER })
+    ).text();
+    assert.match(first, /15 titles/);
+    const names = [...first.matchAll(/<span class="name">([^<]+)<\/span>/g)].map((m) => m[1]);
+    assert.deepEqual(names.slice(0, 3), ['Browse Film 02', 'Browse Film 04', 'Browse Film 06']);
+    assert.ok(
+      names.every((name) => Number(name.slice(-2)) % 2 === 0),
+      'only thrillers',
+    );
+
+    const all = (
+      await (await server.request('/browse?kind=movie&sort=name', { headers: BROWSER })).text()
+    ).replaceAll('&#x3D;', '=');
+    assert.match(all, /Page 1 of 2/);
+    assert.match(all, /<a href="\/browse\?kind=movie&amp;sort=name&amp;page=2" rel="next">/);
+    const second = await (
+      await server.request('/browse?kind=movie&sort=name&page=2', { headers: BROWSER })
+    ).text();
+    assert.match(second, /Browse Film 30/);
+
+    const nonsense = await server.request('/browse?kind=%3Cb%3E&year=abc&sort=%24where&page=-4', {
+      headers: BROWSER,
+    });
+    assert.equal(nonsense.status, 200, 'unknown filter values are ignored, not an error');
+  });
+
+  it('searches by words, and takes 10 KB or regex/HTML characters as plain text', async () => {
+    const library = server.app.get(LibraryService);
+    await library.upsertSkeleton({ kind: 'movie', name: 'Searchable Harbour Lights', year: 2001 });
+    const found = await (await server.request('/search?q=harb', { headers: BROWSER })).text();
+    assert.match(found, /<span class="name">Searchable Harbour Lights<\/span>/);
+    assert.match(found, /value="harb"/, 'the search box keeps the query');
+
+    const hostile = '<img src=x onerror=alert(1)> .* (a+)+$ [ \\ ^';
+    const page = await server.request(`/search?q=${encodeURIComponent(hostile)}`, { headers: BROWSER });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.doesNotMatch(html, /<img src=x/);
+    assert.match(html, /&lt;img src&#x3D;x onerror&#x3D;alert\(1\)&gt;/);
+
+    const huge = await server.request(`/search?q=${'harbour '.repeat(1300)}`, { headers: BROWSER });
+    assert.equal(huge.status, 200);
+    assert.match(await huge.text(), /Searchable Harbour Lights/);
+  });
+
+  it('serves the web app manifest, the service worker at the root, and the offline page', async () => {
+    const manifest = await server.request('/manifest.webmanifest');
+    assert.equal(manifest.status, 200);
+    assert.match(manifest.headers.get('content-type') ?? '', /application\/manifest\+json/);
+    const body = (await manifest.json()) as {
+      start_url: string;
+      display: string;
+      icons: { src: string; sizes: string }[];
+    };
+    assert.equal(body.display, 'standalone');
+    for (const icon of body.icons) {
+      const png = await server.request(icon.src);
+      assert.equal(png.status, 200, icon.src);
+      assert.equal(png.headers.get('content-type'), 'image/png');
+    }
+    const worker = await server.request('/sw.js');
+    assert.equal(worker.status, 200);
+    assert.match(worker.headers.get('content-type') ?? '', /javascript/);
+    const offline = await server.request('/offline', { headers: BROWSER });
+    assert.match(await offline.text(), /You are offline/);
+  });
+
+  it('offers a guest the sign-in form on the account page', async () => {
+    const html = await (await server.request('/account', { headers: BROWSER })).text();
+    assert.match(html, /<h1>Sign in<\/h1>/);
+    assert.match(html, /<input id="password" name="password" type="password"/);
+  });
 });

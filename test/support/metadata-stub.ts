@@ -72,7 +72,7 @@ export async function startMetadataStub(catalogue: { movies: StubMovie[]; anime:
           synopsis: anime.synopsis,
           year: anime.year,
           genres: [{ mal_id: 1, name: 'Action' }],
-          images: { jpg: { large_image_url: `https://cdn.example/anime/${anime.malId}.jpg` } },
+          images: { jpg: { large_image_url: `http://${req.headers.host}/anime/${anime.malId}.jpg` } },
         }));
       return send(200, { data, pagination: { has_next_page: false } });
     }
@@ -87,6 +87,9 @@ export async function startMetadataStub(catalogue: { movies: StubMovie[]; anime:
       TMDB_API_KEY: 'stub-tmdb-key-0123456789',
       TMDB_BASE_URL: `${base}/3`,
       JIKAN_BASE_URL: `${base}/v4`,
+      // Images point back at the stub, so the artwork job never reaches out (the SSRF guard refuses
+      // loopback unless a test allows the stub's port).
+      TMDB_IMAGE_BASE_URL: `${base}/t/p`,
     },
     close: () =>
       new Promise<void>((resolve) => {

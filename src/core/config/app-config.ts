@@ -82,7 +82,13 @@ export interface AppConfig {
   /** Every process writes its heartbeat (roles, host, CPU/RAM/disk) to Redis this often. */
   heartbeatIntervalSeconds: number;
   /** Catalogues for title enrichment; TMDB is skipped without a key, Jikan needs none. */
-  metadata: { tmdbApiKey?: string; tmdbBaseUrl: string; jikanBaseUrl: string };
+  metadata: {
+    tmdbApiKey?: string;
+    tmdbBaseUrl: string;
+    jikanBaseUrl: string;
+    /** Where TMDB's poster and backdrop paths are fetched from (by the artwork job, never by pages). */
+    tmdbImageBaseUrl: string;
+  };
   bot: BotConfig;
   site: SiteConfig;
 }

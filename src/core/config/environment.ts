@@ -207,6 +207,12 @@ export class Environment {
   )
   JIKAN_BASE_URL: string = 'https://api.jikan.moe/v4';
 
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an absolute http(s) URL' },
+  )
+  TMDB_IMAGE_BASE_URL: string = 'https://image.tmdb.org/t/p';
+
   @IsOptional()
   @Matches(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, {
     message: 'must be a bot token from @BotFather (123456:ABC...)',

@@ -129,6 +129,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tmdbApiKey: environment.TMDB_API_KEY,
       tmdbBaseUrl: environment.TMDB_BASE_URL,
       jikanBaseUrl: environment.JIKAN_BASE_URL,
+      tmdbImageBaseUrl: environment.TMDB_IMAGE_BASE_URL.replace(/\/+$/, ''),
     },
     site: {
       guestProgressDays: environment.GUEST_PROGRESS_DAYS,

@@ -17,6 +17,8 @@ export enum JobName {
   Enrich = 'enrich',
   /** Scheduled every minute: removes stored objects listed in `pending_deletions` from the store. */
   DrainDeletions = 'drain-deletions',
+  /** Carries `{ titleId }`: keep the poster and backdrop enrichment found in the MediaStore. */
+  FetchArtwork = 'fetch-artwork',
 }
 
 /** Which queue carries each job. */
@@ -24,6 +26,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Ingest]: QueueName.Ingest,
   [JobName.Enrich]: QueueName.Library,
   [JobName.DrainDeletions]: QueueName.Library,
+  [JobName.FetchArtwork]: QueueName.Library,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

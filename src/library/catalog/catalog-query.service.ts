@@ -1,11 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { CATALOG_INDEX_VERSION } from './catalog-entry.js';
+import { CatalogIndexReader, IndexGoneError } from './catalog-index.reader.js';
+import { CatalogIndexRepository } from './catalog-index.repository.js';
 import {
   type CatalogFacets,
   type CatalogFilter,
   type CatalogPage,
+  type CatalogReader,
   type CatalogSort,
+  type CatalogSource,
   type ListQuery,
 } from './catalog-query.js';
+import { CatalogRebuilder } from './catalog-rebuilder.js';
 import { CatalogScanReader } from './catalog-scan.reader.js';
 import { type TitleCard } from './title-card.js';
 
@@ -24,36 +30,87 @@ export interface ListOptions extends CatalogFilter {
   offset?: number;
 }
 
+interface Answerer {
+  reader: CatalogReader;
+  source: CatalogSource;
+  rebuilding: boolean;
+}
+
 /**
  * The library's read side for lists of titles: search, browse, facet counts and cards by id. Every
  * caller that shows many titles (API, site, bot, panel) asks here, never the `titles` collection.
+ * Answers come from the Redis index; while it is missing, of another version or being rebuilt from
+ * nothing, from a database scan (marked `rebuilding`), and a rebuild is started.
  */
 @Injectable()
 export class CatalogQueryService {
-  constructor(private readonly scan: CatalogScanReader) {}
+  private readonly logger = new Logger('catalog');
+  private lastRedisWarning = 0;
+
+  constructor(
+    private readonly scan: CatalogScanReader,
+    private readonly index: CatalogIndexRepository,
+    private readonly rebuilder: CatalogRebuilder,
+  ) {}
 
   /** Titles matching the words of `q`, best first. Blank or punctuation-only `q` matches nothing. */
   async search(q: string, options: SearchOptions = {}): Promise<CatalogPage> {
     const { limit, offset } = paging(options);
-    const page = await this.scan.search({ ...filterOf(options), q, limit, offset });
-    return { ...page, source: 'database', rebuilding: false };
+    return this.answer((reader) => reader.search({ ...filterOf(options), q, limit, offset }));
   }
 
   /** A page of titles in the chosen order, with how many match the filter in all. */
   async list(options: ListOptions = {}): Promise<CatalogPage> {
     const query: ListQuery = { ...filterOf(options), sort: options.sort ?? 'newest', ...paging(options) };
-    const page = await this.scan.list(query);
-    return { ...page, source: 'database', rebuilding: false };
+    return this.answer((reader) => reader.list(query));
   }
 
   /** How many titles there are per kind, genre and year (within one kind when given). */
   async facets(filter: Pick<CatalogFilter, 'kind'> = {}): Promise<CatalogFacets> {
-    return { ...(await this.scan.facets(filter)), source: 'database', rebuilding: false };
+    return this.answer((reader) => reader.facets(filter.kind ? { kind: filter.kind } : {}));
   }
 
   /** Cards of the given titles, in the order given; unknown ids are left out. */
   async cards(ids: readonly string[]): Promise<TitleCard[]> {
-    return this.scan.cards(ids.slice(0, MAX_PAGE * 10));
+    const wanted = ids.slice(0, MAX_PAGE * 10);
+    const { items } = await this.answer(async (reader) => ({ items: await reader.cards(wanted) }));
+    return items;
+  }
+
+  private async answer<T>(ask: (reader: CatalogReader) => Promise<T>) {
+    const answerer = await this.answerer();
+    try {
+      return { ...(await ask(answerer.reader)), source: answerer.source, rebuilding: answerer.rebuilding };
+    } catch (error) {
+      if (!(error instanceof IndexGoneError)) throw error;
+      this.rebuilder.ensureRebuilding('index keys gone');
+      return { ...(await ask(this.scan)), source: 'database' as const, rebuilding: true };
+    }
+  }
+
+  private async answerer(): Promise<Answerer> {
+    try {
+      const meta = await this.index.meta();
+      const current = meta.current;
+      if (current !== undefined && meta.currentVersion === CATALOG_INDEX_VERSION) {
+        if (await this.index.isLive(current)) {
+          return { reader: new CatalogIndexReader(this.index, current), source: 'index', rebuilding: false };
+        }
+      }
+      this.rebuilder.ensureRebuilding(
+        current === undefined ? 'no index yet' : `index generation ${current} missing or of another version`,
+      );
+      return { reader: this.scan, source: 'database', rebuilding: true };
+    } catch (error) {
+      // Redis unreachable: the database still answers, slowly.
+      if (Date.now() - this.lastRedisWarning > 60_000) {
+        this.lastRedisWarning = Date.now();
+        this.logger.warn(
+          `catalog index unreachable, answering from the database: ${(error as Error).message}`,
+        );
+      }
+      return { reader: this.scan, source: 'database', rebuilding: false };
+    }
   }
 }
 

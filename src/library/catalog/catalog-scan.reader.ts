@@ -8,6 +8,7 @@ import {
   type CatalogFilter,
   type CatalogReader,
   type CatalogSort,
+  genreKey,
   type ListQuery,
   type SearchQuery,
   sortedCounts,
@@ -55,12 +56,16 @@ export class CatalogScanReader implements CatalogReader {
   async facets(filter: Pick<CatalogFilter, 'kind'>) {
     const kinds = new Map<string, number>();
     const genres = new Map<string, number>();
+    const names = new Map<string, string>();
     const years = new Map<string, number>();
     let total = 0;
     for await (const title of this.titles.facetFields(titleFilter(filter))) {
       total++;
       kinds.set(title.kind, (kinds.get(title.kind) ?? 0) + 1);
-      for (const genre of new Set(title.genres ?? [])) genres.set(genre, (genres.get(genre) ?? 0) + 1);
+      for (const genre of new Set((title.genres ?? []).map(genreKey).filter(Boolean))) {
+        genres.set(genre, (genres.get(genre) ?? 0) + 1);
+        names.set(genre, names.get(genre) ?? genreName(title.genres, genre));
+      }
       if (title.year) years.set(String(title.year), (years.get(String(title.year)) ?? 0) + 1);
     }
     return {
@@ -83,6 +88,11 @@ function titleFilter(filter: CatalogFilter): TitleFilter {
   if (filter.year !== undefined) query.year = filter.year;
   if (filter.genre) query.genres = new RegExp(`^\\s*${escapeRegex(filter.genre.trim())}\\s*$`, 'i');
   return query;
+}
+
+/** A genre as a title spells it (trimmed). */
+function genreName(genres: string[], key: string): string {
+  return genres.find((genre) => genreKey(genre) === key)?.trim() ?? key;
 }
 
 export type FacetFields = Pick<Title, 'kind' | 'genres' | 'year'>;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Types } from 'mongoose';
+import { ArtworkRequests } from '../artwork/artwork-requests.js';
 import { LibraryService } from '../library.service.js';
 import { type Title, type TitleEnrichment } from '../schemas/title.schema.js';
 import { METADATA_PROVIDERS, type MetadataProvider, MetadataUnavailableError } from './metadata-provider.js';
@@ -16,6 +17,7 @@ export class EnrichmentService {
   constructor(
     private readonly library: LibraryService,
     @Inject(METADATA_PROVIDERS) private readonly providers: readonly MetadataProvider[],
+    private readonly artwork: ArtworkRequests,
   ) {}
 
   async enrich(titleId: Types.ObjectId): Promise<TitleEnrichment> {
@@ -36,7 +38,9 @@ export class EnrichmentService {
         const aliases = [...new Set([...(fields.aliases ?? []), ...title.aliases, title.name])].filter(
           (alias) => alias !== fields.name,
         );
-        await this.library.enrich(title._id, { ...fields, aliases });
+        const enriched = await this.library.enrich(title._id, { ...fields, aliases });
+        // Pages show local copies only: fetch what the catalogue pointed at, once, on a worker.
+        if (enriched.poster || enriched.backdrop) await this.artwork.request(title._id);
         return this.record(title, { state: 'matched', provider: provider.name });
       } catch (error) {
         if (!(error instanceof MetadataUnavailableError)) throw error;

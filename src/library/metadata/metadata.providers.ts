@@ -13,6 +13,10 @@ export const metadataProviders: Provider = {
   useFactory: (config: AppConfig, redis: RedisClient) =>
     [
       new JikanProvider(config.metadata.jikanBaseUrl),
-      new TmdbProvider(config.metadata.tmdbBaseUrl, config.metadata.tmdbApiKey),
+      new TmdbProvider(
+        config.metadata.tmdbBaseUrl,
+        config.metadata.tmdbApiKey,
+        config.metadata.tmdbImageBaseUrl,
+      ),
     ].map((provider) => new CachedMetadataProvider(provider, redis)),
 };

@@ -23,8 +23,6 @@ interface TmdbDetails {
   external_ids?: { imdb_id?: string | null };
 }
 
-const IMAGE_BASE = 'https://image.tmdb.org/t/p';
-
 /** TMDB (v3 API, `api_key` query parameter): movies and series; anime too when Jikan has no match. */
 export class TmdbProvider implements MetadataProvider {
   readonly name = 'tmdb';
@@ -32,6 +30,7 @@ export class TmdbProvider implements MetadataProvider {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string | undefined,
+    private readonly imageBaseUrl: string,
   ) {}
 
   serves(_kind: TitleKind): boolean {
@@ -49,7 +48,7 @@ export class TmdbProvider implements MetadataProvider {
     const details = await fetchJson<TmdbDetails>(
       this.url(`${type}/${best.id}`, { append_to_response: 'external_ids' }),
     );
-    return details && toFields(details);
+    return details && toFields(details, this.imageBaseUrl);
   }
 
   private url(path: string, params: Record<string, string>): URL {
@@ -60,7 +59,7 @@ export class TmdbProvider implements MetadataProvider {
   }
 }
 
-function toFields(details: TmdbDetails): TitleFields {
+function toFields(details: TmdbDetails, imageBaseUrl: string): TitleFields {
   const name = details.title ?? details.name;
   const originalName = details.original_title ?? details.original_name;
   const date = details.release_date || details.first_air_date;
@@ -71,8 +70,8 @@ function toFields(details: TmdbDetails): TitleFields {
     year: date ? Number(date.slice(0, 4)) : undefined,
     overview: details.overview || undefined,
     genres: details.genres?.map((genre) => genre.name),
-    poster: details.poster_path ? `${IMAGE_BASE}/w500${details.poster_path}` : undefined,
-    backdrop: details.backdrop_path ? `${IMAGE_BASE}/w1280${details.backdrop_path}` : undefined,
+    poster: details.poster_path ? `${imageBaseUrl}/w500${details.poster_path}` : undefined,
+    backdrop: details.backdrop_path ? `${imageBaseUrl}/w1280${details.backdrop_path}` : undefined,
     externalIds: { tmdb: details.id, ...(imdb ? { imdb } : {}) },
   };
 }

@@ -37,6 +37,12 @@ export interface TitleEnrichment {
   at: Date;
 }
 
+/** Ids of the local copies of `poster` and `backdrop` (see library/artwork), set by the artwork job. */
+export interface TitleArtwork {
+  poster?: string;
+  backdrop?: string;
+}
+
 /** Fields an admin may edit; an edited field is locked against later metadata enrichment. */
 export const EDITABLE_FIELDS = [
   'name',
@@ -63,6 +69,8 @@ export interface Title {
   externalIds: ExternalIds;
   poster?: string;
   backdrop?: string;
+  /** Local copies of poster and backdrop: pages use these, never the catalogue URLs above. */
+  artwork?: TitleArtwork;
   searchTokens: string[];
   /** Series and anime: season → episode → files. */
   seasons: SeasonBucket[];
@@ -103,6 +111,10 @@ export const titleSchema = new Schema<Title>(
     },
     poster: String,
     backdrop: String,
+    artwork: {
+      type: new Schema<TitleArtwork>({ poster: String, backdrop: String }, { _id: false }),
+      default: undefined,
+    },
     searchTokens: { type: [String], default: [] },
     seasons: { type: [seasonSchema], default: [] },
     fileIds: { type: [Schema.Types.ObjectId], default: [] },

@@ -25,3 +25,13 @@ export function normalizeText(text: string): string {
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A title's search tokens: its name, original name, aliases and year. */
+export function titleTokens(title: {
+  name: string;
+  originalName?: string;
+  aliases?: string[];
+  year?: number;
+}): string[] {
+  return searchTokens(title.name, title.originalName, ...(title.aliases ?? []), title.year);
+}

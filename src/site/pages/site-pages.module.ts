@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
-import { HomeController } from './home/home.controller.js';
+import { AccountPageController } from './account/account-page.controller.js';
+import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
+import { CatalogPagesService } from './catalog/catalog-pages.service.js';
 import { MediaLinks } from './media-links.js';
 import { PlayerPageController } from './player/player-page.controller.js';
 import { PlayerPageService } from './player/player-page.service.js';
+import { PwaController } from './pwa/pwa.controller.js';
 import { SitePageRenderer } from './site-page-renderer.js';
 import { TitlePageController } from './title/title-page.controller.js';
 import { TitlePageService } from './title/title-page.service.js';
@@ -13,7 +16,13 @@ import { TitlePageService } from './title/title-page.service.js';
  * `views/assets/site/`, no external assets and no inline code.
  */
 @Module({
-  controllers: [HomeController, TitlePageController, PlayerPageController],
-  providers: [SitePageRenderer, MediaLinks, TitlePageService, PlayerPageService],
+  controllers: [
+    CatalogPagesController,
+    AccountPageController,
+    PwaController,
+    TitlePageController,
+    PlayerPageController,
+  ],
+  providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
 })
 export class SitePagesModule {}

@@ -7,18 +7,12 @@ import { LibraryService } from '../../../library/library.service.js';
 import { type MediaFile } from '../../../library/schemas/media-file.schema.js';
 import { type ExternalIds, type Title } from '../../../library/schemas/title.schema.js';
 import { initialOf, localArtwork } from '../artwork.js';
+import { kindLabel } from '../catalog/card-view.js';
 import { fileFacts } from '../file-facts.js';
 import { MediaLinks } from '../media-links.js';
 
 /** Comments shown with the page; older ones are a "more" away (the comments API pages them). */
 const COMMENTS_ON_PAGE = 50;
-
-const KIND_LABELS: Record<Title['kind'], string> = {
-  movie: 'Movie',
-  series: 'Series',
-  anime: 'Anime',
-  manga: 'Manga',
-};
 
 /** A page id that is not an ObjectId is an unknown page (404), not a malformed request. */
 export function pageObjectId(id: string, what: string): Types.ObjectId {
@@ -75,7 +69,7 @@ export class TitlePageService {
       id: String(title._id),
       name: title.name,
       originalName: title.originalName && title.originalName !== title.name ? title.originalName : undefined,
-      kind: KIND_LABELS[title.kind] ?? title.kind,
+      kind: kindLabel(title.kind),
       year: title.year,
       overview: title.overview,
       genres: title.genres,

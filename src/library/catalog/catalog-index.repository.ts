@@ -1,0 +1,286 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ChainableCommander, type Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { RedisClient } from '../../core/redis/redis-client.js';
+import { type CatalogFilter, type CatalogSort, type FacetCount, genreKey } from './catalog-query.js';
+import { type CatalogEntry } from './catalog-entry.js';
+import { LIST_SCRIPT, REMOVE_SCRIPT, SEARCH_SCRIPT, UPSERT_SCRIPT } from './catalog-scripts.js';
+import { type TitleCard } from './title-card.js';
+
+/** Which generation answers reads, which one a rebuild is filling, and the index version of each. */
+export interface CatalogMeta {
+  current?: number;
+  currentVersion?: number;
+  building?: number;
+  buildingVersion?: number;
+  buildStartedAt?: number;
+}
+
+interface CatalogCommands {
+  catalogUpsert(key: string, prefix: string, id: string, revision: string, entry: string): Promise<number>;
+  catalogRemove(key: string, prefix: string, id: string): Promise<number>;
+  catalogSearch(key: string, ...args: (string | number)[]): Promise<(string | number)[] | null>;
+  catalogList(key: string, ...args: (string | number)[]): Promise<(string | number)[] | null>;
+}
+type PipelineCommands = {
+  [K in keyof CatalogCommands]: (...args: Parameters<CatalogCommands[K]>) => ChainableCommander;
+};
+
+/** More prefix expansions than this per query word and the answer is marked truncated. */
+export const MAX_PREFIX_TOKENS = 100;
+
+/** Order key and direction per sort. */
+const ORDER: Record<CatalogSort, { key: string; desc: boolean }> = {
+  newest: { key: 'all:new', desc: true },
+  name: { key: 'all:name', desc: false },
+  year: { key: 'all:year', desc: true },
+};
+
+export interface IndexPage {
+  ids: string[];
+  total: number;
+  truncated: boolean;
+}
+
+/**
+ * The catalog index in Redis (every side effect of the index is here). A generation's keys share
+ * one hash tag, `catalog:{<prefix>:g<N>}:...`; `catalog:meta` says which generation is live.
+ */
+@Injectable()
+export class CatalogIndexRepository {
+  private readonly client: Redis & CatalogCommands;
+
+  constructor(
+    redis: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.client = redis.client as Redis & CatalogCommands;
+    this.client.defineCommand('catalogUpsert', { numberOfKeys: 1, lua: UPSERT_SCRIPT });
+    this.client.defineCommand('catalogRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
+    this.client.defineCommand('catalogSearch', { numberOfKeys: 1, lua: SEARCH_SCRIPT });
+    this.client.defineCommand('catalogList', { numberOfKeys: 1, lua: LIST_SCRIPT });
+  }
+
+  /** A generation's key, as given to ioredis (which adds REDIS_PREFIX). */
+  key(gen: number, name: string): string {
+    return `catalog:{${this.config.redis.prefix}:g${gen}}:${name}`;
+  }
+
+  /** The same key as Redis sees it (for names built inside scripts). */
+  private fullPrefix(gen: number): string {
+    return `${this.config.redis.prefix}:${this.key(gen, '')}`;
+  }
+
+  async meta(): Promise<CatalogMeta> {
+    const raw = await this.client.hgetall('catalog:meta');
+    const num = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+    return {
+      current: num(raw.current),
+      currentVersion: num(raw.currentVersion),
+      building: num(raw.building),
+      buildingVersion: num(raw.buildingVersion),
+      buildStartedAt: num(raw.buildStartedAt),
+    };
+  }
+
+  /** Whether a generation's keys are there (a flush or eviction takes them without the meta). */
+  async isLive(gen: number): Promise<boolean> {
+    return (await this.client.exists(this.key(gen, 'live'))) === 1;
+  }
+
+  /** A fresh, empty generation marked as being built. */
+  async startGeneration(version: number): Promise<number> {
+    const gen = await this.client.incr('catalog:generation');
+    await this.client.set(this.key(gen, 'live'), '1');
+    await this.client.hset('catalog:meta', {
+      building: gen,
+      buildingVersion: version,
+      buildStartedAt: Date.now(),
+    });
+    return gen;
+  }
+
+  /** Makes a built generation the one that answers. */
+  async promote(gen: number, version: number): Promise<void> {
+    await this.client
+      .multi()
+      .hset('catalog:meta', { current: gen, currentVersion: version })
+      .hdel('catalog:meta', 'building', 'buildingVersion', 'buildStartedAt')
+      .exec();
+  }
+
+  /** A failed build leaves the current generation answering. */
+  async abandonBuild(gen: number): Promise<void> {
+    await this.client.hdel('catalog:meta', 'building', 'buildingVersion', 'buildStartedAt');
+    await this.retire(gen);
+  }
+
+  /** Stops writes to a generation, then deletes its keys. */
+  async retire(gen: number): Promise<void> {
+    await this.client.del(this.key(gen, 'live'));
+    const pattern = `${this.fullPrefix(gen).replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const strip = this.config.redis.prefix.length + 1;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await this.client.unlink(...keys.map((key) => key.slice(strip)));
+    } while (cursor !== '0');
+  }
+
+  async upsert(gen: number, id: string, revision: number, entry: CatalogEntry): Promise<number> {
+    return this.client.catalogUpsert(
+      this.key(gen, 'live'),
+      this.fullPrefix(gen),
+      id,
+      String(revision),
+      JSON.stringify(entry),
+    );
+  }
+
+  /** Many upserts in one round trip (the rebuild). */
+  async upsertMany(
+    gen: number,
+    entries: { id: string; revision: number; entry: CatalogEntry }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const pipeline = this.client.pipeline() as ChainableCommander & PipelineCommands;
+    for (const { id, revision, entry } of entries) {
+      pipeline.catalogUpsert(
+        this.key(gen, 'live'),
+        this.fullPrefix(gen),
+        id,
+        String(revision),
+        JSON.stringify(entry),
+      );
+    }
+    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+  }
+
+  async remove(gen: number, id: string): Promise<number> {
+    return this.client.catalogRemove(this.key(gen, 'live'), this.fullPrefix(gen), id);
+  }
+
+  /** Ranked ids for the query words; null when the generation is gone. */
+  async search(
+    gen: number,
+    words: string[],
+    filter: CatalogFilter,
+    offset: number,
+    limit: number,
+  ): Promise<IndexPage | null> {
+    const filters = this.filterKeys(gen, filter);
+    const reply = await this.client.catalogSearch(
+      this.key(gen, 'live'),
+      this.fullPrefix(gen),
+      offset,
+      limit,
+      MAX_PREFIX_TOKENS,
+      filters.length,
+      ...filters,
+      ...words,
+    );
+    if (!reply) return null;
+    const [total, truncated, ...ids] = reply;
+    return { total: Number(total), truncated: Number(truncated) === 1, ids: ids.map(String) };
+  }
+
+  /** A page in the given order; null when the generation is gone. */
+  async list(
+    gen: number,
+    sort: CatalogSort,
+    filter: CatalogFilter,
+    offset: number,
+    limit: number,
+  ): Promise<IndexPage | null> {
+    let filters = this.filterKeys(gen, filter);
+    let order = { key: `${this.fullPrefix(gen)}${ORDER[sort].key}`, desc: ORDER[sort].desc };
+    // Each facet set is itself ordered newest first: one filter and that order need no intersection.
+    if (sort === 'newest' && filters.length === 1) {
+      order = { key: filters[0], desc: true };
+      filters = [];
+    }
+    const reply = await this.client.catalogList(
+      this.key(gen, 'live'),
+      this.fullPrefix(gen),
+      order.key,
+      order.desc ? '1' : '0',
+      offset,
+      limit,
+      filters.length,
+      ...filters,
+    );
+    if (!reply) return null;
+    const [total, ...ids] = reply;
+    return { total: Number(total), truncated: false, ids: ids.map(String) };
+  }
+
+  /** Cards by id in the order given; ids the index does not hold are left out. */
+  async cards(gen: number, ids: readonly string[]): Promise<TitleCard[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.client.hmget(this.key(gen, 'docs'), ...ids);
+    return docs.flatMap((doc) => (doc ? [(JSON.parse(doc) as CatalogEntry).c] : []));
+  }
+
+  async facets(gen: number, kind?: string) {
+    const scope = kind ? `:${kind}` : '';
+    const results = await this.client
+      .pipeline()
+      .zcard(this.key(gen, kind ? `kind:${kind}` : 'all:new'))
+      .zrevrange(this.key(gen, 'fc:kind'), 0, -1, 'WITHSCORES')
+      .zrevrange(this.key(gen, `fc:genre${scope}`), 0, -1, 'WITHSCORES')
+      .zrevrange(this.key(gen, `fc:year${scope}`), 0, -1, 'WITHSCORES')
+      .hgetall(this.key(gen, 'genre-names'))
+      .exec();
+    const values = (results ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    const [total, kinds, genres, years, names] = values as [
+      number,
+      string[],
+      string[],
+      string[],
+      Record<string, string>,
+    ];
+    const kindCounts = pairs(kinds).filter((entry) => !kind || entry.value === kind);
+    return {
+      total: Number(total),
+      kinds: kindCounts,
+      genres: pairs(genres).map((entry) => ({ ...entry, value: names[entry.value] ?? entry.value })),
+      years: pairs(years).sort((a, b) => Number(b.value) - Number(a.value)),
+    };
+  }
+
+  /** Full key names (as Redis sees them) of the sets a filter restricts to. */
+  private filterKeys(gen: number, filter: CatalogFilter): string[] {
+    const prefix = this.fullPrefix(gen);
+    const keys: string[] = [];
+    if (filter.kind) keys.push(`${prefix}kind:${filter.kind}`);
+    if (filter.genre) keys.push(`${prefix}genre:${genreKey(filter.genre)}`);
+    if (filter.year !== undefined) keys.push(`${prefix}year:${filter.year}`);
+    return keys;
+  }
+
+  /** Memory Redis reports for the generation's keys (bench: bytes per title). */
+  async memoryBytes(gen: number): Promise<number> {
+    const pattern = `${this.fullPrefix(gen).replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const strip = this.config.redis.prefix.length + 1;
+    let cursor = '0';
+    let bytes = 0;
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      const pipeline = this.client.pipeline();
+      for (const key of keys) pipeline.memory('USAGE', key.slice(strip), 'SAMPLES', '0');
+      for (const [, value] of (await pipeline.exec()) ?? []) bytes += Number(value ?? 0);
+    } while (cursor !== '0');
+    return bytes;
+  }
+}
+
+function pairs(flat: string[]): FacetCount[] {
+  const out: FacetCount[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ value: flat[i], count: Number(flat[i + 1]) });
+  return out;
+}

@@ -1,0 +1,221 @@
+/**
+ * The index's Lua scripts. Each runs atomically inside Redis, touching only keys of one generation
+ * (one hash tag: `p` below is the generation's key prefix, `KEYS[1]` its `live` marker), so they
+ * also run on Redis Cluster. A generation being retired loses its `live` key first; writes to it are
+ * then refused (-1) rather than leaving stray keys behind.
+ */
+
+/** Shared helpers: UTF-8 characters, one-deletion variants, one-edit test, set membership upkeep. */
+const HELPERS = String.raw`
+local FUZZY_MIN = 5
+
+local function chars(s)
+  local out = {}
+  for ch in string.gmatch(s, '[%z\1-\127\194-\244][\128-\191]*') do out[#out + 1] = ch end
+  return out
+end
+
+local function deletions(s)
+  local cs = chars(s)
+  local seen, out = {}, {}
+  for i = 1, #cs do
+    local v = table.concat(cs, '', 1, i - 1) .. table.concat(cs, '', i + 1, #cs)
+    if not seen[v] then seen[v] = true; out[#out + 1] = v end
+  end
+  return out, #cs
+end
+
+-- True when b is one insertion, deletion, substitution or adjacent swap away from a.
+local function oneEdit(a, b)
+  if a == b then return false end
+  local x, y = chars(a), chars(b)
+  local m, n = #x, #y
+  if math.abs(m - n) > 1 then return false end
+  local i = 1
+  while i <= m and i <= n and x[i] == y[i] do i = i + 1 end
+  if m == n then
+    local same = true
+    for k = i + 1, m do if x[k] ~= y[k] then same = false; break end end
+    if same then return true end
+    if i < m and x[i] == y[i + 1] and x[i + 1] == y[i] then
+      for k = i + 2, m do if x[k] ~= y[k] then return false end end
+      return true
+    end
+    return false
+  elseif m + 1 == n then
+    for k = i, m do if x[k] ~= y[k + 1] then return false end end
+    return true
+  else
+    for k = i, n do if x[k + 1] ~= y[k] then return false end end
+    return true
+  end
+end
+
+local function count(key, member, delta)
+  local n = tonumber(redis.call('ZINCRBY', key, delta, member))
+  if n <= 0 then redis.call('ZREM', key, member) end
+end
+
+-- Files (add) or unfiles (not add) one title under every set its entry names.
+local function apply(p, id, e, add)
+  local delta = add and 1 or -1
+  local sorted = { { 'all:new', e.n }, { 'all:name', e.s }, { 'all:year', e.ys }, { 'kind:' .. e.k, e.n } }
+  for _, g in ipairs(e.g) do sorted[#sorted + 1] = { 'genre:' .. g, e.n } end
+  if e.y ~= '' then sorted[#sorted + 1] = { 'year:' .. e.y, e.n } end
+  for _, s in ipairs(sorted) do
+    if add then redis.call('ZADD', p .. s[1], s[2], id) else redis.call('ZREM', p .. s[1], id) end
+  end
+  count(p .. 'fc:kind', e.k, delta)
+  for i, g in ipairs(e.g) do
+    count(p .. 'fc:genre', g, delta)
+    count(p .. 'fc:genre:' .. e.k, g, delta)
+    if add then redis.call('HSET', p .. 'genre-names', g, e.gn[i]) end
+  end
+  if e.y ~= '' then
+    count(p .. 'fc:year', e.y, delta)
+    count(p .. 'fc:year:' .. e.k, e.y, delta)
+  end
+  for _, t in ipairs(e.t) do
+    local key = p .. 'tok:' .. t
+    if add then
+      redis.call('SADD', key, id)
+      if redis.call('ZADD', p .. 'tokens', 'NX', 0, t) == 1 then
+        local vs, len = deletions(t)
+        if len >= FUZZY_MIN then for _, v in ipairs(vs) do redis.call('SADD', p .. 'del:' .. v, t) end end
+      end
+    else
+      redis.call('SREM', key, id)
+      if redis.call('EXISTS', key) == 0 and redis.call('ZREM', p .. 'tokens', t) == 1 then
+        local vs, len = deletions(t)
+        if len >= FUZZY_MIN then for _, v in ipairs(vs) do redis.call('SREM', p .. 'del:' .. v, t) end end
+      end
+    end
+  end
+end
+`;
+
+/**
+ * ARGV: p, id, revision, entry JSON. Files the title unless the generation already holds a newer
+ * revision of it or a tombstone (a deleted title never comes back). 1 applied, 0 stale, -1 retired.
+ */
+export const UPSERT_SCRIPT = `${HELPERS}
+local p, id, rev = ARGV[1], ARGV[2], tonumber(ARGV[3])
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local current = redis.call('HGET', p .. 'rev', id)
+if current == 'x' or (current and tonumber(current) > rev) then return 0 end
+local old = redis.call('HGET', p .. 'docs', id)
+if old then apply(p, id, cjson.decode(old), false) end
+apply(p, id, cjson.decode(ARGV[4]), true)
+redis.call('HSET', p .. 'docs', id, ARGV[4])
+redis.call('HSET', p .. 'rev', id, ARGV[3])
+return 1
+`;
+
+/** ARGV: p, id. Unfiles the title and leaves a tombstone. 1 applied, -1 retired. */
+export const REMOVE_SCRIPT = `${HELPERS}
+local p, id = ARGV[1], ARGV[2]
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local old = redis.call('HGET', p .. 'docs', id)
+if old then
+  apply(p, id, cjson.decode(old), false)
+  redis.call('HDEL', p .. 'docs', id)
+end
+redis.call('HSET', p .. 'rev', id, 'x')
+return 1
+`;
+
+/**
+ * ARGV: p, offset, limit, maxPrefix, filter count, filter keys..., query words...
+ * Each word matches tokens exactly, by prefix (at most maxPrefix tokens) and, from five letters on,
+ * within one edit. A title scores per word 10101 (exact), 10001 (prefix) or 10000 (one edit), summed
+ * over words, so more words matched rank first, then more exact, then more prefix; recency (updatedAt,
+ * seconds) breaks ties. Returns {total, truncated, ids...}, or nil when the generation is retired.
+ */
+export const SEARCH_SCRIPT = `${HELPERS}
+local p, offset, limit, maxPrefix, nf = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local tmp = p .. 'tmp:' .. redis.call('INCR', p .. 'tmp-seq') .. ':'
+local parts, truncated = {}, 0
+for a = 6 + nf, #ARGV do
+  local w = ARGV[a]
+  local keys, weights, seen = {}, {}, {}
+  local function add(t, weight)
+    if not seen[t] then seen[t] = true; keys[#keys + 1] = p .. 'tok:' .. t; weights[#weights + 1] = weight end
+  end
+  if redis.call('EXISTS', p .. 'tok:' .. w) == 1 then add(w, 10101) end
+  local prefixed = redis.call('ZRANGEBYLEX', p .. 'tokens', '[' .. w, '[' .. w .. '\\255', 'LIMIT', 0, maxPrefix + 1)
+  if #prefixed > maxPrefix then truncated = 1 end
+  for j = 1, math.min(#prefixed, maxPrefix) do add(prefixed[j], 10001) end
+  local variants, len = deletions(w)
+  if len >= FUZZY_MIN then
+    local candidates = redis.call('SMEMBERS', p .. 'del:' .. w)
+    for _, v in ipairs(variants) do
+      if redis.call('EXISTS', p .. 'tok:' .. v) == 1 then candidates[#candidates + 1] = v end
+      for _, t in ipairs(redis.call('SMEMBERS', p .. 'del:' .. v)) do candidates[#candidates + 1] = t end
+    end
+    for _, t in ipairs(candidates) do
+      if not seen[t] and oneEdit(w, t) then add(t, 10000) end
+    end
+  end
+  if #keys > 0 then
+    local key = tmp .. #parts
+    local args = { 'ZUNIONSTORE', key, #keys }
+    for _, k in ipairs(keys) do args[#args + 1] = k end
+    args[#args + 1] = 'WEIGHTS'
+    for _, x in ipairs(weights) do args[#args + 1] = x end
+    args[#args + 1] = 'AGGREGATE'
+    args[#args + 1] = 'MAX'
+    redis.call(unpack(args))
+    parts[#parts + 1] = key
+  end
+end
+if #parts == 0 then return { 0, truncated } end
+local union, final = tmp .. 'u', tmp .. 'f'
+local args = { 'ZUNIONSTORE', union, #parts }
+for _, k in ipairs(parts) do args[#args + 1] = k end
+redis.call(unpack(args))
+args = { 'ZINTERSTORE', final, 2 + nf, union, p .. 'all:new' }
+for i = 1, nf do args[#args + 1] = ARGV[5 + i] end
+args[#args + 1] = 'WEIGHTS'
+args[#args + 1] = '1e10'
+args[#args + 1] = '0.001'
+for _ = 1, nf do args[#args + 1] = '0' end
+redis.call(unpack(args))
+local total = redis.call('ZCARD', final)
+local ids = redis.call('ZREVRANGE', final, offset, offset + limit - 1)
+parts[#parts + 1] = union
+parts[#parts + 1] = final
+redis.call('DEL', unpack(parts))
+local out = { total, truncated }
+for _, id in ipairs(ids) do out[#out + 1] = id end
+return out
+`;
+
+/**
+ * ARGV: p, order key, descending ('1'/'0'), offset, limit, filter count, filter keys...
+ * A page of the order key, restricted to titles in every filter set. Returns {total, ids...}, or nil
+ * when the generation is retired.
+ */
+export const LIST_SCRIPT = `
+local p, order, desc, offset, limit, nf = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local source, tmp = order, nil
+if nf > 0 then
+  tmp = p .. 'tmp:' .. redis.call('INCR', p .. 'tmp-seq') .. ':l'
+  local args = { 'ZINTERSTORE', tmp, nf + 1, order }
+  for i = 1, nf do args[#args + 1] = ARGV[6 + i] end
+  args[#args + 1] = 'WEIGHTS'
+  args[#args + 1] = '1'
+  for _ = 1, nf do args[#args + 1] = '0' end
+  redis.call(unpack(args))
+  source = tmp
+end
+local total = redis.call('ZCARD', source)
+local ids
+if desc then ids = redis.call('ZREVRANGE', source, offset, offset + limit - 1)
+else ids = redis.call('ZRANGE', source, offset, offset + limit - 1) end
+if tmp then redis.call('DEL', tmp) end
+local out = { total }
+for _, id in ipairs(ids) do out[#out + 1] = id end
+return out
+`;

@@ -1,0 +1,27 @@
+import { type TitleKind } from '../../../library/release-name/parsed-release.js';
+import { type TitleCard } from '../../../library/catalog/title-card.js';
+import { initialOf, localArtwork } from '../artwork.js';
+
+const KIND_LABELS: Record<TitleKind, string> = {
+  movie: 'Movie',
+  series: 'Series',
+  anime: 'Anime',
+  manga: 'Manga',
+};
+
+export function kindLabel(kind: string): string {
+  return KIND_LABELS[kind as TitleKind] ?? kind;
+}
+
+/** A title card as the site draws it: link, name, "kind · year", poster (local only) or its initial. */
+export function cardView(card: TitleCard) {
+  return {
+    href: `/title/${card.id}`,
+    name: card.name,
+    sub: [kindLabel(card.kind), card.year].filter(Boolean).join(' · '),
+    poster: localArtwork(card.poster ?? undefined),
+    initial: initialOf(card),
+  };
+}
+
+export type CardView = ReturnType<typeof cardView>;

@@ -1,0 +1,132 @@
+// Account page: sign in and out, sessions, app passwords — all through the auth API.
+const json = { 'content-type': 'application/json', accept: 'application/json' };
+
+async function message(res, fallback) {
+  try {
+    return (await res.json()).message || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const dateLabel = (value) => (value ? new Date(value).toISOString().slice(0, 16).replace('T', ' ') : 'never');
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text; // text, never HTML
+  return td;
+}
+
+function actionCell(label, onClick) {
+  const td = document.createElement('td');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'danger';
+  button.textContent = label;
+  button.addEventListener('click', onClick);
+  td.append(button);
+  return td;
+}
+
+function setupSignIn() {
+  const form = document.getElementById('sign-in-form');
+  if (!form) return;
+  const error = document.getElementById('sign-in-error');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const res = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: form.username.value, password: form.password.value }),
+    });
+    if (res.ok) location.reload();
+    else error.textContent = await message(res, 'Sign-in failed.');
+  });
+}
+
+async function loadSessions() {
+  const body = document.getElementById('sessions');
+  const error = document.getElementById('sessions-error');
+  const res = await fetch('/api/auth/sessions', { headers: json });
+  if (!res.ok) {
+    error.textContent = await message(res, 'Sessions could not be loaded.');
+    return;
+  }
+  const sessions = await res.json();
+  body.replaceChildren(
+    ...sessions.map((session) => {
+      const tr = document.createElement('tr');
+      const device = `${session.userAgent ?? 'Unknown device'}${session.current ? ' (this browser)' : ''}`;
+      tr.append(cell(device), cell(dateLabel(session.createdAt)), cell(session.method));
+      tr.append(
+        actionCell(session.current ? 'Sign out' : 'Revoke', async () => {
+          const done = await fetch(`/api/auth/sessions/${session.id}`, { method: 'DELETE' });
+          if (!done.ok) error.textContent = await message(done, 'The session was not revoked.');
+          else if (session.current) location.reload();
+          else tr.remove();
+        }),
+      );
+      return tr;
+    }),
+  );
+}
+
+async function loadAppPasswords() {
+  const body = document.getElementById('app-passwords');
+  const error = document.getElementById('app-passwords-error');
+  const res = await fetch('/api/auth/app-passwords', { headers: json });
+  if (!res.ok) {
+    error.textContent = await message(res, 'App passwords could not be loaded.');
+    return;
+  }
+  const entries = await res.json();
+  body.replaceChildren(
+    ...entries.map((entry) => {
+      const tr = document.createElement('tr');
+      tr.append(cell(entry.label), cell(dateLabel(entry.createdAt)), cell(dateLabel(entry.lastUsedAt)));
+      tr.append(
+        actionCell('Delete', async () => {
+          const done = await fetch(`/api/auth/app-passwords/${entry.id}`, { method: 'DELETE' });
+          if (done.ok) tr.remove();
+          else error.textContent = await message(done, 'The app password was not deleted.');
+        }),
+      );
+      return tr;
+    }),
+  );
+}
+
+function setupAccount() {
+  const signOut = document.getElementById('sign-out');
+  if (!signOut) return;
+  signOut.addEventListener('click', async () => {
+    await fetch('/api/auth/logout', { method: 'POST', headers: json });
+    location.reload();
+  });
+  const form = document.getElementById('app-password-form');
+  const error = document.getElementById('app-passwords-error');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const res = await fetch('/api/auth/app-passwords', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ label: form.label.value }),
+    });
+    if (!res.ok) {
+      error.textContent = await message(res, 'The app password was not created.');
+      return;
+    }
+    const created = await res.json();
+    document.getElementById('new-app-password-value').textContent = created.password;
+    document.getElementById('new-app-password').hidden = false;
+    form.reset();
+    await loadAppPasswords();
+  });
+  loadSessions().catch(() => {});
+  loadAppPasswords().catch(() => {});
+}
+
+setupSignIn();
+setupAccount();

@@ -1,0 +1,98 @@
+// StreamVault service worker: the app shell and recently seen posters, never media.
+const VERSION = 'sv-site-v1';
+const SHELL = `${VERSION}-shell`;
+const IMAGES = `${VERSION}-images`;
+const PAGES = `${VERSION}-pages`;
+const MAX_IMAGES = 200;
+const MAX_PAGES = 30;
+const SHELL_URLS = [
+  '/offline',
+  '/assets/site/site.css',
+  '/assets/site/site.js',
+  '/assets/site/home.js',
+  '/assets/site/title.js',
+  '/assets/site/player.js',
+  '/assets/site/account.js',
+  '/assets/site/icons/icon-192.png',
+  '/manifest.webmanifest',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      .then((cache) => cache.addAll(SHELL_URLS))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => !key.startsWith(VERSION)).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+async function trim(cacheName, max) {
+  const cache = await caches.open(cacheName);
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - max)).map((key) => cache.delete(key)));
+}
+
+/** Pages: the network first; without one, the last copy of this page, else the offline page. */
+async function page(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(PAGES).then((cache) => cache.put(request, copy).then(() => trim(PAGES, MAX_PAGES)));
+    }
+    return response;
+  } catch {
+    return (await caches.match(request, { cacheName: PAGES })) ?? (await caches.match('/offline')) ?? Response.error();
+  }
+}
+
+/** Posters and stills: the cache first (keyed without the signature, which changes). */
+async function image(request) {
+  const url = new URL(request.url);
+  const key = url.origin + url.pathname;
+  const cached = await caches.match(key, { cacheName: IMAGES });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const copy = response.clone();
+    caches.open(IMAGES).then((cache) => cache.put(key, copy).then(() => trim(IMAGES, MAX_IMAGES)));
+  }
+  return response;
+}
+
+/** Shell assets: the cached copy at once, refreshed in the background. */
+async function asset(request) {
+  const cached = await caches.match(request, { cacheName: SHELL });
+  const fresh = fetch(request)
+    .then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(SHELL).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    })
+    .catch(() => cached ?? Response.error());
+  return cached ?? fresh;
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const path = url.pathname;
+  // Media bytes, subtitles, the API and health checks always go to the network.
+  if (/^\/(stream|subtitles|api|healthz|metrics|admin|auth|sw\.js)/.test(path)) return;
+  if (/^\/media\/(artwork\/|[0-9a-f]{24}\/screenshots\/)/.test(path)) return event.respondWith(image(request));
+  if (path.startsWith('/assets/') || path === '/manifest.webmanifest') return event.respondWith(asset(request));
+  if (request.mode === 'navigate') return event.respondWith(page(request));
+});
