@@ -3,6 +3,7 @@ import { ArtworkCollector } from './artwork/artwork-collector.js';
 import { ArtworkFetcher } from './artwork/artwork-fetcher.js';
 import { ArtworkRequests } from './artwork/artwork-requests.js';
 import { ArtworkJob } from './artwork/artwork.job.js';
+import { CatalogRebuildJob, CatalogRebuildRequests } from './catalog/catalog-rebuild.job.js';
 import { CommentsController } from './comments.controller.js';
 import { FilesController } from './files.controller.js';
 import { EnrichmentRequests } from './metadata/enrichment-requests.js';
@@ -20,7 +21,7 @@ import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
  */
 export const QUEUED_PARTS = {
   QueueModule,
-  requests: [EnrichmentRequests, ArtworkRequests],
+  requests: [EnrichmentRequests, ArtworkRequests, CatalogRebuildRequests],
   managerControllers: [TitlesController, FilesController, CommentsController],
   managerProviders: [UpkeepSchedule],
   workerProviders: [
@@ -31,5 +32,6 @@ export const QUEUED_PARTS = {
     ArtworkFetcher,
     ArtworkCollector,
     ArtworkJob,
+    CatalogRebuildJob,
   ],
 };

@@ -19,6 +19,7 @@ import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
 import { CatalogIndexer } from './catalog/catalog-indexer.js';
 import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
+import { TitleImportService } from './bulk/title-import.service.js';
 
 const SERVICES = [
   TitleRepository,
@@ -35,6 +36,7 @@ const SERVICES = [
   CatalogIndexer,
   CatalogRebuilder,
   CatalogQueryService,
+  TitleImportService,
   FileChangeBus,
   ArtworkRepository,
 ];
