@@ -36,10 +36,13 @@ RUN apt-get update \
 COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
 RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
  && yt-dlp --version
+# UV_THREADPOOL_SIZE: a streamer's file opens and reads run on libuv's pool (4 threads by default);
+# with hundreds of viewers a read would queue behind the others.
 ENV NODE_ENV=production \
     ROLE=all \
     PORT=8080 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    UV_THREADPOOL_SIZE=16
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

@@ -194,7 +194,8 @@ async function localVsNginx(): Promise<void> {
   const link = helper.app.get(StreamService).sign(file).url.replace(helper.config.http.publicUrl, '');
   await helper.close();
 
-  const streamer = await startApp({ ...env, ROLE: 'streamer' });
+  // As the image runs it (the Dockerfile sets UV_THREADPOOL_SIZE).
+  const streamer = await startApp({ ...env, ROLE: 'streamer', UV_THREADPOOL_SIZE: '16' });
   const front = await startNginx(new URL(streamer.url).host, BENCH_SECRET);
   const nginx = await nginxStatic(filesDir);
   const targets = {
