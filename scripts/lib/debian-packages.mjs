@@ -13,6 +13,8 @@ export const DEBIAN_PACKAGES = [
   { name: 'chromium', command: 'chromium' },
   { name: 'wrk', command: 'wrk' },
   { name: 'redis-server', command: 'redis-server' },
+  // Tests only: creates the database the FerretDB-on-PostgreSQL explain test runs in.
+  { name: 'postgresql-client', command: 'psql' },
 ];
 
 /**

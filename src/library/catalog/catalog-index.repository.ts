@@ -37,9 +37,19 @@ const ORDER: Record<CatalogSort, { key: string; desc: boolean }> = {
 };
 
 export interface IndexPage {
-  ids: string[];
+  cards: TitleCard[];
   total: number;
   truncated: boolean;
+}
+
+/** Thrown when a generation was retired or flushed while it was being read. */
+export class IndexGoneError extends Error {
+  override name = 'IndexGoneError';
+}
+
+/** Cards from entry JSON replies (a hit deleted between ranking and fetching is a nil: left out). */
+function cardsOf(docs: unknown[]): TitleCard[] {
+  return docs.flatMap((doc) => (typeof doc === 'string' ? [(JSON.parse(doc) as CatalogEntry).c] : []));
 }
 
 /**
@@ -81,11 +91,6 @@ export class CatalogIndexRepository {
       buildingVersion: num(raw.buildingVersion),
       buildStartedAt: num(raw.buildStartedAt),
     };
-  }
-
-  /** Whether a generation's keys are there (a flush or eviction takes them without the meta). */
-  async isLive(gen: number): Promise<boolean> {
-    return (await this.client.exists(this.key(gen, 'live'))) === 1;
   }
 
   /** A fresh, empty generation marked as being built. */
@@ -161,14 +166,14 @@ export class CatalogIndexRepository {
     return this.client.catalogRemove(this.key(gen, 'live'), this.fullPrefix(gen), id);
   }
 
-  /** Ranked ids for the query words; null when the generation is gone. */
+  /** Ranked cards for the query words. */
   async search(
     gen: number,
     words: string[],
     filter: CatalogFilter,
     offset: number,
     limit: number,
-  ): Promise<IndexPage | null> {
+  ): Promise<IndexPage> {
     const filters = this.filterKeys(gen, filter);
     const reply = await this.client.catalogSearch(
       this.key(gen, 'live'),
@@ -180,19 +185,19 @@ export class CatalogIndexRepository {
       ...filters,
       ...words,
     );
-    if (!reply) return null;
-    const [total, truncated, ...ids] = reply;
-    return { total: Number(total), truncated: Number(truncated) === 1, ids: ids.map(String) };
+    if (!reply) throw new IndexGoneError(`catalog generation ${gen} is gone`);
+    const [total, truncated, ...docs] = reply;
+    return { total: Number(total), truncated: Number(truncated) === 1, cards: cardsOf(docs) };
   }
 
-  /** A page in the given order; null when the generation is gone. */
+  /** A page of cards in the given order. */
   async list(
     gen: number,
     sort: CatalogSort,
     filter: CatalogFilter,
     offset: number,
     limit: number,
-  ): Promise<IndexPage | null> {
+  ): Promise<IndexPage> {
     let filters = this.filterKeys(gen, filter);
     let order = { key: `${this.fullPrefix(gen)}${ORDER[sort].key}`, desc: ORDER[sort].desc };
     // Each facet set is itself ordered newest first: one filter and that order need no intersection.
@@ -210,16 +215,20 @@ export class CatalogIndexRepository {
       filters.length,
       ...filters,
     );
-    if (!reply) return null;
-    const [total, ...ids] = reply;
-    return { total: Number(total), truncated: false, ids: ids.map(String) };
+    if (!reply) throw new IndexGoneError(`catalog generation ${gen} is gone`);
+    const [total, ...docs] = reply;
+    return { total: Number(total), truncated: false, cards: cardsOf(docs) };
   }
 
   /** Cards by id in the order given; ids the index does not hold are left out. */
   async cards(gen: number, ids: readonly string[]): Promise<TitleCard[]> {
-    if (ids.length === 0) return [];
-    const docs = await this.client.hmget(this.key(gen, 'docs'), ...ids);
-    return docs.flatMap((doc) => (doc ? [(JSON.parse(doc) as CatalogEntry).c] : []));
+    const [[, live], [, docs]] = ((await this.client
+      .pipeline()
+      .exists(this.key(gen, 'live'))
+      .hmget(this.key(gen, 'docs'), ...(ids.length > 0 ? ids : ['-']))
+      .exec()) ?? []) as [unknown, unknown][];
+    if (Number(live) !== 1) throw new IndexGoneError(`catalog generation ${gen} is gone`);
+    return ids.length > 0 ? cardsOf(docs as unknown[]) : [];
   }
 
   async facets(gen: number, kind?: string) {
@@ -231,18 +240,21 @@ export class CatalogIndexRepository {
       .zrevrange(this.key(gen, `fc:genre${scope}`), 0, -1, 'WITHSCORES')
       .zrevrange(this.key(gen, `fc:year${scope}`), 0, -1, 'WITHSCORES')
       .hgetall(this.key(gen, 'genre-names'))
+      .exists(this.key(gen, 'live'))
       .exec();
     const values = (results ?? []).map(([error, value]) => {
       if (error) throw error;
       return value;
     });
-    const [total, kinds, genres, years, names] = values as [
+    const [total, kinds, genres, years, names, live] = values as [
       number,
       string[],
       string[],
       string[],
       Record<string, string>,
+      number,
     ];
+    if (Number(live) !== 1) throw new IndexGoneError(`catalog generation ${gen} is gone`);
     const kindCounts = pairs(kinds).filter((entry) => !kind || entry.value === kind);
     return {
       total: Number(total),

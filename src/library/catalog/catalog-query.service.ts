@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CATALOG_INDEX_VERSION } from './catalog-entry.js';
-import { CatalogIndexReader, IndexGoneError } from './catalog-index.reader.js';
-import { CatalogIndexRepository } from './catalog-index.repository.js';
+import { CatalogIndexReader } from './catalog-index.reader.js';
+import { CatalogIndexRepository, IndexGoneError } from './catalog-index.repository.js';
 import {
   type CatalogFacets,
   type CatalogFilter,
@@ -92,10 +92,9 @@ export class CatalogQueryService {
     try {
       const meta = await this.index.meta();
       const current = meta.current;
+      // Whether its keys are still there is checked by each read (IndexGoneError), not here.
       if (current !== undefined && meta.currentVersion === CATALOG_INDEX_VERSION) {
-        if (await this.index.isLive(current)) {
-          return { reader: new CatalogIndexReader(this.index, current), source: 'index', rebuilding: false };
-        }
+        return { reader: new CatalogIndexReader(this.index, current), source: 'index', rebuilding: false };
       }
       this.rebuilder.ensureRebuilding(
         current === undefined ? 'no index yet' : `index generation ${current} missing or of another version`,

@@ -129,7 +129,8 @@ return 1
  * Each word matches tokens exactly, by prefix (at most maxPrefix tokens) and, from five letters on,
  * within one edit. A title scores per word 10101 (exact), 10001 (prefix) or 10000 (one edit), summed
  * over words, so more words matched rank first, then more exact, then more prefix; recency (updatedAt,
- * seconds) breaks ties. Returns {total, truncated, ids...}, or nil when the generation is retired.
+ * seconds) breaks ties. Returns {total, truncated, entry JSON of each hit...}, or nil when the generation
+ * is retired.
  */
 export const SEARCH_SCRIPT = `${HELPERS}
 local p, offset, limit, maxPrefix, nf = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -187,14 +188,16 @@ parts[#parts + 1] = union
 parts[#parts + 1] = final
 redis.call('DEL', unpack(parts))
 local out = { total, truncated }
-for _, id in ipairs(ids) do out[#out + 1] = id end
+if #ids > 0 then
+  for _, doc in ipairs(redis.call('HMGET', p .. 'docs', unpack(ids))) do out[#out + 1] = doc end
+end
 return out
 `;
 
 /**
  * ARGV: p, order key, descending ('1'/'0'), offset, limit, filter count, filter keys...
- * A page of the order key, restricted to titles in every filter set. Returns {total, ids...}, or nil
- * when the generation is retired.
+ * A page of the order key, restricted to titles in every filter set. Returns {total, entry JSON of
+ * each...}, or nil when the generation is retired.
  */
 export const LIST_SCRIPT = `
 local p, order, desc, offset, limit, nf = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -216,6 +219,8 @@ if desc then ids = redis.call('ZREVRANGE', source, offset, offset + limit - 1)
 else ids = redis.call('ZRANGE', source, offset, offset + limit - 1) end
 if tmp then redis.call('DEL', tmp) end
 local out = { total }
-for _, id in ipairs(ids) do out[#out + 1] = id end
+if #ids > 0 then
+  for _, doc in ipairs(redis.call('HMGET', p .. 'docs', unpack(ids))) do out[#out + 1] = doc end
+end
 return out
 `;
