@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from './paths.js';
 /** Debian's Chromium (scripts/lib/debian-packages.mjs installs it during test setup). */
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(PROJECT_ROOT, 'test-output', 'admin');
+export const SITE_SCREENSHOT_DIR = join(PROJECT_ROOT, 'test-output', 'site');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -64,15 +65,15 @@ export async function startBrowser(
 }
 
 /**
- * Saves the page at desktop and phone sizes under test-output/admin/ and returns how far the page
- * overflows horizontally at the phone width (0 = no horizontal scroll).
+ * Saves the page at desktop and phone sizes under `dir` (test-output/admin/ unless told) and returns
+ * how far the page overflows horizontally at the phone width (0 = no horizontal scroll).
  */
-export async function screenshotBothSizes(page: Page, name: string): Promise<number> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+export async function screenshotBothSizes(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<number> {
+  mkdirSync(dir, { recursive: true });
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-1280x800.png`) });
+  await page.screenshot({ path: join(dir, `${name}-1280x800.png`) });
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390x844.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${name}-390x844.png`), fullPage: true });
   // A string: test code is compiled without the DOM library.
   const overflow = await page.evaluate<number>(
     'document.documentElement.scrollWidth - document.documentElement.clientWidth',
