@@ -19,6 +19,7 @@ import { PanelRenderer } from './panel-renderer.js';
 import { CsrfTokens } from './security/csrf-tokens.js';
 import { CsrfGuard } from './security/csrf.guard.js';
 import { PanelAccessGuard } from './security/panel-access.guard.js';
+import { SatelliteSettingsController } from './settings/satellite-settings.controller.js';
 import { SettingsController } from './settings/settings.controller.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { UsersController } from './users/users.controller.js';
@@ -38,6 +39,7 @@ import { UsersController } from './users/users.controller.js';
     LogsController,
     UsersController,
     SettingsController,
+    SatelliteSettingsController,
     ExplorerController,
   ],
   providers: [

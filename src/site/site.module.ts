@@ -32,6 +32,9 @@ export class SiteModule implements NestModule {
     const manager = roles.includes(Role.Manager);
     return {
       module: SiteModule,
+      // The admin panel's Settings page edits the satellite origins; global like Library and Auth,
+      // since a role-built module imported twice would be built twice.
+      global: true,
       imports: manager ? [SitePagesModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import { postPanelForm } from '../support/panel-form.js';
 import { loadSatelliteClient, type SatelliteClient } from '../support/satellite-client.js';
 
 /** A mirror: a static copy of satellite.json at a URL (as a raw file in a public repo would be). */
@@ -99,6 +100,30 @@ describe('satellite config', () => {
     assert.ok(fromSecond.ok && fromSecond.payload.version === 2);
   });
 
+  it('the admin Settings page edits the origins and downloads the signed file', async () => {
+    const admin = await signInAdmin(first);
+    const page = await admin.get('/admin/settings');
+    assert.match(String(page.body), /id="satellite-origins"/);
+    const bad = await postPanelForm(first.url, admin, '/admin/settings', '/admin/settings/satellite', {
+      origins: 'javascript:alert(1)',
+    });
+    assert.equal(bad.status, 303);
+    assert.match(decodeURIComponent(bad.location ?? ''), /not saved/);
+    const before = (await admin.get('/api/satellite')).body.version as number;
+    const saved = await postPanelForm(first.url, admin, '/admin/settings', '/admin/settings/satellite', {
+      origins: `${second.url}\r\nhttps://media.example.com\r\n`,
+    });
+    assert.equal(saved.status, 303);
+    assert.match(decodeURIComponent(saved.location ?? ''), /saved \(version \d+\)/);
+    const view = (await admin.get('/api/satellite')).body;
+    assert.deepEqual(view.origins, [second.url, 'https://media.example.com']);
+    assert.equal(view.version, before + 1);
+    const download = await admin.get('/admin/settings/satellite/satellite.json');
+    assert.match(download.headers.get('content-disposition') ?? '', /attachment/);
+    const verdict = await client.verifySatelliteDocument(download.body, String(view.publicKey));
+    assert.ok(verdict.ok && verdict.payload.version === before + 1);
+  });
+
   it('only admins edit; bad origin lists → 400', async () => {
     const viewer = new TestClient(first.url);
     await viewer.get('/api/titles');
@@ -176,6 +201,6 @@ describe('satellite config', () => {
     const good = await run(JSON.stringify(signed));
     assert.deepEqual(good.statuses, ['checking', 'checking', 'checking', 'moving']);
     assert.deepEqual(good.moves, [second.url]);
-    assert.equal(good.state.version, 3, 'the accepted version is remembered');
+    assert.equal(good.state.version, saved.body.version, 'the accepted version is remembered');
   });
 });

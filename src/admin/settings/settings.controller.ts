@@ -6,6 +6,7 @@ import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { type Identity, type IdentifiedRequest } from '../../core/identity/identity.js';
 import { SETTINGS_CACHE_MS, SettingsService } from '../../core/settings/settings.service.js';
+import { SatelliteService } from '../../site/satellite/satellite.service.js';
 import { SettingsFormDto } from '../dto/settings-form.dto.js';
 import { formatAgo } from '../../core/util/format-units.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
@@ -27,6 +28,7 @@ export class SettingsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly settings: SettingsService,
     private readonly renderer: PanelRenderer,
+    private readonly satellite: SatelliteService,
   ) {}
 
   @Get()
@@ -78,10 +80,22 @@ export class SettingsController {
         invalid: state.errors && Object.keys(state.errors).length > 0,
         problem: state.problem,
         updated: updatedAt ? `${formatAgo(updatedAt)} by ${updatedBy ?? 'unknown'}` : undefined,
+        satellite: await this.satelliteSection(),
         cacheSeconds: SETTINGS_CACHE_MS / 1000,
         secrets: configuredSecrets(this.config),
         storage: this.config.storage,
       },
     });
+  }
+
+  private async satelliteSection() {
+    const view = await this.satellite.view();
+    return {
+      version: view.version,
+      origins: view.origins.join('\n'),
+      mirrors: view.mirrors,
+      publicKey: view.publicKey,
+      updated: view.updatedAt ? formatAgo(view.updatedAt) : undefined,
+    };
   }
 }
