@@ -30,17 +30,24 @@ export interface TestBrowser {
 }
 
 /**
- * Headless Chromium for panel tests, with a context whose only reachable host is the app: everything
+ * Headless Chromium for panel tests, with a context whose only reachable host is the app (and the
+ * `alsoReach` ones a test names: a second instance, a mirror): everything
  * else goes to a proxy on a closed loopback port (and `<-loopback>` stops Chromium's implicit
  * loopback bypass), so no test traffic leaves the machine or reaches another local server.
  */
-export async function startBrowser(appUrl: string): Promise<TestBrowser> {
+export async function startBrowser(
+  appUrl: string,
+  { alsoReach = [] }: { alsoReach?: readonly string[] } = {},
+): Promise<TestBrowser> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   const app = new URL(appUrl);
   const context = await browser.newContext({
     viewport: DESKTOP,
     // A port just released: nothing listens there, so a proxied request fails at once.
-    proxy: { server: `http://127.0.0.1:${await freePort()}`, bypass: `<-loopback>,${app.host}` },
+    proxy: {
+      server: `http://127.0.0.1:${await freePort()}`,
+      bypass: ['<-loopback>', app.host, ...alsoReach.map((url) => new URL(url).host)].join(','),
+    },
   });
   const dialogs: TestBrowser['dialogs'] = [];
   context.on('page', (page) =>
