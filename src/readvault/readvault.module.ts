@@ -3,6 +3,9 @@ import { Role } from '../app/roles.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
 import { ComicKindRegistration } from './comic/comic-kind-registration.js';
 import { ComicProcessor } from './comic/comic.processor.js';
+import { OpdsBasicAuthGuard } from './opds/opds-basic-auth.guard.js';
+import { OpdsController } from './opds/opds.controller.js';
+import { OpdsService } from './opds/opds.service.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 import { ReadVaultController } from './readvault.controller.js';
@@ -10,19 +13,22 @@ import { ReadVaultService } from './readvault.service.js';
 
 /**
  * ReadVault: manga and comics. On workers it adds the `comic` kind to ingest's processor registry;
- * on managers and streamers it serves series, chapters and pages.
+ * on managers and streamers it serves series, chapters and pages; managers add the OPDS catalog.
  */
 @Module({})
 export class ReadVaultModule {
   static forRoles(roles: readonly Role[]): DynamicModule {
     const reads = roles.includes(Role.Manager) || roles.includes(Role.Streamer);
+    const manager = roles.includes(Role.Manager);
     const worker = roles.includes(Role.Worker);
     return {
       module: ReadVaultModule,
-      controllers: reads ? [ReadVaultController] : [],
+      // OPDS feeds on managers (they search the library); page bytes on managers and streamers.
+      controllers: [...(reads ? [ReadVaultController] : []), ...(manager ? [OpdsController] : [])],
       providers: [
         ChapterRepository,
         ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
+        ...(manager ? [OpdsService, OpdsBasicAuthGuard] : []),
         ...(worker ? [ComicProcessor, ComicKindRegistration] : []),
       ],
     };

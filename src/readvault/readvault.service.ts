@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { type Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import sharp from 'sharp';
 import { AppError } from '../core/errors/app-error.js';
+import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
 import { type Chapter } from './chapters/chapter.schema.js';
@@ -38,6 +40,7 @@ export class ReadVaultService {
     private readonly library: LibraryService,
     private readonly reader: PageReader,
     private readonly cache: ResizedPageCache,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
   ) {}
 
   async series(id: Types.ObjectId) {
@@ -90,6 +93,17 @@ export class ReadVaultService {
     }
     await this.cache.put(cacheName, resized);
     return { bytes: resized, mime: 'image/webp', etag };
+  }
+
+  /** The chapter's whole CBZ (an OPDS download), as stored. */
+  async archive(chapterId: string): Promise<{ stream: Readable; size: number; fileName: string }> {
+    const chapter = await this.chapter(chapterId);
+    const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
+    return {
+      stream: this.store.read(file.storage.parts, 0, file.size - 1),
+      size: file.size,
+      fileName: file.fileName,
+    };
   }
 
   private async original(chapter: Chapter, entry: string): Promise<Buffer> {

@@ -2,12 +2,19 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import opdsFeedParser from 'opds-feed-parser';
 import sharp from 'sharp';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { type TestClient } from '../support/http.js';
-import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import {
+  type InProcessApp,
+  signInAdmin,
+  startInProcessApp,
+  TEST_ADMIN_PASSWORD,
+} from '../support/in-process-app.js';
 import { makePdf } from '../support/pdf.js';
+import { TelegramSimulator } from '../support/telegram-simulator.js';
 import { makeRar } from '../support/rar.js';
 import { makeZip } from '../support/zip.js';
 
@@ -31,6 +38,9 @@ async function pageImage(
   ]);
   return format === 'jpeg' ? image.jpeg({ quality: 80 }).toBuffer() : image.png().toBuffer();
 }
+
+// NYPL's OPDS client parser (CommonJS): its default export is the parser class.
+const { default: OPDSParser, AcquisitionFeed, NavigationFeed } = opdsFeedParser;
 
 const COMIC_INFO = `<?xml version="1.0" encoding="utf-8"?>
 <ComicInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -251,5 +261,198 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     const tall = await ingest(url('Tall Strip c001.cbz', makeZip([{ name: '001.png', content: strip }])));
     assert.equal(tall.state, 'failed');
     assert.match(String(tall.error), /200×20000 px, over the limit of 16383 px a side/);
+  });
+
+  it('OPDS 1.2: feeds parse as OPDS, PSE streams pages at the app width, Basic auth takes app passwords only', async () => {
+    const created = await admin.post('/api/auth/app-passwords', { label: 'Panels' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const basic = (user: string, password: string) => ({
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+    });
+    const auth = basic('admin', String(created.body.password));
+    const opds = async (path: string, headers = auth) => {
+      const res = await fetch(`${server.url}${path}`, { headers });
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    };
+    const parser = new OPDSParser();
+
+    const root = await opds('/opds/v1.2/catalog');
+    assert.equal(root.status, 200, root.text);
+    assert.match(
+      String(root.headers.get('content-type')),
+      /application\/atom\+xml;\s*profile=opds-catalog;\s*kind=navigation/,
+    );
+    const rootFeed = await parser.parse(root.text);
+    assert.ok(rootFeed instanceof NavigationFeed);
+    const latestLink = rootFeed.entries[0].links.find((l) => l.rel === 'subsection')!;
+
+    const latest = await parser.parse((await opds(latestLink.href)).text);
+    assert.ok(latest instanceof NavigationFeed);
+    const harbor = latest.entries.find((entry) => entry.title === 'Harbor Tales');
+    assert.ok(harbor, latest.entries.map((e) => e.title).join(', '));
+    assert.ok(latest.links.some((l) => l.rel === 'search'));
+
+    const seriesXml = (await opds(harbor.links[0].href)).text;
+    const series = await parser.parse(seriesXml);
+    assert.ok(series instanceof AcquisitionFeed);
+    assert.deepEqual(
+      series.entries.map((entry) => entry.title),
+      ['Harbor Tales Vol. 1 Ch. 1 Arrival & Departure', 'Harbor Tales Vol. 1 Ch. 2', 'Harbor Tales Ch. 2.5'],
+    );
+    assert.deepEqual(
+      series.entries[0].authors.map((a) => a.name),
+      ['Ana Writer', 'Pen Artist'],
+    );
+    assert.deepEqual(
+      [...seriesXml.matchAll(/pse:count="(\d+)"/g)].map((m) => Number(m[1])),
+      [3, 2, 2],
+    );
+
+    const first = series.entries[0];
+    const stream = first.links.find((l) => l.rel === 'http://vaemendis.net/opds-pse/stream')!;
+    const pse = await fetch(
+      `${server.url}${stream.href.replace('{pageNumber}', '1').replace('{maxWidth}', '1284')}`,
+      { headers: auth },
+    );
+    assert.equal(pse.status, 200);
+    assert.equal(
+      (await sharp(Buffer.from(await pse.arrayBuffer())).metadata()).width,
+      1080,
+      'page 2, snapped',
+    );
+    const original = await fetch(
+      `${server.url}${stream.href.replace('{pageNumber}', '2').replace('{maxWidth}', '2000')}`,
+      {
+        headers: auth,
+      },
+    );
+    assert.ok(Buffer.from(await original.arrayBuffer()).equals(cbzPages[2]), 'PSE page 2 is the third page');
+
+    const acquisition = first.links.find((l) => l.rel === 'http://opds-spec.org/acquisition')!;
+    const download = await fetch(`${server.url}${acquisition.href}`, { headers: auth });
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-type'), 'application/vnd.comicbook+zip');
+    const cbz = Buffer.from(await download.arrayBuffer());
+    assert.equal(cbz.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+    assert.ok(cbz.includes(cbzPages[1]), 'the stored CBZ holds the pages as they were');
+
+    const searched = await parser.parse((await opds('/opds/v1.2/search?q=harb')).text);
+    assert.ok(searched instanceof NavigationFeed);
+    assert.deepEqual(
+      searched.entries.map((entry) => entry.title),
+      ['Harbor Tales'],
+    );
+    const description = await opds('/opds/v1.2/search.xml');
+    assert.match(description.text, /template="\/opds\/v1\.2\/search\?q=\{searchTerms\}"/);
+
+    for (const headers of [
+      basic('admin', 'svp_wrong'),
+      basic('admin', TEST_ADMIN_PASSWORD), // the account password is not an app password
+      basic('someone-else', String(created.body.password)),
+      {},
+    ]) {
+      const refused = await opds('/opds/v1.2/catalog', headers as typeof auth);
+      assert.equal(refused.status, 401);
+      assert.match(String(refused.headers.get('www-authenticate')), /^Basic realm="StreamVault OPDS"/);
+    }
+  });
+});
+
+/** The store on a simulated Telegram channel (2 MiB parts), as the Telegram store tests run it. */
+const TELEGRAM_TEST_ENV = {
+  STORAGE: 'telegram',
+  TELEGRAM_PART_SIZE: '2',
+  TELEGRAM_API_ID: '12345',
+  TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
+  TELEGRAM_STORAGE_CHANNEL: '-1001234567890',
+  TELEGRAM_SESSIONS: 'simulated',
+};
+
+describe('ReadVault on Telegram storage: a page is one or two block reads, not the archive', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let files: Server;
+  let filesPort: number;
+  const telegram = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: 5 });
+  const served = new Map<string, Buffer>();
+
+  before(async () => {
+    db = await startTestDatabase();
+    files = createServer((req, res) => {
+      const body = served.get(req.url ?? '');
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-length': body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesPort = (files.address() as AddressInfo).port;
+    server = await startInProcessApp(
+      {
+        MONGODB_URI: db.uri,
+        ROLE: 'all',
+        INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+        ...TELEGRAM_TEST_ENV,
+      },
+      { telegram },
+    );
+    admin = await signInAdmin(server);
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await db?.stop();
+  });
+
+  it('serves every page of a CBZ and a CBR byte-exact from the stored parts', async () => {
+    // Pages of random bytes inside a valid PNG would not decode; big JPEGs of noise do, and make the
+    // CBZ span several 1 MiB blocks and two 2 MiB parts.
+    const noisy = async (seed: number) =>
+      sharp(
+        Buffer.from(Array.from({ length: 700 * 700 * 3 }, (_, n) => (n * 2654435761 + seed * 97) % 251)),
+        {
+          raw: { width: 700, height: 700, channels: 3 },
+        },
+      )
+        .jpeg({ quality: 95 })
+        .toBuffer();
+    const pages = await Promise.all([1, 2, 3, 4, 5, 6].map(noisy));
+    const sources = [
+      {
+        name: 'Deep Sea v02 c010.cbz',
+        bytes: makeZip(pages.map((content, n) => ({ name: `${n + 1}.jpg`, content }))),
+      },
+      {
+        name: 'Deep Sea v02 c011.cbr',
+        bytes: makeRar(pages.slice(0, 3).map((content, n) => ({ name: `${n + 1}.jpg`, content }))),
+      },
+    ];
+    for (const source of sources) {
+      served.set(`/${encodeURIComponent(source.name)}`, source.bytes);
+      const submitted = await admin.post('/api/ingest', {
+        url: `http://127.0.0.1:${filesPort}/${encodeURIComponent(source.name)}`,
+      });
+      const task = await eventually(
+        async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
+        (t) => t.state === 'done' || t.state === 'failed',
+        { timeoutMs: 90000, intervalMs: 200, what: source.name },
+      );
+      assert.equal(task.state, 'done', String(task.error));
+      const series = await admin.get(`/api/readvault/series/${String(task.titleId)}`);
+      const chapter = (series.body.chapters as { id: string; number: number }[]).find(
+        (c) => c.number === (source.name.endsWith('.cbz') ? 10 : 11),
+      )!;
+      const detail = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapter.id)}`);
+      for (const [index, page] of (detail.body.pages as { url: string }[]).entries()) {
+        const before = telegram.calls.length;
+        const res = await fetch(`${server.url}${page.url}`);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        assert.ok(bytes.equals(pages[index]), `${source.name} page ${index + 1} byte-exact`);
+        if (index > 0) {
+          // The directory is cached after the first page: a page costs the blocks it spans.
+          const blocks = telegram.callsSince(before).length;
+          assert.ok(blocks <= Math.ceil(pages[index].length / (1024 * 1024)) + 1, `${blocks} block reads`);
+        }
+      }
+    }
   });
 });
