@@ -23,6 +23,7 @@ describe('viewer site pages over HTTP', () => {
       ROLE: 'all',
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SATELLITE_MIRRORS: 'http://127.0.0.1:9/satellite.json',
     });
   });
   after(async () => {
@@ -37,6 +38,15 @@ describe('viewer site pages over HTTP', () => {
     const html = await res.text();
     assert.match(html, /<link rel="stylesheet" href="\/assets\/site\/site.css">/);
     assert.match(html, /<main id="content"/);
+    // The satellite fail-over module, with the install's public key and mirrors.
+    const meta = /<meta name="sv-satellite" content="([^"]+)">/.exec(html)?.[1];
+    const config = JSON.parse((meta ?? '').replaceAll('&quot;', '"')) as {
+      publicKey: string;
+      mirrors: string[];
+    };
+    assert.match(config.publicKey, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(config.mirrors, ['http://127.0.0.1:9/satellite.json']);
+    assert.match(html, /<script src="\/assets\/site\/satellite.mjs" type="module"><\/script>/);
   });
 
   it('shows an unknown page as a 404 page to a browser, and as JSON to an API client', async () => {

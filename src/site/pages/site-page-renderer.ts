@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { type Response } from 'express';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ViewRenderer } from '../../core/views/view-renderer.js';
+import { SatelliteService } from '../satellite/satellite.service.js';
 
 /** Which header link is the current section. */
 export type SiteSection = 'home' | 'browse' | 'account' | 'none';
@@ -25,7 +27,25 @@ export interface SitePage {
  */
 @Injectable()
 export class SitePageRenderer {
-  constructor(private readonly views: ViewRenderer) {}
+  private satelliteConfig?: string;
+
+  constructor(
+    private readonly views: ViewRenderer,
+    private readonly modules: ModuleRef,
+  ) {}
+
+  /**
+   * The install's satellite key and mirrors for the fail-over module (views/assets/site/satellite.mjs);
+   * none when no mirrors are configured. SatelliteService lives in the site module that imports this
+   * one, hence the lookup rather than an injection.
+   */
+  private satellite(): string | undefined {
+    if (this.satelliteConfig === undefined) {
+      const config = this.modules.get(SatelliteService, { strict: false }).clientConfig();
+      this.satelliteConfig = config.mirrors.length > 0 ? JSON.stringify(config) : '';
+    }
+    return this.satelliteConfig || undefined;
+  }
 
   send(req: IdentifiedRequest, res: Response, page: SitePage): void {
     const identity = req.identity?.kind === 'user' ? req.identity : undefined;
@@ -40,6 +60,7 @@ export class SitePageRenderer {
         user: identity ? { name: identity.name, role: identity.role } : undefined,
         isAdmin: identity?.role === 'admin',
         nav: { [section]: true },
+        satelliteConfig: this.satellite(),
       },
       'site',
     );

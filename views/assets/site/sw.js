@@ -9,6 +9,7 @@ const SHELL_URLS = [
   '/offline',
   '/assets/site/site.css',
   '/assets/site/site.js',
+  '/assets/site/satellite.mjs',
   '/assets/site/home.js',
   '/assets/site/title.js',
   '/assets/site/player.js',

@@ -1,7 +1,8 @@
+import { type TitleKind } from '../../../library/release-name/parsed-release.js';
 import { type TitleCard } from '../../../library/catalog/title-card.js';
 import { artworkSrc, initialOf } from '../artwork.js';
 
-const KIND_LABELS: Record<string, string> = {
+const KIND_LABELS: Record<TitleKind, string> = {
   movie: 'Movie',
   series: 'Series',
   anime: 'Anime',
@@ -9,7 +10,7 @@ const KIND_LABELS: Record<string, string> = {
 };
 
 export function kindLabel(kind: string): string {
-  return KIND_LABELS[kind] ?? kind;
+  return KIND_LABELS[kind as TitleKind] ?? kind;
 }
 
 /** A title card as the site draws it: link, name, "kind · year", poster (local only) or its initial. */

@@ -31,12 +31,13 @@ export class TitlePageService {
   ) {}
 
   async page(titleId: Types.ObjectId) {
-    const title = await this.library.requireTitle(titleId);
-    const fileIds = [...title.fileIds, ...title.seasons.flatMap((s) => s.episodes.flatMap((e) => e.fileIds))];
-    const [files, comments] = await Promise.all([
-      this.library.findFiles(fileIds),
+    // Comments do not depend on the title's contents: read them alongside (each read is a round trip).
+    const [title, comments] = await Promise.all([
+      this.library.requireTitle(titleId),
       this.comments.list(titleId, 1, COMMENTS_ON_PAGE),
     ]);
+    const fileIds = [...title.fileIds, ...title.seasons.flatMap((s) => s.episodes.flatMap((e) => e.fileIds))];
+    const files = await this.library.findFiles(fileIds);
     const byId = new Map(files.map((file) => [String(file._id), file]));
     const filesOf = (ids: Types.ObjectId[]) =>
       ids.map((id) => byId.get(String(id))).filter((file): file is MediaFile => file !== undefined);
