@@ -43,18 +43,27 @@ function supervise(child, name) {
 }
 
 /**
- * Starts FerretDB (SQLite backend) on 127.0.0.1:`port` (a free one when omitted) with data in `dir`.
- * @param {{ binary: string, dir: string, port?: number, database?: string, stdio?: 'pipe' | 'inherit' }} options
+ * Starts FerretDB on 127.0.0.1:`port` (a free one when omitted) with its state in `dir`: the SQLite
+ * backend with data in `dir`, or the PostgreSQL backend when `postgresqlUrl` is given.
+ * @param {{ binary: string, dir: string, port?: number, database?: string, stdio?: 'pipe' | 'inherit', postgresqlUrl?: string }} options
  */
-export async function startFerretDb({ binary, dir, port, database = 'streamvault', stdio = 'pipe' }) {
+export async function startFerretDb({
+  binary,
+  dir,
+  port,
+  database = 'streamvault',
+  stdio = 'pipe',
+  postgresqlUrl,
+}) {
   const listenPort = port ?? (await freePort());
   const debugPort = await freePort();
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     binary,
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
+      ...(postgresqlUrl
+        ? ['--handler=postgresql', `--postgresql-url=${postgresqlUrl}`]
+        : ['--handler=sqlite', `--sqlite-url=file:${dir}/`]),
       `--listen-addr=127.0.0.1:${listenPort}`,
       `--debug-addr=127.0.0.1:${debugPort}`,
       `--state-dir=${dir}`,

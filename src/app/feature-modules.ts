@@ -1,31 +1,25 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
-import { AdminModule } from '../admin/admin.module.js';
-import { AuthModule } from '../auth/auth.module.js';
-import { BotModule } from '../bot/bot.module.js';
-import { FranchiseModule } from '../franchise/franchise.module.js';
-import { IngestModule } from '../ingest/ingest.module.js';
-import { LibraryModule } from '../library/library.module.js';
-import { MusicModule } from '../music/music.module.js';
-import { ReadVaultModule } from '../readvault/readvault.module.js';
-import { SiteModule } from '../site/site.module.js';
-import { StreamModule } from '../stream/stream.module.js';
 import { FeatureModule, type Role } from './roles.js';
 
 /**
- * The Nest module behind each name in the role table. Modules with role-dependent sides (HTTP API on
- * the manager only, for instance) are built for the process's roles.
+ * The Nest module behind each name in the role table, loaded only when a role runs it: a streamer
+ * never loads the bot (telegraf), ingest (execa) or the admin panel. Modules with role-dependent sides
+ * (HTTP API on the manager only, for instance) are built for the process's roles.
  */
 export const FEATURE_MODULES: Readonly<
-  Record<FeatureModule, (roles: readonly Role[]) => Type | DynamicModule>
+  Record<FeatureModule, (roles: readonly Role[]) => Promise<Type | DynamicModule>>
 > = {
-  [FeatureModule.Auth]: (roles) => AuthModule.forRoles(roles),
-  [FeatureModule.Library]: (roles) => LibraryModule.forRoles(roles),
-  [FeatureModule.Ingest]: (roles) => IngestModule.forRoles(roles),
-  [FeatureModule.Stream]: () => StreamModule,
-  [FeatureModule.Site]: (roles) => SiteModule.forRoles(roles),
-  [FeatureModule.Bot]: () => BotModule,
-  [FeatureModule.Admin]: () => AdminModule,
-  [FeatureModule.ReadVault]: (roles) => ReadVaultModule.forRoles(roles),
-  [FeatureModule.Music]: () => MusicModule,
-  [FeatureModule.Franchise]: () => FranchiseModule,
+  [FeatureModule.Auth]: async (roles) => (await import('../auth/auth.module.js')).AuthModule.forRoles(roles),
+  [FeatureModule.Library]: async (roles) =>
+    (await import('../library/library.module.js')).LibraryModule.forRoles(roles),
+  [FeatureModule.Ingest]: async (roles) =>
+    (await import('../ingest/ingest.module.js')).IngestModule.forRoles(roles),
+  [FeatureModule.Stream]: async () => (await import('../stream/stream.module.js')).StreamModule,
+  [FeatureModule.Site]: async (roles) => (await import('../site/site.module.js')).SiteModule.forRoles(roles),
+  [FeatureModule.Bot]: async () => (await import('../bot/bot.module.js')).BotModule,
+  [FeatureModule.Admin]: async () => (await import('../admin/admin.module.js')).AdminModule,
+  [FeatureModule.ReadVault]: async (roles) =>
+    (await import('../readvault/readvault.module.js')).ReadVaultModule.forRoles(roles),
+  [FeatureModule.Music]: async () => (await import('../music/music.module.js')).MusicModule,
+  [FeatureModule.Franchise]: async () => (await import('../franchise/franchise.module.js')).FranchiseModule,
 };

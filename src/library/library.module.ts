@@ -1,25 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
-import { QueueModule } from '../core/queue/queue.module.js';
-import { ArtworkCollector } from './artwork/artwork-collector.js';
 import { ArtworkDiskCache } from './artwork/artwork-disk-cache.js';
-import { ArtworkFetcher } from './artwork/artwork-fetcher.js';
 import { ArtworkRenditions } from './artwork/artwork-renditions.js';
-import { ArtworkRequests } from './artwork/artwork-requests.js';
 import { ArtworkController } from './artwork/artwork.controller.js';
-import { ArtworkJob } from './artwork/artwork.job.js';
 import { ArtworkRepository } from './artwork/artwork.repository.js';
-import { EnrichmentRequests } from './metadata/enrichment-requests.js';
-import { EnrichmentJob } from './metadata/enrichment.job.js';
-import { EnrichmentService } from './metadata/enrichment.service.js';
-import { metadataProviders } from './metadata/metadata.providers.js';
-import { DeletionDrainer } from './upkeep/deletion-drainer.js';
-import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
-import { CommentsController } from './comments.controller.js';
 import { FileChangeBus } from './file-change.bus.js';
-import { FilesController } from './files.controller.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
@@ -27,12 +14,12 @@ import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
-import { TitlesController } from './titles.controller.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
 import { CatalogIndexer } from './catalog/catalog-indexer.js';
 import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
+import { TitleImportService } from './bulk/title-import.service.js';
 
 const SERVICES = [
   TitleRepository,
@@ -49,6 +36,7 @@ const SERVICES = [
   CatalogIndexer,
   CatalogRebuilder,
   CatalogQueryService,
+  TitleImportService,
   FileChangeBus,
   ArtworkRepository,
 ];
@@ -59,38 +47,29 @@ const SERVICES = [
  */
 @Module({})
 export class LibraryModule {
-  static forRoles(roles: readonly Role[]): DynamicModule {
+  static async forRoles(roles: readonly Role[]): Promise<DynamicModule> {
     const manager = roles.includes(Role.Manager);
     const worker = roles.includes(Role.Worker);
     // Artwork is a byte path (/media): streamers serve it, behind nginx's cache.
     const streamer = roles.includes(Role.Streamer);
     // Enrichment is queued by managers (admin request) and workers (after ingest); workers run it.
-    const queues = manager || worker;
-    const services = [...SERVICES, ...(queues ? [EnrichmentRequests, ArtworkRequests] : [])];
+    // A streamer has no queues, and does not even load them.
+    const queued = manager || worker ? (await import('./library-queued-parts.js')).QUEUED_PARTS : undefined;
+    const services = [...SERVICES, ...(queued?.requests ?? [])];
     return {
       module: LibraryModule,
       // Other modules (stream, ingest) call LibraryService; importing a role-built module twice would
       // build it twice, so it is global instead.
       global: true,
-      imports: queues ? [QueueModule] : [],
+      imports: queued ? [queued.QueueModule] : [],
       controllers: [
-        ...(manager ? [TitlesController, FilesController, CommentsController] : []),
+        ...(manager && queued ? queued.managerControllers : []),
         ...(streamer ? [ArtworkController] : []),
       ],
       providers: [
         ...services,
-        ...(manager ? [UpkeepSchedule] : []),
-        ...(worker
-          ? [
-              metadataProviders,
-              EnrichmentService,
-              EnrichmentJob,
-              DeletionDrainer,
-              ArtworkFetcher,
-              ArtworkCollector,
-              ArtworkJob,
-            ]
-          : []),
+        ...(manager && queued ? queued.managerProviders : []),
+        ...(worker && queued ? queued.workerProviders : []),
         ...(streamer ? [ArtworkDiskCache, ArtworkRenditions] : []),
       ],
       exports: services,

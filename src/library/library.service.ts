@@ -334,9 +334,12 @@ export class LibraryService {
     return title;
   }
 
-  /** Records the local copy of the title's poster or backdrop (under the title's lock: FerretDB rewrites documents). */
+  /**
+   * Records the local copy of the title's poster or backdrop (under the title's lock: FerretDB rewrites
+   * documents), and brings the catalog's cards in step (lists show the local poster).
+   */
   async setArtwork(titleId: Types.ObjectId, field: keyof TitleArtwork, artworkId: string): Promise<void> {
-    await this.locked(titleId, async () => {
+    await this.changing(titleId, async () => {
       await this.titles.setArtwork(titleId, field, artworkId);
     });
   }

@@ -68,6 +68,11 @@ export class MediaFileRepository {
     return (await this.model.updateOne({ _id: id }, { $set: { fileName } })).matchedCount > 0;
   }
 
+  /** Inserts complete documents as given, in one round trip (bulk import). */
+  async insertPrepared(files: MediaFile[]): Promise<void> {
+    if (files.length > 0) await this.model.collection.insertMany(files, { ordered: false });
+  }
+
   async insert(file: NewMediaFile): Promise<MediaFile> {
     return (await this.model.create(file)).toObject<MediaFile>();
   }

@@ -32,6 +32,28 @@ export class TitleKeyRepository {
     }
   }
 
+  /**
+   * Claims many keys in one round trip (bulk import); returns the keys another title already held.
+   */
+  async claimMany(claims: { key: string; titleId: Types.ObjectId }[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const docs = claims.map(({ key, titleId }) => ({ _id: key, titleId, createdAt: new Date() }));
+    try {
+      // The driver types `_id` as an ObjectId; these keys are strings by design (see TitleKey).
+      await this.model.collection.insertMany(
+        docs as unknown as Parameters<typeof this.model.collection.insertMany>[0],
+        {
+          ordered: false,
+        },
+      );
+      return new Set();
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+      if (!writeErrors || writeErrors.some((e) => e.code !== 11000)) throw error;
+      return new Set(writeErrors.map((e) => docs[e.index]._id));
+    }
+  }
+
   async deleteForTitle(titleId: Types.ObjectId): Promise<void> {
     await this.model.deleteMany({ titleId });
   }

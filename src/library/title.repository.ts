@@ -134,6 +134,11 @@ export class TitleRepository {
       .exec();
   }
 
+  /** Inserts complete documents as given, in one round trip (bulk import). */
+  async insertPrepared(titles: Title[]): Promise<void> {
+    if (titles.length > 0) await this.model.collection.insertMany(titles, { ordered: false });
+  }
+
   async insertMany(titles: (NewTitle & { _id?: Types.ObjectId })[]): Promise<void> {
     await this.model.insertMany(
       titles.map((title) => ({ revision: 0, ...title })),

@@ -20,6 +20,7 @@ import { presentTitle } from './library.presenter.js';
 import { LibraryService } from './library.service.js';
 import { EnrichmentRequests } from './metadata/enrichment-requests.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
+import { CatalogRebuildRequests } from './catalog/catalog-rebuild.job.js';
 
 @ApiTags('library')
 @Controller('api/titles')
@@ -28,6 +29,7 @@ export class TitlesController {
     private readonly library: LibraryService,
     private readonly catalog: CatalogQueryService,
     private readonly enrichment: EnrichmentRequests,
+    private readonly rebuilds: CatalogRebuildRequests,
   ) {}
 
   /** Title cards: matching `q` best first, or the whole catalogue in `sort` order. */
@@ -43,6 +45,15 @@ export class TitlesController {
   @Get('facets')
   async facets(@Query() query: TitleFacetsQueryDto) {
     return this.catalog.facets(query);
+  }
+
+  /** Queues a rebuild of the catalog index from the database (answers stay served meanwhile). */
+  @Post('reindex')
+  @Roles('admin')
+  @HttpCode(202)
+  async reindex() {
+    await this.rebuilds.request();
+    return { queued: true };
   }
 
   @Get(':id')

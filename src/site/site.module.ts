@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { Role } from '../app/roles.js';
 import { GuestProgressAdoption } from './progress/guest-progress.adoption.js';
 import { GuestProgressSweeper } from './progress/guest-progress.sweeper.js';
@@ -6,14 +6,20 @@ import { ProgressController } from './progress/progress.controller.js';
 import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
 import { SitePagesModule } from './pages/site-pages.module.js';
+import { healthzCors } from './satellite/healthz-cors.middleware.js';
+import { SatelliteConfigRepository } from './satellite/satellite-config.repository.js';
+import { SatelliteController } from './satellite/satellite.controller.js';
+import { SatelliteService } from './satellite/satellite.service.js';
 
 /** The viewer API: manager only. */
-const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController];
+const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController, SatelliteController];
 const API_PROVIDERS: DynamicModule['providers'] = [
   ProgressRepository,
   ProgressService,
   GuestProgressAdoption,
   GuestProgressSweeper,
+  SatelliteConfigRepository,
+  SatelliteService,
 ];
 
 /**
@@ -21,7 +27,7 @@ const API_PROVIDERS: DynamicModule['providers'] = [
  * the library it is built for the process's roles; its HTTP API and pages run on managers.
  */
 @Module({})
-export class SiteModule {
+export class SiteModule implements NestModule {
   static forRoles(roles: readonly Role[]): DynamicModule {
     const manager = roles.includes(Role.Manager);
     return {
@@ -29,7 +35,12 @@ export class SiteModule {
       imports: manager ? [SitePagesModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],
-      exports: manager ? [ProgressService] : [],
+      exports: manager ? [ProgressService, SatelliteService] : [],
     };
+  }
+
+  /** Satellite fail-over probes other origins' /healthz from the browser. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(healthzCors).forRoutes('healthz');
   }
 }

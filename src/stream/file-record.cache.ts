@@ -17,6 +17,8 @@ const MAX_ENTRIES = 1000;
 export class FileRecordCache implements OnModuleInit {
   private readonly logger = new Logger('stream');
   private readonly entries = new Map<string, { file: MediaFile; until: number }>();
+  /** Lookups under way: a crowd opening the same file at once costs the database one query. */
+  private readonly lookups = new Map<string, Promise<MediaFile>>();
   /** Bumped by every change, so a lookup that raced with one does not cache what it read. */
   private generation = 0;
 
@@ -37,6 +39,15 @@ export class FileRecordCache implements OnModuleInit {
   async get(fileId: string): Promise<MediaFile> {
     const cached = this.entries.get(fileId);
     if (cached && cached.until > Date.now()) return cached.file;
+    let lookup = this.lookups.get(fileId);
+    if (!lookup) {
+      lookup = this.lookUp(fileId).finally(() => this.lookups.delete(fileId));
+      this.lookups.set(fileId, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookUp(fileId: string): Promise<MediaFile> {
     const generation = this.generation;
     const file = await this.library.requireFile(new Types.ObjectId(fileId));
     if (this.changes.live && generation === this.generation) this.remember(fileId, file);
@@ -51,6 +62,9 @@ export class FileRecordCache implements OnModuleInit {
 
   private forget(fileIds: readonly string[] | undefined): void {
     this.generation++;
+    // A lookup under way may have read the record before the change: later callers look again.
+    if (!fileIds) this.lookups.clear();
+    else for (const id of fileIds) this.lookups.delete(id);
     if (!fileIds) this.entries.clear();
     else for (const id of fileIds) this.entries.delete(id);
   }

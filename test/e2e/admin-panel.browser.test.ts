@@ -119,7 +119,7 @@ describe('admin panel in headless Chromium', () => {
     // The CMS finds the title; a rename is saved and locked.
     await page.getByRole('navigation').getByRole('link', { name: 'Library' }).click();
     await page.getByLabel('Search').fill('panel show');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await shoot('library');
     await page.getByRole('link', { name: 'Panel Show' }).click();
     const titleId = page.url().split('/').pop()!;
@@ -130,6 +130,15 @@ describe('admin panel in headless Chromium', () => {
     await shoot('title');
     await page.getByRole('button', { name: 'Re-run enrichment' }).click();
     await page.getByRole('status').filter({ hasText: 'Enrichment queued' }).waitFor();
+
+    // The library list finds the title by its new name at once; the index can be rebuilt on request.
+    await page.getByRole('navigation').getByRole('link', { name: 'Library' }).click();
+    await page.getByLabel('Search').fill('renamed');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('link', { name: 'Panel Show Renamed' }).waitFor();
+    await page.getByRole('button', { name: 'Rebuild the index' }).click();
+    await page.getByRole('status').filter({ hasText: 'Index rebuild queued' }).waitFor();
+    await page.goto(`${server.url}/admin/library/${titleId}`);
 
     // Delete episode 2 (the confirmation dialog is accepted); episode 1 stays.
     await page.locator('li[data-episode="1x2"]').getByRole('button', { name: 'Delete episode' }).click();

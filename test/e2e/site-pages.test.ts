@@ -229,4 +229,28 @@ describe('viewer site pages over HTTP', () => {
     assert.match(html, /<h1>Sign in<\/h1>/);
     assert.match(html, /<input id="password" name="password" type="password"/);
   });
+
+  it('shows only local artwork (the worker copy), never the catalogue address', async () => {
+    const library = server.app.get(LibraryService);
+    const film = await library.upsertSkeleton({ kind: 'movie', name: 'Artwork Test Film', year: 1999 });
+    await library.updateTitle(film._id, {
+      poster: 'https://image.tmdb.example/poster.jpg',
+      backdrop: 'https://image.tmdb.example/b.jpg',
+    });
+    const before = await (await server.request(`/title/${String(film._id)}`, { headers: BROWSER })).text();
+    assert.doesNotMatch(before, /tmdb\.example/);
+    assert.match(before, /<span class="poster blank" aria-hidden="true">A<\/span>/);
+
+    await library.setArtwork(film._id, 'poster', 'aaaaaaaaaaaaaaaaaaaaaaaa');
+    await library.setArtwork(film._id, 'backdrop', 'bbbbbbbbbbbbbbbbbbbbbbbb');
+    const after = await (await server.request(`/title/${String(film._id)}`, { headers: BROWSER })).text();
+    assert.match(after, /<img class="poster" src="\/media\/artwork\/aaaaaaaaaaaaaaaaaaaaaaaa\/w342\.webp"/);
+    assert.match(
+      after,
+      /<img class="backdrop" src="\/media\/artwork\/bbbbbbbbbbbbbbbbbbbbbbbb\/w1280\.webp"/,
+    );
+    const search = await (await server.request('/search?q=artwork+test', { headers: BROWSER })).text();
+    assert.match(search, /<img class="poster" src="\/media\/artwork\/aaaaaaaaaaaaaaaaaaaaaaaa\/w342\.webp"/);
+    assert.doesNotMatch(search, /tmdb\.example/);
+  });
 });

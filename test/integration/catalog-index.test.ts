@@ -11,6 +11,8 @@ import { CatalogScanReader } from '../../src/library/catalog/catalog-scan.reader
 import { toTitleCard, type TitleCard } from '../../src/library/catalog/title-card.js';
 import { type FacetCount } from '../../src/library/catalog/catalog-query.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { seededRandom, syntheticTitles } from '../../src/library/bulk/synthetic-titles.js';
+import { TitleImportService } from '../../src/library/bulk/title-import.service.js';
 import { type Title } from '../../src/library/schemas/title.schema.js';
 import { TitleRepository } from '../../src/library/title.repository.js';
 import { eventually } from '../support/eventually.js';
@@ -230,6 +232,22 @@ describe('catalog index', () => {
     assert.ok(done >= 1000);
 
     const all = (await titles.model.find({}).lean<Title[]>().exec()).map(toTitleCard);
+    await assertIndexMatches(all);
+  });
+
+  it('indexes bulk-imported titles as they are written (npm run seed)', async () => {
+    const generated = syntheticTitles(seededRandom(5), 3);
+    const batch = Array.from({ length: 200 }, () => generated.next().value!);
+    const outcome = await server.app.get(TitleImportService).importBatch(batch);
+    assert.equal(outcome.imported + outcome.existing, 200);
+    assert.equal(outcome.files, outcome.imported * 3);
+    const anime = batch.find((title) => title.kind === 'anime')!;
+    const found = await catalog.search(anime.aliases![0]);
+    assert.equal(found.source, 'index');
+    assert.ok(found.items.some((card) => card.name === anime.name && card.files === 3));
+    const all = (await server.app.get(TitleRepository).model.find({}).lean<Title[]>().exec()).map(
+      toTitleCard,
+    );
     await assertIndexMatches(all);
   });
 

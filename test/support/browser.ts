@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from './paths.js';
 /** Debian's Chromium (scripts/lib/debian-packages.mjs installs it during test setup). */
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(PROJECT_ROOT, 'test-output', 'admin');
+export const SITE_SCREENSHOT_DIR = join(PROJECT_ROOT, 'test-output', 'site');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -29,17 +30,24 @@ export interface TestBrowser {
 }
 
 /**
- * Headless Chromium for panel tests, with a context whose only reachable host is the app: everything
+ * Headless Chromium for panel tests, with a context whose only reachable host is the app (and the
+ * `alsoReach` ones a test names: a second instance, a mirror): everything
  * else goes to a proxy on a closed loopback port (and `<-loopback>` stops Chromium's implicit
  * loopback bypass), so no test traffic leaves the machine or reaches another local server.
  */
-export async function startBrowser(appUrl: string): Promise<TestBrowser> {
+export async function startBrowser(
+  appUrl: string,
+  { alsoReach = [] }: { alsoReach?: readonly string[] } = {},
+): Promise<TestBrowser> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   const app = new URL(appUrl);
   const context = await browser.newContext({
     viewport: DESKTOP,
     // A port just released: nothing listens there, so a proxied request fails at once.
-    proxy: { server: `http://127.0.0.1:${await freePort()}`, bypass: `<-loopback>,${app.host}` },
+    proxy: {
+      server: `http://127.0.0.1:${await freePort()}`,
+      bypass: ['<-loopback>', app.host, ...alsoReach.map((url) => new URL(url).host)].join(','),
+    },
   });
   const dialogs: TestBrowser['dialogs'] = [];
   context.on('page', (page) =>
@@ -57,15 +65,15 @@ export async function startBrowser(appUrl: string): Promise<TestBrowser> {
 }
 
 /**
- * Saves the page at desktop and phone sizes under test-output/admin/ and returns how far the page
- * overflows horizontally at the phone width (0 = no horizontal scroll).
+ * Saves the page at desktop and phone sizes under `dir` (test-output/admin/ unless told) and returns
+ * how far the page overflows horizontally at the phone width (0 = no horizontal scroll).
  */
-export async function screenshotBothSizes(page: Page, name: string): Promise<number> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+export async function screenshotBothSizes(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<number> {
+  mkdirSync(dir, { recursive: true });
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-1280x800.png`) });
+  await page.screenshot({ path: join(dir, `${name}-1280x800.png`) });
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390x844.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${name}-390x844.png`), fullPage: true });
   // A string: test code is compiled without the DOM library.
   const overflow = await page.evaluate<number>(
     'document.documentElement.scrollWidth - document.documentElement.clientWidth',

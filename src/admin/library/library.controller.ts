@@ -20,6 +20,7 @@ import { LibraryService } from '../../library/library.service.js';
 import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
+import { CatalogRebuildRequests } from '../../library/catalog/catalog-rebuild.job.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
 import { TitleFormDto, TitleSearchFormDto } from '../dto/title-form.dto.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
@@ -43,6 +44,7 @@ export class LibraryController {
     private readonly pages: LibraryPageService,
     private readonly renderer: PanelRenderer,
     private readonly enrichment: EnrichmentRequests,
+    private readonly rebuilds: CatalogRebuildRequests,
   ) {}
 
   @Get()
@@ -71,6 +73,13 @@ export class LibraryController {
         next: page.page < pages ? link(page.page + 1) : undefined,
       },
     });
+  }
+
+  /** Queues a rebuild of the search index from the database. */
+  @Post('reindex')
+  async reindex(@Body() _form: PanelFormDto, @Res() res: Response) {
+    await this.rebuilds.request();
+    redirectWithFlash(res, '/admin/library', 'Index rebuild queued; lists keep answering meanwhile.');
   }
 
   @Get(':id')

@@ -30,14 +30,21 @@ export function securityHeaderList(config: AppConfig): ReadonlyArray<readonly [s
 }
 
 function helmets(config: AppConfig) {
-  const publicOrigin = new URL(config.http.publicUrl).origin;
+  const publicUrl = new URL(config.http.publicUrl);
+  const publicOrigin = publicUrl.origin;
+  // Satellite fail-over: the page fetches the signed document from the mirrors and probes the origins
+  // it lists (any host, but only of the site's own scheme).
+  const satelliteSources = [
+    publicUrl.protocol,
+    ...config.site.satellite.mirrors.map((mirror) => new URL(mirror).origin),
+  ];
   const directives = {
     defaultSrc: [SELF],
     scriptSrc: [SELF],
     styleSrc: [SELF],
     imgSrc: [SELF, 'data:', publicOrigin],
     mediaSrc: [SELF, 'blob:', publicOrigin],
-    connectSrc: [SELF],
+    connectSrc: [SELF, ...new Set(satelliteSources)],
     fontSrc: [SELF],
     objectSrc: ["'none'"],
     baseUri: [SELF],

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { type LogLevel } from '../config/app-config.js';
 import { LogTap, registerLogTap } from './log-tap.js';
 import { requestContext } from './request-context.js';
@@ -38,11 +38,15 @@ export function createLogger(options: LoggerOptions): Logger {
   return logger;
 }
 
+/** pino-pretty is for people at a terminal; a process logging JSON never loads it. */
+const requireOptional = createRequire(import.meta.url);
+
 function prettyLogger(
   settings: pino.LoggerOptions,
   destination: NodeJS.WritableStream,
   role: string,
 ): Logger {
+  const pretty = requireOptional('pino-pretty') as typeof import('pino-pretty');
   return pino(
     settings,
     pretty({

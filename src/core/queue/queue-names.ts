@@ -17,6 +17,8 @@ export enum JobName {
   Enrich = 'enrich',
   /** Scheduled every minute: removes stored objects listed in `pending_deletions` from the store. */
   DrainDeletions = 'drain-deletions',
+  /** No data: rebuild the catalog index from the database (admin button, API). */
+  RebuildCatalog = 'rebuild-catalog',
   /** Carries `{ titleId }`: keep the poster and backdrop enrichment found in the MediaStore. */
   FetchArtwork = 'fetch-artwork',
 }
@@ -26,6 +28,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.Ingest]: QueueName.Ingest,
   [JobName.Enrich]: QueueName.Library,
   [JobName.DrainDeletions]: QueueName.Library,
+  [JobName.RebuildCatalog]: QueueName.Library,
   [JobName.FetchArtwork]: QueueName.Library,
 };
 

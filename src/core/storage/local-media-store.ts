@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ensureDataSubdirectory } from '../data-dir/writable-directory.js';
 import {
   type MediaStore,
   type PutOptions,
-  StorageUnavailableError,
   type StoredPart,
   StoredObjectMissingError,
 } from './media-store.js';
+import { LocalRangeReader, type LocalSlice } from './local-range-reader.js';
 
 /** Files under DATA_DIR/media: the embedded default. One part per file (no size limit to split at). */
 @Injectable()
@@ -51,7 +50,18 @@ export class LocalMediaStore implements MediaStore, OnModuleInit {
   }
 
   read(parts: readonly StoredPart[], start: number, endInclusive: number): Readable {
-    return Readable.from(this.chunks(parts, start, endInclusive), { objectMode: false });
+    const slices: LocalSlice[] = [];
+    let partStart = 0;
+    for (const part of parts) {
+      const partEnd = partStart + part.size - 1;
+      if (partEnd >= start && partStart <= endInclusive) {
+        const from = Math.max(start, partStart) - partStart;
+        const to = Math.min(endInclusive, partEnd) - partStart;
+        slices.push({ path: this.pathOf(part.ref), ref: part.ref, from, to });
+      }
+      partStart += part.size;
+    }
+    return new LocalRangeReader(slices);
   }
 
   async exists(part: StoredPart): Promise<boolean> {
@@ -84,35 +94,6 @@ export class LocalMediaStore implements MediaStore, OnModuleInit {
       } catch {
         // deleted while listing
       }
-    }
-  }
-
-  /** Walks the parts overlapping the range; a destroyed consumer stops the current file read too. */
-  private async *chunks(
-    parts: readonly StoredPart[],
-    start: number,
-    endInclusive: number,
-  ): AsyncGenerator<Buffer> {
-    let partStart = 0;
-    for (const part of parts) {
-      const partEnd = partStart + part.size - 1;
-      if (partEnd >= start && partStart <= endInclusive) {
-        const from = Math.max(start, partStart) - partStart;
-        const to = Math.min(endInclusive, partEnd) - partStart;
-        const file = createReadStream(this.pathOf(part.ref), {
-          start: from,
-          end: to,
-          highWaterMark: 256 * 1024,
-        });
-        try {
-          for await (const chunk of file) yield chunk as Buffer;
-        } catch (error) {
-          throw (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? new StoredObjectMissingError(`stored part ${part.ref} is missing`)
-            : new StorageUnavailableError(`reading ${part.ref}: ${(error as Error).message}`);
-        }
-      }
-      partStart += part.size;
     }
   }
 

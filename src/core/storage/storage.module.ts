@@ -2,7 +2,6 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LocalMediaStore } from './local-media-store.js';
 import { MEDIA_STORE } from './media-store.js';
-import { GramjsTelegramGateway } from './telegram/gramjs-telegram-gateway.js';
 import { LocationCache } from './telegram/location-cache.js';
 import { TELEGRAM_GATEWAY, type TelegramGateway } from './telegram/telegram-gateway.js';
 import { TelegramMediaStore } from './telegram/telegram-media-store.js';
@@ -23,8 +22,12 @@ import { TelegramPeerRepository } from './telegram/telegram-peer.repository.js';
     {
       provide: TELEGRAM_GATEWAY,
       inject: [APP_CONFIG, TelegramPeerRepository],
-      useFactory: (config: AppConfig, peers: TelegramPeerRepository) =>
-        config.storage === 'telegram' ? new GramjsTelegramGateway(config.telegram, peers) : null,
+      // gramjs is loaded only when Telegram is the store.
+      useFactory: async (config: AppConfig, peers: TelegramPeerRepository) => {
+        if (config.storage !== 'telegram') return null;
+        const { GramjsTelegramGateway } = await import('./telegram/gramjs-telegram-gateway.js');
+        return new GramjsTelegramGateway(config.telegram, peers);
+      },
     },
     {
       provide: MEDIA_STORE,

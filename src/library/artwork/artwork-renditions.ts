@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import sharp from 'sharp';
 import { AppError } from '../../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { ArtworkDiskCache } from './artwork-disk-cache.js';
@@ -43,6 +42,8 @@ export class ArtworkRenditions {
     const chunks: Buffer[] = [];
     for await (const chunk of this.store.read([artwork.part], 0, artwork.part.size - 1))
       chunks.push(chunk as Buffer);
+    // Loaded on the first rendition a streamer makes: most requests are disk-cache hits (or nginx's).
+    const { default: sharp } = await import('sharp');
     const bytes = await sharp(Buffer.concat(chunks))
       .resize({ width: ARTWORK_SIZES[size], withoutEnlargement: true })
       .webp({ quality: 80 })

@@ -7,7 +7,7 @@ import { type CardSource, toTitleCard, type TitleCard } from './title-card.js';
  * Bumped whenever what the index stores or how it tokenizes changes: an index built by another
  * version is rebuilt on first use.
  */
-export const CATALOG_INDEX_VERSION = 1;
+export const CATALOG_INDEX_VERSION = 2;
 
 /** The fields of a title the index is built from (the rebuild reads only these). */
 export const ENTRY_FIELDS = {
@@ -19,6 +19,7 @@ export const ENTRY_FIELDS = {
   genres: 1,
   poster: 1,
   backdrop: 1,
+  artwork: 1,
   searchTokens: 1,
   seasons: 1,
   fileIds: 1,

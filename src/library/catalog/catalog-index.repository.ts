@@ -118,7 +118,7 @@ export class CatalogIndexRepository {
   /** Stops writes to a generation, then deletes its keys. */
   async retire(gen: number): Promise<void> {
     await this.client.del(this.key(gen, 'live'));
-    const pattern = `${this.fullPrefix(gen).replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const pattern = this.keyPattern(gen);
     const strip = this.config.redis.prefix.length + 1;
     let cursor = '0';
     do {
@@ -252,6 +252,11 @@ export class CatalogIndexRepository {
     };
   }
 
+  /** SCAN pattern matching every key of a generation, as Redis sees them (bench: memory per title). */
+  keyPattern(gen: number): string {
+    return `${this.fullPrefix(gen).replace(/[*?[\]\\]/g, '\\$&')}*`;
+  }
+
   /** Full key names (as Redis sees them) of the sets a filter restricts to. */
   private filterKeys(gen: number, filter: CatalogFilter): string[] {
     const prefix = this.fullPrefix(gen);
@@ -260,22 +265,6 @@ export class CatalogIndexRepository {
     if (filter.genre) keys.push(`${prefix}genre:${genreKey(filter.genre)}`);
     if (filter.year !== undefined) keys.push(`${prefix}year:${filter.year}`);
     return keys;
-  }
-
-  /** Memory Redis reports for the generation's keys (bench: bytes per title). */
-  async memoryBytes(gen: number): Promise<number> {
-    const pattern = `${this.fullPrefix(gen).replace(/[*?[\]\\]/g, '\\$&')}*`;
-    const strip = this.config.redis.prefix.length + 1;
-    let cursor = '0';
-    let bytes = 0;
-    do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      const pipeline = this.client.pipeline();
-      for (const key of keys) pipeline.memory('USAGE', key.slice(strip), 'SAMPLES', '0');
-      for (const [, value] of (await pipeline.exec()) ?? []) bytes += Number(value ?? 0);
-    } while (cursor !== '0');
-    return bytes;
   }
 }
 

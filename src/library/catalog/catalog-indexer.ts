@@ -28,7 +28,19 @@ export class CatalogIndexer {
     await this.syncMany([titleId]);
   }
 
-  /** Many titles at once (a batch of seeded or imported titles). */
+  /** Titles just written as given (a bulk import), without reading them back. */
+  async indexTitles(titles: readonly EntrySource[]): Promise<void> {
+    try {
+      const gens = writeTargets(await this.index.meta());
+      for (const gen of gens) await this.index.upsertMany(gen, titles.map(toIndexed));
+    } catch (error) {
+      this.logger.warn(
+        `catalog index not updated for ${titles.length} title(s): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Many titles at once, read back by `_id`. */
   async syncMany(titleIds: readonly Types.ObjectId[]): Promise<void> {
     if (titleIds.length === 0) return;
     try {

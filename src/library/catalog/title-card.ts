@@ -15,6 +15,8 @@ export interface TitleCard {
   /** The poster's reference as stored on the title (artwork id or URL); null without one. */
   poster: string | null;
   backdrop: string | null;
+  /** The local copy of the poster (an artwork id, see library/artwork): what pages show. */
+  posterArtwork: string | null;
   seasons: number;
   episodes: number;
   /** Movies: the film's files; series: one per filed episode file. */
@@ -26,7 +28,7 @@ export type CardSource = Pick<
   Title,
   '_id' | 'kind' | 'name' | 'originalName' | 'year' | 'genres' | 'poster' | 'backdrop' | 'updatedAt'
 > &
-  Partial<Pick<Title, 'seasons' | 'fileIds'>>;
+  Partial<Pick<Title, 'seasons' | 'fileIds' | 'artwork'>>;
 
 export function toTitleCard(title: CardSource): TitleCard {
   const seasons = title.seasons ?? [];
@@ -44,6 +46,7 @@ export function toTitleCard(title: CardSource): TitleCard {
     genres: title.genres ?? [],
     poster: title.poster ?? null,
     backdrop: title.backdrop ?? null,
+    posterArtwork: title.artwork?.poster ?? null,
     seasons: seasons.length,
     episodes,
     files: (title.fileIds?.length ?? 0) + episodeFiles,

@@ -1,11 +1,12 @@
+import { ARTWORK_ID, type ArtworkSize, artworkPath } from '../../library/artwork/artwork-sizes.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 
 /**
- * A title's artwork as pages may show it: only images served by this app. A catalogue CDN address
- * (what enrichment records until the worker has fetched a local copy) is never put in a page.
+ * A title's artwork as pages show it: the local copy the worker made (served resized by this app),
+ * never the catalogue CDN address enrichment found. No local copy yet: no image.
  */
-export function localArtwork(ref: string | undefined): string | undefined {
-  return ref && ref.startsWith('/') && !ref.startsWith('//') ? ref : undefined;
+export function artworkSrc(artworkId: string | null | undefined, size: ArtworkSize): string | undefined {
+  return artworkId && ARTWORK_ID.test(artworkId) ? artworkPath(artworkId, size) : undefined;
 }
 
 /** The letter shown on a blank poster. */

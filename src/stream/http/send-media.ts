@@ -77,12 +77,13 @@ export async function sendMedia(
     res.end();
     return;
   }
-  const source = body.open(start, end);
+  let source: Readable | undefined;
   let first: Buffer | null;
   try {
+    source = body.open(start, end);
     first = await firstChunk(source);
   } catch (error) {
-    source.destroy();
+    source?.destroy();
     throw storageError(error);
   }
   res.statusCode = status;

@@ -1,6 +1,5 @@
 import { type Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { execa } from 'execa';
 
 /** Subtitle codecs that are text (convertible to WebVTT); image-based ones (PGS, VobSub, DVB) are not. */
 export const TEXT_SUBTITLE_CODECS = new Set(['subrip', 'srt', 'ass', 'ssa', 'mov_text', 'webvtt', 'text']);
@@ -12,6 +11,8 @@ export const TEXT_SUBTITLE_CODECS = new Set(['subrip', 'srt', 'ass', 'ssa', 'mov
 @Injectable()
 export class SubtitleExtractor {
   async toWebVtt(input: Readable, track: number): Promise<string> {
+    // Loaded on first use: a streamer that never converts a track never loads execa.
+    const { execa } = await import('execa');
     const child = execa(
       'ffmpeg',
       [

@@ -60,7 +60,7 @@ async function loadSessions() {
       const device = `${session.userAgent ?? 'Unknown device'}${session.current ? ' (this browser)' : ''}`;
       tr.append(cell(device), cell(dateLabel(session.createdAt)), cell(session.method));
       tr.append(
-        actionCell(session.current ? 'Sign out' : 'Revoke', async () => {
+        actionCell(session.current ? 'Sign out this browser' : 'Revoke', async () => {
           const done = await fetch(`/api/auth/sessions/${session.id}`, { method: 'DELETE' });
           if (!done.ok) error.textContent = await message(done, 'The session was not revoked.');
           else if (session.current) location.reload();

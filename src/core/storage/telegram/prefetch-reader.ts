@@ -4,15 +4,17 @@ import { type PlannedBlock } from './block-planner.js';
 export type BlockFetcher = (block: PlannedBlock, signal: AbortSignal) => Promise<Buffer>;
 
 /**
- * Streams planned blocks in order while keeping up to `window` of them in flight ahead of the reader:
- * a sliding window (a slot refills as soon as its block is pushed, no batch barriers), bounded memory
- * (fetched-but-unread plus in-flight never exceeds `window`), and `destroy()` aborts every fetch.
+ * Streams planned blocks in order while keeping `window` requests in flight: a slot refills the moment
+ * its block lands (not when the reader gets to it), so one slow block does not idle the others, and
+ * there are no batch barriers. Memory stays bounded: landed-but-unread blocks plus requests in flight
+ * never exceed twice the window. `destroy()` aborts every fetch.
  */
 export class PrefetchReader extends Readable {
   private readonly controller = new AbortController();
   private readonly pending = new Map<number, Promise<Buffer>>();
   private nextToFetch = 0;
   private nextToPush = 0;
+  private inFlight = 0;
   private pumping = false;
 
   constructor(
@@ -63,11 +65,21 @@ export class PrefetchReader extends Readable {
   }
 
   private fill(): void {
-    while (this.nextToFetch < this.blocks.length && this.nextToFetch - this.nextToPush < this.window) {
+    while (
+      this.nextToFetch < this.blocks.length &&
+      this.inFlight < this.window &&
+      this.nextToFetch - this.nextToPush < 2 * this.window
+    ) {
       if (this.controller.signal.aborted) return;
       const index = this.nextToFetch++;
+      this.inFlight++;
       const fetching = this.fetchBlock(this.blocks[index], this.controller.signal);
-      fetching.catch(() => {}); // surfaced when its turn comes (or dropped after an abort)
+      const landed = () => {
+        this.inFlight--;
+        this.fill();
+      };
+      // A failure is surfaced when its block's turn comes (or dropped after an abort).
+      fetching.then(landed, landed);
       this.pending.set(index, fetching);
     }
   }

@@ -1,8 +1,7 @@
-import { type TitleKind } from '../../../library/release-name/parsed-release.js';
 import { type TitleCard } from '../../../library/catalog/title-card.js';
-import { initialOf, localArtwork } from '../artwork.js';
+import { artworkSrc, initialOf } from '../artwork.js';
 
-const KIND_LABELS: Record<TitleKind, string> = {
+const KIND_LABELS: Record<string, string> = {
   movie: 'Movie',
   series: 'Series',
   anime: 'Anime',
@@ -10,7 +9,7 @@ const KIND_LABELS: Record<TitleKind, string> = {
 };
 
 export function kindLabel(kind: string): string {
-  return KIND_LABELS[kind as TitleKind] ?? kind;
+  return KIND_LABELS[kind] ?? kind;
 }
 
 /** A title card as the site draws it: link, name, "kind · year", poster (local only) or its initial. */
@@ -19,7 +18,7 @@ export function cardView(card: TitleCard) {
     href: `/title/${card.id}`,
     name: card.name,
     sub: [kindLabel(card.kind), card.year].filter(Boolean).join(' · '),
-    poster: localArtwork(card.poster ?? undefined),
+    poster: artworkSrc(card.posterArtwork, 'w342'),
     initial: initialOf(card),
   };
 }

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type CatalogSort, CATALOG_SORTS } from '../../../library/catalog/catalog-query.js';
+import {
+  type CatalogFacets,
+  type CatalogSort,
+  CATALOG_SORTS,
+} from '../../../library/catalog/catalog-query.js';
 import { CatalogQueryService } from '../../../library/catalog/catalog-query.service.js';
 import { type TitleKind } from '../../../library/release-name/parsed-release.js';
 import { TITLE_KINDS } from '../../../library/schemas/title.schema.js';
@@ -41,13 +45,34 @@ export function browseParams(query: Record<string, unknown>): BrowseParams {
   };
 }
 
+/**
+ * The home page's rows are the same for every visitor (the personal row comes from the progress API in
+ * the browser), so one answer serves everyone for this long, as long as the catalogue's counts are
+ * unchanged (a title added or removed shows at once): one cheap facet read instead of about ten lists.
+ */
+const HOME_TTL_MS = 10_000;
+
 /** Home, browse and search pages: read only through the catalog read API. */
 @Injectable()
 export class CatalogPagesService {
+  private homeCache?: { until: number; counts: string; rows: Promise<HomeRows> };
+
   constructor(private readonly catalog: CatalogQueryService) {}
 
-  async home() {
+  /** Concurrent visitors share one read; a failed read is not kept. */
+  async home(): Promise<HomeRows> {
     const facets = await this.catalog.facets();
+    const counts = JSON.stringify([facets.total, facets.kinds, facets.genres.slice(0, HOME_GENRES)]);
+    const now = Date.now();
+    const cached = this.homeCache;
+    if (cached && cached.until > now && cached.counts === counts) return cached.rows;
+    const rows = this.readHome(facets);
+    this.homeCache = { until: now + HOME_TTL_MS, counts, rows };
+    rows.catch(() => (this.homeCache = undefined));
+    return rows;
+  }
+
+  private async readHome(facets: CatalogFacets) {
     const rows = [
       { heading: 'Newest', href: '/browse', list: this.catalog.list({ sort: 'newest', limit: ROW_SIZE }) },
       ...facets.kinds
@@ -138,6 +163,8 @@ export class CatalogPagesService {
     };
   }
 }
+
+type HomeRows = Awaited<ReturnType<CatalogPagesService['readHome']>>;
 
 const SORT_LABELS: Record<CatalogSort, string> = { newest: 'Newest', name: 'Name', year: 'Year' };
 

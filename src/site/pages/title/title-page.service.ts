@@ -6,7 +6,7 @@ import { CommentService, type CommentView } from '../../../library/comment.servi
 import { LibraryService } from '../../../library/library.service.js';
 import { type MediaFile } from '../../../library/schemas/media-file.schema.js';
 import { type ExternalIds, type Title } from '../../../library/schemas/title.schema.js';
-import { initialOf, localArtwork } from '../artwork.js';
+import { artworkSrc, initialOf } from '../artwork.js';
 import { kindLabel } from '../catalog/card-view.js';
 import { fileFacts } from '../file-facts.js';
 import { MediaLinks } from '../media-links.js';
@@ -74,8 +74,8 @@ export class TitlePageService {
       overview: title.overview,
       genres: title.genres,
       externalIds: externalLinks(title.externalIds ?? {}, title.kind),
-      poster: localArtwork(title.poster),
-      backdrop: localArtwork(title.backdrop),
+      poster: artworkSrc(title.artwork?.poster, 'w342'),
+      backdrop: artworkSrc(title.artwork?.backdrop, 'w1280'),
       initial: initialOf(title),
       seasonCount: seasons.length,
       seasonSuffix: seasons.length === 1 ? '' : 's',

@@ -1,0 +1,151 @@
+// Catalog read paths at scale on FerretDB (the embedded default): search (1–3 words, prefixes, a
+// typo), the newest page, a genre page, a title page with its files and a file lookup, each answered
+// by the catalog index and the old way (database scans) in the same run, as p50/p95 and the ratio;
+// plus seed time, index rebuild time and Redis memory per title.
+//   npm run bench -- catalog   (BENCH_SIZES=10000,100000 BENCH_FILES=10 BENCH_REPS=40 BENCH_OLD_REPS=3)
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { seededRandom, syntheticTitles } from '../src/library/bulk/synthetic-titles.js';
+import { TitleImportService } from '../src/library/bulk/title-import.service.js';
+import { CatalogIndexRepository } from '../src/library/catalog/catalog-index.repository.js';
+import { CatalogQueryService } from '../src/library/catalog/catalog-query.service.js';
+import { CatalogRebuilder } from '../src/library/catalog/catalog-rebuilder.js';
+import { CatalogScanReader } from '../src/library/catalog/catalog-scan.reader.js';
+import { LibraryService } from '../src/library/library.service.js';
+import { MediaFileRepository } from '../src/library/media-file.repository.js';
+import { startTestDatabase } from '../test/support/database.js';
+import { startInProcessApp } from '../test/support/in-process-app.js';
+import { TEST_REDIS_URL } from '../test/support/redis.js';
+
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+const FILES = Number(process.env.BENCH_FILES ?? 10);
+const REPS = Number(process.env.BENCH_REPS ?? 40);
+const OLD_REPS = Number(process.env.BENCH_OLD_REPS ?? 3);
+const SEARCHES = ['harbor', 'silent harb', 'the crimson empire', 'gardne', 'chateau', 'shin', 'lantern of'];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function timings(reps: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await work(i);
+    out.push(performance.now() - start);
+  }
+  return out;
+}
+
+async function main() {
+  const db = await startTestDatabase();
+  const server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'worker' }, { logLevel: 'error' });
+  const raw = new Redis(TEST_REDIS_URL);
+  const app = server.app;
+  const importer = app.get(TitleImportService);
+  const catalog = app.get(CatalogQueryService);
+  const scan = app.get(CatalogScanReader);
+  const library = app.get(LibraryService);
+  const files = app.get(MediaFileRepository);
+  const index = app.get(CatalogIndexRepository);
+  const generated = syntheticTitles(seededRandom(42), FILES);
+  let seeded = 0;
+  try {
+    await app.get(CatalogRebuilder).rebuild('bench: empty start');
+    for (const size of SIZES) {
+      const seedStart = performance.now();
+      while (seeded < size) {
+        const batch = Array.from({ length: Math.min(500, size - seeded) }, () => generated.next().value!);
+        seeded += (await importer.importBatch(batch)).imported;
+      }
+      const seedSeconds = (performance.now() - seedStart) / 1000;
+      const rebuild = (await app.get(CatalogRebuilder).rebuild('bench'))!;
+      let bytes = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await raw.scan(
+          cursor,
+          'MATCH',
+          index.keyPattern(rebuild.generation),
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        const pipeline = raw.pipeline();
+        for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+        for (const [, value] of (await pipeline.exec()) ?? []) bytes += Number(value ?? 0);
+      } while (cursor !== '0');
+
+      // Sample titles for the title page and files for the file lookup (by _id, as pages do).
+      const sample = (await catalog.list({ limit: 50, offset: 100 })).items;
+      const sampleTitles = await library.titlesByIds(sample.map((card) => card.id));
+      const fileIds = sampleTitles.flatMap((t) => [
+        ...t.fileIds,
+        ...t.seasons.flatMap((s) => s.episodes.flatMap((e) => e.fileIds)),
+      ]);
+      const genre = (await catalog.facets()).genres[3]?.value ?? 'Drama';
+
+      const cases: {
+        name: string;
+        ours: (i: number) => Promise<unknown>;
+        old: (i: number) => Promise<unknown>;
+      }[] = [
+        {
+          name: 'search (1–3 words, prefix, typo)',
+          ours: (i) => catalog.search(SEARCHES[i % SEARCHES.length], { limit: 24 }),
+          old: (i) => scan.search({ q: SEARCHES[i % SEARCHES.length], limit: 24, offset: 0 }),
+        },
+        {
+          name: 'newest page',
+          ours: (i) => catalog.list({ limit: 24, offset: (i % 5) * 24 }),
+          old: (i) => scan.list({ sort: 'newest', limit: 24, offset: (i % 5) * 24 }),
+        },
+        {
+          name: `genre page (${genre})`,
+          ours: (i) => catalog.list({ genre, limit: 24, offset: (i % 5) * 24 }),
+          old: (i) => scan.list({ genre, sort: 'newest', limit: 24, offset: (i % 5) * 24 }),
+        },
+        {
+          name: 'title page with files',
+          ours: async (i) => {
+            const title = await library.requireTitle(sampleTitles[i % sampleTitles.length]._id);
+            return library.filesOfTitle(title);
+          },
+          old: async (i) => {
+            const title = await library.requireTitle(sampleTitles[i % sampleTitles.length]._id);
+            return files.findByTitle(title._id);
+          },
+        },
+        {
+          name: 'file by id (old: by checksum)',
+          ours: (i) => library.requireFile(fileIds[i % fileIds.length]),
+          old: (i) => files.findByChecksum(`none-${i}`, 'local'),
+        },
+      ];
+      console.log(
+        `\n${size} titles × ${FILES} files on FerretDB 1.24 (SQLite): seeded in ${seedSeconds.toFixed(1)} s; ` +
+          `index rebuild ${(rebuild.ms / 1000).toFixed(1)} s; Redis ${(bytes / size).toFixed(0)} bytes/title ` +
+          `(${(bytes / 1024 / 1024).toFixed(1)} MiB)`,
+      );
+      console.log(
+        `${'query'.padEnd(34)} ${'index p50/p95 ms'.padStart(18)} ${'old p50/p95 ms'.padStart(18)}   old/index p50`,
+      );
+      for (const c of cases) {
+        const ours = await timings(REPS, c.ours);
+        const old = await timings(OLD_REPS, c.old);
+        const fmt = (v: number[]) =>
+          `${percentile(v, 50).toFixed(1)}/${percentile(v, 95).toFixed(1)}`.padStart(18);
+        console.log(
+          `${c.name.padEnd(34)} ${fmt(ours)} ${fmt(old)}   ${(percentile(old, 50) / percentile(ours, 50)).toFixed(0)}×`,
+        );
+      }
+    }
+  } finally {
+    raw.disconnect();
+    await server.close();
+    await db.stop();
+  }
+}
+
+void main();

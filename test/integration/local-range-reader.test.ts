@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { describe, it } from 'node:test';
+import { LocalRangeReader, type LocalSlice } from '../../src/core/storage/local-range-reader.js';
+import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
+import { eventually } from '../support/eventually.js';
+import { randomFile, tempDir } from '../support/media.js';
+
+const MiB = 1024 * 1024;
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+async function readAll(reader: LocalRangeReader): Promise<{ bytes: Buffer; chunks: number[] }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of reader) chunks.push(chunk as Buffer);
+  return { bytes: Buffer.concat(chunks), chunks: chunks.map((chunk) => chunk.length) };
+}
+
+describe('LocalRangeReader (the local store byte path)', () => {
+  const dir = tempDir('sv-range-reader-');
+  const a = randomFile(3 * MiB + 17, tempDir('sv-range-a-'));
+  const b = randomFile(MiB + 5, dir);
+  const slice = (file: { path: string }, from: number, to: number): LocalSlice => ({
+    path: file.path,
+    ref: file.path,
+    from,
+    to,
+  });
+
+  it('returns exactly the bytes of each slice, in order, across files', async () => {
+    const { bytes } = await readAll(
+      new LocalRangeReader([slice(a, 10, 3 * MiB + 16), slice(b, 0, 99), slice(b, MiB, MiB + 4)]),
+    );
+    const expected = Buffer.concat([
+      a.bytes.subarray(10),
+      b.bytes.subarray(0, 100),
+      b.bytes.subarray(MiB, MiB + 5),
+    ]);
+    assert.ok(bytes.equals(expected));
+  });
+
+  it('reads a single byte and a range that is one chunk long', async () => {
+    assert.ok((await readAll(new LocalRangeReader([slice(a, 5, 5)]))).bytes.equals(a.bytes.subarray(5, 6)));
+    const chunk = await readAll(new LocalRangeReader([slice(a, 0, 64 * 1024 - 1)]));
+    assert.deepEqual(chunk.chunks, [64 * 1024]);
+  });
+
+  it('never reads more than 1 MiB at once, and starts small', async () => {
+    const { chunks } = await readAll(new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]));
+    assert.equal(chunks[0], 64 * 1024);
+    assert.ok(Math.max(...chunks) <= MiB);
+    assert.equal(
+      chunks.reduce((sum, size) => sum + size, 0),
+      3 * MiB + 17,
+    );
+  });
+
+  it('fails with StoredObjectMissingError when the file is gone', async () => {
+    const reader = new LocalRangeReader([slice({ path: join(dir, 'nope.bin') }, 0, 10)]);
+    await assert.rejects(readAll(reader), StoredObjectMissingError);
+  });
+
+  it('closes its file when the consumer stops half-way, and when it reaches the end', async () => {
+    const before = openFds();
+    const reader = new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]);
+    for await (const _chunk of reader) break; // the consumer goes away after one chunk
+    await finished(reader).catch(() => undefined);
+    await readAll(new LocalRangeReader([slice(b, 0, MiB + 4)]));
+    // A close is an fs call of its own, finishing a little after the stream does.
+    await eventually(
+      async () => openFds(),
+      (count) => count === before,
+      { what: 'the files closed' },
+    );
+  });
+});
