@@ -50,6 +50,9 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', `/admin/explorer/files/${FILE}/screenshots`, '/admin/explorer/files/:fileId/screenshots'],
   ['GET', '/admin/settings', '/admin/settings'],
   ['POST', '/admin/settings', '/admin/settings'],
+  ['POST', '/admin/settings/satellite', '/admin/settings/satellite'],
+  ['GET', '/admin/settings/satellite/satellite.json', '/admin/settings/satellite/satellite.json'],
+  ['POST', '/admin/library/reindex', '/admin/library/reindex'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */
