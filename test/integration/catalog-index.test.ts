@@ -34,18 +34,6 @@ const WORDS = [
 ];
 const GENRES = ['Action', 'Drama', 'Comedy', 'Sci-Fi', 'Horror'];
 
-/** Deterministic pseudo-random numbers (mulberry32): every run makes the same sequence. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('catalog index', () => {
   let db: TestDatabase;
   let server: InProcessApp;
@@ -171,7 +159,7 @@ describe('catalog index', () => {
   });
 
   it('stays equal to the database through 1000 random operations with a rebuild in the middle', async () => {
-    const next = random(13);
+    const next = seededRandom(13);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
     const titles = server.app.get(TitleRepository);
     const ids: Types.ObjectId[] = [];

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { tokensOf } from '../../src/library/library.service.js';
 import { type NewTitle } from '../../src/library/title.repository.js';
+import { seededRandom } from '../../src/library/bulk/synthetic-titles.js';
 
 const WORDS = [
   'shadow',
@@ -35,24 +36,12 @@ const WORDS = [
   'beacon',
 ];
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so every run generates the same library. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` varied titles (2-4 words from a small vocabulary, so prefixes collide realistically). */
 export function generateTitles(
   count: number,
   seed = 42,
 ): (NewTitle & { _id: Types.ObjectId; updatedAt: Date })[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const kinds = ['movie', 'series', 'anime'] as const;
   const base = Date.UTC(2020, 0, 1);
   return Array.from({ length: count }, (_, index) => {
