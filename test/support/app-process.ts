@@ -70,7 +70,8 @@ export async function startApp(env: Record<string, string | undefined>, entry = 
   const port = await freePort();
   const app = runApp({ PORT: String(port), HOST: '127.0.0.1', ...env }, entry);
   try {
-    await waitForPort('127.0.0.1', port, 30000, () => app.child.exitCode === null);
+    // Generous: a 2-core CI box running tests in parallel can take ~25 s to boot an app.
+    await waitForPort('127.0.0.1', port, 90000, () => app.child.exitCode === null);
   } catch (error) {
     await app.stop('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- app output ---\n${app.stdout()}${app.stderr()}`, {
