@@ -7,6 +7,8 @@ import { ArtworkRepository } from './artwork/artwork.repository.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
 import { FileChangeBus } from './file-change.bus.js';
+import { FileTotalsRepository } from './file-totals.repository.js';
+import { FileTotals } from './file-totals.service.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
@@ -25,6 +27,8 @@ const SERVICES = [
   TitleRepository,
   TitleKeyRepository,
   MediaFileRepository,
+  FileTotalsRepository,
+  FileTotals,
   ContentKeyRepository,
   PendingDeletionRepository,
   CommentRepository,

@@ -5,6 +5,7 @@ import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
 import { FileChangeBus } from './file-change.bus.js';
+import { FileTotals } from './file-totals.service.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
@@ -65,6 +66,7 @@ export class LibraryService {
     private readonly contentKeys: ContentKeyRepository,
     private readonly catalog: CatalogIndexer,
     private readonly fileChanges: FileChangeBus,
+    private readonly totals: FileTotals,
   ) {}
 
   /**
@@ -249,9 +251,12 @@ export class LibraryService {
     }
   }
 
-  /** How many files the library holds and their size (the bot's /stats; titles are counted by the catalog). */
+  /**
+   * How many files the library holds and their size (dashboard, the bot's /stats; titles are counted
+   * by the catalog): kept counters, not a scan.
+   */
   fileTotals(): Promise<{ files: number; bytes: number }> {
-    return this.files.totals();
+    return this.totals.read();
   }
 
   /** Indexes a stored file (ingest's last step before filing it under a title). */
@@ -354,7 +359,7 @@ export class LibraryService {
     const files = await this.files.findByIds(fileIds);
     await this.deletions.recordFiles(files, reason);
     await this.contentKeys.forget(files.map((file) => file._id));
-    await this.files.deleteMany(files.map((file) => file._id));
+    await this.files.deleteMany(files);
     // After the records are gone, so a streamer that looks the file up again finds nothing to cache.
     await this.fileChanges.publish(files.map((file) => file._id));
   }

@@ -1,16 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
 import { findEachById } from '../core/database/find-each-by-id.js';
 import { MongoConnection } from '../core/database/mongo-connection.js';
+import { FileTotalsRepository } from './file-totals.repository.js';
 import { type MediaFile, mediaFileSchema, type StoragePart } from './schemas/media-file.schema.js';
 
 export type NewMediaFile = Omit<MediaFile, '_id' | 'createdAt' | 'updatedAt'>;
 
+/**
+ * The media_files collection. Every write that adds or removes records also moves the file totals
+ * (FileTotalsRepository) by what it did, so counting the library never scans it.
+ */
 @Injectable()
 export class MediaFileRepository {
+  private readonly logger = new Logger('library');
   private readonly model: Model<MediaFile>;
 
-  constructor(mongo: MongoConnection) {
+  constructor(
+    mongo: MongoConnection,
+    private readonly totals: FileTotalsRepository,
+  ) {
     this.model = mongo.connection.model<MediaFile>('MediaFile', mediaFileSchema);
   }
 
@@ -35,10 +44,10 @@ export class MediaFileRepository {
   }
 
   /**
-   * How many files are indexed and their total size. Summed here: FerretDB 1.24's `$group` answers
-   * `$sum: '$size'` with 0.
+   * Counts every record and sums their sizes: a scan, for the recount only (FileTotals answers the
+   * figures from counters). Summed here: FerretDB 1.24's `$group` answers `$sum: '$size'` with 0.
    */
-  async totals(): Promise<{ files: number; bytes: number }> {
+  async sumSizes(): Promise<{ files: number; bytes: number }> {
     let files = 0;
     let bytes = 0;
     for await (const file of this.model.find({}, { size: 1 }).lean<Pick<MediaFile, 'size'>>().cursor()) {
@@ -70,19 +79,35 @@ export class MediaFileRepository {
 
   /** Inserts complete documents as given, in one round trip (bulk import). */
   async insertPrepared(files: MediaFile[]): Promise<void> {
-    if (files.length > 0) await this.model.collection.insertMany(files, { ordered: false });
+    if (files.length === 0) return;
+    try {
+      await this.model.collection.insertMany(files, { ordered: false });
+    } catch (error) {
+      // Some may have gone in (unordered): which ones is not worth working out for a counter.
+      await this.countersUnknown();
+      throw error;
+    }
+    await this.count(files.length, sizeOf(files));
   }
 
   async insert(file: NewMediaFile): Promise<MediaFile> {
-    return (await this.model.create(file)).toObject<MediaFile>();
+    const created = (await this.model.create(file)).toObject<MediaFile>();
+    await this.count(1, created.size ?? 0);
+    return created;
   }
 
   async setPlacement(id: Types.ObjectId, titleId: Types.ObjectId, season?: number, episodes: number[] = []) {
     await this.model.updateOne({ _id: id }, { $set: { titleId, season, episodes } });
   }
 
-  async deleteMany(ids: Types.ObjectId[]): Promise<void> {
-    if (ids.length > 0) await this.model.deleteMany({ _id: { $in: ids } });
+  /** Deletes these records (as read: their sizes leave the totals). */
+  async deleteMany(files: readonly Pick<MediaFile, '_id' | 'size'>[]): Promise<void> {
+    const unique = [...new Map(files.map((file) => [String(file._id), file])).values()];
+    if (unique.length === 0) return;
+    const { deletedCount } = await this.model.deleteMany({ _id: { $in: unique.map((file) => file._id) } });
+    // Fewer deleted than asked: someone else deleted some (and counted them); which is unknown here.
+    if (deletedCount === unique.length) await this.count(-unique.length, -sizeOf(unique));
+    else if (deletedCount > 0) await this.countersUnknown();
   }
 
   /** Remembers where the WebVTT rendition of subtitle track `track` (its position) is stored. */
@@ -112,4 +137,24 @@ export class MediaFileRepository {
   ): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: artifacts });
   }
+
+  /** Moves the totals by a write's effect; a failure leaves them to the next recount, never fails the write. */
+  private async count(files: number, bytes: number): Promise<void> {
+    try {
+      await this.totals.add(files, bytes);
+    } catch (error) {
+      this.logger.warn(`file totals not updated (${files} file(s)): ${(error as Error).message}`);
+      await this.countersUnknown();
+    }
+  }
+
+  private async countersUnknown(): Promise<void> {
+    await this.totals.invalidate().catch((error: Error) => {
+      this.logger.warn(`file totals could not be marked for a recount: ${error.message}`);
+    });
+  }
+}
+
+function sizeOf(files: readonly Pick<MediaFile, 'size'>[]): number {
+  return files.reduce((sum, file) => sum + (file.size ?? 0), 0);
 }

@@ -4,7 +4,7 @@ import { type Queue } from 'bullmq';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
 import { QueueName } from '../../core/queue/queue-names.js';
 import { withTimeout } from '../../core/util/with-timeout.js';
-import { MediaFileRepository } from '../../library/media-file.repository.js';
+import { LibraryService } from '../../library/library.service.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
 import { StreamUsageReader } from '../../stream/usage/stream-usage.reader.js';
@@ -20,7 +20,7 @@ export class DashboardService {
     @InjectQueue(QueueName.Library) private readonly libraryQueue: Queue,
     private readonly heartbeats: HeartbeatRepository,
     private readonly catalog: CatalogQueryService,
-    private readonly files: MediaFileRepository,
+    private readonly library: LibraryService,
     private readonly streamUsage: StreamUsageReader,
   ) {}
 
@@ -29,7 +29,7 @@ export class DashboardService {
       this.queueDepths(),
       this.heartbeats.list(),
       this.titleCounts(),
-      this.files.totals(),
+      this.library.fileTotals(),
       this.streamUsage.read().catch(() => undefined),
     ]);
     return {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { FileTotals } from '../file-totals.service.js';
 import { TitleRepository } from '../title.repository.js';
 import { CATALOG_INDEX_VERSION } from './catalog-entry.js';
 import { CatalogIndexRepository } from './catalog-index.repository.js';
@@ -30,6 +31,7 @@ export class CatalogRebuilder {
     private readonly index: CatalogIndexRepository,
     private readonly titles: TitleRepository,
     private readonly mutex: RedisMutex,
+    private readonly fileTotals: FileTotals,
   ) {}
 
   /** Rebuilds now; undefined when another process is already rebuilding. */
@@ -91,6 +93,10 @@ export class CatalogRebuilder {
     }
     await this.index.promote(gen, CATALOG_INDEX_VERSION);
     if (before.current !== undefined && before.current !== gen) await this.index.retire(before.current);
+    // The file count and bytes are rebuilt with the index (its counters are kept by the same writes).
+    await this.fileTotals.recount().catch((error: Error) => {
+      this.logger.error(`file totals not recounted: ${error.message}`);
+    });
     const ms = Date.now() - began;
     this.logger.log(`catalog generation ${gen} serves ${count} title(s), built in ${ms} ms`);
     return { generation: gen, titles: count, ms };
