@@ -37,6 +37,14 @@ export class CommentService {
 
   async list(titleId: Types.ObjectId, page: number, pageSize: number) {
     await this.requireTitle(titleId);
+    return this.listOfKnownTitle(titleId, page, pageSize);
+  }
+
+  /**
+   * The same page for a title the caller reads itself (the title page reads it alongside): no second
+   * lookup of the title here. An unknown title simply has no comments.
+   */
+  async listOfKnownTitle(titleId: Types.ObjectId, page: number, pageSize: number) {
     const [items, total] = await Promise.all([
       this.comments.listForTitle(titleId, (page - 1) * pageSize, pageSize),
       this.comments.countForTitle(titleId),

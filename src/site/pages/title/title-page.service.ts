@@ -34,7 +34,7 @@ export class TitlePageService {
     // Comments do not depend on the title's contents: read them alongside (each read is a round trip).
     const [title, comments] = await Promise.all([
       this.library.requireTitle(titleId),
-      this.comments.list(titleId, 1, COMMENTS_ON_PAGE),
+      this.comments.listOfKnownTitle(titleId, 1, COMMENTS_ON_PAGE),
     ]);
     const fileIds = [...title.fileIds, ...title.seasons.flatMap((s) => s.episodes.flatMap((e) => e.fileIds))];
     const files = await this.library.findFiles(fileIds);
