@@ -1,21 +1,24 @@
 // Viewer site pages at scale: server time (p50/p95) of home, browse, search and title pages over a
 // generated library on FerretDB (the embedded default) with the Redis catalog index, beside the peer of
 // the JSON API answering the same list; each page's own bytes (HTML + CSS + JS, gzip); and whether a
-// page points anywhere but this origin.
-//   npm run bench -- site            (BENCH_TITLES=10000 BENCH_REQUESTS=40 by default)
+// page points anywhere but this origin. Titles come with BENCH_FILES file records each (seasons and
+// episodes for series), written as `npm run seed` writes them, so the title page reads its files.
+//   npm run bench -- site            (BENCH_TITLES=10000 BENCH_FILES=3 BENCH_REQUESTS=40 by default)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { CatalogQueryService } from '../src/library/catalog/catalog-query.service.js';
-import { TitleRepository } from '../src/library/title.repository.js';
+import { LibraryService } from '../src/library/library.service.js';
+import { seededRandom, syntheticTitles } from '../src/library/bulk/synthetic-titles.js';
+import { TitleImportService } from '../src/library/bulk/title-import.service.js';
 import { findAssetsDir } from '../src/core/views/views-dir.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { freePort } from '../test/support/free-port.js';
 import { startInProcessApp } from '../test/support/in-process-app.js';
-import { generateTitles } from '../test/support/title-generator.js';
 
 const TITLES = Number(process.env.BENCH_TITLES ?? 10_000);
+const FILES = Number(process.env.BENCH_FILES ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40);
 const BUDGET_BYTES = 100 * 1024;
 const HTML = { accept: 'text/html' };
@@ -42,12 +45,15 @@ async function main() {
   // Load first, then start the site on a fresh Redis prefix: the catalog index is built from the database.
   const loader = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'worker' });
   const loadStart = performance.now();
-  const generated = generateTitles(TITLES);
-  for (let i = 0; i < generated.length; i += 5000) {
-    await loader.app.get(TitleRepository).insertMany(generated.slice(i, i + 5000));
+  const generated = syntheticTitles(seededRandom(7), FILES);
+  for (let loaded = 0; loaded < TITLES;) {
+    const batch = Array.from({ length: Math.min(500, TITLES - loaded) }, () => generated.next().value!);
+    loaded += (await loader.app.get(TitleImportService).importBatch(batch)).imported;
   }
   await loader.close();
-  console.log(`loaded ${TITLES} titles in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `loaded ${TITLES} titles × ${FILES} files in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
+  );
 
   const port = await freePort();
   const server = await startInProcessApp({
@@ -61,8 +67,14 @@ async function main() {
     const indexStart = performance.now();
     while ((await catalog.facets()).rebuilding) await new Promise((resolve) => setTimeout(resolve, 200));
     console.log(`catalog index ready in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`);
+    // The rebuild then counts the files (one scan of media_files): not while pages are measured.
+    const totals = await server.app.get(LibraryService).fileTotals();
+    console.log(
+      `file totals (${totals.files} files) ready after ${((performance.now() - indexStart) / 1000).toFixed(1)} s`,
+    );
 
-    const sample = (await catalog.list({ sort: 'name', limit: 1, offset: Math.floor(TITLES / 2) })).items[0];
+    // A series (its page lists seasons, episodes and their files), from the middle of the library.
+    const sample = (await catalog.list({ kind: 'series', sort: 'name', limit: 1, offset: 100 })).items[0];
     const genre = (await catalog.facets()).genres[0]?.value ?? '';
     const pages: Record<string, string> = {
       home: '/',
@@ -72,7 +84,8 @@ async function main() {
       'peer: GET /api/titles': '/api/titles?kind=movie&sort=name&page=3&pageSize=24',
     };
     console.log(
-      `\nviewer pages over ${TITLES} titles, FerretDB 1.24 (SQLite) + Redis catalog index, ${REQUESTS} requests each`,
+      `\nviewer pages over ${TITLES} titles × ${FILES} files, FerretDB 1.24 (SQLite) + Redis catalog index, ` +
+        `${REQUESTS} requests each (title page: ${sample.files} files)`,
     );
     const p95s: Record<string, number> = {};
     for (const [name, path] of Object.entries(pages)) {
