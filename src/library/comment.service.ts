@@ -45,11 +45,13 @@ export class CommentService {
    * lookup of the title here. An unknown title simply has no comments.
    */
   async listOfKnownTitle(titleId: Types.ObjectId, page: number, pageSize: number) {
-    const [items, total] = await Promise.all([
-      this.comments.listForTitle(titleId, (page - 1) * pageSize, pageSize),
-      this.comments.countForTitle(titleId),
-    ]);
-    return { items: items.map(toView), page, pageSize, total };
+    const skip = (page - 1) * pageSize;
+    // One more than the page: when it does not come, the page itself says the total (most titles:
+    // one query instead of a list and a count).
+    const rows = await this.comments.listForTitle(titleId, skip, pageSize + 1);
+    const ended = rows.length <= pageSize && (rows.length > 0 || skip === 0);
+    const total = ended ? skip + rows.length : await this.comments.countForTitle(titleId);
+    return { items: rows.slice(0, pageSize).map(toView), page, pageSize, total };
   }
 
   async delete(titleId: Types.ObjectId, commentId: Types.ObjectId): Promise<void> {

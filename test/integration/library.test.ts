@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { CommentService } from '../../src/library/comment.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { PendingDeletionRepository } from '../../src/library/pending-deletion.repository.js';
@@ -232,5 +233,31 @@ describe('library on real FerretDB', () => {
       /No title/,
     );
     await assert.rejects(library.attachFile(title._id, new Types.ObjectId()), /No file/);
+  });
+
+  it('pages a title’s comments newest first, with the total on every page', async () => {
+    const title = await library.upsertSkeleton({ kind: 'movie', name: 'Talked About', year: 2001 });
+    const comments = server.app.get(CommentService);
+    const author = { kind: 'guest', id: 'guest:pager', name: 'Pager', via: 'cookie' } as const;
+    for (let i = 1; i <= 5; i++) await comments.add(title._id, author, `comment ${i}`);
+    const page = async (n: number, size: number) => {
+      const { items, total } = await comments.list(title._id, n, size);
+      return { bodies: items.map((c) => c.body), total };
+    };
+    assert.deepEqual(await page(1, 2), { bodies: ['comment 5', 'comment 4'], total: 5 });
+    assert.deepEqual(await page(3, 2), { bodies: ['comment 1'], total: 5 });
+    assert.deepEqual(await page(4, 2), { bodies: [], total: 5 });
+    assert.deepEqual(await page(1, 5), {
+      bodies: ['comment 5', 'comment 4', 'comment 3', 'comment 2', 'comment 1'],
+      total: 5,
+    });
+    assert.deepEqual(await page(1, 50), { bodies: (await page(1, 5)).bodies, total: 5 });
+    assert.deepEqual(await comments.listOfKnownTitle(new Types.ObjectId(), 1, 50), {
+      items: [],
+      page: 1,
+      pageSize: 50,
+      total: 0,
+    });
+    await assert.rejects(comments.list(new Types.ObjectId(), 1, 50), /No title/);
   });
 });
