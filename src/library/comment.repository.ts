@@ -1,21 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
+import { findEachById } from '../core/database/find-each-by-id.js';
 import { MongoConnection } from '../core/database/mongo-connection.js';
+import { CommentIndexRepository } from './comment-index.repository.js';
 import { type Comment, commentSchema } from './schemas/comment.schema.js';
 
+/**
+ * The comments collection. Every write also files its effect in the comment index
+ * (CommentIndexRepository), which answers a title's pages without a filtered scan; a write the index
+ * misses marks it for a rebuild.
+ */
 @Injectable()
 export class CommentRepository {
+  private readonly logger = new Logger('library');
   private readonly model: Model<Comment>;
 
-  constructor(mongo: MongoConnection) {
+  constructor(
+    mongo: MongoConnection,
+    private readonly index: CommentIndexRepository,
+  ) {
     this.model = mongo.connection.model<Comment>('Comment', commentSchema);
   }
 
   async insert(comment: Omit<Comment, '_id'>): Promise<Comment> {
-    return (await this.model.create(comment)).toObject<Comment>();
+    const created = (await this.model.create(comment)).toObject<Comment>();
+    await this.indexed(() =>
+      this.index.add([
+        { titleId: String(created.titleId), commentId: String(created._id), at: created.createdAt.getTime() },
+      ]),
+    );
+    return created;
   }
 
-  /** Newest first. */
+  /** Newest first, by a filtered query (the fallback while the index is being built). */
   listForTitle(titleId: Types.ObjectId, skip: number, limit: number): Promise<Comment[]> {
     return this.model
       .find({ titleId })
@@ -30,11 +47,37 @@ export class CommentRepository {
     return this.model.countDocuments({ titleId }).exec();
   }
 
+  /** Comments by id (one `_id` lookup each), in the order given; missing ones are left out. */
+  findByIds(ids: readonly Types.ObjectId[]): Promise<Comment[]> {
+    return findEachById(this.model, ids);
+  }
+
+  /** Every comment's id, title and time (building the index). */
+  each(): AsyncIterable<Pick<Comment, '_id' | 'titleId' | 'createdAt'>> {
+    return this.model
+      .find({}, { titleId: 1, createdAt: 1 })
+      .lean<Pick<Comment, '_id' | 'titleId' | 'createdAt'>>()
+      .cursor();
+  }
+
   async delete(titleId: Types.ObjectId, commentId: Types.ObjectId): Promise<boolean> {
-    return (await this.model.deleteOne({ _id: commentId, titleId })).deletedCount === 1;
+    const deleted = (await this.model.deleteOne({ _id: commentId, titleId })).deletedCount === 1;
+    if (deleted) await this.indexed(() => this.index.remove(String(titleId), [String(commentId)]));
+    return deleted;
   }
 
   async deleteForTitle(titleId: Types.ObjectId): Promise<void> {
     await this.model.deleteMany({ titleId });
+    await this.indexed(() => this.index.removeTitle(String(titleId)));
+  }
+
+  /** A write's index update; if it fails, the index is marked for a rebuild (never fails the write). */
+  private async indexed(update: () => Promise<void>): Promise<void> {
+    try {
+      await update();
+    } catch (error) {
+      this.logger.warn(`comment index not updated: ${(error as Error).message}`);
+      await this.index.invalidate().catch(() => undefined);
+    }
   }
 }

@@ -4,6 +4,7 @@ import { ArtworkDiskCache } from './artwork/artwork-disk-cache.js';
 import { ArtworkRenditions } from './artwork/artwork-renditions.js';
 import { ArtworkController } from './artwork/artwork.controller.js';
 import { ArtworkRepository } from './artwork/artwork.repository.js';
+import { CommentIndexRepository } from './comment-index.repository.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
 import { FileChangeBus } from './file-change.bus.js';
@@ -32,6 +33,7 @@ const SERVICES = [
   ContentKeyRepository,
   PendingDeletionRepository,
   CommentRepository,
+  CommentIndexRepository,
   LibraryService,
   TitleSearchService,
   CommentService,
