@@ -5,8 +5,8 @@ import { MediaFileRepository } from './media-file.repository.js';
 
 /**
  * The library's file count and stored bytes (dashboard, bot /stats), answered from the counters the
- * writes keep (FileTotalsRepository). They are counted again from the collection with every catalog
- * rebuild, and on the first read that finds them missing (a fresh install from before the counters,
+ * writes keep (FileTotalsRepository). They are counted again from the collection after every catalog
+ * rebuild (in the background), and on the first read that finds them missing (a fresh install from before the counters,
  * a Redis flush): that read waits for the one count, across processes (a Redis lock).
  */
 @Injectable()
@@ -30,6 +30,11 @@ export class FileTotals {
    */
   recount(): Promise<FileTotalsFigures> {
     return this.count(false);
+  }
+
+  /** A recount nobody waits for (after a catalog rebuild); the figures it replaces answer meanwhile. */
+  recountInBackground(): void {
+    this.recount().catch((error: Error) => this.logger.error(`file totals not recounted: ${error.message}`));
   }
 
   /** One count per process at a time; a reader that waited for another process's count uses it. */

@@ -93,12 +93,11 @@ export class CatalogRebuilder {
     }
     await this.index.promote(gen, CATALOG_INDEX_VERSION);
     if (before.current !== undefined && before.current !== gen) await this.index.retire(before.current);
-    // The file count and bytes are rebuilt with the index (its counters are kept by the same writes).
-    await this.fileTotals.recount().catch((error: Error) => {
-      this.logger.error(`file totals not recounted: ${error.message}`);
-    });
     const ms = Date.now() - began;
     this.logger.log(`catalog generation ${gen} serves ${count} title(s), built in ${ms} ms`);
+    // The file count and bytes are counted again with the index (their counters are kept by the same
+    // writes), after it: the new generation answers meanwhile, and the old figures until the count ends.
+    this.fileTotals.recountInBackground();
     return { generation: gen, titles: count, ms };
   }
 }
