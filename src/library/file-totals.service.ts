@@ -21,7 +21,15 @@ export class FileTotals {
   ) {}
 
   async read(): Promise<FileTotalsFigures> {
-    return (await this.totals.read()) ?? this.recountOnce();
+    let stored: FileTotalsFigures | undefined;
+    try {
+      stored = await this.totals.read();
+    } catch (error) {
+      // Redis unreachable: the database still answers, slowly (as the catalog does).
+      this.logger.warn(`file totals unreachable, counting the database: ${(error as Error).message}`);
+      return this.files.sumSizes();
+    }
+    return stored ?? this.recountOnce();
   }
 
   /**

@@ -10,6 +10,7 @@ import { MediaFileRepository } from '../../src/library/media-file.repository.js'
 import { eventually } from '../support/eventually.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { startPrivateRedis } from '../support/private-redis.js';
 
 /**
  * The dashboard's and /stats' file count and bytes come from counters every media_files write keeps
@@ -107,5 +108,20 @@ describe('library file totals', () => {
       (totals) => totals.files === expectedAfter.files && totals.bytes === expectedAfter.bytes,
       { what: 'the file totals recounted after the rebuild', timeoutMs: 30_000 },
     );
+  });
+
+  it('counts the database when Redis cannot be reached', async () => {
+    const redis = await startPrivateRedis();
+    // A streamer: it has the library's services and no queues (which would not close without Redis).
+    const cut = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'streamer', REDIS_URL: redis.url });
+    try {
+      const expected = await files.sumSizes();
+      assert.deepEqual(await cut.app.get(LibraryService).fileTotals(), expected);
+      await redis.stop();
+      assert.deepEqual(await cut.app.get(LibraryService).fileTotals(), expected);
+    } finally {
+      await cut.close();
+      await redis.stop();
+    }
   });
 });
