@@ -3,7 +3,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { describe, it } from 'node:test';
-import { LocalRangeReader, type LocalSlice } from '../../src/core/storage/local-range-reader.js';
+import {
+  CHUNK_BUDGET_BYTES,
+  LocalRangeReader,
+  type LocalSlice,
+} from '../../src/core/storage/local-range-reader.js';
 import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
 import { eventually } from '../support/eventually.js';
 import { randomFile, tempDir } from '../support/media.js';
@@ -73,5 +77,28 @@ describe('LocalRangeReader (the local store byte path)', () => {
       (count) => count === before,
       { what: 'the files closed' },
     );
+  });
+
+  it('shares a memory budget: with many streams open, each reads at most its share', async () => {
+    assert.equal(LocalRangeReader.chunkCap(), MiB);
+
+    // 64 streams open (say, a download tool's connections): a share of 512 KiB each.
+    const others = Array.from({ length: 63 }, () => new LocalRangeReader([slice(b, 0, 10)]));
+    const crowded = new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]);
+    assert.equal(CHUNK_BUDGET_BYTES / 64, 512 * 1024);
+    assert.equal(LocalRangeReader.chunkCap(), 512 * 1024);
+    const read = await readAll(crowded);
+    assert.ok(read.bytes.equals(a.bytes));
+    assert.ok(Math.max(...read.chunks) <= 512 * 1024);
+
+    // 500 streams: every chunk at the 64 KiB floor.
+    const many = Array.from({ length: 437 }, () => new LocalRangeReader([slice(b, 0, 10)]));
+    assert.equal(LocalRangeReader.chunkCap(), 64 * 1024);
+    const floor = await readAll(new LocalRangeReader([slice(a, 0, MiB - 1)]));
+    assert.deepEqual(new Set(floor.chunks), new Set([64 * 1024]));
+
+    // Destroyed streams (an ended one destroys itself) give their share back.
+    for (const reader of [...others, ...many]) reader.destroy();
+    assert.equal(LocalRangeReader.chunkCap(), MiB);
   });
 });

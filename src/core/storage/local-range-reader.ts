@@ -14,6 +14,13 @@ export interface LocalSlice {
 export const MIN_CHUNK_BYTES = 64 * 1024;
 /** The read size a consumer that keeps up grows to: few syscalls per byte for downloads and seeks. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
+/**
+ * What the chunks of all local streams together may hold: each stream's chunk is capped at its share
+ * (a power of two between MIN and MAX). A chunk stays in memory until the kernel has taken all of it,
+ * and a viewer's socket looks fast until its kernel buffers fill, so without a shared cap 200 paced
+ * viewers each sat on ~1 MiB (200 MB). One download still reads 1 MiB at a time; 64 at once, 512 KiB.
+ */
+export const CHUNK_BUDGET_BYTES = 32 * 1024 * 1024;
 /** A chunk taken within this long of being handed over means the consumer keeps up. */
 const FAST_MS = 4;
 const SLOW_MS = 40;
@@ -26,6 +33,16 @@ const SLOW_MS = 40;
  * Callback `fs` calls, not FileHandle: no per-stream promise or finalizer work on the hot path.
  */
 export class LocalRangeReader extends Readable {
+  /** Readers not yet destroyed (an ended reader destroys itself): the chunk budget's divisor. */
+  private static live = 0;
+
+  /** The largest chunk one stream may read now: its share of CHUNK_BUDGET_BYTES. */
+  static chunkCap(): number {
+    const share = CHUNK_BUDGET_BYTES / Math.max(1, LocalRangeReader.live);
+    const power = 2 ** Math.floor(Math.log2(share));
+    return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, power));
+  }
+
   private slice = 0;
   private position = 0;
   private fd = -1;
@@ -36,6 +53,7 @@ export class LocalRangeReader extends Readable {
 
   constructor(private readonly slices: readonly LocalSlice[]) {
     super({ highWaterMark: 0 });
+    LocalRangeReader.live++;
   }
 
   override _read(): void {
@@ -44,6 +62,7 @@ export class LocalRangeReader extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    LocalRangeReader.live--;
     if (!this.busy) this.closeFd();
     callback(error);
   }
@@ -81,7 +100,7 @@ export class LocalRangeReader extends Readable {
       });
       return;
     }
-    const length = Math.min(this.chunkBytes, slice.to - this.position + 1);
+    const length = Math.min(this.chunkBytes, LocalRangeReader.chunkCap(), slice.to - this.position + 1);
     if (length <= 0) {
       const fd = this.fd;
       this.fd = -1;
