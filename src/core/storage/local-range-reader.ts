@@ -1,5 +1,6 @@
 import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
+import { localChunks } from './chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from './media-store.js';
 
 /** One local file's slice: `from..to` inclusive, of the file at `path` (named `ref` in errors). */
@@ -100,7 +101,8 @@ export class LocalRangeReader extends Readable {
       });
       return;
     }
-    const length = Math.min(this.chunkBytes, LocalRangeReader.chunkCap(), slice.to - this.position + 1);
+    const size = Math.min(this.chunkBytes, LocalRangeReader.chunkCap());
+    const length = Math.min(size, slice.to - this.position + 1);
     if (length <= 0) {
       const fd = this.fd;
       this.fd = -1;
@@ -108,12 +110,17 @@ export class LocalRangeReader extends Readable {
       close(fd, (error) => (error ? this.destroy(storeError(error, slice.ref)) : this.next()));
       return;
     }
-    const buffer = Buffer.allocUnsafeSlow(length);
+    // Pooled: the consumer gives it back (`releaseChunk`) once the socket has sent it.
+    const buffer = localChunks.take(size);
     this.busy = true;
     read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
       this.busy = false;
-      if (this.destroyed) return this.closeFd();
+      if (this.destroyed) {
+        localChunks.give(buffer);
+        return this.closeFd();
+      }
       if (error || bytesRead === 0) {
+        localChunks.give(buffer);
         this.destroy(
           error
             ? storeError(error, slice.ref)
@@ -123,7 +130,7 @@ export class LocalRangeReader extends Readable {
       }
       this.position += bytesRead;
       this.pushedAt = performance.now();
-      this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
+      this.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
     });
   }
 }

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../core/errors/app-error.js';
+import { releaseChunk } from '../../core/storage/chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from '../../core/storage/media-store.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { decideRange } from './byte-range.js';
@@ -91,18 +91,51 @@ export async function sendMedia(
     res.end();
     return;
   }
-  body.onBytes(first.length);
-  source.on('data', (chunk: Buffer) => body.onBytes(chunk.length));
-  // The first chunk goes out with the headers; the rest is piped with the socket's backpressure.
-  res.write(first);
+  // The first chunk goes out with the headers; the rest follows with the socket's backpressure.
   try {
-    await pipeline(source, res);
+    await pump(first, source, res, body.onBytes);
   } catch {
     // The client went away or storage failed mid-body: headers are out, so the only honest signal left
     // is closing the connection short of Content-Length. Destroying the source stops its fetches.
     source.destroy();
     res.destroy();
   }
+}
+
+/**
+ * Writes `first`, then the rest of `source`, to `res`, pausing the source while the socket is full,
+ * and hands each chunk back to its store (`releaseChunk`) once the socket has taken it. Resolves when
+ * the response has finished; rejects when the source fails or the client goes away first.
+ */
+function pump(
+  first: Buffer,
+  source: Readable,
+  res: ServerResponse,
+  onBytes: (count: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      source.off('data', write).off('end', end).off('error', settle);
+      res.off('drain', resume).off('finish', finish).off('close', closed).off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const write = (chunk: Buffer) => {
+      onBytes(chunk.length);
+      if (!res.write(chunk, () => releaseChunk(chunk))) source.pause();
+    };
+    const resume = () => source.resume();
+    const end = () => res.end();
+    const finish = () => settle();
+    const closed = () => settle(new Error('the client closed the connection'));
+    if (res.destroyed) return settle(new Error('the client closed the connection'));
+    source.on('data', write).once('end', end).once('error', settle);
+    res.on('drain', resume).once('finish', finish).once('close', closed).once('error', settle);
+    write(first);
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
