@@ -48,8 +48,8 @@ export class ChunkPool {
   }
 }
 
-/** The local store's pool: 16 MiB idle at most, next to CHUNK_BUDGET_BYTES in use. */
-export const localChunks = new ChunkPool(16 * 1024 * 1024);
+/** The local store's pool: 8 MiB idle at most, next to CHUNK_BUDGET_BYTES in use. */
+export const localChunks = new ChunkPool(8 * 1024 * 1024);
 
 /**
  * Hands a chunk read from a store back for reuse: call it when the chunk's bytes are no longer

@@ -19,9 +19,9 @@ export const MAX_CHUNK_BYTES = 1024 * 1024;
  * What the chunks of all local streams together may hold: each stream's chunk is capped at its share
  * (a power of two between MIN and MAX). A chunk stays in memory until the kernel has taken all of it,
  * and a viewer's socket looks fast until its kernel buffers fill, so without a shared cap 200 paced
- * viewers each sat on ~1 MiB (200 MB). One download still reads 1 MiB at a time; 64 at once, 512 KiB.
+ * viewers each sat on ~1 MiB (200 MB). One download still reads 1 MiB at a time; 64 at once, 256 KiB each.
  */
-export const CHUNK_BUDGET_BYTES = 32 * 1024 * 1024;
+export const CHUNK_BUDGET_BYTES = 16 * 1024 * 1024;
 /** A chunk taken within this long of being handed over means the consumer keeps up. */
 const FAST_MS = 4;
 const SLOW_MS = 40;
