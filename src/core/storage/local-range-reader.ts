@@ -2,6 +2,7 @@ import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import { localChunks } from './chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from './media-store.js';
+import { localReads } from './read-queue.js';
 
 /** One local file's slice: `from..to` inclusive, of the file at `path` (named `ref` in errors). */
 export interface LocalSlice {
@@ -85,19 +86,30 @@ export class LocalRangeReader extends Readable {
       this.push(null);
       return;
     }
+    // Until it has sent its first chunk, a stream's operations go ahead of other streams' reads.
+    const first = this.pushedAt === 0;
     if (this.fd < 0) {
       this.busy = true;
-      open(slice.path, 'r', (error, fd) => {
-        this.busy = false;
-        if (error) {
-          this.destroy(storeError(error, slice.ref));
-        } else if (this.destroyed) {
-          close(fd, () => undefined);
-        } else {
-          this.fd = fd;
-          this.position = slice.from;
-          this.next();
+      localReads.run(first, (done) => {
+        if (this.destroyed) {
+          this.busy = false;
+          return done();
         }
+        open(slice.path, 'r', (error, fd) => {
+          done();
+          this.busy = false;
+          if (error) {
+            this.destroy(storeError(error, slice.ref));
+          } else if (this.destroyed) {
+            close(fd, () => undefined);
+          } else {
+            this.fd = fd;
+            this.position = slice.from;
+            // The bytes are there: a response may send its status line now (see sendMedia).
+            if (this.slice === 0) this.emit('ready');
+            this.next();
+          }
+        });
       });
       return;
     }
@@ -110,27 +122,35 @@ export class LocalRangeReader extends Readable {
       close(fd, (error) => (error ? this.destroy(storeError(error, slice.ref)) : this.next()));
       return;
     }
-    // Pooled: the consumer gives it back (`releaseChunk`) once the socket has sent it.
-    const buffer = localChunks.take(size);
     this.busy = true;
-    read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
-      this.busy = false;
+    localReads.run(first, (done) => {
       if (this.destroyed) {
-        localChunks.give(buffer);
-        return this.closeFd();
+        this.busy = false;
+        this.closeFd();
+        return done();
       }
-      if (error || bytesRead === 0) {
-        localChunks.give(buffer);
-        this.destroy(
-          error
-            ? storeError(error, slice.ref)
-            : new StorageUnavailableError(`stored part ${slice.ref} is shorter than recorded`),
-        );
-        return;
-      }
-      this.position += bytesRead;
-      this.pushedAt = performance.now();
-      this.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
+      // Pooled: the consumer gives it back (`releaseChunk`) once the socket has sent it.
+      const buffer = localChunks.take(size);
+      read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
+        done();
+        this.busy = false;
+        if (this.destroyed) {
+          localChunks.give(buffer);
+          return this.closeFd();
+        }
+        if (error || bytesRead === 0) {
+          localChunks.give(buffer);
+          this.destroy(
+            error
+              ? storeError(error, slice.ref)
+              : new StorageUnavailableError(`stored part ${slice.ref} is shorter than recorded`),
+          );
+          return;
+        }
+        this.position += bytesRead;
+        this.pushedAt = performance.now();
+        this.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
+      });
     });
   }
 }

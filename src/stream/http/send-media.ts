@@ -22,8 +22,9 @@ export interface MediaBody {
 /**
  * Answers GET/HEAD for a stored file per RFC 9110: validators (ETag, Last-Modified), conditional
  * requests (304), If-Range, one byte range (206) or the whole body (200), 416 with `bytes *\/size`.
- * The first chunk is read before the status line goes out, so a storage failure is still a clean
- * 502/503 JSON answer rather than a cut-off 200. Plain Node request/response, so the Express route
+ * The status line goes out once the store has opened the bytes (or, for a store that cannot tell,
+ * read the first chunk), so a missing or unreachable file is still a clean 502/503 JSON answer rather
+ * than a cut-off 200. Plain Node request/response, so the Express route
  * and the streamer's fast path (`StreamFastPath`) share it.
  */
 export async function sendMedia(
@@ -78,10 +79,10 @@ export async function sendMedia(
     return;
   }
   let source: Readable | undefined;
-  let first: Buffer | null;
+  let first: Buffer | null | undefined;
   try {
     source = body.open(start, end);
-    first = await firstChunk(source);
+    first = await opened(source);
   } catch (error) {
     source?.destroy();
     throw storageError(error);
@@ -91,7 +92,9 @@ export async function sendMedia(
     res.end();
     return;
   }
-  // The first chunk goes out with the headers; the rest follows with the socket's backpressure.
+  // The store has opened the bytes (or read the first chunk): the status line goes out now, and the
+  // body follows with the socket's backpressure.
+  if (first === undefined) res.flushHeaders();
   try {
     await pump(first, source, res, body.onBytes);
   } catch {
@@ -103,12 +106,12 @@ export async function sendMedia(
 }
 
 /**
- * Writes `first`, then the rest of `source`, to `res`, pausing the source while the socket is full,
+ * Writes `first` (when already read), then the rest of `source`, to `res`, pausing the source while the socket is full,
  * and hands each chunk back to its store (`releaseChunk`) once the socket has taken it. Resolves when
  * the response has finished; rejects when the source fails or the client goes away first.
  */
 function pump(
-  first: Buffer,
+  first: Buffer | undefined,
   source: Readable,
   res: ServerResponse,
   onBytes: (count: number) => void,
@@ -134,7 +137,7 @@ function pump(
     if (res.destroyed) return settle(new Error('the client closed the connection'));
     source.on('data', write).once('end', end).once('error', settle);
     res.on('drain', resume).once('finish', finish).once('close', closed).once('error', settle);
-    write(first);
+    if (first) write(first);
   });
 }
 
@@ -143,13 +146,23 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The first chunk of `source` (null when it ends at once), without putting it in flowing mode. */
-function firstChunk(source: Readable): Promise<Buffer | null> {
+/**
+ * Waits until `source` can deliver: its `ready` event (a store that opens before reading emits it
+ * once the bytes are there: undefined), else its first chunk (a Buffer), or null when it ends at
+ * once. A failure to open rejects, so the caller still answers with a clean 5xx. The stream is not
+ * put in flowing mode.
+ */
+function opened(source: Readable): Promise<Buffer | null | undefined> {
   return new Promise((resolve, reject) => {
     const done = () => {
+      source.off('ready', onReady);
       source.off('readable', onReadable);
       source.off('end', onEnd);
       source.off('error', onError);
+    };
+    const onReady = () => {
+      done();
+      resolve(undefined);
     };
     const onReadable = () => {
       const chunk = source.read() as Buffer | null;
@@ -165,6 +178,7 @@ function firstChunk(source: Readable): Promise<Buffer | null> {
       done();
       reject(error);
     };
+    source.once('ready', onReady);
     source.on('readable', onReadable);
     source.once('end', onEnd);
     source.once('error', onError);
