@@ -22,9 +22,9 @@ export interface MediaBody {
 /**
  * Answers GET/HEAD for a stored file per RFC 9110: validators (ETag, Last-Modified), conditional
  * requests (304), If-Range, one byte range (206) or the whole body (200), 416 with `bytes *\/size`.
- * The status line goes out once the store has opened the bytes (or, for a store that cannot tell,
- * read the first chunk), so a missing or unreachable file is still a clean 502/503 JSON answer rather
- * than a cut-off 200. Plain Node request/response, so the Express route
+ * The status line waits until the store has opened the bytes (or, for a store that cannot tell, read
+ * the first chunk) and goes out with the first chunk, so a missing or unreachable file is still a
+ * clean 502/503 JSON answer rather than a cut-off 200. Plain Node request/response, so the Express route
  * and the streamer's fast path (`StreamFastPath`) share it.
  */
 export async function sendMedia(
@@ -92,15 +92,16 @@ export async function sendMedia(
     res.end();
     return;
   }
-  // The store has opened the bytes (or read the first chunk): the status line goes out now, and the
-  // body follows with the socket's backpressure.
-  if (first === undefined) res.flushHeaders();
+  // The store has opened the bytes (or read the first chunk). The status line goes out with the first
+  // chunk (one write), and the body follows with the socket's backpressure.
   try {
     await pump(first, source, res, body.onBytes);
-  } catch {
+  } catch (error) {
+    source.destroy();
+    // The first read failed after the open: nothing is out yet, so it is still a clean 5xx.
+    if (!res.headersSent && !res.destroyed) throw storageError(error);
     // The client went away or storage failed mid-body: headers are out, so the only honest signal left
     // is closing the connection short of Content-Length. Destroying the source stops its fetches.
-    source.destroy();
     res.destroy();
   }
 }
