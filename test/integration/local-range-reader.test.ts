@@ -82,14 +82,14 @@ describe('LocalRangeReader (the local store byte path)', () => {
   it('shares a memory budget: with many streams open, each reads at most its share', async () => {
     assert.equal(LocalRangeReader.chunkCap(), MiB);
 
-    // 64 streams open (say, a download tool's connections): a share of 256 KiB each.
+    // 64 streams open (say, a download tool's connections): a share of 128 KiB each.
     const others = Array.from({ length: 63 }, () => new LocalRangeReader([slice(b, 0, 10)]));
     const crowded = new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]);
-    assert.equal(CHUNK_BUDGET_BYTES / 64, 256 * 1024);
-    assert.equal(LocalRangeReader.chunkCap(), 256 * 1024);
+    assert.equal(CHUNK_BUDGET_BYTES / 64, 128 * 1024);
+    assert.equal(LocalRangeReader.chunkCap(), 128 * 1024);
     const read = await readAll(crowded);
     assert.ok(read.bytes.equals(a.bytes));
-    assert.ok(Math.max(...read.chunks) <= 256 * 1024);
+    assert.ok(Math.max(...read.chunks) <= 128 * 1024);
 
     // 500 streams: every chunk at the 64 KiB floor.
     const many = Array.from({ length: 437 }, () => new LocalRangeReader([slice(b, 0, 10)]));

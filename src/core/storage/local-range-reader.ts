@@ -20,9 +20,11 @@ export const MAX_CHUNK_BYTES = 1024 * 1024;
  * What the chunks of all local streams together may hold: each stream's chunk is capped at its share
  * (a power of two between MIN and MAX). A chunk stays in memory until the kernel has taken all of it,
  * and a viewer's socket looks fast until its kernel buffers fill, so without a shared cap 200 paced
- * viewers each sat on ~1 MiB (200 MB). One download still reads 1 MiB at a time; 64 at once, 256 KiB each.
+ * viewers each sat on ~1 MiB (200 MB). One download still reads 1 MiB at a time, 64 at once 128 KiB
+ * each: on the bench that cost no throughput (a socket takes 128 KiB in one write, while most of a
+ * 1 MiB chunk waits queued in the process).
  */
-export const CHUNK_BUDGET_BYTES = 16 * 1024 * 1024;
+export const CHUNK_BUDGET_BYTES = 8 * 1024 * 1024;
 /** A chunk taken within this long of being handed over means the consumer keeps up. */
 const FAST_MS = 4;
 const SLOW_MS = 40;
@@ -31,8 +33,11 @@ const SLOW_MS = 40;
  * Reads file slices in order, one read per chunk, only when the consumer asks: nothing is read ahead
  * (`highWaterMark` 0), so a stream holds at most the chunk its socket is writing. The chunk size
  * adapts: it doubles while the consumer takes each chunk at once (a download, a fast player) and
- * halves while it does not (a viewer watching at the video's bitrate), between 64 KiB and 1 MiB.
- * Callback `fs` calls, not FileHandle: no per-stream promise or finalizer work on the hot path.
+ * halves while it does not (a viewer watching at the video's bitrate), between 64 KiB and the
+ * stream's share of CHUNK_BUDGET_BYTES. Buffers come from a pool (`localChunks`), opens and reads go
+ * through `localReads` (a stream's first ones ahead of other streams' reads), and `ready` is emitted
+ * once the first file is open. Callback `fs` calls, not FileHandle: no per-stream promise or
+ * finalizer work on the hot path.
  */
 export class LocalRangeReader extends Readable {
   /** Readers not yet destroyed (an ended reader destroys itself): the chunk budget's divisor. */
