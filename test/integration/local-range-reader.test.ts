@@ -9,6 +9,7 @@ import {
   type LocalSlice,
 } from '../../src/core/storage/local-range-reader.js';
 import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
+import { localFiles } from '../../src/core/storage/open-files.js';
 import { eventually } from '../support/eventually.js';
 import { randomFile, tempDir } from '../support/media.js';
 
@@ -65,7 +66,7 @@ describe('LocalRangeReader (the local store byte path)', () => {
     await assert.rejects(readAll(reader), StoredObjectMissingError);
   });
 
-  it('closes its file when the consumer stops half-way, and when it reaches the end', async () => {
+  it('gives its file back when the consumer stops half-way or it reaches the end; closed a moment later', async () => {
     const before = openFds();
     const reader = new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]);
     for await (const _chunk of reader) break; // the consumer goes away after one chunk
@@ -100,5 +101,30 @@ describe('LocalRangeReader (the local store byte path)', () => {
     // Destroyed streams (an ended one destroys itself) give their share back.
     for (const reader of [...others, ...many]) reader.destroy();
     assert.equal(LocalRangeReader.chunkCap(), MiB);
+  });
+
+  it('streams of one file share its descriptor, which outlives them by a moment', async () => {
+    const fresh = randomFile(MiB, tempDir('sv-range-shared-'));
+    // The files of the tests above close a moment after their last use: start from none open.
+    await eventually(
+      async () => localFiles.size,
+      (size) => size === 0,
+      { what: 'earlier files closed' },
+    );
+    const before = openFds();
+    const one = new LocalRangeReader([slice(fresh, 0, MiB - 1)]);
+    const two = new LocalRangeReader([slice(fresh, 1000, 1999)]);
+    const [first, second] = await Promise.all([readAll(one), readAll(two)]);
+    assert.ok(first.bytes.equals(fresh.bytes));
+    assert.ok(second.bytes.equals(fresh.bytes.subarray(1000, 2000)));
+    assert.equal(openFds(), before + 1); // one descriptor for both, still open for the next seek
+    const seek = await readAll(new LocalRangeReader([slice(fresh, 5, 9)]));
+    assert.ok(seek.bytes.equals(fresh.bytes.subarray(5, 10)));
+    assert.equal(openFds(), before + 1);
+    await eventually(
+      async () => [openFds(), localFiles.size],
+      ([count, size]) => count === before && size === 0,
+      { what: 'the idle descriptor closed' },
+    );
   });
 });

@@ -1,7 +1,8 @@
-import { close, open, read } from 'node:fs';
+import { read } from 'node:fs';
 import { Readable } from 'node:stream';
 import { localChunks } from './chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from './media-store.js';
+import { localFiles } from './open-files.js';
 import { localReads } from './read-queue.js';
 
 /** One local file's slice: `from..to` inclusive, of the file at `path` (named `ref` in errors). */
@@ -35,9 +36,9 @@ const SLOW_MS = 40;
  * adapts: it doubles while the consumer takes each chunk at once (a download, a fast player) and
  * halves while it does not (a viewer watching at the video's bitrate), between 64 KiB and the
  * stream's share of CHUNK_BUDGET_BYTES. Buffers come from a pool (`localChunks`), opens and reads go
- * through `localReads` (a stream's first ones ahead of other streams' reads), and `ready` is emitted
- * once the first file is open. Callback `fs` calls, not FileHandle: no per-stream promise or
- * finalizer work on the hot path.
+ * through `localReads` (a stream's first ones ahead of other streams' reads), descriptors are shared
+ * through `localFiles`, and `ready` is emitted once the first file is open. Callback `fs` calls, not
+ * FileHandle: no per-stream promise or finalizer work on the hot path.
  */
 export class LocalRangeReader extends Readable {
   /** Readers not yet destroyed (an ended reader destroys itself): the chunk budget's divisor. */
@@ -53,9 +54,11 @@ export class LocalRangeReader extends Readable {
   private slice = 0;
   private position = 0;
   private fd = -1;
+  /** The path `fd` was acquired for. */
+  private fdPath = '';
   private chunkBytes = MIN_CHUNK_BYTES;
   private pushedAt = 0;
-  /** An fs call is under way on `fd`: closing it now could hand its number to another open. */
+  /** An fs call is under way on `fd`: giving it back now could let `localFiles` close it mid-call. */
   private busy = false;
 
   constructor(private readonly slices: readonly LocalSlice[]) {
@@ -74,10 +77,11 @@ export class LocalRangeReader extends Readable {
     callback(error);
   }
 
+  /** Gives the current file back to `localFiles` (which closes it once no stream has used it for a while). */
   private closeFd(): void {
     const fd = this.fd;
     this.fd = -1;
-    if (fd >= 0) close(fd, () => undefined);
+    if (fd >= 0) localFiles.release(this.fdPath);
   }
 
   private adapt(takenAfterMs: number): void {
@@ -95,36 +99,28 @@ export class LocalRangeReader extends Readable {
     const first = this.pushedAt === 0;
     if (this.fd < 0) {
       this.busy = true;
-      localReads.run(first, (done) => {
-        if (this.destroyed) {
-          this.busy = false;
-          return done();
+      localFiles.acquire(slice.path, first, (error, fd) => {
+        this.busy = false;
+        if (error) {
+          this.destroy(storeError(error, slice.ref));
+          return;
         }
-        open(slice.path, 'r', (error, fd) => {
-          done();
-          this.busy = false;
-          if (error) {
-            this.destroy(storeError(error, slice.ref));
-          } else if (this.destroyed) {
-            close(fd, () => undefined);
-          } else {
-            this.fd = fd;
-            this.position = slice.from;
-            // The bytes are there: a response may send its status line now (see sendMedia).
-            if (this.slice === 0) this.emit('ready');
-            this.next();
-          }
-        });
+        this.fd = fd;
+        this.fdPath = slice.path;
+        if (this.destroyed) return this.closeFd();
+        this.position = slice.from;
+        // The bytes are there: a response may send its status line now (see sendMedia).
+        if (this.slice === 0) this.emit('ready');
+        this.next();
       });
       return;
     }
     const size = Math.min(this.chunkBytes, LocalRangeReader.chunkCap());
     const length = Math.min(size, slice.to - this.position + 1);
     if (length <= 0) {
-      const fd = this.fd;
-      this.fd = -1;
+      this.closeFd();
       this.slice++;
-      close(fd, (error) => (error ? this.destroy(storeError(error, slice.ref)) : this.next()));
+      this.next();
       return;
     }
     this.busy = true;
