@@ -5,14 +5,7 @@ import { releaseChunk } from '../../core/storage/chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from '../../core/storage/media-store.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { decideRange } from './byte-range.js';
-import {
-  contentDisposition,
-  etagOf,
-  ifRangeHolds,
-  lastModifiedOf,
-  noneMatch,
-  notModifiedSince,
-} from './representation.js';
+import { ifRangeHolds, noneMatch, notModifiedSince, representationOf } from './representation.js';
 
 export interface MediaBody {
   open: (start: number, endInclusive: number) => Readable;
@@ -33,11 +26,11 @@ export async function sendMedia(
   file: MediaFile,
   body: MediaBody,
 ): Promise<void> {
-  const etag = etagOf(file);
-  const lastModified = lastModifiedOf(file);
+  const representation = representationOf(file);
+  const { etag, lastModified } = representation;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', lastModified.toUTCString());
+  res.setHeader('Last-Modified', representation.lastModifiedHttp);
   res.setHeader('Cache-Control', 'private, max-age=3600');
 
   const ifNoneMatch = header(req, 'if-none-match');
@@ -67,8 +60,8 @@ export async function sendMedia(
   const [start, end] = decision.kind === 'partial' ? [decision.start, decision.end] : [0, file.size - 1];
   const length = file.size === 0 ? 0 : end - start + 1;
 
-  res.setHeader('Content-Type', file.mime || 'application/octet-stream');
-  res.setHeader('Content-Disposition', contentDisposition(file.fileName));
+  res.setHeader('Content-Type', representation.contentType);
+  res.setHeader('Content-Disposition', representation.disposition);
   res.setHeader('Content-Length', String(length));
   if (decision.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${file.size}`);
   const status = decision.kind === 'partial' ? 206 : 200;
