@@ -1,7 +1,6 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import { type Logger } from 'pino';
 import { type AppConfig } from '../core/config/app-config.js';
@@ -34,13 +33,13 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
 
 /**
  * HTTP plumbing every instance gets: logging, metrics, security headers, static assets, cookies, body
- * limits, validation, OpenAPI.
+ * limits, validation, OpenAPI (managers: `@nestjs/swagger` is loaded for them only).
  */
-export function configureApp(
+export async function configureApp(
   app: NestExpressApplication,
   config: AppConfig,
   logger: Logger,
-): INestApplication {
+): Promise<INestApplication> {
   // Signed media requests are answered ahead of everything below (see StreamFastPath).
   if (config.roles.includes(Role.Streamer)) app.get(StreamFastPath).mount(app.getHttpServer());
   app.disable('x-powered-by');
@@ -55,6 +54,7 @@ export function configureApp(
   // Unknown fields are an error, not silently dropped: a typo in a PATCH must not look like success.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   if (config.roles.includes(Role.Manager)) {
+    const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

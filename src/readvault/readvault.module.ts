@@ -1,11 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
-import { ComicKindRegistration } from './comic/comic-kind-registration.js';
-import { ComicProcessor } from './comic/comic.processor.js';
-import { OpdsBasicAuthGuard } from './opds/opds-basic-auth.guard.js';
-import { OpdsController } from './opds/opds.controller.js';
-import { OpdsService } from './opds/opds.service.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 import { ReadVaultController } from './readvault.controller.js';
@@ -14,22 +9,27 @@ import { ReadVaultService } from './readvault.service.js';
 /**
  * ReadVault: manga and comics. On workers it adds the `comic` kind to ingest's processor registry;
  * on managers and streamers it serves series, chapters and pages; managers add the OPDS catalog.
+ * The worker and manager parts are imported only for those roles (see their files).
  */
 @Module({})
 export class ReadVaultModule {
-  static forRoles(roles: readonly Role[]): DynamicModule {
+  static async forRoles(roles: readonly Role[]): Promise<DynamicModule> {
     const reads = roles.includes(Role.Manager) || roles.includes(Role.Streamer);
-    const manager = roles.includes(Role.Manager);
-    const worker = roles.includes(Role.Worker);
+    const manager = roles.includes(Role.Manager)
+      ? (await import('./readvault-manager-parts.js')).MANAGER_PARTS
+      : undefined;
+    const worker = roles.includes(Role.Worker)
+      ? (await import('./readvault-worker-parts.js')).WORKER_PARTS
+      : undefined;
     return {
       module: ReadVaultModule,
       // OPDS feeds on managers (they search the library); page bytes on managers and streamers.
-      controllers: [...(reads ? [ReadVaultController] : []), ...(manager ? [OpdsController] : [])],
+      controllers: [...(reads ? [ReadVaultController] : []), ...(manager?.controllers ?? [])],
       providers: [
         ChapterRepository,
         ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
-        ...(manager ? [OpdsService, OpdsBasicAuthGuard] : []),
-        ...(worker ? [ComicProcessor, ComicKindRegistration] : []),
+        ...(manager?.providers ?? []),
+        ...(worker?.providers ?? []),
       ],
     };
   }

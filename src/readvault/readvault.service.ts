@@ -1,7 +1,6 @@
 import { type Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import sharp from 'sharp';
 import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
@@ -78,6 +77,8 @@ export class ReadVaultService {
     const etag = `"${tag}-w${snapped}"`;
     if (cached) return { bytes: cached, mime: 'image/webp', etag };
     const original = await this.original(chapter, page.name);
+    // Loaded on the first page resized here: a reader's pages are mostly cache hits (or nginx's).
+    const { default: sharp } = await import('sharp');
     let resized: Buffer;
     try {
       resized = await sharp(original, { limitInputPixels: 100_000_000 })

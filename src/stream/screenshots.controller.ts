@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '../core/http/api-docs.decorators.js';
 import { type Request, type Response } from 'express';
 import { AppError } from '../core/errors/app-error.js';
 import { type IdentifiedRequest } from '../core/identity/identity.js';

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '../core/http/api-docs.decorators.js';
 import { Matches } from 'class-validator';
 import { Identified } from '../auth/access.decorators.js';
 import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Head, Param, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '../core/http/api-docs.decorators.js';
 import { type Request, type Response } from 'express';
 import { type IdentifiedRequest } from '../core/identity/identity.js';
 import { assertLinkAccess } from './http/link-access.js';

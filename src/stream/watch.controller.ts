@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController } from '../core/http/api-docs.decorators.js';
 import { type Request, type Response } from 'express';
 import { type IdentifiedRequest } from '../core/identity/identity.js';
 import { formatBytes, formatClock } from '../core/util/format-units.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -173,6 +173,27 @@ describe('streaming from the local store', () => {
       assert.equal(((await res.json()) as { error: string }).error, 'not_found');
       const malformed = stream.sign({ ...file, _id: 'zzz' as unknown as Types.ObjectId });
       assert.equal((await get(malformed.url.replace(server.config.http.publicUrl, server.url))).status, 400);
+    });
+
+    it('answers clean JSON 5xx when the stored bytes are missing (502) or shorter than recorded (503)', async () => {
+      const stream = server.app.get(StreamService);
+      const stored = async (name: string) => {
+        const stored = await storeFile(server.app, randomFile(256 * 1024, tempDir('sv-broken-')).path, name);
+        const path = join(server.config.dataDir, 'media', stored.storage.parts[0].ref);
+        return { path, url: stream.sign(stored).url.replace(server.config.http.publicUrl, server.url) };
+      };
+      const missing = await stored('missing.bin');
+      rmSync(missing.path);
+      const gone = await get(missing.url, { range: 'bytes=0-99' });
+      assert.equal(gone.status, 502);
+      assert.equal(((await gone.json()) as { error: string }).error, 'storage_missing');
+
+      // The file opens, and its first read finds nothing: still an answer, not a cut connection.
+      const short = await stored('short.bin');
+      truncateSync(short.path, 1000);
+      const cut = await get(short.url, { range: 'bytes=2000-2999' });
+      assert.equal(cut.status, 503);
+      assert.equal(((await cut.json()) as { error: string }).error, 'storage_unavailable');
     });
 
     it('POST /sign gives identified visitors 5 links a minute', async () => {

@@ -3,8 +3,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { describe, it } from 'node:test';
-import { LocalRangeReader, type LocalSlice } from '../../src/core/storage/local-range-reader.js';
+import {
+  CHUNK_BUDGET_BYTES,
+  LocalRangeReader,
+  type LocalSlice,
+} from '../../src/core/storage/local-range-reader.js';
 import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
+import { localFiles } from '../../src/core/storage/open-files.js';
 import { eventually } from '../support/eventually.js';
 import { randomFile, tempDir } from '../support/media.js';
 
@@ -61,7 +66,7 @@ describe('LocalRangeReader (the local store byte path)', () => {
     await assert.rejects(readAll(reader), StoredObjectMissingError);
   });
 
-  it('closes its file when the consumer stops half-way, and when it reaches the end', async () => {
+  it('gives its file back when the consumer stops half-way or it reaches the end; closed a moment later', async () => {
     const before = openFds();
     const reader = new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]);
     for await (const _chunk of reader) break; // the consumer goes away after one chunk
@@ -72,6 +77,54 @@ describe('LocalRangeReader (the local store byte path)', () => {
       async () => openFds(),
       (count) => count === before,
       { what: 'the files closed' },
+    );
+  });
+
+  it('shares a memory budget: with many streams open, each reads at most its share', async () => {
+    assert.equal(LocalRangeReader.chunkCap(), MiB);
+
+    // 64 streams open (say, a download tool's connections): a share of 128 KiB each.
+    const others = Array.from({ length: 63 }, () => new LocalRangeReader([slice(b, 0, 10)]));
+    const crowded = new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]);
+    assert.equal(CHUNK_BUDGET_BYTES / 64, 128 * 1024);
+    assert.equal(LocalRangeReader.chunkCap(), 128 * 1024);
+    const read = await readAll(crowded);
+    assert.ok(read.bytes.equals(a.bytes));
+    assert.ok(Math.max(...read.chunks) <= 128 * 1024);
+
+    // 500 streams: every chunk at the 64 KiB floor.
+    const many = Array.from({ length: 437 }, () => new LocalRangeReader([slice(b, 0, 10)]));
+    assert.equal(LocalRangeReader.chunkCap(), 64 * 1024);
+    const floor = await readAll(new LocalRangeReader([slice(a, 0, MiB - 1)]));
+    assert.deepEqual(new Set(floor.chunks), new Set([64 * 1024]));
+
+    // Destroyed streams (an ended one destroys itself) give their share back.
+    for (const reader of [...others, ...many]) reader.destroy();
+    assert.equal(LocalRangeReader.chunkCap(), MiB);
+  });
+
+  it('streams of one file share its descriptor, which outlives them by a moment', async () => {
+    const fresh = randomFile(MiB, tempDir('sv-range-shared-'));
+    // The files of the tests above close a moment after their last use: start from none open.
+    await eventually(
+      async () => localFiles.size,
+      (size) => size === 0,
+      { what: 'earlier files closed' },
+    );
+    const before = openFds();
+    const one = new LocalRangeReader([slice(fresh, 0, MiB - 1)]);
+    const two = new LocalRangeReader([slice(fresh, 1000, 1999)]);
+    const [first, second] = await Promise.all([readAll(one), readAll(two)]);
+    assert.ok(first.bytes.equals(fresh.bytes));
+    assert.ok(second.bytes.equals(fresh.bytes.subarray(1000, 2000)));
+    assert.equal(openFds(), before + 1); // one descriptor for both, still open for the next seek
+    const seek = await readAll(new LocalRangeReader([slice(fresh, 5, 9)]));
+    assert.ok(seek.bytes.equals(fresh.bytes.subarray(5, 10)));
+    assert.equal(openFds(), before + 1);
+    await eventually(
+      async () => [openFds(), localFiles.size],
+      ([count, size]) => count === before && size === 0,
+      { what: 'the idle descriptor closed' },
     );
   });
 });

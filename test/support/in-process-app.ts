@@ -61,7 +61,7 @@ export async function startInProcessApp(
   let builder = Test.createTestingModule({ imports: [AppModule.forConfig(config, logger)] });
   if (options.telegram) builder = builder.overrideProvider(TELEGRAM_GATEWAY).useValue(options.telegram);
   const moduleRef = await builder.compile();
-  const app = configureApp(
+  const app = await configureApp(
     moduleRef.createNestApplication<NestExpressApplication>(applicationOptions(logger)),
     config,
     logger,

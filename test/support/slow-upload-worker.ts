@@ -43,7 +43,7 @@ const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig
       new PausingStore(new LocalMediaStore(appConfig), Number(process.env.UPLOAD_PAUSE_MS ?? 3000)),
   })
   .compile();
-const app = configureApp(
+const app = await configureApp(
   moduleRef.createNestApplication<NestExpressApplication>(applicationOptions(logger)),
   config,
   logger,

@@ -1,6 +1,9 @@
-import { close, open, read } from 'node:fs';
+import { read } from 'node:fs';
 import { Readable } from 'node:stream';
+import { localChunks } from './chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from './media-store.js';
+import { localFiles } from './open-files.js';
+import { localReads } from './read-queue.js';
 
 /** One local file's slice: `from..to` inclusive, of the file at `path` (named `ref` in errors). */
 export interface LocalSlice {
@@ -14,6 +17,15 @@ export interface LocalSlice {
 export const MIN_CHUNK_BYTES = 64 * 1024;
 /** The read size a consumer that keeps up grows to: few syscalls per byte for downloads and seeks. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
+/**
+ * What the chunks of all local streams together may hold: each stream's chunk is capped at its share
+ * (a power of two between MIN and MAX). A chunk stays in memory until the kernel has taken all of it,
+ * and a viewer's socket looks fast until its kernel buffers fill, so without a shared cap 200 paced
+ * viewers each sat on ~1 MiB (200 MB). One download still reads 1 MiB at a time, 64 at once 128 KiB
+ * each: on the bench that cost no throughput (a socket takes 128 KiB in one write, while most of a
+ * 1 MiB chunk waits queued in the process).
+ */
+export const CHUNK_BUDGET_BYTES = 8 * 1024 * 1024;
 /** A chunk taken within this long of being handed over means the consumer keeps up. */
 const FAST_MS = 4;
 const SLOW_MS = 40;
@@ -22,20 +34,36 @@ const SLOW_MS = 40;
  * Reads file slices in order, one read per chunk, only when the consumer asks: nothing is read ahead
  * (`highWaterMark` 0), so a stream holds at most the chunk its socket is writing. The chunk size
  * adapts: it doubles while the consumer takes each chunk at once (a download, a fast player) and
- * halves while it does not (a viewer watching at the video's bitrate), between 64 KiB and 1 MiB.
- * Callback `fs` calls, not FileHandle: no per-stream promise or finalizer work on the hot path.
+ * halves while it does not (a viewer watching at the video's bitrate), between 64 KiB and the
+ * stream's share of CHUNK_BUDGET_BYTES. Buffers come from a pool (`localChunks`), opens and reads go
+ * through `localReads` (a stream's first ones ahead of other streams' reads), descriptors are shared
+ * through `localFiles`, and `ready` is emitted once the first file is open. Callback `fs` calls, not
+ * FileHandle: no per-stream promise or finalizer work on the hot path.
  */
 export class LocalRangeReader extends Readable {
+  /** Readers not yet destroyed (an ended reader destroys itself): the chunk budget's divisor. */
+  private static live = 0;
+
+  /** The largest chunk one stream may read now: its share of CHUNK_BUDGET_BYTES. */
+  static chunkCap(): number {
+    const share = CHUNK_BUDGET_BYTES / Math.max(1, LocalRangeReader.live);
+    const power = 2 ** Math.floor(Math.log2(share));
+    return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, power));
+  }
+
   private slice = 0;
   private position = 0;
   private fd = -1;
+  /** The path `fd` was acquired for. */
+  private fdPath = '';
   private chunkBytes = MIN_CHUNK_BYTES;
   private pushedAt = 0;
-  /** An fs call is under way on `fd`: closing it now could hand its number to another open. */
+  /** An fs call is under way on `fd`: giving it back now could let `localFiles` close it mid-call. */
   private busy = false;
 
   constructor(private readonly slices: readonly LocalSlice[]) {
     super({ highWaterMark: 0 });
+    LocalRangeReader.live++;
   }
 
   override _read(): void {
@@ -44,14 +72,16 @@ export class LocalRangeReader extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    LocalRangeReader.live--;
     if (!this.busy) this.closeFd();
     callback(error);
   }
 
+  /** Gives the current file back to `localFiles` (which closes it once no stream has used it for a while). */
   private closeFd(): void {
     const fd = this.fd;
     this.fd = -1;
-    if (fd >= 0) close(fd, () => undefined);
+    if (fd >= 0) localFiles.release(this.fdPath);
   }
 
   private adapt(takenAfterMs: number): void {
@@ -65,46 +95,63 @@ export class LocalRangeReader extends Readable {
       this.push(null);
       return;
     }
+    // Until it has sent its first chunk, a stream's operations go ahead of other streams' reads.
+    const first = this.pushedAt === 0;
     if (this.fd < 0) {
       this.busy = true;
-      open(slice.path, 'r', (error, fd) => {
+      localFiles.acquire(slice.path, first, (error, fd) => {
         this.busy = false;
         if (error) {
           this.destroy(storeError(error, slice.ref));
-        } else if (this.destroyed) {
-          close(fd, () => undefined);
-        } else {
-          this.fd = fd;
-          this.position = slice.from;
-          this.next();
+          return;
         }
+        this.fd = fd;
+        this.fdPath = slice.path;
+        if (this.destroyed) return this.closeFd();
+        this.position = slice.from;
+        // The bytes are there: a response may send its status line now (see sendMedia).
+        if (this.slice === 0) this.emit('ready');
+        this.next();
       });
       return;
     }
-    const length = Math.min(this.chunkBytes, slice.to - this.position + 1);
+    const size = Math.min(this.chunkBytes, LocalRangeReader.chunkCap());
+    const length = Math.min(size, slice.to - this.position + 1);
     if (length <= 0) {
-      const fd = this.fd;
-      this.fd = -1;
+      this.closeFd();
       this.slice++;
-      close(fd, (error) => (error ? this.destroy(storeError(error, slice.ref)) : this.next()));
+      this.next();
       return;
     }
-    const buffer = Buffer.allocUnsafeSlow(length);
     this.busy = true;
-    read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
-      this.busy = false;
-      if (this.destroyed) return this.closeFd();
-      if (error || bytesRead === 0) {
-        this.destroy(
-          error
-            ? storeError(error, slice.ref)
-            : new StorageUnavailableError(`stored part ${slice.ref} is shorter than recorded`),
-        );
-        return;
+    localReads.run(first, (done) => {
+      if (this.destroyed) {
+        this.busy = false;
+        this.closeFd();
+        return done();
       }
-      this.position += bytesRead;
-      this.pushedAt = performance.now();
-      this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
+      // Pooled: the consumer gives it back (`releaseChunk`) once the socket has sent it.
+      const buffer = localChunks.take(size);
+      read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
+        done();
+        this.busy = false;
+        if (this.destroyed) {
+          localChunks.give(buffer);
+          return this.closeFd();
+        }
+        if (error || bytesRead === 0) {
+          localChunks.give(buffer);
+          this.destroy(
+            error
+              ? storeError(error, slice.ref)
+              : new StorageUnavailableError(`stored part ${slice.ref} is shorter than recorded`),
+          );
+          return;
+        }
+        this.position += bytesRead;
+        this.pushedAt = performance.now();
+        this.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
+      });
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '../../core/http/api-docs.decorators.js';
 import { type Response } from 'express';
 import { AppError } from '../../core/errors/app-error.js';
 import { ArtworkRenditions } from './artwork-renditions.js';

@@ -1,5 +1,33 @@
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 
+/** What a file's responses say about it, worked out once per record (the record cache reuses one object). */
+export interface Representation {
+  etag: string;
+  lastModified: Date;
+  lastModifiedHttp: string;
+  contentType: string;
+  disposition: string;
+}
+
+const representations = new WeakMap<MediaFile, Representation>();
+
+/** The representation headers of `file`, memoised per record object: a player's seeks reuse them. */
+export function representationOf(file: MediaFile): Representation {
+  let known = representations.get(file);
+  if (!known) {
+    const lastModified = lastModifiedOf(file);
+    known = {
+      etag: etagOf(file),
+      lastModified,
+      lastModifiedHttp: lastModified.toUTCString(),
+      contentType: file.mime || 'application/octet-stream',
+      disposition: contentDisposition(file.fileName),
+    };
+    representations.set(file, known);
+  }
+  return known;
+}
+
 /** Strong ETag, stable for the stored bytes of one file (its id, size and content hash or birth). */
 export function etagOf(file: MediaFile): string {
   const version = file.checksum?.sha256?.slice(0, 16) ?? new Date(file.createdAt).getTime().toString(36);

@@ -1,18 +1,11 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../core/errors/app-error.js';
+import { releaseChunk } from '../../core/storage/chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from '../../core/storage/media-store.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { decideRange } from './byte-range.js';
-import {
-  contentDisposition,
-  etagOf,
-  ifRangeHolds,
-  lastModifiedOf,
-  noneMatch,
-  notModifiedSince,
-} from './representation.js';
+import { ifRangeHolds, noneMatch, notModifiedSince, representationOf } from './representation.js';
 
 export interface MediaBody {
   open: (start: number, endInclusive: number) => Readable;
@@ -22,8 +15,9 @@ export interface MediaBody {
 /**
  * Answers GET/HEAD for a stored file per RFC 9110: validators (ETag, Last-Modified), conditional
  * requests (304), If-Range, one byte range (206) or the whole body (200), 416 with `bytes *\/size`.
- * The first chunk is read before the status line goes out, so a storage failure is still a clean
- * 502/503 JSON answer rather than a cut-off 200. Plain Node request/response, so the Express route
+ * The status line waits until the store has opened the bytes (or, for a store that cannot tell, read
+ * the first chunk) and goes out with the first chunk, so a missing or unreachable file is still a
+ * clean 502/503 JSON answer rather than a cut-off 200. Plain Node request/response, so the Express route
  * and the streamer's fast path (`StreamFastPath`) share it.
  */
 export async function sendMedia(
@@ -32,11 +26,11 @@ export async function sendMedia(
   file: MediaFile,
   body: MediaBody,
 ): Promise<void> {
-  const etag = etagOf(file);
-  const lastModified = lastModifiedOf(file);
+  const representation = representationOf(file);
+  const { etag, lastModified } = representation;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', lastModified.toUTCString());
+  res.setHeader('Last-Modified', representation.lastModifiedHttp);
   res.setHeader('Cache-Control', 'private, max-age=3600');
 
   const ifNoneMatch = header(req, 'if-none-match');
@@ -66,8 +60,8 @@ export async function sendMedia(
   const [start, end] = decision.kind === 'partial' ? [decision.start, decision.end] : [0, file.size - 1];
   const length = file.size === 0 ? 0 : end - start + 1;
 
-  res.setHeader('Content-Type', file.mime || 'application/octet-stream');
-  res.setHeader('Content-Disposition', contentDisposition(file.fileName));
+  res.setHeader('Content-Type', representation.contentType);
+  res.setHeader('Content-Disposition', representation.disposition);
   res.setHeader('Content-Length', String(length));
   if (decision.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${file.size}`);
   const status = decision.kind === 'partial' ? 206 : 200;
@@ -78,10 +72,10 @@ export async function sendMedia(
     return;
   }
   let source: Readable | undefined;
-  let first: Buffer | null;
+  let first: Buffer | null | undefined;
   try {
     source = body.open(start, end);
-    first = await firstChunk(source);
+    first = await opened(source);
   } catch (error) {
     source?.destroy();
     throw storageError(error);
@@ -91,18 +85,54 @@ export async function sendMedia(
     res.end();
     return;
   }
-  body.onBytes(first.length);
-  source.on('data', (chunk: Buffer) => body.onBytes(chunk.length));
-  // The first chunk goes out with the headers; the rest is piped with the socket's backpressure.
-  res.write(first);
+  // The store has opened the bytes (or read the first chunk). The status line goes out with the first
+  // chunk (one write), and the body follows with the socket's backpressure.
   try {
-    await pipeline(source, res);
-  } catch {
+    await pump(first, source, res, body.onBytes);
+  } catch (error) {
+    source.destroy();
+    // The first read failed after the open: nothing is out yet, so it is still a clean 5xx.
+    if (!res.headersSent && !res.destroyed) throw storageError(error);
     // The client went away or storage failed mid-body: headers are out, so the only honest signal left
     // is closing the connection short of Content-Length. Destroying the source stops its fetches.
-    source.destroy();
     res.destroy();
   }
+}
+
+/**
+ * Writes `first` (when already read), then the rest of `source`, to `res`, pausing the source while the socket is full,
+ * and hands each chunk back to its store (`releaseChunk`) once the socket has taken it. Resolves when
+ * the response has finished; rejects when the source fails or the client goes away first.
+ */
+function pump(
+  first: Buffer | undefined,
+  source: Readable,
+  res: ServerResponse,
+  onBytes: (count: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      source.off('data', write).off('end', end).off('error', settle);
+      res.off('drain', resume).off('finish', finish).off('close', closed).off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const write = (chunk: Buffer) => {
+      onBytes(chunk.length);
+      if (!res.write(chunk, () => releaseChunk(chunk))) source.pause();
+    };
+    const resume = () => source.resume();
+    const end = () => res.end();
+    const finish = () => settle();
+    const closed = () => settle(new Error('the client closed the connection'));
+    if (res.destroyed) return settle(new Error('the client closed the connection'));
+    source.on('data', write).once('end', end).once('error', settle);
+    res.on('drain', resume).once('finish', finish).once('close', closed).once('error', settle);
+    if (first) write(first);
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -110,13 +140,23 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The first chunk of `source` (null when it ends at once), without putting it in flowing mode. */
-function firstChunk(source: Readable): Promise<Buffer | null> {
+/**
+ * Waits until `source` can deliver: its `ready` event (a store that opens before reading emits it
+ * once the bytes are there: undefined), else its first chunk (a Buffer), or null when it ends at
+ * once. A failure to open rejects, so the caller still answers with a clean 5xx. The stream is not
+ * put in flowing mode.
+ */
+function opened(source: Readable): Promise<Buffer | null | undefined> {
   return new Promise((resolve, reject) => {
     const done = () => {
+      source.off('ready', onReady);
       source.off('readable', onReadable);
       source.off('end', onEnd);
       source.off('error', onError);
+    };
+    const onReady = () => {
+      done();
+      resolve(undefined);
     };
     const onReadable = () => {
       const chunk = source.read() as Buffer | null;
@@ -132,6 +172,7 @@ function firstChunk(source: Readable): Promise<Buffer | null> {
       done();
       reject(error);
     };
+    source.once('ready', onReady);
     source.on('readable', onReadable);
     source.once('end', onEnd);
     source.once('error', onError);
