@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CsrfTokens } from '../../admin/security/csrf-tokens.js';
+import { CsrfGuard } from '../../admin/security/csrf.guard.js';
 import { AccountPageController } from './account/account-page.controller.js';
 import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
 import { CatalogPagesService } from './catalog/catalog-pages.service.js';
@@ -23,6 +25,7 @@ import { TitlePageService } from './title/title-page.service.js';
     TitlePageController,
     PlayerPageController,
   ],
-  providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
+  // The panel's stateless CSRF tokens (signed double-submit cookie) guard the site's few plain forms too.
+  providers: [CsrfTokens, CsrfGuard, SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
 })
 export class SitePagesModule {}
