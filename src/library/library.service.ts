@@ -18,6 +18,7 @@ import {
   type ExternalIds,
   type SeasonBucket,
   type Title,
+  type EpisodeStill,
   type TitleArtwork,
 } from './schemas/title.schema.js';
 import { TitleKeyRepository } from './title-key.repository.js';
@@ -341,6 +342,38 @@ export class LibraryService {
   async setArtwork(titleId: Types.ObjectId, field: keyof TitleArtwork, artworkId: string): Promise<void> {
     await this.changing(titleId, async () => {
       await this.titles.setArtwork(titleId, field, artworkId);
+    });
+  }
+
+  /**
+   * Records the catalogue's episode stills (enrichment). A still whose source is unchanged keeps its
+   * local copy; the artwork job fetches the rest.
+   */
+  async setEpisodeStills(titleId: Types.ObjectId, found: Omit<EpisodeStill, 'artwork'>[]): Promise<void> {
+    await this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const known = new Map((title.episodeStills ?? []).map((still) => [still.source, still.artwork]));
+      const stills = found.map((still) => {
+        const artwork = known.get(still.source);
+        return artwork ? { ...still, artwork } : { ...still };
+      });
+      await this.titles.setEpisodeStills(titleId, stills);
+    });
+  }
+
+  /** Records local copies of episode stills by source URL, in one write (the artwork job). */
+  async setEpisodeStillArtwork(
+    titleId: Types.ObjectId,
+    artworkBySource: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    if (artworkBySource.size === 0) return;
+    await this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const stills = (title.episodeStills ?? []).map((still) => {
+        const artwork = artworkBySource.get(still.source);
+        return artwork ? { ...still, artwork } : still;
+      });
+      await this.titles.setEpisodeStills(titleId, stills);
     });
   }
 

@@ -26,6 +26,14 @@ import { TitlePageService } from './title/title-page.service.js';
     PlayerPageController,
   ],
   // The panel's stateless CSRF tokens (signed double-submit cookie) guard the site's few plain forms too.
-  providers: [CsrfTokens, CsrfGuard, SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
+  providers: [
+    CsrfTokens,
+    CsrfGuard,
+    SitePageRenderer,
+    CatalogPagesService,
+    MediaLinks,
+    TitlePageService,
+    PlayerPageService,
+  ],
 })
 export class SitePagesModule {}
