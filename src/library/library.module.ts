@@ -6,6 +6,8 @@ import { ArtworkController } from './artwork/artwork.controller.js';
 import { ArtworkRepository } from './artwork/artwork.repository.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
+import { EpisodeCommentRepository } from './episode-comment.repository.js';
+import { EpisodeCommentService } from './episode-comment.service.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { LibraryService } from './library.service.js';
 import { MediaFileRepository } from './media-file.repository.js';
@@ -31,6 +33,8 @@ const SERVICES = [
   LibraryService,
   TitleSearchService,
   CommentService,
+  EpisodeCommentRepository,
+  EpisodeCommentService,
   CatalogScanReader,
   CatalogIndexRepository,
   CatalogIndexer,

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
+import { EpisodeCommentRepository } from './episode-comment.repository.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
@@ -62,6 +63,7 @@ export class LibraryService {
     private readonly files: MediaFileRepository,
     private readonly deletions: PendingDeletionRepository,
     private readonly comments: CommentRepository,
+    private readonly episodeComments: EpisodeCommentRepository,
     private readonly mutex: RedisMutex,
     private readonly contentKeys: ContentKeyRepository,
     private readonly catalog: CatalogIndexer,
@@ -215,6 +217,7 @@ export class LibraryService {
         );
       }
       await this.forgetFiles(fileIds, 'episode deleted');
+      await this.episodeComments.delete([{ titleId, season, episode }]);
       await this.editSeasons(title, (seasons) => withoutEpisode(seasons, season, episode));
     });
   }
@@ -227,6 +230,11 @@ export class LibraryService {
       const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
       await this.forgetFiles([...referenced, ...backReferenced], 'title deleted');
       await this.comments.deleteForTitle(title._id);
+      await this.episodeComments.delete(
+        title.seasons.flatMap((s) =>
+          s.episodes.map((e) => ({ titleId: title._id, season: s.number, episode: e.number })),
+        ),
+      );
       await this.keys.deleteForTitle(title._id);
       await this.titles.delete(title._id);
       this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);

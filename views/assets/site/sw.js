@@ -12,6 +12,7 @@ const SHELL_URLS = [
   '/assets/site/satellite.mjs',
   '/assets/site/home.js',
   '/assets/site/title.js',
+  '/assets/site/comments.js',
   '/assets/site/player.js',
   '/assets/site/account.js',
   '/assets/site/icons/icon-192.png',

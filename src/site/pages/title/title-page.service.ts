@@ -91,6 +91,7 @@ export class TitlePageService {
       isMovie: title.kind === 'movie',
       playHref: firstFile ? `/play/${firstFile}` : undefined,
       comments: comments.items.map(presentComment),
+      commentsUrl: `/api/titles/${String(title._id)}/comments`,
       commentCount: comments.total,
       moreComments: comments.total > comments.items.length,
     };
