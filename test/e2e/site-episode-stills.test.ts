@@ -7,6 +7,7 @@ import { artworkPath } from '../../src/library/artwork/artwork-sizes.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { EnrichmentRequests } from '../../src/library/metadata/enrichment-requests.js';
 import { type Title } from '../../src/library/schemas/title.schema.js';
+import { TestClient } from '../support/http.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
@@ -107,6 +108,24 @@ describe('episode stills kept local', () => {
       assert.match(html, item, `episode ${episode} shows its still`);
     }
     assert.doesNotMatch(html, /\/t\/p\//, 'never the catalogue address');
+  });
+
+  it('"continue watching" shows the episode\'s still and the title\'s poster, both from this site', async () => {
+    const title = await reload();
+    const [fileId] = title.seasons[0].episodes[1].fileIds;
+    const viewer = new TestClient(server.url);
+    await viewer.get('/');
+    const saved = await viewer.request('PUT', `/api/progress/${String(fileId)}`, {
+      json: { position: 30, duration: 100 },
+    });
+    assert.equal(saved.status, 200);
+    const [item] = (await viewer.get('/api/progress/continue')).body as {
+      still: string | null;
+      title: { poster: string | null };
+    }[];
+    const still = title.episodeStills!.find((s) => s.season === 1 && s.episode === 2)!;
+    assert.equal(item.still, artworkPath(still.artwork!, 'w342'));
+    assert.equal(item.title.poster, artworkPath(title.artwork!.poster!, 'w185'));
   });
 
   it('a re-enrichment keeps the local copies of unchanged stills', async () => {

@@ -166,6 +166,14 @@ describe('viewer site in headless Chromium', () => {
     const resume = page.locator('#continue-list a.card').first();
     await resume.waitFor();
     assert.match((await resume.textContent()) ?? '', /Lighthouse Keepers/);
+    assert.match((await resume.textContent()) ?? '', /S01E01/);
+    // 12 s of 30: the bar shows 40 %; no still or poster yet, so the title's letter stands in.
+    assert.equal(await resume.locator('.bar-progress span').getAttribute('style'), 'width: 40%;');
+    assert.equal(await resume.locator('.thumb.blank').textContent(), 'L');
+    // Reading and listening have their slots, hidden until those kinds keep progress.
+    assert.equal(await page.locator('#continue-reading').isHidden(), true);
+    assert.equal(await page.locator('#continue-listening').isHidden(), true);
+    await check('home-continue');
     await resume.click();
     await page.waitForURL(`${server.url}/play/${episodeOne}`);
     await waitForVideo();
