@@ -3,12 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { type Types } from 'mongoose';
 import { EpisodeCommentRepository } from '../../src/library/episode-comment.repository.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { BROWSER_ACCEPT as BROWSER } from '../support/site-app.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 
-const BROWSER = { accept: 'text/html' };
 const HOSTILE = '<script>alert("x")</script> & "quoted"';
 
 describe('comments on episodes', () => {

@@ -8,13 +8,12 @@ import { LibraryService } from '../../src/library/library.service.js';
 import { EnrichmentRequests } from '../../src/library/metadata/enrichment-requests.js';
 import { type Title } from '../../src/library/schemas/title.schema.js';
 import { TestClient } from '../support/http.js';
+import { BROWSER_ACCEPT as BROWSER } from '../support/site-app.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 import { startMetadataStub } from '../support/metadata-stub.js';
-
-const BROWSER = { accept: 'text/html' };
 
 describe('episode stills kept local', () => {
   let db: TestDatabase;

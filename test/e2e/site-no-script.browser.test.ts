@@ -6,8 +6,8 @@ import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { startBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/free-port.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { startSiteApp } from '../support/site-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 
 /** The account page as plain HTML: Chromium with JavaScript turned off. */
@@ -20,13 +20,7 @@ describe('signing in without JavaScript', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    const port = await freePort();
-    server = await startInProcessApp({
-      MONGODB_URI: db.uri,
-      ROLE: 'all',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    });
+    server = await startSiteApp({ MONGODB_URI: db.uri });
     const library = server.app.get(LibraryService);
     const movie = await library.upsertSkeleton({ kind: 'movie', name: 'Quiet Harbour', year: 2011 });
     const file = await createMediaFile(server.app, 'Quiet.Harbour.2011.mkv');

@@ -16,8 +16,8 @@ import {
   type TestBrowser,
 } from '../support/browser.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/free-port.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { startSiteApp } from '../support/site-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { tempDir } from '../support/media.js';
 
@@ -51,13 +51,7 @@ describe('viewer site in headless Chromium', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    const port = await freePort();
-    server = await startInProcessApp({
-      MONGODB_URI: db.uri,
-      ROLE: 'all',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    });
+    server = await startSiteApp({ MONGODB_URI: db.uri });
     const library = server.app.get(LibraryService);
     const show = await library.upsertSkeleton({ kind: 'series', name: 'Lighthouse Keepers', year: 2019 });
     await library.updateTitle(show._id, {
