@@ -87,6 +87,9 @@ describe('viewer site in headless Chromium', () => {
     await server.app
       .get(UserService)
       .create({ username: 'viewer', password: 'viewer-password-1', role: 'viewer' });
+    await server.app
+      .get(UserService)
+      .create({ username: 'boss', password: 'boss-password-1', role: 'admin' });
 
     browser = await startBrowser(server.url);
     page = await browser.newPage();
@@ -205,6 +208,37 @@ describe('viewer site in headless Chromium', () => {
     await check();
     await page.getByRole('button', { name: 'Post comment' }).click();
     assert.equal(await page.locator('#comment-error').textContent(), 'A comment cannot be empty.');
+  });
+
+  it("takes comments on an episode's player page, and admins delete comments from the page", async () => {
+    await page.goto(`${server.url}/play/${episodeTwo}`);
+    await page.getByLabel('Your comment').fill(`episode two: ${HOSTILE}`);
+    await page.getByRole('button', { name: 'Post comment' }).click();
+    await page.locator('.comment p', { hasText: 'episode two' }).waitFor();
+    await page.reload();
+    assert.equal(await page.locator('.comment p').first().textContent(), `episode two: ${HOSTILE}`);
+    assert.equal(await page.locator('.delete-comment').count(), 0, 'no delete buttons for viewers');
+    // Episode one's page has its own (empty) list.
+    await page.goto(`${server.url}/play/${episodeOne}`);
+    assert.equal(await page.locator('.comment').count(), 0);
+
+    const { url } = await server.app.get(MagicLinkService).create({ username: 'boss' }, 'test');
+    await page.goto(url);
+    for (const [path, text] of [
+      [`/play/${episodeTwo}`, 'episode two'],
+      [`/title/${showId}`, 'quoted'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      const comment = page.locator('.comment', { hasText: text });
+      await comment.getByRole('button', { name: /Delete comment by/ }).click();
+      await comment.waitFor({ state: 'detached' });
+      await page.reload();
+      assert.equal(await page.locator('.comment', { hasText: text }).count(), 0, `${path}: deleted for good`);
+    }
+    assert.ok(browser.dialogs.some((dialog) => dialog.message === 'Delete this comment?'));
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
   });
 
   it('keeps what a guest watched after signing in with a magic link', async () => {
