@@ -127,4 +127,17 @@ describe('signing in without JavaScript', () => {
     await page.goto(`${server.url}/account`);
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
   });
+
+  it("while the database is down, a page is the site's 5xx page, not a stack or JSON", async () => {
+    await db.kill();
+    try {
+      const res = await page.goto(`${server.url}/title/0123456789abcdef01234567`);
+      assert.equal(res?.status(), 503);
+      await page.getByRole('heading', { name: 'Something went wrong on our side', level: 1 }).waitFor();
+      assert.match((await page.locator('main').textContent()) ?? '', /Please try again in a moment/);
+      assert.equal(await page.getByRole('link', { name: 'Browse titles' }).count(), 1);
+    } finally {
+      await db.restart();
+    }
+  });
 });

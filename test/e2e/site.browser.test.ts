@@ -218,6 +218,7 @@ describe('viewer site in headless Chromium', () => {
     await page.reload();
     assert.equal(await page.locator('.comment p').first().textContent(), `episode two: ${HOSTILE}`);
     assert.equal(await page.locator('.delete-comment').count(), 0, 'no delete buttons for viewers');
+    await check('player-comments');
     // Episode one's page has its own (empty) list.
     await page.goto(`${server.url}/play/${episodeOne}`);
     assert.equal(await page.locator('.comment').count(), 0);
@@ -229,6 +230,7 @@ describe('viewer site in headless Chromium', () => {
       [`/title/${showId}`, 'quoted'],
     ] as const) {
       await page.goto(`${server.url}${path}`);
+      if (path.startsWith('/play/')) await check('player-comments-admin');
       const comment = page.locator('.comment', { hasText: text });
       await comment.getByRole('button', { name: /Delete comment by/ }).click();
       await comment.waitFor({ state: 'detached' });
