@@ -1,16 +1,19 @@
-// Home page: the visitor's "continue watching / reading / listening" rows. Each row section names its
-// source (data-source); every source answers items that map to {href, name, sub, image, progress}.
+// Home page: the visitor's "continue watching / reading / listening" rows, from one answer of the
+// progress API: each item goes to the row of its kind and becomes a card {href, name, sub, image, progress}.
 const code = (season, episode) =>
   typeof season === 'number' && typeof episode === 'number'
     ? `S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}`
     : '';
 
-/** How each kind's API item becomes a card; a kind without its own mapping already has the card shape. */
 function timeLeft(seconds) {
   const minutes = Math.round(seconds / 60);
   return minutes >= 1 ? `${minutes} min left` : 'under a minute left';
 }
 
+/** Which row an item belongs in: chapters are read, tracks listened to, the rest watched. */
+const kindOf = (item) => (item.chapterId ? 'reading' : item.trackId ? 'listening' : 'watching');
+
+/** How each kind's item becomes a card; a kind without its own mapping already has the card shape. */
 const MAPPERS = {
   watching: (item) => ({
     href: `/play/${item.fileId}`,
@@ -19,6 +22,14 @@ const MAPPERS = {
       .filter(Boolean)
       .join(' · '),
     image: item.still ?? item.title?.poster ?? null,
+    progress: item.duration > 0 ? item.position / item.duration : 0,
+  }),
+  // The reader resumes at the saved page.
+  reading: (item) => ({
+    href: `/read/${encodeURIComponent(item.chapterId)}`,
+    name: item.title?.name ?? 'Chapter',
+    sub: [item.chapterLabel, `page ${item.position} of ${item.duration}`].filter(Boolean).join(' · '),
+    image: item.title?.poster ?? null,
     progress: item.duration > 0 ? item.position / item.duration : 0,
   }),
 };
@@ -56,15 +67,19 @@ function card(item) {
   return li;
 }
 
-async function fill(section) {
-  const res = await fetch(section.dataset.source, { headers: { accept: 'application/json' } });
+async function fill(rows) {
+  const res = await fetch(rows.dataset.source, { headers: { accept: 'application/json' } });
   if (!res.ok) return;
   const body = await res.json();
   const items = Array.isArray(body) ? body : (body.items ?? []);
-  if (items.length === 0) return;
-  const map = MAPPERS[section.dataset.kind] ?? ((item) => item);
-  section.querySelector('.rail').replaceChildren(...items.map(map).map(card));
-  section.hidden = false;
+  for (const section of rows.querySelectorAll('section.continue')) {
+    const kind = section.dataset.kind;
+    const mine = items.filter((item) => kindOf(item) === kind);
+    if (mine.length === 0) continue;
+    section.querySelector('.rail').replaceChildren(...mine.map(MAPPERS[kind] ?? ((item) => item)).map(card));
+    section.hidden = false;
+  }
 }
 
-for (const section of document.querySelectorAll('section.continue[data-source]')) fill(section).catch(() => {});
+const rows = document.getElementById('continue-rows');
+if (rows) fill(rows).catch(() => {});
