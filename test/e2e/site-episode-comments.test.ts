@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { EpisodeCommentRepository } from '../../src/library/episode-comment.repository.js';
+import { EPISODE_COMMENTS_KEPT } from '../../src/library/schemas/episode-comments.schema.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { BROWSER_ACCEPT as BROWSER } from '../support/site-app.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -126,6 +127,27 @@ describe('comments on episodes', () => {
     assert.equal((await admin.delete(path)).status, 404);
     const left = (await viewer.get(`${base}/1/2/comments`)).body.items as { body: string }[];
     assert.ok(!left.some((comment) => comment.body === 'to be removed'));
+  });
+
+  it('keep the newest 500 of an episode in its one document', async () => {
+    const threads = server.app.get(EpisodeCommentRepository);
+    const ref = { titleId: showId, season: 1, episode: 2 };
+    const start = Date.UTC(2026, 0, 1);
+    const old = Array.from({ length: EPISODE_COMMENTS_KEPT }, (_, index) => ({
+      _id: new Types.ObjectId(),
+      authorId: 'guest:old',
+      authorName: 'Guest',
+      body: `old ${index}`,
+      createdAt: new Date(start - index * 1000),
+    }));
+    await threads.save(ref, old);
+    const viewer = await guest();
+    assert.equal((await viewer.post(`${base}/1/2/comments`, { body: 'newest' })).status, 201);
+    const thread = await threads.find(ref);
+    assert.equal(thread?.comments.length, EPISODE_COMMENTS_KEPT);
+    assert.equal(thread?.comments[0].body, 'newest');
+    assert.equal(thread?.comments.at(-1)?.body, `old ${EPISODE_COMMENTS_KEPT - 2}`, 'the oldest dropped');
+    assert.equal((await viewer.get(`${base}/1/2/comments`)).body.total, EPISODE_COMMENTS_KEPT);
   });
 
   it('go with their title and episode when those are deleted', async () => {
