@@ -11,12 +11,14 @@ import { startSiteApp } from '../support/site-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 
 /** The account page as plain HTML: Chromium with JavaScript turned off. */
-describe('signing in without JavaScript', () => {
+describe('the site without JavaScript: sign-in, comments', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   let browser: TestBrowser;
   let page: Page;
   let fileId: string;
+  let movieId: string;
+  let episodeFile: string;
 
   before(async () => {
     db = await startTestDatabase();
@@ -26,9 +28,15 @@ describe('signing in without JavaScript', () => {
     const file = await createMediaFile(server.app, 'Quiet.Harbour.2011.mkv');
     await library.attachFiles(movie._id, [{ fileId: file, placement: {} }]);
     fileId = String(file);
+    movieId = String(movie._id);
+    const show = await library.upsertSkeleton({ kind: 'series', name: 'Quiet Coast', year: 2012 });
+    const episode = await createMediaFile(server.app, 'Quiet.Coast.S01E01.mkv');
+    await library.attachFiles(show._id, [{ fileId: episode, placement: { season: 1, episodes: [1] } }]);
+    episodeFile = String(episode);
     const users = server.app.get(UserService);
     await users.create({ username: 'plain', password: 'plain-password-1', role: 'viewer' });
     await users.create({ username: 'linked', password: 'linked-password-1', role: 'viewer' });
+    await users.create({ username: 'keeper', password: 'keeper-password-1', role: 'admin' });
     browser = await startBrowser(server.url, { javaScript: false });
     page = await browser.newPage();
   });
@@ -126,6 +134,62 @@ describe('signing in without JavaScript', () => {
     assert.match((await page.locator('main').textContent()) ?? '', /invalid, expired or already used/);
     await page.goto(`${server.url}/account`);
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+  });
+
+  it('comments are posted on title and episode pages, shown as text, and deleted by an admin', async () => {
+    await browser.context.clearCookies();
+    const hostile = '<b>bold</b> & "quoted"';
+    for (const path of [`/title/${movieId}`, `/play/${episodeFile}`]) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByLabel('Your comment').fill(`${path} ${hostile}`);
+      await page.getByRole('button', { name: 'Post comment' }).click();
+      await page.waitForURL(`${server.url}${path}#comments-heading`);
+      assert.equal(await page.locator('.comment p').first().textContent(), `${path} ${hostile}`);
+      assert.equal(await page.locator('.comments b').count(), 0);
+    }
+    // Empty: refused with the reason, in the site's style.
+    await page.goto(`${server.url}/title/${movieId}`);
+    await page.getByLabel('Your comment').fill('   ');
+    const refused = page.waitForResponse((res) => res.url().endsWith('/comments'));
+    await page.getByRole('button', { name: 'Post comment' }).click();
+    assert.equal((await refused).status(), 400);
+    assert.match((await page.locator('main').textContent()) ?? '', /A comment cannot be empty/);
+
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('textbox', { name: 'Username' }).fill('keeper');
+    await page.getByLabel('Password').fill('keeper-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Signed in as keeper' }).waitFor();
+    for (const path of [`/title/${movieId}`, `/play/${episodeFile}`]) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByRole('button', { name: 'Delete comment by Guest' }).click();
+      await page.waitForURL(`${server.url}${path}#comments-heading`);
+      assert.equal(await page.locator('.comment').count(), 0, `${path}: deleted`);
+    }
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+  });
+
+  it('a comment form posted from elsewhere is refused with 403', async () => {
+    const res = await fetch(`${server.url}/title/${movieId}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ body: 'forged' }).toString(),
+    });
+    assert.equal(res.status, 401, 'no identity: refused before anything else');
+    const cookie = (await browser.context.cookies(server.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const forged = await fetch(`${server.url}/title/${movieId}/comments`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        cookie,
+      },
+      body: new URLSearchParams({ body: 'forged', _csrf: 'made-up' }).toString(),
+    });
+    assert.equal(forged.status, 403);
+    assert.equal(((await forged.json()) as { error: string }).error, 'csrf_rejected');
   });
 
   it("while the database is down, a page is the site's 5xx page, not a stack or JSON", async () => {

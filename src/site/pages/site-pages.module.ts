@@ -4,6 +4,7 @@ import { CsrfGuard } from '../../admin/security/csrf.guard.js';
 import { AccountPageController } from './account/account-page.controller.js';
 import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
 import { CatalogPagesService } from './catalog/catalog-pages.service.js';
+import { CommentFormsController } from './comments/comment-forms.controller.js';
 import { MediaLinks } from './media-links.js';
 import { PlayerPageController } from './player/player-page.controller.js';
 import { PlayerPageService } from './player/player-page.service.js';
@@ -24,6 +25,7 @@ import { TitlePageService } from './title/title-page.service.js';
     PwaController,
     TitlePageController,
     PlayerPageController,
+    CommentFormsController,
   ],
   // The panel's stateless CSRF tokens (signed double-submit cookie) guard the site's few plain forms too.
   providers: [

@@ -72,6 +72,7 @@ export function setupComments() {
   list.addEventListener('click', async (event) => {
     const button = event.target.closest('.delete-comment');
     if (!button) return;
+    event.preventDefault(); // the button's own form is for pages without JavaScript
     const item = button.closest('.comment');
     if (!confirm('Delete this comment?')) return;
     const res = await fetch(`${url}/${item.dataset.commentId}`, { method: 'DELETE' });

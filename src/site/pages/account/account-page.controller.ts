@@ -2,7 +2,6 @@ import { Body, Controller, Get, Inject, Post, Req, Res, UseGuards } from '@nestj
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { PanelFormDto } from '../../../admin/dto/panel-form.dto.js';
-import { CsrfTokens } from '../../../admin/security/csrf-tokens.js';
 import { CsrfGuard } from '../../../admin/security/csrf.guard.js';
 import { clearSessionCookie, sessionCookieOptions, setSessionCookie } from '../../../auth/auth-cookie.js';
 import { clientInfo } from '../../../auth/client-info.js';
@@ -31,7 +30,6 @@ export class AccountPageController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly renderer: SitePageRenderer,
-    private readonly csrf: CsrfTokens,
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly signIns: SignInEvents,
@@ -79,8 +77,8 @@ export class AccountPageController {
       section: 'account',
       script: 'account.js',
       status,
+      forms: true,
       data: {
-        csrf: this.csrf.issue(req, res),
         form,
         account: identity
           ? { name: identity.name, role: identity.role, isAdmin: identity.role === 'admin' }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Types } from 'mongoose';
 import { AppError } from '../../../core/errors/app-error.js';
+import { type EpisodeRef } from '../../../library/episode-comment.repository.js';
 import { EpisodeCommentService } from '../../../library/episode-comment.service.js';
 import { LibraryService } from '../../../library/library.service.js';
 import { type MediaFile } from '../../../library/schemas/media-file.schema.js';
@@ -65,6 +66,7 @@ export class PlayerPageService {
       comments:
         episode && comments
           ? {
+              action: `/play/${id}/comments`,
               url: `/api/titles/${String(episode.titleId)}/episodes/${episode.season}/${episode.episode}/comments`,
               items: comments.items.map(presentComment),
               total: comments.total,
@@ -80,6 +82,20 @@ export class PlayerPageService {
             }
           : undefined,
     };
+  }
+
+  /** The series episode a file plays (its comments' address); 404 for a film or a loose file. */
+  async episodeOf(fileId: Types.ObjectId): Promise<EpisodeRef> {
+    const file = await this.library.requireFile(fileId);
+    const title = file.titleId ? await this.titleOf(file.titleId) : undefined;
+    const current = title ? placeAndNext(title.seasons, file._id).current : undefined;
+    if (!title || !current)
+      throw new AppError(
+        404,
+        'not_found',
+        'This video is not an episode of a series: comment on its title page.',
+      );
+    return { titleId: title._id, season: current.season, episode: current.episode };
   }
 
   /** A file may outlive its title for a moment (deletion drains later): then it plays without one. */

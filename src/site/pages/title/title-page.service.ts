@@ -92,6 +92,7 @@ export class TitlePageService {
       playHref: firstFile ? `/play/${firstFile}` : undefined,
       comments: comments.items.map(presentComment),
       commentsUrl: `/api/titles/${String(title._id)}/comments`,
+      commentsAction: `/title/${String(title._id)}/comments`,
       commentCount: comments.total,
       moreComments: comments.total > comments.items.length,
     };
