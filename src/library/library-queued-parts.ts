@@ -5,6 +5,7 @@ import { ArtworkRequests } from './artwork/artwork-requests.js';
 import { ArtworkJob } from './artwork/artwork.job.js';
 import { CatalogRebuildJob, CatalogRebuildRequests } from './catalog/catalog-rebuild.job.js';
 import { CommentsController } from './comments.controller.js';
+import { EpisodeCommentsController } from './episode-comments.controller.js';
 import { FilesController } from './files.controller.js';
 import { EnrichmentRequests } from './metadata/enrichment-requests.js';
 import { EnrichmentJob } from './metadata/enrichment.job.js';
@@ -22,7 +23,7 @@ import { UpkeepSchedule } from './upkeep/upkeep-schedule.js';
 export const QUEUED_PARTS = {
   QueueModule,
   requests: [EnrichmentRequests, ArtworkRequests, CatalogRebuildRequests],
-  managerControllers: [TitlesController, FilesController, CommentsController],
+  managerControllers: [TitlesController, FilesController, CommentsController, EpisodeCommentsController],
   managerProviders: [UpkeepSchedule],
   workerProviders: [
     metadataProviders,

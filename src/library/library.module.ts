@@ -7,6 +7,8 @@ import { ArtworkRepository } from './artwork/artwork.repository.js';
 import { CommentIndexRepository } from './comment-index.repository.js';
 import { CommentRepository } from './comment.repository.js';
 import { CommentService } from './comment.service.js';
+import { EpisodeCommentRepository } from './episode-comment.repository.js';
+import { EpisodeCommentService } from './episode-comment.service.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { FileTotalsRepository } from './file-totals.repository.js';
 import { FileTotals } from './file-totals.service.js';
@@ -37,6 +39,8 @@ const SERVICES = [
   LibraryService,
   TitleSearchService,
   CommentService,
+  EpisodeCommentRepository,
+  EpisodeCommentService,
   CatalogScanReader,
   CatalogIndexRepository,
   CatalogIndexer,

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
+import { EpisodeCommentRepository } from './episode-comment.repository.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { FileTotals } from './file-totals.service.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
@@ -19,6 +20,7 @@ import {
   type ExternalIds,
   type SeasonBucket,
   type Title,
+  type EpisodeStill,
   type TitleArtwork,
 } from './schemas/title.schema.js';
 import { TitleKeyRepository } from './title-key.repository.js';
@@ -62,6 +64,7 @@ export class LibraryService {
     private readonly files: MediaFileRepository,
     private readonly deletions: PendingDeletionRepository,
     private readonly comments: CommentRepository,
+    private readonly episodeComments: EpisodeCommentRepository,
     private readonly mutex: RedisMutex,
     private readonly contentKeys: ContentKeyRepository,
     private readonly catalog: CatalogIndexer,
@@ -216,6 +219,7 @@ export class LibraryService {
         );
       }
       await this.forgetFiles(fileIds, 'episode deleted');
+      await this.episodeComments.delete([{ titleId, season, episode }]);
       await this.editSeasons(title, (seasons) => withoutEpisode(seasons, season, episode));
     });
   }
@@ -228,6 +232,11 @@ export class LibraryService {
       const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
       await this.forgetFiles([...referenced, ...backReferenced], 'title deleted');
       await this.comments.deleteForTitle(title._id);
+      await this.episodeComments.delete(
+        title.seasons.flatMap((s) =>
+          s.episodes.map((e) => ({ titleId: title._id, season: s.number, episode: e.number })),
+        ),
+      );
       await this.keys.deleteForTitle(title._id);
       await this.titles.delete(title._id);
       this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);
@@ -346,6 +355,38 @@ export class LibraryService {
   async setArtwork(titleId: Types.ObjectId, field: keyof TitleArtwork, artworkId: string): Promise<void> {
     await this.changing(titleId, async () => {
       await this.titles.setArtwork(titleId, field, artworkId);
+    });
+  }
+
+  /**
+   * Records the catalogue's episode stills (enrichment). A still whose source is unchanged keeps its
+   * local copy; the artwork job fetches the rest.
+   */
+  async setEpisodeStills(titleId: Types.ObjectId, found: Omit<EpisodeStill, 'artwork'>[]): Promise<void> {
+    await this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const known = new Map((title.episodeStills ?? []).map((still) => [still.source, still.artwork]));
+      const stills = found.map((still) => {
+        const artwork = known.get(still.source);
+        return artwork ? { ...still, artwork } : { ...still };
+      });
+      await this.titles.setEpisodeStills(titleId, stills);
+    });
+  }
+
+  /** Records local copies of episode stills by source URL, in one write (the artwork job). */
+  async setEpisodeStillArtwork(
+    titleId: Types.ObjectId,
+    artworkBySource: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    if (artworkBySource.size === 0) return;
+    await this.locked(titleId, async () => {
+      const title = await this.requireTitle(titleId);
+      const stills = (title.episodeStills ?? []).map((still) => {
+        const artwork = artworkBySource.get(still.source);
+        return artwork ? { ...still, artwork } : still;
+      });
+      await this.titles.setEpisodeStills(titleId, stills);
     });
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Model, type QueryFilter, type Types } from 'mongoose';
 import { findEachById } from '../core/database/find-each-by-id.js';
 import { isDuplicateKeyError, MongoConnection } from '../core/database/mongo-connection.js';
-import { type SeasonBucket, type Title, titleSchema } from './schemas/title.schema.js';
+import { type EpisodeStill, type SeasonBucket, type Title, titleSchema } from './schemas/title.schema.js';
 import { ENTRY_FIELDS, type EntrySource } from './catalog/catalog-entry.js';
 
 export type NewTitle = Omit<Title, '_id' | 'createdAt' | 'updatedAt' | 'revision'>;
@@ -78,6 +78,10 @@ export class TitleRepository {
 
   async setArtwork(id: Types.ObjectId, field: 'poster' | 'backdrop', artworkId: string): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { [`artwork.${field}`]: artworkId } });
+  }
+
+  async setEpisodeStills(id: Types.ObjectId, stills: EpisodeStill[]): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { episodeStills: stills } });
   }
 
   async delete(id: Types.ObjectId): Promise<boolean> {

@@ -4,12 +4,12 @@ import { LibraryService } from '../../src/library/library.service.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/free-port.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { BROWSER_ACCEPT, startSiteApp } from '../support/site-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 import { TestClient } from '../support/http.js';
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+const BROWSER = BROWSER_ACCEPT;
 
 describe('viewer site pages over HTTP', () => {
   let db: TestDatabase;
@@ -17,12 +17,8 @@ describe('viewer site pages over HTTP', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    const port = await freePort();
-    server = await startInProcessApp({
+    server = await startSiteApp({
       MONGODB_URI: db.uri,
-      ROLE: 'all',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
       SATELLITE_MIRRORS: 'http://127.0.0.1:9/satellite.json',
     });
   });

@@ -1,46 +1,20 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startBrowser, type TestBrowser } from '../support/browser.js';
+import { type SatelliteMirror, startSatelliteInstall } from '../support/satellite-mirror.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
-
-/** A mirror serving whatever copy of satellite.json the test puts there. */
-async function startMirror() {
-  const state = { body: '{}' };
-  const server: Server = createServer((_req, res) => {
-    res
-      .writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
-      .end(state.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/satellite.json`,
-    state,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 
 describe('satellite fail-over in Chromium', () => {
   let db: TestDatabase;
   let first: InProcessApp | undefined;
   let second: InProcessApp;
-  let mirror: Awaited<ReturnType<typeof startMirror>>;
+  let mirror: SatelliteMirror;
   let browser: TestBrowser;
 
   before(async () => {
     db = await startTestDatabase();
-    mirror = await startMirror();
-    const env = {
-      MONGODB_URI: db.uri,
-      ROLE: 'manager',
-      SATELLITE_PRIVATE_KEY: randomBytes(32).toString('base64url'),
-      SATELLITE_MIRRORS: mirror.url,
-    };
-    first = await startInProcessApp(env);
-    second = await startInProcessApp(env);
+    ({ mirror, first, second } = await startSatelliteInstall(db.uri));
     browser = await startBrowser(first.url, { alsoReach: [second.url, mirror.url] });
   });
   after(async () => {

@@ -1,49 +1,24 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { type SatelliteMirror, startSatelliteInstall } from '../support/satellite-mirror.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
-import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { postPanelForm } from '../support/panel-form.js';
 import { loadSatelliteClient, type SatelliteClient } from '../support/satellite-client.js';
-
-/** A mirror: a static copy of satellite.json at a URL (as a raw file in a public repo would be). */
-async function startMirror() {
-  const state = { body: '{}' };
-  const server: Server = createServer((_req, res) => {
-    res
-      .writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
-      .end(state.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/satellite.json`,
-    state,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('satellite config', () => {
   const seed = randomBytes(32).toString('base64url');
   let db: TestDatabase;
   let first: InProcessApp;
   let second: InProcessApp;
-  let mirror: Awaited<ReturnType<typeof startMirror>>;
+  let mirror: SatelliteMirror;
   let client: SatelliteClient;
 
   before(async () => {
     db = await startTestDatabase();
-    mirror = await startMirror();
-    const env = {
-      MONGODB_URI: db.uri,
-      ROLE: 'manager',
-      SATELLITE_PRIVATE_KEY: seed,
-      SATELLITE_MIRRORS: mirror.url,
-    };
-    first = await startInProcessApp(env);
-    second = await startInProcessApp(env);
+    ({ mirror, first, second } = await startSatelliteInstall(db.uri, seed));
     client = await loadSatelliteClient();
   });
   after(async () => {

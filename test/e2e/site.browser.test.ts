@@ -16,8 +16,8 @@ import {
   type TestBrowser,
 } from '../support/browser.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/free-port.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { startSiteApp } from '../support/site-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { tempDir } from '../support/media.js';
 
@@ -51,13 +51,7 @@ describe('viewer site in headless Chromium', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    const port = await freePort();
-    server = await startInProcessApp({
-      MONGODB_URI: db.uri,
-      ROLE: 'all',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    });
+    server = await startSiteApp({ MONGODB_URI: db.uri });
     const library = server.app.get(LibraryService);
     const show = await library.upsertSkeleton({ kind: 'series', name: 'Lighthouse Keepers', year: 2019 });
     await library.updateTitle(show._id, {
@@ -93,6 +87,9 @@ describe('viewer site in headless Chromium', () => {
     await server.app
       .get(UserService)
       .create({ username: 'viewer', password: 'viewer-password-1', role: 'viewer' });
+    await server.app
+      .get(UserService)
+      .create({ username: 'boss', password: 'boss-password-1', role: 'admin' });
 
     browser = await startBrowser(server.url);
     page = await browser.newPage();
@@ -166,6 +163,14 @@ describe('viewer site in headless Chromium', () => {
     const resume = page.locator('#continue-list a.card').first();
     await resume.waitFor();
     assert.match((await resume.textContent()) ?? '', /Lighthouse Keepers/);
+    assert.match((await resume.textContent()) ?? '', /S01E01/);
+    // 12 s of 30: the bar shows 40 %; no still or poster yet, so the title's letter stands in.
+    assert.equal(await resume.locator('.bar-progress span').getAttribute('style'), 'width: 40%;');
+    assert.equal(await resume.locator('.thumb.blank').textContent(), 'L');
+    // Reading and listening have their slots, hidden until those kinds keep progress.
+    assert.equal(await page.locator('#continue-reading').isHidden(), true);
+    assert.equal(await page.locator('#continue-listening').isHidden(), true);
+    await check('home-continue');
     await resume.click();
     await page.waitForURL(`${server.url}/play/${episodeOne}`);
     await waitForVideo();
@@ -203,6 +208,39 @@ describe('viewer site in headless Chromium', () => {
     await check();
     await page.getByRole('button', { name: 'Post comment' }).click();
     assert.equal(await page.locator('#comment-error').textContent(), 'A comment cannot be empty.');
+  });
+
+  it("takes comments on an episode's player page, and admins delete comments from the page", async () => {
+    await page.goto(`${server.url}/play/${episodeTwo}`);
+    await page.getByLabel('Your comment').fill(`episode two: ${HOSTILE}`);
+    await page.getByRole('button', { name: 'Post comment' }).click();
+    await page.locator('.comment p', { hasText: 'episode two' }).waitFor();
+    await page.reload();
+    assert.equal(await page.locator('.comment p').first().textContent(), `episode two: ${HOSTILE}`);
+    assert.equal(await page.locator('.delete-comment').count(), 0, 'no delete buttons for viewers');
+    await check('player-comments');
+    // Episode one's page has its own (empty) list.
+    await page.goto(`${server.url}/play/${episodeOne}`);
+    assert.equal(await page.locator('.comment').count(), 0);
+
+    const { url } = await server.app.get(MagicLinkService).create({ username: 'boss' }, 'test');
+    await page.goto(url);
+    for (const [path, text] of [
+      [`/play/${episodeTwo}`, 'episode two'],
+      [`/title/${showId}`, 'quoted'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      if (path.startsWith('/play/')) await check('player-comments-admin');
+      const comment = page.locator('.comment', { hasText: text });
+      await comment.getByRole('button', { name: /Delete comment by/ }).click();
+      await comment.waitFor({ state: 'detached' });
+      await page.reload();
+      assert.equal(await page.locator('.comment', { hasText: text }).count(), 0, `${path}: deleted for good`);
+    }
+    assert.ok(browser.dialogs.some((dialog) => dialog.message === 'Delete this comment?'));
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
   });
 
   it('keeps what a guest watched after signing in with a magic link', async () => {

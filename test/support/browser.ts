@@ -37,12 +37,14 @@ export interface TestBrowser {
  */
 export async function startBrowser(
   appUrl: string,
-  { alsoReach = [] }: { alsoReach?: readonly string[] } = {},
+  { alsoReach = [], javaScript = true }: { alsoReach?: readonly string[]; javaScript?: boolean } = {},
 ): Promise<TestBrowser> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   const app = new URL(appUrl);
   const context = await browser.newContext({
     viewport: DESKTOP,
+    // `javaScript: false` checks what works as plain HTML (forms, links, redirects).
+    javaScriptEnabled: javaScript,
     // A port just released: nothing listens there, so a proxied request fails at once.
     proxy: {
       server: `http://127.0.0.1:${await freePort()}`,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import sharp from 'sharp';
 
 export interface StubMovie {
   id: number;
@@ -8,6 +9,15 @@ export interface StubMovie {
   overview: string;
   genres: string[];
   imdb: string;
+}
+
+export interface StubSeries {
+  id: number;
+  name: string;
+  year: number;
+  overview: string;
+  /** Episodes per season number; each has a still at `/t/p/w300/still-<id>-s<season>e<episode>.jpg`. */
+  seasons: Record<number, number>;
 }
 
 export interface StubAnime {
@@ -22,9 +32,20 @@ export interface StubAnime {
 /**
  * TMDB (v3) and Jikan (v4) on 127.0.0.1, answering in the shape the real APIs use (trimmed to the
  * fields we read). `down` makes every answer a 503; `requests` records paths with their queries.
+ * TMDB's image host is here too: every `/t/p/...jpg` is a small JPEG.
  */
-export async function startMetadataStub(catalogue: { movies: StubMovie[]; anime: StubAnime[] }) {
+export async function startMetadataStub(catalogue: {
+  movies: StubMovie[];
+  anime: StubAnime[];
+  series?: StubSeries[];
+}) {
   const requests: string[] = [];
+  const image = await sharp({
+    create: { width: 300, height: 169, channels: 3, background: { r: 30, g: 90, b: 160 } },
+  })
+    .jpeg()
+    .toBuffer();
+  const series = catalogue.series ?? [];
   const state = { down: false };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
@@ -32,6 +53,10 @@ export async function startMetadataStub(catalogue: { movies: StubMovie[]; anime:
     const send = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (state.down) return send(503, { status_message: 'Service unavailable' });
+    if (url.pathname.startsWith('/t/p/') && url.pathname.endsWith('.jpg')) {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length }).end(image);
+      return;
+    }
     if (url.pathname.startsWith('/3/') && url.searchParams.get('api_key') !== 'stub-tmdb-key-0123456789') {
       return send(401, { status_message: 'Invalid API key' });
     }
@@ -59,7 +84,41 @@ export async function startMetadataStub(catalogue: { movies: StubMovie[]; anime:
         imdb_id: movie.imdb,
       });
     }
-    if (url.pathname === '/3/search/tv') return send(200, { page: 1, results: [], total_results: 0 });
+    if (url.pathname === '/3/search/tv') {
+      const results = series
+        .filter((show) => show.name.toLowerCase() === query)
+        .map((show) => ({ id: show.id, name: show.name }));
+      return send(200, { page: 1, results, total_results: results.length });
+    }
+    const tv = /^\/3\/tv\/(\d+)(?:\/season\/(\d+))?$/.exec(url.pathname);
+    if (tv) {
+      const show = series.find((candidate) => candidate.id === Number(tv[1]));
+      if (!show) return send(404, { status_message: 'not found' });
+      if (tv[2] === undefined) {
+        return send(200, {
+          id: show.id,
+          name: show.name,
+          original_name: show.name,
+          overview: show.overview,
+          first_air_date: `${show.year}-01-10`,
+          genres: [{ id: 18, name: 'Drama' }],
+          poster_path: `/tv-poster-${show.id}.jpg`,
+          backdrop_path: null,
+          external_ids: { imdb_id: null },
+        });
+      }
+      const season = Number(tv[2]);
+      const count = show.seasons[season];
+      if (!count) return send(404, { status_message: 'not found' });
+      return send(200, {
+        season_number: season,
+        episodes: Array.from({ length: count }, (_, index) => ({
+          episode_number: index + 1,
+          name: `Episode ${index + 1}`,
+          still_path: `/still-${show.id}-s${season}e${index + 1}.jpg`,
+        })),
+      });
+    }
     if (url.pathname === '/v4/anime') {
       const data = catalogue.anime
         .filter((anime) => [anime.title, anime.english].some((name) => name.toLowerCase().includes(query)))

@@ -4,11 +4,13 @@ import { type Request } from 'express';
 const MACHINE_PATHS = /^\/(api|stream|subtitles|media|healthz|metrics|sign|admin|bot|satellite)(\/|\.|$)/;
 
 /**
- * Whether an error should be shown as a page in the site's style: a browser navigating (GET/HEAD,
- * HTML preferred over JSON) to a page path. `fetch()` and API clients keep `{error, message}`.
+ * Whether an error should be shown as a page in the site's style: a browser navigating (GET/HEAD, or
+ * a plain form post, which browsers mark `Sec-Fetch-Mode: navigate`; HTML preferred over JSON) to a
+ * page path. `fetch()` and API clients keep `{error, message}`.
  */
 export function wantsErrorPage(req: Request): boolean {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const navigating = req.method === 'GET' || req.method === 'HEAD' || req.get('sec-fetch-mode') === 'navigate';
+  if (!navigating) return false;
   if (MACHINE_PATHS.test(req.path)) return false;
   return req.accepts(['json', 'html']) === 'html';
 }

@@ -6,7 +6,7 @@ import { type Types } from 'mongoose';
 import sharp, { type OutputInfo } from 'sharp';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { LibraryService } from '../library.service.js';
-import { type TitleArtwork } from '../schemas/title.schema.js';
+import { type Title, type TitleArtwork } from '../schemas/title.schema.js';
 import { ArtworkFetcher, ArtworkFetchError } from './artwork-fetcher.js';
 import { ArtworkRepository } from './artwork.repository.js';
 import { artworkId, MASTER_WIDTH } from './artwork-sizes.js';
@@ -15,7 +15,9 @@ import { artworkId, MASTER_WIDTH } from './artwork-sizes.js';
 export const MAX_INPUT_PIXELS = 40_000_000;
 
 /** What the collector does with a title's catalogue images. */
-export type ArtworkOutcome = Partial<Record<keyof TitleArtwork, 'stored' | 'kept' | string>>;
+export type ArtworkOutcome = Partial<
+  Record<keyof TitleArtwork | 'episodeStills', 'stored' | 'kept' | string>
+>;
 
 /**
  * Worker side: fetches the poster and backdrop enrichment found (once per source URL), keeps a WebP
@@ -57,8 +59,39 @@ export class ArtworkCollector {
         if (error.transient) retry = error;
       }
     }
+    const stills = await this.collectEpisodeStills(title);
+    if (stills.failed > 0) outcome.episodeStills = `${stills.failed} episode still(s) not fetched`;
+    else if (stills.stored > 0) outcome.episodeStills = 'stored';
+    retry ??= stills.retry;
     if (retry) throw retry;
     return outcome;
+  }
+
+  /**
+   * Episode stills the catalogue found and that have no local copy yet: fetched once per source URL
+   * (the same guard and limits as posters), then recorded on the title in one write.
+   */
+  private async collectEpisodeStills(title: Title) {
+    const stored = new Map<string, string>();
+    let failed = 0;
+    let retry: ArtworkFetchError | undefined;
+    for (const still of title.episodeStills ?? []) {
+      const id = artworkId(still.source);
+      if (still.artwork === id || stored.has(still.source) || !/^https?:\/\//i.test(still.source)) continue;
+      try {
+        if (!(await this.artwork.findById(id))) await this.keep(id, still.source);
+        stored.set(still.source, id);
+      } catch (error) {
+        if (!(error instanceof ArtworkFetchError)) throw error;
+        this.logger.warn(
+          `title ${String(title._id)} S${still.season}E${still.episode} still: ${error.message}`,
+        );
+        failed++;
+        if (error.transient) retry = error;
+      }
+    }
+    await this.library.setEpisodeStillArtwork(title._id, stored);
+    return { stored: stored.size, failed, retry };
   }
 
   private async keep(id: string, source: string): Promise<void> {

@@ -39,8 +39,9 @@ export class EnrichmentService {
           (alias) => alias !== fields.name,
         );
         const enriched = await this.library.enrich(title._id, { ...fields, aliases });
+        const stills = await this.episodeStills(provider, enriched);
         // Pages show local copies only: fetch what the catalogue pointed at, once, on a worker.
-        if (enriched.poster || enriched.backdrop) await this.artwork.request(title._id);
+        if (enriched.poster || enriched.backdrop || stills > 0) await this.artwork.request(title._id);
         return this.record(title, { state: 'matched', provider: provider.name });
       } catch (error) {
         if (!(error instanceof MetadataUnavailableError)) throw error;
@@ -52,6 +53,18 @@ export class EnrichmentService {
       throw new MetadataUnavailableError(failures.join('; '));
     }
     return this.record(title, { state: 'no-match', detail: `no catalogue knows "${title.name}"` });
+  }
+
+  /** Series: the matched catalogue's episode stills for the seasons the title has (how many were found). */
+  private async episodeStills(provider: MetadataProvider, title: Title): Promise<number> {
+    if (title.kind === 'movie' || !provider.episodeStills || title.seasons.length === 0) return 0;
+    const stills = await provider.episodeStills(
+      title.externalIds ?? {},
+      title.seasons.map((season) => season.number),
+    );
+    if (stills.length === 0 && !title.episodeStills?.length) return 0;
+    await this.library.setEpisodeStills(title._id, stills);
+    return stills.length;
   }
 
   private async record(title: Title, outcome: Omit<TitleEnrichment, 'at'>): Promise<TitleEnrichment> {

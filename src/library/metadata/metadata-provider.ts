@@ -1,5 +1,9 @@
 import { type TitleKind } from '../release-name/parsed-release.js';
 import { type TitleFields } from '../library.service.js';
+import { type EpisodeStill, type ExternalIds } from '../schemas/title.schema.js';
+
+/** Where the catalogue keeps one episode's still (a URL the artwork job fetches once). */
+export type EpisodeStillSource = Omit<EpisodeStill, 'artwork'>;
 
 export interface MetadataQuery {
   kind: TitleKind;
@@ -14,6 +18,8 @@ export interface MetadataProvider {
   serves(kind: TitleKind): boolean;
   /** The best match's fields, or `undefined` when the catalogue has no such title. */
   lookup(query: MetadataQuery): Promise<TitleFields | undefined>;
+  /** Series: the stills of the given seasons' episodes, for a title this catalogue matched (optional). */
+  episodeStills?(ids: ExternalIds, seasons: readonly number[]): Promise<EpisodeStillSource[]>;
 }
 
 /** The catalogue could not be asked (network down, rate limited, 5xx): try again later. */

@@ -1,7 +1,15 @@
 import { type TitleKind } from '../release-name/parsed-release.js';
 import { type TitleFields } from '../library.service.js';
 import { fetchJson } from './fetch-json.js';
-import { type MetadataProvider, type MetadataQuery } from './metadata-provider.js';
+import { type ExternalIds } from '../schemas/title.schema.js';
+import { type EpisodeStillSource, type MetadataProvider, type MetadataQuery } from './metadata-provider.js';
+
+/** A season asks for at most this many episodes' stills, and a title for at most this many seasons. */
+const MAX_SEASONS = 40;
+
+interface TmdbSeason {
+  episodes?: { episode_number: number; still_path?: string | null }[];
+}
 
 interface TmdbSearch {
   results: { id: number }[];
@@ -49,6 +57,24 @@ export class TmdbProvider implements MetadataProvider {
       this.url(`${type}/${best.id}`, { append_to_response: 'external_ids' }),
     );
     return details && toFields(details, this.imageBaseUrl);
+  }
+
+  /** `tv/{id}/season/{n}` per season the title has; TMDB's `w300` is its still size. */
+  async episodeStills(ids: ExternalIds, seasons: readonly number[]): Promise<EpisodeStillSource[]> {
+    if (!ids.tmdb) return [];
+    const stills: EpisodeStillSource[] = [];
+    for (const season of [...new Set(seasons)].slice(0, MAX_SEASONS)) {
+      const found = await fetchJson<TmdbSeason>(this.url(`tv/${ids.tmdb}/season/${season}`, {}));
+      for (const episode of found?.episodes ?? []) {
+        if (!episode.still_path || !Number.isInteger(episode.episode_number)) continue;
+        stills.push({
+          season,
+          episode: episode.episode_number,
+          source: `${this.imageBaseUrl}/w300${episode.still_path}`,
+        });
+      }
+    }
+    return stills;
   }
 
   private url(path: string, params: Record<string, string>): URL {

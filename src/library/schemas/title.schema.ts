@@ -43,6 +43,17 @@ export interface TitleArtwork {
   backdrop?: string;
 }
 
+/**
+ * A catalogue still of one episode (TMDB), found by enrichment; `artwork` is the id of the local copy
+ * the artwork job made (pages use that, never `source`). One entry per episode, so bounded by them.
+ */
+export interface EpisodeStill {
+  season: number;
+  episode: number;
+  source: string;
+  artwork?: string;
+}
+
 /** Fields an admin may edit; an edited field is locked against later metadata enrichment. */
 export const EDITABLE_FIELDS = [
   'name',
@@ -71,6 +82,8 @@ export interface Title {
   backdrop?: string;
   /** Local copies of poster and backdrop: pages use these, never the catalogue URLs above. */
   artwork?: TitleArtwork;
+  /** Series and anime: the catalogue's episode stills and their local copies. */
+  episodeStills?: EpisodeStill[];
   searchTokens: string[];
   /** Series and anime: season → episode → files. */
   seasons: SeasonBucket[];
@@ -113,6 +126,20 @@ export const titleSchema = new Schema<Title>(
     backdrop: String,
     artwork: {
       type: new Schema<TitleArtwork>({ poster: String, backdrop: String }, { _id: false }),
+      default: undefined,
+    },
+    episodeStills: {
+      type: [
+        new Schema<EpisodeStill>(
+          {
+            season: { type: Number, required: true },
+            episode: { type: Number, required: true },
+            source: { type: String, required: true },
+            artwork: String,
+          },
+          { _id: false },
+        ),
+      ],
       default: undefined,
     },
     searchTokens: { type: [String], default: [] },

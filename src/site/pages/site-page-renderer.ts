@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
+import { CsrfTokens } from '../../admin/security/csrf-tokens.js';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ViewRenderer } from '../../core/views/view-renderer.js';
 import { SatelliteService } from '../satellite/satellite.service.js';
@@ -19,6 +20,8 @@ export interface SitePage {
   /** The search box's current text. */
   query?: string;
   data?: Record<string, unknown>;
+  /** The page has forms that post without JavaScript: give it a CSRF token (`csrf` in the view). */
+  forms?: boolean;
 }
 
 /**
@@ -32,6 +35,7 @@ export class SitePageRenderer {
   constructor(
     private readonly views: ViewRenderer,
     private readonly modules: ModuleRef,
+    private readonly csrf: CsrfTokens,
   ) {}
 
   /**
@@ -61,6 +65,7 @@ export class SitePageRenderer {
         isAdmin: identity?.role === 'admin',
         nav: { [section]: true },
         satelliteConfig: this.satellite(),
+        csrf: page.forms ? this.csrf.issue(req as IdentifiedRequest & Request, res) : undefined,
       },
       'site',
     );

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { CsrfTokens } from '../../admin/security/csrf-tokens.js';
+import { CsrfGuard } from '../../admin/security/csrf.guard.js';
 import { AccountPageController } from './account/account-page.controller.js';
 import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
 import { CatalogPagesService } from './catalog/catalog-pages.service.js';
+import { CommentFormsController } from './comments/comment-forms.controller.js';
 import { MediaLinks } from './media-links.js';
 import { PlayerPageController } from './player/player-page.controller.js';
 import { PlayerPageService } from './player/player-page.service.js';
@@ -22,7 +25,17 @@ import { TitlePageService } from './title/title-page.service.js';
     PwaController,
     TitlePageController,
     PlayerPageController,
+    CommentFormsController,
   ],
-  providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
+  // The panel's stateless CSRF tokens (signed double-submit cookie) guard the site's few plain forms too.
+  providers: [
+    CsrfTokens,
+    CsrfGuard,
+    SitePageRenderer,
+    CatalogPagesService,
+    MediaLinks,
+    TitlePageService,
+    PlayerPageService,
+  ],
 })
 export class SitePagesModule {}

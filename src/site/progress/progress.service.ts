@@ -4,6 +4,7 @@ import { type Identity } from '../../core/identity/identity.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { artworkSrc } from '../pages/artwork.js';
 import { ProgressRepository } from './progress.repository.js';
 import { type TitleChoice, type ViewerProfile } from './schemas/viewer-profile.schema.js';
 import { type ContinueEntry, isWatched, mergeContinueLists, nextContinueList } from './watch-state.js';
@@ -28,7 +29,9 @@ export interface FileProgressView {
 export interface ContinueItem extends FileProgressView {
   season: number | null;
   episode: number | null;
-  title: { id: string; kind: string; name: string; year: number | null } | null;
+  title: { id: string; kind: string; name: string; year: number | null; poster: string | null } | null;
+  /** The episode's still (the local copy of the catalogue's), when there is one. */
+  still: string | null;
 }
 
 export interface TitleProgressView {
@@ -115,8 +118,20 @@ export class ProgressService {
         season: entry.season ?? null,
         episode: entry.episode ?? null,
         title: title
-          ? { id: String(title._id), kind: title.kind, name: title.name, year: title.year ?? null }
+          ? {
+              id: String(title._id),
+              kind: title.kind,
+              name: title.name,
+              year: title.year ?? null,
+              poster: artworkSrc(title.artwork?.poster, 'w185') ?? null,
+            }
           : null,
+        still:
+          artworkSrc(
+            title?.episodeStills?.find((s) => s.season === entry.season && s.episode === entry.episode)
+              ?.artwork,
+            'w342',
+          ) ?? null,
       };
     });
   }

@@ -98,12 +98,8 @@ async function loadAppPasswords() {
 }
 
 function setupAccount() {
-  const signOut = document.getElementById('sign-out');
-  if (!signOut) return;
-  signOut.addEventListener('click', async () => {
-    await fetch('/api/auth/logout', { method: 'POST', headers: json });
-    location.reload();
-  });
+  // Signing out is the page's own form post (CSRF-checked), with or without this script.
+  if (!document.getElementById('sign-out-form')) return;
   const form = document.getElementById('app-password-form');
   const error = document.getElementById('app-passwords-error');
   form.addEventListener('submit', async (event) => {

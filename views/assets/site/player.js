@@ -1,4 +1,7 @@
-// Player page: resume, progress saving, track choices, next episode, shortcuts, speed, PiP.
+// Player page: resume, progress saving, track choices, next episode, shortcuts, speed, PiP; an
+// episode's comments.
+import { setupComments } from './comments.js';
+
 const SAVE_EVERY_MS = 10_000;
 const WATCHED_RATIO = 0.9;
 const AUTOPLAY_SECONDS = 5;
@@ -203,6 +206,7 @@ async function autoplay() {
 }
 
 showSubtitles('off');
+setupComments();
 setupSaving();
 setupShortcuts(setupNextEpisode());
 restoreTracks().catch(() => {});

@@ -1,5 +1,5 @@
 // StreamVault service worker: the app shell and recently seen posters, never media.
-const VERSION = 'sv-site-v1';
+const VERSION = 'sv-site-v2';
 const SHELL = `${VERSION}-shell`;
 const IMAGES = `${VERSION}-images`;
 const PAGES = `${VERSION}-pages`;
@@ -12,6 +12,7 @@ const SHELL_URLS = [
   '/assets/site/satellite.mjs',
   '/assets/site/home.js',
   '/assets/site/title.js',
+  '/assets/site/comments.js',
   '/assets/site/player.js',
   '/assets/site/account.js',
   '/assets/site/icons/icon-192.png',

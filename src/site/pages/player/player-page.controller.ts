@@ -29,6 +29,7 @@ export class PlayerPageController {
       view: 'player',
       title: player.episodeLabel ? `${player.heading} ${player.episodeLabel}` : player.heading,
       script: 'player.js',
+      forms: Boolean(player.comments),
       data: { player },
     });
   }

@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { type Types } from 'mongoose';
 import { AppError } from '../../../core/errors/app-error.js';
+import { type EpisodeRef } from '../../../library/episode-comment.repository.js';
+import { EpisodeCommentService } from '../../../library/episode-comment.service.js';
 import { LibraryService } from '../../../library/library.service.js';
 import { type MediaFile } from '../../../library/schemas/media-file.schema.js';
 import { type Title } from '../../../library/schemas/title.schema.js';
 import { TEXT_SUBTITLE_CODECS } from '../../../stream/subtitles/subtitle-extractor.js';
 import { fileFacts } from '../file-facts.js';
 import { MediaLinks } from '../media-links.js';
+import { presentComment } from '../title/title-page.service.js';
 import { placeAndNext } from './next-episode.js';
+
+/** An episode's comments shown with its player; older ones through the comments API. */
+const COMMENTS_ON_PAGE = 50;
 
 /** How a track is named to the progress API (remembered per title): its language, else its place. */
 function trackKey(track: { language?: string }, position: number): string {
@@ -23,6 +29,7 @@ export class PlayerPageService {
   constructor(
     private readonly library: LibraryService,
     private readonly links: MediaLinks,
+    private readonly episodeComments: EpisodeCommentService,
   ) {}
 
   async page(fileId: Types.ObjectId) {
@@ -30,7 +37,13 @@ export class PlayerPageService {
     const title = file.titleId ? await this.titleOf(file.titleId) : undefined;
     const id = String(file._id);
     const { current, next } = title ? placeAndNext(title.seasons, file._id) : {};
-    const nextFile = next ? (await this.library.findFiles([next.fileId]))[0] : undefined;
+    const episode =
+      title && current ? { titleId: title._id, season: current.season, episode: current.episode } : undefined;
+    // Both are `_id` lookups that need only the title: read them together.
+    const [nextFile, comments] = await Promise.all([
+      next ? this.library.findFiles([next.fileId]).then((files) => files[0]) : undefined,
+      episode ? this.episodeComments.newest(episode, COMMENTS_ON_PAGE) : undefined,
+    ]);
     const stream = this.links.stream(id, file.fileName);
     return {
       fileId: id,
@@ -50,6 +63,16 @@ export class PlayerPageService {
         label: track.title ?? track.language ?? `Audio ${position + 1}`,
       })),
       facts: fileFacts(file),
+      comments:
+        episode && comments
+          ? {
+              action: `/play/${id}/comments`,
+              url: `/api/titles/${String(episode.titleId)}/episodes/${episode.season}/${episode.episode}/comments`,
+              items: comments.items.map(presentComment),
+              total: comments.total,
+              more: comments.total > comments.items.length,
+            }
+          : undefined,
       next:
         next && nextFile
           ? {
@@ -59,6 +82,20 @@ export class PlayerPageService {
             }
           : undefined,
     };
+  }
+
+  /** The series episode a file plays (its comments' address); 404 for a film or a loose file. */
+  async episodeOf(fileId: Types.ObjectId): Promise<EpisodeRef> {
+    const file = await this.library.requireFile(fileId);
+    const title = file.titleId ? await this.titleOf(file.titleId) : undefined;
+    const current = title ? placeAndNext(title.seasons, file._id).current : undefined;
+    if (!title || !current)
+      throw new AppError(
+        404,
+        'not_found',
+        'This video is not an episode of a series: comment on its title page.',
+      );
+    return { titleId: title._id, season: current.season, episode: current.episode };
   }
 
   /** A file may outlive its title for a moment (deletion drains later): then it plays without one. */

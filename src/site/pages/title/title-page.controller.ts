@@ -17,6 +17,12 @@ export class TitlePageController {
   @Get(':id')
   async show(@Param('id') id: string, @Req() req: IdentifiedRequest, @Res() res: Response): Promise<void> {
     const title = await this.titles.page(pageObjectId(id, 'title'));
-    this.renderer.send(req, res, { view: 'title', title: title.name, script: 'title.js', data: { title } });
+    this.renderer.send(req, res, {
+      view: 'title',
+      title: title.name,
+      script: 'title.js',
+      forms: true,
+      data: { title },
+    });
   }
 }

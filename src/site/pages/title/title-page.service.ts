@@ -42,6 +42,10 @@ export class TitlePageService {
     const filesOf = (ids: Types.ObjectId[]) =>
       ids.map((id) => byId.get(String(id))).filter((file): file is MediaFile => file !== undefined);
 
+    // The catalogue's episode stills (local copies) first; a frame of the episode's file otherwise.
+    const catalogueStills = new Map(
+      (title.episodeStills ?? []).map((still) => [`${still.season}:${still.episode}`, still.artwork]),
+    );
     const seasons = [...title.seasons]
       .sort((a, b) => a.number - b.number)
       .map((season, index) => ({
@@ -57,7 +61,9 @@ export class TitlePageService {
               key: `${season.number}:${episode.number}`,
               label: `E${String(episode.number).padStart(2, '0')}`,
               name: episode.name ?? `Episode ${episode.number}`,
-              still: first ? this.still(first) : undefined,
+              still:
+                artworkSrc(catalogueStills.get(`${season.number}:${episode.number}`), 'w342') ??
+                (first ? this.still(first) : undefined),
               duration: first?.duration ? formatClock(first.duration) : undefined,
               fileIds: episodeFiles.map((file) => String(file._id)).join(' '),
               files: episodeFiles.map(fileFacts),
@@ -85,6 +91,8 @@ export class TitlePageService {
       isMovie: title.kind === 'movie',
       playHref: firstFile ? `/play/${firstFile}` : undefined,
       comments: comments.items.map(presentComment),
+      commentsUrl: `/api/titles/${String(title._id)}/comments`,
+      commentsAction: `/title/${String(title._id)}/comments`,
       commentCount: comments.total,
       moreComments: comments.total > comments.items.length,
     };
