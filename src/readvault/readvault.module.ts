@@ -8,12 +8,17 @@ import { OpdsController } from './opds/opds.controller.js';
 import { OpdsService } from './opds/opds.service.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
+import { ReaderPageController } from './reader/reader-page.controller.js';
+import { ReaderPageService } from './reader/reader-page.service.js';
+import { ReadingProgressController } from './reading/reading-progress.controller.js';
+import { ReadingService } from './reading/reading.service.js';
 import { ReadVaultController } from './readvault.controller.js';
 import { ReadVaultService } from './readvault.service.js';
 
 /**
  * ReadVault: manga and comics. On workers it adds the `comic` kind to ingest's processor registry;
- * on managers and streamers it serves series, chapters and pages; managers add the OPDS catalog.
+ * on managers and streamers it serves series, chapters and pages; managers add the OPDS catalog and
+ * the site's reader (its page and reading progress, through the site module's progress store).
  */
 @Module({})
 export class ReadVaultModule {
@@ -23,12 +28,16 @@ export class ReadVaultModule {
     const worker = roles.includes(Role.Worker);
     return {
       module: ReadVaultModule,
-      // OPDS feeds on managers (they search the library); page bytes on managers and streamers.
-      controllers: [...(reads ? [ReadVaultController] : []), ...(manager ? [OpdsController] : [])],
+      // OPDS feeds, the reader page and reading progress on managers (the site's); page bytes on
+      // managers and streamers.
+      controllers: [
+        ...(reads ? [ReadVaultController] : []),
+        ...(manager ? [OpdsController, ReaderPageController, ReadingProgressController] : []),
+      ],
       providers: [
         ChapterRepository,
         ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
-        ...(manager ? [OpdsService, OpdsBasicAuthGuard] : []),
+        ...(manager ? [OpdsService, OpdsBasicAuthGuard, ReaderPageService, ReadingService] : []),
         ...(worker ? [ComicProcessor, ComicKindRegistration] : []),
       ],
     };

@@ -6,7 +6,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
-import { type Chapter } from './chapters/chapter.schema.js';
+import { type Chapter, type ComicSeries } from './chapters/chapter.schema.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 
@@ -47,6 +47,15 @@ export class ReadVaultService {
     const [title, series] = await Promise.all([this.library.requireTitle(id), this.chapters.findSeries(id)]);
     if (title.kind !== 'manga' || !series) throw notFound(`No manga series with id ${String(id)}.`);
     return { title, series };
+  }
+
+  /** The series' chapters in reading order (none for a title that is not a comic series). */
+  async seriesChapters(seriesId: Types.ObjectId): Promise<ComicSeries['chapters']> {
+    return (await this.chapters.findSeries(seriesId))?.chapters ?? [];
+  }
+
+  findChapter(id: string): Promise<Chapter | null> {
+    return this.chapters.findChapter(id);
   }
 
   async chapter(id: string): Promise<Chapter> {

@@ -24,5 +24,7 @@ import { TitlePageService } from './title/title-page.service.js';
     PlayerPageController,
   ],
   providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
+  // Pages other modules serve in the site's layout (ReadVault's reader).
+  exports: [SitePageRenderer],
 })
 export class SitePagesModule {}

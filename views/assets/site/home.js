@@ -1,4 +1,4 @@
-// Home page: the visitor's "continue watching" row, from the progress API.
+// Home page: the visitor's "continue watching" row (videos and chapters being read), from the progress API.
 const section = document.getElementById('continue');
 const list = document.getElementById('continue-list');
 
@@ -6,7 +6,8 @@ function card(item) {
   const li = document.createElement('li');
   const a = document.createElement('a');
   a.className = 'card';
-  a.href = `/play/${item.fileId}`;
+  // A chapter being read opens the reader, which resumes at the saved page.
+  a.href = item.chapterId ? `/read/${encodeURIComponent(item.chapterId)}` : `/play/${item.fileId}`;
   const poster = document.createElement('span');
   poster.className = 'poster blank';
   poster.setAttribute('aria-hidden', 'true');
@@ -22,7 +23,9 @@ function card(item) {
       ? `S${String(item.season).padStart(2, '0')}E${String(item.episode).padStart(2, '0')}`
       : '';
   const left = Math.max(0, Math.round((item.duration - item.position) / 60));
-  sub.textContent = [episode, `${left} min left`].filter(Boolean).join(' · ');
+  sub.textContent = item.chapterId
+    ? [item.chapterLabel, `page ${item.position} of ${item.duration}`].filter(Boolean).join(' · ')
+    : [episode, `${left} min left`].filter(Boolean).join(' · ');
   const bar = document.createElement('span');
   bar.className = 'bar-progress';
   const fill = document.createElement('span');
@@ -40,6 +43,10 @@ async function showContinueWatching() {
   const items = Array.isArray(body) ? body : (body.items ?? []);
   if (items.length === 0) return;
   list.replaceChildren(...items.map(card));
+  const reading = items.filter((item) => item.chapterId).length;
+  const heading = document.getElementById('continue-heading');
+  if (heading && reading > 0)
+    heading.textContent = reading === items.length ? 'Continue reading' : 'Continue watching and reading';
   section.hidden = false;
 }
 
