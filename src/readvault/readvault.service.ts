@@ -9,6 +9,7 @@ import { ChapterRepository } from './chapters/chapter.repository.js';
 import { type Chapter, type ComicSeries } from './chapters/chapter.schema.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
+import { UnreadablePageError } from './pages/unreadable-page.js';
 
 /** Widths a resized page comes in: a request snaps to one, so the cache holds a bounded set. */
 export const PAGE_WIDTHS = [320, 480, 720, 1080, 1440] as const;
@@ -94,11 +95,7 @@ export class ReadVaultService {
         .webp({ quality: 82 })
         .toBuffer();
     } catch (error) {
-      throw new AppError(
-        422,
-        'unprocessable_page',
-        `Page ${number} cannot be decoded: ${(error as Error).message}`,
-      );
+      throw new UnreadablePageError(number, (error as Error).message);
     }
     await this.cache.put(cacheName, resized);
     return { bytes: resized, mime: 'image/webp', etag };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import opdsFeedParser from 'opds-feed-parser';
 import sharp from 'sharp';
@@ -261,6 +263,70 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     const tall = await ingest(url('Tall Strip c001.cbz', makeZip([{ name: '001.png', content: strip }])));
     assert.equal(tall.state, 'failed');
     assert.match(String(tall.error), /200×20000 px, over the limit of 16383 px a side/);
+  });
+
+  it('serves a damaged page as a 422 placeholder while the rest of the chapter reads', async () => {
+    const whole = await pageImage(2000, 600, 100, 'jpeg');
+    // The header survives (ingest reads the size from it); the picture data is cut off.
+    const damaged = whole.subarray(0, Math.floor(whole.length * 0.4));
+    const pages = [await pageImage(2000, 600, 110, 'jpeg'), damaged, await pageImage(2000, 600, 120, 'jpeg')];
+    const task = await ingest(
+      url('Broken Glass c001.cbz', makeZip(pages.map((content, n) => ({ name: `${n + 1}.jpg`, content })))),
+    );
+    assert.equal(task.state, 'done', String(task.error));
+    const series = await admin.get(`/api/readvault/series/${String(task.titleId)}`);
+    const chapterId = (series.body.chapters as { id: string }[])[0].id;
+    const base = `${server.url}/api/readvault/chapters/${encodeURIComponent(chapterId)}/pages`;
+    const asImage = { headers: { accept: 'image/avif,image/webp,image/svg+xml,image/*,*/*;q=0.8' } };
+
+    const placeholder = await fetch(`${base}/2?width=720`, asImage);
+    assert.equal(placeholder.status, 422);
+    assert.equal(placeholder.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await placeholder.text(), /Page 2 cannot be shown/);
+    const told = await admin.get(
+      `/api/readvault/chapters/${encodeURIComponent(chapterId)}/pages/2?width=720`,
+    );
+    assert.equal(told.status, 422);
+    assert.equal(told.body.error, 'unprocessable_page');
+    assert.match(String(told.body.message), /Page 2 cannot be decoded/);
+    for (const n of [1, 3]) {
+      const res = await fetch(`${base}/${n}?width=720`, asImage);
+      assert.equal(res.status, 200, `page ${n}`);
+      assert.equal((await sharp(Buffer.from(await res.arrayBuffer())).metadata()).width, 720);
+      const original = await raw(`/api/readvault/chapters/${encodeURIComponent(chapterId)}/pages/${n}`);
+      assert.ok(original.bytes.equals(pages[n - 1]));
+    }
+  });
+
+  it('leaves nothing stored or filed when a comic fails', async () => {
+    const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+    const db = server.app.get(MongoConnection).connection;
+    const mediaDir = join(server.config.dataDir, 'media');
+    const snapshot = async () => ({
+      files: await db.collection('media_files').countDocuments(),
+      chapters: await db.collection('chapters').countDocuments(),
+      titles: await db.collection('titles').countDocuments(),
+      stored: existsSync(mediaDir) ? readdirSync(mediaDir, { recursive: true }).length : 0,
+    });
+    const before = await snapshot();
+    const jpeg = await pageImage(300, 400, 130, 'jpeg');
+    const locked = await ingest(
+      url('Sealed v01 c001.pdf', makePdf([{ jpeg, width: 300, height: 400 }], { encrypted: true })),
+    );
+    assert.equal(locked.state, 'failed');
+    assert.match(String(locked.error), /the PDF is encrypted/);
+    const tall = await ingest(
+      url(
+        'Sealed v01 c002.cbz',
+        makeZip([
+          { name: '001.jpg', content: jpeg },
+          { name: '002.png', content: await pageImage(200, 60_000, 140, 'png') },
+        ]),
+      ),
+    );
+    assert.equal(tall.state, 'failed');
+    assert.match(String(tall.error), /200×60000 px/);
+    assert.deepEqual(await snapshot(), before);
   });
 
   it('OPDS 1.2: feeds parse as OPDS, PSE streams pages at the app width, Basic auth takes app passwords only', async () => {

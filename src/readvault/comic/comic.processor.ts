@@ -13,14 +13,10 @@ import { writeCbz } from '../archive/cbz-writer.js';
 import { ChapterRepository } from '../chapters/chapter.repository.js';
 import { type Chapter } from '../chapters/chapter.schema.js';
 import { parseChapterPath } from './chapter-name.js';
-import { type ComicLimits, extractComic } from './comic-extractor.js';
+import { comicLimits, extractComic } from './comic-extractor.js';
 import { parseComicInfo } from './comic-info.js';
 
 export const CBZ_MIME = 'application/vnd.comicbook+zip';
-/** A chapter's unpacked pages may not exceed this many times the source (a zip bomb stops there)... */
-const MAX_UNPACK_RATIO = 20;
-/** ...beyond this allowance (a PDF renders to more bytes than it holds). */
-const UNPACK_ALLOWANCE = 512 * 1024 * 1024;
 
 /**
  * Comics and manga (the `comic` kind): a CBZ/ZIP, CBR, CB7, PDF or folder of images becomes a CBZ
@@ -46,13 +42,7 @@ export class ComicProcessor implements MediaKindProcessor {
     const work = `${context.path}.readvault`;
     await rm(work, { recursive: true, force: true });
     try {
-      const limits: ComicLimits = {
-        maxPages: 5000,
-        maxBytes: context.item.size * MAX_UNPACK_RATIO + UNPACK_ALLOWANCE,
-        maxPageBytes: this.config.readvault.maxPageBytes,
-        maxPageSide: 16383,
-        maxPagePixels: 100_000_000,
-      };
+      const limits = comicLimits(context.item.size, this.config.readvault.maxPageBytes);
       const extracted = await extractComic(context.path, work, limits, context.signal);
       const digits = Math.max(4, String(extracted.pages.length).length);
       const pages = extracted.pages.map((page, index) => ({
