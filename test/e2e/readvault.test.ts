@@ -163,6 +163,10 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     assert.equal(series.body.writer, 'Ana Writer');
     assert.equal(series.body.readingDirection, 'rtl');
     assert.deepEqual(series.body.genres, ['Drama', 'Sea']);
+    // ComicInfo describes the library title until a catalogue does (browse by genre, the title page).
+    const title = await admin.get(`/api/titles/${seriesId}`);
+    assert.deepEqual(title.body.genres, ['Drama', 'Sea']);
+    assert.equal(title.body.overview, 'Boats come in.');
     const chapters = series.body.chapters as {
       id: string;
       volume: number | null;

@@ -9,6 +9,7 @@ import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
 import { type ItemContext, type MediaKindProcessor } from '../../ingest/processors/media-kind-processor.js';
 import { LibraryService } from '../../library/library.service.js';
+import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { writeCbz } from '../archive/cbz-writer.js';
 import { ChapterRepository } from '../chapters/chapter.repository.js';
 import { type Chapter } from '../chapters/chapter.schema.js';
@@ -35,6 +36,7 @@ export class ComicProcessor implements MediaKindProcessor {
     private readonly content: ContentStore,
     private readonly library: LibraryService,
     private readonly chapters: ChapterRepository,
+    private readonly enrichment: EnrichmentRequests,
   ) {}
 
   async process(context: ItemContext): Promise<void> {
@@ -128,6 +130,16 @@ export class ComicProcessor implements MediaKindProcessor {
         rightToLeft: contexts.some(({ item }) => item.comic!.rightToLeft),
       });
       this.logger.log(`filed ${chapters.length} chapter(s) of "${first.series}" (${String(title._id)})`);
+      // ComicInfo's summary and genres describe the skeleton until a catalogue does (an admin's edits
+      // stay: enrich leaves locked fields alone); then Jikan's manga entry, retried while it is down.
+      const genres = [...new Set([...title.genres, ...contexts.flatMap(({ item }) => item.comic!.genres)])];
+      if (title.enrichment?.state !== 'matched') {
+        await this.library.enrich(title._id, {
+          overview: title.overview ?? told?.summary,
+          genres: genres.length > 0 ? genres : undefined,
+        });
+        await this.enrichment.request(title._id);
+      }
       for (const [position, context] of contexts.entries()) {
         await context.record({
           state: 'done',

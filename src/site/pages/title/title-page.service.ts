@@ -143,7 +143,7 @@ function externalLinks(ids: ExternalIds, kind: Title['kind']) {
     links.push({
       label: 'MyAnimeList',
       value: String(ids.mal),
-      href: `https://myanimelist.net/anime/${ids.mal}`,
+      href: `https://myanimelist.net/${kind === 'manga' ? 'manga' : 'anime'}/${ids.mal}`,
     });
   return links;
 }
