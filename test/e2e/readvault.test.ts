@@ -412,6 +412,51 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       searched.entries.map((entry) => entry.title),
       ['Harbor Tales'],
     );
+    // Navigation: A–Z and genres from the catalog index, continue reading from the reader's progress.
+    assert.deepEqual(
+      rootFeed.entries.map((entry) => entry.title),
+      ['Latest series', 'Series A–Z', 'Genres', 'Continue reading'],
+    );
+    const byName = await parser.parse((await opds('/opds/v1.2/series/a-z')).text);
+    assert.ok(byName instanceof NavigationFeed);
+    const names = byName.entries.map((entry) => entry.title);
+    assert.ok(names.includes('Harbor Tales'), names.join(', '));
+    assert.deepEqual(
+      names,
+      [...names].sort((a, b) => a.localeCompare(b)),
+    );
+    const genresXml = (await opds('/opds/v1.2/genres')).text;
+    const genres = await parser.parse(genresXml);
+    assert.ok(genres instanceof NavigationFeed);
+    const sea = genres.entries.find((entry) => entry.title === 'Sea');
+    assert.ok(sea, genres.entries.map((e) => e.title).join(', '));
+    assert.match(genresXml, /href="\/opds\/v1\.2\/genres\/sea"[^>]*thr:count="1"/i);
+    const inGenre = await parser.parse((await opds(sea.links[0].href)).text);
+    assert.ok(inGenre instanceof NavigationFeed);
+    assert.deepEqual(
+      inGenre.entries.map((entry) => entry.title),
+      ['Harbor Tales'],
+    );
+    assert.equal((await opds('/opds/v1.2/genres/Nothing%20Like%20It')).status, 200);
+
+    const chapterTwo = (series.entries[1].id ?? '').replace('urn:streamvault:chapter:', '');
+    const read = await admin.request(
+      'PUT',
+      `/api/readvault/chapters/${encodeURIComponent(chapterTwo)}/progress`,
+      {
+        json: { page: 1 },
+      },
+    );
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    const continueXml = (await opds('/opds/v1.2/continue')).text;
+    const reading = await parser.parse(continueXml);
+    assert.ok(reading instanceof AcquisitionFeed);
+    assert.deepEqual(
+      reading.entries.map((entry) => entry.title),
+      ['Harbor Tales Vol. 1 Ch. 2'],
+    );
+    assert.match(continueXml, /pse:count="2" pse:lastRead="0" pse:lastReadDate="/);
+
     const description = await opds('/opds/v1.2/search.xml');
     assert.match(description.text, /template="\/opds\/v1\.2\/search\?q=\{searchTerms\}"/);
 

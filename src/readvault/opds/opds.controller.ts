@@ -1,10 +1,11 @@
 import { pipeline } from 'node:stream/promises';
-import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { create as contentDisposition } from 'content-disposition';
 import { type Response } from 'express';
 import { type Types } from 'mongoose';
 import { AppError } from '../../core/errors/app-error.js';
+import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { parseWidth } from '../readvault.controller.js';
 import { ReadVaultService } from '../readvault.service.js';
@@ -33,6 +34,33 @@ export class OpdsController {
   @Get('series')
   async latest(@Query('page') page: string | undefined, @Res() res: Response): Promise<void> {
     send(res, await this.opds.seriesList(parsePage(page)), NAVIGATION_TYPE);
+  }
+
+  @Get('series/a-z')
+  async byName(@Query('page') page: string | undefined, @Res() res: Response): Promise<void> {
+    send(res, await this.opds.seriesByName(parsePage(page)), NAVIGATION_TYPE);
+  }
+
+  @Get('genres')
+  async genres(@Res() res: Response): Promise<void> {
+    send(res, await this.opds.genres(), NAVIGATION_TYPE);
+  }
+
+  @Get('genres/:genre')
+  async genre(
+    @Param('genre') genre: string,
+    @Query('page') page: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!genre.trim() || genre.length > 60)
+      throw new AppError(400, 'bad_request', 'A genre is 1 to 60 characters.');
+    send(res, await this.opds.genre(genre, parsePage(page)), NAVIGATION_TYPE);
+  }
+
+  /** The signed-in account's chapters in progress, with PSE's lastRead page. */
+  @Get('continue')
+  async continueReading(@Req() req: IdentifiedRequest, @Res() res: Response): Promise<void> {
+    send(res, await this.opds.continueReading(req.identity!), ACQUISITION_TYPE);
   }
 
   @Get('search.xml')
