@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
+import { ChapterAdminService } from './chapters/chapter-admin.service.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
 import { ComicKindRegistration } from './comic/comic-kind-registration.js';
 import { ComicProcessor } from './comic/comic.processor.js';
@@ -37,7 +38,9 @@ export class ReadVaultModule {
       providers: [
         ChapterRepository,
         ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
-        ...(manager ? [OpdsService, OpdsBasicAuthGuard, ReaderPageService, ReadingService] : []),
+        ...(manager
+          ? [OpdsService, OpdsBasicAuthGuard, ReaderPageService, ReadingService, ChapterAdminService]
+          : []),
         ...(worker ? [ComicProcessor, ComicKindRegistration] : []),
       ],
     };

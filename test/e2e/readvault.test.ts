@@ -15,6 +15,7 @@ import {
   startInProcessApp,
   TEST_ADMIN_PASSWORD,
 } from '../support/in-process-app.js';
+import { postPanelForm } from '../support/panel-form.js';
 import { makePdf } from '../support/pdf.js';
 import { TelegramSimulator } from '../support/telegram-simulator.js';
 import { makeRar } from '../support/rar.js';
@@ -470,6 +471,65 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       assert.equal(refused.status, 401);
       assert.match(String(refused.headers.get('www-authenticate')), /^Basic realm="StreamVault OPDS"/);
     }
+  });
+
+  it('admin CMS: lists volumes and chapters, chooses the cover, re-reads ComicInfo, deletes a chapter', async () => {
+    const page = `/admin/library/${seriesId}`;
+    const cms = await admin.get(page);
+    assert.equal(cms.status, 200);
+    const html = String(cms.body);
+    assert.match(html, /Volumes and chapters <small>\(3\)<\/small>/);
+    assert.match(html, /<strong>Ch\. 1<\/strong> · Arrival &amp; Departure <small>3 pages · cover<\/small>/);
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string; title: string | null }[];
+    };
+    const action = (chapterId: string, what: string) =>
+      `/admin/library/${seriesId}/chapters/${encodeURIComponent(chapterId)}/${what}`;
+
+    const cover = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'cover'), {
+      page: '2',
+    });
+    assert.equal(cover.status, 303, cover.html);
+    assert.match(String((await admin.get(page)).body), /alt="Cover: page 2"/);
+    const beyond = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'cover'), {
+      page: '9',
+    });
+    assert.notEqual(beyond.status, 303);
+
+    // A title spoiled in the records comes back from the stored CBZ's ComicInfo.xml.
+    const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+    const db = server.app.get(MongoConnection).connection;
+    await db.collection('chapters').updateOne({ _id: chapters[0].id as never }, { $set: { title: 'Wrong' } });
+    const reread = await postPanelForm(server.url, admin, page, action(chapters[0].id, 'comic-info'), {});
+    assert.equal(reread.status, 303, reread.html);
+    assert.match(
+      decodeURIComponent(String(reread.location)),
+      /Vol\. 1 · Ch\. 1 · Arrival & Departure, right to left/,
+    );
+    assert.equal(
+      (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}`)).body.title,
+      'Arrival & Departure',
+    );
+    const noInfo = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'comic-info'), {});
+    assert.notEqual(noInfo.status, 303, 'the CBR had no ComicInfo.xml');
+
+    const doomed = await db.collection('chapters').findOne({ _id: chapters[2].id as never });
+    assert.ok(doomed?.fileId);
+    const files = await db.collection('media_files').countDocuments();
+    const deleted = await postPanelForm(server.url, admin, page, action(chapters[2].id, 'delete'), {});
+    assert.equal(deleted.status, 303, deleted.html);
+    const after = (await admin.get(`/api/readvault/series/${seriesId}`)).body.chapters as { id: string }[];
+    assert.deepEqual(
+      after.map((c) => c.id),
+      [chapters[0].id, chapters[1].id],
+    );
+    assert.equal(
+      (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[2].id)}`)).status,
+      404,
+    );
+    assert.equal(await db.collection('media_files').countDocuments(), files - 1);
+    // Forgotten like any deleted file: the record goes, its bytes are queued for the deletion drain.
+    assert.equal(await db.collection('media_files').findOne({ _id: doomed.fileId }), null);
   });
 });
 

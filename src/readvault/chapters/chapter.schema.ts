@@ -38,6 +38,8 @@ export interface ComicSeries {
   genres: string[];
   language?: string;
   rightToLeft: boolean;
+  /** The page an admin chose as the series' cover (else the first chapter's first page). */
+  cover?: { chapterId: string; page: number };
   updatedAt: Date;
 }
 
@@ -80,6 +82,7 @@ export const comicSeriesSchema = new Schema<ComicSeries>(
     genres: { type: [String], default: [] },
     language: String,
     rightToLeft: { type: Boolean, default: false },
+    cover: new Schema({ chapterId: String, page: Number }, { _id: false }),
     updatedAt: { type: Date, required: true },
   },
   { collection: 'comic_series', versionKey: false },
