@@ -5,8 +5,9 @@ import sharp from 'sharp';
 import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
+import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
-import { type Chapter, type ComicSeries } from './chapters/chapter.schema.js';
+import { type Chapter, type ComicSeries, type PageInfo } from './chapters/chapter.schema.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 import { UnreadablePageError } from './pages/unreadable-page.js';
@@ -21,6 +22,11 @@ const MIME: Record<string, string> = {
   avif: 'image/avif',
 };
 
+interface PageSource {
+  chapter: Chapter;
+  file: MediaFile;
+}
+
 export interface PageBytes {
   bytes: Buffer;
   mime: string;
@@ -33,9 +39,19 @@ export function snapWidth(requested: number): number {
   return [...PAGE_WIDTHS].reverse().find((width) => width <= requested) ?? PAGE_WIDTHS[0];
 }
 
+/** How long a page's chapter and file records are reused without asking the database again. */
+const PAGE_SOURCE_TTL_MS = 15_000;
+const PAGE_SOURCES = 500;
+
 /** Reading: series and their chapters, and pages — original bytes, or resized WebP from the cache. */
 @Injectable()
 export class ReadVaultService {
+  /**
+   * A reader turns pages of one chapter: its chapter and CBZ records are read once and kept briefly
+   * (two database round trips less per page; an admin's change shows within the TTL).
+   */
+  private readonly sources = new Map<string, { until: number; source: Promise<PageSource> }>();
+
   constructor(
     private readonly chapters: ChapterRepository,
     private readonly library: LibraryService,
@@ -67,7 +83,7 @@ export class ReadVaultService {
 
   /** Page `number` (from 1) of a chapter, at its original size or resized to a listed width (never up). */
   async page(chapterId: string, number: number, width?: number): Promise<PageBytes> {
-    const chapter = await this.chapter(chapterId);
+    const { chapter, file } = await this.pageSource(chapterId);
     const page = chapter.pages[number - 1];
     if (!page)
       throw notFound(
@@ -78,7 +94,7 @@ export class ReadVaultService {
     const tag = `${String(chapter.fileId)}-${page.name}`;
     if (snapped === undefined || snapped >= page.width) {
       return {
-        bytes: await this.original(chapter, page.name),
+        bytes: await this.original(file, page),
         mime: MIME[ext] ?? 'application/octet-stream',
         etag: `"${tag}"`,
       };
@@ -87,7 +103,7 @@ export class ReadVaultService {
     const cached = await this.cache.get(cacheName);
     const etag = `"${tag}-w${snapped}"`;
     if (cached) return { bytes: cached, mime: 'image/webp', etag };
-    const original = await this.original(chapter, page.name);
+    const original = await this.original(file, page);
     let resized: Buffer;
     try {
       resized = await sharp(original, { limitInputPixels: 100_000_000 })
@@ -112,9 +128,31 @@ export class ReadVaultService {
     };
   }
 
-  private async original(chapter: Chapter, entry: string): Promise<Buffer> {
-    const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
-    return this.reader.read(file, entry);
+  private original(file: MediaFile, page: PageInfo): Promise<Buffer> {
+    return page.offset !== undefined && page.size !== undefined
+      ? this.reader.readSpan(file, page.offset, page.size)
+      : this.reader.read(file, page.name);
+  }
+
+  /** Forgets what is kept of a chapter (after an admin changed or deleted it here). */
+  forgetChapter(chapterId: string): void {
+    this.sources.delete(chapterId);
+  }
+
+  private pageSource(chapterId: string): Promise<PageSource> {
+    const now = Date.now();
+    const kept = this.sources.get(chapterId);
+    if (kept && kept.until > now) return kept.source;
+    const source = (async () => {
+      const chapter = await this.chapter(chapterId);
+      const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
+      return { chapter, file };
+    })();
+    source.catch(() => this.sources.delete(chapterId));
+    this.sources.delete(chapterId);
+    this.sources.set(chapterId, { until: now + PAGE_SOURCE_TTL_MS, source });
+    while (this.sources.size > PAGE_SOURCES) this.sources.delete(this.sources.keys().next().value!);
+    return source;
   }
 }
 

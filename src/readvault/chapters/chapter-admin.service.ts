@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { LibraryService } from '../../library/library.service.js';
 import { parseComicInfo } from '../comic/comic-info.js';
 import { PageReader } from '../pages/page-reader.js';
+import { ReadVaultService } from '../readvault.service.js';
 import { chapterLabel, chaptersByVolume } from '../reading/chapter-order.js';
 import { ChapterRepository } from './chapter.repository.js';
 import { type Chapter } from './chapter.schema.js';
@@ -20,6 +21,7 @@ export class ChapterAdminService {
     private readonly chapters: ChapterRepository,
     private readonly library: LibraryService,
     private readonly reader: PageReader,
+    private readonly readvault: ReadVaultService,
   ) {}
 
   async series(titleId: Types.ObjectId) {
@@ -55,6 +57,7 @@ export class ChapterAdminService {
       return true;
     });
     await this.chapters.deleteChapter(chapterId);
+    this.readvault.forgetChapter(chapterId);
     await this.library.deleteDetachedFiles([chapter.fileId], 'chapter deleted');
     this.logger.log(`deleted chapter ${chapterId} of ${String(titleId)}`);
     return chapter;
@@ -83,6 +86,7 @@ export class ChapterAdminService {
       rightToLeft: info.rightToLeft,
     };
     await this.chapters.replaceChapter(updated);
+    this.readvault.forgetChapter(chapterId);
     await this.chapters.editSeries(titleId, (series) => {
       series.chapters = series.chapters.map((entry) =>
         entry.id === chapterId

@@ -5,6 +5,9 @@ export interface PageInfo {
   name: string;
   width: number;
   height: number;
+  /** Where its bytes start in the CBZ and how many (chapters filed before this was kept lack them). */
+  offset?: number;
+  size?: number;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface ComicSeries {
 }
 
 const pageSchema = new Schema<PageInfo>(
-  { name: { type: String, required: true }, width: Number, height: Number },
+  { name: { type: String, required: true }, width: Number, height: Number, offset: Number, size: Number },
   { _id: false },
 );
 

@@ -52,8 +52,13 @@ export class ComicProcessor implements MediaKindProcessor {
         name: `${String(index + 1).padStart(digits, '0')}.${page.ext}`,
       }));
       const cbz = join(work, 'chapter.cbz');
-      await writeCbz(cbz, pages, extracted.comicInfo);
-      const comic = describe(context.item, extracted.format, pages, extracted.comicInfo);
+      const spans = await writeCbz(cbz, pages, extracted.comicInfo);
+      const placed = pages.map((page, index) => ({
+        ...page,
+        offset: spans[index].offset,
+        size: spans[index].size,
+      }));
+      const comic = describe(context.item, extracted.format, placed, extracted.comicInfo);
       const checksum = await sha256File(cbz, context.signal);
       const name = `${displayName(comic)}.cbz`;
       const uploaded = [...(context.item.uploadedParts ?? [])];
@@ -155,7 +160,7 @@ export class ComicProcessor implements MediaKindProcessor {
 function describe(
   item: IngestItem,
   format: string,
-  pages: { name: string; width: number; height: number }[],
+  pages: { name: string; width: number; height: number; offset: number; size: number }[],
   comicInfoXml: string | undefined,
 ): ComicItemInfo {
   const fromName = parseChapterPath(item.name);
@@ -166,7 +171,7 @@ function describe(
     number: info?.number ?? fromName.number,
     title: info?.title ?? fromName.title,
     format,
-    pages: pages.map(({ name, width, height }) => ({ name, width, height })),
+    pages: pages.map(({ name, width, height, offset, size }) => ({ name, width, height, offset, size })),
     rightToLeft: info?.rightToLeft ?? false,
     language: info?.language,
     writer: info?.writer,
