@@ -71,6 +71,18 @@ export class ReadVaultService {
     return (await this.chapters.findSeries(seriesId))?.chapters ?? [];
   }
 
+  /**
+   * The page that stands for the series (the admin's choice, else the first chapter's first page) as
+   * a resized page URL, or none for a series without chapters.
+   */
+  async seriesCover(seriesId: Types.ObjectId, width: number = PAGE_WIDTHS[1]): Promise<string | undefined> {
+    const series = await this.chapters.findSeries(seriesId);
+    const cover = series?.cover ?? (series?.chapters[0] && { chapterId: series.chapters[0].id, page: 1 });
+    return cover
+      ? `/api/readvault/chapters/${encodeURIComponent(cover.chapterId)}/pages/${cover.page}?width=${width}`
+      : undefined;
+  }
+
   findChapter(id: string): Promise<Chapter | null> {
     return this.chapters.findChapter(id);
   }

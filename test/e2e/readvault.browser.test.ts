@@ -124,6 +124,11 @@ describe('ReadVault reader in headless Chromium', () => {
     await check('title');
     assert.equal(await page.locator('#chapters-heading').textContent(), 'Chapters (2)');
     assert.equal(await page.locator('.chapters a').count(), 2);
+    // No artwork yet: the first chapter's first page stands for the series.
+    assert.equal(
+      await page.locator('img.poster').getAttribute('src'),
+      `/api/readvault/chapters/${encodeURIComponent(chapterOne)}/pages/1?width=480`,
+    );
     await page.getByRole('link', { name: 'Ch. 1', exact: true }).click();
     await page.waitForURL(readerUrl(chapterOne));
     await waitReady();

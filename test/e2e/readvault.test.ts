@@ -491,6 +491,9 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     });
     assert.equal(cover.status, 303, cover.html);
     assert.match(String((await admin.get(page)).body), /alt="Cover: page 2"/);
+    // The site's title page shows it (Handlebars writes "=" as &#x3D; in attributes).
+    const coverSrc = `/api/readvault/chapters/${encodeURIComponent(chapters[1].id)}/pages/2?width&#x3D;480`;
+    assert.ok(String((await admin.get(`/title/${seriesId}`)).body).includes(`src="${coverSrc}"`));
     const beyond = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'cover'), {
       page: '9',
     });

@@ -178,11 +178,24 @@ export class OpdsService {
   /** One series: an entry per chapter with its CBZ, cover, thumbnail and PSE page stream. */
   async series(id: Types.ObjectId): Promise<Feed> {
     const { title, series } = await this.readvault.series(id);
+    const cover = await this.readvault.seriesCover(title._id, THUMBNAIL_WIDTH);
     return {
       id: `urn:streamvault:series:${String(title._id)}`,
       title: title.name,
       updated: series.updatedAt,
-      links: [...common(`/series/${String(title._id)}`, ACQUISITION_TYPE)],
+      links: [
+        ...common(`/series/${String(title._id)}`, ACQUISITION_TYPE),
+        // The series' cover (the admin's choice), through the OPDS page route apps are signed in to.
+        ...(cover
+          ? [
+              {
+                rel: 'http://opds-spec.org/image/thumbnail',
+                href: cover.replace('/api/readvault/', `${OPDS_ROOT}/`),
+                type: 'image/webp',
+              },
+            ]
+          : []),
+      ],
       entries: series.chapters.map((chapter) => chapterEntry(title, series, chapter)),
     };
   }

@@ -70,6 +70,11 @@ export class TitlePageService {
       }));
     const movieFiles = filesOf(title.fileIds).map(fileFacts);
     const volumes = title.kind === 'manga' ? await this.volumes(title._id) : [];
+    // A manga without artwork shows its cover page (the admin's choice, else the first page).
+    const cover =
+      title.kind === 'manga' && !title.artwork?.poster
+        ? await this.modules.get(ReadVaultService, { strict: false }).seriesCover(title._id)
+        : undefined;
     const firstFile = movieFiles[0]?.id ?? seasons[0]?.episodes[0]?.files[0]?.id;
     return {
       id: String(title._id),
@@ -80,7 +85,7 @@ export class TitlePageService {
       overview: title.overview,
       genres: title.genres,
       externalIds: externalLinks(title.externalIds ?? {}, title.kind),
-      poster: artworkSrc(title.artwork?.poster, 'w342'),
+      poster: artworkSrc(title.artwork?.poster, 'w342') ?? cover,
       backdrop: artworkSrc(title.artwork?.backdrop, 'w1280'),
       initial: initialOf(title),
       seasonCount: seasons.length,
