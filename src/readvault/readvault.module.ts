@@ -7,6 +7,7 @@ import { ComicProcessor } from './comic/comic.processor.js';
 import { OpdsBasicAuthGuard } from './opds/opds-basic-auth.guard.js';
 import { OpdsController } from './opds/opds.controller.js';
 import { OpdsService } from './opds/opds.service.js';
+import { PageFastPath } from './pages/page-fast-path.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 import { ReaderPageController } from './reader/reader-page.controller.js';
@@ -37,7 +38,7 @@ export class ReadVaultModule {
       ],
       providers: [
         ChapterRepository,
-        ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
+        ...(reads ? [ReadVaultService, PageReader, ResizedPageCache, PageFastPath] : []),
         ...(manager
           ? [OpdsService, OpdsBasicAuthGuard, ReaderPageService, ReadingService, ChapterAdminService]
           : []),

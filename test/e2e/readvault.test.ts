@@ -203,6 +203,15 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       assert.equal(got.type, 'image/jpeg');
       assert.ok(got.bytes.equals(cbzPages[index]), `page ${index + 1} byte-exact`);
     }
+    // Page turns skip Express (PageFastPath) but answer as the route does; conditional requests go on.
+    const turned = await fetch(`${server.url}${pages[0].url}`);
+    assert.equal(turned.headers.get('cache-control'), 'public, max-age=604800, immutable');
+    assert.match(String(turned.headers.get('content-security-policy')), /default-src 'self'/);
+    assert.ok(turned.headers.get('x-request-id'));
+    assert.equal(turned.headers.get('set-cookie'), null, 'no guest cookie on page bytes');
+    const etag = String(turned.headers.get('etag'));
+    const again = await fetch(`${server.url}${pages[0].url}`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
     const cbr = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[1].id)}`);
     assert.equal(cbr.body.sourceFormat, 'cbr');
     for (const [index, page] of (cbr.body.pages as { url: string }[]).entries()) {
