@@ -42,6 +42,8 @@ export function snapWidth(requested: number): number {
 /** How long a page's chapter and file records are reused without asking the database again. */
 const PAGE_SOURCE_TTL_MS = 15_000;
 const PAGE_SOURCES = 500;
+/** Original pages kept in memory, most recently read last: readers on one chapter read the same pages. */
+const HOT_PAGE_BYTES = 64 * 1024 * 1024;
 
 /** Reading: series and their chapters, and pages — original bytes, or resized WebP from the cache. */
 @Injectable()
@@ -51,6 +53,8 @@ export class ReadVaultService {
    * (two database round trips less per page; an admin's change shows within the TTL).
    */
   private readonly sources = new Map<string, { until: number; source: Promise<PageSource> }>();
+  private readonly hot = new Map<string, Buffer>();
+  private hotBytes = 0;
 
   constructor(
     private readonly chapters: ChapterRepository,
@@ -140,10 +144,29 @@ export class ReadVaultService {
     };
   }
 
-  private original(file: MediaFile, page: PageInfo): Promise<Buffer> {
-    return page.offset !== undefined && page.size !== undefined
-      ? this.reader.readSpan(file, page.offset, page.size)
-      : this.reader.read(file, page.name);
+  /** The page's stored bytes: from memory when read lately, else one ranged read (or via the directory). */
+  private async original(file: MediaFile, page: PageInfo): Promise<Buffer> {
+    const key = `${String(file._id)}/${page.name}`;
+    const kept = this.hot.get(key);
+    if (kept) {
+      this.hot.delete(key);
+      this.hot.set(key, kept);
+      return kept;
+    }
+    const bytes =
+      page.offset !== undefined && page.size !== undefined
+        ? await this.reader.readSpan(file, page.offset, page.size)
+        : await this.reader.read(file, page.name);
+    if (bytes.length <= HOT_PAGE_BYTES / 16 && !this.hot.has(key)) {
+      this.hot.set(key, bytes);
+      this.hotBytes += bytes.length;
+      for (const [oldest, buffer] of this.hot) {
+        if (this.hotBytes <= HOT_PAGE_BYTES) break;
+        this.hot.delete(oldest);
+        this.hotBytes -= buffer.length;
+      }
+    }
+    return bytes;
   }
 
   /** Forgets what is kept of a chapter (after an admin changed or deleted it here). */
