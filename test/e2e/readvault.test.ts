@@ -8,7 +8,7 @@ import opdsFeedParser from 'opds-feed-parser';
 import sharp from 'sharp';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { type TestClient } from '../support/http.js';
+import { TestClient } from '../support/http.js';
 import {
   type InProcessApp,
   signInAdmin,
@@ -480,6 +480,35 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       assert.equal(refused.status, 401);
       assert.match(String(refused.headers.get('www-authenticate')), /^Basic realm="StreamVault OPDS"/);
     }
+  });
+
+  it("keeps a guest's reading progress when it signs in, and refuses nonsense pages", async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const progress = `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/progress`;
+    const visitor = new TestClient(server.url);
+    assert.equal((await visitor.get('/')).status, 200); // the guest cookie
+    const saved = await visitor.request('PUT', progress, { json: { page: 2 } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.page, saved.body.pageCount, saved.body.finished], [2, 3, false]);
+    for (const page of [0, 1.5, 'two', 1e9]) {
+      const refused = await visitor.request('PUT', progress, { json: { page } });
+      assert.equal(refused.status, 400, String(page));
+      assert.equal(refused.body.error, 'bad_request');
+    }
+    const { UserService } = await import('../../src/auth/user.service.js');
+    await server.app
+      .get(UserService)
+      .create({ username: 'reader', password: 'reader-password', role: 'viewer' });
+    await visitor.login('reader', 'reader-password');
+    const mine = await visitor.get(progress);
+    assert.equal(mine.body.page, 2, "the guest's page is the account's now");
+    const row = (await visitor.get('/api/progress/continue')).body as unknown as { chapterId: string }[];
+    assert.deepEqual(
+      row.map((item) => item.chapterId),
+      [chapters[0].id],
+    );
   });
 
   it('admin CMS: lists volumes and chapters, chooses the cover, re-reads ComicInfo, deletes a chapter', async () => {
