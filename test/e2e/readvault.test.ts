@@ -407,6 +407,14 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       },
     );
     assert.ok(Buffer.from(await original.arrayBuffer()).equals(cbzPages[2]), 'PSE page 2 is the third page');
+    // Pages an app streams count as read: the last one finishes the chapter for this account.
+    const chapterOne = first.id.replace('urn:streamvault:chapter:', '');
+    await eventually(
+      async () =>
+        (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapterOne)}/progress`)).body,
+      (saved) => saved.page === 3 && saved.finished === true,
+      { what: 'progress from PSE page fetches' },
+    );
 
     const acquisition = first.links.find((l) => l.rel === 'http://opds-spec.org/acquisition')!;
     const download = await fetch(`${server.url}${acquisition.href}`, { headers: auth });

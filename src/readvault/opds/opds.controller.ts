@@ -8,6 +8,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { parseWidth } from '../readvault.controller.js';
+import { ReadingService } from '../reading/reading.service.js';
 import { ReadVaultService } from '../readvault.service.js';
 import { OpdsBasicAuthGuard } from './opds-basic-auth.guard.js';
 import { ACQUISITION_TYPE, type Feed, NAVIGATION_TYPE, renderFeed, renderOpenSearch } from './opds-feed.js';
@@ -24,6 +25,7 @@ export class OpdsController {
   constructor(
     private readonly opds: OpdsService,
     private readonly readvault: ReadVaultService,
+    private readonly reading: ReadingService,
   ) {}
 
   @Get('catalog')
@@ -104,15 +106,22 @@ export class OpdsController {
     await this.sendPage(res, id, parseNumber(number, 1), width);
   }
 
-  /** OPDS-PSE: `{pageNumber}` counts from 0, `{maxWidth}` is the app's screen width. */
+  /**
+   * OPDS-PSE: `{pageNumber}` counts from 0, `{maxWidth}` is the app's screen width. A page an app
+   * streams counts as read (as in the web reader), so "Continue reading" follows the app too.
+   */
   @Get('chapters/:id/pse/:number')
   async psePage(
     @Param('id') id: string,
     @Param('number') number: string,
     @Query('width') width: string | undefined,
+    @Req() req: IdentifiedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    await this.sendPage(res, id, parseNumber(number, 0) + 1, width);
+    const page = parseNumber(number, 0) + 1;
+    await this.sendPage(res, id, page, width);
+    // After the answer is sent; awaited, so the saves of one app reading in order land in order.
+    await this.reading.save(req.identity!, id, page).catch(() => undefined);
   }
 
   private async sendPage(
