@@ -10,6 +10,7 @@ import { NestPinoLogger } from '../core/logging/nest-logger.js';
 import { httpMetricsMiddleware } from '../core/metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
 import { findAssetsDir } from '../core/views/views-dir.js';
+import { PageFastPath } from '../readvault/pages/page-fast-path.js';
 import { StreamFastPath } from '../stream/fast-path/stream-fast-path.js';
 import { AppModule } from './app.module.js';
 import { Role } from './roles.js';
@@ -42,6 +43,10 @@ export async function configureApp(
 ): Promise<INestApplication> {
   // Signed media requests are answered ahead of everything below (see StreamFastPath).
   if (config.roles.includes(Role.Streamer)) app.get(StreamFastPath).mount(app.getHttpServer());
+  // So are page turns in the reader (see PageFastPath); errors and conditional requests go on.
+  if (config.roles.includes(Role.Streamer) || config.roles.includes(Role.Manager)) {
+    app.get(PageFastPath).mount(app.getHttpServer());
+  }
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(httpLoggingMiddleware(logger));

@@ -206,6 +206,14 @@ export class LibraryService {
     });
   }
 
+  /**
+   * Removes file records no title lists (a manga chapter's CBZ, which its chapter record points at);
+   * their stored bytes are queued for deletion like any other file's.
+   */
+  async deleteDetachedFiles(fileIds: Types.ObjectId[], reason: string): Promise<void> {
+    await this.forgetFiles(fileIds, reason);
+  }
+
   /** Removes an episode and its files; a season left empty goes too. */
   async deleteEpisode(titleId: Types.ObjectId, season: number, episode: number): Promise<void> {
     return this.changing(titleId, async () => {

@@ -4,6 +4,7 @@ import { type Request, type Response } from 'express';
 import { type Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { UnreadablePageError, unreadablePagePlaceholder } from './pages/unreadable-page.js';
 import { ReadVaultService } from './readvault.service.js';
 
 /** Manga and comics: series with their chapters, chapters with their pages, and the page bytes. */
@@ -68,7 +69,16 @@ export class ReadVaultController {
     if (!/^\d{1,6}$/.test(number) || Number(number) < 1) {
       throw new AppError(400, 'bad_request', 'The page number must be a whole number from 1.');
     }
-    const page = await this.readvault.page(id, Number(number), parseWidth(width));
+    const page = await this.readvault.page(id, Number(number), parseWidth(width)).catch((error: unknown) => {
+      // An image element (the reader, an app) is shown a picture saying why, still with the 422.
+      if (!(error instanceof UnreadablePageError) || !asksForImage(req)) throw error;
+      return undefined;
+    });
+    if (!page) {
+      res.status(422).type('image/svg+xml').setHeader('Cache-Control', 'no-store');
+      res.end(unreadablePagePlaceholder(Number(number)));
+      return;
+    }
     res.setHeader('ETag', page.etag);
     if (req.headers['if-none-match'] === page.etag) {
       res.status(304).end();
@@ -77,6 +87,12 @@ export class ReadVaultController {
     res.type(page.mime).setHeader('Content-Length', page.bytes.length);
     res.end(page.bytes);
   }
+}
+
+/** An image element asks for images by name; API clients and fetch (any type) get the JSON error. */
+function asksForImage(req: Request): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('image/') && !accept.includes('application/json');
 }
 
 export function parseWidth(width: string | undefined): number | undefined {

@@ -3,12 +3,14 @@ import { Role } from '../app/roles.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
+import { PageFastPath } from './pages/page-fast-path.js';
 import { ReadVaultController } from './readvault.controller.js';
 import { ReadVaultService } from './readvault.service.js';
 
 /**
  * ReadVault: manga and comics. On workers it adds the `comic` kind to ingest's processor registry;
- * on managers and streamers it serves series, chapters and pages; managers add the OPDS catalog.
+ * on managers and streamers it serves series, chapters and pages; managers add the OPDS catalog and
+ * the site's reader (its page and reading progress).
  * The worker and manager parts are imported only for those roles (see their files).
  */
 @Module({})
@@ -23,11 +25,11 @@ export class ReadVaultModule {
       : undefined;
     return {
       module: ReadVaultModule,
-      // OPDS feeds on managers (they search the library); page bytes on managers and streamers.
+      // OPDS feeds and the reader on managers; page bytes on managers and streamers.
       controllers: [...(reads ? [ReadVaultController] : []), ...(manager?.controllers ?? [])],
       providers: [
         ChapterRepository,
-        ...(reads ? [ReadVaultService, PageReader, ResizedPageCache] : []),
+        ...(reads ? [ReadVaultService, PageReader, ResizedPageCache, PageFastPath] : []),
         ...(manager?.providers ?? []),
         ...(worker?.providers ?? []),
       ],

@@ -4,10 +4,12 @@ import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { LibraryService } from '../library/library.service.js';
+import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
-import { type Chapter } from './chapters/chapter.schema.js';
+import { type Chapter, type ComicSeries, type PageInfo } from './chapters/chapter.schema.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
+import { UnreadablePageError } from './pages/unreadable-page.js';
 
 /** Widths a resized page comes in: a request snaps to one, so the cache holds a bounded set. */
 export const PAGE_WIDTHS = [320, 480, 720, 1080, 1440] as const;
@@ -18,6 +20,11 @@ const MIME: Record<string, string> = {
   gif: 'image/gif',
   avif: 'image/avif',
 };
+
+interface PageSource {
+  chapter: Chapter;
+  file: MediaFile;
+}
 
 export interface PageBytes {
   bytes: Buffer;
@@ -31,9 +38,23 @@ export function snapWidth(requested: number): number {
   return [...PAGE_WIDTHS].reverse().find((width) => width <= requested) ?? PAGE_WIDTHS[0];
 }
 
+/** How long a page's chapter and file records are reused without asking the database again. */
+const PAGE_SOURCE_TTL_MS = 15_000;
+const PAGE_SOURCES = 500;
+/** Original pages kept in memory, most recently read last: readers on one chapter read the same pages. */
+const HOT_PAGE_BYTES = 64 * 1024 * 1024;
+
 /** Reading: series and their chapters, and pages — original bytes, or resized WebP from the cache. */
 @Injectable()
 export class ReadVaultService {
+  /**
+   * A reader turns pages of one chapter: its chapter and CBZ records are read once and kept briefly
+   * (two database round trips less per page; an admin's change shows within the TTL).
+   */
+  private readonly sources = new Map<string, { until: number; source: Promise<PageSource> }>();
+  private readonly hot = new Map<string, Buffer>();
+  private hotBytes = 0;
+
   constructor(
     private readonly chapters: ChapterRepository,
     private readonly library: LibraryService,
@@ -48,6 +69,27 @@ export class ReadVaultService {
     return { title, series };
   }
 
+  /** The series' chapters in reading order (none for a title that is not a comic series). */
+  async seriesChapters(seriesId: Types.ObjectId): Promise<ComicSeries['chapters']> {
+    return (await this.chapters.findSeries(seriesId))?.chapters ?? [];
+  }
+
+  /**
+   * The page that stands for the series (the admin's choice, else the first chapter's first page) as
+   * a resized page URL, or none for a series without chapters.
+   */
+  async seriesCover(seriesId: Types.ObjectId, width: number = PAGE_WIDTHS[1]): Promise<string | undefined> {
+    const series = await this.chapters.findSeries(seriesId);
+    const cover = series?.cover ?? (series?.chapters[0] && { chapterId: series.chapters[0].id, page: 1 });
+    return cover
+      ? `/api/readvault/chapters/${encodeURIComponent(cover.chapterId)}/pages/${cover.page}?width=${width}`
+      : undefined;
+  }
+
+  findChapter(id: string): Promise<Chapter | null> {
+    return this.chapters.findChapter(id);
+  }
+
   async chapter(id: string): Promise<Chapter> {
     const chapter = await this.chapters.findChapter(id);
     if (!chapter) throw notFound(`No chapter with id ${id}.`);
@@ -56,7 +98,7 @@ export class ReadVaultService {
 
   /** Page `number` (from 1) of a chapter, at its original size or resized to a listed width (never up). */
   async page(chapterId: string, number: number, width?: number): Promise<PageBytes> {
-    const chapter = await this.chapter(chapterId);
+    const { chapter, file } = await this.pageSource(chapterId);
     const page = chapter.pages[number - 1];
     if (!page)
       throw notFound(
@@ -67,7 +109,7 @@ export class ReadVaultService {
     const tag = `${String(chapter.fileId)}-${page.name}`;
     if (snapped === undefined || snapped >= page.width) {
       return {
-        bytes: await this.original(chapter, page.name),
+        bytes: await this.original(file, page),
         mime: MIME[ext] ?? 'application/octet-stream',
         etag: `"${tag}"`,
       };
@@ -76,7 +118,7 @@ export class ReadVaultService {
     const cached = await this.cache.get(cacheName);
     const etag = `"${tag}-w${snapped}"`;
     if (cached) return { bytes: cached, mime: 'image/webp', etag };
-    const original = await this.original(chapter, page.name);
+    const original = await this.original(file, page);
     // Loaded on the first page resized here: a reader's pages are mostly cache hits (or nginx's).
     const { default: sharp } = await import('sharp');
     let resized: Buffer;
@@ -86,11 +128,7 @@ export class ReadVaultService {
         .webp({ quality: 82 })
         .toBuffer();
     } catch (error) {
-      throw new AppError(
-        422,
-        'unprocessable_page',
-        `Page ${number} cannot be decoded: ${(error as Error).message}`,
-      );
+      throw new UnreadablePageError(number, (error as Error).message);
     }
     await this.cache.put(cacheName, resized);
     return { bytes: resized, mime: 'image/webp', etag };
@@ -107,9 +145,50 @@ export class ReadVaultService {
     };
   }
 
-  private async original(chapter: Chapter, entry: string): Promise<Buffer> {
-    const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
-    return this.reader.read(file, entry);
+  /** The page's stored bytes: from memory when read lately, else one ranged read (or via the directory). */
+  private async original(file: MediaFile, page: PageInfo): Promise<Buffer> {
+    const key = `${String(file._id)}/${page.name}`;
+    const kept = this.hot.get(key);
+    if (kept) {
+      this.hot.delete(key);
+      this.hot.set(key, kept);
+      return kept;
+    }
+    const bytes =
+      page.offset !== undefined && page.size !== undefined
+        ? await this.reader.readSpan(file, page.offset, page.size)
+        : await this.reader.read(file, page.name);
+    if (bytes.length <= HOT_PAGE_BYTES / 16 && !this.hot.has(key)) {
+      this.hot.set(key, bytes);
+      this.hotBytes += bytes.length;
+      for (const [oldest, buffer] of this.hot) {
+        if (this.hotBytes <= HOT_PAGE_BYTES) break;
+        this.hot.delete(oldest);
+        this.hotBytes -= buffer.length;
+      }
+    }
+    return bytes;
+  }
+
+  /** Forgets what is kept of a chapter (after an admin changed or deleted it here). */
+  forgetChapter(chapterId: string): void {
+    this.sources.delete(chapterId);
+  }
+
+  private pageSource(chapterId: string): Promise<PageSource> {
+    const now = Date.now();
+    const kept = this.sources.get(chapterId);
+    if (kept && kept.until > now) return kept.source;
+    const source = (async () => {
+      const chapter = await this.chapter(chapterId);
+      const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
+      return { chapter, file };
+    })();
+    source.catch(() => this.sources.delete(chapterId));
+    this.sources.delete(chapterId);
+    this.sources.set(chapterId, { until: now + PAGE_SOURCE_TTL_MS, source });
+    while (this.sources.size > PAGE_SOURCES) this.sources.delete(this.sources.keys().next().value!);
+    return source;
   }
 }
 

@@ -38,7 +38,7 @@ export class SiteModule implements NestModule {
       imports: manager ? [SitePagesModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],
-      exports: manager ? [ProgressService, SatelliteService] : [],
+      exports: manager ? [ProgressService, SatelliteService, SitePagesModule] : [],
     };
   }
 

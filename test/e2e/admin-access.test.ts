@@ -31,6 +31,21 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
     `/admin/library/${TITLE}/seasons/1/episodes/2/delete`,
     '/admin/library/:id/seasons/:season/episodes/:episode/delete',
   ],
+  [
+    'POST',
+    `/admin/library/${TITLE}/chapters/${TITLE}%3Av1%3Ac1/delete`,
+    '/admin/library/:id/chapters/:chapterId/delete',
+  ],
+  [
+    'POST',
+    `/admin/library/${TITLE}/chapters/${TITLE}%3Av1%3Ac1/comic-info`,
+    '/admin/library/:id/chapters/:chapterId/comic-info',
+  ],
+  [
+    'POST',
+    `/admin/library/${TITLE}/chapters/${TITLE}%3Av1%3Ac1/cover`,
+    '/admin/library/:id/chapters/:chapterId/cover',
+  ],
   ['GET', '/admin/logs', '/admin/logs'],
   ['GET', '/admin/logs/events', '/admin/logs/events'],
   ['GET', '/admin/users', '/admin/users'],

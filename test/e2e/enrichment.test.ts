@@ -62,6 +62,17 @@ describe('metadata enrichment (TMDB and Jikan, through the enrich job)', () => {
           synopsis: 'Two brothers.',
         },
       ],
+      manga: [
+        {
+          malId: 2,
+          title: 'Berserk',
+          english: 'Berserk',
+          japanese: 'ベルセルク',
+          year: 1989,
+          synopsis: 'Guts, a former mercenary.',
+          genres: ['Action', 'Drama'],
+        },
+      ],
     });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
@@ -122,6 +133,33 @@ describe('metadata enrichment (TMDB and Jikan, through the enrich job)', () => {
     assert.equal(title.originalName, '鋼の錬金術師');
     assert.ok(title.aliases.includes('Hagane no Renkinjutsushi'));
     assert.equal(title.year, 2009);
+  });
+
+  it("describes manga from Jikan's manga endpoint, keeps admin edits, and leaves an unknown one a skeleton", async () => {
+    const skeleton = await library().upsertSkeleton({ kind: 'manga', name: 'Berserk' });
+    await server.app.get(EnrichmentRequests).request(skeleton._id);
+    const title = await untilEnriched(skeleton._id, (t) => t.enrichment !== undefined);
+    assert.equal(title.enrichment?.state, 'matched', title.enrichment?.detail);
+    assert.equal(title.enrichment?.provider, 'jikan');
+    assert.equal(title.externalIds.mal, 2);
+    assert.equal(title.year, 1989);
+    assert.equal(title.originalName, 'ベルセルク');
+    assert.deepEqual(title.genres, ['Action', 'Drama']);
+    assert.ok(stub.requests.some((path) => path.startsWith('/v4/manga?q=Berserk')));
+    assert.ok(!stub.requests.some((path) => path.startsWith('/v4/anime?q=Berserk')));
+
+    const patched = await admin.patch(`/api/titles/${String(skeleton._id)}`, { overview: 'Told by hand.' });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    await admin.post(`/api/titles/${String(skeleton._id)}/enrich`, {});
+    const again = await untilEnriched(skeleton._id, (t) => t.enrichment!.at > title.enrichment!.at);
+    assert.equal(again.overview, 'Told by hand.');
+    assert.equal(again.enrichment?.state, 'matched');
+
+    const unknown = await library().upsertSkeleton({ kind: 'manga', name: 'Nobody Drew This' });
+    await server.app.get(EnrichmentRequests).request(unknown._id);
+    const left = await untilEnriched(unknown._id, (t) => t.enrichment !== undefined);
+    assert.equal(left.enrichment?.state, 'no-match');
+    assert.equal(left.name, 'Nobody Drew This');
   });
 
   it('keeps an admin edit on re-enrichment (POST /api/titles/:id/enrich), answering from the cache', async () => {

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import opdsFeedParser from 'opds-feed-parser';
 import sharp from 'sharp';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { type TestClient } from '../support/http.js';
+import { TestClient } from '../support/http.js';
 import {
   type InProcessApp,
   signInAdmin,
   startInProcessApp,
   TEST_ADMIN_PASSWORD,
 } from '../support/in-process-app.js';
+import { postPanelForm } from '../support/panel-form.js';
 import { makePdf } from '../support/pdf.js';
 import { TelegramSimulator } from '../support/telegram-simulator.js';
 import { makeRar } from '../support/rar.js';
@@ -161,6 +164,10 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     assert.equal(series.body.writer, 'Ana Writer');
     assert.equal(series.body.readingDirection, 'rtl');
     assert.deepEqual(series.body.genres, ['Drama', 'Sea']);
+    // ComicInfo describes the library title until a catalogue does (browse by genre, the title page).
+    const title = await admin.get(`/api/titles/${seriesId}`);
+    assert.deepEqual(title.body.genres, ['Drama', 'Sea']);
+    assert.equal(title.body.overview, 'Boats come in.');
     const chapters = series.body.chapters as {
       id: string;
       volume: number | null;
@@ -196,6 +203,15 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       assert.equal(got.type, 'image/jpeg');
       assert.ok(got.bytes.equals(cbzPages[index]), `page ${index + 1} byte-exact`);
     }
+    // Page turns skip Express (PageFastPath) but answer as the route does; conditional requests go on.
+    const turned = await fetch(`${server.url}${pages[0].url}`);
+    assert.equal(turned.headers.get('cache-control'), 'public, max-age=604800, immutable');
+    assert.match(String(turned.headers.get('content-security-policy')), /default-src 'self'/);
+    assert.ok(turned.headers.get('x-request-id'));
+    assert.equal(turned.headers.get('set-cookie'), null, 'no guest cookie on page bytes');
+    const etag = String(turned.headers.get('etag'));
+    const again = await fetch(`${server.url}${pages[0].url}`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
     const cbr = await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[1].id)}`);
     assert.equal(cbr.body.sourceFormat, 'cbr');
     for (const [index, page] of (cbr.body.pages as { url: string }[]).entries()) {
@@ -263,6 +279,70 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     assert.match(String(tall.error), /200×20000 px, over the limit of 16383 px a side/);
   });
 
+  it('serves a damaged page as a 422 placeholder while the rest of the chapter reads', async () => {
+    const whole = await pageImage(2000, 600, 100, 'jpeg');
+    // The header survives (ingest reads the size from it); the picture data is cut off.
+    const damaged = whole.subarray(0, Math.floor(whole.length * 0.4));
+    const pages = [await pageImage(2000, 600, 110, 'jpeg'), damaged, await pageImage(2000, 600, 120, 'jpeg')];
+    const task = await ingest(
+      url('Broken Glass c001.cbz', makeZip(pages.map((content, n) => ({ name: `${n + 1}.jpg`, content })))),
+    );
+    assert.equal(task.state, 'done', String(task.error));
+    const series = await admin.get(`/api/readvault/series/${String(task.titleId)}`);
+    const chapterId = (series.body.chapters as { id: string }[])[0].id;
+    const base = `${server.url}/api/readvault/chapters/${encodeURIComponent(chapterId)}/pages`;
+    const asImage = { headers: { accept: 'image/avif,image/webp,image/svg+xml,image/*,*/*;q=0.8' } };
+
+    const placeholder = await fetch(`${base}/2?width=720`, asImage);
+    assert.equal(placeholder.status, 422);
+    assert.equal(placeholder.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await placeholder.text(), /Page 2 cannot be shown/);
+    const told = await admin.get(
+      `/api/readvault/chapters/${encodeURIComponent(chapterId)}/pages/2?width=720`,
+    );
+    assert.equal(told.status, 422);
+    assert.equal(told.body.error, 'unprocessable_page');
+    assert.match(String(told.body.message), /Page 2 cannot be decoded/);
+    for (const n of [1, 3]) {
+      const res = await fetch(`${base}/${n}?width=720`, asImage);
+      assert.equal(res.status, 200, `page ${n}`);
+      assert.equal((await sharp(Buffer.from(await res.arrayBuffer())).metadata()).width, 720);
+      const original = await raw(`/api/readvault/chapters/${encodeURIComponent(chapterId)}/pages/${n}`);
+      assert.ok(original.bytes.equals(pages[n - 1]));
+    }
+  });
+
+  it('leaves nothing stored or filed when a comic fails', async () => {
+    const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+    const db = server.app.get(MongoConnection).connection;
+    const mediaDir = join(server.config.dataDir, 'media');
+    const snapshot = async () => ({
+      files: await db.collection('media_files').countDocuments(),
+      chapters: await db.collection('chapters').countDocuments(),
+      titles: await db.collection('titles').countDocuments(),
+      stored: existsSync(mediaDir) ? readdirSync(mediaDir, { recursive: true }).length : 0,
+    });
+    const before = await snapshot();
+    const jpeg = await pageImage(300, 400, 130, 'jpeg');
+    const locked = await ingest(
+      url('Sealed v01 c001.pdf', makePdf([{ jpeg, width: 300, height: 400 }], { encrypted: true })),
+    );
+    assert.equal(locked.state, 'failed');
+    assert.match(String(locked.error), /the PDF is encrypted/);
+    const tall = await ingest(
+      url(
+        'Sealed v01 c002.cbz',
+        makeZip([
+          { name: '001.jpg', content: jpeg },
+          { name: '002.png', content: await pageImage(200, 60_000, 140, 'png') },
+        ]),
+      ),
+    );
+    assert.equal(tall.state, 'failed');
+    assert.match(String(tall.error), /200×60000 px/);
+    assert.deepEqual(await snapshot(), before);
+  });
+
   it('OPDS 1.2: feeds parse as OPDS, PSE streams pages at the app width, Basic auth takes app passwords only', async () => {
     const created = await admin.post('/api/auth/app-passwords', { label: 'Panels' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -327,6 +407,14 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       },
     );
     assert.ok(Buffer.from(await original.arrayBuffer()).equals(cbzPages[2]), 'PSE page 2 is the third page');
+    // Pages an app streams count as read: the last one finishes the chapter for this account.
+    const chapterOne = first.id.replace('urn:streamvault:chapter:', '');
+    await eventually(
+      async () =>
+        (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapterOne)}/progress`)).body,
+      (saved) => saved.page === 3 && saved.finished === true,
+      { what: 'progress from PSE page fetches' },
+    );
 
     const acquisition = first.links.find((l) => l.rel === 'http://opds-spec.org/acquisition')!;
     const download = await fetch(`${server.url}${acquisition.href}`, { headers: auth });
@@ -342,6 +430,51 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       searched.entries.map((entry) => entry.title),
       ['Harbor Tales'],
     );
+    // Navigation: A–Z and genres from the catalog index, continue reading from the reader's progress.
+    assert.deepEqual(
+      rootFeed.entries.map((entry) => entry.title),
+      ['Latest series', 'Series A–Z', 'Genres', 'Continue reading'],
+    );
+    const byName = await parser.parse((await opds('/opds/v1.2/series/a-z')).text);
+    assert.ok(byName instanceof NavigationFeed);
+    const names = byName.entries.map((entry) => entry.title);
+    assert.ok(names.includes('Harbor Tales'), names.join(', '));
+    assert.deepEqual(
+      names,
+      [...names].sort((a, b) => a.localeCompare(b)),
+    );
+    const genresXml = (await opds('/opds/v1.2/genres')).text;
+    const genres = await parser.parse(genresXml);
+    assert.ok(genres instanceof NavigationFeed);
+    const sea = genres.entries.find((entry) => entry.title === 'Sea');
+    assert.ok(sea, genres.entries.map((e) => e.title).join(', '));
+    assert.match(genresXml, /href="\/opds\/v1\.2\/genres\/sea"[^>]*thr:count="1"/i);
+    const inGenre = await parser.parse((await opds(sea.links[0].href)).text);
+    assert.ok(inGenre instanceof NavigationFeed);
+    assert.deepEqual(
+      inGenre.entries.map((entry) => entry.title),
+      ['Harbor Tales'],
+    );
+    assert.equal((await opds('/opds/v1.2/genres/Nothing%20Like%20It')).status, 200);
+
+    const chapterTwo = (series.entries[1].id ?? '').replace('urn:streamvault:chapter:', '');
+    const read = await admin.request(
+      'PUT',
+      `/api/readvault/chapters/${encodeURIComponent(chapterTwo)}/progress`,
+      {
+        json: { page: 1 },
+      },
+    );
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    const continueXml = (await opds('/opds/v1.2/continue')).text;
+    const reading = await parser.parse(continueXml);
+    assert.ok(reading instanceof AcquisitionFeed);
+    assert.deepEqual(
+      reading.entries.map((entry) => entry.title),
+      ['Harbor Tales Vol. 1 Ch. 2'],
+    );
+    assert.match(continueXml, /pse:count="2" pse:lastRead="0" pse:lastReadDate="/);
+
     const description = await opds('/opds/v1.2/search.xml');
     assert.match(description.text, /template="\/opds\/v1\.2\/search\?q=\{searchTerms\}"/);
 
@@ -355,6 +488,97 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       assert.equal(refused.status, 401);
       assert.match(String(refused.headers.get('www-authenticate')), /^Basic realm="StreamVault OPDS"/);
     }
+  });
+
+  it("keeps a guest's reading progress when it signs in, and refuses nonsense pages", async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const progress = `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/progress`;
+    const visitor = new TestClient(server.url);
+    assert.equal((await visitor.get('/')).status, 200); // the guest cookie
+    const saved = await visitor.request('PUT', progress, { json: { page: 2 } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.page, saved.body.pageCount, saved.body.finished], [2, 3, false]);
+    for (const page of [0, 1.5, 'two', 1e9]) {
+      const refused = await visitor.request('PUT', progress, { json: { page } });
+      assert.equal(refused.status, 400, String(page));
+      assert.equal(refused.body.error, 'bad_request');
+    }
+    const { UserService } = await import('../../src/auth/user.service.js');
+    await server.app
+      .get(UserService)
+      .create({ username: 'reader', password: 'reader-password', role: 'viewer' });
+    await visitor.login('reader', 'reader-password');
+    const mine = await visitor.get(progress);
+    assert.equal(mine.body.page, 2, "the guest's page is the account's now");
+    const row = (await visitor.get('/api/progress/continue')).body as unknown as { chapterId: string }[];
+    assert.deepEqual(
+      row.map((item) => item.chapterId),
+      [chapters[0].id],
+    );
+  });
+
+  it('admin CMS: lists volumes and chapters, chooses the cover, re-reads ComicInfo, deletes a chapter', async () => {
+    const page = `/admin/library/${seriesId}`;
+    const cms = await admin.get(page);
+    assert.equal(cms.status, 200);
+    const html = String(cms.body);
+    assert.match(html, /Volumes and chapters <small>\(3\)<\/small>/);
+    assert.match(html, /<strong>Ch\. 1<\/strong> · Arrival &amp; Departure <small>3 pages · cover<\/small>/);
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string; title: string | null }[];
+    };
+    const action = (chapterId: string, what: string) =>
+      `/admin/library/${seriesId}/chapters/${encodeURIComponent(chapterId)}/${what}`;
+
+    const cover = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'cover'), {
+      page: '2',
+    });
+    assert.equal(cover.status, 303, cover.html);
+    assert.match(String((await admin.get(page)).body), /alt="Cover: page 2"/);
+    // The site's title page shows it (Handlebars writes "=" as &#x3D; in attributes).
+    const coverSrc = `/api/readvault/chapters/${encodeURIComponent(chapters[1].id)}/pages/2?width&#x3D;480`;
+    assert.ok(String((await admin.get(`/title/${seriesId}`)).body).includes(`src="${coverSrc}"`));
+    const beyond = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'cover'), {
+      page: '9',
+    });
+    assert.notEqual(beyond.status, 303);
+
+    // A title spoiled in the records comes back from the stored CBZ's ComicInfo.xml.
+    const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+    const db = server.app.get(MongoConnection).connection;
+    await db.collection('chapters').updateOne({ _id: chapters[0].id as never }, { $set: { title: 'Wrong' } });
+    const reread = await postPanelForm(server.url, admin, page, action(chapters[0].id, 'comic-info'), {});
+    assert.equal(reread.status, 303, reread.html);
+    assert.match(
+      decodeURIComponent(String(reread.location)),
+      /Vol\. 1 · Ch\. 1 · Arrival & Departure, right to left/,
+    );
+    assert.equal(
+      (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}`)).body.title,
+      'Arrival & Departure',
+    );
+    const noInfo = await postPanelForm(server.url, admin, page, action(chapters[1].id, 'comic-info'), {});
+    assert.notEqual(noInfo.status, 303, 'the CBR had no ComicInfo.xml');
+
+    const doomed = await db.collection('chapters').findOne({ _id: chapters[2].id as never });
+    assert.ok(doomed?.fileId);
+    const files = await db.collection('media_files').countDocuments();
+    const deleted = await postPanelForm(server.url, admin, page, action(chapters[2].id, 'delete'), {});
+    assert.equal(deleted.status, 303, deleted.html);
+    const after = (await admin.get(`/api/readvault/series/${seriesId}`)).body.chapters as { id: string }[];
+    assert.deepEqual(
+      after.map((c) => c.id),
+      [chapters[0].id, chapters[1].id],
+    );
+    assert.equal(
+      (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[2].id)}`)).status,
+      404,
+    );
+    assert.equal(await db.collection('media_files').countDocuments(), files - 1);
+    // Forgotten like any deleted file: the record goes, its bytes are queued for the deletion drain.
+    assert.equal(await db.collection('media_files').findOne({ _id: doomed.fileId }), null);
   });
 });
 

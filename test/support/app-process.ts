@@ -33,6 +33,9 @@ export function runApp(env: Record<string, string | undefined>, entry = MAIN_JS)
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: uniqueRedisPrefix(),
       LOG_LEVEL: 'info',
+      // Catalogues on a closed loopback port unless a test starts the stub: nothing leaves the machine.
+      TMDB_BASE_URL: 'http://127.0.0.1:9/3',
+      JIKAN_BASE_URL: 'http://127.0.0.1:9/v4',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

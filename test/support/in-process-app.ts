@@ -48,6 +48,9 @@ export async function startInProcessApp(
     REDIS_PREFIX: uniqueRedisPrefix(),
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     HOST: '127.0.0.1',
+    // Catalogues on a closed loopback port unless a test starts the stub: nothing leaves the machine.
+    TMDB_BASE_URL: 'http://127.0.0.1:9/3',
+    JIKAN_BASE_URL: 'http://127.0.0.1:9/v4',
     ...env,
   });
   // `logLevel` makes the app log (e.g. for the live log view) without printing it; TEST_LOG_LEVEL prints.

@@ -29,6 +29,17 @@ export interface StubAnime {
   synopsis: string;
 }
 
+export interface StubManga {
+  malId: number;
+  title: string;
+  english: string;
+  japanese: string;
+  /** First published. */
+  year: number;
+  synopsis: string;
+  genres: string[];
+}
+
 /**
  * TMDB (v3) and Jikan (v4) on 127.0.0.1, answering in the shape the real APIs use (trimmed to the
  * fields we read). `down` makes every answer a 503; `requests` records paths with their queries.
@@ -38,6 +49,7 @@ export async function startMetadataStub(catalogue: {
   movies: StubMovie[];
   anime: StubAnime[];
   series?: StubSeries[];
+  manga?: StubManga[];
 }) {
   const requests: string[] = [];
   const image = await sharp({
@@ -132,6 +144,22 @@ export async function startMetadataStub(catalogue: {
           year: anime.year,
           genres: [{ mal_id: 1, name: 'Action' }],
           images: { jpg: { large_image_url: `http://${req.headers.host}/anime/${anime.malId}.jpg` } },
+        }));
+      return send(200, { data, pagination: { has_next_page: false } });
+    }
+    if (url.pathname === '/v4/manga') {
+      const data = (catalogue.manga ?? [])
+        .filter((manga) => [manga.title, manga.english].some((name) => name.toLowerCase().includes(query)))
+        .map((manga) => ({
+          mal_id: manga.malId,
+          title: manga.title,
+          title_english: manga.english,
+          title_japanese: manga.japanese,
+          titles: [{ type: 'Default', title: manga.title }],
+          synopsis: manga.synopsis,
+          published: { from: `${manga.year}-08-25T00:00:00+00:00`, to: null },
+          genres: manga.genres.map((name, index) => ({ mal_id: index + 1, name })),
+          images: { jpg: { large_image_url: `http://${req.headers.host}/manga/${manga.malId}.jpg` } },
         }));
       return send(200, { data, pagination: { has_next_page: false } });
     }

@@ -9,7 +9,7 @@ export interface PdfPage {
  * A PDF built byte by byte, one JPEG image per page (DCTDecode, so the JPEG goes in as it is):
  * what a scanned chapter exported to PDF looks like, without a PDF library.
  */
-export function makePdf(pages: PdfPage[]): Buffer {
+export function makePdf(pages: PdfPage[], { encrypted = false } = {}): Buffer {
   const objects: Buffer[] = [];
   const add = (body: Buffer | string) => {
     objects.push(typeof body === 'string' ? Buffer.from(body, 'latin1') : body);
@@ -42,6 +42,10 @@ export function makePdf(pages: PdfPage[]): Buffer {
     `<< /Type /Pages /Kids [${kids.map((kid) => `${kid} 0 R`).join(' ')}] /Count ${kids.length} >>`,
     'latin1',
   );
+  // The standard security handler with a user password: readers must know it to open the file.
+  const encrypt = encrypted
+    ? add(`<< /Filter /Standard /V 1 /R 2 /O <${'7a'.repeat(32)}> /U <${'5c'.repeat(32)}> /P -44 >>`)
+    : 0;
   const chunks: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   let offset = chunks[0].length;
   const offsets: number[] = [];
@@ -61,7 +65,9 @@ export function makePdf(pages: PdfPage[]): Buffer {
     '0000000000 65535 f ',
     ...offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n `),
     'trailer',
-    `<< /Size ${objects.length + 1} /Root ${catalog} 0 R >>`,
+    encrypted
+      ? `<< /Size ${objects.length + 1} /Root ${catalog} 0 R /Encrypt ${encrypt} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>] >>`
+      : `<< /Size ${objects.length + 1} /Root ${catalog} 0 R >>`,
     'startxref',
     String(offset),
     '%%EOF',

@@ -6,6 +6,8 @@ export interface ZipEntry {
   content: Buffer;
   /** Deflate instead of store (what a zip bomb needs). */
   deflate?: boolean;
+  /** The uncompressed size the headers claim, when it should not be the real one (a lying archive). */
+  declaredSize?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export function makeZip(entries: ZipEntry[]): Buffer {
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(entry.content.length, 22);
+    local.writeUInt32LE(entry.declaredSize ?? entry.content.length, 22);
     local.writeUInt16LE(name.length, 26);
     locals.push(local, name, data);
     const central = Buffer.alloc(46);
@@ -39,7 +41,7 @@ export function makeZip(entries: ZipEntry[]): Buffer {
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(entry.content.length, 24);
+    central.writeUInt32LE(entry.declaredSize ?? entry.content.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);

@@ -1,14 +1,27 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Types } from 'mongoose';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type TitleCard } from '../../library/catalog/title-card.js';
 import { formatBytes, formatDuration } from '../../core/util/format-units.js';
+import { ChapterAdminService } from '../../readvault/chapters/chapter-admin.service.js';
 
 /** Reads a title with its files, shaped for the CMS page. */
 @Injectable()
 export class LibraryPageService {
-  constructor(private readonly library: LibraryService) {}
+  constructor(
+    private readonly library: LibraryService,
+    private readonly modules: ModuleRef,
+  ) {}
+
+  /**
+   * ReadVault's part of the CMS (a manga's chapters). ReadVault is built for the process's roles
+   * outside this module (on every manager, like this panel), hence the lookup.
+   */
+  chapters(): ChapterAdminService {
+    return this.modules.get(ChapterAdminService, { strict: false });
+  }
 
   async title(id: Types.ObjectId) {
     const title = await this.library.requireTitle(id);
@@ -26,6 +39,8 @@ export class LibraryPageService {
         genres: title.genres.join(', '),
       },
       isMovie: title.kind === 'movie',
+      isManga: title.kind === 'manga',
+      manga: title.kind === 'manga' ? await this.chapters().series(title._id) : undefined,
       locked: title.lockedFields.join(', '),
       enrichment: title.enrichment && { ...title.enrichment, at: title.enrichment.at.toISOString() },
       seasons: title.seasons.map((season) => ({

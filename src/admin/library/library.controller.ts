@@ -21,6 +21,7 @@ import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.j
 import { TITLE_KINDS } from '../../library/schemas/title.schema.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { CatalogRebuildRequests } from '../../library/catalog/catalog-rebuild.job.js';
+import { CoverFormDto } from '../dto/cover-form.dto.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
 import { TitleFormDto, TitleSearchFormDto } from '../dto/title-form.dto.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
@@ -145,6 +146,42 @@ export class LibraryController {
   ) {
     await this.library.deleteFile(id, fileId);
     redirectWithFlash(res, `/admin/library/${String(id)}`, 'File deleted.');
+  }
+
+  /** Manga: removes a chapter (its CBZ's bytes are queued for deletion). */
+  @Post(':id/chapters/:chapterId/delete')
+  async deleteChapter(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('chapterId') chapterId: string,
+    @Body() _form: PanelFormDto,
+    @Res() res: Response,
+  ) {
+    await this.pages.chapters().deleteChapter(id, chapterId);
+    redirectWithFlash(res, `/admin/library/${String(id)}`, 'Chapter deleted.');
+  }
+
+  /** Manga: reads the stored chapter's ComicInfo.xml again. */
+  @Post(':id/chapters/:chapterId/comic-info')
+  async rereadComicInfo(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('chapterId') chapterId: string,
+    @Body() _form: PanelFormDto,
+    @Res() res: Response,
+  ) {
+    const read = await this.pages.chapters().rereadComicInfo(id, chapterId);
+    redirectWithFlash(res, `/admin/library/${String(id)}`, `ComicInfo read again: ${read}.`);
+  }
+
+  /** Manga: a chapter's page becomes the series' cover. */
+  @Post(':id/chapters/:chapterId/cover')
+  async chooseCover(
+    @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
+    @Param('chapterId') chapterId: string,
+    @Body() form: CoverFormDto,
+    @Res() res: Response,
+  ) {
+    await this.pages.chapters().chooseCover(id, chapterId, form.page);
+    redirectWithFlash(res, `/admin/library/${String(id)}`, `Cover set to page ${form.page}.`);
   }
 
   @Post(':id/seasons/:season/episodes/:episode/delete')

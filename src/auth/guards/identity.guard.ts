@@ -17,7 +17,8 @@ class OptionalJwtGuard extends AuthGuard('jwt') {
 }
 
 /** Machine-polled and media paths get no guest cookie (a Set-Cookie would also defeat nginx caching). */
-const NO_GUEST_COOKIE = /^\/(healthz|metrics|stream|subtitles|media)(\/|$)/;
+const NO_GUEST_COOKIE =
+  /^\/(healthz|metrics|stream|subtitles|media)(\/|$)|^\/api\/readvault\/chapters\/[^/]+\/pages\//;
 
 /**
  * Works out who is calling (API token, app password, session or guest cookie) for every request, and gives a first

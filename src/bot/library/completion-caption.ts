@@ -57,6 +57,33 @@ export function packCaption(
   return lines.join('\n');
 }
 
+/**
+ * The message for comics (one chapter or a pack of them): the series, each chapter added (volume,
+ * chapter, pages: the note ReadVault left on its item), what failed, and a link to read.
+ */
+export function comicCaption(view: TaskView, seriesName: string, readUrl: string): string {
+  const added = view.items.filter((item) => item.kind === 'comic' && item.state === 'done');
+  const lines = [
+    `✅ <b>${escapeHtml(seriesName)}</b> · ${added.length} chapter${added.length === 1 ? '' : 's'} added`,
+  ];
+  for (const item of added.slice(0, 10)) {
+    lines.push(`• ${escapeHtml(item.note ?? item.name.split('/').pop() ?? item.name)}`);
+  }
+  if (added.length > 10) lines.push(`+${added.length - 10} more`);
+  const failed = view.items.filter((item) => item.state === 'failed');
+  if (failed.length > 0) {
+    lines.push(`❌ ${failed.length} failed:`);
+    for (const item of failed.slice(0, 5)) {
+      lines.push(
+        `• ${escapeHtml(item.name.split('/').pop() ?? item.name)}: ${escapeHtml((item.error ?? '').slice(0, 100))}`,
+      );
+    }
+    lines.push(`Retry the failed ones with <code>/retry ${view.taskId}</code>`);
+  }
+  lines.push(`<a href="${escapeHtml(readUrl)}">📖 Read</a>`);
+  return lines.join('\n');
+}
+
 export function failureMessage(name: string, error: string | null, taskId: string): string {
   return [
     `❌ <b>${escapeHtml(name)}</b> failed: ${escapeHtml(error ?? 'no reason was recorded')}`,

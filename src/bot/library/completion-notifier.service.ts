@@ -9,7 +9,7 @@ import { type Title } from '../../library/schemas/title.schema.js';
 import { type Recipient, BotNotifier } from '../delivery/bot-notifier.service.js';
 import { escapeHtml } from '../format/text-format.js';
 import { taskName } from '../status/status-view.js';
-import { completionCaption, failureMessage, packCaption } from './completion-caption.js';
+import { comicCaption, completionCaption, failureMessage, packCaption } from './completion-caption.js';
 import { WatchLinks } from './watch-links.js';
 
 const STILL_MAX_BYTES = 5 * 1024 * 1024;
@@ -36,6 +36,8 @@ export class CompletionNotifier {
   private async done(view: TaskView, to: Recipient): Promise<void> {
     const [fileId] = view.fileIds;
     if (!fileId) return this.notifier.tell(to, `✅ <b>${escapeHtml(taskName(view))}</b> is in the library.`);
+    if (view.items.some((item) => item.kind === 'comic' && item.state === 'done'))
+      return this.comicsDone(view, to);
     if (view.items.length > 1) return this.packDone(view, to, fileId);
     const file = await this.library.requireFile(new Types.ObjectId(fileId));
     let title: Title | undefined;
@@ -55,6 +57,15 @@ export class CompletionNotifier {
     const file = await this.library.requireFile(new Types.ObjectId(fileId));
     const caption = packCaption(view, title?.name ?? taskName(view), title?.year, this.links.sign(fileId));
     await this.notifier.tell(to, caption, { photo: await this.still(file) });
+  }
+
+  /** Comics: the series and the chapters added, with a link to its page (volumes, chapters, reader). */
+  private async comicsDone(view: TaskView, to: Recipient): Promise<void> {
+    const title = view.titleId
+      ? await this.library.requireTitle(new Types.ObjectId(view.titleId)).catch(() => undefined)
+      : undefined;
+    const readUrl = this.links.site(title ? `/title/${String(title._id)}` : '/');
+    await this.notifier.tell(to, comicCaption(view, title?.name ?? taskName(view), readUrl));
   }
 
   /** The middle still as JPEG (what sendPhoto takes everywhere), or none. */

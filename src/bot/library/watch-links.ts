@@ -14,6 +14,11 @@ export class WatchLinks {
     private readonly settings: SettingsService,
   ) {}
 
+  /** A page of the viewer site (a manga's title page, the reader) on the public URL. */
+  site(path: string): string {
+    return `${this.config.http.publicUrl}${path}`;
+  }
+
   sign(fileId: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
     const expires = nowSeconds + this.settings.cached().signedUrlTtlSeconds;
     const path = signedPath(['watch', fileId]);

@@ -85,7 +85,8 @@ export interface ComicItemInfo {
   number?: number;
   title?: string;
   format: string;
-  pages: { name: string; width: number; height: number }[];
+  /** `offset`/`size`: where the page's bytes are in the stored CBZ (read with one range). */
+  pages: { name: string; width: number; height: number; offset?: number; size?: number }[];
   rightToLeft: boolean;
   language?: string;
   writer?: string;

@@ -3,6 +3,7 @@ import { type TitleFields } from '../library.service.js';
 import { fetchJson } from './fetch-json.js';
 import { type MetadataProvider, type MetadataQuery } from './metadata-provider.js';
 
+/** An anime or a manga as Jikan's search answers (the fields we read; manga say `published`, not `aired`). */
 interface JikanAnime {
   mal_id: number;
   title: string;
@@ -12,22 +13,26 @@ interface JikanAnime {
   synopsis?: string | null;
   year?: number | null;
   aired?: { from?: string | null };
+  published?: { from?: string | null };
   genres?: { name: string }[];
   images?: { jpg?: { large_image_url?: string | null; image_url?: string | null } };
 }
 
-/** Jikan (the MyAnimeList API, no key): anime. */
+/** Jikan (the MyAnimeList API, no key): anime, and manga from its manga endpoint. */
 export class JikanProvider implements MetadataProvider {
   readonly name = 'jikan';
 
   constructor(private readonly baseUrl: string) {}
 
   serves(kind: TitleKind): boolean {
-    return kind === 'anime';
+    return kind === 'anime' || kind === 'manga';
   }
 
   async lookup(query: MetadataQuery): Promise<TitleFields | undefined> {
-    const url = new URL('anime', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const url = new URL(
+      query.kind === 'manga' ? 'manga' : 'anime',
+      this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`,
+    );
     url.searchParams.set('q', query.name);
     url.searchParams.set('limit', '5');
     const found = await fetchJson<{ data: JikanAnime[] }>(url);
@@ -38,7 +43,8 @@ export class JikanProvider implements MetadataProvider {
 }
 
 function yearOf(anime: JikanAnime): number | undefined {
-  return anime.year ?? (anime.aired?.from ? Number(anime.aired.from.slice(0, 4)) : undefined);
+  const from = anime.aired?.from ?? anime.published?.from;
+  return anime.year ?? (from ? Number(from.slice(0, 4)) : undefined);
 }
 
 function toFields(anime: JikanAnime): TitleFields {

@@ -19,7 +19,19 @@ const MAX_ZIP_BYTES = 0xffff_ffff;
  * Entries carry no extra fields, so each page's bytes start exactly 30 + name length bytes after its
  * local header: a reader finds them from the central directory alone.
  */
-export async function writeCbz(target: string, pages: readonly CbzPage[], comicInfo?: string): Promise<void> {
+/** Where a page's bytes sit in the written CBZ: a reader reads them with one range, no directory. */
+export interface CbzPageSpan {
+  name: string;
+  offset: number;
+  size: number;
+}
+
+export async function writeCbz(
+  target: string,
+  pages: readonly CbzPage[],
+  comicInfo?: string,
+): Promise<CbzPageSpan[]> {
+  const spans: CbzPageSpan[] = [];
   const out = createWriteStream(target);
   const central: Buffer[] = [];
   let offset = 0;
@@ -48,6 +60,7 @@ export async function writeCbz(target: string, pages: readonly CbzPage[], comicI
       local.writeUInt16LE(name.length, 26);
       await write(local);
       await write(name);
+      if (!entry.bytes) spans.push({ name: entry.name, offset, size });
       if (entry.bytes) await write(entry.bytes);
       else for await (const chunk of createReadStream(entry.path!)) await write(chunk as Buffer);
       const record = Buffer.alloc(46);
@@ -78,6 +91,7 @@ export async function writeCbz(target: string, pages: readonly CbzPage[], comicI
     out.end();
     await once(out, 'close');
   }
+  return spans;
 }
 
 async function fileCrc(path: string): Promise<number> {

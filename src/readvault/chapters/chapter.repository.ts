@@ -31,6 +31,29 @@ export class ChapterRepository {
   }
 
   /**
+   * Changes a series' chapter list and details under its lock (read, edit, write back whole: FerretDB
+   * has no positional updates); `edit` returns false to leave it as it was.
+   */
+  async editSeries(seriesId: Types.ObjectId, edit: (series: ComicSeries) => boolean): Promise<boolean> {
+    return this.mutex.withLock(`comic-series:${String(seriesId)}`, async () => {
+      const series = await this.findSeries(seriesId);
+      if (!series || !edit(series)) return false;
+      series.chapters = sortChapters(series.chapters);
+      series.updatedAt = new Date();
+      await this.series.replaceOne({ _id: seriesId }, series);
+      return true;
+    });
+  }
+
+  async replaceChapter(chapter: Chapter): Promise<void> {
+    await this.chapters.replaceOne({ _id: chapter._id }, chapter);
+  }
+
+  async deleteChapter(id: string): Promise<void> {
+    await this.chapters.deleteOne({ _id: id });
+  }
+
+  /**
    * Records chapters of one series (replacing a chapter of the same key) and rewrites its chapter
    * list in reading order, under the series' lock (FerretDB has no positional array updates).
    */
@@ -54,12 +77,7 @@ export class ChapterRepository {
           pageCount: chapter.pages.length,
         });
       }
-      const ordered = [...byId.values()].sort(
-        (a, b) =>
-          (a.volume ?? Infinity) - (b.volume ?? Infinity) ||
-          (a.number ?? Infinity) - (b.number ?? Infinity) ||
-          a.id.localeCompare(b.id),
-      );
+      const ordered = sortChapters([...byId.values()]);
       // Details from ComicInfo fill in; what an earlier chapter said is kept when this one is silent.
       const merged = {
         writer: details.writer ?? current?.writer,
@@ -71,9 +89,19 @@ export class ChapterRepository {
       };
       await this.series.replaceOne(
         { _id: seriesId },
-        { ...merged, chapters: ordered, updatedAt: new Date() },
+        { ...merged, cover: current?.cover, chapters: ordered, updatedAt: new Date() },
         { upsert: true },
       );
     });
   }
+}
+
+/** Reading order: volume, then chapter number (10.5 after 10), those without numbers last. */
+function sortChapters(chapters: ComicSeries['chapters']): ComicSeries['chapters'] {
+  return [...chapters].sort(
+    (a, b) =>
+      (a.volume ?? Infinity) - (b.volume ?? Infinity) ||
+      (a.number ?? Infinity) - (b.number ?? Infinity) ||
+      a.id.localeCompare(b.id),
+  );
 }

@@ -5,6 +5,9 @@ export interface PageInfo {
   name: string;
   width: number;
   height: number;
+  /** Where its bytes start in the CBZ and how many (chapters filed before this was kept lack them). */
+  offset?: number;
+  size?: number;
 }
 
 /**
@@ -38,11 +41,13 @@ export interface ComicSeries {
   genres: string[];
   language?: string;
   rightToLeft: boolean;
+  /** The page an admin chose as the series' cover (else the first chapter's first page). */
+  cover?: { chapterId: string; page: number };
   updatedAt: Date;
 }
 
 const pageSchema = new Schema<PageInfo>(
-  { name: { type: String, required: true }, width: Number, height: Number },
+  { name: { type: String, required: true }, width: Number, height: Number, offset: Number, size: Number },
   { _id: false },
 );
 
@@ -80,6 +85,7 @@ export const comicSeriesSchema = new Schema<ComicSeries>(
     genres: { type: [String], default: [] },
     language: String,
     rightToLeft: { type: Boolean, default: false },
+    cover: new Schema({ chapterId: String, page: Number }, { _id: false }),
     updatedAt: { type: Date, required: true },
   },
   { collection: 'comic_series', versionKey: false },

@@ -26,6 +26,29 @@ export interface ComicLimits {
   maxPagePixels: number;
 }
 
+/** A chapter's unpacked pages may not exceed this many times the source (a zip bomb stops there)... */
+export const MAX_UNPACK_RATIO = 20;
+/** ...beyond this allowance (a PDF renders to more bytes than it holds). */
+export const UNPACK_ALLOWANCE = 512 * 1024 * 1024;
+
+/**
+ * The limits for a source of `sourceSize` bytes: the bytes actually unpacked (never the sizes an
+ * archive declares) capped at the ratio plus the allowance, pages capped in count, bytes and pixels.
+ */
+export function comicLimits(
+  sourceSize: number,
+  maxPageBytes: number,
+  allowance = UNPACK_ALLOWANCE,
+): ComicLimits {
+  return {
+    maxPages: 5000,
+    maxBytes: sourceSize * MAX_UNPACK_RATIO + allowance,
+    maxPageBytes,
+    maxPageSide: 16383,
+    maxPagePixels: 100_000_000,
+  };
+}
+
 export interface ComicPage {
   /** Its name inside the source, as shown to people. */
   source: string;

@@ -9,18 +9,15 @@ import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
 import { type ItemContext, type MediaKindProcessor } from '../../ingest/processors/media-kind-processor.js';
 import { LibraryService } from '../../library/library.service.js';
+import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { writeCbz } from '../archive/cbz-writer.js';
 import { ChapterRepository } from '../chapters/chapter.repository.js';
 import { type Chapter } from '../chapters/chapter.schema.js';
 import { parseChapterPath } from './chapter-name.js';
-import { type ComicLimits, extractComic } from './comic-extractor.js';
+import { comicLimits, extractComic } from './comic-extractor.js';
 import { parseComicInfo } from './comic-info.js';
 
 export const CBZ_MIME = 'application/vnd.comicbook+zip';
-/** A chapter's unpacked pages may not exceed this many times the source (a zip bomb stops there)... */
-const MAX_UNPACK_RATIO = 20;
-/** ...beyond this allowance (a PDF renders to more bytes than it holds). */
-const UNPACK_ALLOWANCE = 512 * 1024 * 1024;
 
 /**
  * Comics and manga (the `comic` kind): a CBZ/ZIP, CBR, CB7, PDF or folder of images becomes a CBZ
@@ -39,6 +36,7 @@ export class ComicProcessor implements MediaKindProcessor {
     private readonly content: ContentStore,
     private readonly library: LibraryService,
     private readonly chapters: ChapterRepository,
+    private readonly enrichment: EnrichmentRequests,
   ) {}
 
   async process(context: ItemContext): Promise<void> {
@@ -46,13 +44,7 @@ export class ComicProcessor implements MediaKindProcessor {
     const work = `${context.path}.readvault`;
     await rm(work, { recursive: true, force: true });
     try {
-      const limits: ComicLimits = {
-        maxPages: 5000,
-        maxBytes: context.item.size * MAX_UNPACK_RATIO + UNPACK_ALLOWANCE,
-        maxPageBytes: this.config.readvault.maxPageBytes,
-        maxPageSide: 16383,
-        maxPagePixels: 100_000_000,
-      };
+      const limits = comicLimits(context.item.size, this.config.readvault.maxPageBytes);
       const extracted = await extractComic(context.path, work, limits, context.signal);
       const digits = Math.max(4, String(extracted.pages.length).length);
       const pages = extracted.pages.map((page, index) => ({
@@ -60,8 +52,13 @@ export class ComicProcessor implements MediaKindProcessor {
         name: `${String(index + 1).padStart(digits, '0')}.${page.ext}`,
       }));
       const cbz = join(work, 'chapter.cbz');
-      await writeCbz(cbz, pages, extracted.comicInfo);
-      const comic = describe(context.item, extracted.format, pages, extracted.comicInfo);
+      const spans = await writeCbz(cbz, pages, extracted.comicInfo);
+      const placed = pages.map((page, index) => ({
+        ...page,
+        offset: spans[index].offset,
+        size: spans[index].size,
+      }));
+      const comic = describe(context.item, extracted.format, placed, extracted.comicInfo);
       const checksum = await sha256File(cbz, context.signal);
       const name = `${displayName(comic)}.cbz`;
       const uploaded = [...(context.item.uploadedParts ?? [])];
@@ -138,6 +135,16 @@ export class ComicProcessor implements MediaKindProcessor {
         rightToLeft: contexts.some(({ item }) => item.comic!.rightToLeft),
       });
       this.logger.log(`filed ${chapters.length} chapter(s) of "${first.series}" (${String(title._id)})`);
+      // ComicInfo's summary and genres describe the skeleton until a catalogue does (an admin's edits
+      // stay: enrich leaves locked fields alone); then Jikan's manga entry, retried while it is down.
+      const genres = [...new Set([...title.genres, ...contexts.flatMap(({ item }) => item.comic!.genres)])];
+      if (title.enrichment?.state !== 'matched') {
+        await this.library.enrich(title._id, {
+          overview: title.overview ?? told?.summary,
+          genres: genres.length > 0 ? genres : undefined,
+        });
+        await this.enrichment.request(title._id);
+      }
       for (const [position, context] of contexts.entries()) {
         await context.record({
           state: 'done',
@@ -153,7 +160,7 @@ export class ComicProcessor implements MediaKindProcessor {
 function describe(
   item: IngestItem,
   format: string,
-  pages: { name: string; width: number; height: number }[],
+  pages: { name: string; width: number; height: number; offset: number; size: number }[],
   comicInfoXml: string | undefined,
 ): ComicItemInfo {
   const fromName = parseChapterPath(item.name);
@@ -164,7 +171,7 @@ function describe(
     number: info?.number ?? fromName.number,
     title: info?.title ?? fromName.title,
     format,
-    pages: pages.map(({ name, width, height }) => ({ name, width, height })),
+    pages: pages.map(({ name, width, height, offset, size }) => ({ name, width, height, offset, size })),
     rightToLeft: info?.rightToLeft ?? false,
     language: info?.language,
     writer: info?.writer,

@@ -12,6 +12,11 @@ export interface FeedLink {
   title?: string;
   /** OPDS-PSE: the page count of a stream link. */
   pseCount?: number;
+  /** OPDS-PSE 1.1: the last page read (from 0) and when. */
+  pseLastRead?: number;
+  pseLastReadDate?: Date;
+  /** OPDS 1.2 facet/navigation count (`thr:count`). */
+  count?: number;
 }
 
 export interface FeedEntry {
@@ -44,8 +49,13 @@ export function escapeXml(text: string): string {
 
 function link(value: FeedLink): string {
   const count = value.pseCount === undefined ? '' : ` pse:count="${value.pseCount}"`;
+  const lastRead =
+    value.pseLastRead === undefined
+      ? ''
+      : ` pse:lastRead="${value.pseLastRead}"${value.pseLastReadDate ? ` pse:lastReadDate="${value.pseLastReadDate.toISOString()}"` : ''}`;
+  const thread = value.count === undefined ? '' : ` thr:count="${value.count}"`;
   const title = value.title === undefined ? '' : ` title="${escapeXml(value.title)}"`;
-  return `<link rel="${escapeXml(value.rel)}" href="${escapeXml(value.href)}" type="${escapeXml(value.type)}"${title}${count}/>`;
+  return `<link rel="${escapeXml(value.rel)}" href="${escapeXml(value.href)}" type="${escapeXml(value.type)}"${title}${count}${lastRead}${thread}/>`;
 }
 
 export function renderFeed(feed: Feed): string {
@@ -69,7 +79,7 @@ export function renderFeed(feed: Feed): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opds="http://opds-spec.org/2010/catalog"',
     ' xmlns:dc="http://purl.org/dc/terms/" xmlns:pse="http://vaemendis.net/opds-pse/ns"',
-    ' xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">',
+    ' xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:thr="http://purl.org/syndication/thread/1.0">',
     `<id>${escapeXml(feed.id)}</id>`,
     `<title>${escapeXml(feed.title)}</title>`,
     `<updated>${feed.updated.toISOString()}</updated>`,

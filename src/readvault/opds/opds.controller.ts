@@ -1,12 +1,14 @@
 import { pipeline } from 'node:stream/promises';
-import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { create as contentDisposition } from 'content-disposition';
 import { type Response } from 'express';
 import { type Types } from 'mongoose';
 import { AppError } from '../../core/errors/app-error.js';
+import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { parseWidth } from '../readvault.controller.js';
+import { ReadingService } from '../reading/reading.service.js';
 import { ReadVaultService } from '../readvault.service.js';
 import { OpdsBasicAuthGuard } from './opds-basic-auth.guard.js';
 import { ACQUISITION_TYPE, type Feed, NAVIGATION_TYPE, renderFeed, renderOpenSearch } from './opds-feed.js';
@@ -23,6 +25,7 @@ export class OpdsController {
   constructor(
     private readonly opds: OpdsService,
     private readonly readvault: ReadVaultService,
+    private readonly reading: ReadingService,
   ) {}
 
   @Get('catalog')
@@ -33,6 +36,33 @@ export class OpdsController {
   @Get('series')
   async latest(@Query('page') page: string | undefined, @Res() res: Response): Promise<void> {
     send(res, await this.opds.seriesList(parsePage(page)), NAVIGATION_TYPE);
+  }
+
+  @Get('series/a-z')
+  async byName(@Query('page') page: string | undefined, @Res() res: Response): Promise<void> {
+    send(res, await this.opds.seriesByName(parsePage(page)), NAVIGATION_TYPE);
+  }
+
+  @Get('genres')
+  async genres(@Res() res: Response): Promise<void> {
+    send(res, await this.opds.genres(), NAVIGATION_TYPE);
+  }
+
+  @Get('genres/:genre')
+  async genre(
+    @Param('genre') genre: string,
+    @Query('page') page: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!genre.trim() || genre.length > 60)
+      throw new AppError(400, 'bad_request', 'A genre is 1 to 60 characters.');
+    send(res, await this.opds.genre(genre, parsePage(page)), NAVIGATION_TYPE);
+  }
+
+  /** The signed-in account's chapters in progress, with PSE's lastRead page. */
+  @Get('continue')
+  async continueReading(@Req() req: IdentifiedRequest, @Res() res: Response): Promise<void> {
+    send(res, await this.opds.continueReading(req.identity!), ACQUISITION_TYPE);
   }
 
   @Get('search.xml')
@@ -76,15 +106,22 @@ export class OpdsController {
     await this.sendPage(res, id, parseNumber(number, 1), width);
   }
 
-  /** OPDS-PSE: `{pageNumber}` counts from 0, `{maxWidth}` is the app's screen width. */
+  /**
+   * OPDS-PSE: `{pageNumber}` counts from 0, `{maxWidth}` is the app's screen width. A page an app
+   * streams counts as read (as in the web reader), so "Continue reading" follows the app too.
+   */
   @Get('chapters/:id/pse/:number')
   async psePage(
     @Param('id') id: string,
     @Param('number') number: string,
     @Query('width') width: string | undefined,
+    @Req() req: IdentifiedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    await this.sendPage(res, id, parseNumber(number, 0) + 1, width);
+    const page = parseNumber(number, 0) + 1;
+    await this.sendPage(res, id, page, width);
+    // After the answer is sent; awaited, so the saves of one app reading in order land in order.
+    await this.reading.save(req.identity!, id, page).catch(() => undefined);
   }
 
   private async sendPage(

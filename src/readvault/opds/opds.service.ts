@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type Types } from 'mongoose';
+import { Types } from 'mongoose';
+import { type Identity } from '../../core/identity/identity.js';
+import { type TitleCard } from '../../library/catalog/title-card.js';
+import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
+import { ProgressService } from '../../site/progress/progress.service.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { TitleSearchService } from '../../library/title-search.service.js';
 import { type ComicSeries } from '../chapters/chapter.schema.js';
@@ -23,6 +27,8 @@ export class OpdsService {
   constructor(
     private readonly readvault: ReadVaultService,
     private readonly search: TitleSearchService,
+    private readonly catalog: CatalogQueryService,
+    private readonly progress: ProgressService,
   ) {}
 
   root(): Feed {
@@ -32,14 +38,121 @@ export class OpdsService {
       updated: new Date(),
       links: [...common('/catalog', NAVIGATION_TYPE)],
       entries: [
-        {
-          id: 'urn:streamvault:opds:latest',
-          title: 'Latest series',
-          updated: new Date(),
-          content: 'Series with new chapters first',
-          links: [{ rel: 'subsection', href: `${OPDS_ROOT}/series`, type: NAVIGATION_TYPE }],
-        },
+        navigation('latest', 'Latest series', 'Series with new chapters first', '/series'),
+        navigation('a-z', 'Series A–Z', 'Every series by name', '/series/a-z'),
+        navigation('genres', 'Genres', 'Series by genre', '/genres'),
+        navigation(
+          'continue',
+          'Continue reading',
+          'Chapters you are reading, where you left off',
+          '/continue',
+          ACQUISITION_TYPE,
+        ),
       ],
+    };
+  }
+
+  /** Every series by name, from the catalog index (no scan of the titles). */
+  async seriesByName(page: number): Promise<Feed> {
+    return this.cardList(page, '/series/a-z', 'urn:streamvault:opds:a-z', 'Series A–Z', {});
+  }
+
+  /** Genres of the manga in the library, each with its count, linked to its series. */
+  async genres(): Promise<Feed> {
+    const facets = await this.catalog.facets({ kind: 'manga' });
+    return {
+      id: 'urn:streamvault:opds:genres',
+      title: 'Genres',
+      updated: new Date(),
+      links: [...common('/genres', NAVIGATION_TYPE)],
+      entries: facets.genres.map((genre) => ({
+        id: `urn:streamvault:opds:genre:${genre.value}`,
+        // The index keeps genres in lower case; apps show them as a heading.
+        title: genre.value.replace(/(^|\s)\p{Ll}/gu, (letter) => letter.toUpperCase()),
+        updated: new Date(),
+        content: `${genre.count} series`,
+        links: [
+          {
+            rel: 'subsection',
+            href: `${OPDS_ROOT}/genres/${encodeURIComponent(genre.value)}`,
+            type: NAVIGATION_TYPE,
+            count: genre.count,
+          },
+        ],
+      })),
+    };
+  }
+
+  async genre(genre: string, page: number): Promise<Feed> {
+    const path = `/genres/${encodeURIComponent(genre)}`;
+    return this.cardList(page, path, `urn:streamvault:opds:genre:${genre}:${page}`, genre, { genre });
+  }
+
+  /**
+   * The chapters this account is reading (the site's continue row), each with PSE's `lastRead` (the
+   * page index from 0) so the app opens it where the reader left off.
+   */
+  async continueReading(identity: Identity): Promise<Feed> {
+    const items = (await this.progress.continueWatching(identity, 30)).filter((item) => item.chapterId);
+    const entries: FeedEntry[] = [];
+    for (const item of items) {
+      const chapter = await this.readvault.findChapter(item.chapterId!);
+      if (!chapter) continue;
+      const { title, series } = await this.readvault.series(chapter.seriesId).catch(() => ({
+        title: undefined,
+        series: undefined,
+      }));
+      const listed = series?.chapters.find((entry) => entry.id === chapter._id);
+      if (!title || !series || !listed) continue;
+      const entry = chapterEntry(title, series, listed);
+      entries.push({
+        ...entry,
+        updated: item.updatedAt ?? entry.updated,
+        links: entry.links.map((link) =>
+          link.rel === PSE_STREAM
+            ? {
+                ...link,
+                pseLastRead: Math.max(0, item.position - 1),
+                pseLastReadDate: item.updatedAt ?? undefined,
+              }
+            : link,
+        ),
+      });
+    }
+    return {
+      id: `urn:streamvault:opds:continue:${identity.id}`,
+      title: 'Continue reading',
+      updated: new Date(),
+      links: [...common('/continue', ACQUISITION_TYPE)],
+      entries,
+    };
+  }
+
+  private async cardList(
+    page: number,
+    path: string,
+    id: string,
+    heading: string,
+    filter: { genre?: string },
+  ): Promise<Feed> {
+    const found = await this.catalog.list({
+      kind: 'manga',
+      genre: filter.genre,
+      sort: 'name',
+      limit: SERIES_PER_PAGE,
+      offset: (page - 1) * SERIES_PER_PAGE,
+    });
+    const links: FeedLink[] = [...common(path, NAVIGATION_TYPE)];
+    if (page * SERIES_PER_PAGE < found.total)
+      links.push({ rel: 'next', href: `${OPDS_ROOT}${path}?page=${page + 1}`, type: NAVIGATION_TYPE });
+    if (page > 1)
+      links.push({ rel: 'previous', href: `${OPDS_ROOT}${path}?page=${page - 1}`, type: NAVIGATION_TYPE });
+    return {
+      id: `${id}:${page}`,
+      title: heading,
+      updated: new Date(),
+      links,
+      entries: found.items.map(cardEntry),
     };
   }
 
@@ -65,11 +178,24 @@ export class OpdsService {
   /** One series: an entry per chapter with its CBZ, cover, thumbnail and PSE page stream. */
   async series(id: Types.ObjectId): Promise<Feed> {
     const { title, series } = await this.readvault.series(id);
+    const cover = await this.readvault.seriesCover(title._id, THUMBNAIL_WIDTH);
     return {
       id: `urn:streamvault:series:${String(title._id)}`,
       title: title.name,
       updated: series.updatedAt,
-      links: [...common(`/series/${String(title._id)}`, ACQUISITION_TYPE)],
+      links: [
+        ...common(`/series/${String(title._id)}`, ACQUISITION_TYPE),
+        // The series' cover (the admin's choice), through the OPDS page route apps are signed in to.
+        ...(cover
+          ? [
+              {
+                rel: 'http://opds-spec.org/image/thumbnail',
+                href: cover.replace('/api/readvault/', `${OPDS_ROOT}/`),
+                type: 'image/webp',
+              },
+            ]
+          : []),
+      ],
       entries: series.chapters.map((chapter) => chapterEntry(title, series, chapter)),
     };
   }
@@ -81,6 +207,32 @@ function common(self: string, type: string): FeedLink[] {
     { rel: 'start', href: `${OPDS_ROOT}/catalog`, type: NAVIGATION_TYPE },
     { rel: 'search', href: `${OPDS_ROOT}/search.xml`, type: 'application/opensearchdescription+xml' },
   ];
+}
+
+function navigation(
+  key: string,
+  title: string,
+  content: string,
+  path: string,
+  type = NAVIGATION_TYPE,
+): FeedEntry {
+  return {
+    id: `urn:streamvault:opds:${key}`,
+    title,
+    updated: new Date(),
+    content,
+    links: [{ rel: 'subsection', href: `${OPDS_ROOT}${path}`, type }],
+  };
+}
+
+function cardEntry(card: TitleCard): FeedEntry {
+  return {
+    id: `urn:streamvault:series:${card.id}`,
+    title: card.name,
+    updated: new Date(card.updatedAt),
+    categories: card.genres,
+    links: [{ rel: 'subsection', href: `${OPDS_ROOT}/series/${card.id}`, type: ACQUISITION_TYPE }],
+  };
 }
 
 function seriesEntry(title: Title): FeedEntry {

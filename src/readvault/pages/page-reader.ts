@@ -27,6 +27,15 @@ export class PageReader {
 
   constructor(@Inject(MEDIA_STORE) private readonly store: MediaStore) {}
 
+  /**
+   * A page whose place in the CBZ was recorded at ingest: one ranged read, no central directory (on
+   * Telegram the first page of a chapter costs one block read, not two or three).
+   */
+  async readSpan(file: MediaFile, offset: number, size: number): Promise<Buffer> {
+    if (size === 0) return Buffer.alloc(0);
+    return this.range(file, offset, offset + size - 1);
+  }
+
   async read(file: MediaFile, entryName: string): Promise<Buffer> {
     const directory = await this.directory(file);
     const entry = directory.get(entryName);

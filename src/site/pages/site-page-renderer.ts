@@ -16,6 +16,8 @@ export interface SitePage {
   section?: SiteSection;
   /** This page's own script under `/assets/site/` (one small module per page, besides site.js). */
   script?: string;
+  /** Stylesheets of its own under `/assets/site/`, after site.css (a page with much styling: the reader). */
+  styles?: string[];
   status?: number;
   /** The search box's current text. */
   query?: string;
@@ -61,6 +63,7 @@ export class SitePageRenderer {
         pageTitle: page.title,
         query: page.query,
         scripts: page.script ? [page.script] : [],
+        styles: page.styles ?? [],
         user: identity ? { name: identity.name, role: identity.role } : undefined,
         isAdmin: identity?.role === 'admin',
         nav: { [section]: true },

@@ -37,5 +37,7 @@ import { TitlePageService } from './title/title-page.service.js';
     TitlePageService,
     PlayerPageService,
   ],
+  // Pages other modules serve in the site's layout (ReadVault's reader).
+  exports: [SitePageRenderer],
 })
 export class SitePagesModule {}

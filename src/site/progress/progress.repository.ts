@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type Model } from 'mongoose';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
-import { type FileProgress, fileProgressId, fileProgressSchema } from './schemas/file-progress.schema.js';
+import {
+  type FileProgress,
+  fileProgressId,
+  fileProgressSchema,
+  progressItemKey,
+} from './schemas/file-progress.schema.js';
 import { type ViewerProfile, viewerProfileSchema } from './schemas/viewer-profile.schema.js';
 
 /** Watch progress: per-(identity, file) documents and one profile per identity, all read by `_id`. */
@@ -15,17 +20,18 @@ export class ProgressRepository {
     this.profiles = mongo.connection.model<ViewerProfile>('ViewerProfile', viewerProfileSchema);
   }
 
-  findFile(identityId: string, fileId: string): Promise<FileProgress | null> {
-    return this.files.findById(fileProgressId(identityId, fileId)).lean<FileProgress>().exec();
+  /** `itemKey`: a file id, or a chapter's key (`chapterProgressKey`). */
+  findFile(identityId: string, itemKey: string): Promise<FileProgress | null> {
+    return this.files.findById(fileProgressId(identityId, itemKey)).lean<FileProgress>().exec();
   }
 
   async saveFile(progress: Omit<FileProgress, '_id'>): Promise<void> {
-    const _id = fileProgressId(progress.identityId, progress.fileId);
+    const _id = fileProgressId(progress.identityId, progressItemKey(progress));
     await this.files.replaceOne({ _id }, { _id, ...progress }, { upsert: true });
   }
 
-  async deleteFile(identityId: string, fileId: string): Promise<void> {
-    await this.files.deleteOne({ _id: fileProgressId(identityId, fileId) });
+  async deleteFile(identityId: string, itemKey: string): Promise<void> {
+    await this.files.deleteOne({ _id: fileProgressId(identityId, itemKey) });
   }
 
   findProfile(identityId: string): Promise<ViewerProfile | null> {

@@ -6,6 +6,7 @@ import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { artworkSrc } from '../pages/artwork.js';
 import { ProgressRepository } from './progress.repository.js';
+import { chapterProgressKey } from './schemas/file-progress.schema.js';
 import { type TitleChoice, type ViewerProfile } from './schemas/viewer-profile.schema.js';
 import { type ContinueEntry, isWatched, mergeContinueLists, nextContinueList } from './watch-state.js';
 
@@ -29,6 +30,9 @@ export interface FileProgressView {
 export interface ContinueItem extends FileProgressView {
   season: number | null;
   episode: number | null;
+  /** A chapter being read: `position` is its page, `duration` its page count. */
+  chapterId: string | null;
+  chapterLabel: string | null;
   title: { id: string; kind: string; name: string; year: number | null; poster: string | null } | null;
   /** The episode's still (the local copy of the catalogue's), when there is one. */
   still: string | null;
@@ -43,6 +47,34 @@ export interface TitleProgressView {
   episodes: { season: number; episode: number; fileIds: string[]; watched: boolean }[];
   /** Where the identity is in each file of the title it started. */
   files: { fileId: string; position: number; duration: number; finished: boolean }[];
+}
+
+/** A chapter as reading progress names it (ReadVault knows chapters; this module only keeps places). */
+export interface ReadingChapter {
+  chapterId: string;
+  /** The chapter's CBZ. */
+  fileId: string;
+  titleId: string;
+  pageCount: number;
+  /** "Vol. 1 · Ch. 2", shown in the continue row. */
+  label: string;
+}
+
+export interface ReadingInput {
+  chapter: ReadingChapter;
+  /** The page shown, from 1. */
+  page: number;
+  /** The chapter after it: a finished chapter hands the continue row on to it. */
+  next?: ReadingChapter;
+}
+
+export interface ReadingProgressView {
+  chapterId: string;
+  page: number;
+  pageCount: number;
+  /** The last page was reached. */
+  finished: boolean;
+  updatedAt: Date | null;
 }
 
 /**
@@ -87,6 +119,59 @@ export class ProgressService {
     return view(saved);
   }
 
+  /**
+   * Where the identity is in a chapter. A finished chapter leaves the continue row to the next one (at
+   * its first page), or leaves it when it was the last; one entry per series, like a title's episodes.
+   */
+  async saveReading(identity: Identity, input: ReadingInput): Promise<ReadingProgressView> {
+    const { chapter, next } = input;
+    const now = new Date();
+    const page = Math.min(Math.max(1, input.page), chapter.pageCount);
+    const finished = page >= chapter.pageCount;
+    const saved = {
+      identityId: identity.id,
+      fileId: chapter.fileId,
+      titleId: chapter.titleId,
+      chapterId: chapter.chapterId,
+      position: page,
+      duration: chapter.pageCount,
+      finished,
+      updatedAt: now,
+    };
+    await this.progress.saveFile(saved);
+    const key = chapterProgressKey(chapter.chapterId);
+    const entry = (at: ReadingChapter, position: number): ContinueEntry => ({
+      fileId: at.fileId,
+      titleId: at.titleId,
+      chapterId: at.chapterId,
+      chapterLabel: at.label,
+      position,
+      duration: at.pageCount,
+      updatedAt: now,
+    });
+    await this.editProfile(identity.id, identity.kind === 'guest', (profile) => {
+      profile.continue =
+        finished && next
+          ? nextContinueList(profile.continue, entry(next, 1), false)
+          : nextContinueList(profile.continue, entry(chapter, page), finished);
+      if (!profile.files.includes(key)) profile.files.push(key);
+    });
+    return { chapterId: chapter.chapterId, page, pageCount: chapter.pageCount, finished, updatedAt: now };
+  }
+
+  async getReading(identity: Identity, chapterId: string, pageCount: number): Promise<ReadingProgressView> {
+    const found = await this.progress.findFile(identity.id, chapterProgressKey(chapterId));
+    return found
+      ? {
+          chapterId,
+          page: Math.min(found.position, pageCount),
+          pageCount,
+          finished: found.finished,
+          updatedAt: found.updatedAt,
+        }
+      : { chapterId, page: 1, pageCount, finished: false, updatedAt: null };
+  }
+
   async get(identity: Identity, fileId: Types.ObjectId): Promise<FileProgressView> {
     const found = await this.progress.findFile(identity.id, String(fileId));
     if (found) return view(found);
@@ -117,6 +202,8 @@ export class ProgressService {
         ...view({ ...entry, finished: false }),
         season: entry.season ?? null,
         episode: entry.episode ?? null,
+        chapterId: entry.chapterId ?? null,
+        chapterLabel: entry.chapterLabel ?? null,
         title: title
           ? {
               id: String(title._id),

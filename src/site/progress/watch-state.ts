@@ -8,6 +8,10 @@ export interface ContinueEntry {
   titleId?: string;
   season?: number;
   episode?: number;
+  /** A chapter being read (ReadVault): `position` is its page and `duration` its page count. */
+  chapterId?: string;
+  /** How the chapter is named in the row ("Vol. 1 · Ch. 2"). */
+  chapterLabel?: string;
   position: number;
   duration: number;
   updatedAt: Date;

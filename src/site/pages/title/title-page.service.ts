@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Types } from 'mongoose';
 import { AppError } from '../../../core/errors/app-error.js';
 import { formatClock } from '../../../core/util/format-units.js';
@@ -10,6 +11,8 @@ import { artworkSrc, initialOf } from '../artwork.js';
 import { kindLabel } from '../catalog/card-view.js';
 import { fileFacts } from '../file-facts.js';
 import { MediaLinks } from '../media-links.js';
+import { ReadVaultService } from '../../../readvault/readvault.service.js';
+import { chapterLabel, chaptersByVolume } from '../../../readvault/reading/chapter-order.js';
 
 /** Comments shown with the page; older ones are a "more" away (the comments API pages them). */
 const COMMENTS_ON_PAGE = 50;
@@ -28,6 +31,7 @@ export class TitlePageService {
     private readonly library: LibraryService,
     private readonly comments: CommentService,
     private readonly links: MediaLinks,
+    private readonly modules: ModuleRef,
   ) {}
 
   async page(titleId: Types.ObjectId) {
@@ -71,6 +75,12 @@ export class TitlePageService {
           }),
       }));
     const movieFiles = filesOf(title.fileIds).map(fileFacts);
+    const volumes = title.kind === 'manga' ? await this.volumes(title._id) : [];
+    // A manga without artwork shows its cover page (the admin's choice, else the first page).
+    const cover =
+      title.kind === 'manga' && !title.artwork?.poster
+        ? await this.modules.get(ReadVaultService, { strict: false }).seriesCover(title._id)
+        : undefined;
     const firstFile = movieFiles[0]?.id ?? seasons[0]?.episodes[0]?.files[0]?.id;
     return {
       id: String(title._id),
@@ -81,7 +91,7 @@ export class TitlePageService {
       overview: title.overview,
       genres: title.genres,
       externalIds: externalLinks(title.externalIds ?? {}, title.kind),
-      poster: artworkSrc(title.artwork?.poster, 'w342'),
+      poster: artworkSrc(title.artwork?.poster, 'w342') ?? cover,
       backdrop: artworkSrc(title.artwork?.backdrop, 'w1280'),
       initial: initialOf(title),
       seasonCount: seasons.length,
@@ -89,13 +99,36 @@ export class TitlePageService {
       seasons,
       movieFiles,
       isMovie: title.kind === 'movie',
+      isManga: title.kind === 'manga',
+      volumes,
+      chapterCount: volumes.reduce((sum, volume) => sum + volume.chapters.length, 0),
       playHref: firstFile ? `/play/${firstFile}` : undefined,
+      readHref: volumes[0]?.chapters[0]?.href,
       comments: comments.items.map(presentComment),
       commentsUrl: `/api/titles/${String(title._id)}/comments`,
       commentsAction: `/title/${String(title._id)}/comments`,
       commentCount: comments.total,
       moreComments: comments.total > comments.items.length,
     };
+  }
+
+  /**
+   * A manga's volumes and chapters, linked to the reader. ReadVault (which owns chapters) is part of
+   * every manager's graph but built for its roles outside this module, hence the lookup.
+   */
+  private async volumes(titleId: Types.ObjectId) {
+    const readvault = this.modules.get(ReadVaultService, { strict: false });
+    const chapters = await readvault.seriesChapters(titleId);
+    return chaptersByVolume(chapters).map((group) => ({
+      label: group.volume === undefined ? 'Chapters' : `Volume ${group.volume}`,
+      chapters: group.chapters.map((chapter) => ({
+        id: chapter.id,
+        href: `/read/${encodeURIComponent(chapter.id)}`,
+        label: chapterLabel({ number: chapter.number, title: chapter.title }),
+        title: chapter.number !== undefined ? chapter.title : undefined,
+        pages: `${chapter.pageCount} page${chapter.pageCount === 1 ? '' : 's'}`,
+      })),
+    }));
   }
 
   /** The middle still of the usual three (25/50/75%). */
@@ -123,7 +156,7 @@ function externalLinks(ids: ExternalIds, kind: Title['kind']) {
     links.push({
       label: 'MyAnimeList',
       value: String(ids.mal),
-      href: `https://myanimelist.net/anime/${ids.mal}`,
+      href: `https://myanimelist.net/${kind === 'manga' ? 'manga' : 'anime'}/${ids.mal}`,
     });
   return links;
 }

@@ -31,6 +31,8 @@ const continueSchema = new Schema<ContinueEntry>(
     titleId: String,
     season: Number,
     episode: Number,
+    chapterId: String,
+    chapterLabel: String,
     position: { type: Number, required: true },
     duration: { type: Number, required: true },
     updatedAt: { type: Date, required: true },

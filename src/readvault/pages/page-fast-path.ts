@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { securityHeaderList } from '../../core/http/security-headers.js';
+import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
+import { ReadVaultService } from '../readvault.service.js';
+
+/** `/api/readvault/chapters/<id>/pages/<n>` with at most `?width=<digits>`, as the route accepts them. */
+const PAGE_PATH = /^\/api\/readvault\/chapters\/([^/?]+)\/pages\/(\d{1,6})(?:\?width=(\d{1,5}))?$/;
+const ROUTE = '/api/readvault/chapters/:id/pages/:number';
+const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A reader turning pages: `GET /api/readvault/chapters/:id/pages/:n[?width=]` answered before Express
+ * (no guards or cookies matter to a public page), from the kept chapter record, the page's recorded
+ * byte span and the resize cache. Only the plain success is answered here: anything else — a bad
+ * number or width, a missing chapter, a damaged page, a conditional request — goes on to the Express
+ * route, which answers it as always (nothing has been written by then).
+ */
+@Injectable()
+export class PageFastPath {
+  private readonly headers: ReadonlyArray<readonly [string, string]>;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly readvault: ReadVaultService,
+    private readonly metrics: MetricsRegistry,
+  ) {
+    this.headers = securityHeaderList(config);
+  }
+
+  mount(server: Server): void {
+    const [next] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!this.handle(req, res, next)) next(req, res);
+    });
+  }
+
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (req: IncomingMessage, res: ServerResponse) => void,
+  ): boolean {
+    if (req.method !== 'GET' || req.headers['if-none-match']) return false;
+    const match = PAGE_PATH.exec(req.url ?? '');
+    if (!match) return false;
+    const number = Number(match[2]);
+    const width = match[3] === undefined ? undefined : Number(match[3]);
+    if (number < 1 || (width !== undefined && (width < 1 || width > 10000))) return false;
+    let chapterId: string;
+    try {
+      chapterId = decodeURIComponent(match[1]);
+    } catch {
+      return false;
+    }
+    void this.serve(req, res, chapterId, number, width, next);
+    return true;
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    chapterId: string,
+    number: number,
+    width: number | undefined,
+    next: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<void> {
+    let page;
+    try {
+      page = await this.readvault.page(chapterId, number, width);
+    } catch {
+      next(req, res); // the route says what went wrong, as always
+      return;
+    }
+    const stopTimer = this.metrics.httpDuration.startTimer();
+    res.once('finish', () => stopTimer({ method: 'GET', route: ROUTE, status: String(res.statusCode) }));
+    for (const [name, value] of this.headers) res.setHeader(name, value);
+    const incoming = req.headers['x-request-id'];
+    res.setHeader(
+      'X-Request-Id',
+      typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID(),
+    );
+    res.setHeader('Cache-Control', 'public, max-age=604800, immutable');
+    res.setHeader('ETag', page.etag);
+    res.setHeader('Content-Type', page.mime);
+    res.setHeader('Content-Length', page.bytes.length);
+    res.end(page.bytes);
+  }
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { ItemFailedError } from '../../src/ingest/processors/media-kind-processor.js';
+import { comicLimits, extractComic } from '../../src/readvault/comic/comic-extractor.js';
+import { pageImage } from '../support/comics.js';
+import { tempDir } from '../support/media.js';
+import { makePdf } from '../support/pdf.js';
+import { makeRar } from '../support/rar.js';
+import { makeZip, type ZipEntry } from '../support/zip.js';
+
+const MIB = 1024 * 1024;
+const signal = new AbortController().signal;
+
+/** A comic source on disk, with the limits ingest would give it (allowance small enough to test). */
+function source(name: string, bytes: Buffer, allowance = MIB) {
+  const dir = tempDir('sv-comic-src-');
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { path, work: join(dir, 'work'), limits: comicLimits(bytes.length, 8 * MIB, allowance) };
+}
+
+/** Bytes written anywhere under `dir`. */
+function bytesUnder(dir: string): number {
+  return readdirSync(dir, { recursive: true })
+    .map((name) => statSync(join(dir, String(name))))
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + entry.size, 0);
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => assert.fail('expected the comic to be refused'),
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof ItemFailedError, String(error));
+  return error.message;
+}
+
+describe('comic sources that must be refused, or read only in part', () => {
+  it('refuses a zip bomb by the ratio of bytes unpacked to archive bytes', async () => {
+    // 40 MiB of zeros deflate to ~40 KiB: 20 × 40 KiB + 1 MiB is far below what it unpacks to.
+    const bomb = makeZip([{ name: '001.png', content: Buffer.alloc(40 * MIB), deflate: true }]);
+    assert.ok(bomb.length < 100 * 1024);
+    const { path, work, limits } = source('bomb.cbz', bomb);
+    assert.match(await refusal(extractComic(path, work, limits, signal)), /unpacks to more than 1\.\d MiB/);
+    assert.ok(bytesUnder(work) <= limits.maxBytes + MIB, 'stopped at the cap, not at the end');
+  });
+
+  it('never unpacks an entry past the size it declares: a lying entry is cut short, the rest reads', async () => {
+    const page = await pageImage(300, 400, 60, 'jpeg');
+    const liar: ZipEntry = {
+      name: '002.png',
+      content: Buffer.alloc(40 * MIB),
+      deflate: true,
+      declaredSize: 1000,
+    };
+    const { path, work, limits } = source('liar.cbz', makeZip([{ name: '001.jpg', content: page }, liar]));
+    const comic = await extractComic(path, work, limits, signal);
+    // The 1000 declared bytes of zeros are no image: only the real page is a page.
+    assert.deepEqual(
+      comic.pages.map((p) => p.source),
+      ['001.jpg'],
+    );
+    assert.ok(bytesUnder(work) < page.length + 4096, `${bytesUnder(work)} bytes written`);
+  });
+
+  it('refuses many pages that are each fine but together unpack past the total cap', async () => {
+    const page = await pageImage(600, 900, 30, 'png');
+    const entries = Array.from({ length: 40 }, (_, n) => ({
+      name: `${String(n + 1).padStart(3, '0')}.png`,
+      content: page,
+    }));
+    const zip = makeZip(entries);
+    // Stored pages: the archive is as big as its pages, so the cap is the total, told here directly.
+    const { path, work } = source('many.cbz', zip);
+    const limits = { ...comicLimits(zip.length, 8 * MIB), maxBytes: page.length * 10 };
+    assert.match(await refusal(extractComic(path, work, limits, signal)), /unpacks to more than/);
+  });
+
+  it('writes no entry named with ../ or an absolute path, and reads the safe pages', async () => {
+    const pages = [await pageImage(300, 400, 10, 'jpeg'), await pageImage(300, 400, 20, 'jpeg')];
+    const zip = makeZip([
+      { name: 'ch1/01.jpg', content: pages[0] },
+      { name: '../../escaped.jpg', content: pages[1] },
+      { name: '/tmp/absolute-page.jpg', content: pages[1] },
+      { name: 'ch1/02.jpg', content: pages[1] },
+    ]);
+    const { path, work, limits } = source('names.cbz', zip);
+    const comic = await extractComic(path, work, limits, signal);
+    assert.deepEqual(
+      comic.pages.map((page) => page.source),
+      ['ch1/01.jpg', 'ch1/02.jpg'],
+    );
+    const everything = readdirSync(join(work, '..'), { recursive: true }).map(String);
+    assert.ok(!everything.some((name) => name.includes('escaped') || name.includes('absolute-page')));
+  });
+
+  it('refuses an archive without images, an encrypted RAR and an encrypted PDF, saying so', async () => {
+    const text = source('notes.cbz', makeZip([{ name: 'notes.txt', content: Buffer.from('no pictures') }]));
+    assert.match(await refusal(extractComic(text.path, text.work, text.limits, signal)), /no images in it/);
+    const page = await pageImage(300, 400, 40, 'png');
+    const rar = source('locked.cbr', makeRar([{ name: '01.png', content: page }], { encrypted: true }));
+    assert.match(await refusal(extractComic(rar.path, rar.work, rar.limits, signal)), /encrypted/);
+    const jpeg = await pageImage(300, 400, 50, 'jpeg');
+    const pdf = source('locked.pdf', makePdf([{ jpeg, width: 300, height: 400 }], { encrypted: true }));
+    assert.match(
+      await refusal(extractComic(pdf.path, pdf.work, pdf.limits, signal)),
+      /the PDF is encrypted \(password-protected\)/,
+    );
+  });
+
+  it('refuses a 60,000 px webtoon strip with its size, before decoding it', async () => {
+    const strip = await sharp({
+      create: { width: 400, height: 60_000, channels: 3, background: { r: 200, g: 220, b: 240 } },
+    })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
+    const { path, work, limits } = source('strip.cbz', makeZip([{ name: '001.png', content: strip }]));
+    assert.match(
+      await refusal(extractComic(path, work, limits, signal)),
+      /page 001\.png is 400×60000 px, over the limit of 16383 px a side .* must be split into pages/,
+    );
+  });
+});
