@@ -1,8 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
+import { MusicCatalog } from './catalog/music-catalog.js';
 import { AudioKindRegistration } from './ingest/audio-kind-registration.js';
 import { AudioProcessor } from './ingest/audio.processor.js';
 import { MusicRepository } from './model/music.repository.js';
+import { FfmpegTranscoder } from './streaming/ffmpeg-transcoder.js';
+import { MusicMediaService } from './streaming/music-media.service.js';
+import { TranscodeCache } from './streaming/transcode-cache.js';
+import { TranscodeSlots } from './streaming/transcode-slots.js';
+import { SubsonicAuth } from './subsonic/subsonic-auth.js';
+import { SubsonicMediaController } from './subsonic/subsonic-media.controller.js';
+import { SubsonicController } from './subsonic/subsonic.controller.js';
+import { SubsonicService } from './subsonic/subsonic.service.js';
+import { MusicUserService } from './user/music-user.service.js';
 
 /**
  * Music: on workers it adds the `audio` kind to ingest's processor registry (albums, artists and
@@ -12,11 +22,20 @@ import { MusicRepository } from './model/music.repository.js';
 @Module({})
 export class MusicModule {
   static forRoles(roles: readonly Role[]): DynamicModule {
+    const manager = roles.includes(Role.Manager);
     const worker = roles.includes(Role.Worker);
+    const streamer = roles.includes(Role.Streamer);
     return {
       module: MusicModule,
-      controllers: [],
-      providers: [MusicRepository, ...(worker ? [AudioProcessor, AudioKindRegistration] : [])],
+      // The byte routes are registered first: `/rest/stream` is theirs, every other `/rest/:method` the API's.
+      controllers: [...(streamer ? [SubsonicMediaController] : []), ...(manager ? [SubsonicController] : [])],
+      providers: [
+        MusicRepository,
+        ...(manager || streamer ? [SubsonicAuth] : []),
+        ...(manager ? [MusicCatalog, MusicUserService, SubsonicService] : []),
+        ...(streamer ? [MusicMediaService, FfmpegTranscoder, TranscodeSlots, TranscodeCache] : []),
+        ...(worker ? [AudioProcessor, AudioKindRegistration] : []),
+      ],
     };
   }
 }

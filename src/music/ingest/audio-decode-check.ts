@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { execa } from 'execa';
 
 /** Seconds of a track decoded at ingest to tell a playable file from a broken one (a 10-hour WAV stays cheap). */
@@ -36,5 +37,6 @@ export async function undecodableReason(path: string, signal: AbortSignal): Prom
       .map((text) => text.trim())
       .filter(Boolean)
       .at(-1) ?? `exit code ${String(run.exitCode)}`;
-  return `ffmpeg cannot decode it: ${line.replace(/^\[[^\]]*\]\s*/, '').slice(0, 200)}`;
+  const said = line.replaceAll(path, basename(path)).replace(/^\[[^\]]*\]\s*/, '');
+  return `ffmpeg cannot decode it: ${said.slice(0, 200)}`;
 }

@@ -115,11 +115,14 @@ export class MusicRepository {
     const credited = new Map(tracks.map((track) => [track.artistId, track.artists[0] ?? track.artist]));
     credited.delete(album.artistId);
     for (const [id, name] of credited) {
-      await this.artists.updateOne(
-        { _id: id },
-        { $setOnInsert: { _id: id, name, albumIds: [], updatedAt: new Date() } },
-        { upsert: true },
-      );
+      await this.mutex.withLock(`music-artist:${id}`, async () => {
+        if (await this.findArtist(id)) return;
+        await this.artists.replaceOne(
+          { _id: id },
+          { _id: id, name, albumIds: [], updatedAt: new Date() },
+          { upsert: true },
+        );
+      });
     }
     await this.redis.client.incr(REVISION_KEY);
   }
