@@ -10,7 +10,11 @@ const EXPECTED: Record<string, { role: string; modules: string[]; queues: boolea
     queues: true,
   },
   worker: { role: 'worker', modules: ['core', 'library', 'ingest', 'readvault', 'music'], queues: true },
-  streamer: { role: 'streamer', modules: ['core', 'auth', 'library', 'stream', 'readvault', 'music'], queues: false },
+  streamer: {
+    role: 'streamer',
+    modules: ['core', 'auth', 'library', 'stream', 'readvault', 'music'],
+    queues: false,
+  },
   all: {
     role: 'all',
     modules: [
