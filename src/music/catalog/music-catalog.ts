@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { kindOfId } from '../model/music-ids.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { type MusicAlbum, type MusicArtist, type MusicTrack } from '../model/music.schema.js';
 import { searchWords } from './search-words.js';
 
-/** How often a request looks whether the library changed (one Redis GET). */
+/** How often a request looks whether the library changed (one Redis LLEN). */
 const REVISION_CHECK_MS = 1000;
 
 export interface GenreCount {
@@ -14,10 +15,13 @@ export interface GenreCount {
 
 /** The library as the Subsonic API lists and searches it, in memory, ordered and indexed once per change. */
 export interface CatalogSnapshot {
-  revision: string;
+  revision: number;
   loadedAt: Date;
   /** By name. */
   albums: readonly MusicAlbum[];
+  /** Newest first, and by artist then name: the orders getAlbumList2 pages through. */
+  albumsNewest: readonly MusicAlbum[];
+  albumsByArtist: readonly MusicAlbum[];
   albumById: ReadonlyMap<string, MusicAlbum>;
   /** By artist, album, disc and track: the order search3 pages through. */
   tracks: readonly MusicTrack[];
@@ -31,12 +35,12 @@ export interface CatalogSnapshot {
 
 /**
  * Listing and search (getAlbumList2, search3, getRandomSongs...) from an in-memory copy of the music
- * library on each manager, rebuilt when the Redis revision moves (every filing bumps it): a request
- * never scans a collection, and a library of 100k tracks answers in milliseconds. Single items are
- * read from the database by `_id` elsewhere.
+ * library on each manager: loaded once at boot, then kept current from the change list in Redis
+ * (every filing appends the album and artists it touched), reading only what changed, by `_id`. A
+ * request never scans a collection and never waits for a refresh once a copy exists.
  */
 @Injectable()
-export class MusicCatalog {
+export class MusicCatalog implements OnApplicationBootstrap {
   private readonly logger = new Logger('music');
   private snapshot?: CatalogSnapshot;
   private checkedAt = 0;
@@ -44,39 +48,88 @@ export class MusicCatalog {
 
   constructor(private readonly repository: MusicRepository) {}
 
+  onApplicationBootstrap(): void {
+    void this.current().catch((error: unknown) =>
+      this.logger.warn(`music catalog not loaded yet: ${(error as Error).message}`),
+    );
+  }
+
+  /** The current copy; a stale one is answered at once while the changes are read in the background. */
   async current(): Promise<CatalogSnapshot> {
     if (this.snapshot && Date.now() - this.checkedAt < REVISION_CHECK_MS) return this.snapshot;
     this.loading ??= this.refresh().finally(() => (this.loading = undefined));
+    if (this.snapshot) {
+      this.loading.catch((error: unknown) =>
+        this.logger.warn(`music catalog refresh failed: ${(error as Error).message}`),
+      );
+      return this.snapshot;
+    }
     return this.loading;
   }
 
   private async refresh(): Promise<CatalogSnapshot> {
     const revision = await this.repository.revision();
     this.checkedAt = Date.now();
-    if (this.snapshot?.revision === revision) return this.snapshot;
+    const previous = this.snapshot;
+    if (previous && previous.revision === revision) return previous;
     const started = Date.now();
-    const [albums, artists] = await Promise.all([this.repository.allAlbums(), this.repository.allArtists()]);
-    this.snapshot = build(revision, albums, artists);
-    this.logger.log(
-      `music catalog: ${albums.length} albums, ${this.snapshot.tracks.length} tracks loaded in ${Date.now() - started} ms`,
-    );
+    if (!previous || revision < previous.revision) {
+      // First load (or the change list was reset): everything, once.
+      const [albums, artists] = await Promise.all([
+        this.repository.allAlbums(),
+        this.repository.allArtists(),
+      ]);
+      this.snapshot = build(revision, albums, artists);
+      this.logger.log(
+        `music catalog: ${albums.length} albums, ${this.snapshot.tracks.length} tracks loaded in ${Date.now() - started} ms`,
+      );
+      return this.snapshot;
+    }
+    const changed = [
+      ...new Set(
+        (await this.repository.changesSince(previous.revision)).slice(0, revision - previous.revision),
+      ),
+    ];
+    const albums = new Map(previous.albumById);
+    const artists = new Map(previous.artistById);
+    for (const id of changed) {
+      if (kindOfId(id) === 'album') {
+        const album = await this.repository.findAlbum(id);
+        if (album) albums.set(id, album);
+        else albums.delete(id);
+      } else if (kindOfId(id) === 'artist') {
+        const artist = await this.repository.findArtist(id);
+        if (artist) artists.set(id, artist);
+        else artists.delete(id);
+      }
+    }
+    this.snapshot = build(revision, [...albums.values()], [...artists.values()], previous.words);
+    this.logger.debug(`music catalog: ${changed.length} change(s) applied in ${Date.now() - started} ms`);
     return this.snapshot;
   }
 }
 
 const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare;
 
-export function build(revision: string, albums: MusicAlbum[], artists: MusicArtist[]): CatalogSnapshot {
+export function build(
+  revision: number,
+  albums: MusicAlbum[],
+  artists: MusicArtist[],
+  knownWords?: ReadonlyMap<string, readonly string[]>,
+): CatalogSnapshot {
+  for (const artist of artists) artist.albumIds ??= [];
   albums.sort((a, b) => byName(a.name, b.name) || byName(a.artist, b.artist));
   artists.sort((a, b) => byName(a.name, b.name));
-  const tracks = albums
-    .slice()
-    .sort((a, b) => byName(a.artist, b.artist) || byName(a.name, b.name))
-    .flatMap((album) => album.tracks);
+  const albumsByArtist = albums.slice().sort((a, b) => byName(a.artist, b.artist) || byName(a.name, b.name));
+  const created = new Map(albums.map((album) => [album._id, new Date(album.createdAt).getTime()]));
+  const albumsNewest = albums.slice().sort((a, b) => created.get(b._id)! - created.get(a._id)!);
+  const tracks = albumsByArtist.flatMap((album) => album.tracks);
+  // Words of unchanged entries are reused (an album that changed is a new object: its tracks are re-read).
   const words = new Map<string, readonly string[]>();
+  const wordsOf = (id: string, make: () => string[]) => words.set(id, knownWords?.get(id) ?? make());
   for (const artist of artists) words.set(artist._id, searchWords(artist.name));
   for (const album of albums) words.set(album._id, searchWords(album.name, album.artist));
-  for (const track of tracks) words.set(track._id, searchWords(track.title, track.artist, track.album));
+  for (const track of tracks) wordsOf(track._id, () => searchWords(track.title, track.artist, track.album));
   const genres = new Map<string, GenreCount>();
   for (const album of albums) {
     for (const name of album.genres) {
@@ -93,6 +146,8 @@ export function build(revision: string, albums: MusicAlbum[], artists: MusicArti
     revision,
     loadedAt: new Date(),
     albums,
+    albumsNewest,
+    albumsByArtist,
     albumById: new Map(albums.map((album) => [album._id, album])),
     tracks,
     trackById: new Map(tracks.map((track) => [track._id, track])),

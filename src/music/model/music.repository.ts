@@ -16,8 +16,11 @@ import {
   musicUserDataSchema,
 } from './music.schema.js';
 
-/** Bumped on every change of artists, albums or tracks; catalogs reload when it moves. */
-const REVISION_KEY = 'music:revision';
+/**
+ * The ids of albums and artists in the order they changed (a Redis list): its length is the library's
+ * revision, and a catalog that has applied the first n entries reads only the rest.
+ */
+const CHANGES_KEY = 'music:changes';
 
 /**
  * Artists, albums (with their tracks embedded), tracks, playlists and per-user data. Every read of a
@@ -55,7 +58,7 @@ export class MusicRepository {
     return this.artists.findById(id).lean<MusicArtist>().exec();
   }
 
-  /** Every album with its tracks, for the in-memory catalog (a full read, only when the revision moved). */
+  /** Every album with its tracks, for the in-memory catalog (a full read, once per process). */
   allAlbums(): Promise<MusicAlbum[]> {
     return this.albums.find().lean<MusicAlbum[]>().exec();
   }
@@ -64,13 +67,23 @@ export class MusicRepository {
     return this.artists.find().lean<MusicArtist[]>().exec();
   }
 
-  async revision(): Promise<string> {
-    return (await this.redis.client.get(REVISION_KEY)) ?? '0';
+  /** How many changes were recorded (the revision). */
+  revision(): Promise<number> {
+    return this.redis.client.llen(CHANGES_KEY);
+  }
+
+  /** The ids (albums `al-`, artists `ar-`) changed from change `from` on. */
+  changesSince(from: number): Promise<string[]> {
+    return this.redis.client.lrange(CHANGES_KEY, from, -1);
+  }
+
+  async recordChanges(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.client.rpush(CHANGES_KEY, ...ids);
   }
 
   /**
    * Files tracks into their album (creating it, or merging into it: a track of the same id is
-   * replaced) and the album into its artist, then bumps the revision. Idempotent.
+   * replaced) and the album into its artist, then records the change. Idempotent.
    */
   async fileAlbum(
     album: Omit<MusicAlbum, 'tracks' | 'createdAt' | 'updatedAt'>,
@@ -124,7 +137,7 @@ export class MusicRepository {
         );
       });
     }
-    await this.redis.client.incr(REVISION_KEY);
+    await this.recordChanges([album._id, album.artistId, ...credited.keys()]);
   }
 
   findPlaylist(id: string): Promise<MusicPlaylist | null> {

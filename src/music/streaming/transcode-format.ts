@@ -58,7 +58,10 @@ export function ffmpegArguments(plan: TranscodePlan): string[] {
     spec.codec,
     '-b:a',
     `${plan.kbps}k`,
-    ...(plan.format === 'opus' ? ['-ar', '48000'] : []),
+    // Ogg pages of 20 ms and a flush per packet: the first bytes leave as soon as they are encoded.
+    ...(plan.format === 'opus' ? ['-ar', '48000', '-page_duration', '20000'] : []),
+    '-flush_packets',
+    '1',
     '-f',
     spec.muxer,
     'pipe:1',

@@ -248,10 +248,7 @@ export class SubsonicService {
         albums = albums.filter((a) => data.starred[a._id]);
         break;
       case 'alphabeticalByArtist':
-        albums = [...albums].sort(
-          (a, b) =>
-            a.artist.localeCompare(b.artist, 'en', { sensitivity: 'base' }) || a.name.localeCompare(b.name),
-        );
+        albums = library.albumsByArtist;
         break;
       case 'byYear': {
         const from = params.int('fromYear', 0);
