@@ -6,6 +6,8 @@ import { searchWords } from './search-words.js';
 
 /** How often a request looks whether the library changed (one Redis LLEN). */
 const REVISION_CHECK_MS = 1000;
+/** How long a request waits for a refresh (a few changes read by `_id`) before the copy it has is used. */
+const REFRESH_WAIT_MS = 150;
 
 export interface GenreCount {
   name: string;
@@ -54,17 +56,28 @@ export class MusicCatalog implements OnApplicationBootstrap {
     );
   }
 
-  /** The current copy; a stale one is answered at once while the changes are read in the background. */
+  /**
+   * The current copy. A refresh that takes longer than REFRESH_WAIT_MS (a big backlog of changes) goes
+   * on in the background while requests are answered from the copy they have.
+   */
   async current(): Promise<CatalogSnapshot> {
     if (this.snapshot && Date.now() - this.checkedAt < REVISION_CHECK_MS) return this.snapshot;
     this.loading ??= this.refresh().finally(() => (this.loading = undefined));
-    if (this.snapshot) {
-      this.loading.catch((error: unknown) =>
-        this.logger.warn(`music catalog refresh failed: ${(error as Error).message}`),
-      );
-      return this.snapshot;
+    if (!this.snapshot) return this.loading;
+    const stale = this.snapshot;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<CatalogSnapshot>(
+      (resolve) => (timer = setTimeout(() => resolve(stale), REFRESH_WAIT_MS)),
+    );
+    const refreshed = this.loading.catch((error: unknown) => {
+      this.logger.warn(`music catalog refresh failed: ${(error as Error).message}`);
+      return stale;
+    });
+    try {
+      return await Promise.race([refreshed, waited]);
+    } finally {
+      clearTimeout(timer);
     }
-    return this.loading;
   }
 
   private async refresh(): Promise<CatalogSnapshot> {
