@@ -13,11 +13,14 @@ import { SubsonicMediaController } from './subsonic/subsonic-media.controller.js
 import { SubsonicController } from './subsonic/subsonic.controller.js';
 import { SubsonicService } from './subsonic/subsonic.service.js';
 import { MusicUserService } from './user/music-user.service.js';
+import { MusicBrowseService } from './web/music-browse.service.js';
+import { MusicLinks } from './web/music-links.js';
+import { MusicController } from './web/music.controller.js';
 
 /**
  * Music: on workers it adds the `audio` kind to ingest's processor registry (albums, artists and
- * tracks from tags); managers answer the Subsonic API; streamers serve the bytes (raw and transcoded)
- * and cover art.
+ * tracks from tags); managers answer the Subsonic API and the web player's `/api/music`; streamers
+ * serve the bytes (raw and transcoded) and cover art.
  */
 @Module({})
 export class MusicModule {
@@ -28,11 +31,14 @@ export class MusicModule {
     return {
       module: MusicModule,
       // The byte routes are registered first: `/rest/stream` is theirs, every other `/rest/:method` the API's.
-      controllers: [...(streamer ? [SubsonicMediaController] : []), ...(manager ? [SubsonicController] : [])],
+      controllers: [
+        ...(streamer ? [SubsonicMediaController] : []),
+        ...(manager ? [SubsonicController, MusicController] : []),
+      ],
       providers: [
         MusicRepository,
         ...(manager || streamer ? [SubsonicAuth] : []),
-        ...(manager ? [MusicCatalog, MusicUserService, SubsonicService] : []),
+        ...(manager ? [MusicCatalog, MusicUserService, SubsonicService, MusicBrowseService, MusicLinks] : []),
         ...(streamer ? [MusicMediaService, FfmpegTranscoder, TranscodeSlots, TranscodeCache] : []),
         ...(worker ? [AudioProcessor, AudioKindRegistration] : []),
       ],

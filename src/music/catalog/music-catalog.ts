@@ -7,7 +7,7 @@ import { searchWords } from './search-words.js';
 /** How often a request looks whether the library changed (one Redis LLEN). */
 const REVISION_CHECK_MS = 1000;
 /** How long a request waits for a refresh (a few changes read by `_id`) before the copy it has is used. */
-const REFRESH_WAIT_MS = 150;
+const REFRESH_WAIT_MS = 1000;
 
 export interface GenreCount {
   name: string;

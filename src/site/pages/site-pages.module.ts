@@ -3,6 +3,7 @@ import { AccountPageController } from './account/account-page.controller.js';
 import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
 import { CatalogPagesService } from './catalog/catalog-pages.service.js';
 import { MediaLinks } from './media-links.js';
+import { MusicPageController } from './music/music-page.controller.js';
 import { PlayerPageController } from './player/player-page.controller.js';
 import { PlayerPageService } from './player/player-page.service.js';
 import { PwaController } from './pwa/pwa.controller.js';
@@ -22,6 +23,7 @@ import { TitlePageService } from './title/title-page.service.js';
     PwaController,
     TitlePageController,
     PlayerPageController,
+    MusicPageController,
   ],
   providers: [SitePageRenderer, CatalogPagesService, MediaLinks, TitlePageService, PlayerPageService],
 })
