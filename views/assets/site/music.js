@@ -198,7 +198,7 @@ function cycleRepeat() {
   state.repeat = REPEAT[(REPEAT.indexOf(state.repeat) + 1) % REPEAT.length];
   $('repeat').dataset.mode = state.repeat;
   $('repeat').setAttribute('aria-label', `Repeat: ${state.repeat}`);
-  $('repeat').textContent = state.repeat === 'one' ? '🔂' : '🔁';
+  $('repeat').textContent = state.repeat === 'one' ? 'Repeat 1' : 'Repeat';
 }
 
 function toggleShuffle() {
@@ -213,11 +213,11 @@ audio.addEventListener('ended', () => {
   } else next();
 });
 audio.addEventListener('play', () => {
-  $('play').textContent = '⏸';
+  $('play').textContent = 'Pause';
   $('play').setAttribute('aria-label', 'Pause');
 });
 audio.addEventListener('pause', () => {
-  $('play').textContent = '▶';
+  $('play').textContent = 'Play';
   $('play').setAttribute('aria-label', 'Play');
 });
 audio.addEventListener('loadedmetadata', () => {
