@@ -459,9 +459,7 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
 
     it('kills ffmpeg when the client goes away mid-transcode', async () => {
       const drone = ((await token.search3({ query: 'long drone' })) as Json).searchResult3.song[0];
-      const controller = new AbortController();
       const res = await token.stream({ id: drone.id, format: 'opus' } as never);
-      void controller;
       const reader = res.body!.getReader();
       await reader.read();
       assert.equal(ffmpegChildren().length, 1, 'one ffmpeg while streaming');
@@ -471,6 +469,33 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
         (children) => children.length === 0,
         { timeoutMs: 5000, intervalMs: 50, what: 'no ffmpeg left' },
       );
+    });
+
+    it('runs at most TRANSCODE_CONCURRENCY transcodes; the next waits briefly, then gets a clear error', async () => {
+      const drone = ((await token.search3({ query: 'long drone' })) as Json).searchResult3.song[0];
+      const held = await Promise.all(
+        [64, 65].map(async (kbps) => {
+          const res = await token.stream({ id: drone.id, format: 'mp3', maxBitRate: kbps } as never);
+          const reader = res.body!.getReader();
+          await reader.read();
+          return reader;
+        }),
+      );
+      assert.equal(ffmpegChildren().length, 2);
+      const third = await (
+        await raw('stream', { id: drone.id, format: 'mp3', maxBitRate: '66', f: 'json' })
+      ).json();
+      const error = (third as Json)['subsonic-response'].error;
+      assert.equal(error.code, 0);
+      assert.match(error.message, /All 2 transcoding slots are busy/);
+      for (const reader of held) await reader.cancel();
+      await eventually(
+        async () => ffmpegChildren(),
+        (children) => children.length === 0,
+        { timeoutMs: 5000, intervalMs: 50, what: 'no ffmpeg left' },
+      );
+      const after = await token.stream({ id: aurora.id, format: 'mp3', maxBitRate: 67 } as never);
+      assert.equal(ffprobe(Buffer.from(await after.arrayBuffer())).codec, 'mp3', 'slots are free again');
     });
 
     it('serves cover art at the size asked', async () => {

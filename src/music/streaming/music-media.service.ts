@@ -105,6 +105,8 @@ export class MusicMediaService {
     const partial = cacheable ? await this.cache.partialPath(key) : undefined;
     const running = this.transcoder.start(this.store.read(file.storage.parts, 0, file.size - 1), plan);
     const copy = partial ? createWriteStream(partial) : undefined;
+    // A cache that cannot be written (a full disk) only costs the cache entry, never the stream.
+    copy?.on('error', (error) => this.logger.warn(`transcode cache write failed: ${error.message}`));
     let finished = false;
     res.setHeader('X-Transcode-Cache', 'miss');
     res.once('close', () => {
@@ -112,8 +114,8 @@ export class MusicMediaService {
     });
     const outputEnded = new Promise<void>((resolve) => running.output.once('end', resolve));
     running.output.on('data', (chunk: Buffer) => {
-      copy?.write(chunk);
-      if (!res.write(chunk)) running.output.pause();
+      if (copy && !copy.destroyed) copy.write(chunk);
+      if (!res.destroyed && !res.write(chunk)) running.output.pause();
     });
     res.on('drain', () => running.output.resume());
     try {
