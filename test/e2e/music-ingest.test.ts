@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import sharp from 'sharp';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { MusicCatalog } from '../../src/music/catalog/music-catalog.js';
 import { albumId, artistId } from '../../src/music/model/music-ids.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -114,5 +116,35 @@ describe('Music ingest: an album pack becomes artists, albums and tracks', () =>
       ],
     );
     assert.ok(await music.findArtist(artistId('Ann Sun')), 'track artists exist as artists');
+  });
+
+  it('lets a manager that starts take the library from the Redis checkpoint and the changes after it', async () => {
+    // An album written behind the change list's back: a full load would list it, the checkpoint does not.
+    await server.app
+      .get(MongoConnection)
+      .connection.collection('music_albums')
+      .insertOne({
+        _id: 'al-00000000000000000000',
+        name: 'Stray',
+        artistId: 'ar-x',
+        artist: 'x',
+        genres: [],
+        tracks: [],
+      } as never);
+    const second = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'manager',
+      REDIS_PREFIX: server.config.redis.prefix,
+    });
+    try {
+      const library = await second.app.get(MusicCatalog).current();
+      assert.deepEqual(
+        library.albums.map((album) => album.name),
+        ['Northern Lights', 'Summer Hits'],
+      );
+      assert.equal(library.tracks.length, 6);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -8,6 +8,8 @@ import { searchWords } from './search-words.js';
 const REVISION_CHECK_MS = 1000;
 /** How long a request waits for a refresh (a few changes read by `_id`) before the copy it has is used. */
 const REFRESH_WAIT_MS = 1000;
+/** A manager saves its copy as the checkpoint at most this often while the library changes. */
+const CHECKPOINT_EVERY_MS = 5 * 60 * 1000;
 
 export interface GenreCount {
   name: string;
@@ -37,7 +39,8 @@ export interface CatalogSnapshot {
 
 /**
  * Listing and search (getAlbumList2, search3, getRandomSongs...) from an in-memory copy of the music
- * library on each manager: loaded once at boot, then kept current from the change list in Redis
+ * library on each manager: loaded once at boot (from the Redis checkpoint another manager saved, else
+ * from the database), then kept current from the change list in Redis
  * (every filing appends the album and artists it touched), reading only what changed, by `_id`. A
  * request never scans a collection and never waits for a refresh once a copy exists.
  */
@@ -47,6 +50,7 @@ export class MusicCatalog implements OnApplicationBootstrap {
   private snapshot?: CatalogSnapshot;
   private checkedAt = 0;
   private loading?: Promise<CatalogSnapshot>;
+  private checkpointedAt = 0;
 
   constructor(private readonly repository: MusicRepository) {}
 
@@ -83,28 +87,18 @@ export class MusicCatalog implements OnApplicationBootstrap {
   private async refresh(): Promise<CatalogSnapshot> {
     const revision = await this.repository.revision();
     this.checkedAt = Date.now();
-    const previous = this.snapshot;
-    if (previous && previous.revision === revision) return previous;
-    const started = Date.now();
-    if (!previous || revision < previous.revision) {
-      // First load (or the change list was reset): everything, once.
-      const [albums, artists] = await Promise.all([
-        this.repository.allAlbums(),
-        this.repository.allArtists(),
-      ]);
-      this.snapshot = build(revision, albums, artists);
-      this.logger.log(
-        `music catalog: ${albums.length} albums, ${this.snapshot.tracks.length} tracks loaded in ${Date.now() - started} ms`,
-      );
-      return this.snapshot;
+    let base = this.snapshot;
+    if (base && base.revision === revision) return base;
+    if (!base || revision < base.revision) {
+      base = await this.initial(revision);
+      if (base.revision === revision) return (this.snapshot = base);
     }
+    const started = Date.now();
     const changed = [
-      ...new Set(
-        (await this.repository.changesSince(previous.revision)).slice(0, revision - previous.revision),
-      ),
+      ...new Set((await this.repository.changesSince(base.revision)).slice(0, revision - base.revision)),
     ];
-    const albums = new Map(previous.albumById);
-    const artists = new Map(previous.artistById);
+    const albums = new Map(base.albumById);
+    const artists = new Map(base.artistById);
     for (const id of changed) {
       if (kindOfId(id) === 'album') {
         const album = await this.repository.findAlbum(id);
@@ -116,9 +110,48 @@ export class MusicCatalog implements OnApplicationBootstrap {
         else artists.delete(id);
       }
     }
-    this.snapshot = build(revision, [...albums.values()], [...artists.values()], previous.words);
+    this.snapshot = build(revision, [...albums.values()], [...artists.values()], base.words);
     this.logger.debug(`music catalog: ${changed.length} change(s) applied in ${Date.now() - started} ms`);
+    if (Date.now() - this.checkpointedAt > CHECKPOINT_EVERY_MS) this.checkpoint(this.snapshot);
     return this.snapshot;
+  }
+
+  /** The first copy: the last checkpoint (then the changes after it), else every album, once. */
+  private async initial(revision: number): Promise<CatalogSnapshot> {
+    const started = Date.now();
+    const checkpoint = await this.repository.loadCheckpoint().catch((error: unknown) => {
+      this.logger.warn(`music catalog checkpoint unreadable: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (checkpoint && checkpoint.revision <= revision) {
+      const snapshot = build(checkpoint.revision, checkpoint.albums, checkpoint.artists);
+      this.checkpointedAt = Date.now();
+      this.logger.log(
+        `music catalog: ${checkpoint.albums.length} albums from the checkpoint of change ${checkpoint.revision} in ${Date.now() - started} ms`,
+      );
+      return snapshot;
+    }
+    const [albums, artists] = await Promise.all([this.repository.allAlbums(), this.repository.allArtists()]);
+    const snapshot = build(revision, albums, artists);
+    this.logger.log(
+      `music catalog: ${albums.length} albums, ${snapshot.tracks.length} tracks loaded in ${Date.now() - started} ms`,
+    );
+    this.checkpoint(snapshot);
+    return snapshot;
+  }
+
+  /** Saves the copy for the next manager that starts (in the background; a failure only costs that). */
+  private checkpoint(snapshot: CatalogSnapshot): void {
+    this.checkpointedAt = Date.now();
+    void this.repository
+      .saveCheckpoint({
+        revision: snapshot.revision,
+        albums: [...snapshot.albums],
+        artists: [...snapshot.artists],
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`music catalog checkpoint not saved: ${(error as Error).message}`),
+      );
   }
 }
 

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { type Model } from 'mongoose';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
@@ -21,6 +23,14 @@ import {
  * revision, and a catalog that has applied the first n entries reads only the rest.
  */
 const CHANGES_KEY = 'music:changes';
+/** The whole library as of a revision, gzipped JSON: a manager that starts loads it instead of every album. */
+const CHECKPOINT_KEY = 'music:checkpoint';
+
+export interface CatalogCheckpoint {
+  revision: number;
+  albums: MusicAlbum[];
+  artists: MusicArtist[];
+}
 
 /**
  * Artists, albums (with their tracks embedded), tracks, playlists and per-user data. Every read of a
@@ -75,6 +85,17 @@ export class MusicRepository {
   /** The ids (albums `al-`, artists `ar-`) changed from change `from` on. */
   changesSince(from: number): Promise<string[]> {
     return this.redis.client.lrange(CHANGES_KEY, from, -1);
+  }
+
+  async saveCheckpoint(checkpoint: CatalogCheckpoint): Promise<void> {
+    const packed = await promisify(gzip)(Buffer.from(JSON.stringify(checkpoint)));
+    await this.redis.client.set(CHECKPOINT_KEY, packed);
+  }
+
+  async loadCheckpoint(): Promise<CatalogCheckpoint | undefined> {
+    const packed = await this.redis.client.getBuffer(CHECKPOINT_KEY);
+    if (!packed) return undefined;
+    return JSON.parse((await promisify(gunzip)(packed)).toString('utf8')) as CatalogCheckpoint;
   }
 
   async recordChanges(ids: readonly string[]): Promise<void> {
