@@ -2,9 +2,12 @@
 // default) through HTTP, the catalog's load time, time to first byte of an opus 128k transcode, and
 // BENCH_TRANSCODES concurrent transcodes (real-time factor each). Prints figures; asserts nothing.
 //   npm run bench -- music
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { Types } from 'mongoose';
 import { AppPasswordService } from '../src/auth/app-passwords/app-password.service.js';
 import { UserService } from '../src/auth/user.service.js';
@@ -16,6 +19,7 @@ import { LibraryService } from '../src/library/library.service.js';
 import { albumId, artistId, trackId } from '../src/music/model/music-ids.js';
 import { MusicRepository } from '../src/music/model/music.repository.js';
 import { type MusicAlbum, type MusicTrack } from '../src/music/model/music.schema.js';
+import { freePort, waitForPort } from '../scripts/lib/net.mjs';
 import { startTestDatabase } from '../test/support/database.js';
 import { tempDir } from '../test/support/media.js';
 import { toneFile } from '../test/support/music.js';
@@ -48,6 +52,63 @@ const WORDS = [
   'falcon',
 ];
 const GENRES = ['Rock', 'Pop', 'Jazz', 'Ambient', 'Metal', 'Folk', 'Soundtrack', 'Electronic'];
+
+const RAW_SECONDS = Number(process.env.BENCH_RAW_SECONDS ?? 8);
+const RAW_CONCURRENCY = 8;
+
+/**
+ * MB/s of full downloads of `url` with wrk (another process: the app under test runs in this one, so
+ * a client here would share its event loop), RAW_CONCURRENCY connections for RAW_SECONDS.
+ */
+async function throughput(url: string): Promise<number> {
+  const { stdout: out } = await promisify(execFile)('wrk', [
+    '-t2',
+    `-c${RAW_CONCURRENCY}`,
+    `-d${RAW_SECONDS}s`,
+    url,
+  ]);
+  const match = /Transfer\/sec:\s+([\d.]+)([KMG]B)/.exec(out);
+  if (!match || /Non-2xx/.test(out)) throw new Error(`wrk: ${out}`);
+  return Number(match[1]) * { KB: 1 / 1024, MB: 1, GB: 1024 }[match[2] as 'KB' | 'MB' | 'GB'];
+}
+
+/** nginx serving a folder as static files (the peer of the raw stream). */
+async function startStaticNginx(root: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = tempDir('sv-bench-nginx-');
+  chmodSync(dir, 0o777);
+  chmodSync(root, 0o755);
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    [
+      'worker_processes 1;',
+      `pid ${dir}/nginx.pid;`,
+      `error_log ${dir}/error.log warn;`,
+      'events { worker_connections 256; }',
+      'http {',
+      '  access_log off;',
+      '  sendfile on;',
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+        (kind) => `  ${kind}_temp_path ${dir}/${kind}_temp;`,
+      ),
+      `  server { listen 127.0.0.1:${port}; location / { root ${root}; } }`,
+      '}',
+    ].join('\n'),
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: 'ignore',
+  });
+  await waitForPort('127.0.0.1', port, 10000, () => child.exitCode === null);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+    },
+  };
+}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -253,6 +314,42 @@ async function main() {
     row('search3 (two words)', search);
     row('search3 empty query, 500 songs a page', searchAll);
     row('getAlbumList2 (mixed types, 50 a page)', lists);
+
+    // Raw `stream` against nginx serving the same file from disk (static), same load.
+    const wavPath = join(tempDir('sv-bench-wav-'), 'tone.wav');
+    toneFile(wavPath, { seconds: TRACK_SECONDS, frequency: 440 });
+    const wavParts = await store.put(wavPath, 'tone.wav', { key: 'bench-wav' });
+    const wavSize = wavParts.reduce((sum, part) => sum + part.size, 0);
+    const wavFile = await server.app.get(LibraryService).registerFile({
+      storage: { kind: store.kind, parts: wavParts },
+      size: wavSize,
+      mime: 'audio/wav',
+      fileName: 'tone.wav',
+      duration: TRACK_SECONDS,
+      streams: { video: [], audio: [], subtitles: [] },
+      screenshots: [],
+      episodes: [],
+    });
+    const wav = {
+      ...tone,
+      _id: trackId(String(wavFile._id)),
+      fileId: String(wavFile._id),
+      suffix: 'wav',
+      size: wavSize,
+    };
+    await server.app.get(MusicRepository).fileAlbum(albumFields, [wav]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const nginx = await startStaticNginx(join(wavPath, '..'));
+    try {
+      const ours = await throughput(`${server.url}/rest/stream?${auth}&id=${wav._id}`);
+      const peer = await throughput(`${nginx.url}/tone.wav`);
+      console.log(
+        `\nraw stream of a ${(wavSize / 1e6).toFixed(1)} MB track (wrk, ${RAW_CONCURRENCY} connections, ${RAW_SECONDS} s): ` +
+          `ours ${ours.toFixed(0)} MB/s, nginx static ${peer.toFixed(0)} MB/s, ratio ${(ours / peer).toFixed(2)} (target >= 0.7)`,
+      );
+    } finally {
+      await nginx.stop();
+    }
 
     // Time to first byte of a transcode (cache miss: a different bit rate each time).
     const ttfb: number[] = [];

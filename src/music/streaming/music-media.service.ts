@@ -18,6 +18,10 @@ import { TranscodeCache } from './transcode-cache.js';
 import { TRANSCODE_FORMATS, type TranscodePlan } from './transcode-format.js';
 import { TranscodeBusyError, TranscodeSlots } from './transcode-slots.js';
 
+/** Tracks whose record a streamer keeps in memory, and for how long (a deleted file stops within this). */
+const RECENT_TRACKS = 2000;
+const RECENT_TRACK_MS = 60_000;
+
 /**
  * Music bytes on streamers: a track's original bytes (RFC 9110 ranges, through the stream engine's
  * `sendMedia`), a transcode streamed as ffmpeg makes it (and kept once finished), and cover art.
@@ -25,6 +29,10 @@ import { TranscodeBusyError, TranscodeSlots } from './transcode-slots.js';
 @Injectable()
 export class MusicMediaService {
   private readonly logger = new Logger('music');
+  private readonly recent = new Map<
+    string,
+    { value: { track: MusicTrack; file: MediaFile }; until: number }
+  >();
 
   constructor(
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
@@ -35,10 +43,16 @@ export class MusicMediaService {
     private readonly cache: TranscodeCache,
   ) {}
 
+  /** A track and its stored file, kept a minute in memory: a client plays (and seeks) one track in many requests. */
   async track(id: string): Promise<{ track: MusicTrack; file: MediaFile }> {
+    const cached = this.recent.get(id);
+    if (cached && cached.until > Date.now()) return cached.value;
     const track = kindOfId(id) === 'track' ? await this.repository.findTrack(id) : null;
     if (!track) throw new SubsonicError(SubsonicErrorCode.NotFound, `Song not found: ${id.slice(0, 60)}`);
-    return { track, file: await this.library.requireFile(new Types.ObjectId(track.fileId)) };
+    const value = { track, file: await this.library.requireFile(new Types.ObjectId(track.fileId)) };
+    if (this.recent.size >= RECENT_TRACKS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(id, { value, until: Date.now() + RECENT_TRACK_MS });
+    return value;
   }
 
   /** The stored bytes; `attachment` makes it a download (Subsonic `download`) rather than playback. */
