@@ -62,9 +62,8 @@ export class SubsonicAuth {
           const identity = await this.appPasswords.verify(decodePassword(password));
           return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
         }
-        const clear = await this.appPasswords.clearValues({ username });
-        const match = clear.find((entry) => sameHex(md5(entry.password + salt!), token!.toLowerCase()));
-        return match ? this.appPasswords.verify(match.password) : undefined;
+        const expected = token!.toLowerCase();
+        return this.appPasswords.verifyClear(username, (clear) => sameHex(md5(clear + salt!), expected));
       },
     );
   }
