@@ -20,6 +20,7 @@ export const FEATURE_MODULES: Readonly<
   [FeatureModule.Admin]: async () => (await import('../admin/admin.module.js')).AdminModule,
   [FeatureModule.ReadVault]: async (roles) =>
     (await import('../readvault/readvault.module.js')).ReadVaultModule.forRoles(roles),
-  [FeatureModule.Music]: async () => (await import('../music/music.module.js')).MusicModule,
+  [FeatureModule.Music]: async (roles) =>
+    (await import('../music/music.module.js')).MusicModule.forRoles(roles),
   [FeatureModule.Franchise]: async () => (await import('../franchise/franchise.module.js')).FranchiseModule,
 };

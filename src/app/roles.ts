@@ -33,8 +33,14 @@ export const ROLE_MODULES: Readonly<Record<Role, readonly FeatureModule[]>> = {
     FeatureModule.ReadVault,
     FeatureModule.Music,
   ],
-  [Role.Worker]: [FeatureModule.Ingest, FeatureModule.Library, FeatureModule.ReadVault],
-  [Role.Streamer]: [FeatureModule.Stream, FeatureModule.Auth, FeatureModule.Library, FeatureModule.ReadVault],
+  [Role.Worker]: [FeatureModule.Ingest, FeatureModule.Library, FeatureModule.ReadVault, FeatureModule.Music],
+  [Role.Streamer]: [
+    FeatureModule.Stream,
+    FeatureModule.Auth,
+    FeatureModule.Library,
+    FeatureModule.ReadVault,
+    FeatureModule.Music,
+  ],
 };
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);

@@ -457,7 +457,7 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     assert.match(String(subtitle.note), /language unknown/);
   });
 
-  it('reports audio as "not supported yet", and damaged comics with their reason, beside the video it files', async () => {
+  it('files audio as music, and reports damaged comics with their reason, beside the video it files', async () => {
     const dir = tempDir('sv-kinds-');
     const tone = join(dir, 'tone.mp3');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=1', tone]);
@@ -489,10 +489,10 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
         ['Extras/Script.pdf', 'comic', 'failed'],
         ['Mixed.Bag.2021.mp4', 'video', 'done'],
         ['poster.jpg', 'image', 'skipped'],
-        ['Soundtrack/01 - Theme.mp3', 'audio', 'unsupported'],
+        ['Soundtrack/01 - Theme.mp3', 'audio', 'done'],
       ],
     );
-    assert.match(String(item(task, /Theme/).error), /audio is not supported yet/);
+    assert.equal(item(task, /Theme/).note, 'track 1 of "Soundtrack" by Unknown Artist');
     assert.match(String(item(task, /Artbook/).error), /page page-001\.jpg cannot be read as an image/);
     assert.match(String(item(task, /Script/).error), /not a readable PDF/);
   });

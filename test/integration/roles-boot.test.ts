@@ -9,8 +9,12 @@ const EXPECTED: Record<string, { role: string; modules: string[]; queues: boolea
     modules: ['core', 'auth', 'library', 'ingest', 'site', 'bot', 'admin', 'readvault', 'music', 'franchise'],
     queues: true,
   },
-  worker: { role: 'worker', modules: ['core', 'library', 'ingest', 'readvault'], queues: true },
-  streamer: { role: 'streamer', modules: ['core', 'auth', 'library', 'stream', 'readvault'], queues: false },
+  worker: { role: 'worker', modules: ['core', 'library', 'ingest', 'readvault', 'music'], queues: true },
+  streamer: {
+    role: 'streamer',
+    modules: ['core', 'auth', 'library', 'stream', 'readvault', 'music'],
+    queues: false,
+  },
   all: {
     role: 'all',
     modules: [

@@ -33,8 +33,8 @@ describe('ROLE parsing', () => {
 
 describe('role table', () => {
   it('gives each role exactly its modules', () => {
-    assert.deepEqual(modulesForRoles([Role.Worker]), ['library', 'ingest', 'readvault']);
-    assert.deepEqual(modulesForRoles([Role.Streamer]), ['auth', 'library', 'stream', 'readvault']);
+    assert.deepEqual(modulesForRoles([Role.Worker]), ['library', 'ingest', 'readvault', 'music']);
+    assert.deepEqual(modulesForRoles([Role.Streamer]), ['auth', 'library', 'stream', 'readvault', 'music']);
     assert.deepEqual(modulesForRoles([Role.Manager]), [
       'auth',
       'library',

@@ -76,6 +76,39 @@ export class AppPasswordAuth {
     });
   }
 
+  /**
+   * Subsonic token auth in one pass: the identity of `username` when one of its app passwords
+   * satisfies `matches` (which sees clear values, e.g. md5(password + salt) = token), else undefined.
+   */
+  async verifyClear(
+    username: string,
+    matches: (password: string) => boolean,
+  ): Promise<AppPasswordIdentity | undefined> {
+    const user = await this.users.findByUsername(username);
+    if (!user || user.disabled) return undefined;
+    const userId = String(user._id);
+    const set = await this.passwords.find(userId);
+    const entry = set?.entries.find((candidate) => {
+      try {
+        return matches(this.secrets.open(candidate.sealed, candidate.id));
+      } catch {
+        return false;
+      }
+    });
+    if (!entry) return undefined;
+    if (!entry.lastUsedAt || Date.now() - entry.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+      void this.touch(userId, entry.id);
+    }
+    return {
+      kind: 'user',
+      id: userId,
+      name: user.username,
+      role: 'viewer',
+      via: 'app-password',
+      appPasswordId: entry.id,
+    };
+  }
+
   private async touch(userId: string, id: string): Promise<void> {
     try {
       await this.mutex.withLock(`app-passwords:${userId}`, async () => {

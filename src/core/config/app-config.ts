@@ -45,6 +45,13 @@ export interface AppConfig {
     /** Largest page accepted at ingest, in bytes (a decompression bomb stops here). */
     maxPageBytes: number;
   };
+  music: {
+    /** ffmpeg transcodes running at once on a streamer; more wait `transcodeQueueWaitMs`, then get an error. */
+    transcodeConcurrency: number;
+    /** Disk kept for finished transcodes (least recently used go first). */
+    transcodeCacheBytes: number;
+    transcodeQueueWaitMs: number;
+  };
   ingest: {
     allowHosts: readonly AllowedHost[];
     maxFileBytes: number;

@@ -115,6 +115,21 @@ export class Environment {
   @Max(1024, { message: 'must be a whole number of MiB between 1 and 1024' })
   READVAULT_MAX_PAGE_MB: number = 50;
 
+  @IsInt({ message: 'must be a whole number between 1 and 64' })
+  @Min(1, { message: 'must be a whole number between 1 and 64' })
+  @Max(64, { message: 'must be a whole number between 1 and 64' })
+  TRANSCODE_CONCURRENCY: number = 4;
+
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  TRANSCODE_CACHE_MB: number = 1024;
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 0 and 60000' })
+  @Min(0, { message: 'must be a whole number of milliseconds between 0 and 60000' })
+  @Max(60000, { message: 'must be a whole number of milliseconds between 0 and 60000' })
+  TRANSCODE_QUEUE_WAIT_MS: number = 3000;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -291,6 +306,9 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_ITEM_CONCURRENCY',
   'READVAULT_CACHE_MB',
   'READVAULT_MAX_PAGE_MB',
+  'TRANSCODE_CONCURRENCY',
+  'TRANSCODE_CACHE_MB',
+  'TRANSCODE_QUEUE_WAIT_MS',
   'QUEUE_STALLED_AFTER_MS',
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',

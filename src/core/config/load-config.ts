@@ -102,6 +102,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cacheBytes: environment.READVAULT_CACHE_MB * 1024 * 1024,
       maxPageBytes: environment.READVAULT_MAX_PAGE_MB * 1024 * 1024,
     },
+    music: {
+      transcodeConcurrency: environment.TRANSCODE_CONCURRENCY,
+      transcodeCacheBytes: environment.TRANSCODE_CACHE_MB * 1024 * 1024,
+      transcodeQueueWaitMs: environment.TRANSCODE_QUEUE_WAIT_MS,
+    },
     ingest: {
       allowHosts,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,

@@ -76,6 +76,40 @@ export interface IngestItem {
   storedArtifacts?: { screenshots: StoredRef[]; sample?: StoredRef };
   /** comic: what the chapter is and its pages, read at processing, filed with the batch. */
   comic?: ComicItemInfo;
+  /** audio: the track as read from its tags (or its file and folder names), filed with the batch. */
+  audio?: AudioItemInfo;
+}
+
+/** An audio item's track as read at processing (music files it into artists, albums and tracks). */
+export interface AudioItemInfo {
+  title: string;
+  /** Every credited artist; `artist` is how the track names them (one line). */
+  artists: string[];
+  artist: string;
+  albumArtist?: string;
+  album: string;
+  track?: number;
+  disc?: number;
+  year?: number;
+  genres: string[];
+  /** Seconds. */
+  duration: number;
+  /** kbit/s. */
+  bitRate?: number;
+  sampleRate?: number;
+  channels?: number;
+  bitDepth?: number;
+  codec?: string;
+  suffix: string;
+  contentType: string;
+  compilation: boolean;
+  musicBrainz: { trackId?: string; albumId?: string; artistId?: string; albumArtistId?: string };
+  replayGain: { trackGain?: number; trackPeak?: number; albumGain?: number; albumPeak?: number };
+  lyrics?: { plain?: string; synced?: { start: number; value: string }[]; lang?: string };
+  /** The stored cover (embedded picture, else cover.jpg / folder.jpg of its folder), resized. */
+  coverFileId?: string;
+  /** The folder of the pack it came from ('' at the top), which groups tracks into an album. */
+  folder: string;
 }
 
 /** A comic item's chapter as read from its ComicInfo.xml or its name (ReadVault files it). */

@@ -13,11 +13,14 @@ export class ImageProcessor implements MediaKindProcessor {
 
   async process(context: ItemContext): Promise<void> {
     const videos = context.items().some((item) => item.kind === 'video' && item.state !== 'skipped');
+    const music = context.items().some((item) => item.kind === 'audio');
     await context.record({
       state: 'skipped',
       error: videos
         ? 'a picture; video titles take their artwork from TMDB / Jikan'
-        : 'a picture no item of the source uses',
+        : music
+          ? 'a picture; an album cover (cover.jpg, folder.jpg) is stored with its tracks'
+          : 'a picture no item of the source uses',
     });
   }
 }

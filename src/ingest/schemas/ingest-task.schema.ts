@@ -80,6 +80,7 @@ const itemSchema = new Schema<IngestItem>(
     artifactsPending: Boolean,
     storedArtifacts: { type: Schema.Types.Mixed },
     comic: { type: Schema.Types.Mixed },
+    audio: { type: Schema.Types.Mixed },
   },
   { _id: false },
 );

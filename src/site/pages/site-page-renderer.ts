@@ -7,7 +7,7 @@ import { ViewRenderer } from '../../core/views/view-renderer.js';
 import { SatelliteService } from '../satellite/satellite.service.js';
 
 /** Which header link is the current section. */
-export type SiteSection = 'home' | 'browse' | 'account' | 'none';
+export type SiteSection = 'home' | 'browse' | 'music' | 'account' | 'none';
 
 export interface SitePage {
   /** `views/site/<view>.hbs`. */

@@ -6,6 +6,7 @@ import { CatalogPagesController } from './catalog/catalog-pages.controller.js';
 import { CatalogPagesService } from './catalog/catalog-pages.service.js';
 import { CommentFormsController } from './comments/comment-forms.controller.js';
 import { MediaLinks } from './media-links.js';
+import { MusicPageController } from './music/music-page.controller.js';
 import { PlayerPageController } from './player/player-page.controller.js';
 import { PlayerPageService } from './player/player-page.service.js';
 import { PwaController } from './pwa/pwa.controller.js';
@@ -26,6 +27,7 @@ import { TitlePageService } from './title/title-page.service.js';
     TitlePageController,
     PlayerPageController,
     CommentFormsController,
+    MusicPageController,
   ],
   // The panel's stateless CSRF tokens (signed double-submit cookie) guard the site's few plain forms too.
   providers: [

@@ -1,0 +1,205 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { kindOfId } from '../model/music-ids.js';
+import { MusicRepository } from '../model/music.repository.js';
+import { type MusicAlbum, type MusicArtist, type MusicTrack } from '../model/music.schema.js';
+import { searchWords } from './search-words.js';
+
+/** How often a request looks whether the library changed (one Redis LLEN). */
+const REVISION_CHECK_MS = 1000;
+/** How long a request waits for a refresh (a few changes read by `_id`) before the copy it has is used. */
+const REFRESH_WAIT_MS = 1000;
+/** A manager saves its copy as the checkpoint at most this often while the library changes. */
+const CHECKPOINT_EVERY_MS = 5 * 60 * 1000;
+
+export interface GenreCount {
+  name: string;
+  songCount: number;
+  albumCount: number;
+}
+
+/** The library as the Subsonic API lists and searches it, in memory, ordered and indexed once per change. */
+export interface CatalogSnapshot {
+  revision: number;
+  loadedAt: Date;
+  /** By name. */
+  albums: readonly MusicAlbum[];
+  /** Newest first, and by artist then name: the orders getAlbumList2 pages through. */
+  albumsNewest: readonly MusicAlbum[];
+  albumsByArtist: readonly MusicAlbum[];
+  albumById: ReadonlyMap<string, MusicAlbum>;
+  /** By artist, album, disc and track: the order search3 pages through. */
+  tracks: readonly MusicTrack[];
+  trackById: ReadonlyMap<string, MusicTrack>;
+  /** By name; artists with no album of their own (only credited on tracks) included. */
+  artists: readonly MusicArtist[];
+  artistById: ReadonlyMap<string, MusicArtist>;
+  genres: readonly GenreCount[];
+  words: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Listing and search (getAlbumList2, search3, getRandomSongs...) from an in-memory copy of the music
+ * library on each manager: loaded once at boot (from the Redis checkpoint another manager saved, else
+ * from the database), then kept current from the change list in Redis
+ * (every filing appends the album and artists it touched), reading only what changed, by `_id`. A
+ * request never scans a collection and never waits for a refresh once a copy exists.
+ */
+@Injectable()
+export class MusicCatalog implements OnApplicationBootstrap {
+  private readonly logger = new Logger('music');
+  private snapshot?: CatalogSnapshot;
+  private checkedAt = 0;
+  private loading?: Promise<CatalogSnapshot>;
+  private checkpointedAt = 0;
+
+  constructor(private readonly repository: MusicRepository) {}
+
+  onApplicationBootstrap(): void {
+    void this.current().catch((error: unknown) =>
+      this.logger.warn(`music catalog not loaded yet: ${(error as Error).message}`),
+    );
+  }
+
+  /**
+   * The current copy. A refresh that takes longer than REFRESH_WAIT_MS (a big backlog of changes) goes
+   * on in the background while requests are answered from the copy they have.
+   */
+  async current(): Promise<CatalogSnapshot> {
+    if (this.snapshot && Date.now() - this.checkedAt < REVISION_CHECK_MS) return this.snapshot;
+    this.loading ??= this.refresh().finally(() => (this.loading = undefined));
+    if (!this.snapshot) return this.loading;
+    const stale = this.snapshot;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<CatalogSnapshot>(
+      (resolve) => (timer = setTimeout(() => resolve(stale), REFRESH_WAIT_MS)),
+    );
+    const refreshed = this.loading.catch((error: unknown) => {
+      this.logger.warn(`music catalog refresh failed: ${(error as Error).message}`);
+      return stale;
+    });
+    try {
+      return await Promise.race([refreshed, waited]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async refresh(): Promise<CatalogSnapshot> {
+    const revision = await this.repository.revision();
+    this.checkedAt = Date.now();
+    let base = this.snapshot;
+    if (base && base.revision === revision) return base;
+    if (!base || revision < base.revision) {
+      base = await this.initial(revision);
+      if (base.revision === revision) return (this.snapshot = base);
+    }
+    const started = Date.now();
+    const changed = [
+      ...new Set((await this.repository.changesSince(base.revision)).slice(0, revision - base.revision)),
+    ];
+    const albums = new Map(base.albumById);
+    const artists = new Map(base.artistById);
+    for (const id of changed) {
+      if (kindOfId(id) === 'album') {
+        const album = await this.repository.findAlbum(id);
+        if (album) albums.set(id, album);
+        else albums.delete(id);
+      } else if (kindOfId(id) === 'artist') {
+        const artist = await this.repository.findArtist(id);
+        if (artist) artists.set(id, artist);
+        else artists.delete(id);
+      }
+    }
+    this.snapshot = build(revision, [...albums.values()], [...artists.values()], base.words);
+    this.logger.debug(`music catalog: ${changed.length} change(s) applied in ${Date.now() - started} ms`);
+    if (Date.now() - this.checkpointedAt > CHECKPOINT_EVERY_MS) this.checkpoint(this.snapshot);
+    return this.snapshot;
+  }
+
+  /** The first copy: the last checkpoint (then the changes after it), else every album, once. */
+  private async initial(revision: number): Promise<CatalogSnapshot> {
+    const started = Date.now();
+    const checkpoint = await this.repository.loadCheckpoint().catch((error: unknown) => {
+      this.logger.warn(`music catalog checkpoint unreadable: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (checkpoint && checkpoint.revision <= revision) {
+      const snapshot = build(checkpoint.revision, checkpoint.albums, checkpoint.artists);
+      this.checkpointedAt = Date.now();
+      this.logger.log(
+        `music catalog: ${checkpoint.albums.length} albums from the checkpoint of change ${checkpoint.revision} in ${Date.now() - started} ms`,
+      );
+      return snapshot;
+    }
+    const [albums, artists] = await Promise.all([this.repository.allAlbums(), this.repository.allArtists()]);
+    const snapshot = build(revision, albums, artists);
+    this.logger.log(
+      `music catalog: ${albums.length} albums, ${snapshot.tracks.length} tracks loaded in ${Date.now() - started} ms`,
+    );
+    this.checkpoint(snapshot);
+    return snapshot;
+  }
+
+  /** Saves the copy for the next manager that starts (in the background; a failure only costs that). */
+  private checkpoint(snapshot: CatalogSnapshot): void {
+    this.checkpointedAt = Date.now();
+    void this.repository
+      .saveCheckpoint({
+        revision: snapshot.revision,
+        albums: [...snapshot.albums],
+        artists: [...snapshot.artists],
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`music catalog checkpoint not saved: ${(error as Error).message}`),
+      );
+  }
+}
+
+const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare;
+
+export function build(
+  revision: number,
+  albums: MusicAlbum[],
+  artists: MusicArtist[],
+  knownWords?: ReadonlyMap<string, readonly string[]>,
+): CatalogSnapshot {
+  for (const artist of artists) artist.albumIds ??= [];
+  albums.sort((a, b) => byName(a.name, b.name) || byName(a.artist, b.artist));
+  artists.sort((a, b) => byName(a.name, b.name));
+  const albumsByArtist = albums.slice().sort((a, b) => byName(a.artist, b.artist) || byName(a.name, b.name));
+  const created = new Map(albums.map((album) => [album._id, new Date(album.createdAt).getTime()]));
+  const albumsNewest = albums.slice().sort((a, b) => created.get(b._id)! - created.get(a._id)!);
+  const tracks = albumsByArtist.flatMap((album) => album.tracks);
+  // Words of unchanged entries are reused (an album that changed is a new object: its tracks are re-read).
+  const words = new Map<string, readonly string[]>();
+  const wordsOf = (id: string, make: () => string[]) => words.set(id, knownWords?.get(id) ?? make());
+  for (const artist of artists) words.set(artist._id, searchWords(artist.name));
+  for (const album of albums) words.set(album._id, searchWords(album.name, album.artist));
+  for (const track of tracks) wordsOf(track._id, () => searchWords(track.title, track.artist, track.album));
+  const genres = new Map<string, GenreCount>();
+  for (const album of albums) {
+    for (const name of album.genres) {
+      const key = name.toLowerCase();
+      const entry = genres.get(key) ?? { name, songCount: 0, albumCount: 0 };
+      entry.albumCount++;
+      entry.songCount += album.tracks.filter((track) =>
+        track.genres.some((g) => g.toLowerCase() === key),
+      ).length;
+      genres.set(key, entry);
+    }
+  }
+  return {
+    revision,
+    loadedAt: new Date(),
+    albums,
+    albumsNewest,
+    albumsByArtist,
+    albumById: new Map(albums.map((album) => [album._id, album])),
+    tracks,
+    trackById: new Map(tracks.map((track) => [track._id, track])),
+    artists,
+    artistById: new Map(artists.map((artist) => [artist._id, artist])),
+    genres: [...genres.values()].sort((a, b) => byName(a.name, b.name)),
+    words,
+  };
+}

@@ -1,0 +1,183 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { type AudioItemInfo } from '../../ingest/items/ingest-item.js';
+import { sha256File } from '../../ingest/processing/checksum.js';
+import { ContentStore } from '../../ingest/processing/content-store.js';
+import {
+  type ItemContext,
+  ItemFailedError,
+  type MediaKindProcessor,
+} from '../../ingest/processors/media-kind-processor.js';
+import { albumId, artistId, trackId } from '../model/music-ids.js';
+import { MusicRepository } from '../model/music.repository.js';
+import { type MusicTrack } from '../model/music.schema.js';
+import { groupAlbums } from './album-grouping.js';
+import { undecodableReason } from './audio-decode-check.js';
+import { readAudioTags } from './audio-tags.js';
+import { coverJpeg, isCoverName } from './cover-art.js';
+
+/**
+ * Music files (the `audio` kind: MP3, FLAC, Ogg/Opus, M4A/AAC/ALAC, WAV): checked with ffmpeg,
+ * described from their tags (or names), stored once like any file, with the album cover (embedded,
+ * or the pack's cover.jpg / folder.jpg) resized and stored beside them; filed as tracks of albums.
+ */
+@Injectable()
+export class AudioProcessor implements MediaKindProcessor {
+  readonly kind = 'audio' as const;
+  readonly stage = 'main' as const;
+  private readonly logger = new Logger('music');
+
+  constructor(
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly content: ContentStore,
+    private readonly music: MusicRepository,
+  ) {}
+
+  async process(context: ItemContext): Promise<void> {
+    if (context.item.fileId) return;
+    const problem = await undecodableReason(context.path, context.signal);
+    if (problem) throw new ItemFailedError(problem);
+    const { info, picture } = await readAudioTags(
+      context.path,
+      context.item.name,
+      context.item.probe?.duration,
+    );
+    const coverFileId = await this.storeCover(context, picture);
+    const checksum = await sha256File(context.path, context.signal);
+    const name = context.item.name.slice(context.item.name.lastIndexOf('/') + 1);
+    const uploaded = [...(context.item.uploadedParts ?? [])];
+    const { file, reused } = await this.content.storeOnce({
+      sha256: checksum,
+      path: context.path,
+      name,
+      key: `${context.task._id}-${context.index}`,
+      uploaded,
+      onPart: async (part) => {
+        uploaded.push(part);
+        await context.record({ uploadedParts: uploaded });
+      },
+      describe: (parts) => ({
+        storage: { kind: this.store.kind, parts },
+        size: parts.reduce((sum, part) => sum + part.size, 0),
+        mime: info.contentType,
+        fileName: name,
+        duration: info.duration,
+        streams: context.item.probe?.streams ?? { video: [], audio: [], subtitles: [] },
+        checksum: { sha256: checksum },
+        screenshots: [],
+        episodes: [],
+      }),
+    });
+    const audio: AudioItemInfo = { ...info, coverFileId };
+    await context.record({
+      state: 'stored',
+      checksum,
+      audio,
+      fileId: String(file._id),
+      storedParts: reused ? undefined : file.storage.parts,
+      reusedFile: reused || undefined,
+    });
+  }
+
+  /** The task's stored tracks, by album: one album (and artist) write per album. */
+  async file(batch: readonly ItemContext[]): Promise<void> {
+    for (const group of groupAlbums(batch, (context) => context.item.audio!)) {
+      const id = albumId(group.albumArtist, group.album);
+      const albumArtistId = artistId(group.albumArtist);
+      const tracks: MusicTrack[] = group.members.map(({ item }) => {
+        const { folder: _folder, coverFileId, ...audio } = item.audio!;
+        return {
+          ...audio,
+          _id: trackId(item.fileId!),
+          fileId: item.fileId!,
+          albumId: id,
+          album: group.album,
+          artistId: artistId(audio.artists[0] ?? audio.artist),
+          albumArtistId,
+          albumArtist: group.albumArtist,
+          year: audio.year ?? group.year,
+          size: item.size,
+          path: item.name,
+          coverFileId: coverFileId ?? group.coverFileId,
+          createdAt: new Date(),
+        };
+      });
+      await this.music.fileAlbum(
+        {
+          _id: id,
+          name: group.album,
+          artistId: albumArtistId,
+          artist: group.albumArtist,
+          year: group.year,
+          genres: [],
+          compilation: group.compilation,
+          coverFileId: group.coverFileId,
+          musicBrainzId: group.musicBrainzId,
+        },
+        tracks,
+      );
+      this.logger.log(`filed ${tracks.length} track(s) of "${group.album}" by ${group.albumArtist} (${id})`);
+      for (const [position, context] of group.members.entries()) {
+        const track = tracks[position];
+        await context.record({
+          state: 'done',
+          note: `track ${track.track ?? '?'} of "${group.album}" by ${group.albumArtist}`,
+        });
+      }
+    }
+  }
+
+  /** The embedded picture, else the cover file of the track's folder in the pack; stored once. */
+  private async storeCover(
+    context: ItemContext,
+    picture: Uint8Array | undefined,
+  ): Promise<string | undefined> {
+    let jpeg = picture ? await coverJpeg(picture) : undefined;
+    if (!jpeg) {
+      const folder = context.item.name.includes('/') ? dirname(context.item.name) : '.';
+      const cover = context
+        .items()
+        .find(
+          (item) =>
+            item.kind === 'image' &&
+            isCoverName(item.name) &&
+            (item.name.includes('/') ? dirname(item.name) : '.') === folder,
+        );
+      if (cover) jpeg = await coverJpeg(join(sandboxOf(context), cover.path));
+    }
+    if (!jpeg) return undefined;
+    const path = `${context.path}.cover.jpg`;
+    try {
+      await writeFile(path, jpeg);
+      const checksum = await sha256File(path, context.signal);
+      const { file } = await this.content.storeOnce({
+        sha256: checksum,
+        path,
+        name: 'cover.jpg',
+        key: `${context.task._id}-${context.index}-cover`,
+        uploaded: [],
+        onPart: async () => {},
+        describe: (parts) => ({
+          storage: { kind: this.store.kind, parts },
+          size: parts.reduce((sum, part) => sum + part.size, 0),
+          mime: 'image/jpeg',
+          fileName: 'cover.jpg',
+          streams: { video: [], audio: [], subtitles: [] },
+          checksum: { sha256: checksum },
+          screenshots: [],
+          episodes: [],
+        }),
+      });
+      return String(file._id);
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+}
+
+/** The task's sandbox: the item's absolute path without its sandbox-relative path. */
+function sandboxOf(context: ItemContext): string {
+  return context.path.slice(0, context.path.length - context.item.path.length);
+}

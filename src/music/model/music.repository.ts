@@ -1,0 +1,207 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { Injectable } from '@nestjs/common';
+import { type Model } from 'mongoose';
+import { MongoConnection } from '../../core/database/mongo-connection.js';
+import { RedisClient } from '../../core/redis/redis-client.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import {
+  type MusicAlbum,
+  musicAlbumSchema,
+  type MusicArtist,
+  musicArtistSchema,
+  type MusicPlaylist,
+  musicPlaylistSchema,
+  type MusicTrack,
+  musicTrackSchema,
+  type MusicUserData,
+  musicUserDataSchema,
+} from './music.schema.js';
+
+/**
+ * The ids of albums and artists in the order they changed (a Redis list): its length is the library's
+ * revision, and a catalog that has applied the first n entries reads only the rest.
+ */
+const CHANGES_KEY = 'music:changes';
+/** The whole library as of a revision, gzipped JSON: a manager that starts loads it instead of every album. */
+const CHECKPOINT_KEY = 'music:checkpoint';
+
+export interface CatalogCheckpoint {
+  revision: number;
+  albums: MusicAlbum[];
+  artists: MusicArtist[];
+}
+
+/**
+ * Artists, albums (with their tracks embedded), tracks, playlists and per-user data. Every read of a
+ * single thing is by `_id` (FerretDB pushes down nothing else); read-modify-writes hold a Redis lock.
+ */
+@Injectable()
+export class MusicRepository {
+  private readonly tracks: Model<MusicTrack>;
+  private readonly albums: Model<MusicAlbum>;
+  private readonly artists: Model<MusicArtist>;
+  private readonly playlists: Model<MusicPlaylist>;
+  private readonly userData: Model<MusicUserData>;
+
+  constructor(
+    mongo: MongoConnection,
+    private readonly mutex: RedisMutex,
+    private readonly redis: RedisClient,
+  ) {
+    this.tracks = mongo.connection.model<MusicTrack>('MusicTrack', musicTrackSchema);
+    this.albums = mongo.connection.model<MusicAlbum>('MusicAlbum', musicAlbumSchema);
+    this.artists = mongo.connection.model<MusicArtist>('MusicArtist', musicArtistSchema);
+    this.playlists = mongo.connection.model<MusicPlaylist>('MusicPlaylist', musicPlaylistSchema);
+    this.userData = mongo.connection.model<MusicUserData>('MusicUserData', musicUserDataSchema);
+  }
+
+  findTrack(id: string): Promise<MusicTrack | null> {
+    return this.tracks.findById(id).lean<MusicTrack>().exec();
+  }
+
+  findAlbum(id: string): Promise<MusicAlbum | null> {
+    return this.albums.findById(id).lean<MusicAlbum>().exec();
+  }
+
+  findArtist(id: string): Promise<MusicArtist | null> {
+    return this.artists.findById(id).lean<MusicArtist>().exec();
+  }
+
+  /** Every album with its tracks, for the in-memory catalog (a full read, once per process). */
+  allAlbums(): Promise<MusicAlbum[]> {
+    return this.albums.find().lean<MusicAlbum[]>().exec();
+  }
+
+  allArtists(): Promise<MusicArtist[]> {
+    return this.artists.find().lean<MusicArtist[]>().exec();
+  }
+
+  /** How many changes were recorded (the revision). */
+  revision(): Promise<number> {
+    return this.redis.client.llen(CHANGES_KEY);
+  }
+
+  /** The ids (albums `al-`, artists `ar-`) changed from change `from` on. */
+  changesSince(from: number): Promise<string[]> {
+    return this.redis.client.lrange(CHANGES_KEY, from, -1);
+  }
+
+  async saveCheckpoint(checkpoint: CatalogCheckpoint): Promise<void> {
+    const packed = await promisify(gzip)(Buffer.from(JSON.stringify(checkpoint)));
+    await this.redis.client.set(CHECKPOINT_KEY, packed);
+  }
+
+  async loadCheckpoint(): Promise<CatalogCheckpoint | undefined> {
+    const packed = await this.redis.client.getBuffer(CHECKPOINT_KEY);
+    if (!packed) return undefined;
+    return JSON.parse((await promisify(gunzip)(packed)).toString('utf8')) as CatalogCheckpoint;
+  }
+
+  async recordChanges(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.client.rpush(CHANGES_KEY, ...ids);
+  }
+
+  /**
+   * Files tracks into their album (creating it, or merging into it: a track of the same id is
+   * replaced) and the album into its artist, then records the change. Idempotent.
+   */
+  async fileAlbum(
+    album: Omit<MusicAlbum, 'tracks' | 'createdAt' | 'updatedAt'>,
+    tracks: MusicTrack[],
+  ): Promise<void> {
+    for (const track of tracks) {
+      await this.tracks.replaceOne({ _id: track._id }, track, { upsert: true });
+    }
+    await this.mutex.withLock(`music-album:${album._id}`, async () => {
+      const current = await this.findAlbum(album._id);
+      const byId = new Map((current?.tracks ?? []).map((track) => [track._id, track]));
+      for (const track of tracks) byId.set(track._id, track);
+      const ordered = [...byId.values()].sort(
+        (a, b) =>
+          (a.disc ?? 1) - (b.disc ?? 1) ||
+          (a.track ?? Number.MAX_SAFE_INTEGER) - (b.track ?? Number.MAX_SAFE_INTEGER) ||
+          a.path.localeCompare(b.path, 'en', { numeric: true }),
+      );
+      const now = new Date();
+      const genres = [...new Set(ordered.flatMap((track) => track.genres))];
+      const next: MusicAlbum = {
+        ...album,
+        year: album.year ?? current?.year,
+        coverFileId: album.coverFileId ?? current?.coverFileId,
+        genres,
+        tracks: ordered,
+        createdAt: current?.createdAt ?? now,
+        updatedAt: now,
+      };
+      await this.albums.replaceOne({ _id: album._id }, next, { upsert: true });
+    });
+    await this.mutex.withLock(`music-artist:${album.artistId}`, async () => {
+      const current = await this.findArtist(album.artistId);
+      const albumIds = [...new Set([...(current?.albumIds ?? []), album._id])];
+      await this.artists.replaceOne(
+        { _id: album.artistId },
+        { _id: album.artistId, name: current?.name ?? album.artist, albumIds, updatedAt: new Date() },
+        { upsert: true },
+      );
+    });
+    // Artists credited on tracks only (a compilation's): they exist, with no albums of their own.
+    const credited = new Map(tracks.map((track) => [track.artistId, track.artists[0] ?? track.artist]));
+    credited.delete(album.artistId);
+    for (const [id, name] of credited) {
+      await this.mutex.withLock(`music-artist:${id}`, async () => {
+        if (await this.findArtist(id)) return;
+        await this.artists.replaceOne(
+          { _id: id },
+          { _id: id, name, albumIds: [], updatedAt: new Date() },
+          { upsert: true },
+        );
+      });
+    }
+    await this.recordChanges([album._id, album.artistId, ...credited.keys()]);
+  }
+
+  findPlaylist(id: string): Promise<MusicPlaylist | null> {
+    return this.playlists.findById(id).lean<MusicPlaylist>().exec();
+  }
+
+  /** Playlists a user sees: their own and the public ones (playlists are few; one small scan). */
+  visiblePlaylists(owner: string): Promise<MusicPlaylist[]> {
+    return this.playlists
+      .find({ $or: [{ owner }, { public: true }] })
+      .lean<MusicPlaylist[]>()
+      .exec();
+  }
+
+  async savePlaylist(playlist: MusicPlaylist): Promise<void> {
+    await this.playlists.replaceOne({ _id: playlist._id }, playlist, { upsert: true });
+  }
+
+  async deletePlaylist(id: string): Promise<void> {
+    await this.playlists.deleteOne({ _id: id });
+  }
+
+  async editPlaylist(id: string, change: (playlist: MusicPlaylist) => void): Promise<MusicPlaylist | null> {
+    return this.mutex.withLock(`music-playlist:${id}`, async () => {
+      const playlist = await this.findPlaylist(id);
+      if (!playlist) return null;
+      change(playlist);
+      playlist.updatedAt = new Date();
+      await this.savePlaylist(playlist);
+      return playlist;
+    });
+  }
+
+  async findUserData(userId: string): Promise<MusicUserData> {
+    const found = await this.userData.findById(userId).lean<MusicUserData>().exec();
+    return found ?? { _id: userId, starred: {}, ratings: {}, plays: {} };
+  }
+
+  async editUserData(userId: string, change: (data: MusicUserData) => void): Promise<void> {
+    await this.mutex.withLock(`music-user:${userId}`, async () => {
+      const data = await this.findUserData(userId);
+      change(data);
+      await this.userData.replaceOne({ _id: userId }, data, { upsert: true });
+    });
+  }
+}

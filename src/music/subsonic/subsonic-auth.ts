@@ -1,0 +1,111 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type AppPasswordIdentity, AppPasswordAuth } from '../../auth/app-passwords/app-password-auth.js';
+import { RedisClient } from '../../core/redis/redis-client.js';
+import { RateLimiter } from '../../core/rate-limit/rate-limiter.js';
+import { type SubsonicParams } from './subsonic-params.js';
+import { SubsonicError, SubsonicErrorCode } from './subsonic-response.js';
+
+/** Wrong credentials allowed per user and address in the window; then every attempt is refused until it passes. */
+const FAILURES_ALLOWED = 10;
+const FAILURE_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Subsonic authentication, always with an app password (never the account password): `u`+`p`
+ * (clear or `enc:` hex), `u`+`t`+`s` (t = md5(password + salt), checked against the sealed clear
+ * values), or OpenSubsonic `apiKey`. Wrong credentials are rate-limited per user and address.
+ */
+@Injectable()
+export class SubsonicAuth {
+  constructor(
+    private readonly appPasswords: AppPasswordAuth,
+    private readonly limiter: RateLimiter,
+    private readonly redis: RedisClient,
+  ) {}
+
+  async authenticate(params: SubsonicParams, ip: string): Promise<AppPasswordIdentity> {
+    const apiKey = params.string('apiKey');
+    const username = params.string('u');
+    if (apiKey !== undefined) {
+      if (username !== undefined) {
+        throw new SubsonicError(
+          SubsonicErrorCode.ConflictingAuth,
+          'Multiple conflicting authentication mechanisms provided',
+        );
+      }
+      return this.guarded(
+        `key:${apiKey.slice(0, 32)}`,
+        ip,
+        SubsonicErrorCode.InvalidApiKey,
+        'Invalid API key',
+        () => this.appPasswords.verify(apiKey),
+      );
+    }
+    if (!username)
+      throw new SubsonicError(SubsonicErrorCode.MissingParameter, 'Required parameter is missing: u');
+    const password = params.string('p');
+    const token = params.string('t');
+    const salt = params.string('s');
+    if (password === undefined && (token === undefined || salt === undefined)) {
+      throw new SubsonicError(
+        SubsonicErrorCode.MissingParameter,
+        'Required parameter is missing: p, or t and s',
+      );
+    }
+    return this.guarded(
+      `user:${username.toLowerCase()}`,
+      ip,
+      SubsonicErrorCode.WrongCredentials,
+      'Wrong username or password',
+      async () => {
+        if (password !== undefined) {
+          const identity = await this.appPasswords.verify(decodePassword(password));
+          return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
+        }
+        const expected = token!.toLowerCase();
+        return this.appPasswords.verifyClear(username, (clear) => sameHex(md5(clear + salt!), expected));
+      },
+    );
+  }
+
+  private async guarded(
+    who: string,
+    ip: string,
+    code: SubsonicErrorCode,
+    message: string,
+    check: () => Promise<AppPasswordIdentity | undefined>,
+  ): Promise<AppPasswordIdentity> {
+    const blockKey = `subsonic:auth-blocked:${who}:${ip}`;
+    const blocked = await this.redis.client.pttl(blockKey);
+    if (blocked > 0) {
+      throw new SubsonicError(code, `Too many wrong attempts; try again in ${Math.ceil(blocked / 1000)} s`);
+    }
+    const identity = await check();
+    if (identity) return identity;
+    const hit = await this.limiter.hit(`subsonic-auth:${who}:${ip}`, FAILURES_ALLOWED, FAILURE_WINDOW_MS);
+    if (!hit.allowed || hit.remaining === 0) {
+      await this.redis.client.set(
+        blockKey,
+        '1',
+        'PX',
+        hit.allowed ? FAILURE_WINDOW_MS : hit.retryAfterSeconds * 1000,
+      );
+    }
+    throw new SubsonicError(code, message);
+  }
+}
+
+/** `enc:` + hex of the UTF-8 password, as old clients send it. */
+function decodePassword(password: string): string {
+  if (!password.startsWith('enc:')) return password;
+  const hex = password.slice(4);
+  return /^([0-9a-f]{2})*$/i.test(hex) ? Buffer.from(hex, 'hex').toString('utf8') : password;
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { RedisClient } from '../../core/redis/redis-client.js';
+import { MusicRepository } from '../model/music.repository.js';
+import { type MusicPlaylist, type MusicUserData } from '../model/music.schema.js';
+
+/** A "now playing" report is shown this long after the player last said so. */
+const NOW_PLAYING_MS = 15 * 60 * 1000;
+const NOW_PLAYING_KEY = 'music:now-playing';
+
+export interface NowPlaying {
+  userId: string;
+  username: string;
+  trackId: string;
+  at: number;
+  player?: string;
+}
+
+export class PlaylistNotFoundError extends Error {}
+export class PlaylistForbiddenError extends Error {}
+
+/** What a user does with the music: stars, ratings, plays (scrobbles), now playing, and playlists. */
+@Injectable()
+export class MusicUserService {
+  constructor(
+    private readonly repository: MusicRepository,
+    private readonly redis: RedisClient,
+  ) {}
+
+  data(userId: string): Promise<MusicUserData> {
+    return this.repository.findUserData(userId);
+  }
+
+  star(userId: string, ids: readonly string[], starred: boolean): Promise<void> {
+    return this.repository.editUserData(userId, (data) => {
+      for (const id of ids) {
+        if (starred) data.starred[id] ??= new Date();
+        else delete data.starred[id];
+      }
+    });
+  }
+
+  /** 0 removes the rating. */
+  rate(userId: string, id: string, rating: number): Promise<void> {
+    return this.repository.editUserData(userId, (data) => {
+      if (rating === 0) delete data.ratings[id];
+      else data.ratings[id] = rating;
+    });
+  }
+
+  /** A finished play counts the track and its album; otherwise the track is what the user plays now. */
+  async scrobble(
+    user: { id: string; name: string },
+    plays: readonly { trackId: string; albumId: string; at: Date }[],
+    submission: boolean,
+    player?: string,
+  ): Promise<void> {
+    if (!submission) {
+      const last = plays.at(-1);
+      if (!last) return;
+      const entry: NowPlaying = {
+        userId: user.id,
+        username: user.name,
+        trackId: last.trackId,
+        at: Date.now(),
+        player,
+      };
+      await this.redis.client.hset(NOW_PLAYING_KEY, user.id, JSON.stringify(entry));
+      return;
+    }
+    await this.repository.editUserData(user.id, (data) => {
+      for (const play of plays) {
+        for (const id of [play.trackId, play.albumId]) {
+          const current = data.plays[id];
+          data.plays[id] = { count: (current?.count ?? 0) + 1, last: play.at };
+        }
+      }
+    });
+  }
+
+  async nowPlaying(): Promise<NowPlaying[]> {
+    const all = await this.redis.client.hgetall(NOW_PLAYING_KEY);
+    const fresh: NowPlaying[] = [];
+    for (const [userId, json] of Object.entries(all)) {
+      const entry = JSON.parse(json) as NowPlaying;
+      if (Date.now() - entry.at <= NOW_PLAYING_MS) fresh.push(entry);
+      else await this.redis.client.hdel(NOW_PLAYING_KEY, userId);
+    }
+    return fresh.sort((a, b) => b.at - a.at);
+  }
+
+  playlists(userId: string): Promise<MusicPlaylist[]> {
+    return this.repository.visiblePlaylists(userId);
+  }
+
+  /** A playlist the user may see: their own or a public one. */
+  async playlist(userId: string, id: string): Promise<MusicPlaylist> {
+    const playlist = await this.repository.findPlaylist(id);
+    if (!playlist) throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
+    if (playlist.owner !== userId && !playlist.public)
+      throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
+    return playlist;
+  }
+
+  async create(
+    owner: { id: string; name: string },
+    name: string,
+    trackIds: string[],
+  ): Promise<MusicPlaylist> {
+    const now = new Date();
+    const playlist: MusicPlaylist = {
+      _id: `pl-${randomUUID()}`,
+      owner: owner.id,
+      ownerName: owner.name,
+      name,
+      public: false,
+      trackIds,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.repository.savePlaylist(playlist);
+    return playlist;
+  }
+
+  /** Only the owner changes a playlist (another user's, even a public one, is refused). */
+  async update(
+    userId: string,
+    id: string,
+    change: (playlist: MusicPlaylist) => void,
+  ): Promise<MusicPlaylist> {
+    await this.owned(userId, id);
+    const updated = await this.repository.editPlaylist(id, change);
+    if (!updated) throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
+    return updated;
+  }
+
+  async delete(userId: string, id: string): Promise<void> {
+    await this.owned(userId, id);
+    await this.repository.deletePlaylist(id);
+  }
+
+  private async owned(userId: string, id: string): Promise<MusicPlaylist> {
+    const playlist = await this.playlist(userId, id);
+    if (playlist.owner !== userId)
+      throw new PlaylistForbiddenError('Only the owner may change this playlist');
+    return playlist;
+  }
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type AudioItemInfo } from '../../src/ingest/items/ingest-item.js';
+import { groupAlbums } from '../../src/music/ingest/album-grouping.js';
+import { parseLrc, splitGenres, trackFromPath } from '../../src/music/ingest/track-naming.js';
+
+describe('a track named by its path when its tags say nothing', () => {
+  it('reads number and title from the file, artist, album and year from the folder', () => {
+    assert.deepEqual(trackFromPath('Lumen Quartet - Northern Lights (2019)/05 - Untagged Song.wav'), {
+      title: 'Untagged Song',
+      artist: 'Lumen Quartet',
+      album: 'Northern Lights',
+      track: 5,
+      disc: undefined,
+      year: 2019,
+    });
+  });
+
+  it('reads Artist/Album/CD2/03. Title, and disc-track numbers like 2-07', () => {
+    assert.deepEqual(trackFromPath('Ann Sun/Bright/CD2/03. Morning.mp3'), {
+      title: 'Morning',
+      artist: 'Ann Sun',
+      album: 'Bright',
+      track: 3,
+      disc: 2,
+    });
+    const named = trackFromPath('Bright/2-07 Evening.flac');
+    assert.deepEqual([named.disc, named.track, named.title, named.album], [2, 7, 'Evening', 'Bright']);
+  });
+
+  it('takes "Artist - Title" from a loose file', () => {
+    const named = trackFromPath('01 Bob Sea - Waves.ogg');
+    assert.deepEqual(
+      [named.track, named.artist, named.title, named.album],
+      [1, 'Bob Sea', 'Waves', undefined],
+    );
+  });
+});
+
+describe('genres and lyrics from tags', () => {
+  it('splits genre lists and drops repeats', () => {
+    assert.deepEqual(splitGenres(['Rock; Pop', 'rock/Jazz', 'Drum & Bass']), [
+      'Rock',
+      'Pop',
+      'Jazz',
+      'Drum & Bass',
+    ]);
+  });
+
+  it('reads LRC as timed lines in order, and plain text as not synced', () => {
+    assert.deepEqual(parseLrc('[ar:Someone]\n[00:02.50]second\n[00:01.5]first\n[01:00][01:05]twice'), [
+      { start: 1500, value: 'first' },
+      { start: 2500, value: 'second' },
+      { start: 60000, value: 'twice' },
+      { start: 65000, value: 'twice' },
+    ]);
+    assert.equal(parseLrc('just words\nno times'), undefined);
+  });
+});
+
+describe('tracks grouped into albums', () => {
+  const track = (
+    artist: string,
+    album: string,
+    folder: string,
+    extra: Partial<AudioItemInfo> = {},
+  ): AudioItemInfo => ({
+    title: 't',
+    artists: [artist],
+    artist,
+    album,
+    genres: [],
+    duration: 1,
+    suffix: 'mp3',
+    contentType: 'audio/mpeg',
+    compilation: false,
+    musicBrainz: {},
+    replayGain: {},
+    folder,
+    ...extra,
+  });
+  const group = (tracks: AudioItemInfo[]) =>
+    groupAlbums(tracks, (t) => t).map((g) => [g.album, g.albumArtist, g.compilation, g.members.length]);
+
+  it('makes one album of a folder with one artist', () => {
+    assert.deepEqual(group([track('Ann', 'Blue', 'Ann - Blue'), track('Ann', 'Blue', 'Ann - Blue')]), [
+      ['Blue', 'Ann', false, 2],
+    ]);
+  });
+
+  it('makes a Various Artists compilation of a folder with several artists and no album artist', () => {
+    assert.deepEqual(group([track('Ann', 'Hits', 'Hits'), track('Bob', 'Hits', 'Hits')]), [
+      ['Hits', 'Various Artists', true, 2],
+    ]);
+  });
+
+  it('follows the album artist tag across folders, and keeps same-named albums of other folders apart', () => {
+    assert.deepEqual(
+      group([
+        track('Ann', 'Live', 'CD1', { albumArtist: 'Ann' }),
+        track('Ann feat. Bob', 'Live', 'CD2', { albumArtist: 'Ann' }),
+        track('Cy', 'Greatest', 'Cy'),
+        track('Di', 'Greatest', 'Di'),
+      ]),
+      [
+        ['Live', 'Ann', false, 2],
+        ['Greatest', 'Cy', false, 1],
+        ['Greatest', 'Di', false, 1],
+      ],
+    );
+  });
+
+  it('honours the compilation flag even with one artist', () => {
+    assert.deepEqual(group([track('Ann', 'Mix', 'Mix', { compilation: true })]), [
+      ['Mix', 'Various Artists', true, 1],
+    ]);
+  });
+});
