@@ -27,7 +27,13 @@ const NOT_ON_STREAMER = [
   /\/src\/readvault\/comic\//,
   /\/src\/readvault\/opds\//,
   /\/src\/auth\/auth-manager-parts\.js$/,
-  /\/src\/(bot|admin|site|music|franchise)\//,
+  /node_modules\/music-metadata\//,
+  /\/src\/(bot|admin|site|franchise)\//,
+  // Music's byte calls (stream, download, getCoverArt) run on streamers; its catalog, API and ingest do not.
+  /\/src\/music\/(catalog|user|web)\//,
+  /\/src\/music\/ingest\/(?!cover-art\.js$)/,
+  /\/src\/music\/subsonic\/subsonic(\.controller|\.service|-mapper)\.js$/,
+  /\/src\/music\/music-(manager|worker)-parts\.js$/,
 ];
 
 /** Boots `role` with the module-trace hook, checks it answers, stops it and returns what it loaded. */
@@ -63,6 +69,7 @@ describe('a streamer loads only what it runs (module cache after boot)', () => {
     // The trace sees both module systems: the app's ES modules and CommonJS packages.
     assert.ok(modules.some((file) => file.endsWith('/src/stream/fast-path/stream-fast-path.js')));
     assert.ok(modules.some((file) => file.endsWith('/src/readvault/readvault.controller.js')));
+    assert.ok(modules.some((file) => file.endsWith('/src/music/subsonic/subsonic-media.controller.js')));
     assert.ok(modules.some((file) => /node_modules\/mongoose\/lib\//.test(file)));
     const offending = modules.filter((file) => NOT_ON_STREAMER.some((pattern) => pattern.test(file)));
     assert.deepEqual(offending, []);
@@ -75,6 +82,8 @@ describe('a streamer loads only what it runs (module cache after boot)', () => {
       /node_modules\/execa\//,
       /node_modules\/node-unrar-js\//,
       /node_modules\/sharp\//,
+      /\/src\/music\/ingest\/audio\.processor\.js$/,
+      /node_modules\/music-metadata\//,
     ]) {
       assert.ok(
         modules.some((file) => expected.test(file)),

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 
 /** Covers are kept at most this wide and high; getCoverArt resizes down from there. */
 export const COVER_SIDE = 1200;
@@ -19,6 +18,7 @@ export async function coverJpeg(input: Uint8Array | string): Promise<Buffer | un
   try {
     const bytes = typeof input === 'string' ? await readFile(input) : Buffer.from(input);
     if (bytes.length === 0 || bytes.length > MAX_COVER_INPUT_BYTES) return undefined;
+    const sharp = await loadSharp();
     return await sharp(bytes, { limitInputPixels: MAX_COVER_PIXELS })
       .rotate()
       .resize(COVER_SIDE, COVER_SIDE, { fit: 'inside', withoutEnlargement: true })
@@ -31,8 +31,14 @@ export async function coverJpeg(input: Uint8Array | string): Promise<Buffer | un
 
 /** The cover at `size` pixels (the longer side), from the stored cover. */
 export async function resizeCover(cover: Buffer, size: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(cover)
     .resize(size, size, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 82 })
     .toBuffer();
+}
+
+/** sharp on first use: a streamer serving covers loads it only when a client asks for a size. */
+async function loadSharp(): Promise<typeof import('sharp').default> {
+  return (await import('sharp')).default;
 }

@@ -1,6 +1,6 @@
 import { All, Controller, Logger, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
+import { ApiExcludeController } from '../../core/http/api-docs.decorators.js';
 import { MusicMediaService } from '../streaming/music-media.service.js';
 import { planTranscode, TranscodeRequestError } from '../streaming/transcode-format.js';
 import { SubsonicAuth } from './subsonic-auth.js';

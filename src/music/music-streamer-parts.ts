@@ -1,0 +1,11 @@
+import { FfmpegTranscoder } from './streaming/ffmpeg-transcoder.js';
+import { MusicMediaService } from './streaming/music-media.service.js';
+import { TranscodeCache } from './streaming/transcode-cache.js';
+import { TranscodeSlots } from './streaming/transcode-slots.js';
+import { SubsonicMediaController } from './subsonic/subsonic-media.controller.js';
+
+/** Music on streamers: Subsonic's byte calls (stream, download, getCoverArt), raw and transcoded. */
+export const STREAMER_PARTS = {
+  controllers: [SubsonicMediaController],
+  providers: [MusicMediaService, FfmpegTranscoder, TranscodeSlots, TranscodeCache],
+};
