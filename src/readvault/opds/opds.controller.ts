@@ -5,6 +5,7 @@ import { create as contentDisposition } from 'content-disposition';
 import { type Response } from 'express';
 import { type Types } from 'mongoose';
 import { AppError } from '../../core/errors/app-error.js';
+import { KeyedSerial } from '../../core/util/keyed-serial.js';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { parseWidth } from '../readvault.controller.js';
@@ -22,6 +23,8 @@ import { OpdsService } from './opds.service.js';
 @Controller('opds/v1.2')
 @UseGuards(OpdsBasicAuthGuard)
 export class OpdsController {
+  private readonly saves = new KeyedSerial();
+
   constructor(
     private readonly opds: OpdsService,
     private readonly readvault: ReadVaultService,
@@ -120,8 +123,10 @@ export class OpdsController {
   ): Promise<void> {
     const page = parseNumber(number, 0) + 1;
     await this.sendPage(res, id, page, width);
-    // After the answer is sent; awaited, so the saves of one app reading in order land in order.
-    await this.reading.save(req.identity!, id, page).catch(() => undefined);
+    // After the answer is sent, so the app may already ask for the next page: one identity's saves
+    // run in arrival order, or page 2's write could land after page 3's.
+    const identity = req.identity!;
+    await this.saves.run(identity.id, () => this.reading.save(identity, id, page)).catch(() => undefined);
   }
 
   private async sendPage(
