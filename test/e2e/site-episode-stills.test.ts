@@ -28,7 +28,10 @@ describe('episode stills kept local', () => {
       movies: [],
       anime: [],
       // Season 2 exists at the catalogue but not in our library: its stills are not asked for.
-      series: [{ id: 7001, name: 'Harbour Watch', year: 2017, overview: 'Boats.', seasons: { 1: 3, 2: 2 } }],
+      series: [
+        { id: 7001, name: 'Harbour Watch', year: 2017, overview: 'Boats.', seasons: { 1: 3, 2: 2 } },
+        { id: 7002, name: 'Lighthouse Keepers', year: 2019, overview: 'Lamps.', seasons: { 1: 2 } },
+      ],
     });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
@@ -137,5 +140,30 @@ describe('episode stills kept local', () => {
       (await reload()).episodeStills!.map((still) => still.artwork),
       before,
     );
+  });
+
+  it('a catalogue that fails only on the stills keeps the title matched, with the reason', async () => {
+    const show = await library.upsertSkeleton({ kind: 'series', name: 'Lighthouse Keepers', year: 2019 });
+    await library.attachFiles(show._id, [
+      {
+        fileId: await createMediaFile(server.app, 'Lighthouse.Keepers.S01E01.mkv'),
+        placement: { season: 1, episodes: [1] },
+      },
+    ]);
+    stub.state.seasonsDown = true;
+    try {
+      await server.app.get(EnrichmentRequests).request(show._id);
+      const title = await eventually(
+        async () => (await library.findTitles([show._id]))[0],
+        (found) => found.enrichment?.state !== undefined,
+        { timeoutMs: 20_000, what: 'the enrichment recorded' },
+      );
+      assert.equal(title.enrichment?.state, 'matched');
+      assert.equal(title.overview, 'Lamps.');
+      assert.match(title.enrichment?.detail ?? '', /episode stills not fetched/);
+      assert.equal(title.episodeStills?.length ?? 0, 0);
+    } finally {
+      stub.state.seasonsDown = false;
+    }
   });
 });

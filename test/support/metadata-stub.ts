@@ -58,7 +58,8 @@ export async function startMetadataStub(catalogue: {
     .jpeg()
     .toBuffer();
   const series = catalogue.series ?? [];
-  const state = { down: false };
+  // `seasonsDown`: only TMDB's season endpoint (episode stills) answers 503.
+  const state = { down: false, seasonsDown: false };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
     requests.push(`${url.pathname}${url.search}`);
@@ -119,6 +120,7 @@ export async function startMetadataStub(catalogue: {
           external_ids: { imdb_id: null },
         });
       }
+      if (state.seasonsDown) return send(503, { status_message: 'Service unavailable' });
       const season = Number(tv[2]);
       const count = show.seasons[season];
       if (!count) return send(404, { status_message: 'not found' });

@@ -41,8 +41,14 @@ export class EnrichmentService {
         const enriched = await this.library.enrich(title._id, { ...fields, aliases });
         const stills = await this.episodeStills(provider, enriched);
         // Pages show local copies only: fetch what the catalogue pointed at, once, on a worker.
-        if (enriched.poster || enriched.backdrop || stills > 0) await this.artwork.request(title._id);
-        return this.record(title, { state: 'matched', provider: provider.name });
+        if (enriched.poster || enriched.backdrop || stills.found > 0) await this.artwork.request(title._id);
+        return this.record(title, {
+          state: 'matched',
+          provider: provider.name,
+          ...(stills.missing
+            ? { detail: `episode stills not fetched (${stills.missing}); a re-enrichment asks again` }
+            : {}),
+        });
       } catch (error) {
         if (!(error instanceof MetadataUnavailableError)) throw error;
         failures.push(`${provider.name}: ${error.message}`);
@@ -55,16 +61,28 @@ export class EnrichmentService {
     return this.record(title, { state: 'no-match', detail: `no catalogue knows "${title.name}"` });
   }
 
-  /** Series: the matched catalogue's episode stills for the seasons the title has (how many were found). */
-  private async episodeStills(provider: MetadataProvider, title: Title): Promise<number> {
-    if (title.kind === 'movie' || !provider.episodeStills || title.seasons.length === 0) return 0;
-    const stills = await provider.episodeStills(
-      title.externalIds ?? {},
-      title.seasons.map((season) => season.number),
-    );
-    if (stills.length === 0 && !title.episodeStills?.length) return 0;
+  /**
+   * Series: the matched catalogue's episode stills for the seasons the title has (how many were
+   * found). The match stands when only the stills call fails: the title keeps what it had and says why.
+   */
+  private async episodeStills(
+    provider: MetadataProvider,
+    title: Title,
+  ): Promise<{ found: number; missing?: string }> {
+    if (title.kind === 'movie' || !provider.episodeStills || title.seasons.length === 0) return { found: 0 };
+    let stills;
+    try {
+      stills = await provider.episodeStills(
+        title.externalIds ?? {},
+        title.seasons.map((season) => season.number),
+      );
+    } catch (error) {
+      if (!(error instanceof MetadataUnavailableError)) throw error;
+      return { found: 0, missing: error.message };
+    }
+    if (stills.length === 0 && !title.episodeStills?.length) return { found: 0 };
     await this.library.setEpisodeStills(title._id, stills);
-    return stills.length;
+    return { found: stills.length };
   }
 
   private async record(title: Title, outcome: Omit<TitleEnrichment, 'at'>): Promise<TitleEnrichment> {
