@@ -12,13 +12,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { freePort, waitForPort } from '../scripts/lib/net.mjs';
-import {
-  type ArchiveServer,
-  comicInfo,
-  ingestLink,
-  pageImage,
-  startArchiveServer,
-} from '../test/support/comics.js';
+import { comicInfo, pageImage } from '../test/support/comics.js';
+import { ingestLink, type LinkServer, startLinkServer } from '../test/support/link-server.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../test/support/in-process-app.js';
 import { tempDir } from '../test/support/media.js';
@@ -87,7 +82,7 @@ async function chapters(count: number) {
 
 async function ingestAll(
   server: InProcessApp,
-  files: ArchiveServer,
+  files: LinkServer,
   archives: Awaited<ReturnType<typeof chapters>>,
 ) {
   try {
@@ -112,7 +107,7 @@ async function main() {
   const results: string[] = [];
   try {
     // 1 and 3: local store.
-    const archiveHost = await startArchiveServer();
+    const archiveHost = await startLinkServer();
     const local = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
@@ -150,7 +145,7 @@ async function main() {
     // 2: simulated Telegram, every request LATENCY_MS.
     db2 = await startTestDatabase();
     const telegram = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: LATENCY_MS });
-    const archiveHost2 = await startArchiveServer();
+    const archiveHost2 = await startLinkServer();
     const remote = await startInProcessApp(
       {
         // A database of its own: the same content must be stored again, on Telegram this time.

@@ -12,19 +12,20 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { albumPackEntries } from '../support/music.js';
-import { ingestLink, startFileServer, zipOf } from '../support/music-ingest.js';
+import { ingestLink, startLinkServer } from '../support/link-server.js';
+import { makeZip } from '../support/zip.js';
 
 describe('Music ingest: an album pack becomes artists, albums and tracks', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: Awaited<ReturnType<typeof startFileServer>>;
+  let files: Awaited<ReturnType<typeof startLinkServer>>;
   let task: Record<string, unknown>;
   let music: MusicRepository;
 
   before(async () => {
     db = await startTestDatabase();
-    files = await startFileServer();
+    files = await startLinkServer();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
@@ -32,7 +33,10 @@ describe('Music ingest: an album pack becomes artists, albums and tracks', () =>
     });
     admin = await signInAdmin(server);
     music = server.app.get(MusicRepository);
-    task = await ingestLink(admin, files.url('Music pack.zip', zipOf(await albumPackEntries())));
+    task = await ingestLink(admin, files.url('Music pack.zip', makeZip(await albumPackEntries())), {
+      timeoutMs: 120000,
+      intervalMs: 250,
+    });
   });
   after(async () => {
     await server?.close();

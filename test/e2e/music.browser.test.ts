@@ -13,18 +13,19 @@ import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { albumPackEntries } from '../support/music.js';
-import { ingestLink, startFileServer, zipOf } from '../support/music-ingest.js';
+import { ingestLink, startLinkServer } from '../support/link-server.js';
+import { makeZip } from '../support/zip.js';
 
 describe('web music player in headless Chromium', () => {
   let db: TestDatabase;
   let server: InProcessApp;
-  let files: Awaited<ReturnType<typeof startFileServer>>;
+  let files: Awaited<ReturnType<typeof startLinkServer>>;
   let browser: TestBrowser;
   let page: Page;
 
   before(async () => {
     db = await startTestDatabase();
-    files = await startFileServer();
+    files = await startLinkServer();
     const port = await freePort();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
@@ -34,7 +35,10 @@ describe('web music player in headless Chromium', () => {
       INGEST_ALLOW_HOSTS: `127.0.0.1:${files.port}`,
     });
     const admin = await signInAdmin(server);
-    const task = await ingestLink(admin, files.url('pack.zip', zipOf(await albumPackEntries())));
+    const task = await ingestLink(admin, files.url('pack.zip', makeZip(await albumPackEntries())), {
+      timeoutMs: 120000,
+      intervalMs: 250,
+    });
     assert.equal(task.state, 'done', String(task.error));
     browser = await startBrowser(server.url);
     await browser.context.addCookies([

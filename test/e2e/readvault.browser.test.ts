@@ -4,13 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Page } from 'playwright-core';
-import {
-  comicInfo,
-  ingestLink,
-  pageImage,
-  startArchiveServer,
-  type ArchiveServer,
-} from '../support/comics.js';
+import { comicInfo, pageImage } from '../support/comics.js';
+import { ingestLink, type LinkServer, startLinkServer } from '../support/link-server.js';
 import { PHONE, screenshotBothSizes, startBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -24,7 +19,7 @@ const SERIES = 'Tide Pool Diaries';
 
 describe('ReadVault reader in headless Chromium', () => {
   let db: TestDatabase;
-  let archives: ArchiveServer;
+  let archives: LinkServer;
   let server: InProcessApp;
   let browser: TestBrowser;
   let page: Page;
@@ -39,7 +34,7 @@ describe('ReadVault reader in headless Chromium', () => {
 
   before(async () => {
     db = await startTestDatabase();
-    archives = await startArchiveServer();
+    archives = await startLinkServer();
     server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all', INGEST_ALLOW_HOSTS: archives.host });
     const admin = await signInAdmin(server);
     const chapter = async (number: number, pages: number, shade: number) => {

@@ -20,27 +20,7 @@ import { makePdf } from '../support/pdf.js';
 import { TelegramSimulator } from '../support/telegram-simulator.js';
 import { makeRar } from '../support/rar.js';
 import { makeZip } from '../support/zip.js';
-
-/** A page image: a colour field with a stripe, so every page has its own bytes. */
-async function pageImage(
-  width: number,
-  height: number,
-  shade: number,
-  format: 'jpeg' | 'png',
-): Promise<Buffer> {
-  const image = sharp({
-    create: { width, height, channels: 3, background: { r: shade, g: 255 - shade, b: (shade * 7) % 256 } },
-  }).composite([
-    {
-      input: {
-        create: { width: Math.max(1, width >> 3), height, channels: 3, background: { r: 0, g: 0, b: 0 } },
-      },
-      left: (shade * 13) % Math.max(1, width - (width >> 3)),
-      top: 0,
-    },
-  ]);
-  return format === 'jpeg' ? image.jpeg({ quality: 80 }).toBuffer() : image.png().toBuffer();
-}
+import { pageImage } from '../support/comics.js';
 
 // NYPL's OPDS client parser (CommonJS): its default export is the parser class.
 const { default: OPDSParser, AcquisitionFeed, NavigationFeed } = opdsFeedParser;

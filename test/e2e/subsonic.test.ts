@@ -16,7 +16,8 @@ import {
   startInProcessApp,
 } from '../support/in-process-app.js';
 import { albumPackEntries, SYNCED_LYRICS, toneFile } from '../support/music.js';
-import { ingestLink, startFileServer, zipOf } from '../support/music-ingest.js';
+import { ingestLink, startLinkServer } from '../support/link-server.js';
+import { makeZip } from '../support/zip.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -51,7 +52,7 @@ function ffmpegChildren(): string[] {
 describe('Subsonic API: a Subsonic client library plays the library with app passwords', () => {
   let db: TestDatabase;
   let server: InProcessApp;
-  let files: Awaited<ReturnType<typeof startFileServer>>;
+  let files: Awaited<ReturnType<typeof startLinkServer>>;
   let password: string;
   let otherPassword: string;
   let token: SubsonicAPI;
@@ -63,7 +64,7 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
 
   before(async () => {
     db = await startTestDatabase();
-    files = await startFileServer();
+    files = await startLinkServer();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
@@ -72,7 +73,10 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       TRANSCODE_QUEUE_WAIT_MS: '200',
     });
     const admin = await signInAdmin(server);
-    const pack = await ingestLink(admin, files.url('pack.zip', zipOf(await albumPackEntries())));
+    const pack = await ingestLink(admin, files.url('pack.zip', makeZip(await albumPackEntries())), {
+      timeoutMs: 120000,
+      intervalMs: 250,
+    });
     assert.equal(pack.state, 'done', String(pack.error));
     const dir = mkdtempSync(join(tmpdir(), 'sv-long-'));
     const drone = toneFile(join(dir, 'drone.flac'), {
@@ -80,7 +84,10 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       frequency: 220,
       tags: { title: 'Long Drone', artist: 'Drone Unit', album: 'Hours' },
     });
-    const long = await ingestLink(admin, files.url('Long Drone.flac', drone));
+    const long = await ingestLink(admin, files.url('Long Drone.flac', drone), {
+      timeoutMs: 120000,
+      intervalMs: 250,
+    });
     assert.equal(long.state, 'done', String(long.error));
     const listener = await signInNewUser(server, 'listener', 'viewer');
     password = String((await listener.post('/api/auth/app-passwords', { label: 'Symfonium' })).body.password);
