@@ -2,12 +2,9 @@
 // default) through HTTP, the catalog's load time, time to first byte of an opus 128k transcode, and
 // BENCH_TRANSCODES concurrent transcodes (real-time factor each). Prints figures; asserts nothing.
 //   npm run bench -- music
-import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { Types } from 'mongoose';
 import { AppPasswordService } from '../src/auth/app-passwords/app-password.service.js';
 import { UserService } from '../src/auth/user.service.js';
@@ -19,7 +16,7 @@ import { LibraryService } from '../src/library/library.service.js';
 import { albumId, artistId, trackId } from '../src/music/model/music-ids.js';
 import { MusicRepository } from '../src/music/model/music.repository.js';
 import { type MusicAlbum, type MusicTrack } from '../src/music/model/music.schema.js';
-import { freePort, waitForPort } from '../scripts/lib/net.mjs';
+import { startStaticNginx, wrk } from './support/peers.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { tempDir } from '../test/support/media.js';
 import { toneFile } from '../test/support/music.js';
@@ -61,53 +58,8 @@ const RAW_CONCURRENCY = 8;
  * a client here would share its event loop), RAW_CONCURRENCY connections for RAW_SECONDS.
  */
 async function throughput(url: string): Promise<number> {
-  const { stdout: out } = await promisify(execFile)('wrk', [
-    '-t2',
-    `-c${RAW_CONCURRENCY}`,
-    `-d${RAW_SECONDS}s`,
-    url,
-  ]);
-  const match = /Transfer\/sec:\s+([\d.]+)([KMG]B)/.exec(out);
-  if (!match || /Non-2xx/.test(out)) throw new Error(`wrk: ${out}`);
-  return Number(match[1]) * { KB: 1 / 1024, MB: 1, GB: 1024 }[match[2] as 'KB' | 'MB' | 'GB'];
-}
-
-/** nginx serving a folder as static files (the peer of the raw stream). */
-async function startStaticNginx(root: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = tempDir('sv-bench-nginx-');
-  chmodSync(dir, 0o777);
-  chmodSync(root, 0o755);
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    [
-      'worker_processes 1;',
-      `pid ${dir}/nginx.pid;`,
-      `error_log ${dir}/error.log warn;`,
-      'events { worker_connections 256; }',
-      'http {',
-      '  access_log off;',
-      '  sendfile on;',
-      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-        (kind) => `  ${kind}_temp_path ${dir}/${kind}_temp;`,
-      ),
-      `  server { listen 127.0.0.1:${port}; location / { root ${root}; } }`,
-      '}',
-    ].join('\n'),
-  );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  await waitForPort('127.0.0.1', port, 10000, () => child.exitCode === null);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
-    },
-  };
+  const { bytesPerSecond } = await wrk(url, { connections: RAW_CONCURRENCY, seconds: RAW_SECONDS });
+  return bytesPerSecond / (1024 * 1024);
 }
 
 function percentile(values: number[], p: number): number {

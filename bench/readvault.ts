@@ -5,13 +5,11 @@
 // 2. the first page of a chapter on simulated Telegram at 100 ms per request (≤ 2 RTT + 20 ms), cold:
 //    the central directory and the page each one aligned block read
 // 3. a resized page from the disk cache: p95 (≤ 10 ms); the first resize of a 2000-px page: reported
-import { execFile, spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
-import { freePort, waitForPort } from '../scripts/lib/net.mjs';
+import { startStaticNginx, wrk } from './support/peers.js';
 import { comicInfo, pageImage } from '../test/support/comics.js';
 import { ingestLink, type LinkServer, startLinkServer } from '../test/support/link-server.js';
 import { startTestDatabase } from '../test/support/database.js';
@@ -20,35 +18,8 @@ import { tempDir } from '../test/support/media.js';
 import { TelegramSimulator } from '../test/support/telegram-simulator.js';
 import { makeZip } from '../test/support/zip.js';
 
-const run = promisify(execFile);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const WRK_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-
-async function wrkRequestsPerSecond(url: string): Promise<number> {
-  const { stdout } = await run('wrk', ['-t2', '-c32', `-d${WRK_SECONDS}s`, url]);
-  const requests = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-  if (!requests) throw new Error(`cannot read wrk output:\n${stdout}`);
-  return Number(requests[1]);
-}
-
-async function nginxStatic(root: string): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const dir = tempDir('sv-bench-nginx-');
-  chmodSync(dir, 0o777);
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-     events { worker_connections 4096; }
-     http { access_log off; sendfile on; tcp_nopush on;
-       ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir}/${k};`).join(' ')}
-       server { listen 127.0.0.1:${port}; root ${root}; } }`,
-  );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  await waitForPort('127.0.0.1', port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
 
 async function timed(url: string): Promise<number> {
   const started = performance.now();
@@ -120,16 +91,18 @@ async function main() {
       const imageDir = tempDir('sv-bench-pages-');
       chmodSync(imageDir, 0o755);
       writeFileSync(join(imageDir, 'page.jpg'), archives[0].pages[0]);
-      const nginx = await nginxStatic(imageDir);
+      const nginx = await startStaticNginx(imageDir);
       try {
         await timed(pageUrl(ids[0], 1)); // the central directory, once
-        const app = await wrkRequestsPerSecond(pageUrl(ids[0], 1));
-        const peer = await wrkRequestsPerSecond(`${nginx.url}/page.jpg`);
+        const app = (await wrk(pageUrl(ids[0], 1), { connections: 32, seconds: WRK_SECONDS }))
+          .requestsPerSecond;
+        const peer = (await wrk(`${nginx.url}/page.jpg`, { connections: 32, seconds: WRK_SECONDS }))
+          .requestsPerSecond;
         results.push(
           `page at original size (${(archives[0].pages[0].length / 1024).toFixed(0)} KiB), local store: ${app.toFixed(0)} req/s vs nginx ${peer.toFixed(0)} req/s = ${(app / peer).toFixed(2)}× (target ≥ 0.7×)`,
         );
       } finally {
-        nginx.stop();
+        await nginx.stop();
       }
       const firstResize = await timed(pageUrl(ids[1], 2, '?width=1080'));
       results.push(`first resize of a 2000×3000 page to 1080 px WebP: ${ms(firstResize)} (reported)`);

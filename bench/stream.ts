@@ -14,8 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { spawn } from 'node:child_process';
-import { freePort, waitForPort } from '../scripts/lib/net.mjs';
+import { startStaticNginx, wrk } from './support/peers.js';
 import { BLOCK_SIZE, planBlocks } from '../src/core/storage/telegram/block-planner.js';
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
 import { StreamService } from '../src/stream/stream.service.js';
@@ -30,6 +29,8 @@ import { TelegramSimulator } from '../test/support/telegram-simulator.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
+/** The local-store wrk phases: 64 connections for 8 s each. */
+const WRK = { connections: 64, seconds: 8 };
 /** Per-request latency of the simulated Telegram (BENCH_LATENCY_MS=0 shows the engine's own overhead). */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const JITTER_MS = 60;
@@ -81,21 +82,6 @@ class JitteryTelegram extends TelegramSimulator {
   }
 }
 
-interface WrkResult {
-  bytesPerSecond: number;
-  requestsPerSecond: number;
-}
-
-/** wrk, 2 threads and 64 connections for 8 s; `script` is a Lua file shaping each request. */
-async function wrk(url: string, script?: string): Promise<WrkResult> {
-  const { stdout } = await run('wrk', ['-t2', '-c64', '-d8s', ...(script ? ['-s', script] : []), url]);
-  const transfer = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(stdout);
-  const requests = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-  if (!transfer || !requests) throw new Error(`cannot read wrk output:\n${stdout}`);
-  const unit = { B: 1, KB: 1024, MB: MiB, GB: 1024 * MiB }[transfer[2]] ?? 1;
-  return { bytesPerSecond: Number(transfer[1]) * unit, requestsPerSecond: Number(requests[1]) };
-}
-
 /** A wrk script asking for random 1 MiB ranges of a file of `size` bytes (cold, uncached seeks). */
 function rangeScript(size: number): string {
   const path = join(tempDir('sv-bench-wrk-'), 'ranges.lua');
@@ -107,25 +93,6 @@ function rangeScript(size: number): string {
      end`,
   );
   return path;
-}
-
-async function nginxStatic(root: string): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const dir = tempDir('sv-bench-nginx-');
-  chmodSync(dir, 0o777);
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-     events { worker_connections 4096; }
-     http { access_log off; sendfile on; tcp_nopush on;
-       ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir}/${k};`).join(' ')}
-       server { listen 127.0.0.1:${port}; root ${root}; } }`,
-  );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  await waitForPort('127.0.0.1', port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
 const mbps = (bytesPerSecond: number) => `${(bytesPerSecond / MiB).toFixed(1)} MiB/s`;
@@ -206,7 +173,7 @@ async function localVsNginx(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const bootRss = rssBytes(streamer.child.pid!);
   const front = await startNginx(new URL(streamer.url).host, BENCH_SECRET);
-  const nginx = await nginxStatic(filesDir);
+  const nginx = await startStaticNginx(filesDir);
   const targets = {
     nginx: `${nginx.url}/${basename(source.path)}`,
     streamer: `${streamer.url}${link}`,
@@ -215,14 +182,14 @@ async function localVsNginx(): Promise<void> {
   try {
     const ranges = rangeScript(LOCAL_SIZE);
     const full = {
-      nginx: await wrk(targets.nginx),
-      streamer: await wrk(targets.streamer),
-      behind: await wrk(targets.behind),
+      nginx: await wrk(targets.nginx, WRK),
+      streamer: await wrk(targets.streamer, WRK),
+      behind: await wrk(targets.behind, WRK),
     };
     const range = {
-      nginx: await wrk(targets.nginx, ranges),
-      streamer: await wrk(targets.streamer, ranges),
-      behind: await wrk(targets.behind, ranges),
+      nginx: await wrk(targets.nginx, { ...WRK, script: ranges }),
+      streamer: await wrk(targets.streamer, { ...WRK, script: ranges }),
+      behind: await wrk(targets.behind, { ...WRK, script: ranges }),
     };
     const seeks = async (url: string) => {
       const times: number[] = [];
@@ -279,7 +246,7 @@ async function localVsNginx(): Promise<void> {
       `   streamer RSS (NODE_OPTIONS=${STREAMER_NODE_OPTIONS}): ${(bootRss / MiB).toFixed(0)} MB after boot, ${(idleRss / MiB).toFixed(0)} MB idle after the phases above, ${(peakRss / MiB).toFixed(0)} MB peak with 200 viewers (target < 150 MB); ${held.errors} errors, ${held.stalls} stalls`,
     );
   } finally {
-    nginx.stop();
+    await nginx.stop();
     await front.stop();
     await streamer.stop();
     await db.stop();

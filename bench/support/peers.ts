@@ -1,0 +1,65 @@
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, waitForPort } from '../../scripts/lib/net.mjs';
+import { tempDir } from '../../test/support/media.js';
+
+const MiB = 1024 * 1024;
+const run = promisify(execFile);
+
+/** nginx serving `root` as static files (sendfile): the peer our byte paths are measured against. */
+export async function startStaticNginx(root: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const dir = tempDir('sv-bench-nginx-');
+  chmodSync(dir, 0o777);
+  chmodSync(root, 0o755);
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+     events { worker_connections 4096; }
+     http { access_log off; sendfile on; tcp_nopush on;
+       ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir}/${k};`).join(' ')}
+       server { listen 127.0.0.1:${port}; root ${root}; } }`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: 'ignore',
+  });
+  await waitForPort('127.0.0.1', port, 10000, () => child.exitCode === null);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface WrkResult {
+  bytesPerSecond: number;
+  requestsPerSecond: number;
+}
+
+/**
+ * wrk (another process, so the client never shares the event loop of an app under test) with 2
+ * threads; `script` is a Lua file shaping each request. Non-2xx answers make the run fail.
+ */
+export async function wrk(
+  url: string,
+  { connections, seconds, script }: { connections: number; seconds: number; script?: string },
+): Promise<WrkResult> {
+  const { stdout } = await run('wrk', [
+    '-t2',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    ...(script ? ['-s', script] : []),
+    url,
+  ]);
+  const transfer = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(stdout);
+  const requests = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  if (!transfer || !requests || /Non-2xx/.test(stdout)) throw new Error(`wrk: ${stdout}`);
+  const unit = { B: 1, KB: 1024, MB: MiB, GB: 1024 * MiB }[transfer[2]] ?? 1;
+  return { bytesPerSecond: Number(transfer[1]) * unit, requestsPerSecond: Number(requests[1]) };
+}
