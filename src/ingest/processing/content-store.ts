@@ -14,9 +14,12 @@ export interface StoreRequest {
   /** Parts an interrupted upload already stored. */
   uploaded: readonly StoredPart[];
   onPart: (part: StoredPart) => Promise<void>;
-  /** The file record for the stored parts. */
-  describe: (parts: StoredPart[]) => NewMediaFile;
+  /** What the file record says besides where the bytes are, their size and their checksum. */
+  facts: FileFacts;
 }
+
+/** A new file record's own fields; `storeOnce` adds its storage, size and checksum. */
+export type FileFacts = Omit<NewMediaFile, 'storage' | 'size' | 'checksum'>;
 
 /** How long one store may hold a content lock between renewals; a crashed holder frees it this fast. */
 const LOCK_TTL_MS = 15_000;
@@ -52,7 +55,13 @@ export class ContentStore {
           done: request.uploaded,
           onPart: request.onPart,
         });
-        return { file: await this.library.registerFile(request.describe(parts)), reused: false };
+        const file = await this.library.registerFile({
+          ...request.facts,
+          storage: { kind: this.store.kind, parts },
+          size: parts.reduce((sum, part) => sum + part.size, 0),
+          checksum: { sha256: request.sha256 },
+        });
+        return { file, reused: false };
       },
       { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS, renew: true, maxPollMs: 1000 },
     );

@@ -92,17 +92,14 @@ export class VideoProcessor implements MediaKindProcessor {
         await context.record({ ...unrecorded, uploadedParts: uploaded });
         unrecorded = {};
       },
-      describe: (parts) => ({
-        storage: { kind: this.store.kind, parts },
-        size: parts.reduce((sum, part) => sum + part.size, 0),
+      facts: {
         mime: probe.mime,
         fileName: name,
         duration: probe.duration,
         streams: probe.streams,
-        checksum: { sha256: item.checksum! },
         screenshots: [],
         episodes: [],
-      }),
+      },
     });
     if (reused)
       this.logger.log(`task ${context.task._id}: ${item.name} is already stored as file ${String(file._id)}`);

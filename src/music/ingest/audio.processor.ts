@@ -1,7 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { type AudioItemInfo } from '../../ingest/items/ingest-item.js';
 import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
@@ -30,7 +29,6 @@ export class AudioProcessor implements MediaKindProcessor {
   private readonly logger = new Logger('music');
 
   constructor(
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly content: ContentStore,
     private readonly music: MusicRepository,
   ) {}
@@ -58,17 +56,14 @@ export class AudioProcessor implements MediaKindProcessor {
         uploaded.push(part);
         await context.record({ uploadedParts: uploaded });
       },
-      describe: (parts) => ({
-        storage: { kind: this.store.kind, parts },
-        size: parts.reduce((sum, part) => sum + part.size, 0),
+      facts: {
         mime: info.contentType,
         fileName: name,
         duration: info.duration,
         streams: context.item.probe?.streams ?? { video: [], audio: [], subtitles: [] },
-        checksum: { sha256: checksum },
         screenshots: [],
         episodes: [],
-      }),
+      },
     });
     const audio: AudioItemInfo = { ...info, coverFileId };
     await context.record({
@@ -159,16 +154,13 @@ export class AudioProcessor implements MediaKindProcessor {
         key: `${context.task._id}-${context.index}-cover`,
         uploaded: [],
         onPart: async () => {},
-        describe: (parts) => ({
-          storage: { kind: this.store.kind, parts },
-          size: parts.reduce((sum, part) => sum + part.size, 0),
+        facts: {
           mime: 'image/jpeg',
           fileName: 'cover.jpg',
           streams: { video: [], audio: [], subtitles: [] },
-          checksum: { sha256: checksum },
           screenshots: [],
           episodes: [],
-        }),
+        },
       });
       return String(file._id);
     } finally {

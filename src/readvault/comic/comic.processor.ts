@@ -3,7 +3,6 @@ import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
-import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { type ComicItemInfo, type IngestItem } from '../../ingest/items/ingest-item.js';
 import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
@@ -32,7 +31,6 @@ export class ComicProcessor implements MediaKindProcessor {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly content: ContentStore,
     private readonly library: LibraryService,
     private readonly chapters: ChapterRepository,
@@ -72,16 +70,13 @@ export class ComicProcessor implements MediaKindProcessor {
           uploaded.push(part);
           await context.record({ uploadedParts: uploaded });
         },
-        describe: (parts) => ({
-          storage: { kind: this.store.kind, parts },
-          size: parts.reduce((sum, part) => sum + part.size, 0),
+        facts: {
           mime: CBZ_MIME,
           fileName: name,
           streams: { video: [], audio: [], subtitles: [] },
-          checksum: { sha256: checksum },
           screenshots: [],
           episodes: [],
-        }),
+        },
       });
       await context.record({
         state: 'stored',
