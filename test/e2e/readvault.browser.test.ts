@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Page } from 'playwright-core';
 import { comicInfo, pageImage } from '../support/comics.js';
 import { ingestLink, type LinkServer, startLinkServer } from '../support/link-server.js';
-import { PHONE, screenshotBothSizes, startBrowser, type TestBrowser } from '../support/browser.js';
+import { PHONE, startBrowser, type TestBrowser } from '../support/browser.js';
+import { PageAudit } from '../support/page-audit.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { PROJECT_ROOT } from '../support/paths.js';
 import { makeZip } from '../support/zip.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-output', 'readvault');
 const SERIES = 'Tide Pool Diaries';
 
@@ -27,10 +25,7 @@ describe('ReadVault reader in headless Chromium', () => {
   let chapterOne: string;
   let chapterTwo: string;
   const pageRequests: string[] = [];
-  const overflows: Record<string, number> = {};
-  const axeFindings: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
-  const foreignRequests: string[] = [];
+  let audit: PageAudit;
 
   before(async () => {
     db = await startTestDatabase();
@@ -61,12 +56,9 @@ describe('ReadVault reader in headless Chromium', () => {
 
     browser = await startBrowser(server.url);
     page = await browser.newPage();
-    page.on('console', (message) => {
-      if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    audit = new PageAudit(page, server.url, SCREENSHOTS);
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (/^https?:$/.test(url.protocol) && url.origin !== server.url) foreignRequests.push(request.url());
       if (url.pathname.includes('/pages/')) pageRequests.push(url.pathname + url.search);
     });
   });
@@ -105,13 +97,7 @@ describe('ReadVault reader in headless Chromium', () => {
       `[...document.querySelectorAll('#reader-stage img.page')].filter((img) => img.loading !== 'lazy').every((img) => img.complete && img.naturalWidth > 0)`,
       'pages on screen loaded',
     );
-    overflows[name] = await screenshotBothSizes(page, name, SCREENSHOTS);
-    await page.evaluate(AXE_SOURCE);
-    axeFindings[name] = await page.evaluate<string[]>(`
-      axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-        result.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+    await audit.check(name);
   };
 
   it('lists volumes and chapters on the title page, each linked to the reader', async () => {
@@ -274,17 +260,6 @@ describe('ReadVault reader in headless Chromium', () => {
   });
 
   it('has no horizontal scroll at 390 px, no serious accessibility findings, and loads nothing from elsewhere', () => {
-    assert.deepEqual(
-      Object.entries(overflows).filter(([, overflow]) => overflow > 0),
-      [],
-      'pages wider than a 390 px phone',
-    );
-    assert.deepEqual(
-      Object.entries(axeFindings).filter(([, findings]) => findings.length > 0),
-      [],
-      'axe-core serious/critical findings',
-    );
-    assert.deepEqual(cspViolations, []);
-    assert.deepEqual(foreignRequests, []);
+    audit.assertClean();
   });
 });

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Page } from 'playwright-core';
@@ -9,19 +7,14 @@ import { MagicLinkService } from '../../src/auth/magic-link.service.js';
 import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
-import {
-  screenshotBothSizes,
-  SITE_SCREENSHOT_DIR,
-  startBrowser,
-  type TestBrowser,
-} from '../support/browser.js';
+import { SITE_SCREENSHOT_DIR, startBrowser, type TestBrowser } from '../support/browser.js';
+import { PageAudit } from '../support/page-audit.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type InProcessApp } from '../support/in-process-app.js';
 import { startSiteApp } from '../support/site-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { tempDir } from '../support/media.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const HOSTILE = '<img src=x onerror="document.title=1">"quoted" & more';
 
 /** A WebM (VP8/Vorbis) of `seconds` seconds, which every Chromium build plays. */
@@ -44,10 +37,7 @@ describe('viewer site in headless Chromium', () => {
   let showId: string;
   let episodeOne: string;
   let episodeTwo: string;
-  const overflows: Record<string, number> = {};
-  const axeFindings: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
-  const foreignRequests: string[] = [];
+  let audit: PageAudit;
 
   before(async () => {
     db = await startTestDatabase();
@@ -93,13 +83,7 @@ describe('viewer site in headless Chromium', () => {
 
     browser = await startBrowser(server.url);
     page = await browser.newPage();
-    page.on('console', (message) => {
-      if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (/^https?:$/.test(url.protocol) && url.origin !== server.url) foreignRequests.push(request.url());
-    });
+    audit = new PageAudit(page, server.url, SITE_SCREENSHOT_DIR);
   });
   after(async () => {
     await browser?.close();
@@ -109,13 +93,7 @@ describe('viewer site in headless Chromium', () => {
 
   /** Screenshots at both sizes, the phone overflow, and axe-core's serious/critical findings. */
   const check = async (name: string) => {
-    overflows[name] = await screenshotBothSizes(page, name, SITE_SCREENSHOT_DIR);
-    await page.evaluate(AXE_SOURCE);
-    axeFindings[name] = await page.evaluate<string[]>(`
-      axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-        result.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+    await audit.check(name);
   };
 
   const videoState = () =>
@@ -321,17 +299,6 @@ describe('viewer site in headless Chromium', () => {
   });
 
   it('has no horizontal scroll at 390 px, no serious accessibility findings, and loads nothing from elsewhere', () => {
-    assert.deepEqual(
-      Object.entries(overflows).filter(([, overflow]) => overflow > 0),
-      [],
-      'pages wider than a 390 px phone',
-    );
-    assert.deepEqual(
-      Object.entries(axeFindings).filter(([, findings]) => findings.length > 0),
-      [],
-      'axe-core serious/critical findings',
-    );
-    assert.deepEqual(cspViolations, []);
-    assert.deepEqual(foreignRequests, []);
+    audit.assertClean();
   });
 });
