@@ -20,12 +20,23 @@ export class EnrichmentRequests {
       { titleId: String(titleId) },
       {
         // One pending enrichment per title; finished jobs are dropped so a later request runs again.
-        jobId: `enrich-${String(titleId)}`,
+        jobId: await this.pendingJobId(titleId),
         attempts: ATTEMPTS,
         backoff: { type: 'exponential', delay: FIRST_RETRY_MS },
         removeOnComplete: true,
         removeOnFail: true,
       },
     );
+  }
+
+  /**
+   * A run under way has already read the title, so a request arriving meanwhile (an admin edit, a new
+   * file) would be swallowed by the id it still holds: queue one follow-up under a second id instead.
+   */
+  private async pendingJobId(titleId: Types.ObjectId): Promise<string> {
+    const jobId = `enrich-${String(titleId)}`;
+    const running = await this.queue.getJob(jobId);
+    if (running !== undefined && (await running.getState()) === 'active') return `${jobId}-again`;
+    return jobId;
   }
 }
