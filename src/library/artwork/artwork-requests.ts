@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { type Queue } from 'bullmq';
 import { type Types } from 'mongoose';
+import { followUpJobId } from '../../core/queue/follow-up-job-id.js';
 import { JobName, QueueName } from '../../core/queue/queue-names.js';
 import { type ArtworkJobData } from './artwork.job.js';
 
@@ -19,7 +20,7 @@ export class ArtworkRequests {
       JobName.FetchArtwork,
       { titleId: String(titleId) },
       {
-        jobId: `artwork-${String(titleId)}`,
+        jobId: await followUpJobId(this.queue, `artwork-${String(titleId)}`),
         attempts: ATTEMPTS,
         backoff: { type: 'exponential', delay: FIRST_RETRY_MS },
         removeOnComplete: true,

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { type Queue } from 'bullmq';
 import { type Types } from 'mongoose';
+import { followUpJobId } from '../../core/queue/follow-up-job-id.js';
 import { JobName, QueueName } from '../../core/queue/queue-names.js';
 import { type EnrichJobData } from './enrichment.job.js';
 
@@ -20,23 +21,12 @@ export class EnrichmentRequests {
       { titleId: String(titleId) },
       {
         // One pending enrichment per title; finished jobs are dropped so a later request runs again.
-        jobId: await this.pendingJobId(titleId),
+        jobId: await followUpJobId(this.queue, `enrich-${String(titleId)}`),
         attempts: ATTEMPTS,
         backoff: { type: 'exponential', delay: FIRST_RETRY_MS },
         removeOnComplete: true,
         removeOnFail: true,
       },
     );
-  }
-
-  /**
-   * A run under way has already read the title, so a request arriving meanwhile (an admin edit, a new
-   * file) would be swallowed by the id it still holds: queue one follow-up under a second id instead.
-   */
-  private async pendingJobId(titleId: Types.ObjectId): Promise<string> {
-    const jobId = `enrich-${String(titleId)}`;
-    const running = await this.queue.getJob(jobId);
-    if (running !== undefined && (await running.getState()) === 'active') return `${jobId}-again`;
-    return jobId;
   }
 }
