@@ -208,7 +208,7 @@ async function main() {
     );
     // A second manager of the same install starts from the checkpoint the first one saved.
     const redis = server.app.get(RedisClient).client;
-    while (!(await redis.exists('music:checkpoint')))
+    while (!(await redis.exists('music:catalog-checkpoint')))
       await new Promise((resolve) => setTimeout(resolve, 200));
     const secondStart = performance.now();
     const second = await startInProcessApp({

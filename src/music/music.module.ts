@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
+import { MusicChangeLog } from './model/music-change-log.js';
 import { MusicRepository } from './model/music.repository.js';
 import { SubsonicAuth } from './subsonic/subsonic-auth.js';
 
@@ -27,6 +28,7 @@ export class MusicModule {
       controllers: [...(streamer?.controllers ?? []), ...(manager?.controllers ?? [])],
       providers: [
         MusicRepository,
+        MusicChangeLog,
         ...(manager || streamer ? [SubsonicAuth] : []),
         ...(manager?.providers ?? []),
         ...(streamer?.providers ?? []),

@@ -51,6 +51,8 @@ export interface AppConfig {
     /** Disk kept for finished transcodes (least recently used go first). */
     transcodeCacheBytes: number;
     transcodeQueueWaitMs: number;
+    /** Album and artist changes kept for managers' catalogs to catch up from (older: load again). */
+    changeLogLength: number;
   };
   ingest: {
     allowHosts: readonly AllowedHost[];

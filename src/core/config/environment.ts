@@ -130,6 +130,11 @@ export class Environment {
   @Max(60000, { message: 'must be a whole number of milliseconds between 0 and 60000' })
   TRANSCODE_QUEUE_WAIT_MS: number = 3000;
 
+  @IsInt({ message: 'must be a whole number between 10 and 10000000' })
+  @Min(10, { message: 'must be a whole number between 10 and 10000000' })
+  @Max(10000000, { message: 'must be a whole number between 10 and 10000000' })
+  MUSIC_CHANGE_LOG_LENGTH: number = 50000;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -309,6 +314,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'TRANSCODE_CONCURRENCY',
   'TRANSCODE_CACHE_MB',
   'TRANSCODE_QUEUE_WAIT_MS',
+  'MUSIC_CHANGE_LOG_LENGTH',
   'QUEUE_STALLED_AFTER_MS',
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',

@@ -106,6 +106,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       transcodeConcurrency: environment.TRANSCODE_CONCURRENCY,
       transcodeCacheBytes: environment.TRANSCODE_CACHE_MB * 1024 * 1024,
       transcodeQueueWaitMs: environment.TRANSCODE_QUEUE_WAIT_MS,
+      changeLogLength: environment.MUSIC_CHANGE_LOG_LENGTH,
     },
     ingest: {
       allowHosts,

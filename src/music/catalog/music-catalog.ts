@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { kindOfId } from '../model/music-ids.js';
+import { type ChangesSince, MusicChangeLog } from '../model/music-change-log.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { type MusicAlbum, type MusicArtist, type MusicTrack } from '../model/music.schema.js';
 import { searchWords } from './search-words.js';
@@ -52,7 +53,10 @@ export class MusicCatalog implements OnApplicationBootstrap {
   private loading?: Promise<CatalogSnapshot>;
   private checkpointedAt = 0;
 
-  constructor(private readonly repository: MusicRepository) {}
+  constructor(
+    private readonly repository: MusicRepository,
+    private readonly changes: MusicChangeLog,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.current().catch((error: unknown) =>
@@ -85,18 +89,22 @@ export class MusicCatalog implements OnApplicationBootstrap {
   }
 
   private async refresh(): Promise<CatalogSnapshot> {
-    const revision = await this.repository.revision();
+    const revision = await this.changes.revision();
     this.checkedAt = Date.now();
-    let base = this.snapshot;
+    const base = this.snapshot;
     if (base && base.revision === revision) return base;
-    if (!base || revision < base.revision) {
-      base = await this.initial(revision);
-      if (base.revision === revision) return (this.snapshot = base);
-    }
+    const changes = base && (await this.changes.since(base.revision));
+    // No copy yet, or the changes it lacks are no longer all kept (or Redis lost them): load again.
+    if (!base || !changes) return (this.snapshot = await this.initial());
+    this.snapshot = await this.apply(base, changes);
+    if (Date.now() - this.checkpointedAt > CHECKPOINT_EVERY_MS) this.checkpoint(this.snapshot);
+    return this.snapshot;
+  }
+
+  /** A new copy with the changed albums and artists read again by `_id` (gone ones dropped). */
+  private async apply(base: CatalogSnapshot, changes: ChangesSince): Promise<CatalogSnapshot> {
     const started = Date.now();
-    const changed = [
-      ...new Set((await this.repository.changesSince(base.revision)).slice(0, revision - base.revision)),
-    ];
+    const changed = [...new Set(changes.ids)];
     const albums = new Map(base.albumById);
     const artists = new Map(base.artistById);
     for (const id of changed) {
@@ -110,27 +118,33 @@ export class MusicCatalog implements OnApplicationBootstrap {
         else artists.delete(id);
       }
     }
-    this.snapshot = build(revision, [...albums.values()], [...artists.values()], base.words);
+    const snapshot = build(changes.revision, [...albums.values()], [...artists.values()], base.words);
     this.logger.debug(`music catalog: ${changed.length} change(s) applied in ${Date.now() - started} ms`);
-    if (Date.now() - this.checkpointedAt > CHECKPOINT_EVERY_MS) this.checkpoint(this.snapshot);
-    return this.snapshot;
+    return snapshot;
   }
 
-  /** The first copy: the last checkpoint (then the changes after it), else every album, once. */
-  private async initial(revision: number): Promise<CatalogSnapshot> {
+  /**
+   * The first copy (or one after falling too far behind): the last checkpoint plus the changes after
+   * it, when those are all still kept; else every album, once.
+   */
+  private async initial(): Promise<CatalogSnapshot> {
     const started = Date.now();
-    const checkpoint = await this.repository.loadCheckpoint().catch((error: unknown) => {
+    const checkpoint = await this.changes.loadCheckpoint().catch((error: unknown) => {
       this.logger.warn(`music catalog checkpoint unreadable: ${(error as Error).message}`);
       return undefined;
     });
-    if (checkpoint && checkpoint.revision <= revision) {
-      const snapshot = build(checkpoint.revision, checkpoint.albums, checkpoint.artists);
+    const after = checkpoint && (await this.changes.since(checkpoint.revision));
+    if (checkpoint && after) {
+      const saved = build(checkpoint.revision, checkpoint.albums, checkpoint.artists);
+      const snapshot = after.ids.length > 0 ? await this.apply(saved, after) : saved;
       this.checkpointedAt = Date.now();
       this.logger.log(
-        `music catalog: ${checkpoint.albums.length} albums from the checkpoint of change ${checkpoint.revision} in ${Date.now() - started} ms`,
+        `music catalog: ${checkpoint.albums.length} albums from the checkpoint of change ${checkpoint.revision} and ${after.ids.length} change(s) after it in ${Date.now() - started} ms`,
       );
       return snapshot;
     }
+    // The revision is read first: a change filed while the albums are read is applied again later.
+    const revision = await this.changes.revision();
     const [albums, artists] = await Promise.all([this.repository.allAlbums(), this.repository.allArtists()]);
     const snapshot = build(revision, albums, artists);
     this.logger.log(
@@ -143,7 +157,7 @@ export class MusicCatalog implements OnApplicationBootstrap {
   /** Saves the copy for the next manager that starts (in the background; a failure only costs that). */
   private checkpoint(snapshot: CatalogSnapshot): void {
     this.checkpointedAt = Date.now();
-    void this.repository
+    void this.changes
       .saveCheckpoint({
         revision: snapshot.revision,
         albums: [...snapshot.albums],

@@ -1,10 +1,8 @@
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { type Model } from 'mongoose';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
-import { RedisClient } from '../../core/redis/redis-client.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { MusicChangeLog } from './music-change-log.js';
 import {
   type MusicAlbum,
   musicAlbumSchema,
@@ -17,20 +15,6 @@ import {
   type MusicUserData,
   musicUserDataSchema,
 } from './music.schema.js';
-
-/**
- * The ids of albums and artists in the order they changed (a Redis list): its length is the library's
- * revision, and a catalog that has applied the first n entries reads only the rest.
- */
-const CHANGES_KEY = 'music:changes';
-/** The whole library as of a revision, gzipped JSON: a manager that starts loads it instead of every album. */
-const CHECKPOINT_KEY = 'music:checkpoint';
-
-export interface CatalogCheckpoint {
-  revision: number;
-  albums: MusicAlbum[];
-  artists: MusicArtist[];
-}
 
 /**
  * Artists, albums (with their tracks embedded), tracks, playlists and per-user data. Every read of a
@@ -47,7 +31,7 @@ export class MusicRepository {
   constructor(
     mongo: MongoConnection,
     private readonly mutex: RedisMutex,
-    private readonly redis: RedisClient,
+    private readonly changes: MusicChangeLog,
   ) {
     this.tracks = mongo.connection.model<MusicTrack>('MusicTrack', musicTrackSchema);
     this.albums = mongo.connection.model<MusicAlbum>('MusicAlbum', musicAlbumSchema);
@@ -75,31 +59,6 @@ export class MusicRepository {
 
   allArtists(): Promise<MusicArtist[]> {
     return this.artists.find().lean<MusicArtist[]>().exec();
-  }
-
-  /** How many changes were recorded (the revision). */
-  revision(): Promise<number> {
-    return this.redis.client.llen(CHANGES_KEY);
-  }
-
-  /** The ids (albums `al-`, artists `ar-`) changed from change `from` on. */
-  changesSince(from: number): Promise<string[]> {
-    return this.redis.client.lrange(CHANGES_KEY, from, -1);
-  }
-
-  async saveCheckpoint(checkpoint: CatalogCheckpoint): Promise<void> {
-    const packed = await promisify(gzip)(Buffer.from(JSON.stringify(checkpoint)));
-    await this.redis.client.set(CHECKPOINT_KEY, packed);
-  }
-
-  async loadCheckpoint(): Promise<CatalogCheckpoint | undefined> {
-    const packed = await this.redis.client.getBuffer(CHECKPOINT_KEY);
-    if (!packed) return undefined;
-    return JSON.parse((await promisify(gunzip)(packed)).toString('utf8')) as CatalogCheckpoint;
-  }
-
-  async recordChanges(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.redis.client.rpush(CHANGES_KEY, ...ids);
   }
 
   /**
@@ -158,7 +117,7 @@ export class MusicRepository {
         );
       });
     }
-    await this.recordChanges([album._id, album.artistId, ...credited.keys()]);
+    await this.changes.record([album._id, album.artistId, ...credited.keys()]);
   }
 
   findPlaylist(id: string): Promise<MusicPlaylist | null> {
