@@ -11,8 +11,11 @@ export function renderNginxTemplate(values: Record<string, string>): string {
   return template.replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
-/** Real nginx (Debian package) running nginx/streamvault.conf on a free port in front of `upstream`. */
-export async function startNginx(upstream: string, streamSecret: string) {
+/**
+ * Real nginx (Debian package) running nginx/streamvault.conf on a free port in front of `upstream`
+ * (both roles), or of `upstream` as the manager and `streamerUpstream` as the streamer.
+ */
+export async function startNginx(upstream: string, streamSecret: string, streamerUpstream = upstream) {
   const dir = tempDir('sv-nginx-');
   const cache = join(dir, 'cache');
   mkdirSync(cache);
@@ -25,7 +28,7 @@ export async function startNginx(upstream: string, streamSecret: string) {
     renderNginxTemplate({
       LISTEN: `127.0.0.1:${port}`,
       MANAGER_UPSTREAM: upstream,
-      STREAMER_UPSTREAM: upstream,
+      STREAMER_UPSTREAM: streamerUpstream,
       STREAM_SECRET: streamSecret,
       CACHE_DIR: cache,
       CACHE_MAX_SIZE: '1g',
