@@ -19,6 +19,7 @@ import { PendingDeletionRepository } from './pending-deletion.repository.js';
 import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
+import { TitleDependents } from './title-dependents.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
@@ -49,6 +50,7 @@ const SERVICES = [
   TitleImportService,
   FileChangeBus,
   ArtworkRepository,
+  TitleDependents,
 ];
 
 /**

@@ -5,6 +5,7 @@ import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
 import { EpisodeCommentRepository } from './episode-comment.repository.js';
+import { TitleDependents } from './title-dependents.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { FileTotals } from './file-totals.service.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
@@ -70,6 +71,7 @@ export class LibraryService {
     private readonly catalog: CatalogIndexer,
     private readonly fileChanges: FileChangeBus,
     private readonly totals: FileTotals,
+    private readonly dependents: TitleDependents,
   ) {}
 
   /**
@@ -232,13 +234,18 @@ export class LibraryService {
     });
   }
 
-  /** Removes a title, its files' records and comments; their stored bytes are queued for deletion. */
+  /**
+   * Removes a title, its files' records and comments, and what other modules keep for it (see
+   * `TitleDependents`); the stored bytes are queued for deletion.
+   */
   async deleteTitle(titleId: Types.ObjectId): Promise<void> {
     return this.changing(titleId, async () => {
       const title = await this.requireTitle(titleId);
       const referenced = [...title.fileIds, ...allFiles(title.seasons)];
       const backReferenced = (await this.files.findByTitle(title._id)).map((file) => file._id);
       await this.forgetFiles([...referenced, ...backReferenced], 'title deleted');
+      // Modules that keep their own records for the title (manga chapters) remove them and their files.
+      for (const dependent of this.dependents.all()) await dependent.deleteForTitle(title._id);
       await this.comments.deleteForTitle(title._id);
       await this.episodeComments.delete(
         title.seasons.flatMap((s) =>

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
+import { ChapterFileRepository } from './chapters/chapter-file.repository.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
+import { MangaTitleCleanup } from './chapters/manga-title-cleanup.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 import { PageFastPath } from './pages/page-fast-path.js';
@@ -29,6 +31,8 @@ export class ReadVaultModule {
       controllers: [...(reads ? [ReadVaultController] : []), ...(manager?.controllers ?? [])],
       providers: [
         ChapterRepository,
+        ChapterFileRepository,
+        MangaTitleCleanup,
         ...(reads ? [ReadVaultService, PageReader, ResizedPageCache, PageFastPath] : []),
         ...(manager?.providers ?? []),
         ...(worker?.providers ?? []),

@@ -1,8 +1,9 @@
 import { type Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { FileChangeBus } from '../library/file-change.bus.js';
 import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
@@ -46,7 +47,8 @@ const HOT_PAGE_BYTES = 64 * 1024 * 1024;
 
 /** Reading: series and their chapters, and pages — original bytes, or resized WebP from the cache. */
 @Injectable()
-export class ReadVaultService {
+export class ReadVaultService implements OnModuleInit {
+  private readonly logger = new Logger('readvault');
   /**
    * A reader turns pages of one chapter: its chapter and CBZ records are read once and kept briefly
    * (two database round trips less per page; an admin's change shows within the TTL).
@@ -61,7 +63,31 @@ export class ReadVaultService {
     private readonly reader: PageReader,
     private readonly cache: ResizedPageCache,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly fileChanges: FileChangeBus,
   ) {}
+
+  /** A CBZ deleted anywhere (its chapter or title deleted) is forgotten here at once, and on disk. */
+  async onModuleInit(): Promise<void> {
+    await this.fileChanges
+      .listen((fileIds) => void this.forgetFiles(fileIds))
+      .catch((error: Error) => this.logger.warn(`file changes not followed: ${error.message}`));
+  }
+
+  private async forgetFiles(fileIds: readonly string[] | undefined): Promise<void> {
+    this.sources.clear();
+    this.reader.forget(fileIds);
+    for (const [key, bytes] of this.hot) {
+      if (fileIds && !fileIds.some((id) => key.startsWith(`${id}/`))) continue;
+      this.hot.delete(key);
+      this.hotBytes -= bytes.length;
+    }
+    // Resized pages on disk only for files named: a lost subscription says nothing was deleted.
+    if (fileIds) {
+      await this.cache
+        .removeFiles(fileIds)
+        .catch((error: Error) => this.logger.warn(`resized pages not removed: ${error.message}`));
+    }
+  }
 
   async series(id: Types.ObjectId) {
     const [title, series] = await Promise.all([this.library.requireTitle(id), this.chapters.findSeries(id)]);

@@ -46,6 +46,17 @@ export class DiskLru {
     }
   }
 
+  /** Deletes the entries whose names `doomed` picks (their source went). */
+  async removeWhere(doomed: (name: string) => boolean): Promise<number> {
+    const index = await this.load();
+    const names = [...index.keys()].filter(doomed);
+    for (const name of names) {
+      this.forget(index, name);
+      await rm(this.path(name), { force: true });
+    }
+    return names.length;
+  }
+
   /** Drops an entry whose file turned out to be gone. */
   async lost(name: string): Promise<void> {
     this.forget(await this.load(), name);

@@ -6,6 +6,7 @@ import { parseComicInfo } from '../comic/comic-info.js';
 import { PageReader } from '../pages/page-reader.js';
 import { ReadVaultService } from '../readvault.service.js';
 import { chapterLabel, chaptersByVolume } from '../reading/chapter-order.js';
+import { ChapterFileRepository } from './chapter-file.repository.js';
 import { ChapterRepository } from './chapter.repository.js';
 import { type Chapter } from './chapter.schema.js';
 
@@ -19,6 +20,7 @@ export class ChapterAdminService {
 
   constructor(
     private readonly chapters: ChapterRepository,
+    private readonly files: ChapterFileRepository,
     private readonly library: LibraryService,
     private readonly reader: PageReader,
     private readonly readvault: ReadVaultService,
@@ -48,7 +50,10 @@ export class ChapterAdminService {
     };
   }
 
-  /** Removes the chapter from its series and the library; its CBZ's bytes are queued for deletion. */
+  /**
+   * Removes the chapter from its series and the library; its CBZ's bytes are queued for deletion once
+   * no other chapter reads them.
+   */
   async deleteChapter(titleId: Types.ObjectId, chapterId: string): Promise<Chapter> {
     const chapter = await this.requireChapter(titleId, chapterId);
     await this.chapters.editSeries(titleId, (series) => {
@@ -58,7 +63,10 @@ export class ChapterAdminService {
     });
     await this.chapters.deleteChapter(chapterId);
     this.readvault.forgetChapter(chapterId);
-    await this.library.deleteDetachedFiles([chapter.fileId], 'chapter deleted');
+    // Another chapter may read the same CBZ (stored once per content): its bytes go with the last user.
+    await this.files.detach(chapter.fileId, chapterId, () =>
+      this.library.deleteDetachedFiles([chapter.fileId], 'chapter deleted'),
+    );
     this.logger.log(`deleted chapter ${chapterId} of ${String(titleId)}`);
     return chapter;
   }

@@ -53,6 +53,18 @@ export class ChapterRepository {
     await this.chapters.deleteOne({ _id: id });
   }
 
+  async deleteSeries(id: Types.ObjectId): Promise<void> {
+    await this.series.deleteOne({ _id: id });
+  }
+
+  /**
+   * Chapters reading a file: a scan, only for files whose users were never recorded (chapters filed
+   * before `comic_file_users` existed), on a deletion or a re-filing, never on a read.
+   */
+  findByFile(fileId: Types.ObjectId): Promise<Chapter[]> {
+    return this.chapters.find({ fileId }).lean<Chapter[]>().exec();
+  }
+
   /**
    * Records chapters of one series (replacing a chapter of the same key) and rewrites its chapter
    * list in reading order, under the series' lock (FerretDB has no positional array updates).

@@ -10,6 +10,7 @@ import { type ItemContext, type MediaKindProcessor } from '../../ingest/processo
 import { LibraryService } from '../../library/library.service.js';
 import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { writeCbz } from '../archive/cbz-writer.js';
+import { ChapterFileRepository } from '../chapters/chapter-file.repository.js';
 import { ChapterRepository } from '../chapters/chapter.repository.js';
 import { type Chapter } from '../chapters/chapter.schema.js';
 import { parseChapterPath } from './chapter-name.js';
@@ -34,6 +35,7 @@ export class ComicProcessor implements MediaKindProcessor {
     private readonly content: ContentStore,
     private readonly library: LibraryService,
     private readonly chapters: ChapterRepository,
+    private readonly files: ChapterFileRepository,
     private readonly enrichment: EnrichmentRequests,
   ) {}
 
@@ -119,6 +121,8 @@ export class ComicProcessor implements MediaKindProcessor {
         };
       });
       const told = contexts.map(({ item }) => item.comic!).find((comic) => comic.writer || comic.summary);
+      const previous = await Promise.all(chapters.map((chapter) => this.chapters.findChapter(chapter._id)));
+      await this.attachFiles(chapters, contexts);
       await this.chapters.fileChapters(title._id, chapters, {
         writer: told?.writer,
         penciller: told?.penciller,
@@ -130,6 +134,14 @@ export class ComicProcessor implements MediaKindProcessor {
         rightToLeft: contexts.some(({ item }) => item.comic!.rightToLeft),
       });
       this.logger.log(`filed ${chapters.length} chapter(s) of "${first.series}" (${String(title._id)})`);
+      // A chapter filed again from different content leaves its old CBZ (deleted if nothing else uses it).
+      for (const [position, old] of previous.entries()) {
+        if (old && !old.fileId.equals(chapters[position].fileId)) {
+          await this.files.detach(old.fileId, old._id, () =>
+            this.library.deleteDetachedFiles([old.fileId], 'chapter filed again'),
+          );
+        }
+      }
       // ComicInfo's summary and genres describe the skeleton until a catalogue does (an admin's edits
       // stay: enrich leaves locked fields alone); then Jikan's manga entry, retried while it is down.
       const genres = [...new Set([...title.genres, ...contexts.flatMap(({ item }) => item.comic!.genres)])];
@@ -146,6 +158,28 @@ export class ComicProcessor implements MediaKindProcessor {
           titleId: String(title._id),
           note: chapterNote(chapters[position]),
         });
+      }
+    }
+  }
+
+  /**
+   * Records each chapter as a user of its CBZ (several chapters may share one: stored once per
+   * content), unless a deletion took the file since it was stored: then the item must be sent again.
+   */
+  private async attachFiles(chapters: readonly Chapter[], contexts: readonly ItemContext[]): Promise<void> {
+    for (const [position, chapter] of chapters.entries()) {
+      const attached = await this.files.attach(chapter.fileId, [chapter._id], {
+        reused: Boolean(contexts[position].item.reusedFile),
+        stillStored: () =>
+          this.library.requireFile(chapter.fileId).then(
+            () => true,
+            () => false,
+          ),
+      });
+      if (!attached) {
+        throw new Error(
+          `the stored CBZ of ${chapterNote(chapter)} was deleted while it was being filed; send it again`,
+        );
       }
     }
   }

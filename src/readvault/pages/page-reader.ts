@@ -50,6 +50,12 @@ export class PageReader {
     return this.range(file, start, start + entry.compressedSize - 1);
   }
 
+  /** Forgets the directories of deleted files (or every one: `undefined`). */
+  forget(fileIds: readonly string[] | undefined): void {
+    if (!fileIds) return this.directories.clear();
+    for (const id of fileIds) this.directories.delete(id);
+  }
+
   private directory(file: MediaFile): Promise<Map<string, ZipEntryInfo>> {
     const key = String(file._id);
     let cached = this.directories.get(key);

@@ -30,6 +30,12 @@ export class ResizedPageCache {
     }
   }
 
+  /** Deletes every resized page of the given CBZ files (deleted from the library). */
+  removeFiles(fileIds: readonly string[]): Promise<number> {
+    const prefixes = fileIds.map((id) => `${id}-`);
+    return this.entries.removeWhere((name) => prefixes.some((prefix) => name.startsWith(prefix)));
+  }
+
   async put(name: string, bytes: Buffer): Promise<void> {
     await this.entries.ready();
     const path = this.entries.path(name);
