@@ -16,6 +16,7 @@ import { groupAlbums } from './album-grouping.js';
 import { undecodableReason } from './audio-decode-check.js';
 import { readAudioTags } from './audio-tags.js';
 import { coverJpeg, isCoverName } from './cover-art.js';
+import { faststartCopy } from './mp4-faststart.js';
 
 /**
  * Music files (the `audio` kind: MP3, FLAC, Ogg/Opus, M4A/AAC/ALAC, WAV): checked with ffmpeg,
@@ -43,12 +44,33 @@ export class AudioProcessor implements MediaKindProcessor {
       context.item.probe?.duration,
     );
     const coverFileId = await this.storeCover(context, picture);
-    const checksum = await sha256File(context.path, context.signal);
+    const stored = await this.faststart(context, info.suffix);
+    try {
+      await this.store(context, stored, { ...info, coverFileId });
+    } finally {
+      if (stored !== context.path) await rm(stored, { force: true });
+    }
+  }
+
+  /** The file to store: an M4A with its index at the end is rewritten with the index first. */
+  private async faststart(context: ItemContext, suffix: string): Promise<string> {
+    const rewritten = await faststartCopy(context.path, suffix, context.signal);
+    if (!rewritten) return context.path;
+    if ('failed' in rewritten) {
+      this.logger.warn(`${context.item.name}: index left at the end (${rewritten.failed})`);
+      return context.path;
+    }
+    this.logger.log(`${context.item.name}: index moved before the audio (faststart)`);
+    return rewritten.path;
+  }
+
+  private async store(context: ItemContext, path: string, audio: AudioItemInfo): Promise<void> {
+    const checksum = await sha256File(path, context.signal);
     const name = context.item.name.slice(context.item.name.lastIndexOf('/') + 1);
     const uploaded = [...(context.item.uploadedParts ?? [])];
     const { file, reused } = await this.content.storeOnce({
       sha256: checksum,
-      path: context.path,
+      path,
       name,
       key: `${context.task._id}-${context.index}`,
       uploaded,
@@ -57,17 +79,18 @@ export class AudioProcessor implements MediaKindProcessor {
         await context.record({ uploadedParts: uploaded });
       },
       facts: {
-        mime: info.contentType,
+        mime: audio.contentType,
         fileName: name,
-        duration: info.duration,
+        duration: audio.duration,
         streams: context.item.probe?.streams ?? { video: [], audio: [], subtitles: [] },
         screenshots: [],
         episodes: [],
       },
     });
-    const audio: AudioItemInfo = { ...info, coverFileId };
     await context.record({
       state: 'stored',
+      // What was stored (a faststart rewrite can differ from the download by a few bytes).
+      size: file.size,
       checksum,
       audio,
       fileId: String(file._id),

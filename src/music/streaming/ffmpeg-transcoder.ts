@@ -1,5 +1,5 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { type Readable, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { ffmpegArguments, type TranscodePlan } from './transcode-format.js';
 
@@ -13,13 +13,19 @@ export interface RunningTranscode {
   readonly pid: number | undefined;
 }
 
-/** The one place ffmpeg runs for music: source bytes in on stdin, the transcode out on stdout. */
+/**
+ * The one place ffmpeg runs for music: source bytes in on stdin (or a local file's path, for a source
+ * that must be read with seeks), the transcode out on stdout.
+ */
 @Injectable()
 export class FfmpegTranscoder {
-  start(source: Readable, plan: TranscodePlan): RunningTranscode {
-    const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn('ffmpeg', ffmpegArguments(plan), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  start(input: Readable | string, plan: TranscodePlan): RunningTranscode {
+    const source = typeof input === 'string' ? Readable.from([]) : input;
+    const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
+      'ffmpeg',
+      ffmpegArguments(plan, typeof input === 'string' ? input : 'pipe:0'),
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4000) stderr += chunk.toString('utf8');

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
@@ -10,6 +12,7 @@ import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { sendMedia } from '../../stream/http/send-media.js';
 import { resizeCover } from '../ingest/cover-art.js';
 import { kindOfId } from '../model/music-ids.js';
+import { indexAfterData, MP4_SUFFIXES } from '../mp4/mp4-layout.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { type MusicTrack } from '../model/music.schema.js';
 import { SubsonicError, SubsonicErrorCode } from '../subsonic/subsonic-response.js';
@@ -17,6 +20,11 @@ import { FfmpegTranscoder } from './ffmpeg-transcoder.js';
 import { TranscodeCache } from './transcode-cache.js';
 import { TRANSCODE_FORMATS, type TranscodePlan } from './transcode-format.js';
 import { TranscodeBusyError, TranscodeSlots } from './transcode-slots.js';
+
+interface TranscodeSource {
+  input: Readable | string;
+  cleanup?: () => Promise<void>;
+}
 
 /** Tracks whose record a streamer keeps in memory, and for how long (a deleted file stops within this). */
 const RECENT_TRACKS = 2000;
@@ -33,6 +41,8 @@ export class MusicMediaService {
     string,
     { value: { track: MusicTrack; file: MediaFile }; until: number }
   >();
+  /** Stored MP4 files and whether their index follows their data (the bytes of a file never change). */
+  private readonly layouts = new Map<string, boolean>();
 
   constructor(
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
@@ -116,8 +126,15 @@ export class MusicMediaService {
         throw new SubsonicError(SubsonicErrorCode.Generic, error.message);
       throw error;
     }
+    let source: TranscodeSource;
+    try {
+      source = await this.transcodeSource(key, track, file);
+    } catch (error) {
+      release();
+      throw error;
+    }
     const partial = cacheable ? await this.cache.partialPath(key) : undefined;
-    const running = this.transcoder.start(this.store.read(file.storage.parts, 0, file.size - 1), plan);
+    const running = this.transcoder.start(source.input, plan);
     const copy = partial ? createWriteStream(partial) : undefined;
     // A cache that cannot be written (a full disk) only costs the cache entry, never the stream.
     copy?.on('error', (error) => this.logger.warn(`transcode cache write failed: ${error.message}`));
@@ -152,7 +169,44 @@ export class MusicMediaService {
       res.destroy();
     } finally {
       release();
+      await source.cleanup?.();
     }
+  }
+
+  /**
+   * What ffmpeg reads: the stored bytes through a pipe, or — for an M4A whose index follows its data
+   * (stored before ingest moved indexes first), which ffmpeg cannot read from a pipe — a local copy
+   * it can seek in, written to the cache folder and removed after.
+   */
+  private async transcodeSource(key: string, track: MusicTrack, file: MediaFile): Promise<TranscodeSource> {
+    const whole = () => this.store.read(file.storage.parts, 0, file.size - 1);
+    if (!MP4_SUFFIXES.has(track.suffix.toLowerCase()) || !(await this.indexAtEnd(file))) {
+      return { input: whole() };
+    }
+    const path = await this.cache.partialPath(`${key}-source`);
+    try {
+      await pipeline(whole(), createWriteStream(path));
+    } catch (error) {
+      await this.cache.discard(path);
+      throw error;
+    }
+    return { input: path, cleanup: () => this.cache.discard(path) };
+  }
+
+  /** Whether a stored MP4's index follows its data: a few 16-byte reads once per file, then kept. */
+  private async indexAtEnd(file: MediaFile): Promise<boolean> {
+    const id = String(file._id);
+    let known = this.layouts.get(id);
+    if (known === undefined) {
+      known = await indexAfterData(
+        (offset, length) =>
+          buffer(this.store.read(file.storage.parts, offset, Math.min(offset + length, file.size) - 1)),
+        file.size,
+      );
+      if (this.layouts.size >= RECENT_TRACKS) this.layouts.delete(this.layouts.keys().next().value!);
+      this.layouts.set(id, known);
+    }
+    return known;
   }
 
   /** The cover of an album, a track's album or an artist's first album with one, at most `size` px a side. */

@@ -39,8 +39,11 @@ export function planTranscode(
   return { format: chosen, kbps, offset: timeOffset };
 }
 
-/** ffmpeg's arguments: audio from stdin, the first audio track, encoded to the plan, to stdout. */
-export function ffmpegArguments(plan: TranscodePlan): string[] {
+/**
+ * ffmpeg's arguments: audio from stdin (or a file, for a source ffmpeg must seek in), the first audio
+ * track, encoded to the plan, to stdout.
+ */
+export function ffmpegArguments(plan: TranscodePlan, input = 'pipe:0'): string[] {
   const spec = TRANSCODE_FORMATS[plan.format];
   return [
     '-hide_banner',
@@ -48,7 +51,7 @@ export function ffmpegArguments(plan: TranscodePlan): string[] {
     'error',
     ...(plan.offset > 0 ? ['-ss', String(plan.offset)] : []),
     '-i',
-    'pipe:0',
+    input,
     '-map',
     '0:a:0',
     '-vn',
