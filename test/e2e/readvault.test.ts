@@ -242,7 +242,7 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     assert.equal((await admin.get('/api/readvault/chapters/nothing-here')).status, 404);
   });
 
-  it('fails a comic without images, an encrypted CBR and a webtoon strip too tall, each with its reason', async () => {
+  it('fails a comic without images, an encrypted CBR and a page too wide, each with its reason', async () => {
     const empty = await ingest(
       url('Empty v01 c001.cbz', makeZip([{ name: 'notes.txt', content: Buffer.from('no pictures') }])),
     );
@@ -253,10 +253,39 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     );
     assert.equal(locked.state, 'failed');
     assert.match(String(locked.error), /encrypted/);
-    const strip = await pageImage(200, 20000, 90, 'png');
-    const tall = await ingest(url('Tall Strip c001.cbz', makeZip([{ name: '001.png', content: strip }])));
-    assert.equal(tall.state, 'failed');
-    assert.match(String(tall.error), /200×20000 px, over the limit of 16383 px a side/);
+    const panorama = await pageImage(20_000, 200, 90, 'png');
+    const wide = await ingest(url('Wide Page c001.cbz', makeZip([{ name: '001.png', content: panorama }])));
+    assert.equal(wide.state, 'failed');
+    assert.match(String(wide.error), /20000×200 px, over the limit of 16383 px wide/);
+  });
+
+  it('files a 60,000 px webtoon strip as pages of at most 4096 px that read back and resize', async () => {
+    const strip = await pageImage(800, 60_000, 100, 'png');
+    const task = await ingest(url('Long Scroll c001.cbz', makeZip([{ name: '001.png', content: strip }])));
+    assert.equal(task.state, 'done', String(task.error));
+    assert.match(JSON.stringify(task.items), /chapter 1, 15 pages/);
+    const { chapters } = (await admin.get(`/api/readvault/series/${String(task.titleId)}`))
+      .body as unknown as {
+      chapters: { id: string }[];
+    };
+    const chapter = (await admin.get(`/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}`))
+      .body as unknown as { pages: { width: number; height: number }[] };
+    assert.equal(chapter.pages.length, 15);
+    assert.ok(chapter.pages.every((page) => page.width === 800 && page.height <= 4096));
+    assert.equal(
+      chapter.pages.reduce((sum, page) => sum + page.height, 0),
+      60_000,
+    );
+    const pagePath = (n: number) =>
+      `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/pages/${n}`;
+    const last = await raw(pagePath(15));
+    assert.equal(last.status, 200);
+    const meta = await sharp(last.bytes).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 800, chapter.pages[14].height]);
+    const resized = await raw(`${pagePath(8)}?width=480`);
+    assert.equal(resized.status, 200);
+    assert.equal(resized.type, 'image/webp');
+    assert.equal((await sharp(resized.bytes).metadata()).width, 480);
   });
 
   it('serves a damaged page as a 422 placeholder while the rest of the chapter reads', async () => {
@@ -314,12 +343,12 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
         'Sealed v01 c002.cbz',
         makeZip([
           { name: '001.jpg', content: jpeg },
-          { name: '002.png', content: await pageImage(200, 60_000, 140, 'png') },
+          { name: '002.png', content: await pageImage(20_000, 200, 140, 'png') },
         ]),
       ),
     );
     assert.equal(tall.state, 'failed');
-    assert.match(String(tall.error), /200×60000 px/);
+    assert.match(String(tall.error), /20000×200 px/);
     assert.deepEqual(await snapshot(), before);
   });
 

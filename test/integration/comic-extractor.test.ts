@@ -112,16 +112,73 @@ describe('comic sources that must be refused, or read only in part', () => {
     );
   });
 
-  it('refuses a 60,000 px webtoon strip with its size, before decoding it', async () => {
-    const strip = await sharp({
-      create: { width: 400, height: 60_000, channels: 3, background: { r: 200, g: 220, b: 240 } },
+  it('cuts a 60,000 px webtoon strip into pages of at most 4096 px that stack back into it', async () => {
+    // Every row its own colour, so a tile out of order or off by a row shows.
+    const width = 120;
+    const height = 60_000;
+    const pixels = Buffer.alloc(width * height * 3);
+    for (let row = 0; row < height; row++) {
+      pixels.fill(
+        Buffer.from([row % 251, (row >> 8) % 256, 255 - (row % 199)]),
+        row * width * 3,
+        (row + 1) * width * 3,
+      );
+    }
+    const strip = await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
+    const cover = await pageImage(300, 400, 20, 'png');
+    const { path, work, limits } = source(
+      'strip.cbz',
+      makeZip([
+        { name: '000.png', content: cover },
+        { name: '001.png', content: strip },
+      ]),
+    );
+    const { pages } = await extractComic(path, work, limits, signal);
+    assert.equal(pages.length, 1 + 15, 'the cover, then ceil(60000 / 4096) = 15 tiles');
+    assert.equal(pages[0].source, '000.png');
+    const tiles = pages.slice(1);
+    assert.deepEqual(
+      tiles.map((tile) => tile.source),
+      tiles.map((_, n) => `001.png (part ${n + 1} of 15)`),
+    );
+    assert.ok(tiles.every((tile) => tile.width === width && tile.height <= 4096));
+    assert.equal(
+      tiles.reduce((sum, tile) => sum + tile.height, 0),
+      height,
+    );
+    let top = 0;
+    for (const tile of tiles) {
+      assert.equal(tile.ext, 'png', 'a PNG strip stays lossless');
+      const decoded = await sharp(tile.path).raw().toBuffer({ resolveWithObject: true });
+      assert.equal(decoded.info.height, tile.height);
+      const expected = pixels.subarray(top * width * 3, (top + tile.height) * width * 3);
+      assert.ok(decoded.data.equals(expected), `tile at row ${top} is those rows of the strip`);
+      top += tile.height;
+    }
+  });
+
+  it('refuses a page too wide, or a strip past its height or pixel cap, with its size', async () => {
+    const wide = await sharp({
+      create: { width: 20_000, height: 300, channels: 3, background: { r: 200, g: 220, b: 240 } },
     })
       .png({ compressionLevel: 9 })
       .toBuffer();
-    const { path, work, limits } = source('strip.cbz', makeZip([{ name: '001.png', content: strip }]));
+    const one = source('wide.cbz', makeZip([{ name: '001.png', content: wide }]));
     assert.match(
-      await refusal(extractComic(path, work, limits, signal)),
-      /page 001\.png is 400×60000 px, over the limit of 16383 px a side .* must be split into pages/,
+      await refusal(extractComic(one.path, one.work, one.limits, signal)),
+      /page 001\.png is 20000×300 px, over the limit of 16383 px wide/,
+    );
+    const tall = await sharp({
+      create: { width: 10, height: 210_000, channels: 3, background: { r: 9, g: 9, b: 9 } },
+    })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
+    const two = source('tall.cbz', makeZip([{ name: '001.png', content: tall }]));
+    assert.match(
+      await refusal(extractComic(two.path, two.work, two.limits, signal)),
+      /page 001\.png is 10×210000 px, .*200000 for a strip/,
     );
   });
 });

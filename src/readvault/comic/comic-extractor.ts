@@ -12,6 +12,7 @@ import { unpackArchive } from '../../ingest/items/archive-unpacker.js';
 import { safeRelativePath } from '../../ingest/items/safe-path.js';
 import { ItemFailedError } from '../../ingest/processors/media-kind-processor.js';
 import { archiveFormat } from '../../ingest/processing/archive-detector.js';
+import { cutStrip, isStrip } from './strip-tiles.js';
 
 export interface ComicLimits {
   /** Most pages one chapter may have. */
@@ -22,6 +23,8 @@ export interface ComicLimits {
   maxPageBytes: number;
   /** Longest side of a page in pixels (WebP, which resized pages are, stops at 16,383). */
   maxPageSide: number;
+  /** Tallest strip accepted (cut into tiles of at most 4096 px: each within `maxPageSide`). */
+  maxStripHeight: number;
   /** Most pixels a page may decode to (sharp's limitInputPixels). */
   maxPagePixels: number;
 }
@@ -45,6 +48,7 @@ export function comicLimits(
     maxBytes: sourceSize * MAX_UNPACK_RATIO + allowance,
     maxPageBytes,
     maxPageSide: 16383,
+    maxStripHeight: 200_000,
     maxPagePixels: 100_000_000,
   };
 }
@@ -123,7 +127,22 @@ export async function extractComic(
     const type = await fileTypeFromFile(path).catch(() => undefined);
     if (!type || !PAGE_TYPES.has(type.ext)) continue; // thumbs.db, .nfo, scanner credits in text...
     const name = relative(root, path).split(sep).join('/');
-    pages.push({ source: name, path, ext: type.ext, ...(await checkPage(path, name, limits)) });
+    const size = await checkPage(path, name, limits);
+    if (!isStrip(size.width, size.height)) {
+      pages.push({ source: name, path, ext: type.ext, ...size });
+      continue;
+    }
+    // A webtoon strip drawn as one image: pages of at most 4096 px that the reader stacks again.
+    const tiles = await cutStrip(
+      path,
+      type.ext,
+      size,
+      join(work, 'tiles', String(pages.length)),
+      limits.maxPagePixels,
+    );
+    for (const [index, tile] of tiles.entries()) {
+      pages.push({ source: `${name} (part ${index + 1} of ${tiles.length})`, ...tile });
+    }
   }
   if (pages.length === 0) throw new ItemFailedError('no images in it: not a comic');
   if (pages.length > limits.maxPages) {
@@ -152,9 +171,10 @@ async function checkPage(
     throw new ItemFailedError(`page ${name} cannot be read as an image: ${(error as Error).message}`);
   }
   if (!width || !height) throw new ItemFailedError(`page ${name} has no size: a damaged image`);
-  if (Math.max(width, height) > limits.maxPageSide || width * height > limits.maxPagePixels) {
+  const tallest = isStrip(width, height) ? limits.maxStripHeight : limits.maxPageSide;
+  if (width > limits.maxPageSide || height > tallest || width * height > limits.maxPagePixels) {
     throw new ItemFailedError(
-      `page ${name} is ${width}×${height} px, over the limit of ${limits.maxPageSide} px a side and ${limits.maxPagePixels} px in all (a long webtoon strip must be split into pages)`,
+      `page ${name} is ${width}×${height} px, over the limit of ${limits.maxPageSide} px wide, ${limits.maxPageSide} px high (${limits.maxStripHeight} for a strip, cut into tiles) and ${limits.maxPagePixels} px in all`,
     );
   }
   return { width, height };
