@@ -58,7 +58,7 @@ export class ComicProcessor implements MediaKindProcessor {
         offset: spans[index].offset,
         size: spans[index].size,
       }));
-      const comic = describe(context.item, extracted.format, placed, extracted.comicInfo);
+      const comic = describe(context, extracted.format, placed, extracted.comicInfo);
       const checksum = await sha256File(cbz, context.signal);
       const name = `${displayName(comic)}.cbz`;
       const uploaded = [...(context.item.uploadedParts ?? [])];
@@ -187,12 +187,12 @@ export class ComicProcessor implements MediaKindProcessor {
 
 /** Series, volume, chapter and title: from ComicInfo.xml where it says, else from the name. */
 function describe(
-  item: IngestItem,
+  { item, task }: ItemContext,
   format: string,
   pages: { name: string; width: number; height: number; offset: number; size: number }[],
   comicInfoXml: string | undefined,
 ): ComicItemInfo {
-  const fromName = parseChapterPath(item.name);
+  const fromName = parseChapterPath(pathInSource(item, task.download?.fileName));
   const info = comicInfoXml ? parseComicInfo(comicInfoXml) : undefined;
   return {
     series: info?.series ?? fromName.series,
@@ -208,6 +208,16 @@ function describe(
     summary: info?.summary,
     genres: info?.genres ?? [],
   };
+}
+
+/**
+ * The item's path with the download's own name in front (a torrent's folder, a pack's archive name):
+ * a torrent "Title" of folders "Chapter 03", "Chapter 04" names its series only there.
+ */
+function pathInSource(item: IngestItem, downloadName: string | undefined): string {
+  if (!downloadName || item.name === downloadName || item.name.startsWith(`${downloadName}/`))
+    return item.name;
+  return `${downloadName.replace(/\.(zip|cbz|rar|cbr|7z|cb7|tar|torrent)$/i, '')}/${item.name}`;
 }
 
 function chapterKey(seriesId: string, comic: ComicItemInfo, fileId: string): string {
