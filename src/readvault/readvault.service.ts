@@ -53,7 +53,10 @@ export class ReadVaultService implements OnModuleInit {
    * A reader turns pages of one chapter: its chapter and CBZ records are read once and kept briefly
    * (two database round trips less per page; an admin's change shows within the TTL).
    */
-  private readonly sources = new Map<string, { until: number; source: Promise<PageSource> }>();
+  private readonly sources = new Map<
+    string,
+    { until: number; source: Promise<PageSource>; resolved?: PageSource }
+  >();
   private readonly hot = new Map<string, Buffer>();
   private hotBytes = 0;
 
@@ -120,6 +123,30 @@ export class ReadVaultService implements OnModuleInit {
     const chapter = await this.chapters.findChapter(id);
     if (!chapter) throw notFound(`No chapter with id ${id}.`);
     return chapter;
+  }
+
+  /**
+   * The page at its original size when everything it needs is in memory (the chapter's records kept,
+   * the bytes read lately), without waiting on anything; undefined otherwise (then `page` reads it).
+   * A reader turning pages everyone is reading costs a few map lookups.
+   */
+  hotPage(chapterId: string, number: number, width?: number): PageBytes | undefined {
+    const kept = this.sources.get(chapterId);
+    if (!kept?.resolved || kept.until <= Date.now()) return undefined;
+    const { chapter, file } = kept.resolved;
+    const page = chapter.pages[number - 1];
+    if (!page || (width !== undefined && snapWidth(width) < page.width)) return undefined;
+    const key = `${String(file._id)}/${page.name}`;
+    const bytes = this.hot.get(key);
+    if (!bytes) return undefined;
+    this.hot.delete(key); // most recently used goes last
+    this.hot.set(key, bytes);
+    const ext = page.name.slice(page.name.lastIndexOf('.') + 1).toLowerCase();
+    return {
+      bytes,
+      mime: MIME[ext] ?? 'application/octet-stream',
+      etag: `"${String(chapter.fileId)}-${page.name}"`,
+    };
   }
 
   /** Page `number` (from 1) of a chapter, at its original size or resized to a listed width (never up). */
@@ -210,9 +237,16 @@ export class ReadVaultService implements OnModuleInit {
       const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
       return { chapter, file };
     })();
-    source.catch(() => this.sources.delete(chapterId));
+    const entry: { until: number; source: Promise<PageSource>; resolved?: PageSource } = {
+      until: now + PAGE_SOURCE_TTL_MS,
+      source,
+    };
+    source.then(
+      (resolved) => (entry.resolved = resolved),
+      () => this.sources.get(chapterId) === entry && this.sources.delete(chapterId),
+    );
     this.sources.delete(chapterId);
-    this.sources.set(chapterId, { until: now + PAGE_SOURCE_TTL_MS, source });
+    this.sources.set(chapterId, entry);
     while (this.sources.size > PAGE_SOURCES) this.sources.delete(this.sources.keys().next().value!);
     return source;
   }

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Connection, Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { ChapterAdminService } from '../../src/readvault/chapters/chapter-admin.service.js';
+import { ReadVaultService } from '../../src/readvault/readvault.service.js';
 import { pageImage } from '../support/comics.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type TestClient } from '../support/http.js';
@@ -102,6 +103,35 @@ describe('ReadVault deletion: a shared CBZ outlives all but its last chapter; a 
     assert.equal(await fileExists(left.fileId), false, 'neither deletion may think the other still uses it');
     const queued = await mongo.collection('pending_deletions').countDocuments();
     assert.ok(queued > 0, 'its bytes are queued for the deletion drain');
+  });
+
+  it('answers a page read lately from memory, with the same bytes and headers, until its CBZ goes', async () => {
+    const chapter = await ingestChapter('Quick Turn c001.cbz', [pages[0], pages[1]]);
+    const readvault = server.app.get(ReadVaultService);
+    assert.equal(readvault.hotPage(chapter.chapterId, 2), undefined, 'nothing kept before a read');
+    const url = `${server.url}/api/readvault/chapters/${encodeURIComponent(chapter.chapterId)}/pages/2`;
+    const cold = await fetch(url, { headers: { 'x-request-id': 'first-read' } });
+    const coldBytes = Buffer.from(await cold.arrayBuffer());
+    assert.ok(readvault.hotPage(chapter.chapterId, 2)?.bytes.equals(pages[1]), 'kept after the read');
+    assert.equal(readvault.hotPage(chapter.chapterId, 2, 480), undefined, 'a smaller width is resized');
+    const hot = await fetch(url, { headers: { 'x-request-id': 'second-read' } });
+    const hotBytes = Buffer.from(await hot.arrayBuffer());
+    assert.ok(coldBytes.equals(pages[1]) && hotBytes.equals(pages[1]));
+    assert.equal(hot.headers.get('x-request-id'), 'second-read');
+    for (const name of [
+      'etag',
+      'content-type',
+      'cache-control',
+      'content-security-policy',
+      'x-content-type-options',
+    ]) {
+      assert.ok(hot.headers.get(name), `${name} present`);
+      assert.equal(hot.headers.get(name), cold.headers.get(name), name);
+    }
+    const deleted = await deleteChapter(chapter.seriesId, chapter.chapterId);
+    assert.equal(deleted.status, 303, deleted.html);
+    assert.equal(readvault.hotPage(chapter.chapterId, 2), undefined, 'forgotten with its file');
+    assert.equal((await fetch(url)).status, 404);
   });
 
   it('deleting a manga title removes its chapters, their CBZs and their resized pages', async () => {
