@@ -131,10 +131,29 @@ describe('web music player in headless Chromium', () => {
     await waitFor('the same track from its start', (state) => state.time < 1 && !state.paused);
     assert.equal((await player()).title, 'Aurora', 'repeat one plays the same track again');
     await page.getByRole('button', { name: 'Repeat: one' }).click(); // off
+    // Gapless where the browser allows: the next track is already loading in the waiting element.
+    const waiting = () =>
+      page.evaluate<{ src: string; ready: number; playing: string }>(`(() => {
+        const next = document.getElementById('audio-next');
+        return { src: next.src, ready: next.readyState, playing: document.getElementById('audio').src };
+      })()`);
+    const loaded = await eventually(waiting, (w) => w.ready >= 1, {
+      timeoutMs: 15_000,
+      what: 'the next track preloaded',
+    });
+    assert.match(loaded.src, /\/stream\//);
+    assert.notEqual(loaded.src, loaded.playing);
+    await page.evaluate(`document.getElementById('audio-next').dataset.mark = 'preloaded'`);
     await page.evaluate(
       `(() => { const a = document.getElementById('audio'); a.currentTime = a.duration - 0.3; })()`,
     );
     await waitPlaying('Polar Night');
+    assert.equal(
+      await page.evaluate(`document.getElementById('audio').dataset.mark ?? ''`),
+      'preloaded',
+      'the element that preloaded it plays it: nothing fetched or decoded anew at the change',
+    );
+    assert.equal(await page.evaluate(`document.getElementById('audio').src`), loaded.src);
   });
 
   it('keeps the music API for accounts', async () => {

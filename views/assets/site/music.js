@@ -1,11 +1,15 @@
 // Music page: browse albums, artists and playlists from /api/music, play a queue with next/previous,
 // shuffle, repeat, seek and volume; lock-screen controls through the Media Session API; shortcuts.
+// Gapless where the browser allows: the next track loads in a second audio element while this one
+// plays, and takes over the moment this one ends (no fetch, no decoder start-up in between).
 const browse = document.getElementById('music-browse');
-const audio = document.getElementById('audio');
+let audio = document.getElementById('audio');
+let upcoming = document.getElementById('audio-next');
 const queueList = document.getElementById('queue');
 const $ = (id) => document.getElementById(id);
 
-const state = { queue: [], index: -1, shuffle: false, repeat: 'off', history: [] };
+const state = { queue: [], index: -1, shuffle: false, repeat: 'off', history: [], upcoming: -1 };
+const absolute = (url) => new URL(url, location.href).href;
 
 const clock = (seconds) => {
   const s = Math.max(0, Math.floor(seconds || 0));
@@ -130,6 +134,7 @@ function enqueue(tracks) {
   state.queue.push(...tracks);
   renderQueue();
   if (state.index < 0) start(0);
+  else prepareNext();
 }
 
 function start(position) {
@@ -137,8 +142,19 @@ function start(position) {
   if (!track) return;
   if (state.index >= 0 && state.index !== position) state.history.push(state.index);
   state.index = position;
-  audio.src = track.stream;
+  if (upcoming.src === absolute(track.stream)) {
+    // Preloaded: the waiting element becomes the player (ids swap, so `#audio` is what plays).
+    const done = audio;
+    done.pause();
+    [audio, upcoming] = [upcoming, done];
+    audio.id = 'audio';
+    upcoming.id = 'audio-next';
+    audio.volume = done.volume;
+    audio.currentTime = 0;
+    if (audio.readyState >= 1) showDuration(); // its metadata came while it waited
+  } else audio.src = track.stream;
   void audio.play().catch(() => {});
+  prepareNext();
   $('now-title').textContent = track.title;
   $('now-artist').textContent = `${track.artist} · ${track.album}`;
   const cover = $('now-cover');
@@ -158,6 +174,20 @@ function start(position) {
   }
 }
 
+/** Loads what plays next into the waiting element (chosen now, so shuffle plays what was loaded). */
+function prepareNext() {
+  state.upcoming = state.repeat === 'one' ? -1 : nextIndex();
+  const track = state.queue[state.upcoming];
+  if (!track) {
+    upcoming.removeAttribute('src');
+    return;
+  }
+  if (upcoming.src !== absolute(track.stream)) {
+    upcoming.src = track.stream;
+    upcoming.load();
+  }
+}
+
 function nextIndex() {
   if (state.queue.length === 0) return -1;
   if (state.shuffle && state.queue.length > 1) {
@@ -170,7 +200,7 @@ function nextIndex() {
 }
 
 function next() {
-  const position = nextIndex();
+  const position = state.upcoming >= 0 && state.upcoming < state.queue.length ? state.upcoming : nextIndex();
   if (position >= 0) start(position);
 }
 
@@ -196,6 +226,7 @@ function toggle() {
 const REPEAT = ['off', 'all', 'one'];
 function cycleRepeat() {
   state.repeat = REPEAT[(REPEAT.indexOf(state.repeat) + 1) % REPEAT.length];
+  if (state.index >= 0) prepareNext();
   $('repeat').dataset.mode = state.repeat;
   $('repeat').setAttribute('aria-label', `Repeat: ${state.repeat}`);
   $('repeat').textContent = state.repeat === 'one' ? 'Repeat 1' : 'Repeat';
@@ -203,28 +234,39 @@ function cycleRepeat() {
 
 function toggleShuffle() {
   state.shuffle = !state.shuffle;
+  if (state.index >= 0) prepareNext();
   $('shuffle').setAttribute('aria-pressed', String(state.shuffle));
 }
 
-audio.addEventListener('ended', () => {
+/** Listens on both elements, heeding only the one playing (the waiting one loads quietly). */
+function onPlayer(type, listener) {
+  for (const element of [audio, upcoming]) {
+    element.addEventListener(type, (event) => {
+      if (event.target === audio) listener(event);
+    });
+  }
+}
+
+onPlayer('ended', () => {
   if (state.repeat === 'one') {
     audio.currentTime = 0;
     void audio.play();
   } else next();
 });
-audio.addEventListener('play', () => {
+onPlayer('play', () => {
   $('play').textContent = 'Pause';
   $('play').setAttribute('aria-label', 'Pause');
 });
-audio.addEventListener('pause', () => {
+onPlayer('pause', () => {
   $('play').textContent = 'Play';
   $('play').setAttribute('aria-label', 'Play');
 });
-audio.addEventListener('loadedmetadata', () => {
+function showDuration() {
   $('seek').max = String(audio.duration || 0);
   $('total').textContent = clock(audio.duration);
-});
-audio.addEventListener('timeupdate', () => {
+}
+onPlayer('loadedmetadata', showDuration);
+onPlayer('timeupdate', () => {
   $('seek').value = String(audio.currentTime);
   $('elapsed').textContent = clock(audio.currentTime);
   if ('mediaSession' in navigator && audio.duration && navigator.mediaSession.setPositionState) {
