@@ -30,6 +30,25 @@ describe('DiskLru: a size-capped cache directory', () => {
     assert.equal(existsSync(lru.path('c.bin')), true);
   });
 
+  it('deletes the entries a predicate picks, and counts them out of the total', async () => {
+    const dir = tempDir('sv-disk-lru-');
+    const lru = new DiskLru(dir, 30, '.bin');
+    for (const name of ['f1-a.bin', 'f1-b.bin', 'f2-a.bin']) {
+      writeFileSync(lru.path(name), Buffer.alloc(10));
+      await lru.added(name, 10);
+    }
+    assert.equal(await lru.removeWhere((name) => name.startsWith('f1-')), 2);
+    assert.equal(existsSync(lru.path('f1-a.bin')), false);
+    assert.equal(existsSync(lru.path('f1-b.bin')), false);
+    assert.equal(await lru.use('f1-a.bin'), undefined);
+    // 10 bytes left of 30: two more fit without evicting the survivor.
+    for (const name of ['f3-a.bin', 'f3-b.bin']) {
+      writeFileSync(lru.path(name), Buffer.alloc(10));
+      await lru.added(name, 10);
+    }
+    assert.equal(await lru.use('f2-a.bin'), 10);
+  });
+
   it("starts from the files already there, oldest first, and drops dead writers' partial files when asked", async () => {
     const dir = tempDir('sv-disk-lru-');
     mkdirSync(dir, { recursive: true });
