@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -106,6 +106,49 @@ describe('Music bad input: oversized embedded pictures, unknown and missing Subs
     const album = await call('getAlbum', { id: String(song.albumId) });
     assert.equal(album.status, 'ok');
     assert.equal(album.album.coverArt, undefined);
+  });
+
+  it('files a 10-hour WAV like a song (the decode check reads 30 s of it) and streams its end by range', async () => {
+    const dir = tempDir('sv-long-wav-');
+    after(() => rmSync(dir, { recursive: true, force: true })); // 288 MB
+    const path = join(dir, 'Night Watch.wav');
+    // 8 kHz mono 8-bit: 10 hours in 288 MB.
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono'],
+      ...[
+        '-t',
+        '36000',
+        '-c:a',
+        'pcm_u8',
+        '-metadata',
+        'title=Night Watch',
+        '-metadata',
+        'artist=Lighthouse',
+        path,
+      ],
+    ]);
+    const bytes = readFileSync(path);
+    const admin = await signInAdmin(server);
+    const task = await ingestLink(admin, links.url('Night Watch.wav', bytes), { timeoutMs: 180_000 });
+    assert.equal(task.state, 'done', String(task.error));
+    const song = (await call('search3', { query: 'night watch' })).searchResult3.song[0] as Json;
+    assert.equal(song.duration, 36000);
+    assert.equal(song.size, bytes.length);
+    const salt = 'cafe';
+    const t = createHash('md5')
+      .update(password + salt)
+      .digest('hex');
+    const query = new URLSearchParams({
+      v: '1.16.1',
+      c: 'test',
+      u: 'listener',
+      t,
+      s: salt,
+      id: String(song.id),
+    });
+    const tail = await fetch(`${server.url}/rest/stream?${query}`, { headers: { range: 'bytes=-4096' } });
+    assert.equal(tail.status, 206);
+    assert.ok(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 4096)));
   });
 
   it('ignores parameters it does not know, and answers a missing required one with error 10', async () => {
