@@ -17,6 +17,15 @@ const CHECKPOINT_KEY = 'music:catalog-checkpoint';
  */
 const RETIRED_KEYS = ['music:changes', 'music:checkpoint'];
 
+/** The revision and the ids after ARGV[1] (-1 when they are not all kept), atomically. */
+const SINCE_SCRIPT = `
+local revision = tonumber(redis.call('GET', KEYS[1]) or '0')
+local oldest = revision - redis.call('LLEN', KEYS[2])
+local from = tonumber(ARGV[1])
+if from < oldest or from > revision then return {revision, -1} end
+return {revision, redis.call('LRANGE', KEYS[2], from - oldest, -1)}
+`;
+
 export interface CatalogCheckpoint {
   revision: number;
   albums: MusicAlbum[];
@@ -64,16 +73,16 @@ export class MusicChangeLog implements OnApplicationBootstrap {
   }
 
   /**
-   * The ids changed after revision `from`, read with the revision in one transaction; undefined when
-   * they are no longer all kept (or `from` is ahead of the store: Redis lost its data).
+   * The ids changed after revision `from`, read with the revision in one step (only those: a catalog
+   * a few changes behind reads a few ids, not the whole log); undefined when they are no longer all
+   * kept (or `from` is ahead of the store: Redis lost its data).
    */
   async since(from: number): Promise<ChangesSince | undefined> {
-    const replies = await this.redis.client.multi().get(REVISION_KEY).lrange(LOG_KEY, 0, -1).exec();
-    const revision = Number((replies?.[0]?.[1] as string | null) ?? 0);
-    const kept = (replies?.[1]?.[1] as string[] | undefined) ?? [];
-    const oldest = revision - kept.length;
-    if (from < oldest || from > revision) return undefined;
-    return { revision, ids: kept.slice(from - oldest) };
+    const [revision, ids] = (await this.redis.client.eval(SINCE_SCRIPT, 2, REVISION_KEY, LOG_KEY, from)) as [
+      number,
+      string[] | number,
+    ];
+    return Array.isArray(ids) ? { revision, ids } : undefined;
   }
 
   async saveCheckpoint(checkpoint: CatalogCheckpoint): Promise<void> {
