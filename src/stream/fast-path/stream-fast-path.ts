@@ -6,6 +6,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { describeError } from '../../core/errors/all-exceptions.filter.js';
 import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
+import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
 import { MediaDelivery } from '../media-delivery.js';
 import { StreamService } from '../stream.service.js';
 
@@ -32,7 +33,8 @@ export class StreamFastPath {
     private readonly delivery: MediaDelivery,
     private readonly metrics: MetricsRegistry,
   ) {
-    this.headers = securityHeaderList(config);
+    // Every answer here is to a signed link, which players on other origins may read.
+    this.headers = [...securityHeaderList(config), ...CROSS_ORIGIN_MEDIA_HEADERS];
   }
 
   /** Puts the fast path in front of the server's Express handler. */
