@@ -118,7 +118,12 @@ export class StremioAddonService {
       (candidate) =>
         candidate.id === catalogId && candidate.type === type && key.catalogs.includes(candidate.name),
     );
-    if (!catalog) throw new AppError(404, 'not_found', `This add-on has no ${type} catalog "${catalogId}".`);
+    if (!catalog)
+      throw new AppError(
+        404,
+        'not_found',
+        `This add-on has no ${type.slice(0, 20)} catalog "${catalogId.slice(0, 80)}".`,
+      );
     const skip = extra.skip ?? 0;
     if (skip > MAX_OFFSET) return { metas: [] };
     const filter = { kind: catalog.kind, genre: extra.genre, limit: CATALOG_PAGE_SIZE, offset: skip };
