@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Types } from 'mongoose';
+import stremioClient from 'stremio-addon-client';
 import { AppPasswordService } from '../../src/auth/app-passwords/app-password.service.js';
 import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -397,6 +398,41 @@ describe('Stremio add-on', () => {
     assert.equal((await addon('/manifest.json', `${password}~movies.anime`)).status, 200);
   });
 
+  it("Stremio's own client library (stremio-addon-client) installs the add-on and walks it", async () => {
+    const manifestUrl = `${server.url}/stremio/${password}/manifest.json`;
+    const { addon: client } = await stremioClient.detectFromURL(manifestUrl);
+    assert.ok(client, 'detected as an add-on (the client lints the manifest too)');
+    assert.equal(client.isSupported('stream', 'movie', 'tt0133093'), true);
+    assert.equal(client.isSupported('meta', 'movie', 'tt0133093'), false, "Cinemeta's");
+    assert.equal(client.isSupported('meta', 'series', `sv:${String(showId)}`), true);
+
+    const found = await client.get('catalog', 'series', 'sv-series', { search: 'harbour', skip: 0 });
+    assertCatalogResponse(found);
+    assert.deepEqual(
+      (found as { metas: { id: string }[] }).metas.map((m) => m.id),
+      [`sv:${String(showId)}`],
+    );
+    const meta = await client.get('meta', 'series', `sv:${String(showId)}`);
+    assertMetaResponse(meta);
+    const videoId = (meta as { meta: { videos: { id: string }[] } }).meta.videos[0].id;
+    const streams = await client.get('stream', 'series', videoId);
+    assertStreamResponse(streams);
+    const [stream] = (streams as { streams: { url: string; behaviorHints: { videoSize: number } }[] })
+      .streams;
+    const range = await fetch(stream.url, { headers: { range: 'bytes=0-15' } });
+    assert.equal(range.status, 206);
+    assert.equal((await range.arrayBuffer()).byteLength, 16);
+    const subtitles = await client.get('subtitles', 'series', videoId, {
+      videoSize: stream.behaviorHints.videoSize,
+      filename: 'Harbour.Watch.S01E01.mkv',
+    });
+    assertSubtitlesResponse(subtitles);
+    assert.deepEqual(
+      (subtitles as { subtitles: { lang: string }[] }).subtitles.map((s) => s.lang),
+      ['eng'],
+    );
+  });
+
   it('a revoked, unknown or malformed app password gets 401 JSON everywhere, with CORS headers', async () => {
     const paths = [
       '/manifest.json',
@@ -410,6 +446,9 @@ describe('Stremio add-on', () => {
     ];
     const unknown = `svp_${userId}${'B'.repeat(43)}`;
     assert.equal((await addon('/manifest.json')).status, 200, 'works before the revocation');
+    const { addon: installed } = await stremioClient.detectFromURL(
+      `${server.url}/stremio/${password}/manifest.json`,
+    );
     assert.equal(await server.app.get(AppPasswordService).revoke(userId, passwordId), true);
     for (const key of [password, unknown, 'svp_nonsense', 'not-a-password']) {
       for (const path of paths) {
@@ -420,5 +459,7 @@ describe('Stremio add-on', () => {
         assert.equal(headers.get('access-control-allow-origin'), '*');
       }
     }
+    // An installed copy stops working at once: the client reports the HTTP error.
+    await assert.rejects(installed!.get('catalog', 'movie', 'sv-movies'), { code: 4 });
   });
 });
