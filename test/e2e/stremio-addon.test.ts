@@ -261,6 +261,7 @@ describe('Stremio add-on', () => {
     assertMetaResponse(movie.body);
     const movieMeta = movie.body.meta as { behaviorHints: unknown; description: string; runtime?: string };
     assert.deepEqual(movieMeta.behaviorHints, { defaultVideoId: `sv:${String(movieId)}` });
+    assert.equal(movieMeta.runtime, '1 min');
     assert.equal(movieMeta.description, 'A train at night.');
     assert.equal((await addon(`/meta/movie/sv:${String(showId)}.json`)).status, 404, 'a series is no movie');
     assert.equal((await addon('/meta/movie/sv:0123456789abcdef01234567.json')).status, 404);
@@ -334,6 +335,17 @@ describe('Stremio add-on', () => {
     assert.match(await vtt.text(), /^WEBVTT[\s\S]*Hello from Stremio/);
     const plain = await addon(`/subtitles/series/sv:${String(showId)}:1:1.json`);
     assertSubtitlesResponse(plain.body);
+    assert.deepEqual(
+      (plain.body.subtitles as { url: string }[]).map((s) => s.url.split('?')[0]),
+      [track.url.split('?')[0]],
+      'without videoSize: every file of the episode',
+    );
+    const otherVideo = await addon(`/subtitles/series/tt0903747:1:1/videoSize=${episodeSize + 1}.json`);
+    assert.deepEqual(
+      otherVideo.body,
+      { subtitles: [] },
+      "another add-on's video: our timings would not match",
+    );
     assert.deepEqual((await addon(`/subtitles/movie/sv:${String(movieId)}.json`)).body, { subtitles: [] });
   });
 

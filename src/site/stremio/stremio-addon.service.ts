@@ -155,7 +155,7 @@ export class StremioAddonService {
     };
     if (stremioType === 'movie') {
       const duration = files.find((file) => file.duration)?.duration;
-      meta.runtime = duration ? `${Math.round(duration / 60)} min` : undefined;
+      meta.runtime = duration ? `${Math.max(1, Math.round(duration / 60))} min` : undefined;
       meta.behaviorHints = { defaultVideoId: meta.id };
     } else {
       meta.videos = this.videos(title, files);
@@ -170,12 +170,16 @@ export class StremioAddonService {
     return { streams: found.files.sort(byQuality).map((file) => toStream(file, titleId, this.streamLinks)) };
   }
 
-  /** Text tracks of the video's files; of the one file Stremio plays when its size tells which. */
+  /**
+   * Text tracks of the video's files. With `videoSize` (Stremio sends our streams' `videoSize` hint
+   * back) only the file playing: a size none of ours has is another add-on's video, whose timing our
+   * tracks would not match.
+   */
   async subtitles(type: string, id: string, videoSize?: number): Promise<{ subtitles: StremioSubtitle[] }> {
     const found = await this.videoFiles(type, id);
     if (!found) return { subtitles: [] };
-    const playing = found.files.filter((file) => file.size === videoSize);
-    const files = playing.length === 1 ? playing : found.files;
+    const files =
+      videoSize === undefined ? found.files : found.files.filter((file) => file.size === videoSize);
     return { subtitles: files.flatMap((file) => subtitlesOf(file, this.streamLinks)) };
   }
 
