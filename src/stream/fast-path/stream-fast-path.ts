@@ -33,8 +33,7 @@ export class StreamFastPath {
     private readonly delivery: MediaDelivery,
     private readonly metrics: MetricsRegistry,
   ) {
-    // Every answer here is to a signed link, which players on other origins may read.
-    this.headers = [...securityHeaderList(config), ...CROSS_ORIGIN_MEDIA_HEADERS];
+    this.headers = securityHeaderList(config);
   }
 
   /** Puts the fast path in front of the server's Express handler. */
@@ -71,6 +70,8 @@ export class StreamFastPath {
     const stopTimer = this.metrics.httpDuration.startTimer();
     res.once('finish', () => stopTimer({ method: req.method, route: ROUTE, status: String(res.statusCode) }));
     for (const [name, value] of this.headers) res.setHeader(name, value);
+    // Every answer here is to a signed link, which players on other origins may read.
+    for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
     res.setHeader('X-Request-Id', requestId(req));
     try {
       this.streams.assertSigned(decodedPath(path), single(query, 'md5'), single(query, 'expires'));

@@ -91,10 +91,11 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // The Stremio add-on's pages: their URLs hold app passwords, never kept in a cache.
+  if (url.pathname.startsWith('/stremio/')) return;
   const path = url.pathname;
-  // Media bytes, subtitles, the API, health checks and the add-on (its URLs hold app passwords) always
-  // go to the network.
-  if (/^\/(stream|subtitles|api|healthz|metrics|admin|auth|stremio|sw\.js)/.test(path)) return;
+  // Media bytes, subtitles, the API and health checks always go to the network.
+  if (/^\/(stream|subtitles|api|healthz|metrics|admin|auth|sw\.js)/.test(path)) return;
   if (/^\/media\/(artwork\/|[0-9a-f]{24}\/screenshots\/)/.test(path)) return event.respondWith(image(request));
   if (path.startsWith('/assets/') || path === '/manifest.webmanifest') return event.respondWith(asset(request));
   if (request.mode === 'navigate') return event.respondWith(page(request));
