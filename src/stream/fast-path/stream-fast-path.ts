@@ -6,9 +6,9 @@ import { AppError } from '../../core/errors/app-error.js';
 import { describeError } from '../../core/errors/all-exceptions.filter.js';
 import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
-import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
 import { MediaDelivery } from '../media-delivery.js';
 import { StreamService } from '../stream.service.js';
+import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
 
 /** `/stream/<fileId>/<fileName>`, as the Express route matches it (one segment each, no slash after). */
 const STREAM_PATH = /^\/stream\/([0-9A-Fa-f]{24})\/[^/]+$/;
