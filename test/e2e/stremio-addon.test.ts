@@ -177,6 +177,13 @@ describe('Stremio add-on', () => {
       (body.resources as { name: string }[]).map((r) => r.name),
       ['catalog', 'meta', 'stream', 'subtitles'],
     );
+    // The logo is shown by Stremio Web from its own origin: not a same-site-only asset.
+    assert.equal(body.logo, `${server.url}/stremio/logo.png`);
+    const logo = await fetch(String(body.logo));
+    assert.equal(logo.status, 200);
+    assert.equal(logo.headers.get('content-type'), 'image/png');
+    assert.equal(logo.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.deepEqual([...new Uint8Array(await logo.arrayBuffer()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
   });
 
   it('options in the URL choose the catalogs; unknown options are a 400', async () => {

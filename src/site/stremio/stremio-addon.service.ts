@@ -81,7 +81,7 @@ export class StremioAddonService {
       version: this.version,
       name: 'StreamVault',
       description: `Movies, series and anime from the StreamVault library at ${host}.`,
-      logo: `${this.publicUrl}/assets/site/icons/icon-512.png`,
+      logo: `${this.publicUrl}/stremio/logo.png`,
       resources: [
         { name: 'catalog', types: [...STREMIO_TYPES] },
         { name: 'meta', types: [...STREMIO_TYPES], idPrefixes: ours },

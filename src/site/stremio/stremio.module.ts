@@ -6,6 +6,7 @@ import { StremioAddonService } from './stremio-addon.service.js';
 import { StremioConfigureController } from './stremio-configure.controller.js';
 import { stremioCors } from './stremio-cors.middleware.js';
 import { StremioKeyGuard } from './stremio-key.guard.js';
+import { StremioLogoController } from './stremio-logo.controller.js';
 
 /**
  * The Stremio add-on (manager role): the protocol routes and the configure page, over the library's
@@ -13,7 +14,7 @@ import { StremioKeyGuard } from './stremio-key.guard.js';
  */
 @Module({
   imports: [SitePagesModule],
-  controllers: [StremioAddonController, StremioConfigureController],
+  controllers: [StremioAddonController, StremioConfigureController, StremioLogoController],
   providers: [StremioAddonService, StremioKeyGuard, MediaLinks],
 })
 export class StremioModule implements NestModule {
