@@ -7,6 +7,7 @@ import { type Types } from 'mongoose';
 import stremioClient from 'stremio-addon-client';
 import { AppPasswordService } from '../../src/auth/app-passwords/app-password.service.js';
 import { UserService } from '../../src/auth/user.service.js';
+import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -121,6 +122,21 @@ describe('Stremio add-on', () => {
         subtitles: [{ index: 1, codec: 'subrip', language: 'eng' }],
       },
     });
+    // Its stills, as ingest would have made them (a real JPEG in the store).
+    const still = join(tempDir('sv-still-'), 'still.jpg');
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120',
+      '-frames:v',
+      '1',
+      still,
+    ]);
+    const [stillPart] = await server.app.get<MediaStore>(MEDIA_STORE).put(still, 'still.jpg');
+    await files.setArtifacts(episode._id, { screenshots: [stillPart], sample: undefined });
     showId = (await library.upsertSkeleton({ kind: 'series', name: 'Harbour Watch', year: 2017 }))._id;
     await library.attachFiles(showId, [
       { fileId: episode._id, placement: { season: 1, episodes: [1] } },
@@ -258,6 +274,13 @@ describe('Stremio add-on', () => {
         [`sv:${String(showId)}:1:2`, 1, 2, 'Episode 2'],
       ],
     );
+    // Episode 1's still, a signed link under PUBLIC_URL that another origin may show.
+    const thumbnail = await fetch(String(meta.videos[0].thumbnail));
+    assert.equal(thumbnail.status, 200);
+    assert.equal(thumbnail.headers.get('content-type'), 'image/jpeg');
+    assert.equal(thumbnail.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(thumbnail.headers.get('access-control-allow-origin'), '*');
+    await thumbnail.arrayBuffer();
     // Episode 2's record has a still: a signed link to it, under PUBLIC_URL.
     assert.match(
       String(meta.videos[1].thumbnail),
