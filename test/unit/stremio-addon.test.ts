@@ -5,7 +5,7 @@ import { AppError } from '../../src/core/errors/app-error.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { parseExtra, stripJson } from '../../src/site/stremio/stremio-extra.js';
 import { episodeVideoId, parseVideoId, titleMetaId } from '../../src/site/stremio/stremio-ids.js';
-import { formatAddonKey, parseAddonKey } from '../../src/site/stremio/stremio-key.js';
+import { chooseCatalogs, formatAddonKey, parseAddonKey } from '../../src/site/stremio/stremio-key.js';
 import { addonLinks } from '../../src/site/stremio/stremio-links.js';
 import { byQuality, iso6392, isWebReady, toStream } from '../../src/site/stremio/stremio-streams.js';
 import { assertStream, assertSubtitle } from '../support/stremio-shapes.js';
@@ -96,6 +96,17 @@ describe('Stremio add-on: the key segment', () => {
       assert.equal(error.getStatus(), 400);
       assert.ok(!JSON.stringify(error.getResponse()).includes(PASSWORD.slice(4)), segment);
     }
+  });
+
+  it("the configure form's choice: named catalogs in our order; nothing (or nonsense) keeps the current", () => {
+    assert.deepEqual(chooseCatalogs(['anime', 'movies'], ['series']), {
+      catalogs: ['movies', 'anime'],
+      nothingChosen: false,
+    });
+    assert.deepEqual(chooseCatalogs('series', ['movies']), { catalogs: ['series'], nothingChosen: false });
+    assert.deepEqual(chooseCatalogs(undefined, ['movies']), { catalogs: ['movies'], nothingChosen: false });
+    for (const asked of ['films', [], { a: 'b' }])
+      assert.deepEqual(chooseCatalogs(asked, ['movies']), { catalogs: ['movies'], nothingChosen: true });
   });
 
   it('links: the manifest, the stremio:// deep link, Stremio Web and the configure page', () => {

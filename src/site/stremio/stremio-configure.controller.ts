@@ -3,9 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { SitePageRenderer } from '../pages/site-page-renderer.js';
-import { ADDON_CATALOGS, type CatalogName } from './stremio-catalogs.js';
+import { ADDON_CATALOGS } from './stremio-catalogs.js';
 import { type AddonRequest, StremioKeyGuard } from './stremio-key.guard.js';
-import { formatAddonKey } from './stremio-key.js';
+import { chooseCatalogs, formatAddonKey } from './stremio-key.js';
 import { addonLinks } from './stremio-links.js';
 
 /**
@@ -23,15 +23,9 @@ export class StremioConfigureController {
   ) {}
 
   @Get('configure')
-  configure(
-    @Query('catalog') asked: string | string[] | undefined,
-    @Req() req: AddonRequest,
-    @Res() res: Response,
-  ): void {
+  configure(@Query('catalog') asked: unknown, @Req() req: AddonRequest, @Res() res: Response): void {
     const key = req.addonKey!;
-    const wanted = asked === undefined ? key.catalogs : [asked].flat();
-    const chosen = ADDON_CATALOGS.filter((catalog) => wanted.includes(catalog.name)).map((c) => c.name);
-    const catalogs: readonly CatalogName[] = chosen.length > 0 ? chosen : key.catalogs;
+    const { catalogs, nothingChosen } = chooseCatalogs(asked, key.catalogs);
     const links = addonLinks(this.config.http.publicUrl, formatAddonKey(key.password, catalogs));
     this.renderer.send(req, res, {
       view: 'stremio-configure',
@@ -40,7 +34,7 @@ export class StremioConfigureController {
       data: {
         owner: req.identity?.name,
         action: links.configure,
-        nothingChosen: asked !== undefined && chosen.length === 0,
+        nothingChosen,
         catalogs: ADDON_CATALOGS.map((catalog) => ({
           name: catalog.name,
           label: catalog.label,

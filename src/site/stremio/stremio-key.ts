@@ -30,6 +30,22 @@ export function formatAddonKey(password: string, catalogs: readonly CatalogName[
   return chosen.length === ALL.length || chosen.length === 0 ? password : `${password}~${chosen.join('.')}`;
 }
 
+/**
+ * The configure form's choice (`?catalog=movies&catalog=anime`): the catalogs named, in our order;
+ * none named (or only unknown ones) keeps `current`, and says so.
+ */
+export function chooseCatalogs(
+  asked: unknown,
+  current: readonly CatalogName[],
+): { catalogs: readonly CatalogName[]; nothingChosen: boolean } {
+  if (asked === undefined) return { catalogs: current, nothingChosen: false };
+  const wanted = [asked].flat();
+  const chosen = ALL.filter((name) => wanted.includes(name));
+  return chosen.length > 0
+    ? { catalogs: chosen, nothingChosen: false }
+    : { catalogs: current, nothingChosen: true };
+}
+
 function badOptions(segment: string): AppError {
   const options = segment.slice(segment.indexOf('~') + 1, segment.indexOf('~') + 60);
   return new AppError(
