@@ -405,6 +405,15 @@ export class LibraryService {
     });
   }
 
+  /**
+   * The title enrichment filed under an IMDb id (`tt…`, from TMDB's external ids), through its natural
+   * key in `title_keys` (an `_id` read), never a scan. Undefined when no title has it.
+   */
+  async findTitleByImdb(imdbId: string): Promise<Title | undefined> {
+    const [owner] = await this.keys.owners(externalKeys('movie', { imdb: imdbId }));
+    return owner ? ((await this.titles.findById(owner.titleId)) ?? undefined) : undefined;
+  }
+
   /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */
   findTitles(titleIds: Types.ObjectId[]): Promise<Title[]> {
     return this.titles.findByIds(titleIds);

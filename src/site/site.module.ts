@@ -10,6 +10,7 @@ import { healthzCors } from './satellite/healthz-cors.middleware.js';
 import { SatelliteConfigRepository } from './satellite/satellite-config.repository.js';
 import { SatelliteController } from './satellite/satellite.controller.js';
 import { SatelliteService } from './satellite/satellite.service.js';
+import { StremioModule } from './stremio/stremio.module.js';
 
 /** The viewer API: manager only. */
 const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController, SatelliteController];
@@ -23,7 +24,8 @@ const API_PROVIDERS: DynamicModule['providers'] = [
 ];
 
 /**
- * The viewer-facing site: pages (src/site/pages), watch progress, satellite config and artwork. Like
+ * The viewer-facing site: pages (src/site/pages), watch progress, satellite config, artwork and the
+ * Stremio add-on (src/site/stremio). Like
  * the library it is built for the process's roles; its HTTP API and pages run on managers.
  */
 @Module({})
@@ -35,7 +37,7 @@ export class SiteModule implements NestModule {
       // The admin panel's Settings page edits the satellite origins; global like Library and Auth,
       // since a role-built module imported twice would be built twice.
       global: true,
-      imports: manager ? [SitePagesModule] : [],
+      imports: manager ? [SitePagesModule, StremioModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],
       exports: manager ? [ProgressService, SatelliteService, SitePagesModule] : [],

@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { StreamFastPath } from './fast-path/stream-fast-path.js';
 import { FileRecordCache } from './file-record.cache.js';
+import { signedMediaCors } from './http/signed-media-cors.js';
 import { MediaDelivery } from './media-delivery.js';
 import { ScreenshotsController } from './screenshots.controller.js';
 import { SignController } from './sign.controller.js';
@@ -34,4 +35,8 @@ import { WatchController } from './watch.controller.js';
   ],
   exports: [StreamService, StreamFastPath],
 })
-export class StreamModule {}
+export class StreamModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(signedMediaCors).forRoutes('stream/*path', 'subtitles/*path', 'media/*path');
+  }
+}

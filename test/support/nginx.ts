@@ -32,6 +32,7 @@ export async function startNginx(upstream: string, streamSecret: string, streame
       STREAM_SECRET: streamSecret,
       CACHE_DIR: cache,
       CACHE_MAX_SIZE: '1g',
+      ACCESS_LOG: join(dir, 'access.log'),
     }),
   );
   writeFileSync(
@@ -63,6 +64,8 @@ export async function startNginx(upstream: string, streamSecret: string, streame
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The access log, in the config's own (redacted) format. */
+    accessLog: () => readFileSync(join(dir, 'access.log'), 'utf8'),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

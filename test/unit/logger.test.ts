@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../src/core/logging/create-logger.js';
+import { redactSecrets } from '../../src/core/logging/redact-secrets.js';
 import { requestContext } from '../../src/core/logging/request-context.js';
 
 function capture() {
@@ -38,5 +39,24 @@ describe('logger', () => {
     const { lines, destination } = capture();
     createLogger({ level: 'info', role: 'streamer', destination, pretty: true }).info('ready');
     assert.match(lines.join('\n'), /\[streamer\] ready/);
+  });
+
+  it('never writes an app password: not in a request URL, not in a message, not in pretty output', () => {
+    const password = `svp_${'a1'.repeat(12)}${'Zq_-9'.repeat(8)}xyz`;
+    for (const pretty of [false, true]) {
+      const { lines, destination } = capture();
+      const logger = createLogger({ level: 'info', role: 'manager', destination, pretty });
+      logger.info({ req: { method: 'GET', url: `/stremio/${password}~movies/manifest.json` } }, 'done');
+      logger.warn(`could not serve /rest/ping?u=ann&p=${password}&apiKey=${password}`);
+      const text = lines.join('\n');
+      assert.ok(!text.includes(password.slice(4)), `no password in ${pretty ? 'pretty' : 'JSON'} lines`);
+      assert.match(text, /\/stremio\/svp_\[redacted\]~movies\/manifest\.json/);
+      assert.equal(text.match(/svp_\[redacted\]/g)?.length, 3);
+    }
+  });
+
+  it('redactSecrets leaves text without app passwords alone', () => {
+    assert.equal(redactSecrets('/stream/abc?md5=x&expires=1'), '/stream/abc?md5=x&expires=1');
+    assert.equal(redactSecrets('key svp_abc-_9/rest'), 'key svp_[redacted]/rest');
   });
 });

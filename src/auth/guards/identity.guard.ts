@@ -16,9 +16,12 @@ class OptionalJwtGuard extends AuthGuard('jwt') {
   }
 }
 
-/** Machine-polled and media paths get no guest cookie (a Set-Cookie would also defeat nginx caching). */
+/**
+ * Machine-polled, media and add-on paths get no guest cookie (a Set-Cookie would also defeat nginx
+ * caching; the Stremio add-on identifies its user by the app password in its URL).
+ */
 const NO_GUEST_COOKIE =
-  /^\/(healthz|metrics|stream|subtitles|media)(\/|$)|^\/api\/readvault\/chapters\/[^/]+\/pages\//;
+  /^\/(healthz|metrics|stream|subtitles|media|stremio)(\/|$)|^\/api\/readvault\/chapters\/[^/]+\/pages\//;
 
 /**
  * Works out who is calling (API token, app password, session or guest cookie) for every request, and gives a first

@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import { type LogLevel } from '../config/app-config.js';
 import { LogTap, registerLogTap } from './log-tap.js';
+import { redactSecrets } from './redact-secrets.js';
 import { requestContext } from './request-context.js';
 
 export interface LoggerOptions {
@@ -15,7 +16,8 @@ export interface LoggerOptions {
 /**
  * The root pino logger: JSON lines carrying `role` (and `reqId` inside a request); colourised
  * `[role] message` lines when a person is watching the terminal. Each JSON line also goes to the
- * logger's `LogTap` (see `logTapOf`), which the live log broadcast attaches to.
+ * logger's `LogTap` (see `logTapOf`), which the live log broadcast attaches to. App passwords are
+ * redacted from every line (`redactSecrets`).
  */
 export function createLogger(options: LoggerOptions): Logger {
   const tap = new LogTap();
@@ -26,7 +28,9 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => ({ ...requestContext.getStore() }),
     hooks: {
-      streamWrite: (line: string) => {
+      // Every line, whatever logged it (request log, an error quoting a URL), loses its app passwords.
+      streamWrite: (raw: string) => {
+        const line = redactSecrets(raw);
         tap.write(line);
         return line;
       },

@@ -71,7 +71,11 @@ export class CatalogScanReader implements CatalogReader {
     return {
       total,
       kinds: sortedCounts(kinds),
-      genres: sortedCounts(genres),
+      // Counted by key (case-insensitive), shown as a title spells it, as the index answers.
+      genres: sortedCounts(genres).map((entry) => ({
+        ...entry,
+        value: names.get(entry.value) ?? entry.value,
+      })),
       years: sortedCounts(years, true),
     };
   }

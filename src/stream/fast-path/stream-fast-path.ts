@@ -8,6 +8,7 @@ import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { MediaDelivery } from '../media-delivery.js';
 import { StreamService } from '../stream.service.js';
+import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
 
 /** `/stream/<fileId>/<fileName>`, as the Express route matches it (one segment each, no slash after). */
 const STREAM_PATH = /^\/stream\/([0-9A-Fa-f]{24})\/[^/]+$/;
@@ -69,6 +70,8 @@ export class StreamFastPath {
     const stopTimer = this.metrics.httpDuration.startTimer();
     res.once('finish', () => stopTimer({ method: req.method, route: ROUTE, status: String(res.statusCode) }));
     for (const [name, value] of this.headers) res.setHeader(name, value);
+    // Every answer here is to a signed link, which players on other origins may read.
+    for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
     res.setHeader('X-Request-Id', requestId(req));
     try {
       this.streams.assertSigned(decodedPath(path), single(query, 'md5'), single(query, 'expires'));

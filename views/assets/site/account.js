@@ -124,5 +124,33 @@ function setupAccount() {
   loadAppPasswords().catch(() => {});
 }
 
+// Stremio: a new app password named "Stremio" in the add-on's install URL (see src/site/stremio).
+function setupStremio() {
+  const section = document.getElementById('stremio');
+  if (!section) return;
+  const error = document.getElementById('stremio-error');
+  document.getElementById('stremio-create').addEventListener('click', async () => {
+    error.textContent = '';
+    const res = await fetch('/api/auth/app-passwords', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ label: 'Stremio' }),
+    });
+    if (!res.ok) {
+      error.textContent = await message(res, 'The install link was not created.');
+      return;
+    }
+    const { password } = await res.json();
+    const base = `${section.dataset.addonBase}${encodeURIComponent(password)}`;
+    const manifest = `${base}/manifest.json`;
+    document.getElementById('stremio-install').href = manifest.replace(/^https?:\/\//, 'stremio://');
+    document.getElementById('stremio-configure').href = `${base}/configure`;
+    document.getElementById('stremio-manifest').textContent = manifest;
+    document.getElementById('stremio-links').hidden = false;
+    await loadAppPasswords();
+  });
+}
+
 setupSignIn();
 setupAccount();
+setupStremio();

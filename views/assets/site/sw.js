@@ -91,6 +91,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // The Stremio add-on's pages: their URLs hold app passwords, never kept in a cache.
+  if (url.pathname.startsWith('/stremio/')) return;
   const path = url.pathname;
   // Media bytes, subtitles, the API and health checks always go to the network.
   if (/^\/(stream|subtitles|api|healthz|metrics|admin|auth|sw\.js)/.test(path)) return;

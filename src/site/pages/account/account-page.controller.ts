@@ -83,6 +83,8 @@ export class AccountPageController {
         account: identity
           ? { name: identity.name, role: identity.role, isAdmin: identity.role === 'admin' }
           : undefined,
+        // The Stremio add-on's install URLs start here (the script appends a new app password).
+        stremioBase: `${this.config.http.publicUrl}/stremio/`,
       },
     });
   }
