@@ -7,6 +7,7 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
 import { type InProcessApp, startInProcessApp } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
+import { startNginx } from '../support/nginx.js';
 import { PartySocket } from '../support/party.js';
 import { uniqueRedisPrefix } from '../support/redis.js';
 
@@ -219,6 +220,22 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     const gone = await guest.post(`/api/party/${room}/tickets`, { name: 'x' });
     assert.equal(gone.status, 404);
     assert.equal(gone.body.error, 'party_not_found');
+  });
+
+  it('reaches /party/ws through the shipped nginx config (Upgrade passed on to a manager)', async () => {
+    const nginx = await startNginx(new URL(first.url).host, 'unused-stream-secret-for-this-test');
+    try {
+      const room = await startRoom();
+      const viaNginx = await join(nginx.url, room, 'Behind nginx');
+      const direct = await join(second.url, room, 'Direct');
+      viaNginx.party.send('control', { action: 'play', position: 7 });
+      await direct.party.next('state', (data) => (data.state as { position: number }).position === 7);
+      direct.party.send('chat', { text: 'through the proxy' });
+      assert.equal((await viaNginx.party.next('chat')).data.text, 'through the proxy');
+      await viaNginx.party.close();
+    } finally {
+      await nginx.stop();
+    }
   });
 
   it('drops a member whose manager stopped marking it present, passing the host on', async () => {
