@@ -154,6 +154,14 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     ).toString('base64url');
     const forged = await PartySocket.open(first.url, room, `${forgedBody}.${mac}`);
     assert.equal((await forged.closed).code, 4401);
+    // A ticket opens one socket at a time.
+    const reused = await new TestClient(first.url).post(`/api/party/${room}/tickets`, { name: 'Twice' });
+    const once = await PartySocket.open(first.url, room, String(reused.body.ticket));
+    sockets.push(once);
+    await once.next('welcome');
+    const twice = await PartySocket.open(second.url, room, String(reused.body.ticket));
+    assert.equal((await twice.next('error')).data.error, 'bad_ticket');
+    assert.equal((await twice.closed).code, 4401);
     // Expired.
     const old = tickets.sign({ room, member: 'm2', name: 'Old', expiresAt: Date.now() - 1 });
     assert.equal((await (await PartySocket.open(first.url, room, old)).closed).code, 4401);

@@ -109,12 +109,18 @@ export class PartyHub implements OnApplicationBootstrap, OnApplicationShutdown {
       this.config.site.party.maxMembers,
     );
     if (!result.ok) {
-      const [code, message] =
-        result.reason === 'full'
-          ? [CLOSE.roomFull, `This watch party is full (${this.config.site.party.maxMembers} people).`]
-          : [CLOSE.roomGone, 'This watch party has ended.'];
-      connection.error(result.reason === 'full' ? 'party_full' : 'party_not_found', message);
-      connection.close(code, result.reason);
+      const { maxMembers } = this.config.site.party;
+      const [code, error, message] = {
+        full: [CLOSE.roomFull, 'party_full', `This watch party is full (${maxMembers} people).`],
+        gone: [CLOSE.roomGone, 'party_not_found', 'This watch party has ended.'],
+        taken: [
+          CLOSE.badTicket,
+          'bad_ticket',
+          'This ticket is in use by another connection; ask for a new one.',
+        ],
+      }[result.reason] as [number, string, string];
+      connection.error(error, message);
+      connection.close(code, error);
       return false;
     }
     if (connection.socket.readyState !== connection.socket.OPEN) {

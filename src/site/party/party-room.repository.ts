@@ -18,7 +18,8 @@ export interface PartyRoom {
   members: PartyMember[];
 }
 
-export type JoinResult = { ok: true; hostId: string } | { ok: false; reason: 'gone' | 'full' };
+/** `taken`: that member id is in the room already (a ticket opens one socket at a time). */
+export type JoinResult = { ok: true; hostId: string } | { ok: false; reason: 'gone' | 'full' | 'taken' };
 export type LeaveResult = { left: boolean; hostId: string; empty: boolean };
 export type SweepResult =
   { outcome: 'gone' | 'expired' } | { outcome: 'kept'; hostId: string; stale: string[]; empty: boolean };
@@ -26,9 +27,9 @@ export type SweepResult =
 // KEYS: room hash, members (zset by join order), names (hash), seen (zset by last heartbeat).
 const JOIN = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
-local present = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not present and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return {'full'} end
-if not present then redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'seq', 1), ARGV[1]) end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'taken'} end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return {'full'} end
+redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'seq', 1), ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
 redis.call('HDEL', KEYS[1], 'emptySince')
@@ -164,7 +165,7 @@ export class PartyRoomRepository {
     )) as string[];
     return reply[0] === 'ok'
       ? { ok: true, hostId: reply[1] }
-      : { ok: false, reason: reply[0] as 'gone' | 'full' };
+      : { ok: false, reason: reply[0] as 'gone' | 'full' | 'taken' };
   }
 
   async leave(roomId: string, memberId: string, now: number): Promise<LeaveResult> {
