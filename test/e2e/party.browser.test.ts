@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Page } from 'playwright-core';
 import { PartyHub } from '../../src/site/party/party-hub.js';
-import { type RunningApp, startApp } from '../support/app-process.js';
+import { waitForPort } from '../../scripts/lib/net.mjs';
+import { runApp, startApp } from '../support/app-process.js';
 import { SITE_SCREENSHOT_DIR, startBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type InProcessApp } from '../support/in-process-app.js';
@@ -66,7 +67,8 @@ async function positionsNow(pages: Page[]): Promise<number[]> {
 describe('watch party in headless Chromium: three pages on two manager processes', () => {
   let db: TestDatabase;
   let first: InProcessApp;
-  let second: RunningApp;
+  let second: { url: string; stop: () => Promise<unknown> };
+  let secondEnv: Record<string, string>;
   let browser: TestBrowser;
   let host: Page;
   let guestA: Page;
@@ -84,7 +86,8 @@ describe('watch party in headless Chromium: three pages on two manager processes
       DATA_DIR: tempDir('sv-party-data-'),
     };
     first = await startSiteApp(shared);
-    second = await startApp({ ROLE: 'manager,streamer', ...shared });
+    secondEnv = { ROLE: 'manager,streamer', ...shared };
+    second = await startApp(secondEnv);
     const file = await storeFile(first.app, webmVideo(40), 'Party.Night.2024.webm', 'video/webm');
     fileId = String(file._id);
     browser = await startBrowser(first.url, { alsoReach: [second.url] });
@@ -167,6 +170,22 @@ describe('watch party in headless Chromium: three pages on two manager processes
     assert.ok(Math.abs((await playback(guestB)).time - 25) < 0.2);
   });
 
+  it('a page whose manager restarts joins again and takes the room’s current state', async () => {
+    const port = Number(new URL(second.url).port);
+    await second.stop();
+    // The stopping manager took its member out of the room at once (no wait for the presence sweep).
+    await until(host, `document.querySelectorAll('#party-members li').length === 2`);
+    await host.evaluate(`document.getElementById('video').currentTime = 30`);
+    await until(guestB, `Math.abs(document.getElementById('video').currentTime - 30) < 0.2`);
+    const restarted = runApp({ PORT: String(port), HOST: '127.0.0.1', ...secondEnv });
+    second = { url: `http://127.0.0.1:${port}`, stop: () => restarted.stop() };
+    await waitForPort('127.0.0.1', port, 90_000, () => restarted.child.exitCode === null);
+    await until(guestA, `document.querySelectorAll('#party-members li').length === 3`, 60_000);
+    await until(guestA, `Math.abs(document.getElementById('video').currentTime - 30) < 0.2`);
+    assert.equal((await playback(guestA)).rate, 1.5);
+    assert.equal(await hostName(guestA), 'Hostess');
+  });
+
   it('shows chat as text, with join notices', async () => {
     const hostile = '<img src=x onerror="document.title=1"> & hi';
     await guestA.getByLabel('Message').fill(hostile);
@@ -177,21 +196,24 @@ describe('watch party in headless Chromium: three pages on two manager processes
   });
 
   it('hands the host to the next participant when the host leaves', async () => {
+    // Guest A joined again after its manager restarted, so Guest B is now the earliest joiner.
+    assert.deepEqual(await memberNames(guestA), ['Hostess', 'Guest B', 'Guest A (you)']);
     await host.close();
     for (const page of [guestA, guestB]) {
       await until(page, `document.querySelectorAll('#party-members li').length === 2`);
     }
-    assert.equal(await hostName(guestA), 'Guest A (you)');
-    assert.equal(await hostName(guestB), 'Guest A');
-    await guestA.locator('#party-everyone').waitFor({ state: 'visible' });
+    assert.equal(await hostName(guestB), 'Guest B (you)');
+    assert.equal(await hostName(guestA), 'Guest B');
+    await guestB.locator('#party-everyone').waitFor({ state: 'visible' });
+    assert.equal(await guestA.locator('#party-everyone').isVisible(), false);
     // The new host controls the room.
-    await guestA.evaluate(`document.getElementById('video').play()`);
-    await until(guestB, `!document.getElementById('video').paused`, 10_000);
+    await guestB.evaluate(`document.getElementById('video').play()`);
+    await until(guestA, `!document.getElementById('video').paused`, 10_000);
   });
 
   it('ends the room 10 minutes after the last person left', async () => {
-    await guestA.close();
-    await guestB.goto(`${first.url}/`);
+    await guestB.close();
+    await guestA.goto(`${first.url}/`);
     await first.app.get(PartyHub).sweep(Date.now() + 11 * 60 * 1000);
     const page = await browser.newPage();
     const response = await page.goto(`${second.url}${roomPath}`);

@@ -1,10 +1,10 @@
 import { type IncomingMessage } from 'node:http';
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type RawData, type WebSocket } from 'ws';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
@@ -34,12 +34,13 @@ interface ClientMessage {
  * room in Redis, and passes the room's events (from every manager, over pub/sub) to its own sockets.
  */
 @Injectable()
-export class PartyHub implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('party');
   /** room id → member id → connection, for this manager's sockets only. */
   private readonly local = new Map<string, Map<string, PartyConnection>>();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe?: () => void;
+  private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,17 +62,29 @@ export class PartyHub implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const timer of this.timers) timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before Redis closes: this manager's members leave their rooms (the host passes on at once, rather
+   * than after the presence sweep), then their sockets close with 1001 and the pages join again
+   * through another manager.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
     this.unsubscribe?.();
-    for (const members of this.local.values()) {
-      for (const connection of members.values()) connection.close(CLOSE.shuttingDown, 'server shutting down');
-    }
+    const connections = [...this.local.values()].flatMap((members) => [...members.values()]);
+    await Promise.all(
+      connections.map((connection) => this.leave(connection).catch((e: Error) => this.warn('leave', e))),
+    );
+    for (const connection of connections) connection.close(CLOSE.shuttingDown, 'server shutting down');
   }
 
   /** A new socket on /party/ws: `?ticket=` names the room and the member, or the socket is closed. */
   async accept(socket: WebSocket, request: IncomingMessage): Promise<void> {
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('ticket');
+    if (this.stopping) {
+      socket.close(CLOSE.shuttingDown, 'server shutting down');
+      return;
+    }
     const ticket = this.tickets.verify(token);
     const refuse = (code: number, error: string, message: string) => {
       socket.send(JSON.stringify({ event: 'error', data: { error, message } }));

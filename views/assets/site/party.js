@@ -185,6 +185,13 @@ function receive(message) {
   }
 }
 
+/** Joins again after a delay that doubles up to 10 s: a manager restarting, a network drop. */
+function rejoin() {
+  setTimeout(() => join().catch(rejoin), reconnectDelay);
+  reconnectDelay = Math.min(reconnectDelay * 2, 10_000);
+}
+
+/** A ticket, then the socket; rejects when the server cannot be reached (the caller tries again). */
 async function join() {
   const name = nameInput.value.trim();
   localStorage.setItem(NAME_KEY, name);
@@ -196,6 +203,7 @@ async function join() {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     say(body.message ?? 'Could not join the party.');
+    if (response.status >= 500 || response.status === 429) throw new Error(body.message);
     return;
   }
   const url = new URL(body.socket, location.href);
@@ -221,10 +229,9 @@ async function join() {
     messageInput.disabled = true;
     const final = FINAL_CLOSES.get(event.code);
     if (final) return say(final);
-    // Dropped (network, a manager restarting): join again with a new ticket and take the room's state.
+    // Dropped: join again with a new ticket and take the room's state from the welcome.
     say('Connection lost; joining again…');
-    setTimeout(() => join().catch(() => say('Could not join the party.')), reconnectDelay);
-    reconnectDelay = Math.min(reconnectDelay * 2, 10_000);
+    rejoin();
   });
 }
 
@@ -233,7 +240,10 @@ joinForm.addEventListener('submit', (event) => {
   if (socket && socket.readyState <= WebSocket.OPEN) return;
   joinForm.hidden = true;
   say('Joining…');
-  join().catch(() => say('Could not join the party.'));
+  join().catch(() => {
+    say('Could not reach the party; trying again…');
+    rejoin();
+  });
   clearInterval(syncTimer);
   clearInterval(pingTimer);
   syncTimer = setInterval(follow, SYNC_EVERY_MS);
