@@ -195,6 +195,9 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     await calm.party.next('state', (data) => (data.state as { playing: boolean }).playing);
     calm.party.send('chat', { text: 'still here' });
     assert.equal((await host.party.next('chat')).data.text, 'still here');
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    assert.match(metrics, /^streamvault_party_sockets_cut_off_total 1$/m);
+    assert.match(metrics, /^streamvault_party_sockets [1-9]\d*$/m);
   });
 
   it('takes at most PARTY_MAX_MEMBERS people, and refuses bad input with 4xx', async () => {

@@ -14,6 +14,7 @@ import { CLOSE, PartyConnection } from './party-connection.js';
 import { PartyRoomRepository } from './party-room.repository.js';
 import { applyControl, chatText, type ControlRequest, mayControl, PartyRuleError } from './party-rules.js';
 import { PartyTickets } from './party-tickets.js';
+import { PartyMetrics } from './party.metrics.js';
 
 /** Each manager marks its members present this often; a member unseen for STALE_AFTER_MS is dropped. */
 export const PRESENCE_EVERY_MS = 10_000;
@@ -48,6 +49,7 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
     private readonly tickets: PartyTickets,
     private readonly bus: PartyBus,
     private readonly mutex: RedisMutex,
+    private readonly metrics: PartyMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -144,6 +146,7 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
     let members = this.local.get(roomId);
     if (!members) this.local.set(roomId, (members = new Map()));
     members.set(memberId, connection);
+    this.metrics.sockets.inc();
     const room = await this.rooms.find(roomId);
     connection.send('welcome', { memberId, serverTime: Date.now(), room });
     await this.publishMembers(roomId);
@@ -154,7 +157,7 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
   private async leave(connection: PartyConnection): Promise<void> {
     const { roomId, memberId, name } = connection;
     const members = this.local.get(roomId);
-    members?.delete(memberId);
+    if (members?.delete(memberId)) this.metrics.sockets.dec();
     if (members?.size === 0) this.local.delete(roomId);
     const result = await this.rooms.leave(roomId, memberId, Date.now());
     if (!result.left) return;
@@ -167,6 +170,7 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
     if (connection.closed) return;
     if (!connection.admit(now)) {
       connection.error('too_many_messages', 'Too many messages: this connection is closed.');
+      this.metrics.cutOff.inc();
       connection.close(CLOSE.tooManyMessages, 'too many messages');
       return;
     }

@@ -7,6 +7,7 @@ import { PartyRoomRepository } from './party-room.repository.js';
 import { PartyTickets } from './party-tickets.js';
 import { PartyController } from './party.controller.js';
 import { PartyGateway } from './party.gateway.js';
+import { PartyMetrics } from './party.metrics.js';
 import { PartyService } from './party.service.js';
 
 /**
@@ -16,7 +17,15 @@ import { PartyService } from './party.service.js';
 @Module({
   imports: [SitePagesModule],
   controllers: [PartyController, PartyPageController],
-  providers: [PartyRoomRepository, PartyTickets, PartyBus, PartyHub, PartyService, PartyGateway],
+  providers: [
+    PartyRoomRepository,
+    PartyTickets,
+    PartyBus,
+    PartyHub,
+    PartyService,
+    PartyGateway,
+    PartyMetrics,
+  ],
   exports: [PartyHub],
 })
 export class PartyModule {}
