@@ -261,6 +261,7 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
       (members.data.members as { name: string }[]).map((member) => member.name),
       ['Stays'],
     );
-    assert.notEqual(host.memberId, stays.memberId);
+    // Its socket is told, and closed so that its page joins again.
+    assert.equal((await host.party.closed).code, 4408);
   });
 });

@@ -9,6 +9,8 @@ export const MESSAGES_PER_SECOND = 10;
 export const CLOSE = {
   tooManyMessages: 1008,
   badTicket: 4401,
+  /** Dropped from the room by the presence sweep: join again. */
+  dropped: 4408,
   roomGone: 4404,
   roomFull: 4409,
   shuttingDown: 1001,

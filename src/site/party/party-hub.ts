@@ -271,8 +271,23 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 
   private deliver(event: PartyEvent): void {
-    for (const connection of this.local.get(event.room)?.values() ?? [])
+    const members = this.local.get(event.room);
+    if (!members) return;
+    const listed =
+      event.event === 'members'
+        ? new Set((event.data as { members: { id: string }[] }).members.map((member) => member.id))
+        : undefined;
+    for (const connection of [...members.values()]) {
+      // Swept out while connected (its presence mark came too late): the page joins again.
+      if (listed && !listed.has(connection.memberId) && !connection.closed) {
+        members.delete(connection.memberId);
+        this.metrics.sockets.dec();
+        connection.close(CLOSE.dropped, 'no longer in the room');
+        continue;
+      }
       connection.send(event.event, event.data);
+    }
+    if (members.size === 0) this.local.delete(event.room);
   }
 
   private async markPresent(now = Date.now()): Promise<void> {

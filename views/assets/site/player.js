@@ -208,7 +208,10 @@ async function autoplay() {
 /** "Start a party": a room for this file, then its page (the share link is there). */
 function setupParty() {
   const button = document.getElementById('start-party');
-  button?.addEventListener('click', async () => {
+  if (!button) return;
+  // Shown only where it works (the party needs this script).
+  button.hidden = false;
+  button.addEventListener('click', async () => {
     button.disabled = true;
     const res = await fetch('/api/party', {
       method: 'POST',
