@@ -154,6 +154,16 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     ).toString('base64url');
     const forged = await PartySocket.open(first.url, room, `${forgedBody}.${mac}`);
     assert.equal((await forged.closed).code, 4401);
+    // A page of another site, even with a real ticket.
+    const stolen = await new TestClient(first.url).post(`/api/party/${room}/tickets`, { name: 'Via evil' });
+    const foreign = await PartySocket.open(
+      first.url,
+      room,
+      String(stolen.body.ticket),
+      'https://evil.example',
+    );
+    assert.equal((await foreign.next('error')).data.error, 'forbidden');
+    assert.equal((await foreign.closed).code, 4403);
     // A ticket opens one socket at a time.
     const reused = await new TestClient(first.url).post(`/api/party/${room}/tickets`, { name: 'Twice' });
     const once = await PartySocket.open(first.url, room, String(reused.body.ticket));

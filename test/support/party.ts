@@ -35,10 +35,10 @@ export class PartySocket {
   }
 
   /** Opens `/party/ws` on `baseUrl` with `ticket` (anything, for tests of bad tickets). */
-  static async open(baseUrl: string, room: string, ticket?: string): Promise<PartySocket> {
+  static async open(baseUrl: string, room: string, ticket?: string, origin?: string): Promise<PartySocket> {
     const url = new URL('/party/ws', baseUrl.replace(/^http/, 'ws'));
     if (ticket !== undefined) url.searchParams.set('ticket', ticket);
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
     const party = new PartySocket(socket, room);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

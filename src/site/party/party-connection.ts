@@ -9,6 +9,7 @@ export const MESSAGES_PER_SECOND = 10;
 export const CLOSE = {
   tooManyMessages: 1008,
   badTicket: 4401,
+  foreignOrigin: 4403,
   /** Dropped from the room by the presence sweep: join again. */
   dropped: 4408,
   roomGone: 4404,

@@ -25,6 +25,17 @@ const SWEEP_EVERY_MS = 15_000;
 /** A playback change that keeps meeting newer ones gives up after this many tries. */
 const CONTROL_ATTEMPTS = 5;
 
+/** No Origin (a native client), or a page served by the host the socket was opened on. */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 interface ClientMessage {
   event?: unknown;
   data?: { room?: unknown; [key: string]: unknown };
@@ -87,11 +98,14 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
       socket.close(CLOSE.shuttingDown, 'server shutting down');
       return;
     }
-    const ticket = this.tickets.verify(token);
     const refuse = (code: number, error: string, message: string) => {
       socket.send(JSON.stringify({ event: 'error', data: { error, message } }));
       socket.close(code, error);
     };
+    // A browser on another site never gets a ticket (no CORS), but refuse its sockets outright too.
+    if (!sameOrigin(request))
+      return refuse(CLOSE.foreignOrigin, 'forbidden', 'Open the party from its own site.');
+    const ticket = this.tickets.verify(token);
     if (!ticket)
       return refuse(CLOSE.badTicket, 'bad_ticket', 'The join ticket is missing, forged or expired.');
     const now = Date.now();
