@@ -64,6 +64,11 @@ async function positionsNow(pages: Page[]): Promise<number[]> {
   );
 }
 
+/** One sweep at `now` by this manager (waiting while another manager's sweep holds the lock). */
+async function sweepAt(hub: PartyHub, now: number): Promise<void> {
+  while (!(await hub.sweep(now))) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe('watch party in headless Chromium: three pages on two manager processes', () => {
   let db: TestDatabase;
   let first: InProcessApp;
@@ -214,7 +219,7 @@ describe('watch party in headless Chromium: three pages on two manager processes
   it('ends the room 10 minutes after the last person left', async () => {
     await guestB.close();
     await guestA.goto(`${first.url}/`);
-    await first.app.get(PartyHub).sweep(Date.now() + 11 * 60 * 1000);
+    await sweepAt(first.app.get(PartyHub), Date.now() + 11 * 60 * 1000);
     const page = await browser.newPage();
     const response = await page.goto(`${second.url}${roomPath}`);
     assert.equal(response?.status(), 404);

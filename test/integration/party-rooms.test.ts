@@ -13,6 +13,11 @@ import { uniqueRedisPrefix } from '../support/redis.js';
 
 const MAX_MEMBERS = 4;
 
+/** One sweep at `now` by this manager (waiting while another manager's sweep holds the lock). */
+async function sweepAt(hub: PartyHub, now: number): Promise<void> {
+  while (!(await hub.sweep(now))) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe('watch-party rooms across two manager processes (Redis)', () => {
   let db: TestDatabase;
   let first: InProcessApp;
@@ -235,9 +240,9 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     await only.party.close();
     const hub = first.app.get(PartyHub);
     const guest = new TestClient(first.url);
-    await hub.sweep(Date.now() + 9 * 60 * 1000);
+    await sweepAt(hub, Date.now() + 9 * 60 * 1000);
     assert.equal((await guest.post(`/api/party/${room}/tickets`, { name: 'x' })).status, 200);
-    await hub.sweep(Date.now() + 11 * 60 * 1000);
+    await sweepAt(hub, Date.now() + 11 * 60 * 1000);
     const gone = await guest.post(`/api/party/${room}/tickets`, { name: 'x' });
     assert.equal(gone.status, 404);
     assert.equal(gone.body.error, 'party_not_found');
@@ -265,7 +270,7 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     const stays = await join(first.url, room, 'Stays');
     // The first manager keeps its member present; the second's member looks dead from 40 s on.
     const hub = first.app.get(PartyHub);
-    await hub.sweep(Date.now() + 40_000);
+    await sweepAt(hub, Date.now() + 40_000);
     const members = await stays.party.next('members', (data) => data.hostId === stays.memberId);
     assert.deepEqual(
       (members.data.members as { name: string }[]).map((member) => member.name),

@@ -311,19 +311,22 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
   /**
    * On one manager at a time: drops members whose manager stopped marking them present (it crashed),
    * passing the host on, and deletes rooms empty for EMPTY_ROOM_TTL_MS. `now` is a parameter for tests.
+   * False when another manager was sweeping.
    */
-  async sweep(now = Date.now()): Promise<void> {
+  async sweep(now = Date.now()): Promise<boolean> {
     await this.markPresent(now);
-    await this.mutex.ifFree(
+    const swept = await this.mutex.ifFree(
       'sweep:party',
       async () => {
         for (const roomId of await this.rooms.roomIds()) {
           const result = await this.rooms.sweep(roomId, now, now - STALE_AFTER_MS, now - EMPTY_ROOM_TTL_MS);
           if (result.outcome === 'kept' && result.stale.length > 0) await this.publishMembers(roomId);
         }
+        return true;
       },
       60_000,
     );
+    return swept ?? false;
   }
 
   private warn(what: string, error: Error): void {
