@@ -6,7 +6,8 @@ import { type RunningApp, startApp } from '../support/app-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
 import { type InProcessApp, startInProcessApp } from '../support/in-process-app.js';
-import { createMediaFile } from '../support/library-fixtures.js';
+import { createMediaFile, storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
 import { startNginx } from '../support/nginx.js';
 import { PartySocket } from '../support/party.js';
 import { uniqueRedisPrefix } from '../support/redis.js';
@@ -230,6 +231,10 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
       assert.equal(typeof response.body.message, 'string');
     }
     assert.equal((await guest.post('/api/party', { fileId: '0'.repeat(24) })).status, 404);
+    const archive = await storeFile(first.app, randomFile(2048).path, 'pages.cbz', 'application/zip');
+    const notPlayable = await guest.post('/api/party', { fileId: String(archive._id) });
+    assert.equal(notPlayable.status, 400);
+    assert.equal(notPlayable.body.error, 'not_playable');
     assert.equal((await new TestClient(first.url).post('/api/party', { fileId })).status, 401);
     assert.equal((await guest.post(`/api/party/${room}/tickets`, { name: 'n'.repeat(41) })).status, 400);
   });

@@ -27,7 +27,10 @@ export class PartyService {
   ) {}
 
   async start(fileId: Types.ObjectId): Promise<{ roomId: string; path: string }> {
-    await this.library.requireFile(fileId);
+    const file = await this.library.requireFile(fileId);
+    if (!/^(video|audio)\//.test(file.mime)) {
+      throw new AppError(400, 'not_playable', 'Only a video (or audio) file can be watched together.');
+    }
     const roomId = randomBytes(16).toString('base64url');
     await this.rooms.create(roomId, String(fileId), Date.now());
     return { roomId, path: partyPath(roomId) };
