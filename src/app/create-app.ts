@@ -59,6 +59,9 @@ export async function configureApp(
   // Unknown fields are an error, not silently dropped: a typo in a PATCH must not look like success.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   if (config.roles.includes(Role.Manager)) {
+    // Watch-party sockets (/party/ws) live on managers; streamers never load ws.
+    const { WsAdapter } = await import('@nestjs/platform-ws');
+    app.useWebSocketAdapter(new WsAdapter(app));
     const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
     const document = SwaggerModule.createDocument(
       app,

@@ -6,6 +6,7 @@ import { ProgressController } from './progress/progress.controller.js';
 import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
 import { SitePagesModule } from './pages/site-pages.module.js';
+import { PartyModule } from './party/party.module.js';
 import { healthzCors } from './satellite/healthz-cors.middleware.js';
 import { SatelliteConfigRepository } from './satellite/satellite-config.repository.js';
 import { SatelliteController } from './satellite/satellite.controller.js';
@@ -37,7 +38,7 @@ export class SiteModule implements NestModule {
       // The admin panel's Settings page edits the satellite origins; global like Library and Auth,
       // since a role-built module imported twice would be built twice.
       global: true,
-      imports: manager ? [SitePagesModule, StremioModule] : [],
+      imports: manager ? [SitePagesModule, PartyModule, StremioModule] : [],
       controllers: manager ? API_CONTROLLERS : [],
       providers: manager ? API_PROVIDERS : [],
       exports: manager ? [ProgressService, SatelliteService, SitePagesModule] : [],

@@ -23,6 +23,9 @@ const NOT_ON_STREAMER = [
   /node_modules\/telegram\//,
   /node_modules\/pino-pretty\//,
   /node_modules\/handlebars\//, // loaded on the first page rendered (the player page, an error page)
+  // Watch-party sockets are the managers' (the WsAdapter is installed for them only).
+  /node_modules\/ws\//,
+  /node_modules\/@nestjs\/platform-ws\//,
   /\/src\/ingest\//,
   /\/src\/readvault\/comic\//,
   /\/src\/readvault\/opds\//,

@@ -114,6 +114,8 @@ export interface SiteConfig {
     /** How long a signed satellite document stays valid. */
     validDays: number;
   };
+  /** Watch parties: how many participants one room takes. */
+  party: { maxMembers: number };
 }
 
 /** The Telegram bot (manager role). Without a token the bot stays off and the rest runs. */

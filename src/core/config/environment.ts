@@ -291,6 +291,11 @@ export class Environment {
   @Min(1, { message: 'must be a whole number of days between 1 and 3650' })
   @Max(3650, { message: 'must be a whole number of days between 1 and 3650' })
   SATELLITE_VALID_DAYS: number = 90;
+
+  @IsInt({ message: 'must be a whole number of participants between 2 and 500' })
+  @Min(2, { message: 'must be a whole number of participants between 2 and 500' })
+  @Max(500, { message: 'must be a whole number of participants between 2 and 500' })
+  PARTY_MAX_MEMBERS: number = 20;
 }
 
 /** Variables that hold numbers; the loader converts them strictly (no `parseInt("12abc")`). */
@@ -321,6 +326,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'STATUS_INTERVAL',
   'GUEST_PROGRESS_DAYS',
   'SATELLITE_VALID_DAYS',
+  'PARTY_MAX_MEMBERS',
 ]);
 
 /** Variables without a default (absent means "not set"); read like the others. */

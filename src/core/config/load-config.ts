@@ -144,6 +144,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         mirrors: list(environment.SATELLITE_MIRRORS),
         validDays: environment.SATELLITE_VALID_DAYS,
       },
+      party: { maxMembers: environment.PARTY_MAX_MEMBERS },
     },
     bot: {
       token: environment.TELEGRAM_BOT_TOKEN,

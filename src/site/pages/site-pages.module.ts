@@ -39,7 +39,7 @@ import { TitlePageService } from './title/title-page.service.js';
     TitlePageService,
     PlayerPageService,
   ],
-  // Pages other modules serve in the site's layout (ReadVault's reader).
-  exports: [SitePageRenderer],
+  // Pages other modules serve in the site's layout (ReadVault's reader, the watch party's player).
+  exports: [SitePageRenderer, PlayerPageService],
 })
 export class SitePagesModule {}

@@ -205,7 +205,28 @@ async function autoplay() {
   }
 }
 
+/** "Start a party": a room for this file, then its page (the share link is there). */
+function setupParty() {
+  const button = document.getElementById('start-party');
+  if (!button) return;
+  // Shown only where it works (the party needs this script).
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const res = await fetch('/api/party', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ fileId }),
+    }).catch(() => undefined);
+    const body = await res?.json().catch(() => undefined);
+    if (res?.ok && body?.path) return location.assign(body.path);
+    button.disabled = false;
+    resumeStatus.textContent = body?.message ?? 'Could not start a party.';
+  });
+}
+
 showSubtitles('off');
+setupParty();
 setupComments();
 setupSaving();
 setupShortcuts(setupNextEpisode());
