@@ -1,5 +1,14 @@
 import { Module } from '@nestjs/common';
+import { SiteInfoController } from './site/site-info.controller.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { TenantsService } from './tenants/tenants.service.js';
 
-/** The franchise module; its behaviour arrives with its own issue, so it registers nothing yet. */
-@Module({})
+/**
+ * Franchise tenants (manager role): the operator's tenant API and each site's public description. The
+ * tenancy context itself (host → tenant, cache) is core (src/core/tenancy): every role needs it.
+ */
+@Module({
+  controllers: [TenantsController, SiteInfoController],
+  providers: [TenantsService],
+})
 export class FranchiseModule {}

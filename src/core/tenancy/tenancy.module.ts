@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { TenantDirectory } from './tenant-directory.js';
+import { TenantRepository } from './tenant.repository.js';
+import { TenantResolver } from './tenant-resolver.js';
+
+/**
+ * Franchise tenancy as a request context, in core because auth, site, stream and library all ask
+ * "which site is this request for": the tenant store, its cache and host resolution.
+ */
+@Global()
+@Module({
+  providers: [TenantRepository, TenantDirectory, TenantResolver],
+  exports: [TenantRepository, TenantDirectory, TenantResolver],
+})
+export class TenancyModule {}

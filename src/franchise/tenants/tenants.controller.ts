@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../auth/access.decorators.js';
+import { AppError } from '../../core/errors/app-error.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { isDefaultTenant } from '../../core/tenancy/tenant.js';
+import { CreateTenantDto } from './dto/create-tenant.dto.js';
+import { UpdateTenantDto } from './dto/update-tenant.dto.js';
+import { tenantView } from './tenant-view.js';
+import { TenantsService } from './tenants.service.js';
+
+/**
+ * The operator's tenant API: admins of the default site only. On a tenant's own host the API does not
+ * exist (404), whoever asks.
+ */
+@ApiTags('tenants')
+@Controller('api/tenants')
+@Roles('admin')
+export class TenantsController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @Get()
+  async list() {
+    operatorSite();
+    return (await this.tenants.list()).map(tenantView);
+  }
+
+  @Post()
+  async create(@Body() dto: CreateTenantDto) {
+    operatorSite();
+    return tenantView(await this.tenants.create(dto));
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    operatorSite();
+    return tenantView(await this.tenants.get(id));
+  }
+
+  @Patch(':id')
+  async update(@Param('id') id: string, @Body() dto: UpdateTenantDto) {
+    operatorSite();
+    return tenantView(await this.tenants.update(id, dto));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id') id: string) {
+    operatorSite();
+    await this.tenants.delete(id);
+  }
+}
+
+function operatorSite(): void {
+  if (!isDefaultTenant(TenantContext.current())) throw new AppError(404, 'not_found', 'Not found.');
+}
