@@ -3,7 +3,8 @@ import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { type User, userSchema } from './schemas/user.schema.js';
 
-export type NewUser = Pick<User, 'username' | 'role'> & Partial<Pick<User, 'passwordHash' | 'telegramId'>>;
+export type NewUser = Pick<User, 'username' | 'role'> &
+  Partial<Pick<User, 'passwordHash' | 'telegramId' | 'tenantId'>>;
 
 @Injectable()
 export class UserRepository {

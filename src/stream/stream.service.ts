@@ -6,7 +6,15 @@ import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../core/storage/media-store.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { FileRecordCache } from './file-record.cache.js';
-import { checkSecureLink, secureLinkSignature, signedPath } from './signing/secure-link.js';
+import { siteOrigin } from '../core/tenancy/site-origin.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import {
+  checkSecureLink,
+  linkTenant,
+  secureLinkSignature,
+  signedPath,
+  signedQuery,
+} from './signing/secure-link.js';
 
 export interface SignedLink {
   url: string;
@@ -30,9 +38,21 @@ export class StreamService {
     return this.records.get(fileId);
   }
 
-  /** 403 for a missing or wrong signature, 410 for a correct one that has expired. */
-  assertSigned(decodedPath: string, md5: string | undefined, expires: string | undefined): void {
-    const check = checkSecureLink(decodedPath, md5, expires, this.config.stream.secret);
+  /**
+   * 403 for a missing or wrong signature, or a link of another site (tenant links carry `t`, which is
+   * signed too); 410 for a correct one that has expired.
+   */
+  assertSigned(
+    decodedPath: string,
+    md5: string | undefined,
+    expires: string | undefined,
+    tenant: string | undefined,
+  ): void {
+    const ours = linkTenant(TenantContext.current().id);
+    if ((tenant ?? '') !== ours) {
+      throw new AppError(403, 'forbidden', 'This link belongs to another site.');
+    }
+    const check = checkSecureLink(decodedPath, md5, expires, this.config.stream.secret, undefined, ours);
     if (check === 'expired')
       throw new AppError(410, 'link_expired', 'This link has expired; ask for a new one.');
     if (check === 'invalid')
@@ -48,8 +68,13 @@ export class StreamService {
   signPath(segments: string[], nowSeconds = Math.floor(Date.now() / 1000)): SignedLink {
     const expires = nowSeconds + this.settings.cached().signedUrlTtlSeconds;
     const path = signedPath(segments);
-    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
-    return { url: `${this.config.http.publicUrl}${path.encoded}?md5=${md5}&expires=${expires}`, expires };
+    const tenant = TenantContext.current();
+    const t = linkTenant(tenant.id);
+    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret, t);
+    return {
+      url: `${siteOrigin(this.config, tenant)}${path.encoded}?${signedQuery(md5, expires, t)}`,
+      expires,
+    };
   }
 
   read(file: MediaFile, start: number, endInclusive: number): Readable {

@@ -23,7 +23,7 @@ export class HostClient {
   request(
     method: string,
     path: string,
-    options: { json?: unknown; headers?: Record<string, string> } = {},
+    options: { json?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<HostResponse> {
     const url = new URL(path, this.baseUrl);
     const headers: Record<string, string> = { host: this.host, ...options.headers };
@@ -61,6 +61,21 @@ export class HostClient {
         },
       );
       req.on('error', reject);
+      // A response still open after `timeoutMs` (an event stream) is reported as status 0.
+      if (options.timeoutMs) {
+        req.setTimeout(options.timeoutMs, () => {
+          req.removeAllListeners('error');
+          req.on('error', () => undefined);
+          req.destroy();
+          resolve({
+            status: 0,
+            headers: {},
+            bytes: Buffer.alloc(0),
+            text: '',
+            body: '' as unknown as HostResponse['body'],
+          });
+        });
+      }
       req.end(body);
     });
   }
