@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
 import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../core/storage/media-store.js';
+import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { FileRecordCache } from './file-record.cache.js';
 import { siteOrigin } from '../core/tenancy/site-origin.js';
@@ -29,13 +30,19 @@ export class StreamService {
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly records: FileRecordCache,
     private readonly settings: SettingsService,
+    private readonly library: LibraryService,
   ) {}
 
   async file(fileId: string): Promise<MediaFile> {
     if (!/^[0-9a-f]{24}$/i.test(fileId)) {
       throw new AppError(400, 'bad_request', `"${fileId.slice(0, 40)}" is not a valid file id.`);
     }
-    return this.records.get(fileId);
+    const file = await this.records.get(fileId);
+    // A franchise tenant showing part of the library: a file outside it does not exist there.
+    if (!(await this.library.fileInScope(file))) {
+      throw new AppError(404, 'not_found', 'No file has this id.');
+    }
+    return file;
   }
 
   /**

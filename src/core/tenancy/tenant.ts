@@ -7,12 +7,14 @@ export type TenantStatus = (typeof TENANT_STATUSES)[number];
 export const TITLE_KINDS = ['movie', 'series', 'anime', 'manga', 'album'] as const;
 export type ScopeKind = (typeof TITLE_KINDS)[number];
 
-/** Which titles a tenant shows: everything, or the titles matching any of the listed facets. */
+/**
+ * Which titles a tenant shows: everything, or the titles of any listed kind or genre plus the hand-picked
+ * collection. (Titles carry no tags, so there is no tag rule.)
+ */
 export interface TenantScope {
   mode: 'all' | 'filtered';
   kinds: ScopeKind[];
   genres: string[];
-  tags: string[];
   /** Title ids an administrator picked by hand. */
   collections: string[];
 }
@@ -74,7 +76,6 @@ export const WHOLE_LIBRARY: Readonly<TenantScope> = Object.freeze({
   mode: 'all',
   kinds: [],
   genres: [],
-  tags: [],
   collections: [],
 });
 

@@ -137,7 +137,6 @@ function scopeFrom(dto: ScopeDto | undefined): TenantScope {
     mode: 'filtered',
     kinds: [...new Set(dto.kinds ?? [])],
     genres: [...new Set((dto.genres ?? []).map((genre) => genre.trim().toLowerCase()))],
-    tags: [...new Set((dto.tags ?? []).map((tag) => tag.trim().toLowerCase()))],
     collections: [...new Set(dto.collections ?? [])],
   };
 }

@@ -1,3 +1,4 @@
+import { type TenantScope } from '../../core/tenancy/tenant.js';
 import { type TitleKind } from '../release-name/parsed-release.js';
 import { type TitleCard } from './title-card.js';
 
@@ -9,6 +10,8 @@ export interface CatalogFilter {
   kind?: TitleKind;
   genre?: string;
   year?: number;
+  /** A franchise tenant's scope (only titles in it); absent: the whole library. */
+  scope?: TenantScope;
 }
 
 export interface SearchQuery extends CatalogFilter {

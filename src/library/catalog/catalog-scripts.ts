@@ -224,3 +224,30 @@ if #ids > 0 then
 end
 return out
 `;
+
+/**
+ * ARGV: p, scope key, ttl seconds, set count, set names..., title ids...
+ * A franchise tenant's scope as one sorted set of the generation (scored like `all:new`, so it is
+ * itself an order): the union of the named facet sets (`kind:movie`, `genre:drama`) plus the listed
+ * titles that exist. A marker `<scope key>:ok` says it is built (an empty scope has no set). Both
+ * expire after the ttl, so titles added later join within it. 1 built, -1 retired.
+ */
+export const SCOPE_SCRIPT = `
+local p, dest, ttl, ns = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+redis.call('DEL', dest)
+if ns > 0 then
+  local args = { 'ZUNIONSTORE', dest, ns }
+  for i = 1, ns do args[#args + 1] = p .. ARGV[4 + i] end
+  args[#args + 1] = 'AGGREGATE'
+  args[#args + 1] = 'MAX'
+  redis.call(unpack(args))
+end
+for i = 5 + ns, #ARGV do
+  local score = redis.call('ZSCORE', p .. 'all:new', ARGV[i])
+  if score then redis.call('ZADD', dest, score, ARGV[i]) end
+end
+redis.call('EXPIRE', dest, ttl)
+redis.call('SET', dest .. ':ok', '1', 'EX', ttl)
+return 1
+`;

@@ -90,13 +90,6 @@ export class ScopeDto {
   @Length(1, 64, { each: true })
   genres?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 64, { each: true })
-  tags?: string[];
-
   @ApiPropertyOptional({ type: [String], description: 'Title ids picked by hand' })
   @IsOptional()
   @ArrayMaxSize(5000)
