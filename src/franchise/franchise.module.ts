@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrandCssController } from './site/brand-css.controller.js';
 import { SiteInfoController } from './site/site-info.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -8,7 +9,7 @@ import { TenantsService } from './tenants/tenants.service.js';
  * tenancy context itself (host → tenant, cache) is core (src/core/tenancy): every role needs it.
  */
 @Module({
-  controllers: [TenantsController, SiteInfoController],
+  controllers: [TenantsController, SiteInfoController, BrandCssController],
   providers: [TenantsService],
 })
 export class FranchiseModule {}

@@ -189,6 +189,43 @@ describe('franchise: tenants by domain', () => {
     assert.equal((await site(manager, 'cinema.example.net')).status, 200);
   });
 
+  it('switches features off: their pages and APIs are 404 on that site only', async () => {
+    const [tenant] = (await admin.get('/api/tenants')).body as { id: string }[];
+    const changed = await admin.patch(`/api/tenants/${tenant.id}`, {
+      features: { music: false, comments: false },
+    });
+    assert.deepEqual(changed.body.features, {
+      video: true,
+      manga: true,
+      music: false,
+      comments: false,
+      download: true,
+    });
+    const cinema = new HostClient(manager.url, 'cinema.example.net');
+    const operatorSite = new HostClient(manager.url, '127.0.0.1');
+    for (const path of ['/music', '/rest/ping.view', '/api/music/albums']) {
+      assert.equal((await cinema.get(path)).status, 404, path);
+      assert.notEqual((await operatorSite.get(path)).status, 404, path);
+    }
+    const comment = await cinema.post('/api/titles/64b7f0c2a1b2c3d4e5f60718/comments', { text: 'hi' });
+    assert.deepEqual([comment.status, comment.body.error], [404, 'not_found']);
+    assert.equal((await cinema.get('/api/site')).body.features instanceof Object, true);
+    const page = await cinema.get('/', { accept: 'text/html' });
+    assert.doesNotMatch(page.text, /href="\/music"/);
+    await admin.patch(`/api/tenants/${tenant.id}`, { features: { music: true, comments: true } });
+  });
+
+  it('serves its colors as /site/brand.css and its name in the pages', async () => {
+    const cinema = new HostClient(manager.url, 'cinema.example.net');
+    const css = await cinema.get('/site/brand.css');
+    assert.equal(css.status, 200);
+    assert.match(String(css.headers['content-type']), /^text\/css/);
+    assert.match(css.text, /--accent: #e50914;/);
+    const page = await cinema.get('/', { accept: 'text/html' });
+    assert.match(page.text, /<title>[^<]*· Cinema Club<\/title>/);
+    assert.match(page.text, /href="\/site\/brand.css"/);
+  });
+
   it('deletes a tenant; its domains become unknown again', async () => {
     const [tenant] = (await admin.get('/api/tenants')).body as { id: string }[];
     assert.equal((await admin.delete(`/api/tenants/${tenant.id}`)).status, 204);

@@ -1,10 +1,16 @@
 import { type Request, type RequestHandler, type Response } from 'express';
-import { type AppError } from '../errors/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { wantsErrorPage } from '../views/error-page.js';
 import { type ViewRenderer } from '../views/view-renderer.js';
 import { TenantContext } from './tenant-context.js';
+import { featureOfPath } from './tenant-features.js';
 import { siteName, type TenantResolver } from './tenant-resolver.js';
-import { type Tenant } from './tenant.js';
+import { DEFAULT_TENANT, type Tenant } from './tenant.js';
+
+const HEADINGS: Readonly<Record<number, string>> = {
+  421: 'Site not found',
+  503: 'Temporarily unavailable',
+};
 
 /** What the tenant middleware leaves on the request (besides the async context). */
 export interface TenantRequest {
@@ -21,6 +27,12 @@ export function tenantMiddleware(resolver: TenantResolver, views: ViewRenderer):
     resolver.resolve(req).then((resolution) => {
       if ('refusal' in resolution) {
         refuse(req, res, resolution.refusal, resolution.tenant, views);
+        return;
+      }
+      const feature = featureOfPath(req.path);
+      if (feature && !resolution.tenant.features[feature]) {
+        const error = new AppError(404, 'not_found', 'This site does not offer that.');
+        refuse(req, res, error, resolution.tenant, views);
         return;
       }
       (req as Request & TenantRequest).tenant = resolution.tenant;
@@ -44,11 +56,19 @@ function refuse(
     res.status(status).json({ error: error.code, message });
     return;
   }
-  const heading = status === 503 ? 'Temporarily unavailable' : 'Site not found';
-  const html = views.render(
-    'site/unavailable',
-    { pageTitle: heading, heading, message, status, siteName: tenant ? siteName(tenant) : undefined },
-    'site',
+  const heading = HEADINGS[status] ?? 'Nothing here';
+  const name = tenant ? siteName(tenant) : undefined;
+  const data = {
+    pageTitle: heading,
+    heading,
+    message,
+    status,
+    siteName: name,
+    retry: status === 503 && name,
+  };
+  // Rendered in the tenant's context, so the layout carries its name and branding.
+  const html = TenantContext.run(tenant ?? DEFAULT_TENANT, () =>
+    views.render('site/unavailable', data, 'site'),
   );
   res.status(status).type('html').send(html);
 }
