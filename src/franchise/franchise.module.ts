@@ -3,6 +3,8 @@ import { BrandCssController } from './site/brand-css.controller.js';
 import { SiteInfoController } from './site/site-info.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { TenantUsageArchiver } from './usage/tenant-usage.archiver.js';
+import { TenantUsageService } from './usage/tenant-usage.service.js';
 
 /**
  * Franchise tenants (manager role): the operator's tenant API and each site's public description. The
@@ -10,6 +12,6 @@ import { TenantsService } from './tenants/tenants.service.js';
  */
 @Module({
   controllers: [TenantsController, SiteInfoController, BrandCssController],
-  providers: [TenantsService],
+  providers: [TenantsService, TenantUsageService, TenantUsageArchiver],
 })
 export class FranchiseModule {}

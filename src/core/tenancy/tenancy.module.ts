@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 import { TenantResolver } from './tenant-resolver.js';
+import { TenantUsageRepository } from './tenant-usage.repository.js';
 
 /**
  * Franchise tenancy as a request context, in core because auth, site, stream and library all ask
@@ -9,7 +10,7 @@ import { TenantResolver } from './tenant-resolver.js';
  */
 @Global()
 @Module({
-  providers: [TenantRepository, TenantDirectory, TenantResolver],
-  exports: [TenantRepository, TenantDirectory, TenantResolver],
+  providers: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository],
+  exports: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository],
 })
 export class TenancyModule {}

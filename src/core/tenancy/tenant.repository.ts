@@ -37,8 +37,15 @@ export class TenantRepository {
     await this.tenants.create({ _id: id, ...rest });
   }
 
+  /**
+   * Replaces the given top-level fields whole, by rewriting the document: a `$set` of a sub-document
+   * whose keys differ from the stored one's left it unchanged on FerretDB 1.24. The operator's edits
+   * are rare and serial, so read-and-replace is enough.
+   */
   async update(id: string, changes: Partial<Omit<Tenant, 'id' | 'slug'>>): Promise<void> {
-    await this.tenants.updateOne({ _id: id }, { $set: changes }).exec();
+    const current = await this.tenants.findById(id).lean<TenantDocument>().exec();
+    if (!current) return;
+    await this.tenants.replaceOne({ _id: id }, { ...current, ...changes, updatedAt: new Date() }).exec();
   }
 
   async delete(id: string): Promise<void> {

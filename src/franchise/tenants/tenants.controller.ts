@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { type Response } from 'express';
+import { currentMonth, TenantUsageService } from '../usage/tenant-usage.service.js';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../auth/access.decorators.js';
 import { AppError } from '../../core/errors/app-error.js';
@@ -17,7 +31,10 @@ import { TenantsService } from './tenants.service.js';
 @Controller('api/tenants')
 @Roles('admin')
 export class TenantsController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly usage: TenantUsageService,
+  ) {}
 
   @Get()
   async list() {
@@ -29,6 +46,25 @@ export class TenantsController {
   async create(@Body() dto: CreateTenantDto) {
     operatorSite();
     return tenantView(await this.tenants.create(dto));
+  }
+
+  /** Every tenant's usage of a month (`?month=YYYY-MM`, default this one) as CSV, for invoicing. */
+  @Get('usage.csv')
+  @Header('content-type', 'text/csv; charset=utf-8')
+  async usageCsv(@Query('month') month: string | undefined, @Res({ passthrough: true }) res: Response) {
+    operatorSite();
+    const csv = await this.usage.csv(typeof month === 'string' ? month : undefined);
+    res.setHeader(
+      'content-disposition',
+      `attachment; filename="tenant-usage-${month ?? currentMonth()}.csv"`,
+    );
+    return csv;
+  }
+
+  @Get(':id/usage')
+  async usageOf(@Param('id') id: string, @Query('month') month: string | undefined) {
+    operatorSite();
+    return this.usage.month(await this.tenants.get(id), typeof month === 'string' ? month : undefined);
   }
 
   @Get(':id')
