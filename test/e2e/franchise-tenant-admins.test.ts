@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { HostClient } from '../support/host-client.js';
+import { type TestClient } from '../support/http.js';
+import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+
+describe('franchise: tenant admins', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let operator: TestClient;
+  let own: string;
+  let other: string;
+  let tenantAdmin: HostClient;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    operator = await signInAdmin(server);
+    const ids = [];
+    for (const slug of ['own', 'other']) {
+      const res = await operator.post('/api/tenants', { slug, name: slug, domains: [`${slug}.example.com`] });
+      ids.push(String(res.body.id));
+    }
+    [own, other] = ids;
+    const created = await operator.post(`/api/tenants/${own}/admins`, {
+      username: 'owner',
+      password: 'owner-password',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual([created.body.role, created.body.tenantId], ['tenant-admin', own]);
+    tenantAdmin = new HostClient(server.url, 'own.example.com');
+    await tenantAdmin.login('owner', 'owner-password');
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('signs in on its own site only', async () => {
+    for (const host of ['other.example.com', '127.0.0.1']) {
+      const res = await new HostClient(server.url, host).post('/api/auth/login', {
+        username: 'owner',
+        password: 'owner-password',
+      });
+      assert.equal(res.status, 401, host);
+    }
+  });
+
+  it('reads and brands its own tenant, and changes its scope', async () => {
+    assert.equal((await tenantAdmin.get(`/api/tenants/${own}`)).status, 200);
+    const branded = await tenantAdmin.patch(`/api/tenants/${own}`, {
+      branding: { siteName: 'My Own Site' },
+      scope: { mode: 'filtered', kinds: ['anime'] },
+    });
+    assert.equal(branded.status, 200, JSON.stringify(branded.body));
+    assert.equal((branded.body.branding as { siteName: string }).siteName, 'My Own Site');
+    assert.equal((await tenantAdmin.get('/api/site')).body.siteName, 'My Own Site');
+    assert.equal((await tenantAdmin.get(`/api/tenants/${own}/usage`)).status, 200);
+  });
+
+  it("cannot touch the operator's part: quotas, status, plan, domains (403)", async () => {
+    for (const change of [
+      { quotas: { gibPerMonth: 1000 } },
+      { status: 'active' },
+      { plan: { name: 'free' } },
+      { domains: ['own.example.com', 'steal.example.com'] },
+      { features: { download: false } },
+    ]) {
+      const res = await tenantAdmin.patch(`/api/tenants/${own}`, change);
+      assert.deepEqual([res.status, res.body.error], [403, 'forbidden'], JSON.stringify(change));
+    }
+  });
+
+  it('gets 404 for another tenant and 403 for the operator endpoints', async () => {
+    assert.equal((await tenantAdmin.get(`/api/tenants/${other}`)).status, 404);
+    assert.equal(
+      (await tenantAdmin.patch(`/api/tenants/${other}`, { branding: { siteName: 'x' } })).status,
+      404,
+    );
+    assert.equal((await tenantAdmin.get(`/api/tenants/${other}/usage`)).status, 404);
+    assert.equal((await tenantAdmin.get('/api/tenants')).status, 403);
+    assert.equal(
+      (await tenantAdmin.post('/api/tenants', { slug: 'x', name: 'x', domains: ['x.example.com'] })).status,
+      403,
+    );
+    assert.equal((await tenantAdmin.delete(`/api/tenants/${other}`)).status, 403);
+    assert.equal((await tenantAdmin.get('/api/tenants/usage.csv')).status, 403);
+    assert.equal(
+      (await tenantAdmin.post(`/api/tenants/${own}/admins`, { username: 'x2', password: 'password-x' }))
+        .status,
+      403,
+    );
+    assert.equal((await tenantAdmin.get('/api/users')).status, 403);
+    // The operator's view of the other tenant is unchanged.
+    assert.equal(
+      ((await operator.get(`/api/tenants/${other}`)).body.branding as { siteName?: string }).siteName,
+      undefined,
+    );
+  });
+
+  it('refuses a taken username and bad input', async () => {
+    const again = await operator.post(`/api/tenants/${own}/admins`, {
+      username: 'owner',
+      password: 'owner-password',
+    });
+    assert.equal(again.status, 409);
+    assert.equal(
+      (await operator.post(`/api/tenants/${own}/admins`, { username: 'x', password: 'short' })).status,
+      400,
+    );
+    assert.equal(
+      (
+        await operator.post('/api/tenants/0123456789abcdef01234567/admins', {
+          username: 'nobody',
+          password: 'long-enough',
+        })
+      ).status,
+      404,
+    );
+  });
+});
