@@ -39,4 +39,9 @@ export class UserRepository {
   list(): Promise<User[]> {
     return this.model.find().sort({ username: 1 }).lean<User[]>().exec();
   }
+
+  /** A franchise tenant's accounts (its admin's page only: a filtered scan of `users`). */
+  listForTenant(tenantId: string): Promise<User[]> {
+    return this.model.find({ tenantId }).sort({ username: 1 }).lean<User[]>().exec();
+  }
 }

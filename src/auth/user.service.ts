@@ -84,6 +84,10 @@ export class UserService {
     return (await this.users.list()).map(toView);
   }
 
+  async listForTenant(tenantId: string): Promise<UserView[]> {
+    return (await this.users.listForTenant(tenantId)).map(toView);
+  }
+
   /** Password login; one message for every failure so it does not reveal which usernames exist. */
   async login(username: string, password: string, client: ClientInfo) {
     const user = await this.users.findByUsername(username);

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { BrandCssController } from './site/brand-css.controller.js';
 import { SiteInfoController } from './site/site-info.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
@@ -10,8 +10,11 @@ import { TenantUsageService } from './usage/tenant-usage.service.js';
  * Franchise tenants (manager role): the operator's tenant API and each site's public description. The
  * tenancy context itself (host → tenant, cache) is core (src/core/tenancy): every role needs it.
  */
+@Global()
 @Module({
   controllers: [TenantsController, SiteInfoController, BrandCssController],
   providers: [TenantsService, TenantUsageService, TenantUsageArchiver],
+  // The tenant admin's page (/admin/site) lives with the panel, whose guards and renderer it uses.
+  exports: [TenantsService, TenantUsageService],
 })
 export class FranchiseModule {}

@@ -120,3 +120,89 @@ describe('franchise: tenant admins', () => {
     );
   });
 });
+
+describe('franchise: the tenant admin panel (/admin/site)', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let tenantId: string;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    const operator = await signInAdmin(server);
+    const res = await operator.post('/api/tenants', {
+      slug: 'panel',
+      name: 'Panel Site',
+      domains: ['panel.example.com'],
+      quotas: { gibPerMonth: 50 },
+    });
+    tenantId = String(res.body.id);
+    await operator.post(`/api/tenants/${tenantId}/admins`, {
+      username: 'paneladmin',
+      password: 'panel-password',
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  it('signs the tenant admin in on its host and lands on its site page', async () => {
+    const browser = new HostClient(server.url, 'panel.example.com');
+    const form = await browser.get('/admin/login');
+    const login = await browser.request('POST', '/admin/login', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      form: { _csrf: csrfOf(form.text), username: 'paneladmin', password: 'panel-password', next: '/admin' },
+    });
+    assert.deepEqual([login.status, login.headers.location], [303, '/admin/site']);
+    const page = await browser.get('/admin/site');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<h1>Panel Site<\/h1>/);
+    assert.match(page.text, /of 50 GiB/);
+    assert.match(page.text, /paneladmin/);
+    assert.match(page.text, /href="\/admin\/ads"/);
+    // Its panel offers only its site (and ads), never the operator's pages.
+    assert.doesNotMatch(page.text, /href="\/admin\/library"/);
+    assert.equal((await browser.get('/admin/library')).status, 303);
+
+    const saved = await browser.request('POST', '/admin/site/branding', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      form: { _csrf: csrfOf(page.text), siteName: 'Panel Cinema', primary: '#123456', footer: '' },
+    });
+    assert.equal(saved.status, 303);
+    assert.match(String(saved.headers.location), /flash=Saved/);
+    assert.equal((await browser.get('/api/site')).body.siteName, 'Panel Cinema');
+
+    const bad = await browser.request('POST', '/admin/site/branding', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      form: { _csrf: csrfOf(page.text), primary: 'red;} body{display:none' },
+    });
+    assert.match(decodeURIComponent(String(bad.headers.location)), /Not saved: .*color/);
+
+    const scoped = await browser.request('POST', '/admin/site/scope', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      form: {
+        _csrf: csrfOf(page.text),
+        mode: 'filtered',
+        kinds: 'anime',
+        genres: 'Drama, comedy',
+        collections: '',
+      },
+    });
+    assert.match(String(scoped.headers.location), /flash=Saved/);
+    const { scope } = await getTenant(server, tenantId);
+    assert.deepEqual(scope, {
+      mode: 'filtered',
+      kinds: ['anime'],
+      genres: ['drama', 'comedy'],
+      collections: [],
+    });
+  });
+});
+
+async function getTenant(server: InProcessApp, id: string) {
+  const operator = await signInAdmin(server);
+  return (await operator.get(`/api/tenants/${id}`)).body as unknown as { scope: unknown };
+}

@@ -23,14 +23,25 @@ export class HostClient {
   request(
     method: string,
     path: string,
-    options: { json?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+    options: {
+      json?: unknown;
+      /** An HTML form post (`application/x-www-form-urlencoded`). */
+      form?: Record<string, string>;
+      headers?: Record<string, string>;
+      timeoutMs?: number;
+    } = {},
   ): Promise<HostResponse> {
     const url = new URL(path, this.baseUrl);
     const headers: Record<string, string> = { host: this.host, ...options.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const body = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json));
+    const body =
+      options.form !== undefined
+        ? Buffer.from(new URLSearchParams(options.form).toString())
+        : options.json === undefined
+          ? undefined
+          : Buffer.from(JSON.stringify(options.json));
     if (body) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = options.form ? 'application/x-www-form-urlencoded' : 'application/json';
       headers['content-length'] = String(body.length);
     }
     return new Promise((resolve, reject) => {
