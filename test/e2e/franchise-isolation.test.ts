@@ -5,13 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { SESSION_COOKIE } from '../../src/auth/auth-cookie.js';
 import { UserService } from '../../src/auth/user.service.js';
+import { LibraryService } from '../../src/library/library.service.js';
 import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
 import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { HostClient, type HostResponse } from '../support/host-client.js';
 import { type TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
-import { storeFile } from '../support/library-fixtures.js';
+import { createMediaFile, storeFile } from '../support/library-fixtures.js';
 import { randomFile } from '../support/media.js';
 
 const A = 'site-a.example.com';
@@ -145,6 +146,29 @@ describe('franchise: isolation between tenants', () => {
         .status,
       403,
     );
+  });
+
+  it("comments written on A are A's: B and the operator's site have their own threads", async () => {
+    const title = await server.app
+      .get(LibraryService)
+      .upsertSkeleton({ kind: 'series', name: 'Shared Show', year: 2001 });
+    const id = String(title._id);
+    await server.app
+      .get(LibraryService)
+      .attachFile(title._id, await createMediaFile(server.app), { season: 1, episodes: [1] });
+    const posted = await aliceOnA.post(`/api/titles/${id}/comments`, { body: 'Only for site A' });
+    assert.equal(posted.status, 201, posted.text);
+    const onEpisode = await aliceOnA.post(`/api/titles/${id}/episodes/1/1/comments`, {
+      body: 'Episode talk on A',
+    });
+    assert.equal(onEpisode.status, 201, onEpisode.text);
+    const listed = async (host: string, path: string) =>
+      JSON.stringify((await new HostClient(server.url, host).get(path)).body);
+    for (const path of [`/api/titles/${id}/comments`, `/api/titles/${id}/episodes/1/1/comments`]) {
+      assert.match(await listed(A, path), /on A|for site A/, path);
+      assert.doesNotMatch(await listed(B, path), /site A|on A/, path);
+      assert.doesNotMatch(await listed('127.0.0.1', path), /site A|on A/, path);
+    }
   });
 
   it("on every route the app serves, A's credentials on B get exactly what no credentials get", async () => {

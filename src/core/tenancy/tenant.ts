@@ -101,3 +101,17 @@ export function isDefaultTenant(tenant: Pick<Tenant, 'id'>): boolean {
 export function ownerTenantId(record: { tenantId?: string | null }): string {
   return record.tenantId ?? DEFAULT_TENANT_ID;
 }
+
+/** The tenant id a new record stores: none on the default site (like records from before tenancy). */
+export function recordTenantId(tenantId: string): string | undefined {
+  return tenantId === DEFAULT_TENANT_ID ? undefined : tenantId;
+}
+
+/**
+ * A per-site key for something every site has its own of (a title's comment thread): the key itself
+ * on the default site, `<tenant>:<key>` on a tenant's.
+ */
+export function perSiteKey(tenantId: string | null | undefined, key: string): string {
+  const owner = recordTenantId(tenantId ?? DEFAULT_TENANT_ID);
+  return owner ? `${owner}:${key}` : key;
+}
