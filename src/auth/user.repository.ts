@@ -40,6 +40,11 @@ export class UserRepository {
     return this.model.find().sort({ username: 1 }).lean<User[]>().exec();
   }
 
+  /** Removes a franchise tenant's accounts (the tenant is being purged). */
+  async deleteForTenant(tenantId: string): Promise<number> {
+    return (await this.model.deleteMany({ tenantId }).exec()).deletedCount;
+  }
+
   /** A franchise tenant's accounts (its admin's page only: a filtered scan of `users`). */
   listForTenant(tenantId: string): Promise<User[]> {
     return this.model.find({ tenantId }).sort({ username: 1 }).lean<User[]>().exec();

@@ -84,6 +84,11 @@ export class UserService {
     return (await this.users.list()).map(toView);
   }
 
+  /** Removes a purged tenant's accounts; their sessions and tokens stop working with them. */
+  deleteForTenant(tenantId: string): Promise<number> {
+    return this.users.deleteForTenant(tenantId);
+  }
+
   async listForTenant(tenantId: string): Promise<UserView[]> {
     return (await this.users.listForTenant(tenantId)).map(toView);
   }

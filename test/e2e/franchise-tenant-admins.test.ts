@@ -99,6 +99,26 @@ describe('franchise: tenant admins', () => {
     );
   });
 
+  it('keeps a tenant with accounts from deletion unless purged', async () => {
+    const refused = await operator.delete(`/api/tenants/${own}`);
+    assert.deepEqual([refused.status, refused.body.error], [409, 'tenant_has_data']);
+    assert.equal((await operator.get(`/api/tenants/${own}`)).status, 200);
+    const spare = await operator.post('/api/tenants', {
+      slug: 'spare',
+      name: 'Spare',
+      domains: ['spare.example.com'],
+    });
+    await operator.post(`/api/tenants/${String(spare.body.id)}/admins`, {
+      username: 'spareadmin',
+      password: 'spare-password',
+    });
+    const spareAdmin = new HostClient(server.url, 'spare.example.com');
+    await spareAdmin.login('spareadmin', 'spare-password');
+    assert.equal((await operator.delete(`/api/tenants/${String(spare.body.id)}?purge=true`)).status, 204);
+    assert.equal((await operator.get(`/api/tenants/${String(spare.body.id)}`)).status, 404);
+    assert.equal((await spareAdmin.get('/api/auth/me')).status, 401);
+  });
+
   it('refuses a taken username and bad input', async () => {
     const again = await operator.post(`/api/tenants/${own}/admins`, {
       username: 'owner',

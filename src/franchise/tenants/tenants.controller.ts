@@ -117,9 +117,9 @@ export class TenantsController {
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  async delete(@Param('id') id: string) {
+  async delete(@Param('id') id: string, @Query('purge') purge: string | undefined) {
     operatorSite();
-    await this.tenants.delete(id);
+    await this.tenants.delete(id, purge === 'true');
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { UserService } from '../../auth/user.service.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { TenantDirectory } from '../../core/tenancy/tenant-directory.js';
@@ -31,6 +32,7 @@ export class TenantsService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly tenants: TenantRepository,
     private readonly directory: TenantDirectory,
+    private readonly users: UserService,
   ) {
     this.installHost = normalizeHost(new URL(config.http.publicUrl).host)!;
   }
@@ -98,8 +100,18 @@ export class TenantsService {
     return this.get(tenant.id);
   }
 
-  async delete(id: string): Promise<void> {
+  /** Refused (409) while the tenant has accounts, unless `purge`, which removes them too. */
+  async delete(id: string, purge = false): Promise<void> {
     const tenant = await this.get(id);
+    const accounts = (await this.users.listForTenant(tenant.id)).length;
+    if (accounts > 0 && !purge) {
+      throw new AppError(
+        409,
+        'tenant_has_data',
+        `${tenant.name} has ${accounts} account(s); delete with ?purge=true to remove them too.`,
+      );
+    }
+    if (accounts > 0) await this.users.deleteForTenant(tenant.id);
     await this.tenants.delete(tenant.id);
     await this.directory.changed();
   }
