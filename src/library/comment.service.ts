@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CommentQuota } from './comment-quota.js';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
@@ -36,12 +37,14 @@ export class CommentService {
     private readonly titles: TitleRepository,
     private readonly index: CommentIndexRepository,
     private readonly mutex: RedisMutex,
+    private readonly quota: CommentQuota,
   ) {}
 
   async add(titleId: Types.ObjectId, author: Identity, body: string): Promise<CommentView> {
     const text = body.trim();
     if (text.length === 0) throw new AppError(400, 'bad_request', 'A comment cannot be empty.');
     await this.requireTitle(titleId);
+    await this.quota.take();
     const comment = await this.comments.insert({
       titleId,
       tenantId: recordTenantId(TenantContext.current().id),

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
+import { LibraryService } from '../../src/library/library.service.js';
 import { TenantUsageMeter } from '../../src/stream/usage/tenant-usage.meter.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -139,6 +140,24 @@ describe('franchise: metering and quotas', () => {
     assert.match(String(res.body.message), /1 GiB/);
     const usage = await operator.get(`/api/tenants/${tenantId}/usage`);
     assert.deepEqual([usage.body.quotaGib, usage.body.overQuota], [1, true]);
+  });
+
+  it('takes its comments-per-day quota, then answers 429', async () => {
+    await operator.patch(`/api/tenants/${tenantId}`, { quotas: { gibPerMonth: null, commentsPerDay: 2 } });
+    const title = await server.app
+      .get(LibraryService)
+      .upsertSkeleton({ kind: 'movie', name: 'Talkative', year: 2020 });
+    const viewer = new HostClient(server.url, HOST);
+    await viewer.get('/');
+    const statuses = [];
+    for (const body of ['one', 'two', 'three']) {
+      statuses.push((await viewer.post(`/api/titles/${String(title._id)}/comments`, { body })).status);
+    }
+    assert.deepEqual(statuses, [201, 201, 429]);
+    // The operator's site has no such quota.
+    const own = new HostClient(server.url, '127.0.0.1');
+    await own.get('/');
+    assert.equal((await own.post(`/api/titles/${String(title._id)}/comments`, { body: 'four' })).status, 201);
   });
 });
 

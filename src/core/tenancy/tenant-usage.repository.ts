@@ -79,6 +79,17 @@ export class TenantUsageRepository {
     await batch.exec();
   }
 
+  /** Counts one comment on a tenant's site today; returns the day's count so far. */
+  async countComment(tenantId: string, day: string): Promise<number> {
+    const key = `tenant-usage:{${tenantId}}:comments:${day}`;
+    const [[, count]] = (await this.redis.client
+      .multi()
+      .incr(key)
+      .expire(key, 2 * 24 * 3600)
+      .exec()) as [[unknown, number]];
+    return Number(count);
+  }
+
   /** Streams in progress for a tenant on other streamers (entries older than `staleMs` are gone ones). */
   async activeElsewhere(tenantId: string, instance: string, staleMs: number): Promise<number> {
     const entries = await this.redis.client.hgetall(streamsKey(tenantId));
