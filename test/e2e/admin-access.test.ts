@@ -71,6 +71,7 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['GET', '/admin/site', '/admin/site'],
   ['POST', '/admin/site/branding', '/admin/site/branding'],
   ['POST', '/admin/site/scope', '/admin/site/scope'],
+  ['POST', '/admin/site/users', '/admin/site/users'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */

@@ -212,6 +212,17 @@ describe('franchise: the tenant admin panel (/admin/site)', () => {
       },
     });
     assert.match(String(scoped.headers.location), /flash=Saved/);
+    const created = await browser.request('POST', '/admin/site/users', {
+      form: { _csrf: csrfOf(page.text), username: 'sitefan', password: 'sitefan-password' },
+    });
+    assert.match(decodeURIComponent(String(created.headers.location)), /Account sitefan created/);
+    await new HostClient(server.url, 'panel.example.com').login('sitefan', 'sitefan-password');
+    const elsewhere = await new HostClient(server.url, '127.0.0.1').post('/api/auth/login', {
+      username: 'sitefan',
+      password: 'sitefan-password',
+    });
+    assert.equal(elsewhere.status, 401);
+    assert.match((await browser.get('/admin/site')).text, /sitefan/);
     const { scope } = await getTenant(server, tenantId);
     assert.deepEqual(scope, {
       mode: 'filtered',

@@ -101,6 +101,31 @@ export class SitePanelController {
     });
   }
 
+  /** A viewer account of this site (it signs in on this site's host only). */
+  @Post('users')
+  async addUser(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
+    this.ownTenantId();
+    const form = (req.body ?? {}) as Form;
+    const username = typeof form.username === 'string' ? form.username.trim() : '';
+    const password = typeof form.password === 'string' ? form.password : '';
+    if (!/^[A-Za-z0-9._-]{3,64}$/.test(username) || password.length < 8 || password.length > 200) {
+      return redirectWithFlash(
+        res,
+        '/admin/site',
+        'Account not created: a username of 3-64 letters, digits, ".", "_" or "-" and a password of at least 8 characters.',
+      );
+    }
+    try {
+      await this.users.create({ username, password, role: 'viewer' });
+    } catch (error) {
+      if (error instanceof AppError && error.getStatus() === 409) {
+        return redirectWithFlash(res, '/admin/site', `Account not created: ${error.message}`);
+      }
+      throw error;
+    }
+    redirectWithFlash(res, '/admin/site', `Account ${username} created.`);
+  }
+
   /** Validates like the API (same DTO) and saves; problems come back as the page's message. */
   private async save(res: Response, change: Record<string, unknown>): Promise<void> {
     const dto = plainToInstance(UpdateTenantDto, change);
