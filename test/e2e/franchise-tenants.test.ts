@@ -224,6 +224,10 @@ describe('franchise: tenants by domain', () => {
     const page = await cinema.get('/', { accept: 'text/html' });
     assert.match(page.text, /<title>[^<]*· Cinema Club<\/title>/);
     assert.match(page.text, /href="\/site\/brand.css"/);
+    const manifest = await cinema.get('/manifest.webmanifest');
+    assert.deepEqual([manifest.body.name, manifest.body.start_url], ['Cinema Club', '/?source=pwa']);
+    const own = await new HostClient(manager.url, '127.0.0.1').get('/manifest.webmanifest');
+    assert.equal(own.body.name, 'StreamVault');
   });
 
   it('deletes a tenant; its domains become unknown again', async () => {
