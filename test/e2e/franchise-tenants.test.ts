@@ -28,6 +28,7 @@ describe('franchise: tenants by domain', () => {
       ROLE: 'manager',
       REDIS_PREFIX: redisPrefix,
       TENANT_UNKNOWN_HOST: 'reject',
+      TRUSTED_PROXIES: '127.0.0.1/8',
     });
     admin = await signInAdmin(manager);
   });
@@ -161,6 +162,14 @@ describe('franchise: tenants by domain', () => {
       { what: 'the other manager to forget the moved domain' },
     );
     assert.equal((await site(strict, 'cinema.example.net')).status, 200);
+  });
+
+  it('believes X-Forwarded-Host only from TRUSTED_PROXIES', async () => {
+    const forwarded = { 'x-forwarded-host': 'cinema.example.net' };
+    const untrusted = await new HostClient(manager.url, '127.0.0.1').get('/api/site', forwarded);
+    assert.equal(untrusted.body.tenant, null);
+    const trusted = await new HostClient(strict.url, 'proxy.internal').get('/api/site', forwarded);
+    assert.equal(trusted.body.siteName, 'Cinema Club');
   });
 
   it('with TENANT_UNKNOWN_HOST=reject answers unknown hosts 421, but not the install itself', async () => {
