@@ -72,6 +72,18 @@ describe('franchise: a tenant shows its scope of the library', () => {
     assert.deepEqual(names((await anime.get('/api/titles?q=alien')).body), []);
     assert.deepEqual(names((await anime.get('/api/titles?q=heat')).body), ['Heat']);
     assert.deepEqual(names((await anime.get('/api/titles?kind=movie')).body), ['Heat']);
+    const facets = await anime.get('/api/titles/facets');
+    assert.equal(facets.status, 200, facets.text);
+    const counts = (list: unknown) =>
+      Object.fromEntries(
+        (list as { value: string; count: number }[]).map(({ value, count }) => [value, count]),
+      );
+    assert.equal(facets.body.total, 2);
+    assert.deepEqual(counts(facets.body.kinds), { anime: 1, movie: 1 });
+    assert.deepEqual(counts(facets.body.genres), { 'Sci-Fi': 1, Crime: 1 });
+    const movies = await anime.get('/api/titles/facets?kind=movie');
+    assert.deepEqual([movies.body.total, counts(movies.body.genres)], [1, { Crime: 1 }]);
+    assert.equal((await operator.get('/api/titles/facets')).body.total, 4);
     const everything = await operator.get('/api/titles');
     assert.deepEqual(names(everything.body), ['Alien', 'Cowboy Bebop', 'Dark', 'Heat']);
   });

@@ -4,7 +4,14 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { RedisClient } from '../../core/redis/redis-client.js';
 import { type CatalogFilter, type CatalogSort, type FacetCount, genreKey } from './catalog-query.js';
 import { type CatalogEntry } from './catalog-entry.js';
-import { LIST_SCRIPT, REMOVE_SCRIPT, SCOPE_SCRIPT, SEARCH_SCRIPT, UPSERT_SCRIPT } from './catalog-scripts.js';
+import {
+  LIST_SCRIPT,
+  REMOVE_SCRIPT,
+  SCOPE_SCRIPT,
+  SCOPED_FACETS_SCRIPT,
+  SEARCH_SCRIPT,
+  UPSERT_SCRIPT,
+} from './catalog-scripts.js';
 import { createHash } from 'node:crypto';
 import { type TenantScope } from '../../core/tenancy/tenant.js';
 import { type TitleCard } from './title-card.js';
@@ -24,6 +31,7 @@ interface CatalogCommands {
   catalogSearch(key: string, ...args: (string | number)[]): Promise<(string | number)[] | null>;
   catalogList(key: string, ...args: (string | number)[]): Promise<(string | number)[] | null>;
   catalogScope(key: string, ...args: (string | number)[]): Promise<number>;
+  catalogScopedFacets(key: string, ...args: string[]): Promise<[number, string[], string[], string[]] | null>;
 }
 type PipelineCommands = {
   [K in keyof CatalogCommands]: (...args: Parameters<CatalogCommands[K]>) => ChainableCommander;
@@ -76,6 +84,7 @@ export class CatalogIndexRepository {
     this.client.defineCommand('catalogSearch', { numberOfKeys: 1, lua: SEARCH_SCRIPT });
     this.client.defineCommand('catalogList', { numberOfKeys: 1, lua: LIST_SCRIPT });
     this.client.defineCommand('catalogScope', { numberOfKeys: 1, lua: SCOPE_SCRIPT });
+    this.client.defineCommand('catalogScopedFacets', { numberOfKeys: 1, lua: SCOPED_FACETS_SCRIPT });
   }
 
   /** A generation's key, as given to ioredis (which adds REDIS_PREFIX). */
@@ -238,7 +247,8 @@ export class CatalogIndexRepository {
     return ids.length > 0 ? cardsOf(docs as unknown[]) : [];
   }
 
-  async facets(gen: number, kind?: string) {
+  async facets(gen: number, kind?: string, tenantScope?: TenantScope) {
+    if (tenantScope?.mode === 'filtered') return this.scopedFacets(gen, tenantScope, kind);
     const scope = kind ? `:${kind}` : '';
     const results = await this.client
       .pipeline()
@@ -277,6 +287,23 @@ export class CatalogIndexRepository {
   }
 
   /** Full key names (as Redis sees them) of the sets a filter restricts to. */
+  /** Facet counts within a franchise tenant's scope. */
+  private async scopedFacets(gen: number, tenantScope: TenantScope, kind?: string) {
+    const [scopeKey] = await this.scopeKeys(gen, tenantScope);
+    const [reply, names] = await Promise.all([
+      this.client.catalogScopedFacets(this.key(gen, 'live'), this.fullPrefix(gen), scopeKey, kind ?? ''),
+      this.client.hgetall(this.key(gen, 'genre-names')),
+    ]);
+    if (!reply) throw new IndexGoneError(`catalog generation ${gen} is gone`);
+    const [total, kinds, genres, years] = reply;
+    return {
+      total: Number(total),
+      kinds: pairs(kinds).filter((entry) => !kind || entry.value === kind),
+      genres: pairs(genres).map((entry) => ({ ...entry, value: names[entry.value] ?? entry.value })),
+      years: pairs(years).sort((a, b) => Number(b.value) - Number(a.value)),
+    };
+  }
+
   /** Whether a title is in a (filtered) scope. */
   async inScope(gen: number, scope: TenantScope, titleId: string): Promise<boolean> {
     const [key] = await this.scopeKeys(gen, scope);

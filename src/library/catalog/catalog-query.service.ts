@@ -69,7 +69,10 @@ export class CatalogQueryService {
 
   /** How many titles there are per kind, genre and year (within one kind when given). */
   async facets(filter: Pick<CatalogFilter, 'kind'> = {}): Promise<CatalogFacets> {
-    return this.answer((reader) => reader.facets(filter.kind ? { kind: filter.kind } : {}));
+    const scope = currentScope();
+    return this.answer((reader) =>
+      reader.facets({ ...(filter.kind ? { kind: filter.kind } : {}), ...(scope ? { scope } : {}) }),
+    );
   }
 
   /** Cards of the given titles, in the order given; unknown ids (and titles out of scope) are left out. */

@@ -57,7 +57,9 @@ export interface CatalogFacets {
 export interface CatalogReader {
   search(query: SearchQuery): Promise<Omit<CatalogPage, 'source' | 'rebuilding'>>;
   list(query: ListQuery): Promise<Omit<CatalogPage, 'source' | 'rebuilding'>>;
-  facets(filter: Pick<CatalogFilter, 'kind'>): Promise<Omit<CatalogFacets, 'source' | 'rebuilding'>>;
+  facets(
+    filter: Pick<CatalogFilter, 'kind' | 'scope'>,
+  ): Promise<Omit<CatalogFacets, 'source' | 'rebuilding'>>;
   cards(ids: readonly string[]): Promise<TitleCard[]>;
 }
 

@@ -57,7 +57,8 @@ export class CatalogScanReader implements CatalogReader {
     return { items: titles.map(toTitleCard), total, truncated: false };
   }
 
-  async facets(filter: Pick<CatalogFilter, 'kind'>) {
+  async facets(filter: Pick<CatalogFilter, 'kind' | 'scope'>) {
+    if (filter.scope) return { total: 0, kinds: [], genres: [], years: [] }; // as in list()
     const kinds = new Map<string, number>();
     const genres = new Map<string, number>();
     const names = new Map<string, string>();
