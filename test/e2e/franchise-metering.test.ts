@@ -140,6 +140,13 @@ describe('franchise: metering and quotas', () => {
     assert.match(String(res.body.message), /1 GiB/);
     const usage = await operator.get(`/api/tenants/${tenantId}/usage`);
     assert.deepEqual([usage.body.quotaGib, usage.body.overQuota], [1, true]);
+    // The player page says so, in the site's style, rather than showing a video that fails.
+    const page = await new HostClient(server.url, HOST).get(`/play/${link.split('/')[2]}`, {
+      accept: 'text/html',
+    });
+    assert.equal(page.status, 402);
+    assert.match(page.text, /Streaming is paused/);
+    assert.match(page.text, /used this month&#x27;s streaming|used this month's streaming/);
   });
 
   it('takes its comments-per-day quota, then answers 429', async () => {

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 import { TenantResolver } from './tenant-resolver.js';
+import { TenantQuotaStatus } from './tenant-quota-status.js';
 import { TenantUsageRepository } from './tenant-usage.repository.js';
 
 /**
@@ -10,7 +11,7 @@ import { TenantUsageRepository } from './tenant-usage.repository.js';
  */
 @Global()
 @Module({
-  providers: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository],
-  exports: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository],
+  providers: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository, TenantQuotaStatus],
+  exports: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository, TenantQuotaStatus],
 })
 export class TenancyModule {}
