@@ -15,6 +15,7 @@ import { LoginController } from './login.controller.js';
 import { LogFeed } from './logs/log-feed.js';
 import { LogsController } from './logs/logs.controller.js';
 import { PanelExceptionFilter } from './panel-exception.filter.js';
+import { SitePanelController } from './site/site-panel.controller.js';
 import { PanelRenderer } from './panel-renderer.js';
 import { CsrfTokens } from './security/csrf-tokens.js';
 import { CsrfGuard } from './security/csrf.guard.js';
@@ -41,6 +42,7 @@ import { UsersController } from './users/users.controller.js';
     SettingsController,
     SatelliteSettingsController,
     ExplorerController,
+    SitePanelController,
   ],
   providers: [
     CsrfTokens,

@@ -17,7 +17,11 @@ import { CsrfGuard } from './security/csrf.guard.js';
 import { safeReturnPath } from './security/panel-access.guard.js';
 
 /** Roles that may use the panel at all (each page narrows further). */
-const PANEL_USERS: readonly UserRole[] = ['admin', 'uploader'];
+const PANEL_USERS: readonly UserRole[] = ['admin', 'uploader', 'tenant-admin'];
+
+/** A franchise tenant's admin has one page: its site's. */
+const landing = (role: UserRole | undefined, next: string) =>
+  role === 'tenant-admin' && next === '/admin' ? '/admin/site' : next;
 
 /** `/admin/login` and `/admin/logout`: the panel's password sign-in on top of the API's sessions. */
 @ApiExcludeController()
@@ -46,7 +50,7 @@ export class LoginController {
       PANEL_USERS.includes(identity.role) &&
       reason !== 'role'
     ) {
-      return res.redirect(303, safeReturnPath(next));
+      return res.redirect(303, landing(identity.role, safeReturnPath(next)));
     }
     this.page(req, res, 200, {
       next: safeReturnPath(next),
@@ -82,7 +86,7 @@ export class LoginController {
       session.token,
       sessionCookieOptions(this.config.auth.secureCookies, session.maxAgeMs),
     );
-    res.redirect(303, next);
+    res.redirect(303, landing(session.user.role, next));
   }
 
   /** Revokes the session server-side, so a copied cookie stops working too. */

@@ -18,6 +18,8 @@ const NAV: readonly NavItem[] = [
   { href: '/admin/logs', label: 'Logs', roles: ['admin'] },
   { href: '/admin/users', label: 'Users', roles: ['admin'] },
   { href: '/admin/settings', label: 'Settings', roles: ['admin'] },
+  { href: '/admin/site', label: 'Site', roles: ['tenant-admin'] },
+  { href: '/admin/ads', label: 'Ads', roles: ['tenant-admin'] },
 ];
 
 export interface PanelPage {

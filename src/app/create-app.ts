@@ -9,6 +9,9 @@ import { httpLoggingMiddleware } from '../core/logging/http-logging.middleware.j
 import { NestPinoLogger } from '../core/logging/nest-logger.js';
 import { httpMetricsMiddleware } from '../core/metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
+import { TenantResolver } from '../core/tenancy/tenant-resolver.js';
+import { tenantMiddleware } from '../core/tenancy/tenant.middleware.js';
+import { ViewRenderer } from '../core/views/view-renderer.js';
 import { findAssetsDir } from '../core/views/views-dir.js';
 import { PageFastPath } from '../readvault/pages/page-fast-path.js';
 import { StreamFastPath } from '../stream/fast-path/stream-fast-path.js';
@@ -56,6 +59,8 @@ export async function configureApp(
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  // After the body parsers, whose stream callbacks would not carry the request's async context.
+  app.use(tenantMiddleware(app.get(TenantResolver), app.get(ViewRenderer)));
   // Unknown fields are an error, not silently dropped: a typo in a PATCH must not look like success.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   if (config.roles.includes(Role.Manager)) {

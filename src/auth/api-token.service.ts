@@ -5,6 +5,7 @@ import { type Identity } from '../core/identity/identity.js';
 import { ApiTokenRepository } from './api-token.repository.js';
 import { hashToken, randomToken } from './secrets.js';
 import { UserRepository } from './user.repository.js';
+import { inCurrentTenant } from './tenant-membership.js';
 
 export const API_TOKEN_PREFIX = 'svt_';
 
@@ -53,7 +54,7 @@ export class ApiTokenService {
     const record = await this.tokens.use(hashToken(token));
     if (!record) return undefined;
     const user = await this.users.findById(record.userId);
-    if (!user || user.disabled) return undefined;
+    if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     return { kind: 'user', id: String(user._id), name: user.username, role: user.role, via: 'api-token' };
   }
 }

@@ -10,6 +10,7 @@ import { APP_PASSWORD_PREFIX } from './app-passwords/app-password-secrets.js';
 import { deriveKey } from './secrets.js';
 import { JWT_ALGORITHM, JWT_ISSUER, type TokenPayload } from './session-token.service.js';
 import { SessionService } from './session.service.js';
+import { inCurrentTenant } from './tenant-membership.js';
 
 function fromCookie(req: Request): string | null {
   const value = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
@@ -43,6 +44,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(payload: TokenPayload): Promise<Identity | false> {
+    if (!inCurrentTenant({ tenantId: payload.tid })) return false;
     if (payload.kind === 'guest' && payload.sub.startsWith('guest:')) {
       return { kind: 'guest', id: payload.sub, name: 'Guest', via: 'cookie' };
     }

@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
+import { tenantIdForNewRecord } from './tenant-membership.js';
 
 export const JWT_ISSUER = 'streamvault';
 export const JWT_ALGORITHM = 'HS256';
 export const GUEST_TTL_SECONDS = 365 * 24 * 3600;
 
-export type TokenPayload = { kind: 'guest'; sub: string } | { kind: 'user'; sub: string; sid: string };
+/** `tid`: the tenant the token was issued on (absent on tokens from before tenancy: the default site). */
+export type TokenPayload = { tid?: string } & (
+  { kind: 'guest'; sub: string } | { kind: 'user'; sub: string; sid: string }
+);
 
 /** Signs the session cookie's JWT (HS256); verification is passport-jwt's, in `JwtStrategy`. */
 @Injectable()
@@ -31,7 +35,9 @@ export class SessionTokenService {
     };
   }
 
+  /** Tokens name their tenant, so a cookie or bearer token of site A is refused on site B. */
   private sign(payload: TokenPayload, expiresInSeconds: number): string {
-    return this.jwt.sign(payload, { expiresIn: expiresInSeconds });
+    const tid = tenantIdForNewRecord();
+    return this.jwt.sign(tid ? { ...payload, tid } : payload, { expiresIn: expiresInSeconds });
   }
 }

@@ -6,6 +6,7 @@ import { type Identity } from '../core/identity/identity.js';
 import { type Session } from './schemas/session.schema.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionTokenService } from './session-token.service.js';
+import { inCurrentTenant } from './tenant-membership.js';
 import { UserRepository } from './user.repository.js';
 
 export interface ClientInfo {
@@ -79,7 +80,7 @@ export class SessionService {
     const session = await this.sessions.findLive(sessionId);
     if (!session || String(session.userId) !== userId) return undefined;
     const user = await this.users.findById(session.userId);
-    if (!user || user.disabled) return undefined;
+    if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     return { kind: 'user', id: userId, name: user.username, role: user.role, sessionId, via: 'cookie' };
   }
 }

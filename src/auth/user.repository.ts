@@ -3,7 +3,8 @@ import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { type User, userSchema } from './schemas/user.schema.js';
 
-export type NewUser = Pick<User, 'username' | 'role'> & Partial<Pick<User, 'passwordHash' | 'telegramId'>>;
+export type NewUser = Pick<User, 'username' | 'role'> &
+  Partial<Pick<User, 'passwordHash' | 'telegramId' | 'tenantId'>>;
 
 @Injectable()
 export class UserRepository {
@@ -37,5 +38,15 @@ export class UserRepository {
 
   list(): Promise<User[]> {
     return this.model.find().sort({ username: 1 }).lean<User[]>().exec();
+  }
+
+  /** Removes a franchise tenant's accounts (the tenant is being purged). */
+  async deleteForTenant(tenantId: string): Promise<number> {
+    return (await this.model.deleteMany({ tenantId }).exec()).deletedCount;
+  }
+
+  /** A franchise tenant's accounts (its admin's page only: a filtered scan of `users`). */
+  listForTenant(tenantId: string): Promise<User[]> {
+    return this.model.find({ tenantId }).sort({ username: 1 }).lean<User[]>().exec();
   }
 }

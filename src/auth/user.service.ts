@@ -7,6 +7,7 @@ import { type UserRole } from '../core/identity/identity.js';
 import { PasswordHasher } from './password-hasher.js';
 import { type User } from './schemas/user.schema.js';
 import { type ClientInfo, SessionService } from './session.service.js';
+import { inCurrentTenant, tenantIdForNewRecord } from './tenant-membership.js';
 import { UserRepository } from './user.repository.js';
 
 export interface UserView {
@@ -42,6 +43,7 @@ export class UserService {
         username: input.username,
         role: input.role,
         telegramId: input.telegramId,
+        tenantId: tenantIdForNewRecord(),
         passwordHash: input.password ? await this.hasher.hash(input.password) : undefined,
       });
       return toView(user);
@@ -82,11 +84,20 @@ export class UserService {
     return (await this.users.list()).map(toView);
   }
 
+  /** Removes a purged tenant's accounts; their sessions and tokens stop working with them. */
+  deleteForTenant(tenantId: string): Promise<number> {
+    return this.users.deleteForTenant(tenantId);
+  }
+
+  async listForTenant(tenantId: string): Promise<UserView[]> {
+    return (await this.users.listForTenant(tenantId)).map(toView);
+  }
+
   /** Password login; one message for every failure so it does not reveal which usernames exist. */
   async login(username: string, password: string, client: ClientInfo) {
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
-    if (!user || !valid || user.disabled)
+    if (!user || !valid || user.disabled || !inCurrentTenant(user))
       throw new AppError(401, 'unauthorized', 'Wrong username or password.');
     const session = await this.sessions.open(user._id, 'password', client);
     return { ...session, user: toView(user) };

@@ -15,6 +15,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { TenancyModule } from './tenancy/tenancy.module.js';
 import { ViewsModule } from './views/views.module.js';
 
 /** What every role runs: config, logging, Mongo, Redis, health, metrics and JSON errors. */
@@ -30,6 +31,7 @@ export class CoreModule {
         DatabaseModule,
         RedisModule,
         SettingsModule,
+        TenancyModule,
         StorageModule,
         ViewsModule,
         MetricsModule,

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
 import { findEachById } from '../core/database/find-each-by-id.js';
 import { MongoConnection } from '../core/database/mongo-connection.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { perSiteKey, recordTenantId } from '../core/tenancy/tenant.js';
 import { CommentIndexRepository } from './comment-index.repository.js';
 import { type Comment, commentSchema } from './schemas/comment.schema.js';
 
@@ -26,7 +28,11 @@ export class CommentRepository {
     const created = (await this.model.create(comment)).toObject<Comment>();
     await this.indexed(() =>
       this.index.add([
-        { titleId: String(created.titleId), commentId: String(created._id), at: created.createdAt.getTime() },
+        {
+          titleId: perSiteKey(created.tenantId, String(created.titleId)),
+          commentId: String(created._id),
+          at: created.createdAt.getTime(),
+        },
       ]),
     );
     return created;
@@ -35,7 +41,7 @@ export class CommentRepository {
   /** Newest first, by a filtered query (the fallback while the index is being built). */
   listForTitle(titleId: Types.ObjectId, skip: number, limit: number): Promise<Comment[]> {
     return this.model
-      .find({ titleId })
+      .find({ titleId, ...siteFilter() })
       .sort({ createdAt: -1, _id: -1 })
       .skip(skip)
       .limit(limit)
@@ -44,7 +50,7 @@ export class CommentRepository {
   }
 
   countForTitle(titleId: Types.ObjectId): Promise<number> {
-    return this.model.countDocuments({ titleId }).exec();
+    return this.model.countDocuments({ titleId, ...siteFilter() }).exec();
   }
 
   /** Comments by id (one `_id` lookup each), in the order given; missing ones are left out. */
@@ -53,16 +59,18 @@ export class CommentRepository {
   }
 
   /** Every comment's id, title and time (building the index). */
-  each(): AsyncIterable<Pick<Comment, '_id' | 'titleId' | 'createdAt'>> {
+  each(): AsyncIterable<Pick<Comment, '_id' | 'titleId' | 'createdAt' | 'tenantId'>> {
     return this.model
-      .find({}, { titleId: 1, createdAt: 1 })
-      .lean<Pick<Comment, '_id' | 'titleId' | 'createdAt'>>()
+      .find({}, { titleId: 1, createdAt: 1, tenantId: 1 })
+      .lean<Pick<Comment, '_id' | 'titleId' | 'createdAt' | 'tenantId'>>()
       .cursor();
   }
 
   async delete(titleId: Types.ObjectId, commentId: Types.ObjectId): Promise<boolean> {
-    const deleted = (await this.model.deleteOne({ _id: commentId, titleId })).deletedCount === 1;
-    if (deleted) await this.indexed(() => this.index.remove(String(titleId), [String(commentId)]));
+    const deleted =
+      (await this.model.deleteOne({ _id: commentId, titleId, ...siteFilter() })).deletedCount === 1;
+    const thread = perSiteKey(TenantContext.current().id, String(titleId));
+    if (deleted) await this.indexed(() => this.index.remove(thread, [String(commentId)]));
     return deleted;
   }
 
@@ -80,4 +88,9 @@ export class CommentRepository {
       await this.index.invalidate().catch(() => undefined);
     }
   }
+}
+
+/** The current site's comments only (comments from before tenancy, without a tenant, are the default site's). */
+function siteFilter(): { tenantId: string | { $exists: false } } {
+  return { tenantId: recordTenantId(TenantContext.current().id) ?? { $exists: false } };
 }

@@ -1,8 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CommentQuota } from './comment-quota.js';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { perSiteKey, recordTenantId } from '../core/tenancy/tenant.js';
 import { CommentIndexRepository } from './comment-index.repository.js';
 import { CommentRepository } from './comment.repository.js';
 import { type Comment } from './schemas/comment.schema.js';
@@ -34,14 +37,17 @@ export class CommentService {
     private readonly titles: TitleRepository,
     private readonly index: CommentIndexRepository,
     private readonly mutex: RedisMutex,
+    private readonly quota: CommentQuota,
   ) {}
 
   async add(titleId: Types.ObjectId, author: Identity, body: string): Promise<CommentView> {
     const text = body.trim();
     if (text.length === 0) throw new AppError(400, 'bad_request', 'A comment cannot be empty.');
     await this.requireTitle(titleId);
+    await this.quota.take();
     const comment = await this.comments.insert({
       titleId,
+      tenantId: recordTenantId(TenantContext.current().id),
       authorId: author.id,
       authorName: author.name,
       body: text,
@@ -61,7 +67,8 @@ export class CommentService {
    */
   async listOfKnownTitle(titleId: Types.ObjectId, page: number, pageSize: number) {
     const skip = (page - 1) * pageSize;
-    const indexed = await this.index.page(String(titleId), skip, pageSize).catch((error: Error) => {
+    const thread = perSiteKey(TenantContext.current().id, String(titleId));
+    const indexed = await this.index.page(thread, skip, pageSize).catch((error: Error) => {
       this.logger.warn(`comment index unreadable: ${error.message}`);
       return undefined;
     });
@@ -69,7 +76,7 @@ export class CommentService {
       const found = await this.comments.findByIds(indexed.ids.map((id) => new Types.ObjectId(id)));
       // An id whose comment is gone (deleted while the index was being built): drop it now.
       const ghosts = indexed.ids.filter((id) => !found.some((comment) => String(comment._id) === id));
-      if (ghosts.length > 0) await this.index.remove(String(titleId), ghosts).catch(() => undefined);
+      if (ghosts.length > 0) await this.index.remove(thread, ghosts).catch(() => undefined);
       return { items: found.map(toView), page, pageSize, total: indexed.total - ghosts.length };
     }
     if (indexed) this.ensureIndexBuilt();
@@ -93,7 +100,7 @@ export class CommentService {
           let count = 0;
           for await (const comment of this.comments.each()) {
             batch.push({
-              titleId: String(comment.titleId),
+              titleId: perSiteKey(comment.tenantId, String(comment.titleId)),
               commentId: String(comment._id),
               at: new Date(comment.createdAt).getTime(),
             });

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { perSiteKey } from '../core/tenancy/tenant.js';
 import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import {
@@ -13,8 +15,9 @@ export interface EpisodeRef {
   episode: number;
 }
 
+/** A thread per episode per site (a franchise tenant's viewers have threads of their own). */
 export function threadId(ref: EpisodeRef): string {
-  return `${String(ref.titleId)}:${ref.season}:${ref.episode}`;
+  return perSiteKey(TenantContext.current().id, `${String(ref.titleId)}:${ref.season}:${ref.episode}`);
 }
 
 /** Episode comment threads, read and written by `_id` only. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CommentQuota } from './comment-quota.js';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
@@ -23,12 +24,14 @@ export class EpisodeCommentService {
     private readonly threads: EpisodeCommentRepository,
     private readonly titles: TitleRepository,
     private readonly mutex: RedisMutex,
+    private readonly quota: CommentQuota,
   ) {}
 
   async add(ref: EpisodeRef, author: Identity, body: string): Promise<EpisodeCommentView> {
     const text = body.trim();
     if (text.length === 0) throw new AppError(400, 'bad_request', 'A comment cannot be empty.');
     await this.requireEpisode(ref);
+    await this.quota.take();
     const comment: EpisodeComment = {
       _id: new Types.ObjectId(),
       authorId: author.id,

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CommentQuota } from './comment-quota.js';
 import { Role } from '../app/roles.js';
 import { ArtworkDiskCache } from './artwork/artwork-disk-cache.js';
 import { ArtworkRenditions } from './artwork/artwork-renditions.js';
@@ -40,6 +41,7 @@ const SERVICES = [
   LibraryService,
   TitleSearchService,
   CommentService,
+  CommentQuota,
   EpisodeCommentRepository,
   EpisodeCommentService,
   CatalogScanReader,

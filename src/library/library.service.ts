@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
@@ -72,6 +74,7 @@ export class LibraryService {
     private readonly fileChanges: FileChangeBus,
     private readonly totals: FileTotals,
     private readonly dependents: TitleDependents,
+    private readonly catalogQuery: CatalogQueryService,
   ) {}
 
   /**
@@ -304,10 +307,17 @@ export class LibraryService {
     await this.files.setArtifacts(fileId, artifacts);
   }
 
+  /** The file; 404 also when the current site (a franchise tenant's scope) does not show its title. */
   async requireFile(fileId: Types.ObjectId): Promise<MediaFile> {
     const file = await this.files.findById(fileId);
-    if (!file) throw notFound('file', fileId);
+    if (!file || !(await this.fileInScope(file))) throw notFound('file', fileId);
     return file;
+  }
+
+  /** Whether the current site shows this file's title (always, outside a scoped tenant's request). */
+  async fileInScope(file: Pick<MediaFile, 'titleId'>): Promise<boolean> {
+    if (TenantContext.current().scope.mode !== 'filtered') return true;
+    return file.titleId !== undefined && (await this.catalogQuery.inScope(String(file.titleId)));
   }
 
   /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */
@@ -357,9 +367,10 @@ export class LibraryService {
     return this.files.findByIds([...title.fileIds, ...allFiles(title.seasons)]);
   }
 
+  /** The title; 404 also when the current site (a franchise tenant's scope) does not show it. */
   async requireTitle(titleId: Types.ObjectId): Promise<Title> {
     const title = await this.titles.findById(titleId);
-    if (!title) throw notFound('title', titleId);
+    if (!title || !(await this.catalogQuery.inScope(String(titleId)))) throw notFound('title', titleId);
     return title;
   }
 

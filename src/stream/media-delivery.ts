@@ -6,8 +6,10 @@ import { sendMedia } from './http/send-media.js';
 import { StreamMetrics } from './stream.metrics.js';
 import { StreamService } from './stream.service.js';
 import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
+import { TenantUsageMeter } from './usage/tenant-usage.meter.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
 
-/** Writes a file's bytes for an authorised request, counted in the stream metrics and usage. */
+/** Writes a file's bytes for an authorised request, counted in the stream metrics and usage (per tenant too). */
 @Injectable()
 export class MediaDelivery {
   private readonly bytesServed: Counter.Internal;
@@ -16,22 +18,28 @@ export class MediaDelivery {
     private readonly streams: StreamService,
     private readonly metrics: StreamMetrics,
     private readonly usage: StreamUsagePublisher,
+    private readonly tenantUsage: TenantUsageMeter,
   ) {
     this.bytesServed = metrics.bytesServed.labels({ store: streams.storeKind });
   }
 
   async deliver(req: IncomingMessage, res: ServerResponse, file: MediaFile): Promise<void> {
+    const tenant = TenantContext.current();
+    await this.tenantUsage.assertAllowed(tenant);
     this.metrics.active.inc();
     this.usage.started();
+    this.tenantUsage.started(tenant.id);
     res.once('close', () => {
       this.metrics.active.dec();
       this.usage.ended();
+      this.tenantUsage.ended(tenant.id);
     });
     await sendMedia(req, res, file, {
       open: (start, end) => this.streams.read(file, start, end),
       onBytes: (count) => {
         this.bytesServed.inc(count);
         this.usage.served(count);
+        this.tenantUsage.served(tenant.id, count);
       },
     });
   }

@@ -12,6 +12,7 @@ import { SubtitlesController } from './subtitles.controller.js';
 import { SubtitleExtractor } from './subtitles/subtitle-extractor.js';
 import { SubtitleService } from './subtitles/subtitle.service.js';
 import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
+import { TenantUsageMeter } from './usage/tenant-usage.meter.js';
 import { WatchController } from './watch.controller.js';
 
 /** The streamer role's HTTP surface: media bytes, link signing, subtitles, stills and the player page. */
@@ -30,6 +31,7 @@ import { WatchController } from './watch.controller.js';
     StreamService,
     StreamMetrics,
     StreamUsagePublisher,
+    TenantUsageMeter,
     SubtitleService,
     SubtitleExtractor,
   ],

@@ -4,9 +4,18 @@ import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
 import { SettingsService } from '../core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../core/storage/media-store.js';
+import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { FileRecordCache } from './file-record.cache.js';
-import { checkSecureLink, secureLinkSignature, signedPath } from './signing/secure-link.js';
+import { siteOrigin } from '../core/tenancy/site-origin.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import {
+  checkSecureLink,
+  linkTenant,
+  secureLinkSignature,
+  signedPath,
+  signedQuery,
+} from './signing/secure-link.js';
 
 export interface SignedLink {
   url: string;
@@ -21,18 +30,36 @@ export class StreamService {
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly records: FileRecordCache,
     private readonly settings: SettingsService,
+    private readonly library: LibraryService,
   ) {}
 
   async file(fileId: string): Promise<MediaFile> {
     if (!/^[0-9a-f]{24}$/i.test(fileId)) {
       throw new AppError(400, 'bad_request', `"${fileId.slice(0, 40)}" is not a valid file id.`);
     }
-    return this.records.get(fileId);
+    const file = await this.records.get(fileId);
+    // A franchise tenant showing part of the library: a file outside it does not exist there.
+    if (!(await this.library.fileInScope(file))) {
+      throw new AppError(404, 'not_found', 'No file has this id.');
+    }
+    return file;
   }
 
-  /** 403 for a missing or wrong signature, 410 for a correct one that has expired. */
-  assertSigned(decodedPath: string, md5: string | undefined, expires: string | undefined): void {
-    const check = checkSecureLink(decodedPath, md5, expires, this.config.stream.secret);
+  /**
+   * 403 for a missing or wrong signature, or a link of another site (tenant links carry `t`, which is
+   * signed too); 410 for a correct one that has expired.
+   */
+  assertSigned(
+    decodedPath: string,
+    md5: string | undefined,
+    expires: string | undefined,
+    tenant: string | undefined,
+  ): void {
+    const ours = linkTenant(TenantContext.current().id);
+    if ((tenant ?? '') !== ours) {
+      throw new AppError(403, 'forbidden', 'This link belongs to another site.');
+    }
+    const check = checkSecureLink(decodedPath, md5, expires, this.config.stream.secret, undefined, ours);
     if (check === 'expired')
       throw new AppError(410, 'link_expired', 'This link has expired; ask for a new one.');
     if (check === 'invalid')
@@ -48,8 +75,13 @@ export class StreamService {
   signPath(segments: string[], nowSeconds = Math.floor(Date.now() / 1000)): SignedLink {
     const expires = nowSeconds + this.settings.cached().signedUrlTtlSeconds;
     const path = signedPath(segments);
-    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
-    return { url: `${this.config.http.publicUrl}${path.encoded}?md5=${md5}&expires=${expires}`, expires };
+    const tenant = TenantContext.current();
+    const t = linkTenant(tenant.id);
+    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret, t);
+    return {
+      url: `${siteOrigin(this.config, tenant)}${path.encoded}?${signedQuery(md5, expires, t)}`,
+      expires,
+    };
   }
 
   read(file: MediaFile, start: number, endInclusive: number): Readable {

@@ -68,6 +68,10 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', '/admin/settings/satellite', '/admin/settings/satellite'],
   ['GET', '/admin/settings/satellite/satellite.json', '/admin/settings/satellite/satellite.json'],
   ['POST', '/admin/library/reindex', '/admin/library/reindex'],
+  ['GET', '/admin/site', '/admin/site'],
+  ['POST', '/admin/site/branding', '/admin/site/branding'],
+  ['POST', '/admin/site/scope', '/admin/site/scope'],
+  ['POST', '/admin/site/users', '/admin/site/users'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { type Identity } from '../../core/identity/identity.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { UserRepository } from '../user.repository.js';
+import { inCurrentTenant } from '../tenant-membership.js';
 import { AppPasswordSecrets } from './app-password-secrets.js';
 import { AppPasswordRepository } from './app-password.repository.js';
 
@@ -37,7 +38,7 @@ export class AppPasswordAuth {
     const entry = set?.entries.find((candidate) => this.secrets.matches(password, candidate.hash));
     if (!entry) return undefined;
     const user = await this.users.findById(new Types.ObjectId(userId));
-    if (!user || user.disabled) return undefined;
+    if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     if (!entry.lastUsedAt || Date.now() - entry.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
       void this.touch(userId, entry.id);
     }
@@ -64,7 +65,7 @@ export class AppPasswordAuth {
           ? await this.users.findById(new Types.ObjectId(user.id))
           : null
         : await this.users.findByUsername(user.username);
-    if (!found || found.disabled) return [];
+    if (!found || found.disabled || !inCurrentTenant(found)) return [];
     const set = await this.passwords.find(String(found._id));
     return (set?.entries ?? []).flatMap((entry) => {
       try {
@@ -85,7 +86,7 @@ export class AppPasswordAuth {
     matches: (password: string) => boolean,
   ): Promise<AppPasswordIdentity | undefined> {
     const user = await this.users.findByUsername(username);
-    if (!user || user.disabled) return undefined;
+    if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     const userId = String(user._id);
     const set = await this.passwords.find(userId);
     const entry = set?.entries.find((candidate) => {

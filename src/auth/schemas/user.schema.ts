@@ -7,6 +7,8 @@ export interface User {
   passwordHash?: string;
   role: UserRole;
   telegramId?: number;
+  /** The franchise tenant the account belongs to; absent: the default site. */
+  tenantId?: string;
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -18,6 +20,7 @@ export const userSchema = new Schema<User>(
     passwordHash: String,
     role: { type: String, enum: USER_ROLES, required: true },
     telegramId: Number,
+    tenantId: String,
     disabled: { type: Boolean, default: false },
   },
   { collection: 'users', timestamps: true },

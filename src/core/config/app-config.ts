@@ -100,6 +100,15 @@ export interface AppConfig {
   };
   bot: BotConfig;
   site: SiteConfig;
+  tenancy: TenancyConfig;
+}
+
+/** Franchise tenants: how a request's host picks its site. */
+export interface TenancyConfig {
+  /** Addresses / CIDR ranges whose `X-Forwarded-Host` is believed. */
+  trustedProxies: readonly string[];
+  /** A host no tenant lists: served as the default site, or refused with 421. */
+  unknownHost: 'default' | 'reject';
 }
 
 /** The viewer site (manager role). */

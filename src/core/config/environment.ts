@@ -13,6 +13,7 @@ import {
 
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export const STORAGE_KINDS = ['local', 'telegram'] as const;
+export const UNKNOWN_HOST_POLICIES = ['default', 'reject'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -265,6 +266,12 @@ export class Environment {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'must be 16-256 letters, digits, "_" or "-"' })
   TELEGRAM_WEBHOOK_SECRET?: string;
+
+  @IsString()
+  TRUSTED_PROXIES: string = '';
+
+  @IsIn(UNKNOWN_HOST_POLICIES, { message: 'must be default or reject' })
+  TENANT_UNKNOWN_HOST: string = 'default';
 
   @IsInt({ message: 'must be a whole number of seconds between 3 and 300' })
   @Min(3, { message: 'must be a whole number of seconds between 3 and 300' })

@@ -14,6 +14,7 @@ import { ConfigError } from './config-error.js';
 import { Environment, NUMERIC_VARIABLES, OPTIONAL_VARIABLES } from './environment.js';
 import { describeFsError } from '../data-dir/writable-directory.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
+import { parseProxyEntry } from '../tenancy/tenant-host.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -48,6 +49,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const mongoProblem = checkMongoUri(environment.MONGODB_URI);
   if (mongoProblem) problems.push(mongoProblem);
   const allowHosts = parseAllowHosts(environment.INGEST_ALLOW_HOSTS, problems);
+  const trustedProxies = parseTrustedProxies(environment.TRUSTED_PROXIES, problems);
   if (!environment.SECRET_KEY && environment.NODE_ENV === 'production') {
     problems.push(
       'SECRET_KEY: required when NODE_ENV=production (at least 32 characters; try: openssl rand -hex 32)',
@@ -161,6 +163,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
           : undefined,
       statusIntervalSeconds: environment.STATUS_INTERVAL,
     },
+    tenancy: {
+      trustedProxies,
+      unknownHost: environment.TENANT_UNKNOWN_HOST as AppConfig['tenancy']['unknownHost'],
+    },
   };
   return deepFreeze(config);
 }
@@ -245,6 +251,18 @@ function parseAllowHosts(value: string, problems: string[]): AllowedHost[] {
     hosts.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
   }
   return hosts;
+}
+
+function parseTrustedProxies(value: string, problems: string[]): string[] {
+  const entries = list(value);
+  for (const entry of entries) {
+    try {
+      parseProxyEntry(entry);
+    } catch (error) {
+      problems.push(`TRUSTED_PROXIES: ${(error as Error).message}`);
+    }
+  }
+  return entries;
 }
 
 function deepFreeze<T>(value: T): T {

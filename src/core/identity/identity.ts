@@ -1,5 +1,5 @@
-export type UserRole = 'admin' | 'uploader' | 'viewer';
-export const USER_ROLES: readonly UserRole[] = ['admin', 'uploader', 'viewer'];
+export type UserRole = 'admin' | 'uploader' | 'viewer' | 'tenant-admin';
+export const USER_ROLES: readonly UserRole[] = ['admin', 'uploader', 'viewer', 'tenant-admin'];
 
 /** Who is making a request: a guest (cookie only) or a user (session or API token). */
 export interface Identity {

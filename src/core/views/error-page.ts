@@ -17,6 +17,7 @@ export function wantsErrorPage(req: Request): boolean {
 
 const HEADINGS: Readonly<Record<number, string>> = {
   400: 'That request did not make sense',
+  402: 'Streaming is paused',
   403: 'Not allowed',
   404: 'Nothing here',
   410: 'This link has expired',

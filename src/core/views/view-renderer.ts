@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type Handlebars from 'handlebars';
+import { siteBrand } from '../tenancy/site-brand.js';
+import { TenantContext } from '../tenancy/tenant-context.js';
 import { findViewsDir } from './views-dir.js';
 
 const require = createRequire(import.meta.url);
@@ -20,6 +22,8 @@ export class ViewRenderer {
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
 
   render(page: string, data: Record<string, unknown>, layout = 'main'): string {
+    // The viewer site's pages carry the current site's (franchise tenant's) name and branding.
+    if (layout === 'site' && data.site === undefined) data = { ...data, site: siteBrand(TenantContext.current()) };
     const body = this.template(page)(data);
     return this.template(`layouts/${layout}`)({ ...data, body: new this.engine.SafeString(body) });
   }

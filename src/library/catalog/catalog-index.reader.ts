@@ -23,8 +23,8 @@ export class CatalogIndexReader {
     return page(await this.index.list(this.gen, query.sort, query, query.offset, query.limit));
   }
 
-  async facets(filter: Pick<CatalogFilter, 'kind'>) {
-    return this.index.facets(this.gen, filter.kind);
+  async facets(filter: Pick<CatalogFilter, 'kind' | 'scope'>) {
+    return this.index.facets(this.gen, filter.kind, filter.scope);
   }
 
   cards(ids: readonly string[]): Promise<TitleCard[]> {

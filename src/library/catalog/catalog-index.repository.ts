@@ -4,7 +4,16 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { RedisClient } from '../../core/redis/redis-client.js';
 import { type CatalogFilter, type CatalogSort, type FacetCount, genreKey } from './catalog-query.js';
 import { type CatalogEntry } from './catalog-entry.js';
-import { LIST_SCRIPT, REMOVE_SCRIPT, SEARCH_SCRIPT, UPSERT_SCRIPT } from './catalog-scripts.js';
+import {
+  LIST_SCRIPT,
+  REMOVE_SCRIPT,
+  SCOPE_SCRIPT,
+  SCOPED_FACETS_SCRIPT,
+  SEARCH_SCRIPT,
+  UPSERT_SCRIPT,
+} from './catalog-scripts.js';
+import { createHash } from 'node:crypto';
+import { type TenantScope } from '../../core/tenancy/tenant.js';
 import { type TitleCard } from './title-card.js';
 
 /** Which generation answers reads, which one a rebuild is filling, and the index version of each. */
@@ -21,6 +30,8 @@ interface CatalogCommands {
   catalogRemove(key: string, prefix: string, id: string): Promise<number>;
   catalogSearch(key: string, ...args: (string | number)[]): Promise<(string | number)[] | null>;
   catalogList(key: string, ...args: (string | number)[]): Promise<(string | number)[] | null>;
+  catalogScope(key: string, ...args: (string | number)[]): Promise<number>;
+  catalogScopedFacets(key: string, ...args: string[]): Promise<[number, string[], string[], string[]] | null>;
 }
 type PipelineCommands = {
   [K in keyof CatalogCommands]: (...args: Parameters<CatalogCommands[K]>) => ChainableCommander;
@@ -52,6 +63,9 @@ function cardsOf(docs: unknown[]): TitleCard[] {
   return docs.flatMap((doc) => (typeof doc === 'string' ? [(JSON.parse(doc) as CatalogEntry).c] : []));
 }
 
+/** How long a tenant's scope set is reused before it is built again (new titles join within it). */
+export const SCOPE_TTL_SECONDS = 30;
+
 /**
  * The catalog index in Redis (every side effect of the index is here). A generation's keys share
  * one hash tag, `catalog:{<prefix>:g<N>}:...`; `catalog:meta` says which generation is live.
@@ -69,6 +83,8 @@ export class CatalogIndexRepository {
     this.client.defineCommand('catalogRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
     this.client.defineCommand('catalogSearch', { numberOfKeys: 1, lua: SEARCH_SCRIPT });
     this.client.defineCommand('catalogList', { numberOfKeys: 1, lua: LIST_SCRIPT });
+    this.client.defineCommand('catalogScope', { numberOfKeys: 1, lua: SCOPE_SCRIPT });
+    this.client.defineCommand('catalogScopedFacets', { numberOfKeys: 1, lua: SCOPED_FACETS_SCRIPT });
   }
 
   /** A generation's key, as given to ioredis (which adds REDIS_PREFIX). */
@@ -174,7 +190,7 @@ export class CatalogIndexRepository {
     offset: number,
     limit: number,
   ): Promise<IndexPage> {
-    const filters = this.filterKeys(gen, filter);
+    const filters = [...this.filterKeys(gen, filter), ...(await this.scopeKeys(gen, filter.scope))];
     const reply = await this.client.catalogSearch(
       this.key(gen, 'live'),
       this.fullPrefix(gen),
@@ -198,7 +214,7 @@ export class CatalogIndexRepository {
     offset: number,
     limit: number,
   ): Promise<IndexPage> {
-    let filters = this.filterKeys(gen, filter);
+    let filters = [...this.filterKeys(gen, filter), ...(await this.scopeKeys(gen, filter.scope))];
     let order = { key: `${this.fullPrefix(gen)}${ORDER[sort].key}`, desc: ORDER[sort].desc };
     // Each facet set is itself ordered newest first: one filter and that order need no intersection.
     if (sort === 'newest' && filters.length === 1) {
@@ -231,7 +247,8 @@ export class CatalogIndexRepository {
     return ids.length > 0 ? cardsOf(docs as unknown[]) : [];
   }
 
-  async facets(gen: number, kind?: string) {
+  async facets(gen: number, kind?: string, tenantScope?: TenantScope) {
+    if (tenantScope?.mode === 'filtered') return this.scopedFacets(gen, tenantScope, kind);
     const scope = kind ? `:${kind}` : '';
     const results = await this.client
       .pipeline()
@@ -270,6 +287,56 @@ export class CatalogIndexRepository {
   }
 
   /** Full key names (as Redis sees them) of the sets a filter restricts to. */
+  /** Facet counts within a franchise tenant's scope. */
+  private async scopedFacets(gen: number, tenantScope: TenantScope, kind?: string) {
+    const [scopeKey] = await this.scopeKeys(gen, tenantScope);
+    const [reply, names] = await Promise.all([
+      this.client.catalogScopedFacets(this.key(gen, 'live'), this.fullPrefix(gen), scopeKey, kind ?? ''),
+      this.client.hgetall(this.key(gen, 'genre-names')),
+    ]);
+    if (!reply) throw new IndexGoneError(`catalog generation ${gen} is gone`);
+    const [total, kinds, genres, years] = reply;
+    return {
+      total: Number(total),
+      kinds: pairs(kinds).filter((entry) => !kind || entry.value === kind),
+      genres: pairs(genres).map((entry) => ({ ...entry, value: names[entry.value] ?? entry.value })),
+      years: pairs(years).sort((a, b) => Number(b.value) - Number(a.value)),
+    };
+  }
+
+  /** Whether a title is in a (filtered) scope. */
+  async inScope(gen: number, scope: TenantScope, titleId: string): Promise<boolean> {
+    const [key] = await this.scopeKeys(gen, scope);
+    return (await this.client.zscore(key.slice(this.config.redis.prefix.length + 1), titleId)) !== null;
+  }
+
+  /**
+   * The scope's sorted set (as Redis names it), built from the facet sets when missing or older than
+   * SCOPE_TTL_SECONDS; none for the whole library.
+   */
+  private async scopeKeys(gen: number, scope: TenantScope | undefined): Promise<string[]> {
+    if (!scope || scope.mode !== 'filtered') return [];
+    const digest = createHash('sha1').update(JSON.stringify(scope)).digest('base64url').slice(0, 16);
+    const name = `scope:${digest}`;
+    if ((await this.client.exists(this.key(gen, `${name}:ok`))) === 0) {
+      const sets = [
+        ...scope.kinds.map((kind) => `kind:${kind}`),
+        ...scope.genres.map((g) => `genre:${genreKey(g)}`),
+      ];
+      const built = await this.client.catalogScope(
+        this.key(gen, 'live'),
+        this.fullPrefix(gen),
+        `${this.fullPrefix(gen)}${name}`,
+        SCOPE_TTL_SECONDS,
+        sets.length,
+        ...sets,
+        ...scope.collections,
+      );
+      if (built === -1) throw new IndexGoneError(`catalog generation ${gen} is gone`);
+    }
+    return [`${this.fullPrefix(gen)}${name}`];
+  }
+
   private filterKeys(gen: number, filter: CatalogFilter): string[] {
     const prefix = this.fullPrefix(gen);
     const keys: string[] = [];

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { type TenantScope } from '../../core/tenancy/tenant.js';
 import { CATALOG_INDEX_VERSION } from './catalog-entry.js';
 import { CatalogIndexReader } from './catalog-index.reader.js';
 import { CatalogIndexRepository, IndexGoneError } from './catalog-index.repository.js';
@@ -67,14 +69,35 @@ export class CatalogQueryService {
 
   /** How many titles there are per kind, genre and year (within one kind when given). */
   async facets(filter: Pick<CatalogFilter, 'kind'> = {}): Promise<CatalogFacets> {
-    return this.answer((reader) => reader.facets(filter.kind ? { kind: filter.kind } : {}));
+    const scope = currentScope();
+    return this.answer((reader) =>
+      reader.facets({ ...(filter.kind ? { kind: filter.kind } : {}), ...(scope ? { scope } : {}) }),
+    );
   }
 
-  /** Cards of the given titles, in the order given; unknown ids are left out. */
+  /** Cards of the given titles, in the order given; unknown ids (and titles out of scope) are left out. */
   async cards(ids: readonly string[]): Promise<TitleCard[]> {
     const wanted = ids.slice(0, MAX_PAGE * 10);
     const { items } = await this.answer(async (reader) => ({ items: await reader.cards(wanted) }));
-    return items;
+    if (currentScope() === undefined) return items;
+    const kept = await Promise.all(items.map((card) => this.inScope(card.id)));
+    return items.filter((_, index) => kept[index]);
+  }
+
+  /**
+   * Whether the current site shows this title (a franchise tenant may show part of the library).
+   * While the index is unavailable a scoped site shows nothing rather than everything.
+   */
+  async inScope(titleId: string): Promise<boolean> {
+    const scope = currentScope();
+    if (!scope) return true;
+    try {
+      const meta = await this.index.meta();
+      if (meta.current === undefined || meta.currentVersion !== CATALOG_INDEX_VERSION) return false;
+      return await this.index.inScope(meta.current, scope, titleId);
+    } catch {
+      return false;
+    }
   }
 
   private async answer<T>(ask: (reader: CatalogReader) => Promise<T>) {
@@ -119,8 +142,16 @@ function paging(options: { limit?: number; offset?: number }): { limit: number; 
   return { limit, offset };
 }
 
+/** The current tenant's scope when it shows only part of the library. */
+function currentScope(): TenantScope | undefined {
+  const scope = TenantContext.current().scope;
+  return scope.mode === 'filtered' ? scope : undefined;
+}
+
 function filterOf(options: CatalogFilter): CatalogFilter {
   const filter: CatalogFilter = {};
+  const scope = currentScope();
+  if (scope) filter.scope = scope;
   if (options.kind) filter.kind = options.kind;
   if (options.genre?.trim()) filter.genre = options.genre;
   if (options.year !== undefined) filter.year = options.year;

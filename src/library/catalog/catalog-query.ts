@@ -1,3 +1,4 @@
+import { type TenantScope } from '../../core/tenancy/tenant.js';
 import { type TitleKind } from '../release-name/parsed-release.js';
 import { type TitleCard } from './title-card.js';
 
@@ -9,6 +10,8 @@ export interface CatalogFilter {
   kind?: TitleKind;
   genre?: string;
   year?: number;
+  /** A franchise tenant's scope (only titles in it); absent: the whole library. */
+  scope?: TenantScope;
 }
 
 export interface SearchQuery extends CatalogFilter {
@@ -54,7 +57,9 @@ export interface CatalogFacets {
 export interface CatalogReader {
   search(query: SearchQuery): Promise<Omit<CatalogPage, 'source' | 'rebuilding'>>;
   list(query: ListQuery): Promise<Omit<CatalogPage, 'source' | 'rebuilding'>>;
-  facets(filter: Pick<CatalogFilter, 'kind'>): Promise<Omit<CatalogFacets, 'source' | 'rebuilding'>>;
+  facets(
+    filter: Pick<CatalogFilter, 'kind' | 'scope'>,
+  ): Promise<Omit<CatalogFacets, 'source' | 'rebuilding'>>;
   cards(ids: readonly string[]): Promise<TitleCard[]>;
 }
 

@@ -33,6 +33,7 @@ export class CatalogScanReader implements CatalogReader {
   constructor(private readonly titles: TitleRepository) {}
 
   async search(query: SearchQuery) {
+    if (query.scope) return { items: [], total: 0, truncated: false }; // as in list()
     const tokens = searchTokens(query.q).slice(0, MAX_QUERY_TOKENS);
     if (tokens.length === 0) return { items: [], total: 0, truncated: false };
     const filter = titleFilter(query);
@@ -45,6 +46,9 @@ export class CatalogScanReader implements CatalogReader {
   }
 
   async list(query: ListQuery) {
+    // A franchise tenant's scope is a set in the index; without it a scoped site lists nothing
+    // rather than the whole library.
+    if (query.scope) return { items: [], total: 0, truncated: false };
     const filter = titleFilter(query);
     const [titles, total] = await Promise.all([
       this.titles.sorted(filter, SORT_ORDER[query.sort], query.offset, query.limit),
@@ -53,7 +57,8 @@ export class CatalogScanReader implements CatalogReader {
     return { items: titles.map(toTitleCard), total, truncated: false };
   }
 
-  async facets(filter: Pick<CatalogFilter, 'kind'>) {
+  async facets(filter: Pick<CatalogFilter, 'kind' | 'scope'>) {
+    if (filter.scope) return { total: 0, kinds: [], genres: [], years: [] }; // as in list()
     const kinds = new Map<string, number>();
     const genres = new Map<string, number>();
     const names = new Map<string, string>();

@@ -224,3 +224,62 @@ if #ids > 0 then
 end
 return out
 `;
+
+/**
+ * ARGV: p, scope key, ttl seconds, set count, set names..., title ids...
+ * A franchise tenant's scope as one sorted set of the generation (scored like `all:new`, so it is
+ * itself an order): the union of the named facet sets (`kind:movie`, `genre:drama`) plus the listed
+ * titles that exist. A marker `<scope key>:ok` says it is built (an empty scope has no set). Both
+ * expire after the ttl, so titles added later join within it. 1 built, -1 retired.
+ */
+export const SCOPE_SCRIPT = `
+local p, dest, ttl, ns = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+redis.call('DEL', dest)
+if ns > 0 then
+  local args = { 'ZUNIONSTORE', dest, ns }
+  for i = 1, ns do args[#args + 1] = p .. ARGV[4 + i] end
+  args[#args + 1] = 'AGGREGATE'
+  args[#args + 1] = 'MAX'
+  redis.call(unpack(args))
+end
+for i = 5 + ns, #ARGV do
+  local score = redis.call('ZSCORE', p .. 'all:new', ARGV[i])
+  if score then redis.call('ZADD', dest, score, ARGV[i]) end
+end
+redis.call('EXPIRE', dest, ttl)
+redis.call('SET', dest .. ':ok', '1', 'EX', ttl)
+return 1
+`;
+
+/**
+ * ARGV: p, scope key, kind ('' for all). Facet counts within a franchise tenant's scope set: each
+ * kind, genre and year counted as the size of its set's intersection with the scope (and the kind).
+ * Returns {total, {kind, count...}, {genre, count...}, {year, count...}}, or nil when retired.
+ */
+export const SCOPED_FACETS_SCRIPT = `
+local p, scope, kind = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local tmp = p .. 'tmp:' .. redis.call('INCR', p .. 'tmp-seq') .. ':f'
+local function count(key)
+  local args = { 'ZINTERSTORE', tmp, 2, scope, key }
+  if kind ~= '' then args[3] = 3; args[#args + 1] = p .. 'kind:' .. kind end
+  redis.call(unpack(args))
+  local n = redis.call('ZCARD', tmp)
+  redis.call('DEL', tmp)
+  return n
+end
+local function counts(facet, prefix)
+  local out = {}
+  for _, value in ipairs(redis.call('ZREVRANGE', p .. facet, 0, -1)) do
+    local n = count(p .. prefix .. value)
+    if n > 0 then out[#out + 1] = value; out[#out + 1] = tostring(n) end
+  end
+  return out
+end
+local suffix = kind ~= '' and (':' .. kind) or ''
+local total = kind ~= '' and count(p .. 'kind:' .. kind) or redis.call('ZCARD', scope)
+local kinds = {}
+for _, k in ipairs(counts('fc:kind', 'kind:')) do kinds[#kinds + 1] = k end
+return { total, kinds, counts('fc:genre' .. suffix, 'genre:'), counts('fc:year' .. suffix, 'year:') }
+`;

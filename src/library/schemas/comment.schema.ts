@@ -4,6 +4,8 @@ import { Schema, type Types } from 'mongoose';
 export interface Comment {
   _id: Types.ObjectId;
   titleId: Types.ObjectId;
+  /** The franchise tenant whose site it was written on; absent: the default site. */
+  tenantId?: string;
   authorId: string;
   authorName: string;
   body: string;
@@ -13,6 +15,7 @@ export interface Comment {
 export const commentSchema = new Schema<Comment>(
   {
     titleId: { type: Schema.Types.ObjectId, required: true },
+    tenantId: String,
     authorId: { type: String, required: true },
     authorName: { type: String, required: true },
     body: { type: String, required: true, maxlength: 2000 },

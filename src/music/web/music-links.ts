@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { SettingsService } from '../../core/settings/settings.service.js';
-import { secureLinkSignature, signedPath } from '../../stream/signing/secure-link.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import {
+  linkTenant,
+  secureLinkSignature,
+  signedPath,
+  signedQuery,
+} from '../../stream/signing/secure-link.js';
 
 /**
  * Signed, origin-relative `/stream/<fileId>/<name>` links for the web player: a track or a cover is a
@@ -17,7 +23,8 @@ export class MusicLinks {
   file(fileId: string, name: string): string {
     const expires = Math.floor(Date.now() / 1000) + this.settings.cached().signedUrlTtlSeconds;
     const path = signedPath(['stream', fileId, name]);
-    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
-    return `${path.encoded}?md5=${md5}&expires=${expires}`;
+    const tenant = linkTenant(TenantContext.current().id);
+    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret, tenant);
+    return `${path.encoded}?${signedQuery(md5, expires, tenant)}`;
   }
 }

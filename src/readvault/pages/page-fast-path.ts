@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
+import { isDefaultTenant } from '../../core/tenancy/tenant.js';
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
@@ -27,6 +29,7 @@ export class PageFastPath {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly readvault: ReadVaultService,
     private readonly metrics: MetricsRegistry,
+    private readonly tenants: TenantResolver,
   ) {
     this.fixed = [...securityHeaderList(config).flat(), 'Cache-Control', 'public, max-age=604800, immutable'];
   }
@@ -77,6 +80,10 @@ export class PageFastPath {
     const started = process.hrtime.bigint();
     let page: PageBytes;
     try {
+      // Only the default site's pages take this path: a franchise tenant's (its scope, features,
+      // suspension) go through the route and the tenant middleware.
+      const resolution = await this.tenants.resolve(req);
+      if ('refusal' in resolution || !isDefaultTenant(resolution.tenant)) throw new Error('tenant site');
       page = await this.readvault.page(chapterId, number, width);
     } catch {
       next(req, res); // the route says what went wrong, as always

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { SettingsService } from '../../core/settings/settings.service.js';
-import { secureLinkSignature, signedPath } from '../../stream/signing/secure-link.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import {
+  linkTenant,
+  secureLinkSignature,
+  signedPath,
+  signedQuery,
+} from '../../stream/signing/secure-link.js';
 
 /** Signed links are minted against a clock rounded to this, so a page's image URLs stay cacheable. */
 const STABLE_WINDOW_SECONDS = 600;
@@ -36,7 +42,8 @@ export class MediaLinks {
     const window = Math.min(STABLE_WINDOW_SECONDS, Math.floor(ttl / 2));
     const expires = now - (now % Math.max(window, 1)) + ttl;
     const path = signedPath(segments);
-    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret);
-    return `${path.encoded}?md5=${md5}&expires=${expires}`;
+    const tenant = linkTenant(TenantContext.current().id);
+    const md5 = secureLinkSignature(path.decoded, expires, this.config.stream.secret, tenant);
+    return `${path.encoded}?${signedQuery(md5, expires, tenant)}`;
   }
 }

@@ -6,6 +6,8 @@ import { AppError } from '../../core/errors/app-error.js';
 import { describeError } from '../../core/errors/all-exceptions.filter.js';
 import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
 import { MediaDelivery } from '../media-delivery.js';
 import { StreamService } from '../stream.service.js';
 import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
@@ -32,6 +34,7 @@ export class StreamFastPath {
     private readonly streams: StreamService,
     private readonly delivery: MediaDelivery,
     private readonly metrics: MetricsRegistry,
+    private readonly tenants: TenantResolver,
   ) {
     this.headers = securityHeaderList(config);
   }
@@ -55,7 +58,7 @@ export class StreamFastPath {
     const match = STREAM_PATH.exec(path);
     if (!match) return false;
     const query = new URLSearchParams(url.slice(queryAt + 1));
-    if (!query.has('md5') && !query.has('expires')) return false;
+    if (!query.has('md5') && !query.has('expires') && !query.has('t')) return false;
     void this.serve(req, res, path, match[1], query);
     return true;
   }
@@ -74,9 +77,18 @@ export class StreamFastPath {
     for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
     res.setHeader('X-Request-Id', requestId(req));
     try {
-      this.streams.assertSigned(decodedPath(path), single(query, 'md5'), single(query, 'expires'));
-      const file = await this.streams.file(fileId);
-      await this.delivery.deliver(req, res, file);
+      const resolution = await this.tenants.resolve(req);
+      if ('refusal' in resolution) throw resolution.refusal;
+      await TenantContext.run(resolution.tenant, async () => {
+        this.streams.assertSigned(
+          decodedPath(path),
+          single(query, 'md5'),
+          single(query, 'expires'),
+          single(query, 't'),
+        );
+        const file = await this.streams.file(fileId);
+        await this.delivery.deliver(req, res, file);
+      });
     } catch (error) {
       this.fail(res, error);
     }

@@ -13,10 +13,15 @@ export function assertLinkAccess(
   streams: StreamService,
   { guests = false }: { guests?: boolean } = {},
 ): void {
-  const signed = req.query.md5 !== undefined || req.query.expires !== undefined;
+  const signed = req.query.md5 !== undefined || req.query.expires !== undefined || req.query.t !== undefined;
   const identified = req.identity?.kind === 'user' || (guests && req.identity !== undefined);
   if (!signed && identified) return;
-  streams.assertSigned(decodedPath(req), stringParam(req.query.md5), stringParam(req.query.expires));
+  streams.assertSigned(
+    decodedPath(req),
+    stringParam(req.query.md5),
+    stringParam(req.query.expires),
+    stringParam(req.query.t),
+  );
 }
 
 function stringParam(value: unknown): string | undefined {

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { siteBrand } from '../../../core/tenancy/site-brand.js';
+import { TenantContext } from '../../../core/tenancy/tenant-context.js';
+import { isDefaultTenant } from '../../../core/tenancy/tenant.js';
 import { join } from 'node:path';
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -22,7 +25,19 @@ export class PwaController {
   @Get('manifest.webmanifest')
   manifest(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.type('application/manifest+json').send(JSON.stringify(WEB_MANIFEST));
+    // A franchise tenant's site installs under its own name and colors.
+    const tenant = TenantContext.current();
+    const brand = siteBrand(tenant);
+    const background = tenant.branding.colors?.background;
+    const manifest = isDefaultTenant(tenant)
+      ? WEB_MANIFEST
+      : {
+          ...WEB_MANIFEST,
+          name: brand.name,
+          short_name: brand.name.slice(0, 30),
+          ...(background ? { background_color: background, theme_color: background } : {}),
+        };
+    res.type('application/manifest+json').send(JSON.stringify(manifest));
   }
 
   /** Always revalidated, so a new version reaches installed apps on their next visit. */

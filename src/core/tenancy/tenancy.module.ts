@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { TenantDirectory } from './tenant-directory.js';
+import { TenantRepository } from './tenant.repository.js';
+import { TenantResolver } from './tenant-resolver.js';
+import { TenantQuotaStatus } from './tenant-quota-status.js';
+import { TenantUsageRepository } from './tenant-usage.repository.js';
+
+/**
+ * Franchise tenancy as a request context, in core because auth, site, stream and library all ask
+ * "which site is this request for": the tenant store, its cache and host resolution.
+ */
+@Global()
+@Module({
+  providers: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository, TenantQuotaStatus],
+  exports: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository, TenantQuotaStatus],
+})
+export class TenancyModule {}

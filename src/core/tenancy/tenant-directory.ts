@@ -1,0 +1,119 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type Redis } from 'ioredis';
+import { RedisClient } from '../redis/redis-client.js';
+import { DEFAULT_TENANT, DEFAULT_TENANT_ID, type Tenant } from './tenant.js';
+import { TenantRepository } from './tenant.repository.js';
+
+/** How long a process trusts a cached answer if an invalidation message were lost. */
+export const TENANT_CACHE_MS = 30_000;
+/** How often the Redis version key is compared (catches messages missed while unsubscribed). */
+const VERSION_CHECK_MS = 5_000;
+/** Hostile Host headers must not grow the cache without bound. */
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  tenant: Tenant | undefined;
+  at: number;
+}
+
+/**
+ * Who a host or id belongs to, read through an in-memory cache. Every change bumps a Redis version key
+ * and is published; each process drops its cache when it hears the message, or when its periodic look
+ * at the version key finds it moved (a message missed while the subscription was down).
+ */
+@Injectable()
+export class TenantDirectory implements OnModuleDestroy {
+  private readonly logger = new Logger('tenancy');
+  private readonly byHost = new Map<string, Entry>();
+  private readonly idCache = new Map<string, Entry>();
+  private subscriber?: Redis;
+  private versionTimer?: NodeJS.Timeout;
+  private version?: string;
+
+  constructor(
+    private readonly repository: TenantRepository,
+    private readonly redis: RedisClient,
+  ) {}
+
+  private get channel(): string {
+    return this.redis.key('tenancy', 'changed');
+  }
+
+  /** The tenant listing `host` (normalized), or undefined when none does. */
+  async forHost(host: string | undefined): Promise<Tenant | undefined> {
+    if (!host) return undefined;
+    this.listen();
+    const cached = fresh(this.byHost.get(host));
+    if (cached) return cached.tenant;
+    const tenantId = await this.repository.ownerOf(host);
+    const tenant = tenantId ? await this.byIdUncached(tenantId) : undefined;
+    remember(this.byHost, host, tenant);
+    return tenant;
+  }
+
+  /** A tenant by id; the default tenant for `default`. */
+  async byId(id: string): Promise<Tenant | undefined> {
+    if (id === DEFAULT_TENANT_ID) return DEFAULT_TENANT;
+    this.listen();
+    const cached = fresh(this.idCache.get(id));
+    if (cached) return cached.tenant;
+    return this.byIdUncached(id);
+  }
+
+  private async byIdUncached(id: string): Promise<Tenant | undefined> {
+    const tenant = await this.repository.findById(id);
+    remember(this.idCache, id, tenant);
+    return tenant;
+  }
+
+  /** Tells every process (this one at once) that tenants changed. */
+  async changed(): Promise<void> {
+    this.forget();
+    await this.redis.client.incr('tenancy:version');
+    await this.redis.client.publish(this.channel, 'changed');
+  }
+
+  forget(): void {
+    this.byHost.clear();
+    this.idCache.clear();
+  }
+
+  /** Subscribes on first use, so roles that never resolve a host (workers) hold no extra connection. */
+  private listen(): void {
+    if (this.subscriber) return;
+    const subscriber = this.redis.client.duplicate({ keyPrefix: '' });
+    this.subscriber = subscriber;
+    subscriber.on('message', () => this.forget());
+    subscriber.on('error', (error: Error) =>
+      this.logger.warn(`tenant change subscription: ${error.message}`),
+    );
+    subscriber.subscribe(this.channel).catch(() => undefined);
+    this.versionTimer = setInterval(() => void this.checkVersion(), VERSION_CHECK_MS);
+    this.versionTimer.unref();
+  }
+
+  private async checkVersion(): Promise<void> {
+    try {
+      const version = (await this.redis.client.get('tenancy:version')) ?? '0';
+      if (this.version !== undefined && version !== this.version) this.forget();
+      this.version = version;
+    } catch {
+      // Redis is down: entries still expire after TENANT_CACHE_MS.
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.versionTimer);
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
+}
+
+function fresh(entry: Entry | undefined): Entry | undefined {
+  return entry && Date.now() - entry.at < TENANT_CACHE_MS ? entry : undefined;
+}
+
+function remember(map: Map<string, Entry>, key: string, tenant: Tenant | undefined): void {
+  if (map.size >= MAX_ENTRIES) map.clear();
+  map.set(key, { tenant, at: Date.now() });
+}

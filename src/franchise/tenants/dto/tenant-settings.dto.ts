@@ -1,0 +1,143 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TITLE_KINDS, type ScopeKind } from '../../../core/tenancy/tenant.js';
+
+/**
+ * Images the page shows under the site's CSP (`img-src 'self' data:`): a path on the site itself, or a
+ * small inline PNG / JPEG / WebP / SVG data URI.
+ */
+const IMAGE_SOURCE =
+  /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,500}|data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]{1,90000})$/;
+const IMAGE_MESSAGE =
+  'must be a path on this site (/...) or a base64 data:image/png|jpeg|webp|svg+xml URI up to 64 KiB';
+const COLOR = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+export class BrandColorsDto {
+  @ApiPropertyOptional({ example: '#e50914' })
+  @IsOptional()
+  @Matches(COLOR, { message: 'primary must be a #rgb or #rrggbb color' })
+  primary?: string;
+
+  @ApiPropertyOptional({ example: '#0b0d10' })
+  @IsOptional()
+  @Matches(COLOR, { message: 'background must be a #rgb or #rrggbb color' })
+  background?: string;
+
+  @ApiPropertyOptional({ example: '#f5f5f5' })
+  @IsOptional()
+  @Matches(COLOR, { message: 'text must be a #rgb or #rrggbb color' })
+  text?: string;
+}
+
+export class BrandingDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 80)
+  siteName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(IMAGE_SOURCE, { message: `logo ${IMAGE_MESSAGE}` })
+  logo?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(IMAGE_SOURCE, { message: `favicon ${IMAGE_MESSAGE}` })
+  favicon?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  footer?: string;
+
+  @ApiPropertyOptional({ type: BrandColorsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BrandColorsDto)
+  colors?: BrandColorsDto;
+}
+
+export class ScopeDto {
+  @ApiPropertyOptional({ enum: ['all', 'filtered'] })
+  @IsIn(['all', 'filtered'])
+  mode!: 'all' | 'filtered';
+
+  @ApiPropertyOptional({ enum: TITLE_KINDS, isArray: true })
+  @IsOptional()
+  @IsIn(TITLE_KINDS, { each: true })
+  kinds?: ScopeKind[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 64, { each: true })
+  genres?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Title ids picked by hand' })
+  @IsOptional()
+  @ArrayMaxSize(5000)
+  @Matches(/^[0-9a-f]{24}$/, { each: true, message: 'collections must be title ids (24 hex characters)' })
+  collections?: string[];
+}
+
+export class FeaturesDto {
+  @IsOptional() @IsBoolean() video?: boolean;
+  @IsOptional() @IsBoolean() manga?: boolean;
+  @IsOptional() @IsBoolean() music?: boolean;
+  @IsOptional() @IsBoolean() comments?: boolean;
+  @IsOptional() @IsBoolean() download?: boolean;
+}
+
+/** Limits; `null` removes one (no limit). */
+export class QuotasDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  concurrentStreams?: number | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  gibPerMonth?: number | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  commentsPerDay?: number | null;
+}
+
+export class PlanDto {
+  @ApiPropertyOptional()
+  @IsString()
+  @Length(1, 40)
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Monthly price in cents, for the usage report' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  priceCents?: number;
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../core/errors/app-error.js';
+import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
+import { daysOfMonth, TenantUsageRepository, usageDay } from '../../core/tenancy/tenant-usage.repository.js';
+import { type Tenant } from '../../core/tenancy/tenant.js';
+
+const GIB = 1024 ** 3;
+
+export interface MonthUsage {
+  tenantId: string;
+  month: string;
+  days: { day: string; bytes: number }[];
+  totalBytes: number;
+  totalGib: number;
+  quotaGib: number | null;
+  overQuota: boolean;
+}
+
+/**
+ * Usage figures for the panel, the API and invoicing: a month of a tenant's bytes served, from the
+ * Redis counters (live) or `tenant_usage` (archived), whichever holds more for a day.
+ */
+@Injectable()
+export class TenantUsageService {
+  constructor(
+    private readonly usage: TenantUsageRepository,
+    private readonly tenants: TenantRepository,
+  ) {}
+
+  async month(tenant: Tenant, month = currentMonth()): Promise<MonthUsage> {
+    const days = daysOfMonth(parseMonth(month));
+    const [counted, archived] = await Promise.all([
+      this.usage.countedBytes(tenant.id, days),
+      this.usage.archivedBytes(tenant.id, days),
+    ]);
+    const perDay = days.map((day) => ({
+      day,
+      bytes: Math.max(counted.get(day) ?? 0, archived.get(day) ?? 0),
+    }));
+    const totalBytes = perDay.reduce((sum, { bytes }) => sum + bytes, 0);
+    const quotaGib = tenant.quotas.gibPerMonth ?? null;
+    return {
+      tenantId: tenant.id,
+      month,
+      days: perDay,
+      totalBytes,
+      totalGib: Math.round((totalBytes / GIB) * 1000) / 1000,
+      quotaGib,
+      overQuota: quotaGib !== null && totalBytes >= quotaGib * GIB,
+    };
+  }
+
+  /** Every tenant's month as CSV for invoicing: one row per tenant, with its plan's price. */
+  async csv(month = currentMonth()): Promise<string> {
+    const header = 'tenant_id,slug,name,plan,price_cents,bytes,gib,quota_gib,over_quota';
+    const rows = [header];
+    for (const tenant of await this.tenants.list()) {
+      const usage = await this.month(tenant, month);
+      rows.push(
+        [
+          tenant.id,
+          tenant.slug,
+          tenant.name,
+          tenant.plan.name,
+          tenant.plan.priceCents ?? '',
+          usage.totalBytes,
+          usage.totalGib,
+          usage.quotaGib ?? '',
+          usage.overQuota,
+        ]
+          .map(csvField)
+          .join(','),
+      );
+    }
+    return `${rows.join('\r\n')}\r\n`;
+  }
+
+  /** Copies this month's (and yesterday's) counters of every tenant to `tenant_usage`. */
+  async archive(now = new Date()): Promise<void> {
+    const today = usageDay(now);
+    const yesterday = usageDay(new Date(now.getTime() - 24 * 3600 * 1000));
+    const days = [...new Set([yesterday, ...daysOfMonth(today.slice(0, 7)).filter((day) => day <= today)])];
+    for (const tenant of await this.tenants.list()) {
+      await this.usage.archive(tenant.id, await this.usage.countedBytes(tenant.id, days));
+    }
+  }
+}
+
+export function currentMonth(): string {
+  return usageDay().slice(0, 7);
+}
+
+function parseMonth(month: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+    throw new AppError(400, 'bad_request', 'month must be YYYY-MM, e.g. 2026-12.');
+  }
+  return month;
+}
+
+/** RFC 4180 quoting; a leading = + - @ is defused so a spreadsheet does not run it as a formula. */
+function csvField(value: string | number | boolean): string {
+  let text = String(value);
+  if (/^[=+\-@]/.test(text) && typeof value === 'string') text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

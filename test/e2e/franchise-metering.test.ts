@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
+import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
+import { LibraryService } from '../../src/library/library.service.js';
+import { TenantUsageMeter } from '../../src/stream/usage/tenant-usage.meter.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { HostClient } from '../support/host-client.js';
+import { type TestClient } from '../support/http.js';
+import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
+
+const HOST = 'meter.example.com';
+const SIZE = 256 * 1024;
+const BIG = 16 * 1024 * 1024;
+
+describe('franchise: metering and quotas', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let operator: TestClient;
+  let tenantId: string;
+  let link: string;
+  let bigLink: string;
+  let defaultLink: string;
+
+  const sign = async (client: HostClient, fileId: string) => {
+    const res = await client.post('/sign', { fileId });
+    assert.equal(res.status, 200, res.text);
+    const url = new URL(String(res.body.url));
+    return `${url.pathname}${url.search}`;
+  };
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer' });
+    operator = await signInAdmin(server);
+    const created = await operator.post('/api/tenants', {
+      slug: 'meter',
+      name: 'Meter, "Inc"',
+      domains: [HOST],
+      plan: { name: 'pro', priceCents: 4900 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    tenantId = String(created.body.id);
+    const files = [];
+    for (const size of [SIZE, BIG]) {
+      const { path } = randomFile(size);
+      files.push(await storeFile(server.app, path, `clip-${size}.bin`));
+      rmSync(dirname(path), { recursive: true, force: true });
+    }
+    const guest = new HostClient(server.url, HOST);
+    await guest.get('/');
+    link = await sign(guest, String(files[0]._id));
+    bigLink = await sign(guest, String(files[1]._id));
+    const operatorGuest = new HostClient(server.url, '127.0.0.1');
+    await operatorGuest.get('/');
+    defaultLink = await sign(operatorGuest, String(files[0]._id));
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('counts the bytes served per tenant exactly under 50 concurrent streams', async () => {
+    const ranges = Array.from({ length: 50 }, (_, i) =>
+      i % 5 === 0 ? { range: `bytes=${i * 1000}-${i * 1000 + 4095}` } : ({} as Record<string, string>),
+    );
+    const responses = await Promise.all(
+      ranges.map((headers) => new HostClient(server.url, HOST).get(link, headers)),
+    );
+    assert.ok(responses.every((res) => res.status === 200 || res.status === 206));
+    const served = responses.reduce((sum, res) => sum + res.bytes.length, 0);
+    assert.equal(served, 40 * SIZE + 10 * 4096);
+    const elsewhere = await Promise.all(
+      Array.from({ length: 5 }, () => new HostClient(server.url, '127.0.0.1').get(defaultLink)),
+    );
+    const servedDefault = elsewhere.reduce((sum, res) => sum + res.bytes.length, 0);
+
+    await server.app.get(TenantUsageMeter).flush();
+    const usage = await operator.get(`/api/tenants/${tenantId}/usage`);
+    assert.equal(usage.status, 200, JSON.stringify(usage.body));
+    assert.equal(usage.body.totalBytes, served);
+    const today = (usage.body.days as { day: string; bytes: number }[]).find((d) => d.day === usageDay());
+    assert.equal(today?.bytes, served);
+    const counted = await server.app.get(TenantUsageRepository).countedBytes('default', [usageDay()]);
+    assert.equal(counted.get(usageDay()), servedDefault);
+  });
+
+  it('archives the counters to tenant_usage and exports the month as CSV', async () => {
+    await server.app.get(TenantUsageService).archive();
+    const archived = await server.app.get(TenantUsageRepository).archivedBytes(tenantId, [usageDay()]);
+    assert.equal(archived.get(usageDay()), 40 * SIZE + 10 * 4096);
+    const csv = await operator.get('/api/tenants/usage.csv');
+    assert.equal(csv.status, 200);
+    assert.match(String(csv.headers.get('content-type')), /^text\/csv/);
+    assert.match(
+      String(csv.headers.get('content-disposition')),
+      /attachment; filename="tenant-usage-\d{4}-\d{2}\.csv"/,
+    );
+    const lines = String(csv.body).trim().split('\r\n');
+    assert.equal(lines[0], 'tenant_id,slug,name,plan,price_cents,bytes,gib,quota_gib,over_quota');
+    assert.equal(
+      lines[1],
+      `${tenantId},meter,"Meter, ""Inc""",pro,4900,${40 * SIZE + 10 * 4096},0.01,,false`,
+    );
+    assert.equal((await operator.get('/api/tenants/usage.csv?month=2026-13')).status, 400);
+  });
+
+  it('refuses new streams past the concurrent-stream quota with 429, and frees the slot when one ends', async () => {
+    await operator.patch(`/api/tenants/${tenantId}`, { quotas: { concurrentStreams: 1 } });
+    const held = await openPaused(server.url, HOST, bigLink);
+    assert.equal(held.statusCode, 200);
+    const second = await new HostClient(server.url, HOST).get(link);
+    assert.deepEqual([second.status, second.body.error], [429, 'too_many_streams']);
+    // Another site's streams are not this tenant's.
+    assert.equal((await new HostClient(server.url, '127.0.0.1').get(defaultLink)).status, 200);
+    held.destroy();
+    await eventually(
+      () => new HostClient(server.url, HOST).get(link),
+      (res) => res.status === 200,
+      { what: 'the slot to be free again' },
+    );
+  });
+
+  it('refuses streams past the month’s GiB with 402 and a JSON body', async () => {
+    await server.app
+      .get(TenantUsageRepository)
+      .record(usageDay(), new Map([[tenantId, 1024 ** 3]]), new Map(), 'test');
+    const patched = await operator.patch(`/api/tenants/${tenantId}`, {
+      quotas: { concurrentStreams: null, gibPerMonth: 1 },
+    });
+    assert.deepEqual([patched.status, patched.body.quotas], [200, { gibPerMonth: 1 }]);
+    const res = await new HostClient(server.url, HOST).get(link);
+    assert.deepEqual([res.status, res.body.error], [402, 'quota_exceeded']);
+    assert.match(String(res.body.message), /1 GiB/);
+    const usage = await operator.get(`/api/tenants/${tenantId}/usage`);
+    assert.deepEqual([usage.body.quotaGib, usage.body.overQuota], [1, true]);
+    // The player page says so, in the site's style, rather than showing a video that fails.
+    const page = await new HostClient(server.url, HOST).get(`/play/${link.split('/')[2]}`, {
+      accept: 'text/html',
+    });
+    assert.equal(page.status, 402);
+    assert.match(page.text, /Streaming is paused/);
+    assert.match(page.text, /used this month&#x27;s streaming|used this month's streaming/);
+  });
+
+  it('takes its comments-per-day quota, then answers 429', async () => {
+    await operator.patch(`/api/tenants/${tenantId}`, { quotas: { gibPerMonth: null, commentsPerDay: 2 } });
+    const title = await server.app
+      .get(LibraryService)
+      .upsertSkeleton({ kind: 'movie', name: 'Talkative', year: 2020 });
+    const viewer = new HostClient(server.url, HOST);
+    await viewer.get('/');
+    const statuses = [];
+    for (const body of ['one', 'two', 'three']) {
+      statuses.push((await viewer.post(`/api/titles/${String(title._id)}/comments`, { body })).status);
+    }
+    assert.deepEqual(statuses, [201, 201, 429]);
+    // The operator's site has no such quota.
+    const own = new HostClient(server.url, '127.0.0.1');
+    await own.get('/');
+    assert.equal((await own.post(`/api/titles/${String(title._id)}/comments`, { body: 'four' })).status, 201);
+  });
+});
+
+/** A GET whose response is left unread: the server stays mid-stream (backpressure) until destroyed. */
+function openPaused(baseUrl: string, host: string, path: string): Promise<IncomingMessage> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+      res.pause();
+      resolve(res);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

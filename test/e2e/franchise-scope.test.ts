@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Types } from 'mongoose';
+import { CatalogRebuilder } from '../../src/library/catalog/catalog-rebuilder.js';
+import { LibraryService } from '../../src/library/library.service.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { HostClient } from '../support/host-client.js';
+import { type TestClient } from '../support/http.js';
+import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
+
+const ANIME = 'anime.example.com';
+
+describe('franchise: a tenant shows its scope of the library', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let operator: TestClient;
+  let tenantId: string;
+  const ids: Record<string, string> = {};
+  const files: Record<string, string> = {};
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer' });
+    operator = await signInAdmin(server);
+    const library = server.app.get(LibraryService);
+    for (const [name, kind, genres] of [
+      ['Cowboy Bebop', 'anime', ['Sci-Fi']],
+      ['Heat', 'movie', ['Crime']],
+      ['Alien', 'movie', ['Horror', 'Sci-Fi']],
+      ['Dark', 'series', ['Mystery']],
+    ] as const) {
+      const title = await library.upsertSkeleton({ kind, name, year: 2000 });
+      await library.updateTitle(title._id, { genres: [...genres] });
+      ids[name] = String(title._id);
+    }
+    for (const name of ['Cowboy Bebop', 'Alien']) {
+      const { path } = randomFile(4096);
+      const file = await storeFile(server.app, path, `${name}.mkv`);
+      rmSync(dirname(path), { recursive: true, force: true });
+      const placement = name === 'Alien' ? {} : { season: 1, episodes: [1] };
+      await library.attachFile(new Types.ObjectId(ids[name]), file._id, placement);
+      files[name] = String(file._id);
+    }
+    await server.app.get(CatalogRebuilder).rebuild('test');
+    const created = await operator.post('/api/tenants', {
+      slug: 'anime',
+      name: 'Anime Only',
+      domains: [ANIME],
+      scope: { mode: 'filtered', kinds: ['anime'], collections: [ids.Heat] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    tenantId = String(created.body.id);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  const names = (body: unknown) =>
+    ((body as { items: { name: string }[] }).items ?? []).map((t) => t.name).sort();
+
+  it('lists and searches only titles of its kinds and collection; the operator sees everything', async () => {
+    const anime = new HostClient(server.url, ANIME);
+    const listed = await anime.get('/api/titles');
+    assert.equal(listed.status, 200);
+    assert.deepEqual(names(listed.body), ['Cowboy Bebop', 'Heat']);
+    assert.equal(listed.body.total, 2);
+    assert.deepEqual(names((await anime.get('/api/titles?q=alien')).body), []);
+    assert.deepEqual(names((await anime.get('/api/titles?q=heat')).body), ['Heat']);
+    assert.deepEqual(names((await anime.get('/api/titles?kind=movie')).body), ['Heat']);
+    const facets = await anime.get('/api/titles/facets');
+    assert.equal(facets.status, 200, facets.text);
+    const counts = (list: unknown) =>
+      Object.fromEntries(
+        (list as { value: string; count: number }[]).map(({ value, count }) => [value, count]),
+      );
+    assert.equal(facets.body.total, 2);
+    assert.deepEqual(counts(facets.body.kinds), { anime: 1, movie: 1 });
+    assert.deepEqual(counts(facets.body.genres), { 'Sci-Fi': 1, Crime: 1 });
+    const movies = await anime.get('/api/titles/facets?kind=movie');
+    assert.deepEqual([movies.body.total, counts(movies.body.genres)], [1, { Crime: 1 }]);
+    assert.equal((await operator.get('/api/titles/facets')).body.total, 4);
+    const everything = await operator.get('/api/titles');
+    assert.deepEqual(names(everything.body), ['Alien', 'Cowboy Bebop', 'Dark', 'Heat']);
+  });
+
+  it('answers 404 (not 403) for a title or file outside the scope, on the API, the pages and signing', async () => {
+    const anime = new HostClient(server.url, ANIME);
+    await anime.get('/'); // a guest identity, which signing needs
+    assert.equal((await anime.get(`/api/titles/${ids.Alien}`)).status, 404);
+    assert.equal((await anime.get(`/api/titles/${ids['Cowboy Bebop']}`)).status, 200);
+    assert.equal((await anime.get(`/title/${ids.Alien}`, { accept: 'text/html' })).status, 404);
+    assert.equal((await anime.get(`/title/${ids.Heat}`, { accept: 'text/html' })).status, 200);
+    assert.equal((await anime.get(`/play/${files.Alien}`, { accept: 'text/html' })).status, 404);
+    const outside = await anime.post('/sign', { fileId: files.Alien });
+    assert.deepEqual([outside.status, outside.body.error], [404, 'not_found']);
+    const inside = await anime.post('/sign', { fileId: files['Cowboy Bebop'] });
+    assert.equal(inside.status, 200, inside.text);
+    const url = new URL(String(inside.body.url));
+    assert.equal((await anime.get(`${url.pathname}${url.search}`)).status, 200);
+  });
+
+  it('follows a change of scope at once', async () => {
+    const changed = await operator.patch(`/api/tenants/${tenantId}`, {
+      scope: { mode: 'filtered', genres: ['horror'] },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    const anime = new HostClient(server.url, ANIME);
+    assert.deepEqual(names((await anime.get('/api/titles')).body), ['Alien']);
+    assert.equal((await anime.get(`/api/titles/${ids.Alien}`)).status, 200);
+    assert.equal((await anime.get(`/api/titles/${ids['Cowboy Bebop']}`)).status, 404);
+  });
+});

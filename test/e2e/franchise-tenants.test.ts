@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { HostClient } from '../support/host-client.js';
+import { type TestClient } from '../support/http.js';
+import {
+  type InProcessApp,
+  signInAdmin,
+  signInNewUser,
+  startInProcessApp,
+} from '../support/in-process-app.js';
+import { uniqueRedisPrefix } from '../support/redis.js';
+
+describe('franchise: tenants by domain', () => {
+  let db: TestDatabase;
+  let manager: InProcessApp;
+  let strict: InProcessApp;
+  let admin: TestClient;
+
+  before(async () => {
+    db = await startTestDatabase();
+    const redisPrefix = uniqueRedisPrefix();
+    manager = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager', REDIS_PREFIX: redisPrefix });
+    // A second manager of the same install that refuses unknown hosts (and must hear tenant changes).
+    strict = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'manager',
+      REDIS_PREFIX: redisPrefix,
+      TENANT_UNKNOWN_HOST: 'reject',
+      TRUSTED_PROXIES: '127.0.0.1/8',
+    });
+    admin = await signInAdmin(manager);
+  });
+  after(async () => {
+    await strict?.close();
+    await manager?.close();
+    await db?.stop();
+  });
+
+  const site = (app: InProcessApp, host: string) => new HostClient(app.url, host).get('/api/site');
+
+  it('creates a tenant whose domains (any spelling) serve its site; other hosts get the default site', async () => {
+    const created = await admin.post('/api/tenants', {
+      slug: 'cinema',
+      name: 'Cinema Club',
+      domains: ['Cinema.Example.com', 'bücher-kino.example'],
+      branding: { siteName: 'Cinema Club', colors: { primary: '#e50914' } },
+      quotas: { concurrentStreams: 3 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.match(String(created.body.id), /^[0-9a-f]{24}$/);
+    assert.deepEqual(created.body.domains, ['cinema.example.com', 'xn--bcher-kino-9db.example']);
+    assert.equal(created.body.status, 'active');
+    assert.deepEqual(created.body.quotas, { concurrentStreams: 3 });
+
+    for (const host of [
+      'cinema.example.com',
+      'CINEMA.EXAMPLE.COM:8443',
+      'cinema.example.com.',
+      'bücher-kino.example',
+    ]) {
+      const res = await site(manager, host);
+      assert.equal(res.status, 200, host);
+      assert.deepEqual(
+        [res.body.siteName, (res.body.tenant as { slug: string }).slug],
+        ['Cinema Club', 'cinema'],
+        host,
+      );
+    }
+    const other = await site(manager, 'unknown.example.org');
+    assert.deepEqual([other.status, other.body.tenant, other.body.siteName], [200, null, 'StreamVault']);
+  });
+
+  it('lists tenants and shows one', async () => {
+    const listed = await admin.get('/api/tenants');
+    assert.equal(listed.status, 200);
+    const [tenant] = listed.body as { id: string; slug: string }[];
+    assert.equal(tenant.slug, 'cinema');
+    const one = await admin.get(`/api/tenants/${tenant.id}`);
+    assert.deepEqual([one.status, one.body.name], [200, 'Cinema Club']);
+    assert.equal((await admin.get('/api/tenants/0123456789abcdef01234567')).status, 404);
+    assert.equal((await admin.get('/api/tenants/not-an-id')).status, 404);
+  });
+
+  it('never lets two tenants hold the same domain or slug', async () => {
+    const sameDomain = await admin.post('/api/tenants', {
+      slug: 'copycat',
+      name: 'Copycat',
+      domains: ['other.example.com', 'CINEMA.example.com'],
+    });
+    assert.deepEqual([sameDomain.status, sameDomain.body.error], [409, 'conflict']);
+    assert.match(String(sameDomain.body.message), /cinema\.example\.com/);
+    // The domain it claimed before the conflict is free again.
+    const later = await admin.post('/api/tenants', {
+      slug: 'other',
+      name: 'Other',
+      domains: ['other.example.com'],
+    });
+    assert.equal(later.status, 201, JSON.stringify(later.body));
+    const sameSlug = await admin.post('/api/tenants', {
+      slug: 'cinema',
+      name: 'X',
+      domains: ['x.example.com'],
+    });
+    assert.equal(sameSlug.status, 409);
+    await admin.delete(`/api/tenants/${String(later.body.id)}`);
+  });
+
+  it('refuses bad input with a clear 400', async () => {
+    const cases: unknown[] = [
+      { slug: 'ok', name: 'Bad', domains: ['https://evil.com/'] },
+      { slug: 'ok', name: 'Bad', domains: ['evil.com:8080'] },
+      { slug: 'ok', name: 'Bad', domains: ['10.0.0.1'] },
+      { slug: 'ok', name: 'Bad', domains: [] },
+      { slug: 'default', name: 'Bad', domains: ['ok.example.com'] },
+      { slug: 'Has Spaces', name: 'Bad', domains: ['ok.example.com'] },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], surprise: true },
+      {
+        slug: 'ok',
+        name: 'Bad',
+        domains: ['ok.example.com'],
+        branding: { logo: 'https://tracker.example/x.png' },
+      },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { colors: { primary: 'red;}' } } },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', kinds: ['porn'] } },
+    ];
+    for (const body of cases) {
+      const res = await admin.post('/api/tenants', body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(typeof res.body.message, 'string');
+    }
+    const own = await admin.post('/api/tenants', {
+      slug: 'own',
+      name: 'Own',
+      domains: ['localhost.example'],
+    });
+    assert.equal(own.status, 201);
+    await admin.delete(`/api/tenants/${String(own.body.id)}`);
+  });
+
+  it('is for the operator only', async () => {
+    const viewer = await signInNewUser(manager, 'plainviewer', 'viewer');
+    assert.equal((await viewer.get('/api/tenants')).status, 403);
+    const anonymous = new HostClient(manager.url, '127.0.0.1');
+    assert.equal((await anonymous.get('/api/tenants')).status, 401);
+    const onTenantHost = new HostClient(manager.url, 'cinema.example.com');
+    assert.notEqual((await onTenantHost.get('/api/tenants')).status, 200);
+  });
+
+  it('moves domains: every manager follows at once, the old domain is free again', async () => {
+    const [tenant] = (await admin.get('/api/tenants')).body as { id: string }[];
+    assert.equal((await site(strict, 'cinema.example.com')).status, 200); // cached there now
+    const moved = await admin.patch(`/api/tenants/${tenant.id}`, { domains: ['cinema.example.net'] });
+    assert.deepEqual([moved.status, moved.body.domains], [200, ['cinema.example.net']]);
+    assert.equal((await site(manager, 'cinema.example.com')).body.tenant, null);
+    assert.equal((await site(manager, 'cinema.example.net')).body.siteName, 'Cinema Club');
+    // The other manager heard the change (pub/sub) rather than serving its cached answer.
+    await eventually(
+      () => site(strict, 'cinema.example.com'),
+      (res) => res.status === 421,
+      { what: 'the other manager to forget the moved domain' },
+    );
+    assert.equal((await site(strict, 'cinema.example.net')).status, 200);
+  });
+
+  it('believes X-Forwarded-Host only from TRUSTED_PROXIES', async () => {
+    const forwarded = { 'x-forwarded-host': 'cinema.example.net' };
+    const untrusted = await new HostClient(manager.url, '127.0.0.1').get('/api/site', forwarded);
+    assert.equal(untrusted.body.tenant, null);
+    const trusted = await new HostClient(strict.url, 'proxy.internal').get('/api/site', forwarded);
+    assert.equal(trusted.body.siteName, 'Cinema Club');
+  });
+
+  it('with TENANT_UNKNOWN_HOST=reject answers unknown hosts 421, but not the install itself', async () => {
+    const unknown = await site(strict, 'nobody.example.org');
+    assert.deepEqual([unknown.status, unknown.body.error], [421, 'misdirected_request']);
+    const page = await new HostClient(strict.url, 'nobody.example.org').get('/', { accept: 'text/html' });
+    assert.equal(page.status, 421);
+    assert.match(page.text, /Site not found/);
+    assert.equal((await site(strict, '127.0.0.1')).status, 200);
+    assert.equal((await site(strict, 'localhost:3000')).status, 200);
+    assert.equal((await new HostClient(strict.url, 'nobody.example.org').get('/healthz')).status, 200);
+  });
+
+  it('serves a suspended tenant a branded "temporarily unavailable" (503) and nothing else', async () => {
+    const [tenant] = (await admin.get('/api/tenants')).body as { id: string }[];
+    const suspended = await admin.patch(`/api/tenants/${tenant.id}`, { status: 'suspended' });
+    assert.deepEqual([suspended.status, suspended.body.status], [200, 'suspended']);
+    const api = await site(manager, 'cinema.example.net');
+    assert.deepEqual([api.status, api.body.error], [503, 'tenant_suspended']);
+    const page = await new HostClient(manager.url, 'cinema.example.net').get('/', { accept: 'text/html' });
+    assert.equal(page.status, 503);
+    assert.match(page.text, /Temporarily unavailable/);
+    assert.match(page.text, /Cinema Club/);
+    assert.equal((await new HostClient(manager.url, 'cinema.example.net').get('/browse')).status, 503);
+    await admin.patch(`/api/tenants/${tenant.id}`, { status: 'active' });
+    assert.equal((await site(manager, 'cinema.example.net')).status, 200);
+  });
+
+  it('switches features off: their pages and APIs are 404 on that site only', async () => {
+    const [tenant] = (await admin.get('/api/tenants')).body as { id: string }[];
+    const changed = await admin.patch(`/api/tenants/${tenant.id}`, {
+      features: { music: false, comments: false },
+    });
+    assert.deepEqual(changed.body.features, {
+      video: true,
+      manga: true,
+      music: false,
+      comments: false,
+      download: true,
+    });
+    const cinema = new HostClient(manager.url, 'cinema.example.net');
+    const operatorSite = new HostClient(manager.url, '127.0.0.1');
+    for (const path of ['/music', '/rest/ping.view', '/api/music/albums']) {
+      assert.equal((await cinema.get(path)).status, 404, path);
+      assert.notEqual((await operatorSite.get(path)).status, 404, path);
+    }
+    const comment = await cinema.post('/api/titles/64b7f0c2a1b2c3d4e5f60718/comments', { text: 'hi' });
+    assert.deepEqual([comment.status, comment.body.error], [404, 'not_found']);
+    assert.equal((await cinema.get('/api/site')).body.features instanceof Object, true);
+    const page = await cinema.get('/', { accept: 'text/html' });
+    assert.doesNotMatch(page.text, /href="\/music"/);
+    await admin.patch(`/api/tenants/${tenant.id}`, { features: { music: true, comments: true } });
+  });
+
+  it('serves its colors as /site/brand.css and its name in the pages', async () => {
+    const cinema = new HostClient(manager.url, 'cinema.example.net');
+    const css = await cinema.get('/site/brand.css');
+    assert.equal(css.status, 200);
+    assert.match(String(css.headers['content-type']), /^text\/css/);
+    assert.match(css.text, /--accent: #e50914;/);
+    const page = await cinema.get('/', { accept: 'text/html' });
+    assert.match(page.text, /<title>[^<]*· Cinema Club<\/title>/);
+    assert.match(page.text, /href="\/site\/brand.css"/);
+    const manifest = await cinema.get('/manifest.webmanifest');
+    assert.deepEqual([manifest.body.name, manifest.body.start_url], ['Cinema Club', '/?source=pwa']);
+    const own = await new HostClient(manager.url, '127.0.0.1').get('/manifest.webmanifest');
+    assert.equal(own.body.name, 'StreamVault');
+  });
+
+  it('deletes a tenant; its domains become unknown again', async () => {
+    const [tenant] = (await admin.get('/api/tenants')).body as { id: string }[];
+    assert.equal((await admin.delete(`/api/tenants/${tenant.id}`)).status, 204);
+    assert.equal((await site(manager, 'cinema.example.net')).body.tenant, null);
+    assert.equal((await admin.get(`/api/tenants/${tenant.id}`)).status, 404);
+  });
+});
