@@ -18,6 +18,7 @@ const NAV: readonly NavItem[] = [
   { href: '/admin/logs', label: 'Logs', roles: ['admin'] },
   { href: '/admin/users', label: 'Users', roles: ['admin'] },
   { href: '/admin/settings', label: 'Settings', roles: ['admin'] },
+  { href: '/admin/ads', label: 'Ads', roles: ['admin'] },
 ];
 
 export interface PanelPage {

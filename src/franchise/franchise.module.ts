@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdsModule } from './ads/ads.module.js';
 
-/** The franchise module; its behaviour arrives with its own issue, so it registers nothing yet. */
-@Module({})
+/** The franchise module: ads per owner (src/franchise/ads); tenants arrive beside them. */
+@Module({ imports: [AdsModule] })
 export class FranchiseModule {}
