@@ -52,7 +52,7 @@ export function houseAdVast(creative: HouseCreative): string {
   <Ad id="${adId}">
     <InLine>
       <AdSystem version="1">StreamVault</AdSystem>
-      <Error>${track('error', '&amp;code=[ERRORCODE]')}</Error>
+      <Error>${track('error', '&code=[ERRORCODE]')}</Error>
       <Impression id="streamvault">${track('impression')}</Impression>
       <AdServingId>${xmlText(creative.servingId)}</AdServingId>
       <AdTitle>${xmlText(creative.title)}</AdTitle>
