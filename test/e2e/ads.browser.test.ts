@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Page } from 'playwright-core';
@@ -25,19 +26,27 @@ describe('ads in headless Chromium', () => {
   let browser: TestBrowser;
   let creativeId: string;
   let contentId: string;
+  // Accepts connections and says nothing: a VAST tag whose TLS handshake, and so its fetch, hangs.
+  const silentSockets = new Set<Socket>();
+  const silent = createServer((socket) => silentSockets.add(socket));
 
   before(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     db = await startTestDatabase();
     server = await startSiteApp({ MONGODB_URI: db.uri });
     await signInAdmin(server); // creates the admin account
     creativeId = String((await storeVideo(server.app, 3, 'house-ad.webm'))._id);
     contentId = String((await storeVideo(server.app, 6, 'Feature.Film.2020.webm'))._id);
-    browser = await startBrowser(server.url);
+    browser = await startBrowser(server.url, {
+      alsoReach: [`https://127.0.0.1:${(silent.address() as AddressInfo).port}`],
+    });
   });
   after(async () => {
     await browser?.close();
     await server?.close();
     await db?.stop();
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
   const configure = (overrides: Record<string, unknown>) =>
@@ -133,12 +142,42 @@ describe('ads in headless Chromium', () => {
     await page.close();
   });
 
+  it('plays a mid-roll when the content passes its offset, then goes on from there', async () => {
+    await configure({ ...houseAd(0), preroll: false, midrollOffsets: [2] });
+    const { page, beacons } = await openPlayer();
+    await page.goto(`${server.url}/play/${contentId}?autoplay=1`);
+    await page.locator('#ad-break').waitFor({ state: 'visible', timeout: 15_000 });
+    const held = await page.evaluate<{ paused: boolean; time: number }>(
+      `(() => { const v = document.getElementById('video'); return { paused: v.paused, time: v.currentTime }; })()`,
+    );
+    assert.ok(held.paused && held.time >= 2, `the content waits at the offset (${JSON.stringify(held)})`);
+    await page.locator('#ad-break').waitFor({ state: 'hidden', timeout: 20_000 });
+    await eventually(
+      () => page.evaluate<number>(`document.getElementById('video').currentTime`),
+      (time) => time > held.time,
+      { timeoutMs: 15_000, what: 'the content going on after the mid-roll' },
+    );
+    assert.ok(beacons.includes('POST impression?break=mid') && beacons.includes('POST complete?break=mid'));
+    await page.close();
+  });
+
   it('a broken VAST tag starts the content at once (within the 3 s VAST time limit)', async () => {
     // A closed loopback port: the fetch fails; the CSP allows that origin because it is the tag's.
     await configure({ vastTagUrl: 'https://127.0.0.1:9/vast.xml' });
     const { page, beacons } = await openPlayer();
     await page.goto(`${server.url}/play/${contentId}?autoplay=1`);
     await contentPlaying(page, 5_000);
+    assert.equal(await page.locator('#ad-break').isVisible(), false);
+    assert.deepEqual(beacons, []);
+    await page.close();
+  });
+
+  it('a VAST tag that never answers starts the content once the 3 s VAST time limit has passed', async () => {
+    await configure({ vastTagUrl: `https://127.0.0.1:${(silent.address() as AddressInfo).port}/vast.xml` });
+    const { page, beacons } = await openPlayer();
+    await page.goto(`${server.url}/play/${contentId}?autoplay=1`);
+    await contentPlaying(page);
+    assert.ok(silentSockets.size > 0, 'the player did ask the tag');
     assert.equal(await page.locator('#ad-break').isVisible(), false);
     assert.deepEqual(beacons, []);
     await page.close();

@@ -29,20 +29,27 @@ interface ParsedVast {
 const parseVast = (url: string, options?: object): Promise<ParsedVast> => new VASTClient().get(url, options);
 
 /** A local server answering each path with the XML the test gave it (VAST wrappers, broken tags). */
-async function startVastServer(documents: Record<string, string | (() => string)>) {
+async function startVastServer(documents: Record<string, string | null | (() => string)>) {
   const server: Server = createServer((req, res) => {
     const document = documents[req.url ?? ''];
     if (document === undefined) {
       res.writeHead(404).end();
       return;
     }
+    if (document === null) return; // never answers
     res
       .writeHead(200, { 'content-type': 'application/xml' })
       .end(typeof document === 'function' ? document() : document);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 const wrapper = (target: string) => `<?xml version="1.0"?>
@@ -193,7 +200,7 @@ describe('ads', () => {
     assert.deepEqual([...new Uint8Array(await bytes.arrayBuffer())], [0x1a, 0x45, 0xdf, 0xa3]);
   });
 
-  it('vast-client follows a wrapper to the house ad, and gives no ad (never a hang) for empty, malformed and looping tags', async () => {
+  it('vast-client follows a wrapper to the house ad, and gives no ad (never a hang) for empty, malformed, looping and missing tags', async () => {
     const own = `${server.url}/ads/vast.xml`;
     let loopUrl = '';
     vast = await startVastServer({
