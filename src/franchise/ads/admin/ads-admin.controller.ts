@@ -1,10 +1,9 @@
-import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpException, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { type Request, type Response } from 'express';
 import { type Identity, type IdentifiedRequest } from '../../../core/identity/identity.js';
-import { HttpException } from '@nestjs/common';
 import { PanelExceptionFilter } from '../../../admin/panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../../../admin/panel-renderer.js';
 import { CsrfGuard } from '../../../admin/security/csrf.guard.js';
@@ -99,19 +98,15 @@ export class AdsAdminController {
       this.ads.accounts(owner),
       this.stats.stats(owner, from, today),
     ]);
-    const form =
-      status === 400
-        ? formFromSettings({
-            ...settings,
-            ...(settingsFromForm(req.body as AdsForm) as object),
-          } as AdsSettings)
-        : formFromSettings(settings);
+    // After a mistake the form shows what was typed (its shape is the settings', its values unchecked).
+    const shown =
+      problems.length > 0 ? (settingsFromForm(req.body as AdsForm) as unknown as AdsSettings) : settings;
     this.renderer.send(req, res, {
       view: 'ads',
       title: 'Ads',
       status,
       data: {
-        form,
+        form: formFromSettings(shown),
         problems,
         accounts,
         events: AD_EVENTS,
