@@ -273,6 +273,11 @@ describe('ads', () => {
     assert.ok((await server.app.get(AdStatsService).flush()) >= 1);
     const [copy] = await server.app.get(AdDaysRepository).find('default', [today]);
     assert.equal(copy.counts.impression, stats.totals.impression);
+    // Days Redis no longer holds come from their Mongo copy.
+    const longAgo = utcDay(new Date(Date.now() - 20 * 86_400_000));
+    await server.app.get(AdDaysRepository).save('default', longAgo, { impression: 7, 'house:click': 2 });
+    const archived = await admin.get(`/api/ads/stats?from=${longAgo}&to=${longAgo}`);
+    assert.deepEqual(archived.body.days, [{ day: longAgo, counts: { impression: 7, 'house:click': 2 } }]);
 
     for (const query of [
       '?from=2026-13-01',
