@@ -92,8 +92,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   const path = url.pathname;
-  // Media bytes, subtitles, the API, ads (VAST, beacons, download redirects) and health checks always go to the network.
-  if (/^\/(stream|subtitles|api|ads|healthz|metrics|admin|auth|sw\.js)/.test(path)) return;
+  // Media bytes, subtitles, the API and health checks always go to the network.
+  if (/^\/(stream|subtitles|api|healthz|metrics|admin|auth|sw\.js)/.test(path)) return;
   if (/^\/media\/(artwork\/|[0-9a-f]{24}\/screenshots\/)/.test(path)) return event.respondWith(image(request));
   if (path.startsWith('/assets/') || path === '/manifest.webmanifest') return event.respondWith(asset(request));
   if (request.mode === 'navigate') return event.respondWith(page(request));
