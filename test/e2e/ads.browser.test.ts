@@ -184,11 +184,20 @@ describe('ads in headless Chromium', () => {
   });
 
   it("display slots show the network snippet, its script running under the page's nonce; axe and CSP clean; none for admins", async () => {
-    await configure({ slots: { header: { kind: 'html', html: SNIPPET } } });
+    await configure({
+      slots: {
+        header: { kind: 'html', html: SNIPPET },
+        sidebar: { kind: 'html', html: '<p class="house-promo">Our own promotion</p>' },
+      },
+    });
     const { page } = await openPlayer();
     const audit = new PageAudit(page, server.url, SCREENSHOTS);
     await page.goto(`${server.url}/`);
     await page.getByText('Spring sale: the banner script ran').waitFor();
+    assert.equal(
+      await page.getByRole('region', { name: 'Advertisement' }).getByText('Our own promotion').count(),
+      1,
+    );
     await audit.check('home-with-slot');
     await page.goto(`${server.url}/admin/login`);
     await page.getByLabel('Username').fill('admin');
