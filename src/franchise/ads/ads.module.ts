@@ -5,6 +5,7 @@ import { PanelRenderer } from '../../admin/panel-renderer.js';
 import { CsrfTokens } from '../../admin/security/csrf-tokens.js';
 import { CsrfGuard } from '../../admin/security/csrf.guard.js';
 import { PanelAccessGuard } from '../../admin/security/panel-access.guard.js';
+import { MediaLinks } from '../../site/pages/media-links.js';
 import { AdsAdminController } from './admin/ads-admin.controller.js';
 import { AdsAdminService } from './ads-admin.service.js';
 import { AdsApiController } from './ads-api.controller.js';
@@ -50,6 +51,8 @@ import { HouseAdService } from './vast/house-ad.service.js';
     DownloadLinksService,
     AdPagesService,
     { provide: APP_INTERCEPTOR, useClass: AdPageInterceptor },
+    // Signed links for the house creative and downloads, as the site's pages make them (stateless).
+    MediaLinks,
     // The panel's page plumbing, for /admin/ads (stateless: its own instances here).
     CsrfTokens,
     CsrfGuard,

@@ -39,7 +39,7 @@ import { TitlePageService } from './title/title-page.service.js';
     TitlePageService,
     PlayerPageService,
   ],
-  // Pages other modules serve in the site's layout (ReadVault's reader); signed links for the ads' house creative.
-  exports: [SitePageRenderer, MediaLinks],
+  // Pages other modules serve in the site's layout (ReadVault's reader).
+  exports: [SitePageRenderer],
 })
 export class SitePagesModule {}

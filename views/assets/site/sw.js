@@ -1,5 +1,5 @@
 // StreamVault service worker: the app shell and recently seen posters, never media.
-const VERSION = 'sv-site-v3';
+const VERSION = 'sv-site-v2';
 const SHELL = `${VERSION}-shell`;
 const IMAGES = `${VERSION}-images`;
 const PAGES = `${VERSION}-pages`;
