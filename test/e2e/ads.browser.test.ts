@@ -118,7 +118,7 @@ describe('ads in headless Chromium', () => {
     await page.close();
   });
 
-  it('shows the skip button only from the skip offset on; skipping fires the skip beacon and starts the content', async () => {
+  it('shows the skip button only from the skip offset on; a click opens the advertiser and is tracked; skipping fires the skip beacon and starts the content', async () => {
     await configure(houseAd(1));
     const { page, beacons } = await openPlayer();
     const audit = new PageAudit(page, server.url, SCREENSHOTS);
@@ -130,6 +130,17 @@ describe('ads in headless Chromium', () => {
     assert.ok(adTime >= 1, `the skip button appears at the 1 s offset (ad at ${adTime} s)`);
     await page.evaluate(`document.getElementById('ad-video').pause()`);
     await audit.check('player-ad-break');
+    // A click opens the click-through in a new tab (the closed proxy stops it there) and is tracked.
+    const [popup, request] = await Promise.all([
+      page.waitForEvent('popup'),
+      browser.context.waitForEvent(
+        'request',
+        (sent) => new URL(sent.url()).host === 'advertiser.example.com',
+      ),
+      page.getByRole('button', { name: 'Visit advertiser' }).click(),
+    ]);
+    assert.equal(request.url(), 'https://advertiser.example.com/');
+    await popup.close();
     await skip.click();
     await contentPlaying(page);
     assert.equal(await page.locator('#ad-break').isVisible(), false);
@@ -137,6 +148,8 @@ describe('ads in headless Chromium', () => {
       .filter((beacon) => beacon.startsWith('GET '))
       .map((beacon) => beacon.split('?')[0].slice(4));
     assert.deepEqual([house[0], house[1], house.at(-1)], ['impression', 'start', 'skip']);
+    assert.ok(house.indexOf('click') > 1, 'the click beacon after the start');
+    assert.ok(beacons.includes('GET click?source=house') && beacons.includes('POST click?break=pre'));
     assert.ok(beacons.includes('POST skip?break=pre'));
     audit.assertClean();
     await page.close();
