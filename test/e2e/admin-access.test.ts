@@ -68,6 +68,9 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', '/admin/settings/satellite', '/admin/settings/satellite'],
   ['GET', '/admin/settings/satellite/satellite.json', '/admin/settings/satellite/satellite.json'],
   ['POST', '/admin/library/reindex', '/admin/library/reindex'],
+  ['GET', '/admin/ads', '/admin/ads'],
+  ['POST', '/admin/ads', '/admin/ads'],
+  ['POST', `/admin/ads/accounts/${FILE}`, '/admin/ads/accounts/:userId'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */
