@@ -19,7 +19,7 @@ const NAV: readonly NavItem[] = [
   { href: '/admin/users', label: 'Users', roles: ['admin'] },
   { href: '/admin/settings', label: 'Settings', roles: ['admin'] },
   { href: '/admin/site', label: 'Site', roles: ['tenant-admin'] },
-  { href: '/admin/ads', label: 'Ads', roles: ['tenant-admin'] },
+  { href: '/admin/ads', label: 'Ads', roles: ['admin', 'tenant-admin'] },
 ];
 
 export interface PanelPage {

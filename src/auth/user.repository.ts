@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { type User, userSchema } from './schemas/user.schema.js';
+import { DEFAULT_TENANT_ID } from '../core/tenancy/tenant.js';
 
 export type NewUser = Pick<User, 'username' | 'role'> &
   Partial<Pick<User, 'passwordHash' | 'telegramId' | 'tenantId'>>;
@@ -47,6 +48,8 @@ export class UserRepository {
 
   /** A franchise tenant's accounts (its admin's page only: a filtered scan of `users`). */
   listForTenant(tenantId: string): Promise<User[]> {
-    return this.model.find({ tenantId }).sort({ username: 1 }).lean<User[]>().exec();
+    // Accounts from before tenancy (and the default site's new ones) carry no tenant id.
+    const filter = tenantId === DEFAULT_TENANT_ID ? { tenantId: { $in: [null, tenantId] } } : { tenantId };
+    return this.model.find(filter).sort({ username: 1 }).lean<User[]>().exec();
   }
 }

@@ -72,6 +72,9 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['POST', '/admin/site/branding', '/admin/site/branding'],
   ['POST', '/admin/site/scope', '/admin/site/scope'],
   ['POST', '/admin/site/users', '/admin/site/users'],
+  ['GET', '/admin/ads', '/admin/ads'],
+  ['POST', '/admin/ads', '/admin/ads'],
+  ['POST', `/admin/ads/accounts/${FILE}`, '/admin/ads/accounts/:userId'],
 ];
 
 /** Routes anyone may reach: the sign-in form and sign-out. */

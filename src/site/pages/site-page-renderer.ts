@@ -4,6 +4,7 @@ import { type Request, type Response } from 'express';
 import { CsrfTokens } from '../../admin/security/csrf-tokens.js';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ViewRenderer } from '../../core/views/view-renderer.js';
+import { type AdPageRequest } from '../../franchise/ads/page/ad-page.js';
 import { SatelliteService } from '../satellite/satellite.service.js';
 
 /** Which header link is the current section. */
@@ -69,6 +70,8 @@ export class SitePageRenderer {
         nav: { [section]: true },
         satelliteConfig: this.satellite(),
         csrf: page.forms ? this.csrf.issue(req as IdentifiedRequest & Request, res) : undefined,
+        // This viewer's ads on this page (slots, the player's breaks), when the ads module found any.
+        ads: (req as AdPageRequest).adPage,
       },
       'site',
     );

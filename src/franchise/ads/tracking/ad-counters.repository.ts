@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { RedisClient } from '../../../core/redis/redis-client.js';
+
+/** Redis keeps a day's counters this long; the flusher copies them to Mongo well before. */
+export const COUNTER_DAYS_KEPT = 8;
+const OWNERS_KEY = 'ads:owners';
+
+/**
+ * Per owner per UTC day ad counters in Redis (one hash, HINCRBY: atomic across managers). Keys carry
+ * the owner as a hash tag (`ads:{owner}:…`), so a Redis Cluster keeps one owner's keys on one slot.
+ */
+@Injectable()
+export class AdCountersRepository {
+  constructor(private readonly redis: RedisClient) {}
+
+  private eventsKey(owner: string, day: string): string {
+    return `ads:{${owner}}:events:${day}`;
+  }
+
+  private capKey(owner: string, identityId: string): string {
+    return `ads:{${owner}}:cap:${identityId}`;
+  }
+
+  async count(owner: string, day: string, field: string): Promise<void> {
+    const key = this.eventsKey(owner, day);
+    await this.redis.client
+      .multi()
+      .hincrby(key, field, 1)
+      .expire(key, COUNTER_DAYS_KEPT * 86_400)
+      .sadd(OWNERS_KEY, owner)
+      .exec();
+  }
+
+  async day(owner: string, day: string): Promise<Record<string, number>> {
+    const raw = await this.redis.client.hgetall(this.eventsKey(owner, day));
+    return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
+  }
+
+  owners(): Promise<string[]> {
+    return this.redis.client.smembers(OWNERS_KEY);
+  }
+
+  /** Starts the identity's frequency-cap window (a pre-roll was seen). */
+  async startCap(owner: string, identityId: string, minutes: number): Promise<void> {
+    await this.redis.client.set(this.capKey(owner, identityId), '1', 'PX', minutes * 60_000);
+  }
+
+  async capped(owner: string, identityId: string): Promise<boolean> {
+    return (await this.redis.client.exists(this.capKey(owner, identityId))) === 1;
+  }
+}

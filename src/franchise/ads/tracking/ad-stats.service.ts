@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../../core/errors/app-error.js';
+import { COUNTER_DAYS_KEPT, AdCountersRepository } from './ad-counters.repository.js';
+import { AdDaysRepository } from './ad-days.repository.js';
+import { type AdEvent, type AdEventSource, counterField, utcDay } from './ad-event.js';
+
+/** The longest range one stats request covers. */
+export const MAX_STATS_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+export interface AdStatsDay {
+  day: string;
+  counts: Record<string, number>;
+}
+
+export interface AdStats {
+  owner: string;
+  from: string;
+  to: string;
+  days: AdStatsDay[];
+  totals: Record<string, number>;
+}
+
+/**
+ * Counts ad events per owner per day (Redis, atomic) and answers the panel's statistics: the days Redis
+ * still holds from Redis (the freshest), older ones from their Mongo copy.
+ */
+@Injectable()
+export class AdStatsService {
+  constructor(
+    private readonly counters: AdCountersRepository,
+    private readonly stored: AdDaysRepository,
+  ) {}
+
+  async record(owner: string, event: AdEvent, source: AdEventSource, at = new Date()): Promise<void> {
+    await this.counters.count(owner, utcDay(at), counterField(event, source));
+  }
+
+  async stats(owner: string, from: string, to: string, now = new Date()): Promise<AdStats> {
+    const days = dayRange(from, to);
+    const recent = new Set(
+      days.filter((day) => Date.parse(utcDay(now)) - Date.parse(day) < COUNTER_DAYS_KEPT * DAY_MS),
+    );
+    const stored = new Map((await this.stored.find(owner, days)).map((row) => [row.day, row.counts]));
+    const result: AdStatsDay[] = [];
+    const totals: Record<string, number> = {};
+    for (const day of days) {
+      const live = recent.has(day) ? await this.counters.day(owner, day) : {};
+      const counts = Object.keys(live).length > 0 ? live : (stored.get(day) ?? {});
+      for (const [field, value] of Object.entries(counts)) totals[field] = (totals[field] ?? 0) + value;
+      result.push({ day, counts });
+    }
+    return { owner, from, to, days: result, totals };
+  }
+
+  /** Copies the days Redis holds into Mongo (idempotent); the flusher runs it. */
+  async flush(now = new Date()): Promise<number> {
+    let copied = 0;
+    for (const owner of await this.counters.owners()) {
+      for (let back = 0; back < COUNTER_DAYS_KEPT; back++) {
+        const day = utcDay(new Date(now.getTime() - back * DAY_MS));
+        const counts = await this.counters.day(owner, day);
+        if (Object.keys(counts).length === 0) continue;
+        await this.stored.save(owner, day, counts);
+        copied++;
+      }
+    }
+    return copied;
+  }
+}
+
+/** Every UTC day from `from` to `to` inclusive; 400 for bad or reversed dates or too long a range. */
+export function dayRange(from: string, to: string): string[] {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  if (
+    !Number.isFinite(start) ||
+    !Number.isFinite(end) ||
+    utcDay(new Date(start)) !== from ||
+    utcDay(new Date(end)) !== to
+  )
+    throw new AppError(400, 'bad_range', 'from and to must be dates such as 2026-12-01.');
+  const count = (end - start) / DAY_MS + 1;
+  if (count < 1 || count > MAX_STATS_DAYS)
+    throw new AppError(
+      400,
+      'bad_range',
+      `from must not be after to, and the range at most ${MAX_STATS_DAYS} days.`,
+    );
+  return Array.from({ length: count }, (_, index) => utcDay(new Date(start + index * DAY_MS)));
+}

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { APP_CONFIG, type AppConfig } from '../../../core/config/app-config.js';
+import { LibraryService } from '../../../library/library.service.js';
+import { MediaLinks } from '../../../site/pages/media-links.js';
+import { AdSettingsService } from '../settings/ad-settings.service.js';
+import { emptyVast, houseAdVast } from './vast-document.js';
+
+/** The owner's house ad as a VAST 4.1 document (`GET /ads/vast.xml`), or an empty VAST when there is none. */
+@Injectable()
+export class HouseAdService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: AdSettingsService,
+    private readonly library: LibraryService,
+    private readonly links: MediaLinks,
+  ) {}
+
+  async vast(owner: string): Promise<string> {
+    const settings = await this.settings.get(owner);
+    const houseAd = settings.enabled ? settings.houseAd : undefined;
+    if (!houseAd) return emptyVast();
+    const [file] = await this.library.findFiles([new Types.ObjectId(houseAd.fileId)]);
+    // The creative's file was deleted: no ad, and the player goes on to the content.
+    if (!file) return emptyVast();
+    const origin = new URL(this.config.http.publicUrl).origin;
+    const video = file.streams.video[0];
+    return houseAdVast({
+      id: String(file._id),
+      title: houseAd.title ?? file.fileName,
+      mediaUrl: `${origin}${this.links.stream(String(file._id), file.fileName)}`,
+      mime: file.mime,
+      width: video?.width,
+      height: video?.height,
+      durationSeconds: file.duration ?? 0,
+      skipOffsetSeconds: settings.skipOffsetSeconds,
+      clickThrough: houseAd.clickThrough,
+      trackingBase: `${origin}/ads/track`,
+      servingId: randomUUID(),
+    });
+  }
+}
