@@ -16,7 +16,9 @@ function testFiles(dir, filter) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return testFiles(path, filter);
-    return name.endsWith('.test.js') && path.includes(filter) ? [path] : [];
+    // The filter is matched against the path inside the project, so a checkout under e.g. /work/wt-ads
+    // does not make "ads" match every file.
+    return name.endsWith('.test.js') && relative(ROOT, path).includes(filter) ? [path] : [];
   });
 }
 
