@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -10,6 +12,8 @@ import {
   signInNewUser,
   startInProcessApp,
 } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
 import { uniqueRedisPrefix } from '../support/redis.js';
 
 describe('franchise: tenants by domain', () => {
@@ -222,6 +226,29 @@ describe('franchise: tenants by domain', () => {
     const page = await cinema.get('/', { accept: 'text/html' });
     assert.doesNotMatch(page.text, /href="\/music"/);
     await admin.patch(`/api/tenants/${tenant.id}`, { features: { music: true, comments: true } });
+  });
+
+  it("sends the download button to the tenant's own domain, and nowhere when downloads are off", async () => {
+    const created = await admin.post('/api/tenants', {
+      slug: 'dl',
+      name: 'Downloads',
+      domains: ['dl.example.org'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { path } = randomFile(4096);
+    const file = await storeFile(manager.app, path, 'clip.bin');
+    rmSync(dirname(path), { recursive: true, force: true });
+    const viewer = new HostClient(manager.url, 'dl.example.org');
+    const redirect = await viewer.get(`/ads/download/${String(file._id)}`);
+    assert.equal(redirect.status, 302, redirect.text);
+    const target = new URL(String(redirect.headers.location));
+    assert.equal(target.host, 'dl.example.org');
+    assert.equal(target.searchParams.get('t'), String(created.body.id));
+    await admin.patch(`/api/tenants/${String(created.body.id)}`, { features: { download: false } });
+    const refused = await viewer.get(`/ads/download/${String(file._id)}`);
+    assert.deepEqual([refused.status, refused.body.error], [404, 'not_found']);
+    const operatorSite = new HostClient(manager.url, '127.0.0.1');
+    assert.equal((await operatorSite.get(`/ads/download/${String(file._id)}`)).status, 302);
   });
 
   it('serves its colors as /site/brand.css and its name in the pages', async () => {

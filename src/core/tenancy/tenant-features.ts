@@ -12,6 +12,8 @@ const FEATURE_PATHS: readonly [keyof TenantFeatures, RegExp, RegExp?][] = [
   ['comments', /^\/api\/titles\/[^/]+\/(episodes\/[^/]+\/[^/]+\/)?comments(\/|$)/],
   // The site's comment forms post to the title and player pages.
   ['comments', /^\/(title|play)\/[^/]+\/comments(\/|$)/],
+  // The download button's redirect (through the tenant's link shortener when ads are on).
+  ['download', /^\/ads\/download(\/|$)/],
 ];
 
 export function featureOfPath(path: string): keyof TenantFeatures | undefined {

@@ -3,6 +3,8 @@ import { type Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../../core/config/app-config.js';
 import { type Identity } from '../../../core/identity/identity.js';
 import { SettingsService } from '../../../core/settings/settings.service.js';
+import { siteOrigin } from '../../../core/tenancy/site-origin.js';
+import { TenantContext } from '../../../core/tenancy/tenant-context.js';
 import { LibraryService } from '../../../library/library.service.js';
 import { MediaLinks } from '../../../site/pages/media-links.js';
 import { AdAudience } from '../audience/ad-audience.js';
@@ -34,7 +36,7 @@ export class DownloadLinksService {
 
   async target(owner: string, fileId: Types.ObjectId, identity: Identity | undefined): Promise<string> {
     const file = await this.library.requireFile(fileId);
-    const direct = `${new URL(this.config.http.publicUrl).origin}${this.links.stream(String(file._id), file.fileName)}`;
+    const direct = `${siteOrigin(this.config, TenantContext.current())}${this.links.stream(String(file._id), file.fileName)}`;
     const settings = await this.settings.get(owner);
     const shortener = settings.shortener;
     if (!settings.enabled || !shortener?.enabled || !(await this.audience.seesAds(owner, identity)))
