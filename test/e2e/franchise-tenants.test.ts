@@ -140,6 +140,23 @@ describe('franchise: tenants by domain', () => {
       domains: ['localhost.example'],
     });
     assert.equal(own.status, 201);
+    // A change is checked like a new tenant, field by field; the slug is fixed once made.
+    for (const change of [
+      { domains: [] },
+      { name: '' },
+      { status: 'paused' },
+      { slug: 'renamed' },
+      { branding: { colors: { primary: 'red;}' } } },
+      { quotas: { concurrentStreams: -1 } },
+    ]) {
+      const res = await admin.patch(`/api/tenants/${String(own.body.id)}`, change);
+      assert.equal(res.status, 400, JSON.stringify(change));
+      assert.equal(typeof res.body.message, 'string');
+    }
+    assert.equal(
+      (await admin.patch(`/api/tenants/${String(own.body.id)}`, { name: 'Own site' })).status,
+      200,
+    );
     await admin.delete(`/api/tenants/${String(own.body.id)}`);
   });
 
