@@ -148,8 +148,11 @@ describe('watch party in headless Chromium: three pages on two manager processes
     // Knock the guests 0.4 s ahead and behind: too little to seek, too much for the 300 ms target.
     await guestA.evaluate(`document.getElementById('video').currentTime += 0.4`);
     await guestB.evaluate(`document.getElementById('video').currentTime -= 0.4`);
+    // Sampled until both nudges are seen (up to 5 s): the correction runs on the page's sync tick, which
+    // a busy machine delays; a page that never nudges still fails.
     const rates = { a: new Set<number>(), b: new Set<number>() };
-    for (let i = 0; i < 10; i++) {
+    const nudged = () => [...rates.a].some((rate) => rate < 1) && [...rates.b].some((rate) => rate > 1);
+    for (let i = 0; i < 50 && !nudged(); i++) {
       rates.a.add((await playback(guestA)).rate);
       rates.b.add((await playback(guestB)).rate);
       await new Promise((resolve) => setTimeout(resolve, 100));
