@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +13,7 @@ import {
 } from '../support/in-process-app.js';
 import { ingestLink, type LinkServer, startLinkServer } from '../support/link-server.js';
 import { tempDir } from '../support/media.js';
-import { toneFile } from '../support/music.js';
+import { subsonicToken, toneFile } from '../support/music.js';
 import { makeZip } from '../support/zip.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -39,17 +38,11 @@ describe('Music bad input: oversized embedded pictures, unknown and missing Subs
   });
 
   const call = async (method: string, args: Record<string, string> = {}) => {
-    const salt = 'beef';
-    const t = createHash('md5')
-      .update(password + salt)
-      .digest('hex');
     const query = new URLSearchParams({
       v: '1.16.1',
       c: 'test',
       f: 'json',
-      u: 'listener',
-      t,
-      s: salt,
+      ...subsonicToken('listener', password, 'beef'),
       ...args,
     });
     const res = await fetch(`${server.url}/rest/${method}?${query}`);
@@ -134,16 +127,10 @@ describe('Music bad input: oversized embedded pictures, unknown and missing Subs
     const song = (await call('search3', { query: 'night watch' })).searchResult3.song[0] as Json;
     assert.equal(song.duration, 36000);
     assert.equal(song.size, bytes.length);
-    const salt = 'cafe';
-    const t = createHash('md5')
-      .update(password + salt)
-      .digest('hex');
     const query = new URLSearchParams({
       v: '1.16.1',
       c: 'test',
-      u: 'listener',
-      t,
-      s: salt,
+      ...subsonicToken('listener', password, 'cafe'),
       id: String(song.id),
     });
     const tail = await fetch(`${server.url}/rest/stream?${query}`, { headers: { range: 'bytes=-4096' } });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +16,7 @@ import {
 import { storeFile } from '../support/library-fixtures.js';
 import { ingestLink, type LinkServer, startLinkServer } from '../support/link-server.js';
 import { tempDir } from '../support/media.js';
-import { coverPicture, toneFile } from '../support/music.js';
+import { coverPicture, subsonicToken, toneFile } from '../support/music.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -90,11 +89,12 @@ describe('M4A files whose index follows the audio: moved first at ingest, transc
   });
 
   const call = (method: string, args: Record<string, string>) => {
-    const salt = 'f00d';
-    const t = createHash('md5')
-      .update(password + salt)
-      .digest('hex');
-    const query = new URLSearchParams({ v: '1.16.1', c: 'test', u: 'listener', t, s: salt, ...args });
+    const query = new URLSearchParams({
+      v: '1.16.1',
+      c: 'test',
+      ...subsonicToken('listener', password, 'f00d'),
+      ...args,
+    });
     return fetch(`${server.url}/rest/${method}?${query}`);
   };
   const bytesOf = async (method: string, args: Record<string, string>) => {

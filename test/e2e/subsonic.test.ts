@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
   signInNewUser,
   startInProcessApp,
 } from '../support/in-process-app.js';
-import { albumPackEntries, SYNCED_LYRICS, toneFile } from '../support/music.js';
+import { albumPackEntries, subsonicToken, SYNCED_LYRICS, toneFile } from '../support/music.js';
 import { ingestLink, startLinkServer } from '../support/link-server.js';
 import { makeZip } from '../support/zip.js';
 
@@ -111,16 +110,7 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
     auth: Record<string, string> | 'token' = 'token',
   ) => {
     const salt = 'c0ffee';
-    const credentials =
-      auth === 'token'
-        ? {
-            u: 'listener',
-            t: createHash('md5')
-              .update(password + salt)
-              .digest('hex'),
-            s: salt,
-          }
-        : auth;
+    const credentials = auth === 'token' ? subsonicToken('listener', password, salt) : auth;
     const query = new URLSearchParams({ v: '1.16.1', c: 'test', ...credentials, ...args });
     return fetch(`${server.url}/rest/${method}?${query}`);
   };
@@ -423,11 +413,7 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       await ranged.arrayBuffer();
       const salt = 'abc123';
       const query = new URLSearchParams({
-        u: 'listener',
-        t: createHash('md5')
-          .update(password + salt)
-          .digest('hex'),
-        s: salt,
+        ...subsonicToken('listener', password, salt),
         v: '1.16.1',
         c: 'test',
         id: aurora.id,

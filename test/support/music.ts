@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -108,4 +108,19 @@ export async function albumPackEntries(): Promise<{ name: string; content: Buffe
   entries.push({ name: `${album}/cover.jpg`, content: await coverPicture(1600, 40) });
   entries.push({ name: `${album}/04 - Broken.flac`, content: undecodableFlac() });
   return entries;
+}
+
+/** Subsonic token credentials (`u`, `t` = md5(password + salt), `s`), as Subsonic apps send them. */
+export function subsonicToken(
+  username: string,
+  password: string,
+  salt: string,
+): Record<'u' | 't' | 's', string> {
+  return {
+    u: username,
+    t: createHash('md5')
+      .update(password + salt)
+      .digest('hex'),
+    s: salt,
+  };
 }
