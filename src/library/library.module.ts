@@ -21,6 +21,7 @@ import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
 import { TitleDependents } from './title-dependents.js';
+import { FileScopes } from './file-scopes.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
@@ -54,6 +55,7 @@ const SERVICES = [
   FileChangeBus,
   ArtworkRepository,
   TitleDependents,
+  FileScopes,
 ];
 
 /**

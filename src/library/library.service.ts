@@ -8,6 +8,7 @@ import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
 import { EpisodeCommentRepository } from './episode-comment.repository.js';
 import { TitleDependents } from './title-dependents.js';
+import { FileScopes } from './file-scopes.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { FileTotals } from './file-totals.service.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
@@ -75,6 +76,7 @@ export class LibraryService {
     private readonly totals: FileTotals,
     private readonly dependents: TitleDependents,
     private readonly catalogQuery: CatalogQueryService,
+    private readonly fileScopes: FileScopes,
   ) {}
 
   /**
@@ -310,10 +312,21 @@ export class LibraryService {
     return file;
   }
 
-  /** Whether the current site shows this file's title (always, outside a scoped tenant's request). */
-  async fileInScope(file: Pick<MediaFile, 'titleId'>): Promise<boolean> {
+  /**
+   * Whether the current site shows this file (always, outside a scoped tenant's request): its title's
+   * scope, or for a file without a title (a music track) what the module owning it says.
+   */
+  async fileInScope(file: Pick<MediaFile, '_id' | 'titleId'>): Promise<boolean> {
     if (TenantContext.current().scope.mode !== 'filtered') return true;
-    return file.titleId !== undefined && (await this.catalogQuery.inScope(String(file.titleId)));
+    if (!file.titleId) return this.fileScopes.inScope(file);
+    return this.catalogQuery.inScope(String(file.titleId));
+  }
+
+  /** The file whatever the site's scope, for callers that decide the scope by what holds it (a chapter). */
+  async requireFileUnscoped(fileId: Types.ObjectId): Promise<MediaFile> {
+    const file = await this.files.findById(fileId);
+    if (!file) throw notFound('file', fileId);
+    return file;
   }
 
   /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */

@@ -51,6 +51,16 @@ export class TenantDirectory implements OnModuleDestroy {
     return tenant;
   }
 
+  /**
+   * What `forHost` would answer, when the cache knows it (nothing is read): the tenant, `null` for a
+   * host no tenant lists, undefined when only `forHost` can tell.
+   */
+  cachedForHost(host: string | undefined): Tenant | null | undefined {
+    if (!host) return null;
+    const cached = fresh(this.byHost.get(host));
+    return cached ? (cached.tenant ?? null) : undefined;
+  }
+
   /** A tenant by id; the default tenant for `default`. */
   async byId(id: string): Promise<Tenant | undefined> {
     if (id === DEFAULT_TENANT_ID) return DEFAULT_TENANT;
