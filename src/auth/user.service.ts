@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { isDuplicateKeyError } from '../core/database/mongo-connection.js';
 import { AppError } from '../core/errors/app-error.js';
@@ -10,7 +11,7 @@ import { type ClientInfo, SessionService } from './session.service.js';
 import { inCurrentTenant, tenantIdForNewRecord } from './tenant-membership.js';
 import { AccountCredentials } from './account-credentials.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
-import { DEFAULT_TENANT_ID } from '../core/tenancy/tenant.js';
+import { DEFAULT_TENANT_ID, ownerTenantId } from '../core/tenancy/tenant.js';
 import { UserRepository } from './user.repository.js';
 
 export interface UserView {
@@ -89,6 +90,13 @@ export class UserService {
   async findByTelegramId(telegramId: number): Promise<UserView | undefined> {
     const user = await this.users.findByTelegramId(telegramId);
     return user ? toView(user) : undefined;
+  }
+
+  /** The site of the account `id` (`default` for the operator's), or undefined when there is no such account. */
+  async tenantOf(id: string): Promise<string | undefined> {
+    if (!Types.ObjectId.isValid(id)) return undefined;
+    const user = await this.users.findById(new Types.ObjectId(id));
+    return user ? ownerTenantId(user) : undefined;
   }
 
   async list(): Promise<UserView[]> {

@@ -6,6 +6,8 @@ import { MusicBrowseService } from './web/music-browse.service.js';
 import { MusicLinks } from './web/music-links.js';
 import { MusicController } from './web/music.controller.js';
 import { TenantMusicCleanup } from './user/tenant-music.cleanup.js';
+import { PlaylistRepository } from './model/playlist.repository.js';
+import { PlaylistListsBackfill } from './user/playlist-lists.backfill.js';
 
 /** Music on managers: the Subsonic API (from the in-memory catalog) and the web player's `/api/music`. */
 export const MANAGER_PARTS = {
@@ -17,5 +19,7 @@ export const MANAGER_PARTS = {
     MusicBrowseService,
     MusicLinks,
     TenantMusicCleanup,
+    PlaylistRepository,
+    PlaylistListsBackfill,
   ],
 };

@@ -17,6 +17,7 @@ import { HostClient } from '../support/host-client.js';
 import { type TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
+import { subsonicToken } from '../support/music.js';
 
 const PURGED = 'purged.example.com';
 const KEPT = 'kept.example.com';
@@ -51,7 +52,10 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     return client;
   }
 
-  /** Everything a site's people leave behind: comments (title and episode), progress, an app password. */
+  /**
+   * Everything a site's people leave behind: comments (title and episode), progress, an app password
+   * and, through it, a public music playlist.
+   */
   async function leaveTraces(client: HostClient, label: string): Promise<void> {
     const comment = await client.post(`/api/titles/${titleId}/comments`, { body: `Said on ${label}` });
     assert.equal(comment.status, 201, comment.text);
@@ -65,6 +69,24 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     assert.equal(progress.status, 200, progress.text);
     const password = await client.post('/api/auth/app-passwords', { label: 'reader' });
     assert.equal(password.status, 201, password.text);
+    const subsonic = async (method: string, args: Record<string, string>) => {
+      const query = new URLSearchParams({
+        v: '1.16.1',
+        c: 'test',
+        f: 'json',
+        ...subsonicToken('viewer', String(password.body.password), 'salt1'),
+        ...args,
+      });
+      const res = await client.get(`/rest/${method}?${query}`);
+      assert.equal(res.status, 200, res.text);
+      const answer = (res.body as Record<string, Record<string, unknown>>)['subsonic-response'];
+      assert.equal(answer.status, 'ok', res.text);
+      return answer;
+    };
+    const playlist = (await subsonic('createPlaylist', { name: `Mix of ${label}` })).playlist as {
+      id: string;
+    };
+    await subsonic('updatePlaylist', { playlistId: playlist.id, public: 'true' });
   }
 
   before(async () => {
@@ -140,6 +162,9 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     assert.equal(await count('viewer_profiles', { _id: accounts[PURGED] }), 1);
     assert.equal(await count('progress', { identityId: accounts[PURGED] }), 1);
     assert.equal(await count('app_passwords', { _id: accounts[PURGED] }), 1);
+    assert.equal(await count('music_playlists', { tenantId: purged }), 1);
+    assert.equal(await count('music_playlist_lists', { _id: `owner:${accounts[PURGED]}` }), 1);
+    assert.equal(await count('music_playlist_lists', { _id: `public:${purged}` }), 1);
     assert.ok((await sessionsOf(accounts[PURGED])) > 0 && (await sessionsOf(bossId)) > 0);
     assert.equal(await count('tenant_usage', { tenantId: purged }), 1);
     assert.ok(await redisHas(`tenant-usage:{${purged}}:bytes:${today}`));
@@ -150,7 +175,7 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     assert.ok(await redisHas(`ads:{${purged}}:events:${today}`));
   });
 
-  it('removes accounts, sessions, app passwords, progress, comments, usage and ads of the tenant', async () => {
+  it('removes accounts, sessions, app passwords, progress, playlists, comments, usage and ads of the tenant', async () => {
     const purged = tenant[PURGED];
     const res = await operator.request('DELETE', `/api/tenants/${purged}?purge=true`);
     assert.equal(res.status, 204, JSON.stringify(res.body));
@@ -159,6 +184,9 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     assert.equal(await count('account_names', { tenantId: purged }), 0);
     assert.deepEqual([await sessionsOf(accounts[PURGED]), await sessionsOf(bossId)], [0, 0]);
     assert.equal(await count('app_passwords', { _id: accounts[PURGED] }), 0);
+    assert.equal(await count('music_playlists', { tenantId: purged }), 0);
+    assert.equal(await count('music_playlist_lists', { _id: `owner:${accounts[PURGED]}` }), 0);
+    assert.equal(await count('music_playlist_lists', { _id: `public:${purged}` }), 0);
     assert.equal(await count('viewer_profiles', { _id: accounts[PURGED] }), 0);
     assert.equal(await count('progress', { identityId: accounts[PURGED] }), 0);
     assert.equal(await count('comments', { tenantId: purged }), 0);
@@ -181,6 +209,9 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     assert.equal(await count('users', { tenantId: kept }), 1);
     assert.equal(await count('account_names', { tenantId: kept }), 1);
     assert.equal(await count('app_passwords', { _id: accounts[KEPT] }), 1);
+    assert.equal(await count('music_playlists', { tenantId: kept }), 1);
+    assert.equal(await count('music_playlist_lists', { _id: `owner:${accounts[KEPT]}` }), 1);
+    assert.equal(await count('music_playlist_lists', { _id: `public:${kept}` }), 1);
     assert.ok((await sessionsOf(accounts[KEPT])) > 0);
     assert.equal(await count('progress', { identityId: accounts[KEPT] }), 1);
     assert.equal(await count('comments', { tenantId: kept }), 1);

@@ -8,8 +8,6 @@ import {
   musicAlbumSchema,
   type MusicArtist,
   musicArtistSchema,
-  type MusicPlaylist,
-  musicPlaylistSchema,
   type MusicTrack,
   musicTrackSchema,
   type MusicUserData,
@@ -17,15 +15,15 @@ import {
 } from './music.schema.js';
 
 /**
- * Artists, albums (with their tracks embedded), tracks, playlists and per-user data. Every read of a
- * single thing is by `_id` (FerretDB pushes down nothing else); read-modify-writes hold a Redis lock.
+ * Artists, albums (with their tracks embedded), tracks and per-user data (playlists have their own
+ * `PlaylistRepository`). Every read of a single thing is by `_id` (FerretDB pushes down nothing
+ * else); read-modify-writes hold a Redis lock.
  */
 @Injectable()
 export class MusicRepository {
   private readonly tracks: Model<MusicTrack>;
   private readonly albums: Model<MusicAlbum>;
   private readonly artists: Model<MusicArtist>;
-  private readonly playlists: Model<MusicPlaylist>;
   private readonly userData: Model<MusicUserData>;
 
   constructor(
@@ -36,7 +34,6 @@ export class MusicRepository {
     this.tracks = mongo.connection.model<MusicTrack>('MusicTrack', musicTrackSchema);
     this.albums = mongo.connection.model<MusicAlbum>('MusicAlbum', musicAlbumSchema);
     this.artists = mongo.connection.model<MusicArtist>('MusicArtist', musicArtistSchema);
-    this.playlists = mongo.connection.model<MusicPlaylist>('MusicPlaylist', musicPlaylistSchema);
     this.userData = mongo.connection.model<MusicUserData>('MusicUserData', musicUserDataSchema);
   }
 
@@ -120,42 +117,10 @@ export class MusicRepository {
     await this.changes.record([album._id, album.artistId, ...credited.keys()]);
   }
 
-  findPlaylist(id: string): Promise<MusicPlaylist | null> {
-    return this.playlists.findById(id).lean<MusicPlaylist>().exec();
-  }
-
-  /** Playlists a user sees: their own and the public ones (playlists are few; one small scan). */
-  visiblePlaylists(owner: string): Promise<MusicPlaylist[]> {
-    return this.playlists
-      .find({ $or: [{ owner }, { public: true }] })
-      .lean<MusicPlaylist[]>()
-      .exec();
-  }
-
-  async savePlaylist(playlist: MusicPlaylist): Promise<void> {
-    await this.playlists.replaceOne({ _id: playlist._id }, playlist, { upsert: true });
-  }
-
-  /** The playlists and per-user data of accounts that are being deleted (a purged tenant's). */
+  /** The music data of accounts that are being deleted (a purged tenant's). */
   async deleteForUsers(userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    await this.playlists.deleteMany({ owner: { $in: [...userIds] } });
     await this.userData.deleteMany({ _id: { $in: [...userIds] } });
-  }
-
-  async deletePlaylist(id: string): Promise<void> {
-    await this.playlists.deleteOne({ _id: id });
-  }
-
-  async editPlaylist(id: string, change: (playlist: MusicPlaylist) => void): Promise<MusicPlaylist | null> {
-    return this.mutex.withLock(`music-playlist:${id}`, async () => {
-      const playlist = await this.findPlaylist(id);
-      if (!playlist) return null;
-      change(playlist);
-      playlist.updatedAt = new Date();
-      await this.savePlaylist(playlist);
-      return playlist;
-    });
   }
 
   async findUserData(userId: string): Promise<MusicUserData> {

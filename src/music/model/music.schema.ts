@@ -50,6 +50,11 @@ export interface MusicPlaylist {
   _id: string;
   owner: string;
   ownerName: string;
+  /**
+   * The owner's site (`default` for the operator's), which alone sees it when it is public. Absent on
+   * playlists from before it was stored, until `PlaylistListsBackfill` has set it.
+   */
+  tenantId?: string;
   name: string;
   comment?: string;
   public: boolean;
@@ -139,6 +144,7 @@ export const musicPlaylistSchema = new Schema<MusicPlaylist>(
     _id: { type: String, required: true },
     owner: { type: String, required: true },
     ownerName: String,
+    tenantId: String,
     name: { type: String, required: true },
     comment: String,
     public: { type: Boolean, default: false },
@@ -147,6 +153,24 @@ export const musicPlaylistSchema = new Schema<MusicPlaylist>(
     updatedAt: { type: Date, required: true },
   },
   { collection: 'music_playlists', versionKey: false },
+);
+
+/**
+ * Which playlists an account has (`_id` = `owner:<user id>`) and which a site shows to everyone
+ * (`public:<tenant id>`), so listing them takes `_id` reads. A list may name a playlist that has
+ * since gone or changed (it is checked when read), never miss one.
+ */
+export interface MusicPlaylistList {
+  _id: string;
+  ids: string[];
+}
+
+export const musicPlaylistListSchema = new Schema<MusicPlaylistList>(
+  {
+    _id: { type: String, required: true },
+    ids: { type: [String], default: [] },
+  },
+  { collection: 'music_playlist_lists', versionKey: false },
 );
 
 export const musicUserDataSchema = new Schema<MusicUserData>(

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RedisClient } from '../../core/redis/redis-client.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { MusicRepository } from '../model/music.repository.js';
+import { PlaylistRepository } from '../model/playlist.repository.js';
 import { type MusicPlaylist, type MusicUserData } from '../model/music.schema.js';
 
 /** A "now playing" report is shown this long after the player last said so. */
@@ -24,6 +26,7 @@ export class PlaylistForbiddenError extends Error {}
 export class MusicUserService {
   constructor(
     private readonly repository: MusicRepository,
+    private readonly playlistRepository: PlaylistRepository,
     private readonly redis: RedisClient,
   ) {}
 
@@ -89,15 +92,17 @@ export class MusicUserService {
     return fresh.sort((a, b) => b.at - a.at);
   }
 
-  playlists(userId: string): Promise<MusicPlaylist[]> {
-    return this.repository.visiblePlaylists(userId);
+  /** The user's own playlists and the public ones of accounts of the current site. */
+  async playlists(userId: string): Promise<MusicPlaylist[]> {
+    const site = TenantContext.current().id;
+    const listed = await this.playlistRepository.listed(site, userId);
+    return listed.filter((playlist) => visibleTo(playlist, userId, site));
   }
 
-  /** A playlist the user may see: their own or a public one. */
+  /** A playlist the user may see: their own or a public one of their site (another site's is not found). */
   async playlist(userId: string, id: string): Promise<MusicPlaylist> {
-    const playlist = await this.repository.findPlaylist(id);
-    if (!playlist) throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
-    if (playlist.owner !== userId && !playlist.public)
+    const playlist = await this.playlistRepository.find(id);
+    if (!playlist || !visibleTo(playlist, userId, TenantContext.current().id))
       throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
     return playlist;
   }
@@ -112,13 +117,14 @@ export class MusicUserService {
       _id: `pl-${randomUUID()}`,
       owner: owner.id,
       ownerName: owner.name,
+      tenantId: TenantContext.current().id,
       name,
       public: false,
       trackIds,
       createdAt: now,
       updatedAt: now,
     };
-    await this.repository.savePlaylist(playlist);
+    await this.playlistRepository.save(playlist);
     return playlist;
   }
 
@@ -129,14 +135,18 @@ export class MusicUserService {
     change: (playlist: MusicPlaylist) => void,
   ): Promise<MusicPlaylist> {
     await this.owned(userId, id);
-    const updated = await this.repository.editPlaylist(id, change);
+    const site = TenantContext.current().id;
+    const updated = await this.playlistRepository.edit(id, (playlist) => {
+      playlist.tenantId ??= site; // one from before playlists stored their site (its owner's, this one)
+      change(playlist);
+    });
     if (!updated) throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
     return updated;
   }
 
   async delete(userId: string, id: string): Promise<void> {
     await this.owned(userId, id);
-    await this.repository.deletePlaylist(id);
+    await this.playlistRepository.delete(id);
   }
 
   private async owned(userId: string, id: string): Promise<MusicPlaylist> {
@@ -145,4 +155,9 @@ export class MusicUserService {
       throw new PlaylistForbiddenError('Only the owner may change this playlist');
     return playlist;
   }
+}
+
+/** Its owner sees a playlist; the accounts of its site see it too when it is public. */
+function visibleTo(playlist: MusicPlaylist, userId: string, tenantId: string): boolean {
+  return playlist.owner === userId || (playlist.public && playlist.tenantId === tenantId);
 }

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type TenantDependent, TenantDependents } from '../../core/tenancy/tenant-dependents.js';
 import { MusicRepository } from '../model/music.repository.js';
+import { PlaylistRepository } from '../model/playlist.repository.js';
 
 /** A purged tenant's accounts leave no playlists, stars, ratings or play counts behind. */
 @Injectable()
@@ -9,6 +10,7 @@ export class TenantMusicCleanup implements TenantDependent, OnModuleInit {
 
   constructor(
     private readonly music: MusicRepository,
+    private readonly playlists: PlaylistRepository,
     private readonly dependents: TenantDependents,
   ) {}
 
@@ -16,7 +18,8 @@ export class TenantMusicCleanup implements TenantDependent, OnModuleInit {
     this.dependents.register(this);
   }
 
-  purgeTenant(_tenantId: string, accountIds: readonly string[]): Promise<void> {
-    return this.music.deleteForUsers(accountIds);
+  async purgeTenant(tenantId: string, accountIds: readonly string[]): Promise<void> {
+    await this.playlists.deleteForTenant(tenantId, accountIds);
+    await this.music.deleteForUsers(accountIds);
   }
 }

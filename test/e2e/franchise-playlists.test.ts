@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { UserService } from '../../src/auth/user.service.js';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
+import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
+import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
+import { PlaylistRepository } from '../../src/music/model/playlist.repository.js';
+import { PlaylistListsBackfill } from '../../src/music/user/playlist-lists.backfill.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { HostClient } from '../support/host-client.js';
+import { type InProcessApp, startInProcessApp } from '../support/in-process-app.js';
+import { subsonicToken } from '../support/music.js';
+
+const A = 'a.example.com';
+const B = 'b.example.com';
+const DEFAULT = '127.0.0.1';
+const HOSTS = [A, B, DEFAULT] as const;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Account {
+  id: string;
+  name: string;
+  password: string;
+  web: HostClient;
+}
+
+describe('franchise: public playlists belong to their owner’s site', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  /** Per host: `alice` (every site has one) and `bob`, who looks at alice's public playlists. */
+  const accounts: Record<string, { alice: Account; bob: Account }> = {};
+  /** Per host: alice's public and private playlist ids. */
+  const made: Record<string, { open: string; closed: string }> = {};
+  /** Per host: its tenant id. */
+  const sites: Record<string, string> = {};
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer' });
+    const operator = new HostClient(server.url, DEFAULT);
+    await operator.login('admin', 'admin-password-for-tests');
+    sites[DEFAULT] = 'default';
+    for (const [slug, domain] of [
+      ['site-a', A],
+      ['site-b', B],
+    ] as const) {
+      const created = await operator.post('/api/tenants', { slug, name: slug, domains: [domain] });
+      assert.equal(created.status, 201, created.text);
+      sites[domain] = String(created.body.id);
+    }
+    for (const host of HOSTS) {
+      const tenant = (await server.app.get(TenantDirectory).byId(sites[host]))!;
+      const account = async (name: string): Promise<Account> => {
+        const user = await TenantContext.run(tenant, () =>
+          server.app
+            .get(UserService)
+            .create({ username: name, password: `${name}-password`, role: 'viewer' }),
+        );
+        const web = new HostClient(server.url, host);
+        await web.login(name, `${name}-password`);
+        const app = await web.post('/api/auth/app-passwords', { label: 'apps' });
+        assert.equal(app.status, 201, app.text);
+        return { id: user.id, name, password: String(app.body.password), web };
+      };
+      accounts[host] = { alice: await account('alice'), bob: await account('bob') };
+    }
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  /** A Subsonic call on `host` as `who`; the `subsonic-response` object. */
+  const subsonic = async (
+    host: string,
+    who: 'alice' | 'bob',
+    method: string,
+    args: Record<string, string> = {},
+  ) => {
+    const { name, password } = accounts[host][who];
+    const query = new URLSearchParams({
+      v: '1.16.1',
+      c: 'test',
+      f: 'json',
+      ...subsonicToken(name, password, 'salt42'),
+      ...args,
+    });
+    const res = await new HostClient(server.url, host).get(`/rest/${method}?${query}`);
+    assert.equal(res.status, 200, `${method} on ${host}: ${res.text}`);
+    return (res.body as Json)['subsonic-response'] as Json;
+  };
+  const playlistNames = async (host: string, who: 'alice' | 'bob') =>
+    ((await subsonic(host, who, 'getPlaylists')).playlists.playlist ?? []).map((p: Json) => p.name).sort();
+  const webNames = async (host: string, who: 'alice' | 'bob') => {
+    const res = await accounts[host][who].web.get('/api/music/playlists');
+    assert.equal(res.status, 200, res.text);
+    return (res.body as unknown as Json[]).map((p) => p.name).sort();
+  };
+
+  it('lists the public playlists of the site’s own accounts only, over Subsonic and the web player', async () => {
+    for (const host of HOSTS) {
+      const open = await subsonic(host, 'alice', 'createPlaylist', { name: `${host} open` });
+      const closed = await subsonic(host, 'alice', 'createPlaylist', { name: `${host} closed` });
+      made[host] = { open: String(open.playlist.id), closed: String(closed.playlist.id) };
+      const shared = await subsonic(host, 'alice', 'updatePlaylist', {
+        playlistId: made[host].open,
+        public: 'true',
+      });
+      assert.equal(shared.status, 'ok', JSON.stringify(shared));
+    }
+    for (const host of HOSTS) {
+      assert.deepEqual(await playlistNames(host, 'bob'), [`${host} open`], host);
+      assert.deepEqual(await webNames(host, 'bob'), [`${host} open`], host);
+      assert.deepEqual(await playlistNames(host, 'alice'), [`${host} closed`, `${host} open`], host);
+      assert.deepEqual(await webNames(host, 'alice'), [`${host} closed`, `${host} open`], host);
+    }
+  });
+
+  it('answers another site’s playlist by id as not found (Subsonic 70, web 404), its own as usual', async () => {
+    for (const host of HOSTS) {
+      for (const other of HOSTS.filter((h) => h !== host)) {
+        for (const id of [made[other].open, made[other].closed]) {
+          const answer = await subsonic(host, 'bob', 'getPlaylist', { id });
+          assert.equal(answer.status, 'failed', `${id} of ${other} on ${host}`);
+          assert.equal(answer.error.code, 70, `${id} of ${other} on ${host}`);
+          const web = await accounts[host].bob.web.get(`/api/music/playlists/${id}`);
+          assert.equal(web.status, 404, `${id} of ${other} on ${host}`);
+        }
+      }
+      assert.equal(
+        (await subsonic(host, 'bob', 'getPlaylist', { id: made[host].open })).playlist.name,
+        `${host} open`,
+      );
+      assert.equal((await subsonic(host, 'bob', 'getPlaylist', { id: made[host].closed })).error.code, 70);
+    }
+  });
+
+  it('follows sharing, unsharing and deleting', async () => {
+    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: made[A].open, public: 'false' });
+    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: made[A].closed, public: 'true' });
+    assert.deepEqual(await playlistNames(A, 'bob'), [`${A} closed`]);
+    assert.deepEqual(await playlistNames(B, 'bob'), [`${B} open`]);
+
+    assert.equal((await subsonic(A, 'alice', 'deletePlaylist', { id: made[A].closed })).status, 'ok');
+    assert.deepEqual(await playlistNames(A, 'bob'), []);
+    assert.deepEqual(await playlistNames(A, 'alice'), [`${A} open`]);
+    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: made[A].open, public: 'true' });
+    assert.deepEqual(await playlistNames(A, 'bob'), [`${A} open`]);
+  });
+
+  it('backfills playlists from before they carried their site: each shows on its owner’s site only', async () => {
+    const raw = server.app.get(MongoConnection).connection.db!;
+    const legacy = (host: string, name: string) => ({
+      _id: `pl-legacy-${name}`,
+      owner: accounts[host].alice.id,
+      ownerName: 'alice',
+      name,
+      public: true,
+      trackIds: [],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    await raw
+      .collection('music_playlists')
+      .insertMany(HOSTS.map((host) => legacy(host, `${host} legacy`)) as never[]);
+    await raw.collection('music_playlist_lists').deleteOne({ _id: 'meta:backfilled' as never });
+    // Not listed anywhere yet (the lists predate them).
+    assert.deepEqual(await playlistNames(B, 'bob'), [`${B} open`]);
+
+    // A manager booting after the upgrade: its own repository has not seen the lists complete.
+    const repository = new PlaylistRepository(server.app.get(MongoConnection), server.app.get(RedisMutex));
+    const backfill = new PlaylistListsBackfill(repository, server.app.get(UserService));
+    const all = await raw.collection('music_playlists').countDocuments();
+    assert.equal(all, 8);
+    assert.equal(await backfill.run(), all, 'every playlist is listed, the legacy ones included');
+    assert.equal(await backfill.run(), 0, 'once');
+
+    for (const host of HOSTS) {
+      assert.deepEqual(await playlistNames(host, 'bob'), [`${host} legacy`, `${host} open`].sort(), host);
+      const stored = await raw
+        .collection('music_playlists')
+        .findOne({ _id: `pl-legacy-${host} legacy` as never });
+      assert.equal(stored?.tenantId, sites[host], host);
+    }
+  });
+});
