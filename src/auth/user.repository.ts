@@ -84,7 +84,7 @@ export class UserRepository {
     return deleted;
   }
 
-  /** A franchise tenant's accounts (its admin's page only: a filtered scan of `users`). */
+  /** A site's accounts (its admin's page and the operator's list by site: a filtered scan of `users`). */
   listForTenant(tenantId: string): Promise<User[]> {
     return this.model.find(tenantFilter(tenantId)).sort({ username: 1 }).lean<User[]>().exec();
   }

@@ -12,6 +12,7 @@ import { inCurrentTenant, tenantIdForNewRecord } from './tenant-membership.js';
 import { AccountCredentials } from './account-credentials.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
 import { DEFAULT_TENANT_ID, ownerTenantId } from '../core/tenancy/tenant.js';
+import { TenantRepository } from '../core/tenancy/tenant.repository.js';
 import { UserRepository } from './user.repository.js';
 
 export interface UserView {
@@ -21,6 +22,12 @@ export interface UserView {
   telegramId?: number;
   disabled: boolean;
   createdAt: Date;
+}
+
+/** An account as the operator's list shows it: with its site (`default`, or the tenant's slug). */
+export interface SiteUserView extends UserView {
+  tenantId: string;
+  site: string;
 }
 
 export interface NewUserInput {
@@ -40,6 +47,7 @@ export class UserService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly credentials: AccountCredentials,
+    private readonly tenants: TenantRepository,
   ) {}
 
   /** An account of the current site; 409 when this site already has the name (other sites do not count). */
@@ -99,8 +107,25 @@ export class UserService {
     return user ? ownerTenantId(user) : undefined;
   }
 
-  async list(): Promise<UserView[]> {
-    return (await this.users.list()).map(toView);
+  /**
+   * Every site's accounts, or those of the site `site` (a tenant's slug, or `default`; 404 for
+   * neither), each with its site. The operator's list: a scan of `users`, never a viewer's path.
+   */
+  async list(site?: string): Promise<SiteUserView[]> {
+    const tenants = await this.tenants.list();
+    const slugs = new Map(tenants.map((tenant) => [tenant.id, tenant.slug]));
+    let users: User[];
+    if (site === undefined) users = await this.users.list();
+    else {
+      const tenantId = site === DEFAULT_TENANT_ID ? site : tenants.find((tenant) => tenant.slug === site)?.id;
+      if (!tenantId) throw new AppError(404, 'not_found', `No site "${site}".`);
+      users = await this.users.listForTenant(tenantId);
+    }
+    return users.map((user) => {
+      const tenantId = ownerTenantId(user);
+      const siteName = tenantId === DEFAULT_TENANT_ID ? tenantId : (slugs.get(tenantId) ?? tenantId);
+      return { ...toView(user), tenantId, site: siteName };
+    });
   }
 
   /**

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from './access.decorators.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
+import { UserListQueryDto } from './dto/user-list-query.dto.js';
 import { UserService } from './user.service.js';
 
 @ApiTags('users')
@@ -15,8 +16,9 @@ export class UsersController {
     return this.users.create(dto);
   }
 
+  /** Every site's accounts with their site (`?tenant=<slug>|default`: one site's). */
   @Get()
-  list() {
-    return this.users.list();
+  list(@Query() query: UserListQueryDto) {
+    return this.users.list(query.tenant);
   }
 }

@@ -162,4 +162,55 @@ describe('franchise: usernames are unique per site, not per install', () => {
     const winner = results.findIndex((res) => res.status === 201);
     assert.equal((await login(B, 'racer', `racer-pass-${winner}`)).status, 200);
   });
+
+  it("shows the operator every site's accounts with their site, and one site's with ?tenant=", async () => {
+    type Row = { username: string; site: string; tenantId: string };
+    const rows = async (query: string) => {
+      const res = await operator.get(`/api/users${query}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (res.body as unknown as Row[]).map((row) => [row.username, row.site, row.tenantId]);
+    };
+    const everyone = await rows('');
+    assert.deepEqual(everyone.filter(([name]) => name === 'alice').sort(), [
+      ['alice', 'default', 'default'],
+      ['alice', 'names-a', tenant[A]],
+      ['alice', 'names-b', tenant[B]],
+    ]);
+    // An account whose tenant no longer exists is shown with the tenant id it carries.
+    assert.deepEqual(
+      everyone.find(([name]) => name === 'tenant-veteran'),
+      ['tenant-veteran', LEGACY_TENANT, LEGACY_TENANT],
+    );
+    assert.deepEqual(await rows('?tenant=names-a'), [
+      ['alice', 'names-a', tenant[A]],
+      ['veteran', 'names-a', tenant[A]],
+    ]);
+    assert.deepEqual(
+      (await rows('?tenant=default')).map(([name, site]) => `${name}@${site}`),
+      ['admin@default', 'alice@default', 'tg-4242@default', 'veteran@default'],
+    );
+    assert.equal((await operator.get('/api/users?tenant=nowhere')).status, 404);
+    assert.equal((await operator.get('/api/users?tenant=Names-A')).status, 400);
+
+    // The panel's list: a Site column, and the same filter.
+    const tableRows = async (query: string) => {
+      const res = await operator.get(`/admin/users${query}`);
+      assert.equal(res.status, 200);
+      const html = String(res.body);
+      const table = /<table id="users">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+      const cells = [...table.matchAll(/<tr><td class="wrap">([^<]*)<\/td><td>([^<]*)<\/td>/g)];
+      return { html, rows: cells.map((cell) => `${cell[1]}@${cell[2]}`) };
+    };
+    const page = await tableRows('');
+    assert.match(page.html, /<th>Username<\/th><th>Site<\/th>/);
+    assert.deepEqual(page.rows.filter((row) => row.startsWith('alice@')).sort(), [
+      'alice@default',
+      'alice@names-a',
+      'alice@names-b',
+    ]);
+    const onB = await tableRows('?tenant=names-b');
+    assert.deepEqual(onB.rows, ['alice@names-b', 'racer@names-b']);
+    assert.match(onB.html, /<option value="names-b" selected>/);
+    assert.deepEqual((await tableRows('?tenant=')).rows.length, page.rows.length, '"All sites"');
+  });
 });

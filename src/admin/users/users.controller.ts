@@ -1,10 +1,25 @@
-import { Body, Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { Types } from 'mongoose';
 import { ApiTokenService } from '../../auth/api-token.service.js';
 import { SessionRepository } from '../../auth/session.repository.js';
+import { UserListQueryDto } from '../../auth/dto/user-list-query.dto.js';
 import { UserService } from '../../auth/user.service.js';
+import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
+import { DEFAULT_TENANT_ID } from '../../core/tenancy/tenant.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { type Identity, type IdentifiedRequest, USER_ROLES } from '../../core/identity/identity.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
@@ -21,7 +36,10 @@ type PanelRequest = Request & IdentifiedRequest & { identity: Identity };
 
 const LISTED_SESSIONS = 200;
 
-/** `/admin/users`: accounts, API tokens, live sessions (each revocable) and the bot's chats. Admins only. */
+/**
+ * `/admin/users`: every site's accounts with their site (`?tenant=<slug>|default` shows one site's),
+ * API tokens, live sessions (each revocable) and the bot's chats. Admins only.
+ */
 @ApiExcludeController()
 @Controller('admin/users')
 @UseGuards(PanelAccessGuard, CsrfGuard)
@@ -33,12 +51,17 @@ export class UsersController {
     private readonly sessions: SessionRepository,
     private readonly renderer: PanelRenderer,
     private readonly chats: AuthorizedChatRepository,
+    private readonly tenants: TenantRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
-  async page(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
-    await this.render(req, res, 200, {});
+  async page(
+    @Query() query: UserListQueryDto,
+    @Req() req: PanelRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.render(req, res, 200, {}, query.tenant);
   }
 
   @Post()
@@ -96,14 +119,28 @@ export class UsersController {
     redirectWithFlash(res, '/admin/users', 'Session revoked.');
   }
 
-  private async render(req: PanelRequest, res: Response, status: number, data: Record<string, unknown>) {
-    const [users, tokens, sessions, chats] = await Promise.all([
+  private async render(
+    req: PanelRequest,
+    res: Response,
+    status: number,
+    data: Record<string, unknown>,
+    site?: string,
+  ) {
+    const [everyone, tokens, sessions, chats, tenants] = await Promise.all([
       this.users.list(),
       this.tokens.list(),
       this.sessions.listLive(LISTED_SESSIONS),
       this.chats.list(),
+      this.tenants.list(),
     ]);
-    const names = new Map(users.map((user) => [user.id, user.username]));
+    const users = site === undefined ? everyone : await this.users.list(site);
+    // Several sites may each have an "alice": a tenant's account is named with its site.
+    const names = new Map(
+      everyone.map((user) => [
+        user.id,
+        user.tenantId === DEFAULT_TENANT_ID ? user.username : `${user.username} (${user.site})`,
+      ]),
+    );
     this.renderer.send(req, res, {
       view: 'users',
       title: 'Users and access',
@@ -112,6 +149,11 @@ export class UsersController {
         ...data,
         roles: USER_ROLES,
         users: users.map((user) => ({ ...user, created: formatAgo(user.createdAt) })),
+        sites: [DEFAULT_TENANT_ID, ...tenants.map((tenant) => tenant.slug)].map((slug) => ({
+          slug,
+          selected: slug === site,
+        })),
+        site,
         tokens: tokens
           .filter((token) => !token.revokedAt)
           .map((token) => ({
