@@ -6,6 +6,7 @@ import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
 import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
 import { PlaylistRepository } from '../../src/music/model/playlist.repository.js';
+import { MusicUserService } from '../../src/music/user/music-user.service.js';
 import { PlaylistListsBackfill } from '../../src/music/user/playlist-lists.backfill.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { HostClient } from '../support/host-client.js';
@@ -26,7 +27,7 @@ interface Account {
   web: HostClient;
 }
 
-describe('franchise: public playlists belong to their owner’s site', () => {
+describe('franchise: public playlists and "now playing" belong to their owner’s site', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   /** Per host: `alice` (every site has one) and `bob`, who looks at alice's public playlists. */
@@ -184,5 +185,33 @@ describe('franchise: public playlists belong to their owner’s site', () => {
         .findOne({ _id: `pl-legacy-${host} legacy` as never });
       assert.equal(stored?.tenantId, sites[host], host);
     }
+  });
+
+  it('shows each site what its own accounts play now, and a purge forgets the tenant’s', async () => {
+    const music = server.app.get(MusicUserService);
+    const onSite = async <T>(host: string, fn: () => Promise<T>) =>
+      TenantContext.run((await server.app.get(TenantDirectory).byId(sites[host]))!, fn);
+    for (const host of HOSTS) {
+      const { id } = accounts[host].alice;
+      await onSite(host, () =>
+        music.scrobble(
+          { id, name: 'alice' },
+          [{ trackId: `tr-${host}`, albumId: 'al-x', at: new Date() }],
+          false,
+        ),
+      );
+    }
+    for (const host of HOSTS) {
+      const playing = await onSite(host, () => music.nowPlaying());
+      assert.deepEqual(
+        playing.map((entry) => [entry.userId, entry.trackId]),
+        [[accounts[host].alice.id, `tr-${host}`]],
+        host,
+      );
+    }
+    await music.forgetSite(sites[A]);
+    assert.deepEqual(await onSite(A, () => music.nowPlaying()), []);
+    assert.equal((await onSite(B, () => music.nowPlaying())).length, 1);
+    assert.equal((await onSite(DEFAULT, () => music.nowPlaying())).length, 1);
   });
 });

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RedisClient } from '../../core/redis/redis-client.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { perSiteKey } from '../../core/tenancy/tenant.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { PlaylistRepository } from '../model/playlist.repository.js';
 import { type MusicPlaylist, type MusicUserData } from '../model/music.schema.js';
 
 /** A "now playing" report is shown this long after the player last said so. */
 const NOW_PLAYING_MS = 15 * 60 * 1000;
-const NOW_PLAYING_KEY = 'music:now-playing';
+/** Each site sees what its own accounts play: `music:now-playing` (the default site's), `<tenant>:music:now-playing`. */
+const nowPlayingKey = (tenantId: string) => perSiteKey(tenantId, 'music:now-playing');
 
 export interface NowPlaying {
   userId: string;
@@ -68,7 +70,7 @@ export class MusicUserService {
         at: Date.now(),
         player,
       };
-      await this.redis.client.hset(NOW_PLAYING_KEY, user.id, JSON.stringify(entry));
+      await this.redis.client.hset(nowPlayingKey(TenantContext.current().id), user.id, JSON.stringify(entry));
       return;
     }
     await this.repository.editUserData(user.id, (data) => {
@@ -81,15 +83,22 @@ export class MusicUserService {
     });
   }
 
+  /** What the current site's accounts play now. */
   async nowPlaying(): Promise<NowPlaying[]> {
-    const all = await this.redis.client.hgetall(NOW_PLAYING_KEY);
+    const key = nowPlayingKey(TenantContext.current().id);
+    const all = await this.redis.client.hgetall(key);
     const fresh: NowPlaying[] = [];
     for (const [userId, json] of Object.entries(all)) {
       const entry = JSON.parse(json) as NowPlaying;
       if (Date.now() - entry.at <= NOW_PLAYING_MS) fresh.push(entry);
-      else await this.redis.client.hdel(NOW_PLAYING_KEY, userId);
+      else await this.redis.client.hdel(key, userId);
     }
     return fresh.sort((a, b) => b.at - a.at);
+  }
+
+  /** A purged tenant's "now playing" entries. */
+  async forgetSite(tenantId: string): Promise<void> {
+    await this.redis.client.del(nowPlayingKey(tenantId));
   }
 
   /** The user's own playlists and the public ones of accounts of the current site. */
