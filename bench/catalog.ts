@@ -2,7 +2,8 @@
 // typo; and queries of common words), the newest page, a genre page, a title page with its files
 // (from the file cards, and by one `_id` read per file as before) and a file lookup, each answered
 // by the catalog index and the old way (database scans) in the same run, as p50/p95 and the ratio;
-// plus seed time, index rebuild time and Redis memory per title.
+// search also with no word counted as common (as before); plus seed time, index rebuild time and
+// Redis memory per title.
 //   npm run bench -- catalog   (BENCH_SIZES=10000,100000 BENCH_FILES=10 BENCH_REPS=40 BENCH_OLD_REPS=3)
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -15,9 +16,10 @@ import { CatalogScanReader } from '../src/library/catalog/catalog-scan.reader.js
 import { LibraryService } from '../src/library/library.service.js';
 import { FileCardRepository } from '../src/library/file-card.repository.js';
 import { MediaFileRepository } from '../src/library/media-file.repository.js';
-import { startTestDatabase } from '../test/support/database.js';
-import { startInProcessApp } from '../test/support/in-process-app.js';
+import { type InProcessApp, startInProcessApp } from '../test/support/in-process-app.js';
 import { TEST_REDIS_URL } from '../test/support/redis.js';
+import { withBenchApp } from './support/bench-app.js';
+import { percentile, timings } from './support/timings.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const FILES = Number(process.env.BENCH_FILES ?? 10);
@@ -27,29 +29,12 @@ const SEARCHES = ['harbor', 'silent harb', 'the crimson empire', 'gardne', 'chat
 /** Words most titles hold ("the" is in about half the synthetic names, "of" in a fifth). */
 const COMMON_SEARCHES = ['the', 'the ring', 'of the', 'the silent', 'harbor of the', 'the a'];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function timings(reps: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    await work(i);
-    out.push(performance.now() - start);
-  }
-  return out;
-}
-
-async function main() {
-  const db = await startTestDatabase();
-  const server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'worker' }, { logLevel: 'error' });
+async function main(server: InProcessApp) {
   // The same index searched as before common words were told apart (no word is common): a streamer
   // (library services, no queues) on the same database and Redis prefix.
   const before = await startInProcessApp(
     {
-      MONGODB_URI: db.uri,
+      MONGODB_URI: server.config.mongo.uri,
       ROLE: 'streamer',
       REDIS_PREFIX: server.config.redis.prefix,
       CATALOG_COMMON_WORD_TITLES: '100000000',
@@ -182,9 +167,7 @@ async function main() {
   } finally {
     raw.disconnect();
     await before.close();
-    await server.close();
-    await db.stop();
   }
 }
 
-void main();
+void withBenchApp({ ROLE: 'worker' }, main, { logLevel: 'error' });

@@ -22,12 +22,14 @@ import { TitleKeyRepository } from './title-key.repository.js';
 import { TitleSearchService } from './title-search.service.js';
 import { TitleRepository } from './title.repository.js';
 import { TitleDependents } from './title-dependents.js';
+import { FileScopes } from './file-scopes.js';
 import { CatalogQueryService } from './catalog/catalog-query.service.js';
 import { CatalogScanReader } from './catalog/catalog-scan.reader.js';
 import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
 import { CatalogIndexer } from './catalog/catalog-indexer.js';
 import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
 import { TitleImportService } from './bulk/title-import.service.js';
+import { TenantCommentsCleanup } from './tenant-comments.cleanup.js';
 
 const SERVICES = [
   TitleRepository,
@@ -55,6 +57,7 @@ const SERVICES = [
   FileChangeBus,
   ArtworkRepository,
   TitleDependents,
+  FileScopes,
 ];
 
 /**
@@ -85,6 +88,7 @@ export class LibraryModule {
       providers: [
         ...services,
         ...(manager && queued ? queued.managerProviders : []),
+        ...(manager ? [TenantCommentsCleanup] : []),
         ...(worker && queued ? queued.workerProviders : []),
         ...(streamer ? [ArtworkDiskCache, ArtworkRenditions] : []),
       ],

@@ -8,6 +8,7 @@ import { CommentRepository } from './comment.repository.js';
 import { ContentKeyRepository } from './content-key.repository.js';
 import { EpisodeCommentRepository } from './episode-comment.repository.js';
 import { TitleDependents } from './title-dependents.js';
+import { FileScopes } from './file-scopes.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { FileTotals } from './file-totals.service.js';
 import { type FileCard } from './file-card.js';
@@ -76,6 +77,7 @@ export class LibraryService {
     private readonly totals: FileTotals,
     private readonly dependents: TitleDependents,
     private readonly catalogQuery: CatalogQueryService,
+    private readonly fileScopes: FileScopes,
   ) {}
 
   /**
@@ -251,11 +253,7 @@ export class LibraryService {
       // Modules that keep their own records for the title (manga chapters) remove them and their files.
       for (const dependent of this.dependents.all()) await dependent.deleteForTitle(title._id);
       await this.comments.deleteForTitle(title._id);
-      await this.episodeComments.delete(
-        title.seasons.flatMap((s) =>
-          s.episodes.map((e) => ({ titleId: title._id, season: s.number, episode: e.number })),
-        ),
-      );
+      await this.episodeComments.deleteForTitle(title._id);
       await this.keys.deleteForTitle(title._id);
       await this.titles.delete(title._id);
       this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);
@@ -315,10 +313,21 @@ export class LibraryService {
     return file;
   }
 
-  /** Whether the current site shows this file's title (always, outside a scoped tenant's request). */
-  async fileInScope(file: Pick<MediaFile, 'titleId'>): Promise<boolean> {
+  /**
+   * Whether the current site shows this file (always, outside a scoped tenant's request): its title's
+   * scope, or for a file without a title (a music track) what the module owning it says.
+   */
+  async fileInScope(file: Pick<MediaFile, '_id' | 'titleId'>): Promise<boolean> {
     if (TenantContext.current().scope.mode !== 'filtered') return true;
-    return file.titleId !== undefined && (await this.catalogQuery.inScope(String(file.titleId)));
+    if (!file.titleId) return this.fileScopes.inScope(file);
+    return this.catalogQuery.inScope(String(file.titleId));
+  }
+
+  /** The file whatever the site's scope, for callers that decide the scope by what holds it (a chapter). */
+  async requireFileUnscoped(fileId: Types.ObjectId): Promise<MediaFile> {
+    const file = await this.files.findById(fileId);
+    if (!file) throw notFound('file', fileId);
+    return file;
   }
 
   /** Files by id (one `_id` lookup each: a title's files), missing ones skipped. */

@@ -1,3 +1,4 @@
+import { StreamModule } from '../stream/stream.module.js';
 import { FfmpegTranscoder } from './streaming/ffmpeg-transcoder.js';
 import { MusicMediaService } from './streaming/music-media.service.js';
 import { TranscodeCache } from './streaming/transcode-cache.js';
@@ -6,6 +7,8 @@ import { SubsonicMediaController } from './subsonic/subsonic-media.controller.js
 
 /** Music on streamers: Subsonic's byte calls (stream, download, getCoverArt), raw and transcoded. */
 export const STREAMER_PARTS = {
+  // Its bytes are metered per tenant like /stream's.
+  imports: [StreamModule],
   controllers: [SubsonicMediaController],
   providers: [MusicMediaService, FfmpegTranscoder, TranscodeSlots, TranscodeCache],
 };

@@ -25,6 +25,7 @@ export class MusicModule {
     return {
       module: MusicModule,
       // The byte routes are registered first: `/rest/stream` is theirs, every other `/rest/:method` the API's.
+      imports: [...(streamer?.imports ?? [])],
       controllers: [...(streamer?.controllers ?? []), ...(manager?.controllers ?? [])],
       providers: [
         MusicRepository,

@@ -86,6 +86,7 @@ export class ReadVaultController {
     }
     res.type(page.mime).setHeader('Content-Length', page.bytes.length);
     res.end(page.bytes);
+    this.readvault.served(page.bytes.length);
   }
 }
 

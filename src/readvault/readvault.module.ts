@@ -25,8 +25,13 @@ export class ReadVaultModule {
     const worker = roles.includes(Role.Worker)
       ? (await import('./readvault-worker-parts.js')).WORKER_PARTS
       : undefined;
+    // Where the stream module runs, page bytes are metered per tenant like /stream's.
+    const stream = roles.includes(Role.Streamer)
+      ? (await import('../stream/stream.module.js')).StreamModule
+      : undefined;
     return {
       module: ReadVaultModule,
+      imports: stream ? [stream] : [],
       // OPDS feeds and the reader on managers; page bytes on managers and streamers.
       controllers: [...(reads ? [ReadVaultController] : []), ...(manager?.controllers ?? [])],
       providers: [

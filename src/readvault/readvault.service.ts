@@ -1,9 +1,13 @@
 import { type Readable } from 'node:stream';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { type TenantScope } from '../core/tenancy/tenant.js';
 import { FileChangeBus } from '../library/file-change.bus.js';
+import { TenantUsageMeter } from '../stream/usage/tenant-usage.meter.js';
+import { CatalogQueryService } from '../library/catalog/catalog-query.service.js';
 import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
@@ -59,15 +63,28 @@ export class ReadVaultService implements OnModuleInit {
   >();
   private readonly hot = new Map<string, Buffer>();
   private hotBytes = 0;
+  /**
+   * A scoped site's answers about series, per scope (a changed tenant is a new object, so a new scope
+   * starts afresh) and series id, kept as briefly as the records.
+   */
+  private readonly seriesScope = new WeakMap<TenantScope, Map<string, { until: number; shown: boolean }>>();
 
   constructor(
     private readonly chapters: ChapterRepository,
     private readonly library: LibraryService,
+    private readonly catalog: CatalogQueryService,
     private readonly reader: PageReader,
     private readonly cache: ResizedPageCache,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly fileChanges: FileChangeBus,
+    /** Present where the stream module runs (streamers, one-box installs); managers alone do not meter. */
+    @Optional() private readonly usage?: TenantUsageMeter,
   ) {}
+
+  /** Counts bytes of pages (or CBZs) sent to the current site in its usage. */
+  served(bytes: number): void {
+    this.usage?.served(TenantContext.current().id, bytes);
+  }
 
   /** A CBZ deleted anywhere (its chapter or title deleted) is forgotten here at once, and on disk. */
   async onModuleInit(): Promise<void> {
@@ -119,16 +136,38 @@ export class ReadVaultService implements OnModuleInit {
     return this.chapters.findChapter(id);
   }
 
+  /** The chapter; 404 also when the current site's scope leaves out its series. */
   async chapter(id: string): Promise<Chapter> {
     const chapter = await this.chapters.findChapter(id);
-    if (!chapter) throw notFound(`No chapter with id ${id}.`);
+    if (!chapter || !(await this.seriesInScope(chapter))) throw notFound(`No chapter with id ${id}.`);
     return chapter;
+  }
+
+  /**
+   * Whether the current site shows the chapter's series (the library's title scope; a CBZ, stored once
+   * for every series that files it, has no title of its own). Free on a site that shows everything;
+   * on a scoped one a few Redis reads per series, kept PAGE_SOURCE_TTL_MS.
+   */
+  private async seriesInScope(chapter: Pick<Chapter, 'seriesId'>): Promise<boolean> {
+    const { scope } = TenantContext.current();
+    if (scope.mode !== 'filtered') return true;
+    let answers = this.seriesScope.get(scope);
+    if (!answers) this.seriesScope.set(scope, (answers = new Map()));
+    const key = String(chapter.seriesId);
+    const now = Date.now();
+    const kept = answers.get(key);
+    if (kept && kept.until > now) return kept.shown;
+    const shown = await this.catalog.inScope(key);
+    if (answers.size >= PAGE_SOURCES) answers.clear();
+    answers.set(key, { until: now + PAGE_SOURCE_TTL_MS, shown });
+    return shown;
   }
 
   /**
    * The page at its original size when everything it needs is in memory (the chapter's records kept,
    * the bytes read lately), without waiting on anything; undefined otherwise (then `page` reads it).
-   * A reader turning pages everyone is reading costs a few map lookups.
+   * A reader turning pages everyone is reading costs a few map lookups. It does not look at any
+   * scope: only the default site's requests (which show everything) may ask.
    */
   hotPage(chapterId: string, number: number, width?: number): PageBytes | undefined {
     const kept = this.sources.get(chapterId);
@@ -149,9 +188,13 @@ export class ReadVaultService implements OnModuleInit {
     };
   }
 
-  /** Page `number` (from 1) of a chapter, at its original size or resized to a listed width (never up). */
+  /**
+   * Page `number` (from 1) of a chapter, at its original size or resized to a listed width (never up);
+   * 404 when the current site's scope leaves out the series.
+   */
   async page(chapterId: string, number: number, width?: number): Promise<PageBytes> {
     const { chapter, file } = await this.pageSource(chapterId);
+    if (!(await this.seriesInScope(chapter))) throw notFound(`No chapter with id ${chapterId}.`);
     const page = chapter.pages[number - 1];
     if (!page)
       throw notFound(
@@ -190,7 +233,8 @@ export class ReadVaultService implements OnModuleInit {
   /** The chapter's whole CBZ (an OPDS download), as stored. */
   async archive(chapterId: string): Promise<{ stream: Readable; size: number; fileName: string }> {
     const chapter = await this.chapter(chapterId);
-    const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
+    // The chapter's series decided the scope (the CBZ has no title of its own).
+    const file = await this.library.requireFileUnscoped(new Types.ObjectId(chapter.fileId));
     return {
       stream: this.store.read(file.storage.parts, 0, file.size - 1),
       size: file.size,
@@ -232,9 +276,11 @@ export class ReadVaultService implements OnModuleInit {
     const now = Date.now();
     const kept = this.sources.get(chapterId);
     if (kept && kept.until > now) return kept.source;
+    // Kept whatever the site (each request's scope is judged in `page`).
     const source = (async () => {
-      const chapter = await this.chapter(chapterId);
-      const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
+      const chapter = await this.chapters.findChapter(chapterId);
+      if (!chapter) throw notFound(`No chapter with id ${chapterId}.`);
+      const file = await this.library.requireFileUnscoped(new Types.ObjectId(chapter.fileId));
       return { chapter, file };
     })();
     const entry: { until: number; source: Promise<PageSource>; resolved?: PageSource } = {

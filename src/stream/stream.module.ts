@@ -35,7 +35,7 @@ import { WatchController } from './watch.controller.js';
     SubtitleService,
     SubtitleExtractor,
   ],
-  exports: [StreamService, StreamFastPath],
+  exports: [StreamService, StreamFastPath, TenantUsageMeter],
 })
 export class StreamModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Page } from 'playwright-core';
 import { PartyHub } from '../../src/site/party/party-hub.js';
+import { PartyRoomRepository } from '../../src/site/party/party-room.repository.js';
 import { waitForPort } from '../../scripts/lib/net.mjs';
 import { runApp, startApp } from '../support/app-process.js';
 import { SITE_SCREENSHOT_DIR, startBrowser, type TestBrowser } from '../support/browser.js';
@@ -67,6 +68,14 @@ async function positionsNow(pages: Page[]): Promise<number[]> {
 /** One sweep at `now` by this manager (waiting while another manager's sweep holds the lock). */
 async function sweepAt(hub: PartyHub, now: number): Promise<void> {
   while (!(await hub.sweep(now))) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+async function untilRoomEmpty(rooms: PartyRoomRepository, roomId: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await rooms.memberCount(roomId)) > 0) {
+    if (Date.now() > deadline) throw new Error(`room ${roomId} still has members after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe('watch party in headless Chromium: three pages on two manager processes', () => {
@@ -250,6 +259,9 @@ describe('watch party in headless Chromium: three pages on two manager processes
   it('ends the room 10 minutes after the last person left', async () => {
     await guestB.close();
     await guestA.goto(`${first.url}/`);
+    // The managers handle the sockets closing a moment later; until then the room still has members
+    // (and a sweep would mark them present at the swept time).
+    await untilRoomEmpty(first.app.get(PartyRoomRepository), roomPath.split('/').pop() ?? '');
     await sweepAt(first.app.get(PartyHub), Date.now() + 11 * 60 * 1000);
     const page = await browser.newPage();
     const response = await page.goto(`${second.url}${roomPath}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReadQueue } from '../../src/core/storage/read-queue.js';
+import { localReadConcurrency, ReadQueue } from '../../src/core/storage/read-queue.js';
 
 describe('ReadQueue (orders local file operations ahead of the thread pool)', () => {
   it('runs at most its limit at once, and a stream’s first operation before waiting reads', () => {
@@ -40,5 +40,12 @@ describe('ReadQueue (orders local file operations ahead of the thread pool)', ()
     finishFirst();
     finishFirst();
     assert.deepEqual(started, [1, 2]); // job 2 holds the only slot: a second done() did not free another
+  });
+
+  it('runs twice as many local reads at once as there are CPUs, never more than the thread pool has', () => {
+    assert.equal(localReadConcurrency(16, 2), 4);
+    assert.equal(localReadConcurrency(16, 16), 16);
+    assert.equal(localReadConcurrency(4, 8), 4);
+    assert.equal(localReadConcurrency(16, 1), 2);
   });
 });

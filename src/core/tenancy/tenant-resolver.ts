@@ -36,7 +36,21 @@ export class TenantResolver {
   async resolve(req: IncomingMessage): Promise<TenantResolution> {
     if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
     const host = requestHost(req.headers, req.socket.remoteAddress, this.proxies);
-    const tenant = await this.directory.forHost(host);
+    return this.decide(host, await this.directory.forHost(host));
+  }
+
+  /**
+   * The same answer without waiting, when the directory's cache knows the host (a fast path that must
+   * not await anything); undefined otherwise.
+   */
+  resolveCached(req: IncomingMessage): TenantResolution | undefined {
+    if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
+    const host = requestHost(req.headers, req.socket.remoteAddress, this.proxies);
+    const tenant = this.directory.cachedForHost(host);
+    return tenant === undefined ? undefined : this.decide(host, tenant ?? undefined);
+  }
+
+  private decide(host: string | undefined, tenant: Tenant | undefined): TenantResolution {
     if (!tenant) {
       if (this.config.tenancy.unknownHost === 'default' || (host && this.ownHosts.has(host))) {
         return { tenant: DEFAULT_TENANT };

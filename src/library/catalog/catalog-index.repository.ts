@@ -14,6 +14,7 @@ import {
 } from './catalog-scripts.js';
 import { createHash } from 'node:crypto';
 import { type TenantScope } from '../../core/tenancy/tenant.js';
+import { scopeFacets } from './scope-rule.js';
 import { type TitleCard } from './title-card.js';
 
 /** Which generation answers reads, which one a rebuild is filling, and the index version of each. */
@@ -320,10 +321,7 @@ export class CatalogIndexRepository {
     const digest = createHash('sha1').update(JSON.stringify(scope)).digest('base64url').slice(0, 16);
     const name = `scope:${digest}`;
     if ((await this.client.exists(this.key(gen, `${name}:ok`))) === 0) {
-      const sets = [
-        ...scope.kinds.map((kind) => `kind:${kind}`),
-        ...scope.genres.map((g) => `genre:${genreKey(g)}`),
-      ];
+      const sets = scopeFacets(scope);
       const built = await this.client.catalogScope(
         this.key(gen, 'live'),
         this.fullPrefix(gen),

@@ -1,8 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { type TenantScope } from '../../core/tenancy/tenant.js';
+import { type ScopeSubject, scopeRule } from '../../library/catalog/scope-rule.js';
 import { kindOfId } from '../model/music-ids.js';
 import { type ChangesSince, MusicChangeLog } from '../model/music-change-log.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { type MusicAlbum, type MusicArtist, type MusicTrack } from '../model/music.schema.js';
+import { albumSubject } from '../model/album-scope.js';
 import { searchWords } from './search-words.js';
 
 /** How often a request looks whether the library changed (one Redis LLEN). */
@@ -44,6 +48,10 @@ export interface CatalogSnapshot {
  * from the database), then kept current from the change list in Redis
  * (every filing appends the album and artists it touched), reading only what changed, by `_id`. A
  * request never scans a collection and never waits for a refresh once a copy exists.
+ *
+ * A franchise tenant that shows part of the library sees a copy of its own: the albums its scope
+ * admits (with their tracks, artists and genre counts), made once per change of the library and kept
+ * with the copy it was made from; the whole library costs nothing extra.
  */
 @Injectable()
 export class MusicCatalog implements OnApplicationBootstrap {
@@ -59,16 +67,35 @@ export class MusicCatalog implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.current().catch((error: unknown) =>
+    void this.whole().catch((error: unknown) =>
       this.logger.warn(`music catalog not loaded yet: ${(error as Error).message}`),
     );
   }
 
-  /**
-   * The current copy. A refresh that takes longer than REFRESH_WAIT_MS (a big backlog of changes) goes
-   * on in the background while requests are answered from the copy they have.
-   */
+  /** Scoped copies, per copy of the whole library and per scope (dropped with the copy). */
+  private readonly views = new WeakMap<CatalogSnapshot, Map<string, CatalogSnapshot>>();
+
+  /** The current copy as the current site shows it (its tenant's scope). */
   async current(): Promise<CatalogSnapshot> {
+    const whole = await this.whole();
+    const scope = TenantContext.current().scope;
+    return scope.mode === 'filtered' ? this.scoped(whole, scope) : whole;
+  }
+
+  private scoped(whole: CatalogSnapshot, scope: TenantScope): CatalogSnapshot {
+    const key = JSON.stringify([scope.kinds, scope.genres, scope.collections]);
+    let views = this.views.get(whole);
+    if (!views) this.views.set(whole, (views = new Map()));
+    let view = views.get(key);
+    if (!view) views.set(key, (view = scopedSnapshot(whole, scopeRule(scope))));
+    return view;
+  }
+
+  /**
+   * The current copy of the whole library. A refresh that takes longer than REFRESH_WAIT_MS (a big
+   * backlog of changes) goes on in the background while requests are answered from the copy they have.
+   */
+  private async whole(): Promise<CatalogSnapshot> {
     if (this.snapshot && Date.now() - this.checkedAt < REVISION_CHECK_MS) return this.snapshot;
     this.loading ??= this.refresh().finally(() => (this.loading = undefined));
     if (!this.snapshot) return this.loading;
@@ -167,6 +194,21 @@ export class MusicCatalog implements OnApplicationBootstrap {
         this.logger.warn(`music catalog checkpoint not saved: ${(error as Error).message}`),
       );
   }
+}
+
+/** The part of a copy a scope admits: its albums, their tracks, the artists of those, their genres. */
+export function scopedSnapshot(
+  whole: CatalogSnapshot,
+  admits: (subject: ScopeSubject) => boolean,
+): CatalogSnapshot {
+  const albums = whole.albums.filter((album) => admits(albumSubject(album)));
+  const kept = new Set(albums.map((album) => album._id));
+  const credited = new Set(albums.flatMap((album) => album.tracks.map((track) => track.artistId)));
+  const artists = whole.artists.flatMap((artist) => {
+    const albumIds = artist.albumIds.filter((id) => kept.has(id));
+    return albumIds.length > 0 || credited.has(artist._id) ? [{ ...artist, albumIds }] : [];
+  });
+  return build(whole.revision, albums, artists, whole.words);
 }
 
 const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare;

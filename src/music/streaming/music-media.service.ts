@@ -4,22 +4,32 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { FileScopes } from '../../library/file-scopes.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { sendMedia } from '../../stream/http/send-media.js';
+import { TenantUsageMeter } from '../../stream/usage/tenant-usage.meter.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { resizeCover } from '../ingest/cover-art.js';
-import { kindOfId } from '../model/music-ids.js';
+import { albumInScope } from '../model/album-scope.js';
+import { kindOfId, trackId } from '../model/music-ids.js';
 import { indexAfterData, MP4_SUFFIXES } from '../mp4/mp4-layout.js';
 import { MusicRepository } from '../model/music.repository.js';
-import { type MusicTrack } from '../model/music.schema.js';
+import { type MusicAlbum, type MusicTrack } from '../model/music.schema.js';
 import { SubsonicError, SubsonicErrorCode } from '../subsonic/subsonic-response.js';
 import { FfmpegTranscoder } from './ffmpeg-transcoder.js';
 import { TranscodeCache } from './transcode-cache.js';
 import { TRANSCODE_FORMATS, type TranscodePlan } from './transcode-format.js';
 import { TranscodeBusyError, TranscodeSlots } from './transcode-slots.js';
+
+interface TrackRecord {
+  track: MusicTrack;
+  album: MusicAlbum | null;
+  file: MediaFile;
+}
 
 interface TranscodeSource {
   input: Readable | string;
@@ -35,31 +45,54 @@ const RECENT_TRACK_MS = 60_000;
  * `sendMedia`), a transcode streamed as ffmpeg makes it (and kept once finished), and cover art.
  */
 @Injectable()
-export class MusicMediaService {
+export class MusicMediaService implements OnModuleInit {
   private readonly logger = new Logger('music');
-  private readonly recent = new Map<
-    string,
-    { value: { track: MusicTrack; file: MediaFile }; until: number }
-  >();
+  private readonly recent = new Map<string, { value: TrackRecord; until: number }>();
   /** Stored MP4 files and whether their index follows their data (the bytes of a file never change). */
   private readonly layouts = new Map<string, boolean>();
 
   constructor(
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly library: LibraryService,
+    private readonly fileScopes: FileScopes,
     private readonly repository: MusicRepository,
     private readonly transcoder: FfmpegTranscoder,
     private readonly slots: TranscodeSlots,
     private readonly cache: TranscodeCache,
+    private readonly usage: TenantUsageMeter,
   ) {}
 
-  /** A track and its stored file, kept a minute in memory: a client plays (and seeks) one track in many requests. */
+  /** Lets the library ask about a track's file on `/stream` of a scoped site (the web player's links). */
+  onModuleInit(): void {
+    this.fileScopes.register({
+      inScope: async (file) => {
+        const record = await this.record(trackId(String(file._id))).catch(() => undefined);
+        return record && albumInScope(record.album);
+      },
+    });
+  }
+
+  /** A track and its stored file; Subsonic error 70 when the current site's scope leaves out its album. */
   async track(id: string): Promise<{ track: MusicTrack; file: MediaFile }> {
+    const { track, album, file } = await this.record(id);
+    if (!albumInScope(album)) throw trackNotFound(id);
+    return { track, file };
+  }
+
+  /**
+   * A track, its album and its stored file, kept a minute in memory (whatever the site: the scope is
+   * judged per request): a client plays (and seeks) one track in many requests.
+   */
+  private async record(id: string): Promise<TrackRecord> {
     const cached = this.recent.get(id);
     if (cached && cached.until > Date.now()) return cached.value;
     const track = kindOfId(id) === 'track' ? await this.repository.findTrack(id) : null;
-    if (!track) throw new SubsonicError(SubsonicErrorCode.NotFound, `Song not found: ${id.slice(0, 60)}`);
-    const value = { track, file: await this.library.requireFile(new Types.ObjectId(track.fileId)) };
+    if (!track) throw trackNotFound(id);
+    const [album, file] = await Promise.all([
+      this.repository.findAlbum(track.albumId),
+      this.library.requireFileUnscoped(new Types.ObjectId(track.fileId)),
+    ]);
+    const value = { track, album, file };
     if (this.recent.size >= RECENT_TRACKS) this.recent.delete(this.recent.keys().next().value!);
     this.recent.set(id, { value, until: Date.now() + RECENT_TRACK_MS });
     return value;
@@ -72,6 +105,7 @@ export class MusicMediaService {
     file: MediaFile,
     disposition: 'inline' | 'attachment' = 'inline',
   ): Promise<void> {
+    const tenantId = TenantContext.current().id;
     await sendMedia(req, res, file, {
       open: (start, end) => {
         if (disposition === 'attachment') {
@@ -82,7 +116,7 @@ export class MusicMediaService {
         }
         return this.store.read(file.storage.parts, start, end);
       },
-      onBytes: () => {},
+      onBytes: (count) => this.usage.served(tenantId, count),
     });
   }
 
@@ -97,6 +131,7 @@ export class MusicMediaService {
     plan: TranscodePlan,
   ): Promise<void> {
     const spec = TRANSCODE_FORMATS[plan.format];
+    const tenantId = TenantContext.current().id;
     const key = createHash('sha1').update(`${track.fileId}|${plan.format}|${plan.kbps}`).digest('hex');
     const cacheable = plan.offset === 0;
     const cached = cacheable ? await this.cache.find(key) : undefined;
@@ -110,6 +145,7 @@ export class MusicMediaService {
       await new Promise<void>((resolve) => {
         const stream = createReadStream(cached.path);
         stream.on('error', () => res.destroy());
+        stream.on('data', (chunk: string | Buffer) => this.usage.served(tenantId, chunk.length));
         res.once('close', () => {
           stream.destroy();
           resolve();
@@ -146,7 +182,9 @@ export class MusicMediaService {
     const outputEnded = new Promise<void>((resolve) => running.output.once('end', resolve));
     running.output.on('data', (chunk: Buffer) => {
       if (copy && !copy.destroyed) copy.write(chunk);
-      if (!res.destroyed && !res.write(chunk)) running.output.pause();
+      if (res.destroyed) return;
+      this.usage.served(tenantId, chunk.length);
+      if (!res.write(chunk)) running.output.pause();
     });
     res.on('drain', () => running.output.resume());
     try {
@@ -209,31 +247,35 @@ export class MusicMediaService {
     return known;
   }
 
-  /** The cover of an album, a track's album or an artist's first album with one, at most `size` px a side. */
+  /**
+   * The cover of an album, a track's album or an artist's first album with one, at most `size` px a
+   * side; only of albums the current site's scope shows.
+   */
   async coverArt(id: string, size: number | undefined): Promise<Buffer> {
     const coverFileId = await this.coverFileOf(id);
     if (!coverFileId)
       throw new SubsonicError(SubsonicErrorCode.NotFound, `Cover art not found: ${id.slice(0, 60)}`);
-    const file = await this.library.requireFile(new Types.ObjectId(coverFileId));
+    // A cover is stored beside the tracks and has no title of its own: the album decided its scope.
+    const file = await this.library.requireFileUnscoped(new Types.ObjectId(coverFileId));
     const bytes = await buffer(this.store.read(file.storage.parts, 0, file.size - 1));
     return size ? resizeCover(bytes, size) : bytes;
   }
 
   private async coverFileOf(id: string): Promise<string | undefined> {
     switch (kindOfId(id)) {
-      case 'album':
-        return (await this.repository.findAlbum(id))?.coverFileId;
+      case 'album': {
+        const album = await this.repository.findAlbum(id);
+        return albumInScope(album) ? album?.coverFileId : undefined;
+      }
       case 'track': {
-        const track = await this.repository.findTrack(id);
-        return (
-          track?.coverFileId ??
-          (track ? (await this.repository.findAlbum(track.albumId))?.coverFileId : undefined)
-        );
+        const record = await this.record(id).catch(() => undefined);
+        if (!record || !albumInScope(record.album)) return undefined;
+        return record.track.coverFileId ?? record.album?.coverFileId;
       }
       case 'artist': {
         for (const albumId of (await this.repository.findArtist(id))?.albumIds ?? []) {
-          const cover = (await this.repository.findAlbum(albumId))?.coverFileId;
-          if (cover) return cover;
+          const album = await this.repository.findAlbum(albumId);
+          if (album?.coverFileId && albumInScope(album)) return album.coverFileId;
         }
         return undefined;
       }
@@ -241,4 +283,8 @@ export class MusicMediaService {
         return undefined;
     }
   }
+}
+
+function trackNotFound(id: string): SubsonicError {
+  return new SubsonicError(SubsonicErrorCode.NotFound, `Song not found: ${id.slice(0, 60)}`);
 }

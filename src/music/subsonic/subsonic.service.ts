@@ -467,8 +467,14 @@ export class SubsonicService {
     const id = params.required('playlistId');
     const add = params.all('songIdToAdd');
     await this.requireTracks(add);
-    const remove = new Set(params.all('songIndexToRemove').map(Number).filter(Number.isInteger));
+    const asked = params.all('songIndexToRemove').map(Number).filter(Number.isInteger);
+    const library = await this.catalog.current();
     await this.users.update(identity.id, id, (playlist) => {
+      // Indexes count the entries the client was shown: songs the site shows (its scope, not deleted).
+      const shown = playlist.trackIds.flatMap((trackId, index) =>
+        library.trackById.has(trackId) ? [index] : [],
+      );
+      const remove = new Set(asked.map((index) => shown[index]));
       const name = params.string('name');
       const comment = params.string('comment');
       if (name) playlist.name = name;

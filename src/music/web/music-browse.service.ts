@@ -71,11 +71,12 @@ export class MusicBrowseService {
   }
 
   async playlists(userId: string): Promise<{ id: string; name: string; songCount: number }[]> {
-    const playlists = await this.users.playlists(userId);
+    const [playlists, library] = await Promise.all([this.users.playlists(userId), this.catalog.current()]);
+    // Songs the site does not show (its scope, or deleted since) are not counted, as they are not listed.
     return playlists.map((playlist) => ({
       id: playlist._id,
       name: playlist.name,
-      songCount: playlist.trackIds.length,
+      songCount: playlist.trackIds.filter((trackId) => library.trackById.has(trackId)).length,
     }));
   }
 

@@ -77,7 +77,7 @@ export class ChapterAdminService {
    */
   async rereadComicInfo(titleId: Types.ObjectId, chapterId: string): Promise<string> {
     const chapter = await this.requireChapter(titleId, chapterId);
-    const file = await this.library.requireFile(new Types.ObjectId(chapter.fileId));
+    const file = await this.library.requireFileUnscoped(new Types.ObjectId(chapter.fileId));
     let xml: string;
     try {
       xml = (await this.reader.read(file, 'ComicInfo.xml')).toString('utf8');

@@ -171,7 +171,7 @@ export class ComicProcessor implements MediaKindProcessor {
       const attached = await this.files.attach(chapter.fileId, [chapter._id], {
         reused: Boolean(contexts[position].item.reusedFile),
         stillStored: () =>
-          this.library.requireFile(chapter.fileId).then(
+          this.library.requireFileUnscoped(chapter.fileId).then(
             () => true,
             () => false,
           ),

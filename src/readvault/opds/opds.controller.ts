@@ -95,6 +95,7 @@ export class OpdsController {
     res.type('application/vnd.comicbook+zip');
     res.setHeader('Content-Length', archive.size);
     res.setHeader('Content-Disposition', contentDisposition(archive.fileName));
+    archive.stream.on('data', (chunk: Buffer) => this.readvault.served(chunk.length));
     await pipeline(archive.stream, res);
   }
 
@@ -139,6 +140,7 @@ export class OpdsController {
     res.type(page.mime).setHeader('ETag', page.etag);
     res.setHeader('Cache-Control', 'private, max-age=604800');
     res.end(page.bytes);
+    this.readvault.served(page.bytes.length);
   }
 }
 

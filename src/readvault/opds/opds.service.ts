@@ -5,7 +5,6 @@ import { type TitleCard } from '../../library/catalog/title-card.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { ProgressService } from '../../site/progress/progress.service.js';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { TitleSearchService } from '../../library/title-search.service.js';
 import { type ComicSeries } from '../chapters/chapter.schema.js';
 import { ReadVaultService } from '../readvault.service.js';
 import {
@@ -26,7 +25,6 @@ const THUMBNAIL_WIDTH = 320;
 export class OpdsService {
   constructor(
     private readonly readvault: ReadVaultService,
-    private readonly search: TitleSearchService,
     private readonly catalog: CatalogQueryService,
     private readonly progress: ProgressService,
   ) {}
@@ -156,9 +154,16 @@ export class OpdsService {
     };
   }
 
-  /** Series, most recently updated first, or those matching `q`; `rel="next"` while more follow. */
+  /**
+   * Series, most recently updated first, or those matching `q`, from the catalog index (so within the
+   * site's scope, like every list); `rel="next"` while more follow.
+   */
   async seriesList(page: number, q?: string): Promise<Feed> {
-    const found = await this.search.search({ kind: 'manga', q, page, pageSize: SERIES_PER_PAGE });
+    const paging = { kind: 'manga' as const, limit: SERIES_PER_PAGE, offset: (page - 1) * SERIES_PER_PAGE };
+    const found =
+      q === undefined
+        ? await this.catalog.list({ ...paging, sort: 'newest' })
+        : await this.catalog.search(q, paging);
     const path = q === undefined ? '/series' : '/search';
     const query = (n: number) =>
       `${OPDS_ROOT}${path}?${q === undefined ? '' : `q=${encodeURIComponent(q)}&`}page=${n}`;
@@ -171,7 +176,7 @@ export class OpdsService {
       title: q === undefined ? 'Latest series' : `Search: ${q}`,
       updated: new Date(),
       links,
-      entries: found.items.map((title) => seriesEntry(title)),
+      entries: found.items.map(cardEntry),
     };
   }
 
@@ -232,16 +237,6 @@ function cardEntry(card: TitleCard): FeedEntry {
     updated: new Date(card.updatedAt),
     categories: card.genres,
     links: [{ rel: 'subsection', href: `${OPDS_ROOT}/series/${card.id}`, type: ACQUISITION_TYPE }],
-  };
-}
-
-function seriesEntry(title: Title): FeedEntry {
-  return {
-    id: `urn:streamvault:series:${String(title._id)}`,
-    title: title.name,
-    updated: title.updatedAt ?? new Date(),
-    content: title.overview,
-    links: [{ rel: 'subsection', href: `${OPDS_ROOT}/series/${String(title._id)}`, type: ACQUISITION_TYPE }],
   };
 }
 

@@ -59,8 +59,13 @@ export class PageFastPath {
     } catch {
       return false;
     }
-    // A page read lately, of a chapter whose records are kept: answered now, nothing awaited.
-    const hot = this.readvault.hotPage(chapterId, number, width);
+    // A page read lately, of a chapter whose records are kept, asked on the default site (known
+    // from the tenant cache): answered now, nothing awaited. A tenant's page (its scope) never is.
+    const site = this.tenants.resolveCached(req);
+    const hot =
+      site && !('refusal' in site) && isDefaultTenant(site.tenant)
+        ? this.readvault.hotPage(chapterId, number, width)
+        : undefined;
     if (hot) {
       this.send(req, res, hot, process.hrtime.bigint());
       return true;
@@ -107,6 +112,7 @@ export class PageFastPath {
       String(page.bytes.length),
     ]);
     res.end(page.bytes);
+    this.readvault.served(page.bytes.length); // the default site's (only its pages come this way)
     this.metrics.httpDuration.observe(
       { method: 'GET', route: ROUTE, status: '200' },
       Number(process.hrtime.bigint() - started) / 1e9,
