@@ -13,9 +13,10 @@ import { CatalogRebuilder } from '../src/library/catalog/catalog-rebuilder.js';
 import { CatalogScanReader } from '../src/library/catalog/catalog-scan.reader.js';
 import { LibraryService } from '../src/library/library.service.js';
 import { MediaFileRepository } from '../src/library/media-file.repository.js';
-import { startTestDatabase } from '../test/support/database.js';
-import { startInProcessApp } from '../test/support/in-process-app.js';
+import { type InProcessApp } from '../test/support/in-process-app.js';
 import { TEST_REDIS_URL } from '../test/support/redis.js';
+import { withBenchApp } from './support/bench-app.js';
+import { percentile, timings } from './support/timings.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const FILES = Number(process.env.BENCH_FILES ?? 10);
@@ -23,24 +24,7 @@ const REPS = Number(process.env.BENCH_REPS ?? 40);
 const OLD_REPS = Number(process.env.BENCH_OLD_REPS ?? 3);
 const SEARCHES = ['harbor', 'silent harb', 'the crimson empire', 'gardne', 'chateau', 'shin', 'lantern of'];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function timings(reps: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    await work(i);
-    out.push(performance.now() - start);
-  }
-  return out;
-}
-
-async function main() {
-  const db = await startTestDatabase();
-  const server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'worker' }, { logLevel: 'error' });
+async function main(server: InProcessApp) {
   const raw = new Redis(TEST_REDIS_URL);
   const app = server.app;
   const importer = app.get(TitleImportService);
@@ -143,9 +127,7 @@ async function main() {
     }
   } finally {
     raw.disconnect();
-    await server.close();
-    await db.stop();
   }
 }
 
-void main();
+void withBenchApp({ ROLE: 'worker' }, main, { logLevel: 'error' });

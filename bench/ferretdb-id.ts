@@ -6,30 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import mongoose, { Types } from 'mongoose';
 import { ferretDbBinary } from '../scripts/lib/ferretdb.mjs';
 import { startFerretDb } from '../scripts/lib/processes.mjs';
 import { mediaFileSchema } from '../src/library/schemas/media-file.schema.js';
 import { PROJECT_ROOT } from '../test/support/paths.js';
+import { percentile, timings } from './support/timings.js';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 20000);
 const REPS = Number(process.env.BENCH_REPS ?? 30);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function timings(work: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const start = performance.now();
-    await work(i);
-    out.push(performance.now() - start);
-  }
-  return out;
-}
 
 async function measure(label: string, binary: string): Promise<Map<string, number[]>> {
   const dir = mkdtempSync(join(tmpdir(), 'sv-bench-ferretdb-id-'));
@@ -59,18 +44,18 @@ async function measure(label: string, binary: string): Promise<Map<string, numbe
       );
     }
     const pick = (i: number) => ids[(i * 7919) % DOCS];
-    results.set('findById', await timings((i) => files.findById(pick(i)).lean().exec()));
+    results.set('findById', await timings(REPS, (i) => files.findById(pick(i)).lean().exec()));
     results.set(
       'updateOne {_id}',
-      await timings((i) => files.updateOne({ _id: pick(i) }, { $set: { fileName: `r${i}` } })),
+      await timings(REPS, (i) => files.updateOne({ _id: pick(i) }, { $set: { fileName: `r${i}` } })),
     );
     results.set(
       'updateOne {_id, revision}',
-      await timings((i) => files.updateOne({ _id: pick(i), revision: 0 }, { $set: { duration: i } })),
+      await timings(REPS, (i) => files.updateOne({ _id: pick(i), revision: 0 }, { $set: { duration: i } })),
     );
     results.set(
       'findOneAndUpdate {_id}',
-      await timings((i) =>
+      await timings(REPS, (i) =>
         files
           .findOneAndUpdate(
             { _id: pick(i) },
@@ -83,14 +68,14 @@ async function measure(label: string, binary: string): Promise<Map<string, numbe
     );
     results.set(
       'find {_id: {$in: 24 ids}}',
-      await timings((i) =>
+      await timings(REPS, (i) =>
         files
           .find({ _id: { $in: Array.from({ length: 24 }, (_, k) => pick(i * 24 + k)) } })
           .lean()
           .exec(),
       ),
     );
-    results.set('deleteOne {_id}', await timings((i) => files.deleteOne({ _id: ids[DOCS - 1 - i] })));
+    results.set('deleteOne {_id}', await timings(REPS, (i) => files.deleteOne({ _id: ids[DOCS - 1 - i] })));
   } finally {
     await connection.close();
     await server.stop();

@@ -17,6 +17,7 @@ import { albumId, artistId, trackId } from '../src/music/model/music-ids.js';
 import { MusicRepository } from '../src/music/model/music.repository.js';
 import { type MusicAlbum, type MusicTrack } from '../src/music/model/music.schema.js';
 import { startStaticNginx, wrk } from './support/peers.js';
+import { percentile } from './support/timings.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { tempDir } from '../test/support/media.js';
 import { toneFile } from '../test/support/music.js';
@@ -60,11 +61,6 @@ const RAW_CONCURRENCY = 8;
 async function throughput(url: string): Promise<number> {
   const { bytesPerSecond } = await wrk(url, { connections: RAW_CONCURRENCY, seconds: RAW_SECONDS });
   return bytesPerSecond / (1024 * 1024);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function generate(count: number): {

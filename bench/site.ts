@@ -16,17 +16,13 @@ import { findAssetsDir } from '../src/core/views/views-dir.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { freePort } from '../test/support/free-port.js';
 import { startInProcessApp } from '../test/support/in-process-app.js';
+import { percentile } from './support/timings.js';
 
 const TITLES = Number(process.env.BENCH_TITLES ?? 10_000);
 const FILES = Number(process.env.BENCH_FILES ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40);
 const BUDGET_BYTES = 100 * 1024;
 const HTML = { accept: 'text/html' };
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 /** The page's own scripts and stylesheets (from its HTML), as the browser would fetch them. */
 function assetsOf(html: string): string[] {

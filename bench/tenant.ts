@@ -3,31 +3,15 @@
 // and a whole `GET /api/site` on a tenant's host beside the same request on the default site.
 //   npm run bench -- tenant   (BENCH_TENANTS=200 BENCH_REPS=2000)
 import { type IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { TenantDirectory } from '../src/core/tenancy/tenant-directory.js';
 import { TenantResolver } from '../src/core/tenancy/tenant-resolver.js';
 import { TenantsService } from '../src/franchise/tenants/tenants.service.js';
-import { startTestDatabase } from '../test/support/database.js';
 import { HostClient } from '../test/support/host-client.js';
-import { startInProcessApp } from '../test/support/in-process-app.js';
+import { withBenchApp } from './support/bench-app.js';
+import { percentile, timings } from './support/timings.js';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const REPS = Number(process.env.BENCH_REPS ?? 2000);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function timings(reps: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    await work(i);
-    out.push(performance.now() - start);
-  }
-  return out;
-}
 
 const fakeRequest = (host: string) =>
   ({ url: '/', headers: { host }, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
@@ -39,9 +23,7 @@ function report(label: string, values: number[]): void {
   );
 }
 
-const db = await startTestDatabase();
-const server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
-try {
+await withBenchApp({ ROLE: 'manager' }, async (server) => {
   const tenants = server.app.get(TenantsService);
   for (let i = 0; i < TENANTS; i++) {
     await tenants.create({ slug: `t${i}`, name: `Tenant ${i}`, domains: [`t${i}.example.com`] });
@@ -76,7 +58,4 @@ try {
     'GET /api/site on the default site',
     await timings(Math.min(REPS, 500), () => onDefault.get('/api/site')),
   );
-} finally {
-  await server.close();
-  await db.stop();
-}
+});

@@ -34,6 +34,11 @@ export class ApiTokenRepository {
     return this.model.find().sort({ createdAt: -1 }).lean<ApiToken[]>().exec();
   }
 
+  /** Removes every token of these users (their accounts are being deleted). */
+  async deleteForUsers(userIds: readonly Types.ObjectId[]): Promise<void> {
+    if (userIds.length > 0) await this.model.deleteMany({ userId: { $in: [...userIds] } });
+  }
+
   async revoke(publicId: string): Promise<boolean> {
     const result = await this.model.updateOne(
       { publicId, revokedAt: { $exists: false } },

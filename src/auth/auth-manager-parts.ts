@@ -1,3 +1,5 @@
+import { AccountCredentials } from './account-credentials.js';
+import { AccountNamesMigration } from './names/account-names.migration.js';
 import { AccountSessionsController } from './account-sessions.controller.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AppPasswordService } from './app-passwords/app-password.service.js';
@@ -30,6 +32,8 @@ export const MANAGER_PARTS = {
     UserService,
     MagicLinkService,
     AdminBootstrap,
+    AccountNamesMigration,
+    AccountCredentials,
     ExpiredCredentialsSweeper,
     SignInEvents,
     AppPasswordService,

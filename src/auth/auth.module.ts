@@ -18,9 +18,11 @@ import { JWT_ALGORITHM, JWT_ISSUER, SessionTokenService } from './session-token.
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { UserRepository } from './user.repository.js';
+import { AccountNameRepository } from './names/account-name.repository.js';
 
 /** Verifying who calls: every role with HTTP routes of its own (manager, streamer). */
 const VERIFY = [
+  AccountNameRepository,
   UserRepository,
   SessionRepository,
   ApiTokenRepository,

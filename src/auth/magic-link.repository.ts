@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Model, Schema } from 'mongoose';
+import { type Model, Schema, type Types } from 'mongoose';
 import { isDuplicateKeyError, MongoConnection } from '../core/database/mongo-connection.js';
 import { type MagicLink, magicLinkSchema } from './schemas/magic-link.schema.js';
 
@@ -47,6 +47,11 @@ export class MagicLinkRepository {
     }
     await this.model.updateOne({ _id: tokenHash }, { $set: { usedAt: now } });
     return link;
+  }
+
+  /** Removes the login links of these users (their accounts are being deleted). */
+  async deleteForUsers(userIds: readonly Types.ObjectId[]): Promise<void> {
+    if (userIds.length > 0) await this.model.deleteMany({ userId: { $in: [...userIds] } });
   }
 
   /** Removes links (and their redemption markers) that can no longer be used. */

@@ -5,6 +5,7 @@ import { MagicLinkRepository } from './magic-link.repository.js';
 import { hashToken, randomToken } from './secrets.js';
 import { type ClientInfo, SessionService } from './session.service.js';
 import { UserRepository } from './user.repository.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
 
 export const MAGIC_LINK_TTL_MS = 15 * 60 * 1000;
 
@@ -29,7 +30,7 @@ export class MagicLinkService {
     }
     const user =
       target.username !== undefined
-        ? await this.users.findByUsername(target.username)
+        ? await this.users.findByUsername(TenantContext.current().id, target.username)
         : await this.users.findByTelegramId(target.telegramId!);
     if (!user || user.disabled)
       throw new AppError(404, 'not_found', 'No active user matches that username or Telegram id.');

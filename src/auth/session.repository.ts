@@ -60,6 +60,11 @@ export class SessionRepository {
     return result.modifiedCount === 1;
   }
 
+  /** Removes every session of these users (their accounts are being deleted). */
+  async deleteForUsers(userIds: readonly Types.ObjectId[]): Promise<void> {
+    if (userIds.length > 0) await this.model.deleteMany({ userId: { $in: [...userIds] } });
+  }
+
   /** Removes sessions that expired or were revoked before `cutoff`. */
   async deleteEndedBefore(cutoff: Date): Promise<number> {
     const result = await this.model.deleteMany({

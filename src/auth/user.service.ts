@@ -8,6 +8,9 @@ import { PasswordHasher } from './password-hasher.js';
 import { type User } from './schemas/user.schema.js';
 import { type ClientInfo, SessionService } from './session.service.js';
 import { inCurrentTenant, tenantIdForNewRecord } from './tenant-membership.js';
+import { AccountCredentials } from './account-credentials.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { DEFAULT_TENANT_ID } from '../core/tenancy/tenant.js';
 import { UserRepository } from './user.repository.js';
 
 export interface UserView {
@@ -35,9 +38,12 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly credentials: AccountCredentials,
   ) {}
 
+  /** An account of the current site; 409 when this site already has the name (other sites do not count). */
   async create(input: NewUserInput): Promise<UserView> {
+    const taken = () => new AppError(409, 'conflict', `The username "${input.username}" is taken.`);
     try {
       const user = await this.users.insert({
         username: input.username,
@@ -46,32 +52,37 @@ export class UserService {
         tenantId: tenantIdForNewRecord(),
         passwordHash: input.password ? await this.hasher.hash(input.password) : undefined,
       });
+      if (!user) throw taken();
       return toView(user);
     } catch (error) {
-      if (isDuplicateKeyError(error))
-        throw new AppError(409, 'conflict', `The username "${input.username}" is taken.`);
+      // Only while an upgraded install still has the old install-wide index (see AccountNamesMigration).
+      if (isDuplicateKeyError(error)) throw taken();
       throw error;
     }
   }
 
   /**
    * The account of a Telegram user, created on first use as `tg-<id>` with `role` when the bot has
-   * already decided the user may use it. The unique username makes concurrent first uses create one.
+   * already decided the user may use it (the bot belongs to the default site). The name claim makes
+   * concurrent first uses create one.
    */
   async findOrCreateForTelegram(telegramId: number, role: UserRole): Promise<UserView> {
     const existing = await this.users.findByTelegramId(telegramId);
     if (existing) return toView(existing);
     const username = `tg-${telegramId}`;
+    let created: User | undefined;
     try {
-      const created = await this.users.insert({ username, role, telegramId });
-      this.logger.log(`created account "${username}" (${role}) for Telegram user ${telegramId}`);
-      return toView(created);
+      created = await this.users.insert({ username, role, telegramId });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      const raced = await this.users.findByUsername(username);
-      if (raced?.telegramId === telegramId) return toView(raced);
-      throw new AppError(409, 'conflict', `The username "${username}" belongs to another account.`);
     }
+    if (created) {
+      this.logger.log(`created account "${username}" (${role}) for Telegram user ${telegramId}`);
+      return toView(created);
+    }
+    const raced = await this.users.findByUsername(DEFAULT_TENANT_ID, username);
+    if (raced?.telegramId === telegramId) return toView(raced);
+    throw new AppError(409, 'conflict', `The username "${username}" belongs to another account.`);
   }
 
   /** The account linked to a Telegram user, if any. */
@@ -84,8 +95,13 @@ export class UserService {
     return (await this.users.list()).map(toView);
   }
 
-  /** Removes a purged tenant's accounts; their sessions and tokens stop working with them. */
-  deleteForTenant(tenantId: string): Promise<number> {
+  /**
+   * Removes a purged tenant's accounts with their names, sessions, API tokens, app passwords and
+   * login links. Returns how many accounts there were.
+   */
+  async deleteForTenant(tenantId: string): Promise<number> {
+    const ids = (await this.users.listForTenant(tenantId)).map((user) => user._id);
+    await this.credentials.deleteForUsers(ids);
     return this.users.deleteForTenant(tenantId);
   }
 
@@ -95,7 +111,7 @@ export class UserService {
 
   /** Password login; one message for every failure so it does not reveal which usernames exist. */
   async login(username: string, password: string, client: ClientInfo) {
-    const user = await this.users.findByUsername(username);
+    const user = await this.users.findByUsername(TenantContext.current().id, username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
     if (!user || !valid || user.disabled || !inCurrentTenant(user))
       throw new AppError(401, 'unauthorized', 'Wrong username or password.');
@@ -112,11 +128,13 @@ export class UserService {
     const { adminUsername, adminPassword } = this.config.auth;
     const password = adminPassword ?? randomBytes(12).toString('base64url');
     try {
-      await this.users.insert({
+      // Another manager booting at the same time claimed the name first: it creates the admin.
+      const created = await this.users.insert({
         username: adminUsername,
         role: 'admin',
         passwordHash: await this.hasher.hash(password),
       });
+      if (!created) return;
     } catch (error) {
       if (isDuplicateKeyError(error)) return;
       throw error;

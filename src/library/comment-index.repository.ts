@@ -41,8 +41,9 @@ export class CommentIndexRepository {
     if (commentIds.length > 0) await this.redis.client.zrem(this.titleKey(titleId), ...commentIds);
   }
 
-  async removeTitle(titleId: string): Promise<void> {
-    await this.redis.client.del(this.titleKey(titleId));
+  /** Drops whole threads (`perSiteKey(tenant, titleId)` each): a title's, on every site that has one. */
+  async removeThreads(threads: readonly string[]): Promise<void> {
+    if (threads.length > 0) await this.redis.client.del(...threads.map((thread) => this.titleKey(thread)));
   }
 
   async page(titleId: string, skip: number, limit: number): Promise<IndexedCommentPage> {

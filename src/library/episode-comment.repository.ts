@@ -52,7 +52,21 @@ export class EpisodeCommentRepository {
     );
   }
 
+  /** The episodes' threads on every site (a filtered delete: episodes are deleted rarely). */
   async delete(refs: readonly EpisodeRef[]): Promise<void> {
-    for (const ref of refs) await this.model.deleteOne({ _id: threadId(ref) });
+    for (const { titleId, season, episode } of refs)
+      await this.model.deleteMany({ titleId, season, episode });
+  }
+
+  /** Every thread of the title's episodes, on every site (also of episodes no longer in its seasons). */
+  async deleteForTitle(titleId: Types.ObjectId): Promise<void> {
+    await this.model.deleteMany({ titleId });
+  }
+
+  /** A franchise tenant's threads (`_id` = `<tenant>:…`; the tenant is being purged). */
+  async deleteForTenant(tenantId: string): Promise<number> {
+    const escaped = tenantId.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+    const prefix = new RegExp(`^${escaped}:`);
+    return (await this.model.deleteMany({ _id: prefix })).deletedCount;
   }
 }

@@ -28,6 +28,7 @@ import { CatalogIndexRepository } from './catalog/catalog-index.repository.js';
 import { CatalogIndexer } from './catalog/catalog-indexer.js';
 import { CatalogRebuilder } from './catalog/catalog-rebuilder.js';
 import { TitleImportService } from './bulk/title-import.service.js';
+import { TenantCommentsCleanup } from './tenant-comments.cleanup.js';
 
 const SERVICES = [
   TitleRepository,
@@ -85,6 +86,7 @@ export class LibraryModule {
       providers: [
         ...services,
         ...(manager && queued ? queued.managerProviders : []),
+        ...(manager ? [TenantCommentsCleanup] : []),
         ...(worker && queued ? queued.workerProviders : []),
         ...(streamer ? [ArtworkDiskCache, ArtworkRenditions] : []),
       ],

@@ -252,11 +252,7 @@ export class LibraryService {
       // Modules that keep their own records for the title (manga chapters) remove them and their files.
       for (const dependent of this.dependents.all()) await dependent.deleteForTitle(title._id);
       await this.comments.deleteForTitle(title._id);
-      await this.episodeComments.delete(
-        title.seasons.flatMap((s) =>
-          s.episodes.map((e) => ({ titleId: title._id, season: s.number, episode: e.number })),
-        ),
-      );
+      await this.episodeComments.deleteForTitle(title._id);
       await this.keys.deleteForTitle(title._id);
       await this.titles.delete(title._id);
       this.logger.log(`deleted title ${String(title._id)} "${title.name}" and ${referenced.length} file(s)`);

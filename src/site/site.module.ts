@@ -5,6 +5,7 @@ import { GuestProgressSweeper } from './progress/guest-progress.sweeper.js';
 import { ProgressController } from './progress/progress.controller.js';
 import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
+import { TenantProgressCleanup } from './progress/tenant-progress.cleanup.js';
 import { SitePagesModule } from './pages/site-pages.module.js';
 import { PartyModule } from './party/party.module.js';
 import { healthzCors } from './satellite/healthz-cors.middleware.js';
@@ -18,6 +19,7 @@ const API_CONTROLLERS: DynamicModule['controllers'] = [ProgressController, Satel
 const API_PROVIDERS: DynamicModule['providers'] = [
   ProgressRepository,
   ProgressService,
+  TenantProgressCleanup,
   GuestProgressAdoption,
   GuestProgressSweeper,
   SatelliteConfigRepository,

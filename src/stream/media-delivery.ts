@@ -25,14 +25,15 @@ export class MediaDelivery {
 
   async deliver(req: IncomingMessage, res: ServerResponse, file: MediaFile): Promise<void> {
     const tenant = TenantContext.current();
-    await this.tenantUsage.assertAllowed(tenant);
+    const release = await this.tenantUsage.admit(tenant);
+    // The client left while its slot was being taken: 'close' has fired already and would not again.
+    if (res.destroyed || req.socket.destroyed) return release();
     this.metrics.active.inc();
     this.usage.started();
-    this.tenantUsage.started(tenant.id);
     res.once('close', () => {
       this.metrics.active.dec();
       this.usage.ended();
-      this.tenantUsage.ended(tenant.id);
+      release();
     });
     await sendMedia(req, res, file, {
       open: (start, end) => this.streams.read(file, start, end),

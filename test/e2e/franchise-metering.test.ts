@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { TenantStreamSlots } from '../../src/core/tenancy/tenant-stream-slots.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -127,10 +128,29 @@ describe('franchise: metering and quotas', () => {
     );
   });
 
+  it('lets exactly N of a burst of N+5 simultaneous streams start against a quota of N', async () => {
+    const quota = 3;
+    await operator.patch(`/api/tenants/${tenantId}`, { quotas: { concurrentStreams: quota } });
+    const burst = await Promise.all(
+      Array.from({ length: quota + 5 }, () => openPaused(server.url, HOST, bigLink)),
+    );
+    try {
+      const statuses = burst.map((res) => res.statusCode).sort();
+      assert.deepEqual(statuses, [...Array<number>(quota).fill(200), ...Array<number>(5).fill(429)]);
+      assert.equal(await server.app.get(TenantStreamSlots).held(tenantId), quota);
+    } finally {
+      for (const res of burst) res.destroy();
+    }
+    // Every slot comes back when its stream ends.
+    await eventually(
+      () => server.app.get(TenantStreamSlots).held(tenantId),
+      (held) => held === 0,
+      { what: 'the slots to be released' },
+    );
+  });
+
   it('refuses streams past the month’s GiB with 402 and a JSON body', async () => {
-    await server.app
-      .get(TenantUsageRepository)
-      .record(usageDay(), new Map([[tenantId, 1024 ** 3]]), new Map(), 'test');
+    await server.app.get(TenantUsageRepository).record(usageDay(), new Map([[tenantId, 1024 ** 3]]));
     const patched = await operator.patch(`/api/tenants/${tenantId}`, {
       quotas: { concurrentStreams: null, gibPerMonth: 1 },
     });

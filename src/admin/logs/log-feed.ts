@@ -1,10 +1,8 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { type Redis } from 'ioredis';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { LOG_CHANNEL, LOG_HISTORY_KEY } from '../../core/logging/log-broadcaster.js';
 import { type LiveLogLine } from '../../core/logging/log-line.js';
 import { RedisClient } from '../../core/redis/redis-client.js';
-
-type Listener = (line: LiveLogLine) => void;
+import { RedisJsonChannel } from '../../core/redis/redis-json-channel.js';
 
 /**
  * The reading side of the live log: the recent history from the Redis stream, then every new line
@@ -12,10 +10,15 @@ type Listener = (line: LiveLogLine) => void;
  */
 @Injectable()
 export class LogFeed implements OnModuleDestroy {
-  private readonly listeners = new Set<Listener>();
-  private subscriber?: Promise<Redis>;
+  private readonly live: RedisJsonChannel<LiveLogLine>;
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(private readonly redis: RedisClient) {
+    // Connection errors are not logged: each log line would come back through this feed.
+    this.live = new RedisJsonChannel<LiveLogLine>(redis, LOG_CHANNEL, {
+      logger: new Logger('logs'),
+      quietErrors: true,
+    });
+  }
 
   /** The last `count` lines, oldest first. */
   async history(count: number): Promise<LiveLogLine[]> {
@@ -31,34 +34,11 @@ export class LogFeed implements OnModuleDestroy {
   }
 
   /** Calls `listener` with each new line until the returned function is called. */
-  async subscribe(listener: Listener): Promise<() => void> {
-    await this.connect();
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: (line: LiveLogLine) => void): Promise<() => void> {
+    return this.live.subscribe(listener);
   }
 
-  private connect(): Promise<Redis> {
-    this.subscriber ??= (async () => {
-      const subscriber = this.redis.client.duplicate({ keyPrefix: '' });
-      subscriber.on('message', (_channel: string, json: string) => {
-        let line: LiveLogLine;
-        try {
-          line = JSON.parse(json) as LiveLogLine;
-        } catch {
-          return;
-        }
-        for (const listener of this.listeners) listener(line);
-      });
-      // Errors here must not be logged: each log line would come back through this feed.
-      subscriber.on('error', () => undefined);
-      await subscriber.subscribe(this.redis.key(...LOG_CHANNEL));
-      return subscriber;
-    })();
-    return this.subscriber;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.listeners.clear();
-    if (this.subscriber) (await this.subscriber).disconnect();
+  onModuleDestroy(): void {
+    this.live.close();
   }
 }

@@ -4,6 +4,7 @@ import { type Identity } from '../../core/identity/identity.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { UserRepository } from '../user.repository.js';
 import { inCurrentTenant } from '../tenant-membership.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { AppPasswordSecrets } from './app-password-secrets.js';
 import { AppPasswordRepository } from './app-password.repository.js';
 
@@ -64,7 +65,7 @@ export class AppPasswordAuth {
         ? Types.ObjectId.isValid(user.id)
           ? await this.users.findById(new Types.ObjectId(user.id))
           : null
-        : await this.users.findByUsername(user.username);
+        : await this.users.findByUsername(TenantContext.current().id, user.username);
     if (!found || found.disabled || !inCurrentTenant(found)) return [];
     const set = await this.passwords.find(String(found._id));
     return (set?.entries ?? []).flatMap((entry) => {
@@ -85,7 +86,7 @@ export class AppPasswordAuth {
     username: string,
     matches: (password: string) => boolean,
   ): Promise<AppPasswordIdentity | undefined> {
-    const user = await this.users.findByUsername(username);
+    const user = await this.users.findByUsername(TenantContext.current().id, username);
     if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     const userId = String(user._id);
     const set = await this.passwords.find(userId);

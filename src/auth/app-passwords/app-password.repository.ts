@@ -15,6 +15,11 @@ export class AppPasswordRepository {
     return this.model.findById(userId).lean<AppPasswordSet>().exec();
   }
 
+  /** Removes the app passwords of these users (one document each, by `_id`). */
+  async deleteForUsers(userIds: readonly string[]): Promise<void> {
+    if (userIds.length > 0) await this.model.deleteMany({ _id: { $in: [...userIds] } });
+  }
+
   /** Whole-document write: callers hold the user's lock (read-modify-write). */
   async save(set: AppPasswordSet): Promise<void> {
     await this.model.replaceOne({ _id: set._id }, set, { upsert: true });

@@ -25,5 +25,5 @@ export const userSchema = new Schema<User>(
   },
   { collection: 'users', timestamps: true },
 );
-userSchema.index({ username: 1 }, { unique: true });
+// Usernames are unique per site through `account_names` (see AccountNameRepository), not an index here.
 userSchema.index({ telegramId: 1 });

@@ -1,9 +1,21 @@
 import { Global, Module } from '@nestjs/common';
+import { TenantDependents } from './tenant-dependents.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 import { TenantResolver } from './tenant-resolver.js';
 import { TenantQuotaStatus } from './tenant-quota-status.js';
+import { TenantStreamSlots } from './tenant-stream-slots.js';
 import { TenantUsageRepository } from './tenant-usage.repository.js';
+
+const PROVIDERS = [
+  TenantRepository,
+  TenantDirectory,
+  TenantResolver,
+  TenantUsageRepository,
+  TenantQuotaStatus,
+  TenantStreamSlots,
+  TenantDependents,
+];
 
 /**
  * Franchise tenancy as a request context, in core because auth, site, stream and library all ask
@@ -11,7 +23,7 @@ import { TenantUsageRepository } from './tenant-usage.repository.js';
  */
 @Global()
 @Module({
-  providers: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository, TenantQuotaStatus],
-  exports: [TenantRepository, TenantDirectory, TenantResolver, TenantUsageRepository, TenantQuotaStatus],
+  providers: PROVIDERS,
+  exports: PROVIDERS,
 })
 export class TenancyModule {}

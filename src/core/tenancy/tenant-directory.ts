@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { type Redis } from 'ioredis';
+import { RedisChannel, TEXT_CODEC } from '../redis/redis-channel.js';
 import { RedisClient } from '../redis/redis-client.js';
 import { DEFAULT_TENANT, DEFAULT_TENANT_ID, type Tenant } from './tenant.js';
 import { TenantRepository } from './tenant.repository.js';
@@ -23,20 +23,20 @@ interface Entry {
  */
 @Injectable()
 export class TenantDirectory implements OnModuleDestroy {
-  private readonly logger = new Logger('tenancy');
   private readonly byHost = new Map<string, Entry>();
   private readonly idCache = new Map<string, Entry>();
-  private subscriber?: Redis;
+  private readonly changes: RedisChannel<string>;
+  private listening = false;
   private versionTimer?: NodeJS.Timeout;
   private version?: string;
 
   constructor(
     private readonly repository: TenantRepository,
     private readonly redis: RedisClient,
-  ) {}
-
-  private get channel(): string {
-    return this.redis.key('tenancy', 'changed');
+  ) {
+    this.changes = new RedisChannel(redis, ['tenancy', 'changed'], TEXT_CODEC, {
+      logger: new Logger('tenancy'),
+    });
   }
 
   /** The tenant listing `host` (normalized), or undefined when none does. */
@@ -80,7 +80,7 @@ export class TenantDirectory implements OnModuleDestroy {
   async changed(): Promise<void> {
     this.forget();
     await this.redis.client.incr('tenancy:version');
-    await this.redis.client.publish(this.channel, 'changed');
+    await this.changes.publish('changed');
   }
 
   forget(): void {
@@ -90,14 +90,9 @@ export class TenantDirectory implements OnModuleDestroy {
 
   /** Subscribes on first use, so roles that never resolve a host (workers) hold no extra connection. */
   private listen(): void {
-    if (this.subscriber) return;
-    const subscriber = this.redis.client.duplicate({ keyPrefix: '' });
-    this.subscriber = subscriber;
-    subscriber.on('message', () => this.forget());
-    subscriber.on('error', (error: Error) =>
-      this.logger.warn(`tenant change subscription: ${error.message}`),
-    );
-    subscriber.subscribe(this.channel).catch(() => undefined);
+    if (this.listening) return;
+    this.listening = true;
+    this.changes.subscribe(() => this.forget()).catch(() => undefined);
     this.versionTimer = setInterval(() => void this.checkVersion(), VERSION_CHECK_MS);
     this.versionTimer.unref();
   }
@@ -114,8 +109,7 @@ export class TenantDirectory implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.versionTimer);
-    this.subscriber?.disconnect();
-    this.subscriber = undefined;
+    this.changes.close();
   }
 }
 

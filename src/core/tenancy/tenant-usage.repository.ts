@@ -18,9 +18,14 @@ export function daysOfMonth(month: string): string[] {
   return Array.from({ length: count }, (_, day) => `${month}-${String(day + 1).padStart(2, '0')}`);
 }
 
+/** How long the comments-per-day counters live. */
+const COMMENT_COUNTER_TTL_SECONDS = 2 * 24 * 3600;
+
 /** A tenant's keys share one hash tag (`{<tenant id>}`), so a month's read is one MGET on a cluster too. */
 const bytesKey = (tenantId: string, day: string) => `tenant-usage:{${tenantId}}:bytes:${day}`;
-const streamsKey = (tenantId: string) => `tenant-usage:{${tenantId}}:streams`;
+const commentsKey = (tenantId: string, day: string) => `tenant-usage:{${tenantId}}:comments:${day}`;
+/** Streams in progress (TenantStreamSlots). */
+export const streamSlotsKey = (tenantId: string) => `tenant-usage:{${tenantId}}:slots`;
 
 interface UsageDocument {
   _id: string;
@@ -43,8 +48,8 @@ const usageSchema = new Schema<UsageDocument>(
 
 /**
  * Metering storage: bytes served per tenant per UTC day as Redis counters (INCRBY from every
- * streamer), copied to Mongo `tenant_usage` (`_id` = `<tenant>:<day>`) by the manager; streams in
- * progress per tenant as a hash of streamer instance → `<count>:<written at ms>`.
+ * streamer), copied to Mongo `tenant_usage` (`_id` = `<tenant>:<day>`) by the manager, and comments
+ * per day.
  */
 @Injectable()
 export class TenantUsageRepository {
@@ -57,48 +62,27 @@ export class TenantUsageRepository {
     this.model = mongo.connection.model<UsageDocument>('TenantUsage', usageSchema);
   }
 
-  /** Adds bytes to today's counters and records this instance's streams in progress, in one round trip. */
-  async record(
-    day: string,
-    bytes: ReadonlyMap<string, number>,
-    active: ReadonlyMap<string, number>,
-    instance: string,
-  ): Promise<void> {
+  /** Adds bytes to the day's counters, in one round trip. */
+  async record(day: string, bytes: ReadonlyMap<string, number>): Promise<void> {
     const batch = this.redis.client.multi();
+    let empty = true;
     for (const [tenantId, count] of bytes) {
-      if (count > 0)
-        batch.incrby(bytesKey(tenantId, day), count).expire(bytesKey(tenantId, day), COUNTER_TTL_SECONDS);
+      if (count <= 0) continue;
+      batch.incrby(bytesKey(tenantId, day), count).expire(bytesKey(tenantId, day), COUNTER_TTL_SECONDS);
+      empty = false;
     }
-    for (const [tenantId, count] of active) {
-      if (count > 0)
-        batch
-          .hset(streamsKey(tenantId), instance, `${count}:${Date.now()}`)
-          .expire(streamsKey(tenantId), 3600);
-      else batch.hdel(streamsKey(tenantId), instance);
-    }
-    await batch.exec();
+    if (!empty) await batch.exec();
   }
 
   /** Counts one comment on a tenant's site today; returns the day's count so far. */
   async countComment(tenantId: string, day: string): Promise<number> {
-    const key = `tenant-usage:{${tenantId}}:comments:${day}`;
+    const key = commentsKey(tenantId, day);
     const [[, count]] = (await this.redis.client
       .multi()
       .incr(key)
-      .expire(key, 2 * 24 * 3600)
+      .expire(key, COMMENT_COUNTER_TTL_SECONDS)
       .exec()) as [[unknown, number]];
     return Number(count);
-  }
-
-  /** Streams in progress for a tenant on other streamers (entries older than `staleMs` are gone ones). */
-  async activeElsewhere(tenantId: string, instance: string, staleMs: number): Promise<number> {
-    const entries = await this.redis.client.hgetall(streamsKey(tenantId));
-    let total = 0;
-    for (const [owner, value] of Object.entries(entries)) {
-      const [count, at] = value.split(':').map(Number);
-      if (owner !== instance && Date.now() - at < staleMs) total += count;
-    }
-    return total;
   }
 
   /** Bytes per day from the Redis counters (0 for days without any). */
@@ -129,5 +113,23 @@ export class TenantUsageRepository {
         )
         .exec();
     }
+  }
+
+  /**
+   * Removes everything metered for a tenant (it is being purged): its `tenant_usage` rows, and its
+   * Redis counters and stream slots (named, not scanned for: every day a counter can still live).
+   */
+  async purge(tenantId: string, now = new Date()): Promise<void> {
+    const dayOffset = (offset: number) => usageDay(new Date(now.getTime() + offset * 86_400_000));
+    const keys = [streamSlotsKey(tenantId), `tenant-usage:{${tenantId}}:streams`];
+    for (let offset = -(COUNTER_TTL_SECONDS / 86_400 + 2); offset <= 1; offset++) {
+      keys.push(bytesKey(tenantId, dayOffset(offset)));
+    }
+    for (let offset = -(COMMENT_COUNTER_TTL_SECONDS / 86_400 + 1); offset <= 1; offset++) {
+      keys.push(commentsKey(tenantId, dayOffset(offset)));
+    }
+    await this.redis.client.del(...keys);
+    // After the counters: an hourly archive running meanwhile finds nothing left to copy back.
+    await this.model.deleteMany({ tenantId }).exec();
   }
 }

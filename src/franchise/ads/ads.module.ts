@@ -8,6 +8,7 @@ import { PanelAccessGuard } from '../../admin/security/panel-access.guard.js';
 import { MediaLinks } from '../../site/pages/media-links.js';
 import { AdsAdminController } from './admin/ads-admin.controller.js';
 import { AdsAdminService } from './ads-admin.service.js';
+import { AdsTenantCleanup } from './ads-tenant.cleanup.js';
 import { AdsApiController } from './ads-api.controller.js';
 import { AdsPublicController } from './ads-public.controller.js';
 import { AdAudience } from './audience/ad-audience.js';
@@ -40,6 +41,7 @@ import { HouseAdService } from './vast/house-ad.service.js';
     AdFreeAccountsRepository,
     AdAudience,
     AdsAdminService,
+    AdsTenantCleanup,
     AdCountersRepository,
     AdDaysRepository,
     AdStatsService,

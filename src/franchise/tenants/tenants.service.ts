@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { UserService } from '../../auth/user.service.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
+import { TenantDependents } from '../../core/tenancy/tenant-dependents.js';
 import { TenantDirectory } from '../../core/tenancy/tenant-directory.js';
+import { TenantUsageRepository } from '../../core/tenancy/tenant-usage.repository.js';
 import { normalizeDomain, normalizeHost } from '../../core/tenancy/tenant-host.js';
 import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
 import { slugKey } from '../../core/tenancy/tenant.schema.js';
@@ -26,6 +28,7 @@ import { type UpdateTenantDto } from './dto/update-tenant.dto.js';
  */
 @Injectable()
 export class TenantsService {
+  private readonly logger = new Logger('franchise');
   private readonly installHost: string;
 
   constructor(
@@ -33,6 +36,8 @@ export class TenantsService {
     private readonly tenants: TenantRepository,
     private readonly directory: TenantDirectory,
     private readonly users: UserService,
+    private readonly dependents: TenantDependents,
+    private readonly usage: TenantUsageRepository,
   ) {
     this.installHost = normalizeHost(new URL(config.http.publicUrl).host)!;
   }
@@ -100,20 +105,31 @@ export class TenantsService {
     return this.get(tenant.id);
   }
 
-  /** Refused (409) while the tenant has accounts, unless `purge`, which removes them too. */
+  /**
+   * Refused (409) while the tenant has accounts, unless `purge`. Deleting a tenant removes everything
+   * it has: what other modules keep for it (comments, its accounts' progress, ads: `TenantDependents`),
+   * its usage rows and counters, its accounts with their names and credentials, and its domain and
+   * slug claims. The tenant itself goes last, so a purge that fails half-way can simply be repeated.
+   */
   async delete(id: string, purge = false): Promise<void> {
     const tenant = await this.get(id);
-    const accounts = (await this.users.listForTenant(tenant.id)).length;
-    if (accounts > 0 && !purge) {
+    const accounts = (await this.users.listForTenant(tenant.id)).map((account) => account.id);
+    if (accounts.length > 0 && !purge) {
       throw new AppError(
         409,
         'tenant_has_data',
-        `${tenant.name} has ${accounts} account(s); delete with ?purge=true to remove them too.`,
+        `${tenant.name} has ${accounts.length} account(s); delete with ?purge=true to remove them too.`,
       );
     }
-    if (accounts > 0) await this.users.deleteForTenant(tenant.id);
+    for (const dependent of this.dependents.all()) {
+      await dependent.purgeTenant(tenant.id, accounts);
+      this.logger.log(`purged tenant ${tenant.slug}: ${dependent.name}`);
+    }
+    await this.usage.purge(tenant.id);
+    await this.users.deleteForTenant(tenant.id);
     await this.tenants.delete(tenant.id);
     await this.directory.changed();
+    this.logger.log(`deleted tenant ${tenant.slug} (${tenant.id}) and ${accounts.length} account(s)`);
   }
 
   /** Normalized, deduplicated domains; a bad one, or the install's own host, is refused. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { type Redis } from 'ioredis';
+import { RedisChannel, TEXT_CODEC } from '../../core/redis/redis-channel.js';
 import { RedisClient } from '../../core/redis/redis-client.js';
 
 export class TaskCancelledError extends Error {
@@ -11,27 +11,26 @@ export class TaskCancelledError extends Error {
 
 /**
  * Cancel signals over Redis pub/sub: the manager publishes a task id, and whichever worker runs that
- * task aborts it. Subscribing needs a connection of its own (a subscribed connection can do nothing else).
+ * task aborts it. A worker subscribes when it first runs a task.
  */
 @Injectable()
 export class CancelBus implements OnModuleDestroy {
   private readonly logger = new Logger('ingest');
   private readonly running = new Map<string, AbortController>();
-  private subscribing?: Promise<Redis>;
+  private readonly cancels: RedisChannel<string>;
+  private subscribing?: Promise<unknown>;
 
-  constructor(private readonly redis: RedisClient) {}
-
-  private get channel(): string {
-    return this.redis.key('ingest', 'cancel');
+  constructor(redis: RedisClient) {
+    this.cancels = new RedisChannel(redis, ['ingest', 'cancel'], TEXT_CODEC, { logger: this.logger });
   }
 
   async publish(taskId: string): Promise<void> {
-    await this.redis.client.publish(this.channel, taskId);
+    await this.cancels.publish(taskId);
   }
 
   /** Registers a running task; its controller aborts when a cancel for it arrives. */
   async track(taskId: string): Promise<AbortController> {
-    await this.subscribe();
+    await (this.subscribing ??= this.cancels.subscribe((id) => this.cancel(id)));
     const controller = new AbortController();
     this.running.set(taskId, controller);
     return controller;
@@ -41,23 +40,14 @@ export class CancelBus implements OnModuleDestroy {
     this.running.delete(taskId);
   }
 
-  private subscribe(): Promise<Redis> {
-    this.subscribing ??= (async () => {
-      const subscriber = this.redis.client.duplicate({ keyPrefix: '' });
-      subscriber.on('message', (_channel: string, taskId: string) => {
-        const controller = this.running.get(taskId);
-        if (!controller) return;
-        this.logger.log(`cancelling task ${taskId}`);
-        controller.abort(new TaskCancelledError(taskId));
-      });
-      subscriber.on('error', (error: Error) => this.logger.warn(`cancel subscription: ${error.message}`));
-      await subscriber.subscribe(this.channel);
-      return subscriber;
-    })();
-    return this.subscribing;
+  private cancel(taskId: string): void {
+    const controller = this.running.get(taskId);
+    if (!controller) return;
+    this.logger.log(`cancelling task ${taskId}`);
+    controller.abort(new TaskCancelledError(taskId));
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.subscribing) (await this.subscribing).disconnect();
+  onModuleDestroy(): void {
+    this.cancels.close();
   }
 }

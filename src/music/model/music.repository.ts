@@ -154,6 +154,13 @@ export class MusicRepository {
     await this.playlists.replaceOne({ _id: playlist._id }, playlist, { upsert: true });
   }
 
+  /** The playlists and per-user data of accounts that are being deleted (a purged tenant's). */
+  async deleteForUsers(userIds: readonly string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.playlists.deleteMany({ owner: { $in: [...userIds] } });
+    await this.userData.deleteMany({ _id: { $in: [...userIds] } });
+  }
+
   async deletePlaylist(id: string): Promise<void> {
     await this.playlists.deleteOne({ _id: id });
   }

@@ -340,6 +340,16 @@ export class ProgressService {
     return removed;
   }
 
+  /** Removes the progress of identities that are going away (a purged tenant's accounts). */
+  async forgetIdentities(identityIds: readonly string[]): Promise<void> {
+    for (const identityId of identityIds) {
+      await this.mutex.withLock(`progress:${identityId}`, async () => {
+        const profile = await this.progress.findProfile(identityId);
+        if (profile) await this.forget(profile);
+      });
+    }
+  }
+
   private async forget(profile: ViewerProfile): Promise<void> {
     for (const fileId of profile.files) await this.progress.deleteFile(profile._id, fileId);
     await this.progress.deleteProfile(profile._id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
+import { TenantStreamSlots } from '../../core/tenancy/tenant-stream-slots.js';
 import { daysOfMonth, TenantUsageRepository, usageDay } from '../../core/tenancy/tenant-usage.repository.js';
 import { type Tenant } from '../../core/tenancy/tenant.js';
 import { ACTIVE_STALE_MS, USAGE_FLUSH_MS } from './stream-usage.keys.js';
@@ -9,24 +10,37 @@ import { ACTIVE_STALE_MS, USAGE_FLUSH_MS } from './stream-usage.keys.js';
 const GIB = 1024 ** 3;
 /** How long a tenant's month total is trusted before it is read again (the quota check's cost). */
 const MONTH_CACHE_MS = 5_000;
+/** A stream slot's lease; renewed every USAGE_FLUSH_MS while its stream runs, so only a crash lets one end. */
+export const STREAM_SLOT_LEASE_MS = ACTIVE_STALE_MS;
+
+/** Called when an admitted stream ends (once is enough; more is harmless). */
+export type StreamRelease = () => void;
+
+const NOTHING_TO_RELEASE: StreamRelease = () => undefined;
 
 /**
- * Franchise metering on the streamer: bytes served and streams in progress per tenant, counted in
- * memory and written to Redis every USAGE_FLUSH_MS (atomic INCRBY; no database write on the stream
- * path), and the tenant's quotas checked before a stream starts: concurrent streams (429) and GiB per
- * month (402).
+ * Franchise metering on the streamer: bytes served per tenant, counted in memory and written to Redis
+ * every USAGE_FLUSH_MS (atomic INCRBY; no database write on the stream path), and the tenant's quotas
+ * checked before a stream starts: GiB per month (402) and concurrent streams (429), the latter as a
+ * slot taken atomically in Redis (TenantStreamSlots) for the stream's life. The default site and
+ * tenants without a stream quota take no slot: no Redis round trip on their stream path.
  */
 @Injectable()
 export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('stream');
   private readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private unsent = new Map<string, number>();
-  private readonly active = new Map<string, number>();
+  /** Slots this streamer holds: tenant id → holders. */
+  private readonly slots = new Map<string, Set<string>>();
+  private nextHolder = 0;
   private readonly monthBytes = new Map<string, { bytes: number; at: number; month: string }>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
 
-  constructor(private readonly usage: TenantUsageRepository) {}
+  constructor(
+    private readonly usage: TenantUsageRepository,
+    private readonly streamSlots: TenantStreamSlots,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), USAGE_FLUSH_MS);
@@ -36,24 +50,19 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.flushing;
-    for (const tenantId of this.active.keys()) this.active.set(tenantId, 0);
     await this.flush();
+    const held = [...this.slots].flatMap(([tenantId, holders]) =>
+      [...holders].map((h) => [tenantId, h] as const),
+    );
+    await Promise.all(held.map(([tenantId, holder]) => this.free(tenantId, holder)));
   }
 
-  /** Refuses a new stream of a tenant at its quota: 429 at its concurrent streams, 402 past its month. */
-  async assertAllowed(tenant: Tenant): Promise<void> {
+  /**
+   * Lets a new stream of the tenant start, or refuses it: 402 past its month's GiB, 429 when all its
+   * concurrent-stream slots are held. Returns what to call when the stream ends.
+   */
+  async admit(tenant: Tenant): Promise<StreamRelease> {
     const { concurrentStreams, gibPerMonth } = tenant.quotas;
-    if (concurrentStreams !== undefined) {
-      const here = this.active.get(tenant.id) ?? 0;
-      const elsewhere = await this.usage.activeElsewhere(tenant.id, this.instance, ACTIVE_STALE_MS);
-      if (here + elsewhere >= concurrentStreams) {
-        throw new AppError(
-          429,
-          'too_many_streams',
-          `This site allows ${concurrentStreams} streams at once; try again when one has finished.`,
-        );
-      }
-    }
     if (gibPerMonth !== undefined && (await this.servedThisMonth(tenant.id)) >= gibPerMonth * GIB) {
       throw new AppError(
         402,
@@ -61,14 +70,23 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
         `This site has used its ${gibPerMonth} GiB for this month; streaming resumes next month.`,
       );
     }
-  }
-
-  started(tenantId: string): void {
-    this.active.set(tenantId, (this.active.get(tenantId) ?? 0) + 1);
-  }
-
-  ended(tenantId: string): void {
-    this.active.set(tenantId, Math.max(0, (this.active.get(tenantId) ?? 0) - 1));
+    if (concurrentStreams === undefined) return NOTHING_TO_RELEASE;
+    const holder = `${this.instance}:${++this.nextHolder}`;
+    if (!(await this.streamSlots.take(tenant.id, concurrentStreams, holder, STREAM_SLOT_LEASE_MS))) {
+      throw new AppError(
+        429,
+        'too_many_streams',
+        `This site allows ${concurrentStreams} streams at once; try again when one has finished.`,
+      );
+    }
+    const holders = this.slots.get(tenant.id) ?? new Set<string>();
+    this.slots.set(tenant.id, holders.add(holder));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      void this.free(tenant.id, holder);
+    };
   }
 
   served(tenantId: string, bytes: number): void {
@@ -80,6 +98,18 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
       this.flushing = undefined;
     });
     return this.flushing;
+  }
+
+  private async free(tenantId: string, holder: string): Promise<void> {
+    const holders = this.slots.get(tenantId);
+    holders?.delete(holder);
+    if (holders?.size === 0) this.slots.delete(tenantId);
+    try {
+      await this.streamSlots.release(tenantId, holder);
+    } catch (error) {
+      // The lease ends on its own, no longer renewed.
+      this.logger.warn(`cannot release a stream slot of ${tenantId}: ${(error as Error).message}`);
+    }
   }
 
   private async servedThisMonth(tenantId: string): Promise<number> {
@@ -97,15 +127,18 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
   private async write(): Promise<void> {
     const bytes = this.unsent;
     this.unsent = new Map();
-    const active = new Map(this.active);
     try {
-      await this.usage.record(usageDay(), bytes, active, this.instance);
-      // A tenant with nothing in progress has had its field removed; it need not be written again.
-      for (const [tenantId, count] of active)
-        if (count === 0 && this.active.get(tenantId) === 0) this.active.delete(tenantId);
+      await this.usage.record(usageDay(), bytes);
     } catch (error) {
       for (const [tenantId, count] of bytes) this.served(tenantId, count); // counted next time
       this.logger.warn(`cannot record tenant usage: ${(error as Error).message}`);
+    }
+    for (const [tenantId, holders] of this.slots) {
+      try {
+        await this.streamSlots.renew(tenantId, [...holders], STREAM_SLOT_LEASE_MS);
+      } catch (error) {
+        this.logger.warn(`cannot renew the stream slots of ${tenantId}: ${(error as Error).message}`);
+      }
     }
   }
 }

@@ -31,6 +31,10 @@ export class AdFreeAccountsRepository {
     );
   }
 
+  async deleteForOwner(owner: string): Promise<void> {
+    await this.model.deleteMany({ owner }).exec();
+  }
+
   async unmark(owner: string, userId: string): Promise<void> {
     await this.model.deleteOne({ _id: idOf(owner, userId) }).exec();
   }

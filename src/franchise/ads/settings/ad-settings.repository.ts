@@ -16,6 +16,10 @@ export class AdSettingsRepository {
     return this.model.findById(owner).lean<AdSettingsDocument>().exec();
   }
 
+  async delete(owner: string): Promise<void> {
+    await this.model.deleteOne({ _id: owner }).exec();
+  }
+
   /** The whole settings object replaces the last one (a PUT). */
   async save(owner: string, settings: AdsSettings, updatedBy: string): Promise<void> {
     await this.model.replaceOne(

@@ -40,6 +40,15 @@ export class AdCountersRepository {
     return this.redis.client.smembers(OWNERS_KEY);
   }
 
+  /**
+   * Removes an owner's day counters (every day Redis can still hold) and its entry in the owners list.
+   * Frequency caps and cached short links are left to expire (minutes, at most an hour).
+   */
+  async forgetOwner(owner: string, days: readonly string[]): Promise<void> {
+    await this.redis.client.del(...days.map((day) => this.eventsKey(owner, day)));
+    await this.redis.client.srem(OWNERS_KEY, owner);
+  }
+
   /** Starts the identity's frequency-cap window (a pre-roll was seen). */
   async startCap(owner: string, identityId: string, minutes: number): Promise<void> {
     await this.redis.client.set(this.capKey(owner, identityId), '1', 'PX', minutes * 60_000);

@@ -21,6 +21,10 @@ export class AdDaysRepository {
       .exec();
   }
 
+  async deleteForOwner(owner: string): Promise<void> {
+    await this.model.deleteMany({ owner }).exec();
+  }
+
   /** Idempotent: the day's counters as Redis holds them replace the last copy. */
   async save(owner: string, day: string, counts: Record<string, number>): Promise<void> {
     const _id = adDayId(owner, day);

@@ -1,0 +1,18 @@
+import { performance } from 'node:perf_hooks';
+
+/** The `p`th percentile (0–100) of `values`, by rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `work(0)` … `work(reps - 1)` one after another; the milliseconds each took. */
+export async function timings(reps: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await work(i);
+    out.push(performance.now() - start);
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ownerTenantId } from '../../core/tenancy/tenant.js';
+import { UserRepository } from '../user.repository.js';
+
+/**
+ * Upgrading an install from install-wide usernames: claims every existing account's name on its site
+ * in `account_names`, then drops the old unique index on `users.username` (in that order, so a crash
+ * in between leaves the old index guarding until the next boot claims the rest). Until then sign-in
+ * falls back to the old lookup. Idempotent; several managers may run it at once. Retries like the
+ * admin bootstrap while the database does not answer.
+ */
+@Injectable()
+export class AccountNamesMigration implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('auth');
+  private stopped = false;
+
+  constructor(private readonly users: UserRepository) {}
+
+  onApplicationBootstrap(): void {
+    void this.runUntilDone();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+  }
+
+  /** Returns how many names it claimed (0 when there was nothing to migrate). */
+  async run(): Promise<number> {
+    if (!(await this.users.legacyIndexPresent())) return 0;
+    let claimed = 0;
+    for await (const user of this.users.eachName()) {
+      const site = ownerTenantId(user);
+      if (await this.users.claimName(site, user.username, user._id)) claimed++;
+      else this.logger.warn(`the name "${user.username}" on site ${site} is claimed by another account`);
+    }
+    await this.users.dropLegacyIndex();
+    this.logger.log(`usernames are per site now: claimed ${claimed} name(s), dropped the install-wide index`);
+    return claimed;
+  }
+
+  private async runUntilDone(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.run();
+        return;
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.error(`could not migrate usernames yet: ${(error as Error).message}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)));
+      }
+    }
+  }
+}

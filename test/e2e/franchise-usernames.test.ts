@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import mongoose from 'mongoose';
+import { PasswordHasher } from '../../src/auth/password-hasher.js';
+import { UserService } from '../../src/auth/user.service.js';
+import { AppError } from '../../src/core/errors/app-error.js';
+import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
+import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { HostClient } from '../support/host-client.js';
+import { type TestClient } from '../support/http.js';
+import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+
+const A = 'names-a.example.com';
+const B = 'names-b.example.com';
+const OPERATOR = '127.0.0.1';
+const LEGACY_TENANT = '0123456789abcdef01234567';
+
+describe('franchise: usernames are unique per site, not per install', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let operator: TestClient;
+  const tenant: Record<string, string> = {};
+
+  before(async () => {
+    db = await startTestDatabase();
+    // An install from before per-site names: the old install-wide unique index, and accounts without
+    // name claims (one of the default site, one of a tenant).
+    const legacy = await mongoose.createConnection(db.uri).asPromise();
+    const users = legacy.collection('users');
+    await users.createIndex({ username: 1 }, { unique: true, name: 'username_1' });
+    const now = new Date();
+    const passwordHash = await new PasswordHasher().hash('legacy-password');
+    await users.insertMany([
+      { username: 'veteran', role: 'viewer', passwordHash, disabled: false, createdAt: now, updatedAt: now },
+      {
+        username: 'tenant-veteran',
+        role: 'viewer',
+        tenantId: LEGACY_TENANT,
+        passwordHash,
+        disabled: false,
+        createdAt: now,
+        updatedAt: now,
+      },
+    ]);
+    await legacy.close();
+
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    operator = await signInAdmin(server);
+    for (const [slug, domain] of [
+      ['names-a', A],
+      ['names-b', B],
+    ]) {
+      const res = await operator.post('/api/tenants', { slug, name: slug, domains: [domain] });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      tenant[domain] = String(res.body.id);
+    }
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  const login = (host: string, username: string, password: string) =>
+    new HostClient(server.url, host).post('/api/auth/login', { username, password });
+
+  it('migrates an old install: names claimed per site, the install-wide index dropped, sign-in as before', async () => {
+    const connection = await mongoose.createConnection(db.uri).asPromise();
+    try {
+      await eventually(
+        async () => (await connection.collection('users').indexes()).map((index) => index.name),
+        (names) => !names.includes('username_1'),
+        { what: 'the install-wide username index to be dropped', timeoutMs: 15_000 },
+      );
+      const claims = await connection
+        .collection<{ _id: string }>('account_names')
+        .find({ _id: { $in: ['default:veteran', `${LEGACY_TENANT}:tenant-veteran`] } })
+        .toArray();
+      assert.deepEqual(claims.map((claim) => claim._id).sort(), [
+        `${LEGACY_TENANT}:tenant-veteran`,
+        'default:veteran',
+      ]);
+    } finally {
+      await connection.close();
+    }
+    assert.equal((await login(OPERATOR, 'veteran', 'legacy-password')).status, 200);
+    assert.equal((await login(A, 'veteran', 'legacy-password')).status, 401);
+    // The old account keeps its name on its site; other sites may now have one of their own.
+    assert.equal((await operator.post('/api/users', { username: 'veteran', role: 'viewer' })).status, 409);
+    const onA = await operator.post(`/api/tenants/${tenant[A]}/admins`, {
+      username: 'veteran',
+      password: 'a-veteran-password',
+    });
+    assert.equal(onA.status, 201, JSON.stringify(onA.body));
+  });
+
+  it('lets the default site and two tenants each have an "alice", each signing in on its own host only', async () => {
+    const created = [
+      await operator.post('/api/users', { username: 'alice', password: 'alice-default', role: 'viewer' }),
+      await operator.post(`/api/tenants/${tenant[A]}/admins`, { username: 'alice', password: 'alice-on-a' }),
+      await operator.post(`/api/tenants/${tenant[B]}/admins`, { username: 'alice', password: 'alice-on-b' }),
+    ];
+    assert.deepEqual(
+      created.map((res) => res.status),
+      [201, 201, 201],
+      JSON.stringify(created.map((res) => res.body)),
+    );
+    const ids = created.map((res) => String(res.body.id));
+    assert.equal(new Set(ids).size, 3, 'three different accounts');
+
+    const passwords: Record<string, string> = {
+      [OPERATOR]: 'alice-default',
+      [A]: 'alice-on-a',
+      [B]: 'alice-on-b',
+    };
+    const hosts = [OPERATOR, A, B];
+    for (const [index, host] of hosts.entries()) {
+      const own = await login(host, 'alice', passwords[host]);
+      assert.deepEqual([own.status, (own.body.user as { id?: string })?.id], [200, ids[index]], host);
+      // Another site's alice's password is just a wrong password here.
+      for (const other of hosts.filter((h) => h !== host)) {
+        const wrong = await login(host, 'alice', passwords[other]);
+        assert.deepEqual([wrong.status, wrong.body.error], [401, 'unauthorized'], `${other}'s on ${host}`);
+      }
+    }
+  });
+
+  it('refuses the same name twice on one site (409), through every way of creating an account', async () => {
+    const again = await operator.post(`/api/tenants/${tenant[A]}/admins`, {
+      username: 'alice',
+      password: 'another-password',
+    });
+    assert.deepEqual([again.status, again.body.error], [409, 'conflict']);
+    const onDefault = await operator.post('/api/users', { username: 'alice', role: 'viewer' });
+    assert.equal(onDefault.status, 409);
+    // The service itself, as the tenant admin's panel and the bot call it.
+    const tenantB = (await server.app.get(TenantDirectory).byId(tenant[B]))!;
+    await assert.rejects(
+      TenantContext.run(tenantB, () =>
+        server.app.get(UserService).create({ username: 'alice', password: 'x-password', role: 'viewer' }),
+      ),
+      (error: unknown) => error instanceof AppError && error.getStatus() === 409,
+    );
+    const tg = await Promise.all([
+      server.app.get(UserService).findOrCreateForTelegram(4242, 'uploader'),
+      server.app.get(UserService).findOrCreateForTelegram(4242, 'uploader'),
+    ]);
+    assert.equal(tg[0].id, tg[1].id, 'one account for one Telegram user');
+  });
+
+  it('creates exactly one account when the same name is created concurrently', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        operator.post(`/api/tenants/${tenant[B]}/admins`, { username: 'racer', password: `racer-pass-${i}` }),
+      ),
+    );
+    const statuses = results.map((res) => res.status).sort();
+    assert.deepEqual(statuses, [201, ...Array<number>(11).fill(409)]);
+    const accounts = await server.app.get(UserService).listForTenant(tenant[B]);
+    assert.equal(accounts.filter((account) => account.username === 'racer').length, 1);
+    const winner = results.findIndex((res) => res.status === 201);
+    assert.equal((await login(B, 'racer', `racer-pass-${winner}`)).status, 200);
+  });
+});

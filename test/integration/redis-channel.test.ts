@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/core/config/load-config.js';
+import { RedisChannel, TEXT_CODEC } from '../../src/core/redis/redis-channel.js';
+import { RedisClient } from '../../src/core/redis/redis-client.js';
+import { RedisJsonChannel } from '../../src/core/redis/redis-json-channel.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
+import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
+
+interface Note {
+  seq: number;
+  text: string;
+}
+
+/** A logger that keeps what it was told, to assert on. */
+function recordingLogger(): { warn: (message: string) => void; warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, warn: (message: string) => warnings.push(message) };
+}
+
+function redisClient(url: string, prefix: string): RedisClient {
+  return new RedisClient(
+    loadConfig({ NODE_ENV: 'test', SECRET_KEY: 'k'.repeat(32), REDIS_URL: url, REDIS_PREFIX: prefix }),
+  );
+}
+
+/** Collects what a listener hears; `next(n)` resolves once `n` messages in all have arrived. */
+function collector<T>() {
+  const heard: T[] = [];
+  let waiting: { count: number; resolve: () => void } | undefined;
+  return {
+    heard,
+    listener: (message: T) => {
+      heard.push(message);
+      if (waiting && heard.length >= waiting.count) waiting.resolve();
+    },
+    next: (count: number) =>
+      heard.length >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => (waiting = { count, resolve })),
+  };
+}
+
+describe('RedisJsonChannel: typed pub/sub on one subscriber connection per channel object', () => {
+  let prefix: string;
+  let redis: RedisClient;
+  let raw: Redis;
+
+  before(() => {
+    prefix = uniqueRedisPrefix();
+    redis = redisClient(TEST_REDIS_URL, prefix);
+    raw = new Redis(TEST_REDIS_URL);
+  });
+  after(async () => {
+    raw?.disconnect();
+    await redis?.onApplicationShutdown();
+  });
+
+  const subscribers = async (channel: string) => {
+    const [, count] = (await raw.pubsub('NUMSUB', channel)) as [string, number];
+    return Number(count);
+  };
+
+  it('delivers each JSON message, in order, to every listener of every channel object', async () => {
+    const here = new RedisJsonChannel<Note>(redis, ['notes', 'a'], { logger: recordingLogger() });
+    const there = new RedisJsonChannel<Note>(redis, ['notes', 'a'], { logger: recordingLogger() });
+    try {
+      const first = collector<Note>();
+      const second = collector<Note>();
+      const third = collector<Note>();
+      await here.subscribe(first.listener);
+      await here.subscribe(second.listener);
+      await there.subscribe(third.listener);
+      assert.equal(here.name, `${prefix}:notes:a`);
+      assert.equal(await subscribers(here.name), 2, 'one connection per channel object, not per listener');
+
+      const sent = [1, 2, 3].map((seq) => ({ seq, text: `note ${seq} "quoted" ✓` }));
+      for (const note of sent) await there.publish(note);
+      await Promise.all([first.next(3), second.next(3), third.next(3)]);
+      assert.deepEqual(first.heard, sent);
+      assert.deepEqual(second.heard, sent);
+      assert.deepEqual(third.heard, sent);
+    } finally {
+      here.close();
+      there.close();
+    }
+  });
+
+  it('reports a message that is not JSON and drops it; the next good one still arrives', async () => {
+    const logger = recordingLogger();
+    const channel = new RedisJsonChannel<Note>(redis, ['notes', 'bad'], { logger });
+    try {
+      const heard = collector<Note>();
+      await channel.subscribe(heard.listener);
+      await raw.publish(channel.name, '{not json');
+      await channel.publish({ seq: 1, text: 'fine' });
+      await heard.next(1);
+      assert.deepEqual(heard.heard, [{ seq: 1, text: 'fine' }]);
+      assert.equal(logger.warnings.length, 1);
+      assert.match(logger.warnings[0], new RegExp(`${channel.name}.*\\{not json`));
+    } finally {
+      channel.close();
+    }
+  });
+
+  it('stops calling a listener once it unsubscribes, the others carry on', async () => {
+    const channel = new RedisJsonChannel<Note>(redis, ['notes', 'unsubscribe'], {
+      logger: recordingLogger(),
+    });
+    try {
+      const leaving = collector<Note>();
+      const staying = collector<Note>();
+      const unsubscribe = await channel.subscribe(leaving.listener);
+      await channel.subscribe(staying.listener);
+      await channel.publish({ seq: 1, text: 'both' });
+      await Promise.all([leaving.next(1), staying.next(1)]);
+      unsubscribe();
+      await channel.publish({ seq: 2, text: 'one' });
+      await staying.next(2);
+      assert.deepEqual(
+        leaving.heard.map((note) => note.seq),
+        [1],
+      );
+      assert.deepEqual(
+        staying.heard.map((note) => note.seq),
+        [1, 2],
+      );
+    } finally {
+      channel.close();
+    }
+  });
+
+  it('close disconnects its subscriber connection, and a later subscribe opens none', async () => {
+    const channel = new RedisJsonChannel<Note>(redis, ['notes', 'close'], { logger: recordingLogger() });
+    const heard = collector<Note>();
+    await channel.subscribe(heard.listener);
+    assert.equal(await subscribers(channel.name), 1);
+    channel.close();
+    await eventually(
+      () => subscribers(channel.name),
+      (count) => count === 0,
+      { what: 'the subscriber connection to close' },
+    );
+    await channel.subscribe(heard.listener);
+    assert.equal(await subscribers(channel.name), 0, 'subscribe after close opened no connection');
+  });
+
+  it('a text channel carries strings as they are on the wire', async () => {
+    const channel = new RedisChannel(redis, ['ids'], TEXT_CODEC, { logger: recordingLogger() });
+    try {
+      const heard = collector<string>();
+      await channel.subscribe(heard.listener);
+      await raw.publish(channel.name, 'task-1');
+      await heard.next(1);
+      assert.deepEqual(heard.heard, ['task-1']);
+    } finally {
+      channel.close();
+    }
+  });
+
+  it('reports subscriber connection errors unless told to stay quiet', async () => {
+    const down = redisClient(`redis://127.0.0.1:${await freePort()}`, prefix);
+    const loud = recordingLogger();
+    const quiet = recordingLogger();
+    const loudChannel = new RedisJsonChannel<Note>(down, ['notes', 'down'], { logger: loud });
+    const quietChannel = new RedisJsonChannel<Note>(down, ['notes', 'down'], {
+      logger: quiet,
+      quietErrors: true,
+    });
+    try {
+      await assert.rejects(loudChannel.subscribe(() => undefined));
+      await assert.rejects(quietChannel.subscribe(() => undefined));
+      assert.ok(loud.warnings.length > 0);
+      assert.match(loud.warnings[0], new RegExp(`pub/sub ${prefix}:notes:down: .*ECONNREFUSED`));
+      assert.deepEqual(quiet.warnings, []);
+    } finally {
+      loudChannel.close();
+      quietChannel.close();
+      await down.onApplicationShutdown();
+    }
+  });
+});
