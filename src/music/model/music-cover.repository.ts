@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Model, Schema } from 'mongoose';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
-import { type MusicAlbum } from './music.schema.js';
+import { type MusicTrack } from './music.schema.js';
 
 /**
  * A stored cover file and the albums it is the cover of (the album's own, or one of its tracks'):
@@ -25,10 +25,15 @@ const musicCoverSchema = new Schema<MusicCover>(
 /** The marker written once every album filed before the collection existed has its covers in it. */
 const BACKFILLED = '~backfilled';
 
-/** The cover files an album uses: its own and its tracks' (a track's embedded picture can differ). */
-export function coverFilesOf(album: Pick<MusicAlbum, 'coverFileId' | 'tracks'> | null): string[] {
+/**
+ * The cover files an album uses: its own and its tracks' (a track's embedded picture can differ). A
+ * record read back may lack its tracks (an album written by hand, a projection).
+ */
+export function coverFilesOf(
+  album: { coverFileId?: string; tracks?: readonly Pick<MusicTrack, 'coverFileId'>[] } | null,
+): string[] {
   if (!album) return [];
-  const ids = [album.coverFileId, ...album.tracks.map((track) => track.coverFileId)];
+  const ids = [album.coverFileId, ...(album.tracks ?? []).map((track) => track.coverFileId)];
   return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
 }
 
