@@ -4,7 +4,7 @@
 // by the catalog index and the old way (database scans) in the same run, as p50/p95 and the ratio;
 // search also with no word counted as common (as before); plus seed time, index rebuild time and
 // Redis memory per title.
-//   npm run bench -- catalog   (BENCH_SIZES=10000,100000 BENCH_FILES=10 BENCH_REPS=40 BENCH_OLD_REPS=3)
+//   npm run bench -- catalog   (BENCH_SIZES=10000,100000 BENCH_FILES=10 BENCH_REPS=40 BENCH_OLD_REPS=3; 0 skips the old way)
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { seededRandom, syntheticTitles } from '../src/library/bulk/synthetic-titles.js';
@@ -157,7 +157,7 @@ async function main(server: InProcessApp) {
       );
       for (const c of cases) {
         const ours = await timings(REPS, c.ours);
-        const old = c.old ? await timings(OLD_REPS, c.old) : undefined;
+        const old = c.old && OLD_REPS > 0 ? await timings(OLD_REPS, c.old) : undefined;
         const fmt = (v: number[]) =>
           `${percentile(v, 50).toFixed(1)}/${percentile(v, 95).toFixed(1)}`.padStart(18);
         const ratio = old ? `${(percentile(old, 50) / percentile(ours, 50)).toFixed(0)}×` : '';
