@@ -11,6 +11,7 @@ import { CommentService } from './comment.service.js';
 import { EpisodeCommentRepository } from './episode-comment.repository.js';
 import { EpisodeCommentService } from './episode-comment.service.js';
 import { FileChangeBus } from './file-change.bus.js';
+import { FileCardRepository } from './file-card.repository.js';
 import { FileTotalsRepository } from './file-totals.repository.js';
 import { FileTotals } from './file-totals.service.js';
 import { LibraryService } from './library.service.js';
@@ -35,6 +36,7 @@ const SERVICES = [
   TitleKeyRepository,
   MediaFileRepository,
   FileTotalsRepository,
+  FileCardRepository,
   FileTotals,
   ContentKeyRepository,
   PendingDeletionRepository,

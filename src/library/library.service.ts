@@ -11,6 +11,7 @@ import { TitleDependents } from './title-dependents.js';
 import { FileScopes } from './file-scopes.js';
 import { FileChangeBus } from './file-change.bus.js';
 import { FileTotals } from './file-totals.service.js';
+import { type FileCard } from './file-card.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
@@ -374,6 +375,14 @@ export class LibraryService {
   /** The files filed under a title (movie files and every episode's), by `_id`, not by a scan. */
   filesOfTitle(title: Title): Promise<MediaFile[]> {
     return this.files.findByIds([...title.fileIds, ...allFiles(title.seasons)]);
+  }
+
+  /**
+   * The cards (what a file list shows) of the files filed under a title, movie files first, then
+   * every episode's: one Redis read, `_id` lookups only for files without a card.
+   */
+  fileCardsOfTitle(title: Title): Promise<FileCard[]> {
+    return this.files.cardsByIds([...title.fileIds, ...allFiles(title.seasons)]);
   }
 
   /** The title; 404 also when the current site (a franchise tenant's scope) does not show it. */

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
 import { findEachById } from '../core/database/find-each-by-id.js';
 import { MongoConnection } from '../core/database/mongo-connection.js';
+import { type FileCard, toFileCard } from './file-card.js';
+import { FileCardRepository } from './file-card.repository.js';
 import { FileTotalsRepository } from './file-totals.repository.js';
 import { type MediaFile, mediaFileSchema, type StoragePart } from './schemas/media-file.schema.js';
 
@@ -9,7 +11,9 @@ export type NewMediaFile = Omit<MediaFile, '_id' | 'createdAt' | 'updatedAt'>;
 
 /**
  * The media_files collection. Every write that adds or removes records also moves the file totals
- * (FileTotalsRepository) by what it did, so counting the library never scans it.
+ * (FileTotalsRepository) by what it did, so counting the library never scans it; every write that
+ * changes what a file list shows stores the file's new card (FileCardRepository), so a title page
+ * reads its files' cards in one Redis round trip.
  */
 @Injectable()
 export class MediaFileRepository {
@@ -19,6 +23,7 @@ export class MediaFileRepository {
   constructor(
     mongo: MongoConnection,
     private readonly totals: FileTotalsRepository,
+    private readonly cards: FileCardRepository,
   ) {
     this.model = mongo.connection.model<MediaFile>('MediaFile', mediaFileSchema);
   }
@@ -29,6 +34,29 @@ export class MediaFileRepository {
 
   findByIds(ids: Types.ObjectId[]): Promise<MediaFile[]> {
     return findEachById(this.model, ids);
+  }
+
+  /**
+   * The cards of these files, in the order given, missing files skipped: one Redis read, then an
+   * `_id` lookup for each file without a card (which stores its card). Without Redis, all by `_id`.
+   */
+  async cardsByIds(ids: readonly Types.ObjectId[]): Promise<FileCard[]> {
+    let held: (FileCard | undefined)[];
+    try {
+      held = await this.cards.get(ids.map(String));
+    } catch (error) {
+      this.logger.warn(`file cards unreadable, reading the files: ${(error as Error).message}`);
+      return (await this.findByIds([...ids])).map((file) => toFileCard(file).card);
+    }
+    const missing = ids.filter((_, i) => held[i] === undefined);
+    if (missing.length === 0) return held as FileCard[];
+    const read = await this.findByIds(missing);
+    const filled = read.map(toFileCard);
+    await this.storeCards(filled);
+    const byId = new Map(filled.map(({ card }) => [String(card._id), card]));
+    return ids
+      .map((id, i) => held[i] ?? byId.get(String(id)))
+      .filter((card): card is FileCard => card !== undefined);
   }
 
   /** A stored file with exactly this content in the given store, if the library holds one. */
@@ -74,7 +102,7 @@ export class MediaFileRepository {
   }
 
   async rename(id: Types.ObjectId, fileName: string): Promise<boolean> {
-    return (await this.model.updateOne({ _id: id }, { $set: { fileName } })).matchedCount > 0;
+    return (await this.changeCard(id, { $set: { fileName } })) !== null;
   }
 
   /** Inserts complete documents as given, in one round trip (bulk import). */
@@ -88,16 +116,18 @@ export class MediaFileRepository {
       throw error;
     }
     await this.count(files.length, sizeOf(files));
+    await this.storeCards(files.map(toFileCard));
   }
 
   async insert(file: NewMediaFile): Promise<MediaFile> {
     const created = (await this.model.create(file)).toObject<MediaFile>();
     await this.count(1, created.size ?? 0);
+    await this.storeCards([toFileCard(created)]);
     return created;
   }
 
   async setPlacement(id: Types.ObjectId, titleId: Types.ObjectId, season?: number, episodes: number[] = []) {
-    await this.model.updateOne({ _id: id }, { $set: { titleId, season, episodes } });
+    await this.changeCard(id, { $set: { titleId, season, episodes } });
   }
 
   /** Deletes these records (as read: their sizes leave the totals). */
@@ -108,6 +138,10 @@ export class MediaFileRepository {
     // Fewer deleted than asked: someone else deleted some (and counted them); which is unknown here.
     if (deletedCount === unique.length) await this.count(-unique.length, -sizeOf(unique));
     else if (deletedCount > 0) await this.countersUnknown();
+    const ids = unique.map((file) => String(file._id));
+    await this.cards.remove(ids).catch((error: Error) => {
+      this.logger.warn(`file cards not removed for ${ids.length} file(s): ${error.message}`);
+    });
   }
 
   /** Remembers where the WebVTT rendition of subtitle track `track` (its position) is stored. */
@@ -119,7 +153,7 @@ export class MediaFileRepository {
   }
 
   async setSubtitles(id: Types.ObjectId, subtitles: MediaFile['streams']['subtitles']): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { 'streams.subtitles': subtitles } });
+    await this.changeCard(id, { $set: { 'streams.subtitles': subtitles } });
   }
 
   /** Records what probing found (duration, tracks). */
@@ -127,7 +161,7 @@ export class MediaFileRepository {
     id: Types.ObjectId,
     probe: Pick<MediaFile, 'streams'> & { duration?: number },
   ): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: probe });
+    await this.changeCard(id, { $set: probe });
   }
 
   /** Records the stills and sample made for the file. */
@@ -135,7 +169,33 @@ export class MediaFileRepository {
     id: Types.ObjectId,
     artifacts: Pick<MediaFile, 'screenshots' | 'sample'>,
   ): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: artifacts });
+    await this.changeCard(id, { $set: artifacts });
+  }
+
+  /**
+   * An update that changes what the file's card shows: the revision goes up with it, and the card
+   * of the file as updated is stored. Null when there is no such file.
+   */
+  private async changeCard(
+    id: Types.ObjectId,
+    update: { $set: Record<string, unknown> },
+  ): Promise<MediaFile | null> {
+    const updated = await this.model
+      .findOneAndUpdate({ _id: id }, { ...update, $inc: { revision: 1 } }, { returnDocument: 'after' })
+      .lean<MediaFile>()
+      .exec();
+    if (updated) await this.storeCards([toFileCard(updated)]);
+    return updated;
+  }
+
+  /** Stores cards; a failure drops them instead (a stale card must not stay), never fails the write. */
+  private async storeCards(cards: Parameters<FileCardRepository['put']>[0]): Promise<void> {
+    try {
+      await this.cards.put(cards);
+    } catch (error) {
+      this.logger.warn(`file cards not stored for ${cards.length} file(s): ${(error as Error).message}`);
+      await this.cards.forget(cards.map(({ card }) => String(card._id))).catch(() => undefined);
+    }
   }
 
   /** Moves the totals by a write's effect; a failure leaves them to the next recount, never fails the write. */

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../app/roles.js';
 import { MusicChangeLog } from './model/music-change-log.js';
+import { MusicCoverBackfill } from './model/music-cover-backfill.js';
+import { MusicCoverRepository } from './model/music-cover.repository.js';
 import { MusicRepository } from './model/music.repository.js';
 import { SubsonicAuth } from './subsonic/subsonic-auth.js';
 
@@ -30,6 +32,8 @@ export class MusicModule {
       providers: [
         MusicRepository,
         MusicChangeLog,
+        MusicCoverRepository,
+        MusicCoverBackfill,
         ...(manager || streamer ? [SubsonicAuth] : []),
         ...(manager?.providers ?? []),
         ...(streamer?.providers ?? []),

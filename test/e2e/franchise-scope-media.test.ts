@@ -6,11 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import opdsFeedParser from 'opds-feed-parser';
 import { UserService } from '../../src/auth/user.service.js';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
 import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { CatalogRebuilder } from '../../src/library/catalog/catalog-rebuilder.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { MusicCoverBackfill } from '../../src/music/model/music-cover-backfill.js';
 import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { ChapterRepository } from '../../src/readvault/chapters/chapter.repository.js';
@@ -21,7 +23,7 @@ import { eventually } from '../support/eventually.js';
 import { HostClient, type HostResponse } from '../support/host-client.js';
 import { type TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
-import { storeFile } from '../support/library-fixtures.js';
+import { createMediaFile, storeFile } from '../support/library-fixtures.js';
 import { subsonicToken, toneFile } from '../support/music.js';
 import { makeZip } from '../support/zip.js';
 
@@ -41,6 +43,7 @@ interface Album {
   trackId: string;
   fileId: string;
   coverFileId: string;
+  coverBytes: Buffer;
   bytes: Buffer;
 }
 
@@ -55,6 +58,8 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
   let server: InProcessApp;
   let operator: TestClient;
   let dir: string;
+  /** Stores `bytes` as a file named `name`, as ingest stores one. */
+  let stored: (name: string, bytes: Buffer, mime: string) => ReturnType<typeof storeFile>;
   const albums: Record<string, Album> = {};
   const series: Record<string, Series> = {};
   const tenantIds: Record<string, string> = {};
@@ -66,7 +71,7 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
     server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer' });
     operator = await signInAdmin(server);
     dir = mkdtempSync(join(tmpdir(), 'sv-scope-media-'));
-    const stored = async (name: string, bytes: Buffer, mime: string) => {
+    stored = async (name: string, bytes: Buffer, mime: string) => {
       writeFileSync(join(dir, name), bytes);
       return storeFile(server.app, join(dir, name), name, mime);
     };
@@ -79,7 +84,8 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
     ] as const) {
       const bytes = toneFile(join(dir, 'tones', `${name}.mp3`), { seconds: 2, frequency: shade * 10 });
       const file = await stored(`${name}.mp3`, bytes, 'audio/mpeg');
-      const cover = await stored(`${name}.jpg`, await pageImage(300, 300, shade, 'jpeg'), 'image/jpeg');
+      const coverBytes = await pageImage(300, 300, shade, 'jpeg');
+      const cover = await stored(`${name}.jpg`, coverBytes, 'image/jpeg');
       const id = albumId(artist, name);
       const fileId = String(file._id);
       await music.fileAlbum(
@@ -122,7 +128,14 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
           },
         ],
       );
-      albums[name] = { id, trackId: trackId(fileId), fileId, coverFileId: String(cover._id), bytes };
+      albums[name] = {
+        id,
+        trackId: trackId(fileId),
+        fileId,
+        coverFileId: String(cover._id),
+        coverBytes,
+        bytes,
+      };
     }
 
     // Two manga series of one chapter each: one Sea, one Horror.
@@ -350,6 +363,57 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
       const media = await accounts[MEDIA].client.get(`/stream/${albums['Loud City'].fileId}/a.mp3`);
       assert.equal(media.status, 200);
     });
+
+    it("the web player's cover links show an album's cover in scope and 404 one out of it; other sites show both", async () => {
+      const inside = albums['Blue Night'];
+      const out = albums['Loud City'];
+      const jazz = accounts[JAZZ].client;
+      const listed = await jazz.get('/api/music/albums');
+      const albumCover = String((listed.body.albums as unknown as Json[])[0].cover);
+      const album = await jazz.get(`/api/music/albums/${inside.id}`);
+      const trackCover = String((album.body.tracks as unknown as Json[])[0].cover);
+      for (const link of [albumCover, trackCover]) {
+        const cover = await new HostClient(server.url, JAZZ).get(link);
+        assert.equal(cover.status, 200, `${link}: ${cover.text}`);
+        assert.ok(cover.bytes.equals(inside.coverBytes), link);
+      }
+      assert.equal((await jazz.get(`/stream/${inside.coverFileId}/cover.jpg`)).status, 200);
+      assert.equal((await jazz.get(`/stream/${out.coverFileId}/cover.jpg`)).status, 404);
+      const media = await accounts[MEDIA].client.get(`/stream/${out.coverFileId}/cover.jpg`);
+      assert.equal(media.status, 200);
+      assert.ok(media.bytes.equals(out.coverBytes));
+      assert.equal((await operator.get(`/stream/${out.coverFileId}/cover.jpg`)).status, 200);
+    });
+
+    it('a cover follows its album when the album is filed again with another cover', async () => {
+      const music = server.app.get(MusicRepository);
+      const refile = async (coverFileId: string) => {
+        const {
+          tracks: _tracks,
+          createdAt: _created,
+          updatedAt: _updated,
+          ...album
+        } = (await music.findAlbum(albums['Loud City'].id))!;
+        await music.fileAlbum({ ...album, coverFileId }, []);
+      };
+      const covers: string[] = [];
+      for (const shade of [100, 110]) {
+        const cover = await stored(
+          `loud-${shade}.jpg`,
+          await pageImage(300, 300, shade, 'jpeg'),
+          'image/jpeg',
+        );
+        covers.push(String(cover._id));
+        await refile(String(cover._id));
+      }
+      const [replaced, current] = covers;
+      const media = accounts[MEDIA].client;
+      // The site showing every album shows the album's cover, not the one it no longer uses.
+      assert.equal((await media.get(`/stream/${current}/cover.jpg`)).status, 200);
+      assert.equal((await media.get(`/stream/${replaced}/cover.jpg`)).status, 404);
+      assert.equal((await accounts[JAZZ].client.get(`/stream/${current}/cover.jpg`)).status, 404);
+      assert.equal((await operator.get(`/stream/${replaced}/cover.jpg`)).status, 200);
+    });
   });
 
   describe('manga', () => {
@@ -500,5 +564,80 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
     );
     assert.deepEqual(await feedTitles(MEDIA, '/opds/v1.2/search?q=night'), ['Night Shift']);
     assert.equal((await subsonic(JAZZ, 'getSong', { id: out.trackId })).error.code, 70);
+  });
+
+  it("the home page's continue row lists only titles the site shows", async () => {
+    const library = server.app.get(LibraryService);
+    const movies: Record<string, string> = {};
+    for (const [name, genre] of [
+      ['Deep Blue', 'Sea'],
+      ['Dark House', 'Horror'],
+    ] as const) {
+      const title = await library.upsertSkeleton({ kind: 'movie', name });
+      await library.updateTitle(title._id, { genres: [genre] });
+      const fileId = await createMediaFile(server.app, `${name}.mkv`);
+      await library.attachFile(title._id, fileId);
+      movies[name] = String(fileId);
+    }
+    // The media site shows everything now (the test before): its account starts both films.
+    const media = accounts[MEDIA].client;
+    for (const name of ['Deep Blue', 'Dark House']) {
+      const saved = await media.request('PUT', `/api/progress/${movies[name]}`, {
+        json: { position: 100, duration: 6000 },
+      });
+      assert.equal(saved.status, 200, saved.text);
+    }
+    const row = async (limit = 12) => {
+      const res = await media.get(`/api/progress/continue?limit=${limit}`);
+      assert.equal(res.status, 200, res.text);
+      return (res.body as unknown as Json[]).map((item) => item.title?.name);
+    };
+    assert.deepEqual(await row(), ['Dark House', 'Deep Blue']);
+
+    const changed = await operator.patch(`/api/tenants/${tenantIds[MEDIA]}`, {
+      scope: { mode: 'filtered', genres: ['sea'] },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.deepEqual(await row(), ['Deep Blue']);
+    // The limit counts the entries shown: the newest one, hidden, does not take the only place.
+    assert.deepEqual(await row(1), ['Deep Blue']);
+    const restored = await operator.patch(`/api/tenants/${tenantIds[MEDIA]}`, { scope: { mode: 'all' } });
+    assert.equal(restored.status, 200, JSON.stringify(restored.body));
+    assert.deepEqual(await row(), ['Dark House', 'Deep Blue']);
+  });
+
+  it('covers of albums filed before the cover lookup existed are judged once the boot backfill ran', async () => {
+    const connection = server.app.get(MongoConnection).connection;
+    const old: Record<string, string> = {};
+    for (const [name, artist, genre, shade] of [
+      ['Old Standards', 'Old Trio', 'Jazz', 50],
+      ['Old Noise', 'Old Amps', 'Rock', 70],
+    ] as const) {
+      const cover = await stored(`${name}.jpg`, await pageImage(300, 300, shade, 'jpeg'), 'image/jpeg');
+      await connection.collection('music_albums').insertOne({
+        _id: albumId(artist, name) as never,
+        name,
+        artistId: artistId(artist),
+        artist,
+        genres: [genre],
+        compilation: false,
+        coverFileId: String(cover._id),
+        tracks: [],
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      old[name] = String(cover._id);
+    }
+    // As an install from before the lookup: neither the albums' covers nor the done marker are in it.
+    await connection.collection('music_covers').deleteMany({});
+    const jazz = accounts[JAZZ].client;
+    assert.equal((await jazz.get(`/stream/${old['Old Standards']}/cover.jpg`)).status, 404);
+
+    const backfill = server.app.get(MusicCoverBackfill);
+    assert.equal(await backfill.run(), true);
+    assert.equal((await jazz.get(`/stream/${old['Old Standards']}/cover.jpg`)).status, 200);
+    assert.equal((await jazz.get(`/stream/${old['Old Noise']}/cover.jpg`)).status, 404);
+    assert.equal((await operator.get(`/stream/${old['Old Noise']}/cover.jpg`)).status, 200);
+    assert.equal(await backfill.run(), false, 'once per install');
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Types } from 'mongoose';
 import { LibraryService } from '../../library/library.service.js';
-import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { type FileCard } from '../../library/file-card.js';
 import { type TitleCard } from '../../library/catalog/title-card.js';
 import { formatBytes, formatDuration } from '../../core/util/format-units.js';
 import { ChapterAdminService } from '../../readvault/chapters/chapter-admin.service.js';
@@ -25,7 +25,9 @@ export class LibraryPageService {
 
   async title(id: Types.ObjectId) {
     const title = await this.library.requireTitle(id);
-    const files = new Map((await this.library.filesOfTitle(title)).map((file) => [String(file._id), file]));
+    const files = new Map(
+      (await this.library.fileCardsOfTitle(title)).map((file) => [String(file._id), file]),
+    );
     const fileRow = (fileId: Types.ObjectId) => presentFile(String(fileId), files.get(String(fileId)));
     return {
       // Not `title`: the layout uses that for the page title.
@@ -71,7 +73,7 @@ export function presentTitleRow(card: TitleCard) {
 }
 
 /** A file row; a dangling id (no record) is shown as such rather than hidden. */
-function presentFile(id: string, file: MediaFile | undefined) {
+function presentFile(id: string, file: FileCard | undefined) {
   if (!file) return { id, missing: true, fileName: '(no file record)' };
   const video = file.streams.video[0];
   return {

@@ -54,6 +54,13 @@ export interface AppConfig {
     /** Album and artist changes kept for managers' catalogs to catch up from (older: load again). */
     changeLogLength: number;
   };
+  catalog: {
+    /**
+     * A search word matching more titles than this is common ("the", "of"): it ranks the titles the
+     * other words find instead of adding its own, and alone it is answered from the newest matches.
+     */
+    commonWordTitles: number;
+  };
   ingest: {
     allowHosts: readonly AllowedHost[];
     maxFileBytes: number;

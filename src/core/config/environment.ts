@@ -136,6 +136,11 @@ export class Environment {
   @Max(10000000, { message: 'must be a whole number between 10 and 10000000' })
   MUSIC_CHANGE_LOG_LENGTH: number = 50000;
 
+  @IsInt({ message: 'must be a whole number between 1 and 100000000' })
+  @Min(1, { message: 'must be a whole number between 1 and 100000000' })
+  @Max(100000000, { message: 'must be a whole number between 1 and 100000000' })
+  CATALOG_COMMON_WORD_TITLES: number = 4000;
+
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3-64 letters, digits, ".", "_" or "-"' })
   ADMIN_USERNAME: string = 'admin';
 
@@ -327,6 +332,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'TRANSCODE_CACHE_MB',
   'TRANSCODE_QUEUE_WAIT_MS',
   'MUSIC_CHANGE_LOG_LENGTH',
+  'CATALOG_COMMON_WORD_TITLES',
   'QUEUE_STALLED_AFTER_MS',
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',

@@ -110,6 +110,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       transcodeQueueWaitMs: environment.TRANSCODE_QUEUE_WAIT_MS,
       changeLogLength: environment.MUSIC_CHANGE_LOG_LENGTH,
     },
+    catalog: { commonWordTitles: environment.CATALOG_COMMON_WORD_TITLES },
     ingest: {
       allowHosts,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,

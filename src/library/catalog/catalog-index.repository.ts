@@ -198,6 +198,7 @@ export class CatalogIndexRepository {
       offset,
       limit,
       MAX_PREFIX_TOKENS,
+      this.config.catalog.commonWordTitles,
       filters.length,
       ...filters,
       ...words,

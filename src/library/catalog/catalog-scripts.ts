@@ -125,25 +125,55 @@ return 1
 `;
 
 /**
- * ARGV: p, offset, limit, maxPrefix, filter count, filter keys..., query words...
+ * ARGV: p, offset, limit, maxPrefix, common, filter count, filter keys..., query words...
  * Each word matches tokens exactly, by prefix (at most maxPrefix tokens) and, from five letters on,
  * within one edit. A title scores per word 10101 (exact), 10001 (prefix) or 10000 (one edit), summed
  * over words, so more words matched rank first, then more exact, then more prefix; recency (updatedAt,
- * seconds) breaks ties. Returns {total, truncated, entry JSON of each hit...}, or nil when the generation
- * is retired.
+ * seconds) breaks ties.
+ *
+ * A word whose tokens hold more than `common` titles in all ("the", "of") is common: with other words
+ * that find something it only scores the titles they find (a stop word: "the ring" ranks "The Ring"
+ * first without gathering every title with "the"). When every word is common and the page is within
+ * the first 1000, the candidates are the newest titles (within the filters; 200 or the page's end)
+ * holding one of the words exactly, walked from the smallest recency-ordered set; a single word's page
+ * is then exact (its exact matches, newest first, come before any prefix match) and the total is
+ * estimated from the walk. Either way the answer is marked truncated. Returns {total, truncated, entry JSON of each hit...}, or nil when the generation is
+ * retired.
  */
 export const SEARCH_SCRIPT = `${HELPERS}
-local p, offset, limit, maxPrefix, nf = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local p, offset, limit, maxPrefix, common, nf = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local POOL_MIN, POOL_MAX = 200, 1000
 local tmp = p .. 'tmp:' .. redis.call('INCR', p .. 'tmp-seq') .. ':'
-local parts, truncated = {}, 0
-for a = 6 + nf, #ARGV do
+local filters = {}
+for i = 1, nf do filters[i] = ARGV[6 + i] end
+local temps, truncated, seq = {}, 0, 0
+local function temp()
+  seq = seq + 1
+  local key = tmp .. seq
+  temps[#temps + 1] = key
+  return key
+end
+
+-- Each word: the token sets it matches, their weights, the exact token's set, how many titles in all.
+local words = {}
+for a = 7 + nf, #ARGV do
   local w = ARGV[a]
-  local keys, weights, seen = {}, {}, {}
+  local word = { keys = {}, weights = {}, mass = 0 }
+  local seen = {}
   local function add(t, weight)
-    if not seen[t] then seen[t] = true; keys[#keys + 1] = p .. 'tok:' .. t; weights[#weights + 1] = weight end
+    if not seen[t] then
+      seen[t] = true
+      local key = p .. 'tok:' .. t
+      word.keys[#word.keys + 1] = key
+      word.weights[#word.weights + 1] = weight
+      word.mass = word.mass + redis.call('SCARD', key)
+    end
   end
-  if redis.call('EXISTS', p .. 'tok:' .. w) == 1 then add(w, 10101) end
+  if redis.call('EXISTS', p .. 'tok:' .. w) == 1 then
+    add(w, 10101)
+    word.exact = p .. 'tok:' .. w
+  end
   local prefixed = redis.call('ZRANGEBYLEX', p .. 'tokens', '[' .. w, '[' .. w .. '\\255', 'LIMIT', 0, maxPrefix + 1)
   if #prefixed > maxPrefix then truncated = 1 end
   for j = 1, math.min(#prefixed, maxPrefix) do add(prefixed[j], 10001) end
@@ -158,25 +188,113 @@ for a = 6 + nf, #ARGV do
       if not seen[t] and oneEdit(w, t) then add(t, 10000) end
     end
   end
-  if #keys > 0 then
-    local key = tmp .. #parts
-    local args = { 'ZUNIONSTORE', key, #keys }
-    for _, k in ipairs(keys) do args[#args + 1] = k end
+  if #word.keys > 0 then words[#words + 1] = word end
+end
+
+-- A word's score (its best matching token) for every title of its sets, or only for those in 'within'.
+local function scored(word, within)
+  local key = temp()
+  if not within then
+    local args = { 'ZUNIONSTORE', key, #word.keys }
+    for _, k in ipairs(word.keys) do args[#args + 1] = k end
     args[#args + 1] = 'WEIGHTS'
-    for _, x in ipairs(weights) do args[#args + 1] = x end
+    for _, x in ipairs(word.weights) do args[#args + 1] = x end
     args[#args + 1] = 'AGGREGATE'
     args[#args + 1] = 'MAX'
     redis.call(unpack(args))
-    parts[#parts + 1] = key
+    return key
+  end
+  local hits = {}
+  for i, k in ipairs(word.keys) do
+    local hit = temp()
+    redis.call('ZINTERSTORE', hit, 2, within, k, 'WEIGHTS', 0, word.weights[i])
+    hits[#hits + 1] = hit
+  end
+  local args = { 'ZUNIONSTORE', key, #hits }
+  for _, k in ipairs(hits) do args[#args + 1] = k end
+  args[#args + 1] = 'AGGREGATE'
+  args[#args + 1] = 'MAX'
+  redis.call(unpack(args))
+  return key
+end
+
+local function sum(keys)
+  local key = temp()
+  local args = { 'ZUNIONSTORE', key, #keys }
+  for _, k in ipairs(keys) do args[#args + 1] = k end
+  redis.call(unpack(args))
+  return key
+end
+
+-- The newest titles within the filters holding one of the words exactly (up to poolSize): the pool
+-- key and an estimated total, or nil when fewer than 'needed' are found within the walk (few exact
+-- matches: the full ranking answers instead).
+local function newestExact(needed, poolSize)
+  local exact = {}
+  for _, word in ipairs(words) do if word.exact then exact[#exact + 1] = word.exact end end
+  if #exact == 0 then return nil end
+  local source, others = p .. 'all:new', {}
+  local size = redis.call('ZCARD', source)
+  for _, f in ipairs(filters) do
+    local n = redis.call('ZCARD', f)
+    if n < size then others[#others + 1] = source; source, size = f, n else others[#others + 1] = f end
+  end
+  local pool, found, walked, chunk, maxWalk = temp(), 0, 0, 256, math.max(common * 4, 2000)
+  while found < poolSize and walked < size and walked < maxWalk do
+    local ids = redis.call('ZREVRANGE', source, walked, walked + chunk - 1)
+    if #ids == 0 then break end
+    for _, id in ipairs(ids) do
+      walked = walked + 1
+      local keep = true
+      for _, f in ipairs(others) do
+        if not redis.call('ZSCORE', f, id) then keep = false; break end
+      end
+      if keep then
+        keep = false
+        for _, e in ipairs(exact) do
+          if redis.call('SISMEMBER', e, id) == 1 then keep = true; break end
+        end
+      end
+      if keep then
+        redis.call('ZADD', pool, 0, id)
+        found = found + 1
+        if found >= poolSize then break end
+      end
+    end
+  end
+  if found < needed then return nil end
+  return pool, math.max(found, math.floor(found * size / walked))
+end
+
+local parts, estimate = {}, nil
+local rare, commons = {}, {}
+for _, word in ipairs(words) do
+  if word.mass > common then commons[#commons + 1] = word else rare[#rare + 1] = word end
+end
+local rareMass = 0
+for _, word in ipairs(rare) do rareMass = rareMass + word.mass end
+if #commons > 0 and rareMass > 0 then
+  -- Stop words: the other words find the candidates; common words rank them.
+  for _, word in ipairs(rare) do parts[#parts + 1] = scored(word) end
+  local found = sum(parts)
+  parts = { found }
+  for _, word in ipairs(commons) do parts[#parts + 1] = scored(word, found) end
+  truncated = 1
+elseif #commons > 0 and offset + limit <= POOL_MAX then
+  local pool
+  pool, estimate = newestExact(offset + limit, math.max(offset + limit, POOL_MIN))
+  if pool then
+    for _, word in ipairs(words) do parts[#parts + 1] = scored(word, pool) end
+    truncated = 1
   end
 end
+if #parts == 0 then
+  for _, word in ipairs(words) do parts[#parts + 1] = scored(word) end
+end
 if #parts == 0 then return { 0, truncated } end
-local union, final = tmp .. 'u', tmp .. 'f'
-local args = { 'ZUNIONSTORE', union, #parts }
-for _, k in ipairs(parts) do args[#args + 1] = k end
-redis.call(unpack(args))
-args = { 'ZINTERSTORE', final, 2 + nf, union, p .. 'all:new' }
-for i = 1, nf do args[#args + 1] = ARGV[5 + i] end
+local union, final = sum(parts), temp()
+local args = { 'ZINTERSTORE', final, 2 + nf, union, p .. 'all:new' }
+for _, f in ipairs(filters) do args[#args + 1] = f end
 args[#args + 1] = 'WEIGHTS'
 args[#args + 1] = '1e10'
 args[#args + 1] = '0.001'
@@ -184,10 +302,8 @@ for _ = 1, nf do args[#args + 1] = '0' end
 redis.call(unpack(args))
 local total = redis.call('ZCARD', final)
 local ids = redis.call('ZREVRANGE', final, offset, offset + limit - 1)
-parts[#parts + 1] = union
-parts[#parts + 1] = final
-redis.call('DEL', unpack(parts))
-local out = { total, truncated }
+redis.call('DEL', unpack(temps))
+local out = { estimate or total, truncated }
 if #ids > 0 then
   for _, doc in ipairs(redis.call('HMGET', p .. 'docs', unpack(ids))) do out[#out + 1] = doc end
 end

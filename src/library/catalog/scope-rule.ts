@@ -1,4 +1,5 @@
 import { type TenantScope } from '../../core/tenancy/tenant.js';
+import { type Title } from '../schemas/title.schema.js';
 import { genreKey } from './catalog-query.js';
 
 /** What the scope rule looks at: an item's id, kind and genres (a title, a music album). */
@@ -6,6 +7,11 @@ export interface ScopeSubject {
   id: string;
   kind: string;
   genres?: readonly string[];
+}
+
+/** A library title as the scope rule sees it (as the catalog index files it): its id, kind and genres. */
+export function titleSubject(title: Pick<Title, '_id' | 'kind' | 'genres'>): ScopeSubject {
+  return { id: String(title._id), kind: title.kind, genres: title.genres };
 }
 
 /**

@@ -43,6 +43,8 @@ export interface MediaFile {
   titleId?: Types.ObjectId;
   season?: number;
   episodes: number[];
+  /** Counts the writes that change what the file's card shows (see FileCardRepository). */
+  revision?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -97,6 +99,7 @@ export const mediaFileSchema = new Schema<MediaFile>(
     titleId: { type: Schema.Types.ObjectId },
     season: Number,
     episodes: { type: [Number], default: [] },
+    revision: { type: Number, default: 0 },
   },
   { collection: 'media_files', timestamps: true },
 );

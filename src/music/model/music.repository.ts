@@ -3,6 +3,7 @@ import { type Model } from 'mongoose';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { MusicChangeLog } from './music-change-log.js';
+import { coverFilesOf, MusicCoverRepository } from './music-cover.repository.js';
 import {
   type MusicAlbum,
   musicAlbumSchema,
@@ -30,6 +31,7 @@ export class MusicRepository {
     mongo: MongoConnection,
     private readonly mutex: RedisMutex,
     private readonly changes: MusicChangeLog,
+    private readonly covers: MusicCoverRepository,
   ) {
     this.tracks = mongo.connection.model<MusicTrack>('MusicTrack', musicTrackSchema);
     this.albums = mongo.connection.model<MusicAlbum>('MusicAlbum', musicAlbumSchema);
@@ -54,13 +56,23 @@ export class MusicRepository {
     return this.albums.find().lean<MusicAlbum[]>().exec();
   }
 
+  /** Every album's id and cover files (its own and its tracks'), one at a time: the covers' backfill. */
+  eachAlbumCovers(): AsyncIterable<Pick<MusicAlbum, '_id' | 'coverFileId' | 'tracks'>> {
+    return this.albums
+      .find({}, { coverFileId: 1, 'tracks.coverFileId': 1 })
+      .lean<Pick<MusicAlbum, '_id' | 'coverFileId' | 'tracks'>>()
+      .cursor();
+  }
+
   allArtists(): Promise<MusicArtist[]> {
     return this.artists.find().lean<MusicArtist[]>().exec();
   }
 
   /**
    * Files tracks into their album (creating it, or merging into it: a track of the same id is
-   * replaced) and the album into its artist, then records the change. Idempotent.
+   * replaced) and the album into its artist, then records the change. Idempotent. The cover lookup
+   * follows: the album's cover files are linked before the album names them and a cover it no longer
+   * uses is unlinked after, so a cover the album shows is always judged by it.
    */
   async fileAlbum(
     album: Omit<MusicAlbum, 'tracks' | 'createdAt' | 'updatedAt'>,
@@ -90,7 +102,13 @@ export class MusicRepository {
         createdAt: current?.createdAt ?? now,
         updatedAt: now,
       };
+      const covers = coverFilesOf(next);
+      await this.covers.link(album._id, covers);
       await this.albums.replaceOne({ _id: album._id }, next, { upsert: true });
+      await this.covers.unlink(
+        album._id,
+        coverFilesOf(current).filter((id) => !covers.includes(id)),
+      );
     });
     await this.mutex.withLock(`music-artist:${album.artistId}`, async () => {
       const current = await this.findArtist(album.artistId);

@@ -15,6 +15,7 @@ import { TenantUsageMeter } from '../../stream/usage/tenant-usage.meter.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { resizeCover } from '../ingest/cover-art.js';
 import { albumInScope } from '../model/album-scope.js';
+import { MusicCoverRepository } from '../model/music-cover.repository.js';
 import { kindOfId, trackId } from '../model/music-ids.js';
 import { indexAfterData, MP4_SUFFIXES } from '../mp4/mp4-layout.js';
 import { MusicRepository } from '../model/music.repository.js';
@@ -36,6 +37,9 @@ interface TranscodeSource {
   cleanup?: () => Promise<void>;
 }
 
+/** An album as its scope is judged (kept in memory for a cover's albums). */
+type ScopedAlbum = Pick<MusicAlbum, '_id' | 'genres'>;
+
 /** Tracks whose record a streamer keeps in memory, and for how long (a deleted file stops within this). */
 const RECENT_TRACKS = 2000;
 const RECENT_TRACK_MS = 60_000;
@@ -48,6 +52,8 @@ const RECENT_TRACK_MS = 60_000;
 export class MusicMediaService implements OnModuleInit {
   private readonly logger = new Logger('music');
   private readonly recent = new Map<string, { value: TrackRecord; until: number }>();
+  /** Cover files and their albums, kept like track records (the scope is judged per request). */
+  private readonly recentCovers = new Map<string, { albums: ScopedAlbum[]; until: number }>();
   /** Stored MP4 files and whether their index follows their data (the bytes of a file never change). */
   private readonly layouts = new Map<string, boolean>();
 
@@ -56,20 +62,43 @@ export class MusicMediaService implements OnModuleInit {
     private readonly library: LibraryService,
     private readonly fileScopes: FileScopes,
     private readonly repository: MusicRepository,
+    private readonly covers: MusicCoverRepository,
     private readonly transcoder: FfmpegTranscoder,
     private readonly slots: TranscodeSlots,
     private readonly cache: TranscodeCache,
     private readonly usage: TenantUsageMeter,
   ) {}
 
-  /** Lets the library ask about a track's file on `/stream` of a scoped site (the web player's links). */
+  /**
+   * Lets the library ask about a track's or a cover's file on `/stream` of a scoped site (the web
+   * player's links): a track goes with its album, a cover with its albums (shown when any of them is).
+   */
   onModuleInit(): void {
     this.fileScopes.register({
       inScope: async (file) => {
-        const record = await this.record(trackId(String(file._id))).catch(() => undefined);
-        return record && albumInScope(record.album);
+        const fileId = String(file._id);
+        const cover = this.recentCovers.get(fileId);
+        if (cover && cover.until > Date.now()) return cover.albums.some(albumInScope);
+        const record = await this.record(trackId(fileId)).catch(() => undefined);
+        if (record) return albumInScope(record.album);
+        return (await this.coverAlbums(fileId))?.some(albumInScope);
       },
     });
+  }
+
+  /** The albums a cover file belongs to (one `_id` read, then one per album); undefined for no cover. */
+  private async coverAlbums(fileId: string): Promise<ScopedAlbum[] | undefined> {
+    const albumIds = await this.covers.albumsOf(fileId);
+    if (!albumIds) return undefined;
+    const albums: ScopedAlbum[] = [];
+    for (const id of albumIds) {
+      const album = await this.repository.findAlbum(id);
+      if (album) albums.push({ _id: album._id, genres: album.genres });
+    }
+    if (this.recentCovers.size >= RECENT_TRACKS)
+      this.recentCovers.delete(this.recentCovers.keys().next().value!);
+    this.recentCovers.set(fileId, { albums, until: Date.now() + RECENT_TRACK_MS });
+    return albums;
   }
 
   /** A track and its stored file; Subsonic error 70 when the current site's scope leaves out its album. */

@@ -1,8 +1,24 @@
 import { formatBytes, formatClock } from '../../core/util/format-units.js';
-import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { type Types } from 'mongoose';
+
+interface Tracks {
+  streams: {
+    video: readonly { height?: number }[];
+    audio: readonly { language?: string }[];
+    subtitles: readonly { language?: string }[];
+  };
+}
+
+/** What the facts are made from: a file record or its card (library/file-card). */
+export type FactsSource = Tracks & {
+  _id: Types.ObjectId;
+  fileName: string;
+  size: number;
+  duration?: number;
+};
 
 /** "2160p" / "1080p" / "720p" / "SD" from the picture height (the usual release-name ladder). */
-export function qualityLabel(file: Pick<MediaFile, 'streams'>): string | undefined {
+export function qualityLabel(file: { streams: Pick<Tracks['streams'], 'video'> }): string | undefined {
   const height = Math.max(0, ...file.streams.video.map((video) => video.height ?? 0));
   if (height === 0) return undefined;
   if (height >= 1500) return '2160p';
@@ -19,7 +35,7 @@ function languages(tracks: readonly { language?: string }[]): string {
 }
 
 /** What a file list shows of one file: quality, size, length, audio and subtitle languages. */
-export function fileFacts(file: MediaFile) {
+export function fileFacts(file: FactsSource) {
   return {
     id: String(file._id),
     fileName: file.fileName,

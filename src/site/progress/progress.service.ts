@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { type Identity } from '../../core/identity/identity.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { scopeRule, titleSubject } from '../../library/catalog/scope-rule.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { type Title } from '../../library/schemas/title.schema.js';
 import { artworkSrc } from '../pages/artwork.js';
 import { ProgressRepository } from './progress.repository.js';
 import { chapterProgressKey } from './schemas/file-progress.schema.js';
@@ -186,16 +189,22 @@ export class ProgressService {
     };
   }
 
-  /** Started, unfinished files, newest first, one per title, with the title's name. */
+  /**
+   * Started, unfinished files, newest first, one per title, with the title's name; on a site showing
+   * part of the library (a franchise tenant's scope), only those of titles it shows.
+   */
   async continueWatching(identity: Identity, limit: number): Promise<ContinueItem[]> {
-    const entries = (await this.progress.findProfile(identity.id))?.continue.slice(0, limit) ?? [];
-    const titleIds = [...new Set(entries.flatMap((entry) => entry.titleId ?? []))];
+    const scoped = TenantContext.current().scope.mode === 'filtered';
+    const listed = (await this.progress.findProfile(identity.id))?.continue ?? [];
+    const candidates = scoped ? listed : listed.slice(0, limit);
+    const titleIds = [...new Set(candidates.flatMap((entry) => entry.titleId ?? []))];
     const titles = new Map(
       (await this.library.findTitles(titleIds.map((id) => new Types.ObjectId(id)))).map((title) => [
         String(title._id),
         title,
       ]),
     );
+    const entries = (scoped ? await this.shownOnSite(candidates, titles) : candidates).slice(0, limit);
     return entries.map((entry) => {
       const title = entry.titleId ? titles.get(entry.titleId) : undefined;
       return {
@@ -221,6 +230,27 @@ export class ProgressService {
           ) ?? null,
       };
     });
+  }
+
+  /**
+   * The entries the current site's scope shows: a title's by the scope rule (the titles read by
+   * `_id`; a title deleted since is shown nowhere), a file without a title as the library judges it.
+   */
+  private async shownOnSite(
+    entries: readonly ContinueEntry[],
+    titles: ReadonlyMap<string, Title>,
+  ): Promise<ContinueEntry[]> {
+    const shows = scopeRule(TenantContext.current().scope);
+    const kept = await Promise.all(
+      entries.map(async (entry) => {
+        if (!entry.titleId) {
+          return this.library.fileInScope({ _id: new Types.ObjectId(entry.fileId), titleId: undefined });
+        }
+        const title = titles.get(entry.titleId);
+        return title !== undefined && shows(titleSubject(title));
+      }),
+    );
+    return entries.filter((_, index) => kept[index]);
   }
 
   async forTitle(identity: Identity, titleId: Types.ObjectId): Promise<TitleProgressView> {

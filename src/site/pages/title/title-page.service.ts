@@ -5,7 +5,7 @@ import { AppError } from '../../../core/errors/app-error.js';
 import { formatClock } from '../../../core/util/format-units.js';
 import { CommentService, type CommentView } from '../../../library/comment.service.js';
 import { LibraryService } from '../../../library/library.service.js';
-import { type MediaFile } from '../../../library/schemas/media-file.schema.js';
+import { type FileCard } from '../../../library/file-card.js';
 import { type ExternalIds, type Title } from '../../../library/schemas/title.schema.js';
 import { artworkSrc, initialOf } from '../artwork.js';
 import { kindLabel } from '../catalog/card-view.js';
@@ -24,7 +24,10 @@ export function pageObjectId(id: string, what: string): Types.ObjectId {
   return new Types.ObjectId(id);
 }
 
-/** Everything the title page shows, read by `_id` only (the title, its files, its comments). */
+/**
+ * Everything the title page shows, read by `_id` (the title, its comments) and from the files' cards
+ * (one Redis read for the whole file list).
+ */
 @Injectable()
 export class TitlePageService {
   constructor(
@@ -40,11 +43,10 @@ export class TitlePageService {
       this.library.requireTitle(titleId),
       this.comments.listOfKnownTitle(titleId, 1, COMMENTS_ON_PAGE),
     ]);
-    const fileIds = [...title.fileIds, ...title.seasons.flatMap((s) => s.episodes.flatMap((e) => e.fileIds))];
-    const files = await this.library.findFiles(fileIds);
+    const files = await this.library.fileCardsOfTitle(title);
     const byId = new Map(files.map((file) => [String(file._id), file]));
     const filesOf = (ids: Types.ObjectId[]) =>
-      ids.map((id) => byId.get(String(id))).filter((file): file is MediaFile => file !== undefined);
+      ids.map((id) => byId.get(String(id))).filter((file): file is FileCard => file !== undefined);
 
     // The catalogue's episode stills (local copies) first; a frame of the episode's file otherwise.
     const catalogueStills = new Map(
@@ -132,9 +134,9 @@ export class TitlePageService {
   }
 
   /** The middle still of the usual three (25/50/75%). */
-  private still(file: MediaFile): string | undefined {
-    if (file.screenshots.length === 0) return undefined;
-    return this.links.still(String(file._id), Math.floor(file.screenshots.length / 2));
+  private still(file: FileCard): string | undefined {
+    if (file.screenshotCount === 0) return undefined;
+    return this.links.still(String(file._id), Math.floor(file.screenshotCount / 2));
   }
 }
 
