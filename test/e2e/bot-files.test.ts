@@ -201,7 +201,7 @@ describe('telegram bot: a file over the Bot API limit comes through the MTProto 
     );
     // What Telegram holds for the bot: the message's document, readable by the bot's own session.
     telegram.sendToBot(BOT_ID, { chatId: ALICE.id, messageId }, big.bytes);
-    await eventually(async () => api.handled(updateId), Boolean, { timeoutMs: 15000, what: 'file handled' });
+    await eventually(async () => api.handled(updateId), Boolean, { timeoutMs: 45000, what: 'file handled' });
 
     const completion = await chat.waitForCall(
       'completion caption',

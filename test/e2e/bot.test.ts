@@ -36,8 +36,8 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
     chat = await startBotChat(TOKEN);
     api = chat.api;
     fast = await startFixtureServer({ body: fastVideo.bytes });
-    // Slow enough for several status rounds while downloading.
-    slow = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 10) });
+    // Slow enough for several status rounds while downloading (20 s: under load a round can take seconds).
+    slow = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 20) });
     slower = await startFixtureServer({ body: video.bytes, throttle: Math.ceil(video.bytes.length / 30) });
     server = await chat.startApp({
       MONGODB_URI: db.uri,
