@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UserService } from './user.service.js';
+import { retryUntilDone } from '../core/util/retry-until-done.js';
 
 /** Creates the first admin once the database answers, without holding up boot while it does not. */
 @Injectable()
@@ -17,16 +18,11 @@ export class AdminBootstrap implements OnApplicationBootstrap, OnApplicationShut
     this.stopped = true;
   }
 
-  private async run(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        await this.users.bootstrapAdmin();
-        return;
-      } catch (error) {
-        if (this.stopped) return;
-        this.logger.error(`could not check for an admin account yet: ${(error as Error).message}; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)));
-      }
-    }
+  private run(): Promise<void> {
+    return retryUntilDone(
+      () => this.users.bootstrapAdmin(),
+      () => this.stopped,
+      (error) => this.logger.error(`could not check for an admin account yet: ${error.message}; retrying`),
+    );
   }
 }

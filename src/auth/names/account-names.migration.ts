@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ownerTenantId } from '../../core/tenancy/tenant.js';
 import { UserRepository } from '../user.repository.js';
+import { retryUntilDone } from '../../core/util/retry-until-done.js';
 
 /**
  * Upgrading an install from install-wide usernames: claims every existing account's name on its site
@@ -38,16 +39,11 @@ export class AccountNamesMigration implements OnApplicationBootstrap, OnApplicat
     return claimed;
   }
 
-  private async runUntilDone(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        await this.run();
-        return;
-      } catch (error) {
-        if (this.stopped) return;
-        this.logger.error(`could not migrate usernames yet: ${(error as Error).message}; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)));
-      }
-    }
+  private runUntilDone(): Promise<void> {
+    return retryUntilDone(
+      () => this.run(),
+      () => this.stopped,
+      (error) => this.logger.error(`could not migrate usernames yet: ${error.message}; retrying`),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UserService } from '../../auth/user.service.js';
 import { PlaylistRepository } from '../model/playlist.repository.js';
+import { retryUntilDone } from '../../core/util/retry-until-done.js';
 
 /**
  * Playlists from before they stored their owner's site and were listed per account and per site get
@@ -42,16 +43,11 @@ export class PlaylistListsBackfill implements OnApplicationBootstrap, OnApplicat
     return listed;
   }
 
-  private async runUntilDone(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        await this.run();
-        return;
-      } catch (error) {
-        if (this.stopped) return;
-        this.logger.error(`could not list playlists yet: ${(error as Error).message}; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)));
-      }
-    }
+  private runUntilDone(): Promise<void> {
+    return retryUntilDone(
+      () => this.run(),
+      () => this.stopped,
+      (error) => this.logger.error(`could not list playlists yet: ${error.message}; retrying`),
+    );
   }
 }
