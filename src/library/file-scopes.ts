@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type MediaFile } from './schemas/media-file.schema.js';
+import { Registry } from '../core/util/registry.js';
 
 /**
  * A module whose stored files belong to something of its own rather than to a library title (a music
@@ -15,15 +16,9 @@ export interface FileScope {
  * register at init; a file none of them owns is outside every filtered scope.
  */
 @Injectable()
-export class FileScopes {
-  private readonly scopes: FileScope[] = [];
-
-  register(scope: FileScope): void {
-    this.scopes.push(scope);
-  }
-
+export class FileScopes extends Registry<FileScope> {
   async inScope(file: Pick<MediaFile, '_id'>): Promise<boolean> {
-    for (const scope of this.scopes) {
+    for (const scope of this.all()) {
       const answer = await scope.inScope(file);
       if (answer !== undefined) return answer;
     }

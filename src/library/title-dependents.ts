@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Types } from 'mongoose';
+import { Registry } from '../core/util/registry.js';
 
 /**
  * A module that keeps data of its own for library titles (ReadVault's chapters and their CBZs): when
@@ -16,14 +17,4 @@ export interface TitleDependent {
  * know. Modules register at init; the library consults them inside the title's lock.
  */
 @Injectable()
-export class TitleDependents {
-  private readonly dependents: TitleDependent[] = [];
-
-  register(dependent: TitleDependent): void {
-    this.dependents.push(dependent);
-  }
-
-  all(): readonly TitleDependent[] {
-    return this.dependents;
-  }
-}
+export class TitleDependents extends Registry<TitleDependent> {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Registry } from '../util/registry.js';
 
 /**
  * A module that keeps data of its own for a franchise tenant (its comments, its accounts' progress,
@@ -16,14 +17,4 @@ export interface TenantDependent {
  * does not know. Modules register at init (like the library's TitleDependents).
  */
 @Injectable()
-export class TenantDependents {
-  private readonly dependents: TenantDependent[] = [];
-
-  register(dependent: TenantDependent): void {
-    this.dependents.push(dependent);
-  }
-
-  all(): readonly TenantDependent[] {
-    return this.dependents;
-  }
-}
+export class TenantDependents extends Registry<TenantDependent> {}
