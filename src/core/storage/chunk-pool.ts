@@ -4,6 +4,9 @@
  * tens of MB of such buffers pile up) and whose memory the allocator keeps afterwards: 200 paced
  * viewers cost ~120 MB more than the bytes actually in flight. Buffers come in power-of-two sizes
  * (the reader's chunk sizes); at most `maxIdleBytes` wait idle, the rest go back to the allocator.
+ * When it is full, a buffer coming back displaces idle ones of other sizes: what streams read changes
+ * with how many there are (1 MiB for one download, 32 KiB for hundreds of viewers), and idle buffers
+ * of a size nobody reads any more would only hold memory while the sizes in use were turned away.
  */
 export class ChunkPool {
   private readonly idle = new Map<number, ArrayBuffer[]>();
@@ -35,11 +38,26 @@ export class ChunkPool {
     if (!this.lent.has(memory)) return;
     this.lent.delete(memory);
     const size = memory.byteLength;
-    if (this.idleBytes + size > this.maxIdleBytes) return;
+    if (size > this.maxIdleBytes) return;
+    // Full: buffers of other sizes make room (the sizes streams read change with their number: the
+    // ones wanted now are those coming back now), else this one goes.
+    while (this.idleBytes + size > this.maxIdleBytes) if (!this.evictOtherThan(size)) return;
     let list = this.idle.get(size);
     if (!list) this.idle.set(size, (list = []));
     list.push(memory);
     this.idleBytes += size;
+  }
+
+  /** Lets go of one idle buffer of another size than `size` (the longest-pooled size first). */
+  private evictOtherThan(size: number): boolean {
+    for (const [other, list] of this.idle) {
+      if (other === size) continue;
+      list.pop();
+      this.idleBytes -= other;
+      if (list.length === 0) this.idle.delete(other);
+      return true;
+    }
+    return false;
   }
 
   /** Bytes waiting idle (for tests and metrics). */
