@@ -138,6 +138,8 @@ function rssBytes(pid: number): number {
 const LOCAL_SIZE = 12 * MiB;
 /** The streamer service's NODE_OPTIONS in deploy/docker-compose.yml. */
 const STREAMER_NODE_OPTIONS = '--max-semi-space-size=2';
+/** The streamer service's glibc setting in deploy/docker-compose.yml. */
+const STREAMER_MALLOC_MMAP_THRESHOLD = '32768';
 /** 256 KiB/s: a 2 Mbit/s video, what each paced viewer reads. */
 const PACE = 256 * 1024;
 
@@ -169,6 +171,7 @@ async function localVsNginx(): Promise<void> {
     ROLE: 'streamer',
     UV_THREADPOOL_SIZE: '16',
     NODE_OPTIONS: STREAMER_NODE_OPTIONS,
+    MALLOC_MMAP_THRESHOLD_: STREAMER_MALLOC_MMAP_THRESHOLD,
   });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const bootRss = rssBytes(streamer.child.pid!);
@@ -243,7 +246,7 @@ async function localVsNginx(): Promise<void> {
       );
     }
     console.log(
-      `   streamer RSS (NODE_OPTIONS=${STREAMER_NODE_OPTIONS}): ${(bootRss / MiB).toFixed(0)} MB after boot, ${(idleRss / MiB).toFixed(0)} MB idle after the phases above, ${(peakRss / MiB).toFixed(0)} MB peak with 200 viewers (target < 150 MB); ${held.errors} errors, ${held.stalls} stalls`,
+      `   streamer RSS (NODE_OPTIONS=${STREAMER_NODE_OPTIONS}, MALLOC_MMAP_THRESHOLD_=${STREAMER_MALLOC_MMAP_THRESHOLD}): ${(bootRss / MiB).toFixed(0)} MB after boot, ${(idleRss / MiB).toFixed(0)} MB idle after the phases above, ${(peakRss / MiB).toFixed(0)} MB peak with 200 viewers (target < 150 MB); ${held.errors} errors, ${held.stalls} stalls`,
     );
   } finally {
     await nginx.stop();

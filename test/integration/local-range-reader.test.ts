@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import {
   CHUNK_BUDGET_BYTES,
   LocalRangeReader,
+  MIN_CHUNK_BYTES,
   type LocalSlice,
 } from '../../src/core/storage/local-range-reader.js';
 import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
@@ -47,13 +48,14 @@ describe('LocalRangeReader (the local store byte path)', () => {
 
   it('reads a single byte and a range that is one chunk long', async () => {
     assert.ok((await readAll(new LocalRangeReader([slice(a, 5, 5)]))).bytes.equals(a.bytes.subarray(5, 6)));
-    const chunk = await readAll(new LocalRangeReader([slice(a, 0, 64 * 1024 - 1)]));
-    assert.deepEqual(chunk.chunks, [64 * 1024]);
+    const chunk = await readAll(new LocalRangeReader([slice(a, 0, MIN_CHUNK_BYTES - 1)]));
+    assert.deepEqual(chunk.chunks, [MIN_CHUNK_BYTES]);
   });
 
   it('never reads more than 1 MiB at once, and starts small', async () => {
     const { chunks } = await readAll(new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]));
-    assert.equal(chunks[0], 64 * 1024);
+    assert.equal(chunks[0], MIN_CHUNK_BYTES);
+    assert.equal(MIN_CHUNK_BYTES, 32 * 1024);
     assert.ok(Math.max(...chunks) <= MiB);
     assert.equal(
       chunks.reduce((sum, size) => sum + size, 0),
@@ -92,11 +94,11 @@ describe('LocalRangeReader (the local store byte path)', () => {
     assert.ok(read.bytes.equals(a.bytes));
     assert.ok(Math.max(...read.chunks) <= 128 * 1024);
 
-    // 500 streams: every chunk at the 64 KiB floor.
+    // 500 streams (a share of 16 KiB): every chunk at the 32 KiB floor.
     const many = Array.from({ length: 437 }, () => new LocalRangeReader([slice(b, 0, 10)]));
-    assert.equal(LocalRangeReader.chunkCap(), 64 * 1024);
+    assert.equal(LocalRangeReader.chunkCap(), MIN_CHUNK_BYTES);
     const floor = await readAll(new LocalRangeReader([slice(a, 0, MiB - 1)]));
-    assert.deepEqual(new Set(floor.chunks), new Set([64 * 1024]));
+    assert.deepEqual(new Set(floor.chunks), new Set([MIN_CHUNK_BYTES]));
 
     // Destroyed streams (an ended one destroys itself) give their share back.
     for (const reader of [...others, ...many]) reader.destroy();

@@ -34,4 +34,25 @@ describe('ChunkPool (read buffers lent to streams and taken back)', () => {
     for (const buffer of buffers) pool.give(buffer);
     assert.equal(pool.idleByteCount, 256 * KiB);
   });
+
+  it('when full, makes room for the size coming back by letting go of idle buffers of other sizes', () => {
+    const pool = new ChunkPool(256 * KiB);
+    const large = [pool.take(128 * KiB), pool.take(128 * KiB)];
+    const small = Array.from({ length: 4 }, () => pool.take(64 * KiB));
+    for (const buffer of large) pool.give(buffer);
+    assert.equal(pool.idleByteCount, 256 * KiB);
+    for (const buffer of small) pool.give(buffer);
+    assert.equal(pool.idleByteCount, 256 * KiB);
+    const taken = Array.from({ length: 4 }, () => pool.take(64 * KiB).buffer);
+    assert.deepEqual(new Set(taken), new Set(small.map((buffer) => buffer.buffer)));
+    assert.equal(pool.idleByteCount, 0); // the 128 KiB ones were let go
+    assert.ok(!large.some((buffer) => buffer.buffer === pool.take(128 * KiB).buffer));
+  });
+
+  it('never keeps a buffer larger than its idle limit', () => {
+    const pool = new ChunkPool(64 * KiB);
+    pool.give(pool.take(32 * KiB));
+    pool.give(pool.take(128 * KiB));
+    assert.equal(pool.idleByteCount, 32 * KiB);
+  });
 });
