@@ -6,6 +6,7 @@ import { Role } from '../app/roles.js';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { RateLimitGuard } from '../core/rate-limit/rate-limit.guard.js';
 import { AppPasswordAuth } from './app-passwords/app-password-auth.js';
+import { AppPasswordEpochs } from './app-passwords/app-password-epochs.js';
 import { AppPasswordSecrets } from './app-passwords/app-password-secrets.js';
 import { AppPasswordRepository } from './app-passwords/app-password.repository.js';
 import { ApiTokenRepository } from './api-token.repository.js';
@@ -31,6 +32,7 @@ const VERIFY = [
   ApiTokenService,
   JwtStrategy,
   AppPasswordRepository,
+  AppPasswordEpochs,
   {
     provide: AppPasswordSecrets,
     inject: [APP_CONFIG],

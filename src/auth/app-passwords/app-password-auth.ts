@@ -6,7 +6,10 @@ import { UserRepository } from '../user.repository.js';
 import { inCurrentTenant } from '../tenant-membership.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { AppPasswordSecrets } from './app-password-secrets.js';
+import { AppPasswordEpochs } from './app-password-epochs.js';
 import { AppPasswordRepository } from './app-password.repository.js';
+import { type AppPasswordEntry } from './app-password.schema.js';
+import { VerifiedAppPasswords } from './verified-app-passwords.js';
 
 /** "Last used" is a hint for the account page; writing it at most this often keeps checks read-only. */
 const LAST_USED_EVERY_MS = 3600 * 1000;
@@ -16,15 +19,19 @@ export interface AppPasswordIdentity extends Identity {
 }
 
 /**
- * Checks app passwords for the protocol APIs (OPDS Basic, Subsonic, Stremio): no cache, so a revoked
- * password stops working at once on every role. An app password carries its account's viewer rights
- * only, whatever the account's own role.
+ * Checks app passwords for the protocol APIs (OPDS Basic, Subsonic, Stremio). A verified password is
+ * remembered for a minute (VerifiedAppPasswords) and each use of the memory checks the account's
+ * epoch in Redis, so a revoked password stops working at once on every role. An app password carries
+ * its account's viewer rights only, whatever the account's own role.
  */
 @Injectable()
 export class AppPasswordAuth {
   private readonly logger = new Logger('auth');
+  private readonly verified = new VerifiedAppPasswords();
+  private readonly epochOf = (userId: string) => this.epochs.current(userId);
 
   constructor(
+    private readonly epochs: AppPasswordEpochs,
     private readonly passwords: AppPasswordRepository,
     private readonly users: UserRepository,
     private readonly secrets: AppPasswordSecrets,
@@ -35,22 +42,18 @@ export class AppPasswordAuth {
   async verify(password: string): Promise<AppPasswordIdentity | undefined> {
     const userId = this.secrets.ownerOf(password);
     if (!userId) return undefined;
+    const key = VerifiedAppPasswords.keyOf('password', TenantContext.current().id, password);
+    const remembered = await this.verified.recall(key, this.epochOf);
+    if (remembered) return remembered;
+    const epoch = await this.epochs.current(userId);
     const set = await this.passwords.find(userId);
     const entry = set?.entries.find((candidate) => this.secrets.matches(password, candidate.hash));
     if (!entry) return undefined;
     const user = await this.users.findById(new Types.ObjectId(userId));
     if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
-    if (!entry.lastUsedAt || Date.now() - entry.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
-      void this.touch(userId, entry.id);
-    }
-    return {
-      kind: 'user',
-      id: userId,
-      name: user.username,
-      role: 'viewer',
-      via: 'app-password',
-      appPasswordId: entry.id,
-    };
+    const identity = this.used(userId, user.username, entry);
+    this.verified.remember(key, identity, epoch);
+    return identity;
   }
 
   /**
@@ -85,10 +88,19 @@ export class AppPasswordAuth {
   async verifyClear(
     username: string,
     matches: (password: string) => boolean,
+    presented?: string,
   ): Promise<AppPasswordIdentity | undefined> {
-    const user = await this.users.findByUsername(TenantContext.current().id, username);
+    const tenant = TenantContext.current().id;
+    const key =
+      presented === undefined
+        ? undefined
+        : VerifiedAppPasswords.keyOf('clear', tenant, username.toLowerCase(), presented);
+    const remembered = key === undefined ? undefined : await this.verified.recall(key, this.epochOf);
+    if (remembered) return remembered;
+    const user = await this.users.findByUsername(tenant, username);
     if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     const userId = String(user._id);
+    const epoch = await this.epochs.current(userId);
     const set = await this.passwords.find(userId);
     const entry = set?.entries.find((candidate) => {
       try {
@@ -98,13 +110,20 @@ export class AppPasswordAuth {
       }
     });
     if (!entry) return undefined;
+    const identity = this.used(userId, user.username, entry);
+    if (key !== undefined) this.verified.remember(key, identity, epoch);
+    return identity;
+  }
+
+  /** The identity an app password stands for; its "last used" is written at most hourly. */
+  private used(userId: string, username: string, entry: AppPasswordEntry): AppPasswordIdentity {
     if (!entry.lastUsedAt || Date.now() - entry.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
       void this.touch(userId, entry.id);
     }
     return {
       kind: 'user',
       id: userId,
-      name: user.username,
+      name: username,
       role: 'viewer',
       via: 'app-password',
       appPasswordId: entry.id,

@@ -63,7 +63,11 @@ export class SubsonicAuth {
           return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
         }
         const expected = token!.toLowerCase();
-        return this.appPasswords.verifyClear(username, (clear) => sameHex(md5(clear + salt!), expected));
+        return this.appPasswords.verifyClear(
+          username,
+          (clear) => sameHex(md5(clear + salt!), expected),
+          `${expected}:${salt!}`,
+        );
       },
     );
   }
