@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SubsonicAuth } from '../../src/music/subsonic/subsonic-auth.js';
 import sharp from 'sharp';
 import { SubsonicAPI } from 'subsonic-api';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -427,6 +428,46 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       const download = await token.download({ id: aurora.id });
       assert.match(download.headers.get('content-disposition') ?? '', /attachment/);
       assert.ok(Buffer.from(await download.arrayBuffer()).equals(whole));
+    });
+
+    it('answers a player’s repeated raw requests before Express once its credentials were verified; a revoke ends that at once', async () => {
+      const roadie = await signInNewUser(server, 'roadie', 'viewer');
+      const created = (await roadie.post('/api/auth/app-passwords', { label: 'Car' })).body;
+      const auth = server.app.get(SubsonicAuth);
+      const authenticate = auth.authenticate.bind(auth);
+      let fullChecks = 0;
+      auth.authenticate = (...args) => {
+        fullChecks++;
+        return authenticate(...args);
+      };
+      try {
+        const query = new URLSearchParams({
+          ...subsonicToken('roadie', String(created.password), 'fa57'),
+          v: '1.16.1',
+          c: 'test',
+          id: aurora.id,
+        });
+        const stream = (headers: Record<string, string> = {}) =>
+          fetch(`${server.url}/rest/stream?${query}`, { headers });
+        const whole = Buffer.from(await (await stream()).arrayBuffer());
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the first use's "last used" write
+        await (await stream()).arrayBuffer();
+        const before = fullChecks;
+        const again = await stream();
+        assert.equal(again.status, 200);
+        assert.ok(Buffer.from(await again.arrayBuffer()).equals(whole));
+        const part = await stream({ range: 'bytes=10-109' });
+        assert.equal(part.status, 206);
+        assert.ok(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(10, 110)));
+        assert.equal(fullChecks, before, 'answered without a full check');
+
+        assert.equal((await roadie.delete(`/api/auth/app-passwords/${String(created.id)}`)).status, 204);
+        const refused = await (await fetch(`${server.url}/rest/stream?${query}&f=json`)).json();
+        assert.equal((refused as Json)['subsonic-response'].error.code, 40);
+        assert.equal(fullChecks, before + 1);
+      } finally {
+        auth.authenticate = authenticate;
+      }
     });
 
     it('transcodes on demand to mp3, opus and aac, honours maxBitRate and timeOffset, and caches the result', async () => {

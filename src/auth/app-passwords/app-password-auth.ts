@@ -38,6 +38,25 @@ export class AppPasswordAuth {
     private readonly mutex: RedisMutex,
   ) {}
 
+  /**
+   * The identity of an app password this process verified within the last minute (its account's
+   * epoch unchanged), without a database read; undefined when it must be checked in full.
+   */
+  remembered(password: string): Promise<AppPasswordIdentity | undefined> {
+    return this.verified.recall(
+      VerifiedAppPasswords.keyOf('password', TenantContext.current().id, password),
+      this.epochOf,
+    );
+  }
+
+  /** Like `remembered`, for what `verifyClear` was given as `presented` for `username`. */
+  rememberedClear(username: string, presented: string): Promise<AppPasswordIdentity | undefined> {
+    return this.verified.recall(
+      VerifiedAppPasswords.keyOf('clear', TenantContext.current().id, username.toLowerCase(), presented),
+      this.epochOf,
+    );
+  }
+
   /** The identity a presented app password stands for, or undefined (unknown, revoked, user disabled). */
   async verify(password: string): Promise<AppPasswordIdentity | undefined> {
     const userId = this.secrets.ownerOf(password);

@@ -72,6 +72,27 @@ export class SubsonicAuth {
     );
   }
 
+  /**
+   * The identity of credentials this process verified within the last minute, or undefined (then
+   * `authenticate` must run): what the raw-bytes fast path accepts.
+   */
+  async remembered(params: SubsonicParams): Promise<AppPasswordIdentity | undefined> {
+    const apiKey = params.string('apiKey');
+    const username = params.string('u');
+    if (apiKey !== undefined)
+      return username === undefined ? this.appPasswords.remembered(apiKey) : undefined;
+    if (!username) return undefined;
+    const password = params.string('p');
+    if (password !== undefined) {
+      const identity = await this.appPasswords.remembered(decodePassword(password));
+      return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
+    }
+    const token = params.string('t');
+    const salt = params.string('s');
+    if (token === undefined || salt === undefined) return undefined;
+    return this.appPasswords.rememberedClear(username, `${token.toLowerCase()}:${salt}`);
+  }
+
   private async guarded(
     who: string,
     ip: string,

@@ -18,6 +18,12 @@ const ROUTE = '/stream/:fileId/:fileName';
 const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
+ * Another module's path in front of Express (music's raw Subsonic bytes): true when it takes the
+ * request; it may still hand it to Express with `next` as long as it has written nothing.
+ */
+export type FastPath = (req: IncomingMessage, res: ServerResponse, next: () => void) => boolean;
+
+/**
  * The streamer's hot path: a signed `GET`/`HEAD /stream/:fileId/:fileName` is answered before Express
  * sees it — signature check, cached record, store read, socket — skipping what a media request does
  * not need (guards, cookie and JWT parsing, interceptors, per-request access logs). The answer is the
@@ -28,6 +34,7 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export class StreamFastPath {
   private readonly logger = new Logger('stream');
   private readonly headers: ReadonlyArray<readonly [string, string]>;
+  private readonly others: FastPath[] = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -39,13 +46,25 @@ export class StreamFastPath {
     this.headers = securityHeaderList(config);
   }
 
-  /** Puts the fast path in front of the server's Express handler. */
+  /** Another module's fast path, tried after this one's (modules register at init, before mount). */
+  register(path: FastPath): void {
+    this.others.push(path);
+  }
+
+  /** Puts the fast paths in front of the server's Express handler. */
   mount(server: Server): void {
     const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (!this.handle(req, res)) express(req, res);
+      if (this.handle(req, res)) return;
+      const next = () => express(req, res);
+      if (!this.others.some((path) => path(req, res, next))) next();
     });
+  }
+
+  /** The headers every answer of the app carries (helmet's), for other fast paths. */
+  get securityHeaders(): ReadonlyArray<readonly [string, string]> {
+    return this.headers;
   }
 
   /** Serves a signed media request and returns true; false leaves the request to Express. */
@@ -75,7 +94,7 @@ export class StreamFastPath {
     for (const [name, value] of this.headers) res.setHeader(name, value);
     // Every answer here is to a signed link, which players on other origins may read.
     for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
-    res.setHeader('X-Request-Id', requestId(req));
+    res.setHeader('X-Request-Id', fastPathRequestId(req));
     try {
       const resolution = await this.tenants.resolve(req);
       if ('refusal' in resolution) throw resolution.refusal;
@@ -124,7 +143,8 @@ function decodedPath(path: string): string {
   }
 }
 
-function requestId(req: IncomingMessage): string {
+/** The request id an answer carries: the caller's when it is sane, else a new one. */
+export function fastPathRequestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
 }
