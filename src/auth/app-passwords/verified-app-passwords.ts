@@ -33,9 +33,16 @@ export class VerifiedAppPasswords {
   ): Promise<AppPasswordIdentity | undefined> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= Date.now() || (await epochOf(entry.identity.id)) !== entry.epoch) return undefined;
-    this.entries.set(key, entry);
+    // The entry stays while its epoch is read: a player's concurrent requests all find it.
+    if (entry.expiresAt <= Date.now() || (await epochOf(entry.identity.id)) !== entry.epoch) {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+      return undefined;
+    }
+    // Most recently used last (the first entry goes first past MAX_ENTRIES).
+    if (this.entries.get(key) === entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.identity;
   }
 
