@@ -191,10 +191,13 @@ for a = 7 + nf, #ARGV do
   if #word.keys > 0 then words[#words + 1] = word end
 end
 
--- A word's score (its best matching token) for every title of its sets, or only for those in 'within'.
+-- A word's score (its best matching token) for every title of its sets, or only for those in 'within',
+-- as a part {key, weight}: the key's scores times the weight (a plain set scores 1). A word of one
+-- token is its set as it is, not a copy.
 local function scored(word, within)
-  local key = temp()
   if not within then
+    if #word.keys == 1 then return { word.keys[1], word.weights[1] } end
+    local key = temp()
     local args = { 'ZUNIONSTORE', key, #word.keys }
     for _, k in ipairs(word.keys) do args[#args + 1] = k end
     args[#args + 1] = 'WEIGHTS'
@@ -202,28 +205,34 @@ local function scored(word, within)
     args[#args + 1] = 'AGGREGATE'
     args[#args + 1] = 'MAX'
     redis.call(unpack(args))
-    return key
+    return { key, 1 }
   end
   local hits = {}
   for i, k in ipairs(word.keys) do
     local hit = temp()
-    redis.call('ZINTERSTORE', hit, 2, within, k, 'WEIGHTS', 0, word.weights[i])
+    redis.call('ZINTERSTORE', hit, 2, within[1], k, 'WEIGHTS', 0, word.weights[i])
     hits[#hits + 1] = hit
   end
+  if #hits == 1 then return { hits[1], 1 } end
+  local key = temp()
   local args = { 'ZUNIONSTORE', key, #hits }
   for _, k in ipairs(hits) do args[#args + 1] = k end
   args[#args + 1] = 'AGGREGATE'
   args[#args + 1] = 'MAX'
   redis.call(unpack(args))
-  return key
+  return { key, 1 }
 end
 
-local function sum(keys)
+-- The parts' scores summed per title (one part is returned as it is).
+local function sum(parts)
+  if #parts == 1 then return parts[1] end
   local key = temp()
-  local args = { 'ZUNIONSTORE', key, #keys }
-  for _, k in ipairs(keys) do args[#args + 1] = k end
+  local args = { 'ZUNIONSTORE', key, #parts }
+  for _, part in ipairs(parts) do args[#args + 1] = part[1] end
+  args[#args + 1] = 'WEIGHTS'
+  for _, part in ipairs(parts) do args[#args + 1] = part[2] end
   redis.call(unpack(args))
-  return key
+  return { key, 1 }
 end
 
 -- The newest titles within the filters holding one of the words exactly (up to poolSize): the pool
@@ -284,7 +293,7 @@ elseif #commons > 0 and offset + limit <= POOL_MAX then
   local pool
   pool, estimate = newestExact(offset + limit, math.max(offset + limit, POOL_MIN))
   if pool then
-    for _, word in ipairs(words) do parts[#parts + 1] = scored(word, pool) end
+    for _, word in ipairs(words) do parts[#parts + 1] = scored(word, { pool, 1 }) end
     truncated = 1
   end
 end
@@ -293,16 +302,17 @@ if #parts == 0 then
 end
 if #parts == 0 then return { 0, truncated } end
 local union, final = sum(parts), temp()
-local args = { 'ZINTERSTORE', final, 2 + nf, union, p .. 'all:new' }
+local args = { 'ZINTERSTORE', final, 2 + nf, union[1], p .. 'all:new' }
 for _, f in ipairs(filters) do args[#args + 1] = f end
 args[#args + 1] = 'WEIGHTS'
-args[#args + 1] = '1e10'
+args[#args + 1] = string.format('%d', union[2] * 1e10)
 args[#args + 1] = '0.001'
 for _ = 1, nf do args[#args + 1] = '0' end
 redis.call(unpack(args))
 local total = redis.call('ZCARD', final)
 local ids = redis.call('ZREVRANGE', final, offset, offset + limit - 1)
-redis.call('DEL', unpack(temps))
+-- UNLINK: large temporaries are freed off Redis's main thread.
+redis.call('UNLINK', unpack(temps))
 local out = { estimate or total, truncated }
 if #ids > 0 then
   for _, doc in ipairs(redis.call('HMGET', p .. 'docs', unpack(ids))) do out[#out + 1] = doc end
