@@ -92,6 +92,30 @@ describe('catalog search with common words', () => {
     assert.deepEqual(names(await catalog.search('the lantern', { kind: 'movie' })), []);
   });
 
+  it('with a stop word, a title holding it moves up past newer ones that do not, page by page', async () => {
+    // Newest last: without "the", "Lantern Festival" (newest, exact) would come first.
+    await library.upsertSkeleton({ kind: 'movie', name: 'Lanterns of the Dusk', year: 2000 });
+    await library.upsertSkeleton({ kind: 'movie', name: 'Lantern Festival', year: 2000 });
+    await eventually(
+      () => catalog.search('lantern'),
+      (page) => page.total === 3,
+      { what: 'the new titles indexed', timeoutMs: 30_000 },
+    );
+    const expected = ['The Lantern', 'Lanterns of the Dusk', 'Lantern Festival'];
+    const page = await catalog.search('the lantern');
+    assert.deepEqual(names(page), expected, 'both words exact, then "the" and a prefix, then one word');
+    assert.equal(page.total, 3);
+    const oneByOne: string[] = [];
+    for (let offset = 0; offset < 3; offset++) {
+      oneByOne.push(...names(await catalog.search('the lantern', { limit: 1, offset })));
+    }
+    assert.deepEqual(oneByOne, expected);
+    assert.deepEqual(names(await catalog.search('the lantern', { limit: 1, offset: 3 })), []);
+    const deep = await catalog.search('the lantern', { limit: 100, offset: 150 });
+    assert.deepEqual(names(deep), [], 'a deep page (ranked in full) is past the end');
+    assert.equal(deep.total, 3);
+  });
+
   it('ranks queries without common words as before', async () => {
     const page = await catalog.search('crimson harbor');
     assert.deepEqual(names(page), ['The Crimson Harbor', 'Harbor of the Lost']);

@@ -191,10 +191,13 @@ for a = 7 + nf, #ARGV do
   if #word.keys > 0 then words[#words + 1] = word end
 end
 
--- A word's score (its best matching token) for every title of its sets, or only for those in 'within'.
+-- A word's score (its best matching token) for every title of its sets, or only for those in 'within',
+-- as a part {key, weight}: the key's scores times the weight (a plain set scores 1). A word of one
+-- token is its set as it is, not a copy.
 local function scored(word, within)
-  local key = temp()
   if not within then
+    if #word.keys == 1 then return { word.keys[1], word.weights[1] } end
+    local key = temp()
     local args = { 'ZUNIONSTORE', key, #word.keys }
     for _, k in ipairs(word.keys) do args[#args + 1] = k end
     args[#args + 1] = 'WEIGHTS'
@@ -202,28 +205,34 @@ local function scored(word, within)
     args[#args + 1] = 'AGGREGATE'
     args[#args + 1] = 'MAX'
     redis.call(unpack(args))
-    return key
+    return { key, 1 }
   end
   local hits = {}
   for i, k in ipairs(word.keys) do
     local hit = temp()
-    redis.call('ZINTERSTORE', hit, 2, within, k, 'WEIGHTS', 0, word.weights[i])
+    redis.call('ZINTERSTORE', hit, 2, within[1], k, 'WEIGHTS', 0, word.weights[i])
     hits[#hits + 1] = hit
   end
+  if #hits == 1 then return { hits[1], 1 } end
+  local key = temp()
   local args = { 'ZUNIONSTORE', key, #hits }
   for _, k in ipairs(hits) do args[#args + 1] = k end
   args[#args + 1] = 'AGGREGATE'
   args[#args + 1] = 'MAX'
   redis.call(unpack(args))
-  return key
+  return { key, 1 }
 end
 
-local function sum(keys)
+-- The parts' scores summed per title (one part is returned as it is).
+local function sum(parts)
+  if #parts == 1 then return parts[1] end
   local key = temp()
-  local args = { 'ZUNIONSTORE', key, #keys }
-  for _, k in ipairs(keys) do args[#args + 1] = k end
+  local args = { 'ZUNIONSTORE', key, #parts }
+  for _, part in ipairs(parts) do args[#args + 1] = part[1] end
+  args[#args + 1] = 'WEIGHTS'
+  for _, part in ipairs(parts) do args[#args + 1] = part[2] end
   redis.call(unpack(args))
-  return key
+  return { key, 1 }
 end
 
 -- The newest titles within the filters holding one of the words exactly (up to poolSize): the pool
@@ -266,7 +275,54 @@ local function newestExact(needed, poolSize)
   return pool, math.max(found, math.floor(found * size / walked))
 end
 
-local parts, estimate = {}, nil
+-- The part's titles within the filters, scored with recency (the final order): its key.
+local function ranked(part)
+  local key = temp()
+  local args = { 'ZINTERSTORE', key, 2 + nf, part[1], p .. 'all:new' }
+  for _, f in ipairs(filters) do args[#args + 1] = f end
+  args[#args + 1] = 'WEIGHTS'
+  args[#args + 1] = string.format('%d', part[2] * 1e10)
+  args[#args + 1] = '0.001'
+  for _ = 1, nf do args[#args + 1] = '0' end
+  redis.call(unpack(args))
+  return key
+end
+
+-- Members [from, from + count) of 'base' with the members of 'raised' (a subset scored higher)
+-- moved up to their own scores, without building the union: the top of 'raised' merged with the
+-- top of 'base' less the raised ones (ties as ZREVRANGE orders them: member descending).
+local function mergedPage(base, raised, from, count)
+  local need = from + count
+  local top = {}
+  local hs = redis.call('ZREVRANGE', raised, 0, need - 1, 'WITHSCORES')
+  for i = 1, #hs, 2 do top[#top + 1] = { hs[i], tonumber(hs[i + 1]) } end
+  local raisedCount = #top
+  -- Walk 'base' until the page is decided: kept plus raised above the walk's last score make
+  -- 'need' (nothing further down can enter the page).
+  local kept, above, at, size, done = 0, 0, 0, redis.call('ZCARD', base), false
+  while not done and at < size do
+    local bs = redis.call('ZREVRANGE', base, at, at + need - 1, 'WITHSCORES')
+    at = at + need
+    for i = 1, #bs, 2 do
+      local score = tonumber(bs[i + 1])
+      if not redis.call('ZSCORE', raised, bs[i]) then
+        top[#top + 1] = { bs[i], score }
+        kept = kept + 1
+      end
+      while above < raisedCount and top[above + 1][2] > score do above = above + 1 end
+      if kept + above >= need then done = true; break end
+    end
+  end
+  table.sort(top, function(a, b)
+    if a[2] ~= b[2] then return a[2] > b[2] end
+    return a[1] > b[1]
+  end)
+  local ids = {}
+  for i = from + 1, math.min(need, #top) do ids[#ids + 1] = top[i][1] end
+  return ids
+end
+
+local parts, estimate, total, ids = {}, nil, nil, nil
 local rare, commons = {}, {}
 for _, word in ipairs(words) do
   if word.mass > common then commons[#commons + 1] = word else rare[#rare + 1] = word end
@@ -274,35 +330,49 @@ end
 local rareMass = 0
 for _, word in ipairs(rare) do rareMass = rareMass + word.mass end
 if #commons > 0 and rareMass > 0 then
-  -- Stop words: the other words find the candidates; common words rank them.
+  -- Stop words: the other words find the candidates (ranked, with recency); common words raise those
+  -- they hold by their score.
   for _, word in ipairs(rare) do parts[#parts + 1] = scored(word) end
-  local found = sum(parts)
-  parts = { found }
-  for _, word in ipairs(commons) do parts[#parts + 1] = scored(word, found) end
+  local base = ranked(sum(parts))
+  local lift
+  if #commons == 1 and #commons[1].keys == 1 then
+    lift = { commons[1].keys[1], commons[1].weights[1] }
+  else
+    local lifts = {}
+    for _, word in ipairs(commons) do lifts[#lifts + 1] = scored(word, { base, 1 }) end
+    lift = sum(lifts)
+  end
+  local raised = temp()
+  redis.call('ZINTERSTORE', raised, 2, base, lift[1], 'WEIGHTS', 1, string.format('%d', lift[2] * 1e10))
+  total = redis.call('ZCARD', base)
+  if offset + limit <= POOL_MIN then
+    ids = mergedPage(base, raised, offset, limit)
+  else
+    local final = temp()
+    redis.call('ZUNIONSTORE', final, 2, base, raised, 'AGGREGATE', 'MAX')
+    ids = redis.call('ZREVRANGE', final, offset, offset + limit - 1)
+  end
   truncated = 1
+  parts = nil
 elseif #commons > 0 and offset + limit <= POOL_MAX then
   local pool
   pool, estimate = newestExact(offset + limit, math.max(offset + limit, POOL_MIN))
   if pool then
-    for _, word in ipairs(words) do parts[#parts + 1] = scored(word, pool) end
+    for _, word in ipairs(words) do parts[#parts + 1] = scored(word, { pool, 1 }) end
     truncated = 1
   end
 end
-if #parts == 0 then
+if parts and #parts == 0 then
   for _, word in ipairs(words) do parts[#parts + 1] = scored(word) end
 end
-if #parts == 0 then return { 0, truncated } end
-local union, final = sum(parts), temp()
-local args = { 'ZINTERSTORE', final, 2 + nf, union, p .. 'all:new' }
-for _, f in ipairs(filters) do args[#args + 1] = f end
-args[#args + 1] = 'WEIGHTS'
-args[#args + 1] = '1e10'
-args[#args + 1] = '0.001'
-for _ = 1, nf do args[#args + 1] = '0' end
-redis.call(unpack(args))
-local total = redis.call('ZCARD', final)
-local ids = redis.call('ZREVRANGE', final, offset, offset + limit - 1)
-redis.call('DEL', unpack(temps))
+if parts and #parts == 0 then return { 0, truncated } end
+if parts then
+  local final = ranked(sum(parts))
+  total = redis.call('ZCARD', final)
+  ids = redis.call('ZREVRANGE', final, offset, offset + limit - 1)
+end
+-- UNLINK: large temporaries are freed off Redis's main thread.
+redis.call('UNLINK', unpack(temps))
 local out = { estimate or total, truncated }
 if #ids > 0 then
   for _, doc in ipairs(redis.call('HMGET', p .. 'docs', unpack(ids))) do out[#out + 1] = doc end
