@@ -24,15 +24,9 @@ export class SubsonicAuth {
   ) {}
 
   async authenticate(params: SubsonicParams, ip: string): Promise<AppPasswordIdentity> {
-    const apiKey = params.string('apiKey');
-    const username = params.string('u');
-    if (apiKey !== undefined) {
-      if (username !== undefined) {
-        throw new SubsonicError(
-          SubsonicErrorCode.ConflictingAuth,
-          'Multiple conflicting authentication mechanisms provided',
-        );
-      }
+    const credentials = credentialsOf(params);
+    if (credentials.kind === 'apiKey') {
+      const { apiKey } = credentials;
       return this.guarded(
         `key:${apiKey.slice(0, 32)}`,
         ip,
@@ -41,32 +35,21 @@ export class SubsonicAuth {
         () => this.appPasswords.verify(apiKey),
       );
     }
-    if (!username)
-      throw new SubsonicError(SubsonicErrorCode.MissingParameter, 'Required parameter is missing: u');
-    const password = params.string('p');
-    const token = params.string('t');
-    const salt = params.string('s');
-    if (password === undefined && (token === undefined || salt === undefined)) {
-      throw new SubsonicError(
-        SubsonicErrorCode.MissingParameter,
-        'Required parameter is missing: p, or t and s',
-      );
-    }
+    const { username } = credentials;
     return this.guarded(
       `user:${username.toLowerCase()}`,
       ip,
       SubsonicErrorCode.WrongCredentials,
       'Wrong username or password',
       async () => {
-        if (password !== undefined) {
-          const identity = await this.appPasswords.verify(decodePassword(password));
-          return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
+        if (credentials.kind === 'password') {
+          return namedAs(await this.appPasswords.verify(credentials.password), username);
         }
-        const expected = token!.toLowerCase();
+        const { token, salt } = credentials;
         return this.appPasswords.verifyClear(
           username,
-          (clear) => sameHex(md5(clear + salt!), expected),
-          `${expected}:${salt!}`,
+          (clear) => sameHex(md5(clear + salt), token),
+          presentedToken(credentials),
         );
       },
     );
@@ -77,20 +60,20 @@ export class SubsonicAuth {
    * `authenticate` must run): what the raw-bytes fast path accepts.
    */
   async remembered(params: SubsonicParams): Promise<AppPasswordIdentity | undefined> {
-    const apiKey = params.string('apiKey');
-    const username = params.string('u');
-    if (apiKey !== undefined)
-      return username === undefined ? this.appPasswords.remembered(apiKey) : undefined;
-    if (!username) return undefined;
-    const password = params.string('p');
-    if (password !== undefined) {
-      const identity = await this.appPasswords.remembered(decodePassword(password));
-      return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
+    let credentials: SubsonicCredentials;
+    try {
+      credentials = credentialsOf(params);
+    } catch {
+      return undefined;
     }
-    const token = params.string('t');
-    const salt = params.string('s');
-    if (token === undefined || salt === undefined) return undefined;
-    return this.appPasswords.rememberedClear(username, `${token.toLowerCase()}:${salt}`);
+    switch (credentials.kind) {
+      case 'apiKey':
+        return this.appPasswords.remembered(credentials.apiKey);
+      case 'password':
+        return namedAs(await this.appPasswords.remembered(credentials.password), credentials.username);
+      case 'token':
+        return this.appPasswords.rememberedClear(credentials.username, presentedToken(credentials));
+    }
   }
 
   private async guarded(
@@ -118,6 +101,53 @@ export class SubsonicAuth {
     }
     throw new SubsonicError(code, message);
   }
+}
+
+/** What a request presents: an OpenSubsonic key, a user's password, or a user's token and salt. */
+type SubsonicCredentials =
+  | { kind: 'apiKey'; apiKey: string }
+  | { kind: 'password'; username: string; password: string }
+  | { kind: 'token'; username: string; token: string; salt: string };
+
+/** The request's credentials (`p` before `t`+`s`); Subsonic errors 43 / 10 when conflicting or missing. */
+function credentialsOf(params: SubsonicParams): SubsonicCredentials {
+  const apiKey = params.string('apiKey');
+  const username = params.string('u');
+  if (apiKey !== undefined) {
+    if (username !== undefined) {
+      throw new SubsonicError(
+        SubsonicErrorCode.ConflictingAuth,
+        'Multiple conflicting authentication mechanisms provided',
+      );
+    }
+    return { kind: 'apiKey', apiKey };
+  }
+  if (!username)
+    throw new SubsonicError(SubsonicErrorCode.MissingParameter, 'Required parameter is missing: u');
+  const password = params.string('p');
+  if (password !== undefined) return { kind: 'password', username, password: decodePassword(password) };
+  const token = params.string('t');
+  const salt = params.string('s');
+  if (token === undefined || salt === undefined) {
+    throw new SubsonicError(
+      SubsonicErrorCode.MissingParameter,
+      'Required parameter is missing: p, or t and s',
+    );
+  }
+  return { kind: 'token', username, token: token.toLowerCase(), salt };
+}
+
+/** How a token is remembered once verified: it is only good with its salt. */
+function presentedToken({ token, salt }: { token: string; salt: string }): string {
+  return `${token}:${salt}`;
+}
+
+/** The identity, when it is the account the request named (`u`). */
+function namedAs(
+  identity: AppPasswordIdentity | undefined,
+  username: string,
+): AppPasswordIdentity | undefined {
+  return identity && identity.name.toLowerCase() === username.toLowerCase() ? identity : undefined;
 }
 
 /** `enc:` + hex of the UTF-8 password, as old clients send it. */

@@ -2,7 +2,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
-import { fastPathRequestId, StreamFastPath } from '../../stream/fast-path/stream-fast-path.js';
+import { StreamFastPath } from '../../stream/fast-path/stream-fast-path.js';
 import { MusicMediaService } from '../streaming/music-media.service.js';
 import { planTranscode } from '../streaming/transcode-format.js';
 import { SubsonicAuth } from './subsonic-auth.js';
@@ -68,8 +68,7 @@ export class SubsonicFastPath implements OnModuleInit {
           );
           if (plan) return false;
         }
-        for (const [name, value] of this.fastPath.securityHeaders) res.setHeader(name, value);
-        res.setHeader('X-Request-Id', fastPathRequestId(req));
+        this.fastPath.setAnswerHeaders(req, res);
         await this.media.sendOriginal(req, res, file, download ? 'attachment' : 'inline');
         return true;
       });

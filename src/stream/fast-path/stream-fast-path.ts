@@ -62,9 +62,10 @@ export class StreamFastPath {
     });
   }
 
-  /** The headers every answer of the app carries (helmet's), for other fast paths. */
-  get securityHeaders(): ReadonlyArray<readonly [string, string]> {
-    return this.headers;
+  /** What every answer of a fast path carries, as Express's would: helmet's headers and `X-Request-Id`. */
+  setAnswerHeaders(req: IncomingMessage, res: ServerResponse): void {
+    for (const [name, value] of this.headers) res.setHeader(name, value);
+    res.setHeader('X-Request-Id', requestId(req));
   }
 
   /** Serves a signed media request and returns true; false leaves the request to Express. */
@@ -91,10 +92,9 @@ export class StreamFastPath {
   ): Promise<void> {
     const stopTimer = this.metrics.httpDuration.startTimer();
     res.once('finish', () => stopTimer({ method: req.method, route: ROUTE, status: String(res.statusCode) }));
-    for (const [name, value] of this.headers) res.setHeader(name, value);
+    this.setAnswerHeaders(req, res);
     // Every answer here is to a signed link, which players on other origins may read.
     for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
-    res.setHeader('X-Request-Id', fastPathRequestId(req));
     try {
       const resolution = await this.tenants.resolve(req);
       if ('refusal' in resolution) throw resolution.refusal;
@@ -143,8 +143,7 @@ function decodedPath(path: string): string {
   }
 }
 
-/** The request id an answer carries: the caller's when it is sane, else a new one. */
-export function fastPathRequestId(req: IncomingMessage): string {
+function requestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
 }
