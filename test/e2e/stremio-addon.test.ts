@@ -13,7 +13,7 @@ import { MediaFileRepository } from '../../src/library/media-file.repository.js'
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type InProcessApp } from '../support/in-process-app.js';
 import { createMediaFile, storeFile } from '../support/library-fixtures.js';
-import { tempDir, testVideo } from '../support/media.js';
+import { stillJpeg, tempDir, testVideo } from '../support/media.js';
 import { startNginx } from '../support/nginx.js';
 import { BROWSER_ACCEPT, startSiteApp } from '../support/site-app.js';
 import {
@@ -123,18 +123,7 @@ describe('Stremio add-on', () => {
       },
     });
     // Its stills, as ingest would have made them (a real JPEG in the store).
-    const still = join(tempDir('sv-still-'), 'still.jpg');
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120',
-      '-frames:v',
-      '1',
-      still,
-    ]);
+    const still = stillJpeg();
     const [stillPart] = await server.app.get<MediaStore>(MEDIA_STORE).put(still, 'still.jpg');
     await files.setArtifacts(episode._id, { screenshots: [stillPart], sample: undefined });
     showId = (await library.upsertSkeleton({ kind: 'series', name: 'Harbour Watch', year: 2017 }))._id;

@@ -11,7 +11,7 @@ import { StreamService } from '../../src/stream/stream.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
-import { tempDir } from '../support/media.js';
+import { stillJpeg, tempDir } from '../support/media.js';
 
 const SRT = `1
 00:00:00,500 --> 00:00:01,500
@@ -104,18 +104,7 @@ describe('subtitles and the watch page', () => {
         ],
       },
     });
-    const still = join(tempDir('sv-still-'), 'still.jpg');
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120',
-      '-frames:v',
-      '1',
-      still,
-    ]);
+    const still = stillJpeg();
     const [part] = await server.app.get<MediaStore>(MEDIA_STORE).put(still, 'still.jpg');
     await files.setArtifacts(stored._id, { screenshots: [part, part, part], sample: undefined });
     file = (await files.findById(stored._id))!;

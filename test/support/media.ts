@@ -89,3 +89,20 @@ function encodeVideo(
   ]);
   return { path, bytes: readFileSync(path) };
 }
+
+/** A 160×120 JPEG frame of ffmpeg's test pattern: what ingest's stills look like in the store. */
+export function stillJpeg(dir = tempDir('sv-still-')): string {
+  const path = join(dir, 'still.jpg');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120',
+    '-frames:v',
+    '1',
+    path,
+  ]);
+  return path;
+}
