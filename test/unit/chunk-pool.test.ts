@@ -56,3 +56,38 @@ describe('ChunkPool (read buffers lent to streams and taken back)', () => {
     assert.equal(pool.idleByteCount, 32 * KiB);
   });
 });
+
+describe('ChunkPool trimming (keeps what streams use, not what a burst left)', () => {
+  it('lets go of buffers nobody took between two trims', () => {
+    const pool = new ChunkPool(1024 * KiB);
+    const burst = Array.from({ length: 4 }, () => pool.take(64 * KiB));
+    for (const buffer of burst) pool.give(buffer);
+    pool.trim(); // the period in which they came back: nothing was idle all through it
+    assert.equal(pool.idleByteCount, 256 * KiB);
+    pool.trim(); // a whole period with all four idle
+    assert.equal(pool.idleByteCount, 0);
+  });
+
+  it('keeps as many as streams took meanwhile', () => {
+    const pool = new ChunkPool(1024 * KiB);
+    const burst = Array.from({ length: 4 }, () => pool.take(64 * KiB));
+    for (const buffer of burst) pool.give(buffer);
+    pool.trim();
+    // Two streams at work: each takes a buffer and gives it back, again and again.
+    for (let round = 0; round < 3; round++) {
+      const inUse = [pool.take(64 * KiB), pool.take(64 * KiB)];
+      for (const buffer of inUse) pool.give(buffer);
+    }
+    pool.trim();
+    assert.equal(pool.idleByteCount, 128 * KiB);
+    const kept = pool.take(64 * KiB).buffer;
+    assert.ok(burst.some((buffer) => buffer.buffer === kept)); // the ones kept are the pool's own
+  });
+
+  it('trims on its own interval without keeping the process alive', async () => {
+    const pool = new ChunkPool(1024 * KiB, 20);
+    pool.give(pool.take(64 * KiB));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(pool.idleByteCount, 0);
+  });
+});
