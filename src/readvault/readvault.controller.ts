@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '../core/http/api-docs.decorators.js';
 import { type Request, type Response } from 'express';
 import { type Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
+import { TenantContext } from '../core/tenancy/tenant-context.js';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { pageCachingHeaders } from './pages/page-caching.js';
 import { UnreadablePageError, unreadablePagePlaceholder } from './pages/unreadable-page.js';
 import { ReadVaultService } from './readvault.service.js';
 
@@ -58,7 +60,6 @@ export class ReadVaultController {
 
   /** The page's bytes; `?width=` gives a WebP at the nearest listed width at or below it (never larger). */
   @Get('chapters/:id/pages/:number')
-  @Header('Cache-Control', 'public, max-age=604800, immutable')
   async page(
     @Param('id') id: string,
     @Param('number') number: string,
@@ -80,6 +81,8 @@ export class ReadVaultController {
       return;
     }
     res.setHeader('ETag', page.etag);
+    const caching = pageCachingHeaders(TenantContext.current());
+    for (let i = 0; i < caching.length; i += 2) res.setHeader(caching[i], caching[i + 1]);
     if (req.headers['if-none-match'] === page.etag) {
       res.status(304).end();
       return;

@@ -4,12 +4,25 @@ import { domainToASCII } from 'node:url';
 const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
+/** Host values seen lately and their keys: a few per site, bounded against a client sending many. */
+const NORMALIZED_HOSTS_KEPT = 1024;
+const normalizedHosts = new Map<string, string | undefined>();
+
 /**
  * The lookup key of a `Host` value: lower case, no port, no trailing dot, IDN in punycode; IPv6
  * literals keep their brackets. Undefined for anything that is not a host name or address.
  */
 export function normalizeHost(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
+  // Every request asks, with one of a few Host values: the regexes and IDN conversion run once each.
+  if (normalizedHosts.has(raw)) return normalizedHosts.get(raw);
+  const host = normalizeHostOnce(raw);
+  if (normalizedHosts.size >= NORMALIZED_HOSTS_KEPT) normalizedHosts.clear(); // hostile Hosts: bounded
+  normalizedHosts.set(raw, host);
+  return host;
+}
+
+function normalizeHostOnce(raw: string): string | undefined {
   const value = raw.trim().toLowerCase();
   if (value.startsWith('[')) {
     const end = value.indexOf(']');

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
-import { isDefaultTenant } from '../../core/tenancy/tenant.js';
+import { DEFAULT_TENANT, isDefaultTenant } from '../../core/tenancy/tenant.js';
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { type PageBytes, ReadVaultService } from '../readvault.service.js';
+import { pageCachingHeaders } from './page-caching.js';
 
 /** `/api/readvault/chapters/<id>/pages/<n>` with at most `?width=<digits>`, as the route accepts them. */
 const PAGE_PATH = /^\/api\/readvault\/chapters\/([^/?]+)\/pages\/(\d{1,6})(?:\?width=(\d{1,5}))?$/;
@@ -22,7 +23,7 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
  */
 @Injectable()
 export class PageFastPath {
-  /** The headers every page answer carries (security headers, caching), flat: name, value, name... */
+  /** The headers every page answer here carries (security headers, the default site's caching), flat. */
   private readonly fixed: readonly string[];
 
   constructor(
@@ -31,7 +32,7 @@ export class PageFastPath {
     private readonly metrics: MetricsRegistry,
     private readonly tenants: TenantResolver,
   ) {
-    this.fixed = [...securityHeaderList(config).flat(), 'Cache-Control', 'public, max-age=604800, immutable'];
+    this.fixed = [...securityHeaderList(config).flat(), ...pageCachingHeaders(DEFAULT_TENANT)];
   }
 
   mount(server: Server): void {
