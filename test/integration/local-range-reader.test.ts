@@ -7,6 +7,7 @@ import {
   CHUNK_BUDGET_BYTES,
   LocalRangeReader,
   MIN_CHUNK_BYTES,
+  SHORT_RANGE_BUDGET_BYTES,
   type LocalSlice,
 } from '../../src/core/storage/local-range-reader.js';
 import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
@@ -63,6 +64,17 @@ describe('LocalRangeReader (the local store byte path)', () => {
     );
   });
 
+  it('reads a short range (at most 1 MiB) at once, in a buffer that fits it', async () => {
+    const whole = await readAll(new LocalRangeReader([slice(a, 100, 100 + MiB - 1)]));
+    assert.deepEqual(whole.chunks, [MiB]);
+    assert.ok(whole.bytes.equals(a.bytes.subarray(100, 100 + MiB)));
+    const part = await readAll(new LocalRangeReader([slice(a, 7, 7 + 300 * 1024 - 1)]));
+    assert.deepEqual(part.chunks, [300 * 1024]);
+    // Across two files it is still one short range: each slice in one read.
+    const across = await readAll(new LocalRangeReader([slice(a, 3 * MiB, 3 * MiB + 16), slice(b, 0, 99)]));
+    assert.deepEqual(across.chunks, [17, 100]);
+  });
+
   it('fails with StoredObjectMissingError when the file is gone', async () => {
     const reader = new LocalRangeReader([slice({ path: join(dir, 'nope.bin') }, 0, 10)]);
     await assert.rejects(readAll(reader), StoredObjectMissingError);
@@ -97,8 +109,12 @@ describe('LocalRangeReader (the local store byte path)', () => {
     // 500 streams (a share of 16 KiB): every chunk at the 32 KiB floor.
     const many = Array.from({ length: 437 }, () => new LocalRangeReader([slice(b, 0, 10)]));
     assert.equal(LocalRangeReader.chunkCap(), MIN_CHUNK_BYTES);
-    const floor = await readAll(new LocalRangeReader([slice(a, 0, MiB - 1)]));
-    assert.deepEqual(new Set(floor.chunks), new Set([MIN_CHUNK_BYTES]));
+    const floor = await readAll(new LocalRangeReader([slice(a, 0, 3 * MiB + 16)]));
+    assert.deepEqual(new Set(floor.chunks.slice(0, -1)), new Set([MIN_CHUNK_BYTES]));
+    // A short range has a budget of its own (it holds at most its length): a share of 64 KiB here.
+    assert.equal(LocalRangeReader.chunkCap(SHORT_RANGE_BUDGET_BYTES), 64 * 1024);
+    const short = await readAll(new LocalRangeReader([slice(a, 0, MiB - 1)]));
+    assert.deepEqual(new Set(short.chunks), new Set([64 * 1024]));
 
     // Destroyed streams (an ended one destroys itself) give their share back.
     for (const reader of [...others, ...many]) reader.destroy();

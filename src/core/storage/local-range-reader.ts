@@ -30,6 +30,14 @@ export const MAX_CHUNK_BYTES = 1024 * 1024;
  * 1 MiB chunk waits queued in the process).
  */
 export const CHUNK_BUDGET_BYTES = 8 * 1024 * 1024;
+/**
+ * The budget of short ranges (at most MAX_CHUNK_BYTES in all: a player's or a download tool's bounded
+ * `Range`): such a stream holds at most its own length, so it starts at its share of this larger
+ * budget instead of growing from 32 KiB. A 1 MiB range is one or two reads instead of seven to nine
+ * trips through libuv's pool, each a thread wake-up (on a 2-CPU VM the 1 MiB-range rate went from
+ * ~0.4x to ~0.7x nginx's). Open-ended ranges — every paced viewer — keep CHUNK_BUDGET_BYTES.
+ */
+export const SHORT_RANGE_BUDGET_BYTES = 32 * 1024 * 1024;
 /** A chunk taken within this long of being handed over means the consumer keeps up. */
 const FAST_MS = 4;
 const SLOW_MS = 40;
@@ -48,9 +56,9 @@ export class LocalRangeReader extends Readable {
   /** Readers not yet destroyed (an ended reader destroys itself): the chunk budget's divisor. */
   private static live = 0;
 
-  /** The largest chunk one stream may read now: its share of CHUNK_BUDGET_BYTES. */
-  static chunkCap(): number {
-    const share = CHUNK_BUDGET_BYTES / Math.max(1, LocalRangeReader.live);
+  /** The largest chunk one stream may read now: its share of `budget`. */
+  static chunkCap(budget = CHUNK_BUDGET_BYTES): number {
+    const share = budget / Math.max(1, LocalRangeReader.live);
     const power = 2 ** Math.floor(Math.log2(share));
     return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, power));
   }
@@ -60,7 +68,9 @@ export class LocalRangeReader extends Readable {
   private fd = -1;
   /** The path `fd` was acquired for. */
   private fdPath = '';
-  private chunkBytes = MIN_CHUNK_BYTES;
+  /** A short range (see SHORT_RANGE_BUDGET_BYTES): read in chunks of its budget's share from the start. */
+  private readonly short: boolean;
+  private chunkBytes: number;
   private pushedAt = 0;
   /** An fs call is under way on `fd`: giving it back now could let `localFiles` close it mid-call. */
   private busy = false;
@@ -68,6 +78,12 @@ export class LocalRangeReader extends Readable {
   constructor(private readonly slices: readonly LocalSlice[]) {
     super({ highWaterMark: 0 });
     LocalRangeReader.live++;
+    const length = slices.reduce((total, slice) => total + slice.to - slice.from + 1, 0);
+    this.short = length <= MAX_CHUNK_BYTES;
+    // A short range's buffer fits it (sizes stay powers of two, as the pool keeps them).
+    this.chunkBytes = this.short
+      ? Math.max(MIN_CHUNK_BYTES, 2 ** Math.ceil(Math.log2(length)))
+      : MIN_CHUNK_BYTES;
   }
 
   override _read(): void {
@@ -119,7 +135,8 @@ export class LocalRangeReader extends Readable {
       });
       return;
     }
-    const size = Math.min(this.chunkBytes, LocalRangeReader.chunkCap());
+    const budget = this.short ? SHORT_RANGE_BUDGET_BYTES : CHUNK_BUDGET_BYTES;
+    const size = Math.min(this.chunkBytes, LocalRangeReader.chunkCap(budget));
     const length = Math.min(size, slice.to - this.position + 1);
     if (length <= 0) {
       this.closeFd();
