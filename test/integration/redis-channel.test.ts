@@ -8,6 +8,8 @@ import { RedisJsonChannel } from '../../src/core/redis/redis-json-channel.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
+import { tempDir } from '../support/media.js';
+import { startRedis } from '../../scripts/lib/processes.mjs';
 
 interface Note {
   seq: number;
@@ -160,6 +162,39 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
     }
   });
 
+  it('subscribed while Redis is down, hears what is published once Redis is up', async () => {
+    const port = await freePort();
+    const late = redisClient(`redis://127.0.0.1:${port}`, prefix);
+    const logger = recordingLogger();
+    const channel = new RedisJsonChannel<Note>(late, ['notes', 'late'], { logger });
+    let server: Awaited<ReturnType<typeof startRedis>> | undefined;
+    try {
+      const heard = collector<Note>();
+      await channel.subscribe(heard.listener);
+      assert.ok(logger.warnings.some((line) => line.includes('not subscribed yet')));
+      server = await startRedis({ dir: tempDir('sv-redis-late-'), port });
+      const publisher = new Redis(server.url);
+      try {
+        // Published until heard: the channel subscribes on its next try, within a few seconds.
+        await eventually(
+          async () => {
+            await publisher.publish(channel.name, JSON.stringify({ seq: 1, text: 'late' }));
+            return heard.heard.length;
+          },
+          (count) => count > 0,
+          { what: 'the first message after Redis came up', timeoutMs: 20000 },
+        );
+        assert.deepEqual(heard.heard[0], { seq: 1, text: 'late' });
+      } finally {
+        publisher.disconnect();
+      }
+    } finally {
+      channel.close();
+      await late.onApplicationShutdown();
+      await server?.stop();
+    }
+  });
+
   it('reports subscriber connection errors unless told to stay quiet', async () => {
     const down = redisClient(`redis://127.0.0.1:${await freePort()}`, prefix);
     const loud = recordingLogger();
@@ -170,8 +205,9 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
       quietErrors: true,
     });
     try {
-      await assert.rejects(loudChannel.subscribe(() => undefined));
-      await assert.rejects(quietChannel.subscribe(() => undefined));
+      // Redis down: each resolves once its first attempt has failed, and keeps trying.
+      await loudChannel.subscribe(() => undefined);
+      await quietChannel.subscribe(() => undefined);
       assert.ok(loud.warnings.length > 0);
       assert.match(loud.warnings[0], new RegExp(`pub/sub ${prefix}:notes:down: .*ECONNREFUSED`));
       assert.deepEqual(quiet.warnings, []);

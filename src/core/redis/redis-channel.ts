@@ -8,6 +8,10 @@ export interface ChannelCodec<T> {
   decode(text: string): T;
 }
 
+/** How soon a failed subscription is tried again, doubling each time up to the last. */
+const RETRY_FIRST_MS = 500;
+const RETRY_LAST_MS = 5000;
+
 /** Messages that are plain strings (ids, signals), written as they are. */
 export const TEXT_CODEC: ChannelCodec<string> = { encode: (message) => message, decode: (text) => text };
 
@@ -31,7 +35,8 @@ export class RedisChannel<T> {
   readonly name: string;
   private readonly listeners = new Set<(message: T) => void>();
   private connection?: Redis;
-  private subscribed?: Promise<unknown>;
+  private subscribed?: Promise<void>;
+  private retry?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -48,13 +53,15 @@ export class RedisChannel<T> {
   }
 
   /**
-   * Calls `listener` with every message from now on, until the returned function is called. Once the
-   * channel is closed (the process is stopping) it opens no connection and delivers nothing.
+   * Calls `listener` with every message from now on, until the returned function is called. Resolves
+   * once subscribed, or once the first attempt has failed (Redis down: reported, and the channel
+   * keeps trying until it is subscribed, so the listener hears everything published after that).
+   * Once the channel is closed (the process is stopping) it opens no connection and delivers nothing.
    */
   async subscribe(listener: (message: T) => void): Promise<() => void> {
     if (this.closed) return () => undefined;
-    await this.connect();
     this.listeners.add(listener);
+    await this.connect();
     return () => this.listeners.delete(listener);
   }
 
@@ -62,10 +69,11 @@ export class RedisChannel<T> {
   close(): void {
     this.closed = true;
     this.listeners.clear();
+    clearTimeout(this.retry);
     this.connection?.disconnect();
   }
 
-  private connect(): Promise<unknown> {
+  private connect(): Promise<void> {
     if (this.subscribed) return this.subscribed;
     const connection = this.redis.client.duplicate({ keyPrefix: '' });
     connection.on('message', (_channel: string, text: string) => this.deliver(text));
@@ -73,8 +81,29 @@ export class RedisChannel<T> {
       if (!this.options.quietErrors) this.options.logger.warn(`pub/sub ${this.name}: ${error.message}`);
     });
     this.connection = connection;
-    this.subscribed = connection.subscribe(this.name);
+    this.subscribed = this.trySubscribing(connection, RETRY_FIRST_MS);
     return this.subscribed;
+  }
+
+  /**
+   * Subscribes, and after a failure tries again later (doubling up to RETRY_LAST_MS) until it is
+   * subscribed or closed: ioredis re-subscribes by itself after a reconnect, but only to channels it
+   * once was subscribed to. Settles after the first attempt either way.
+   */
+  private async trySubscribing(connection: Redis, delayMs: number): Promise<void> {
+    try {
+      await connection.subscribe(this.name);
+    } catch (error) {
+      if (this.closed) return;
+      if (delayMs === RETRY_FIRST_MS && !this.options.quietErrors) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.options.logger.warn(`pub/sub ${this.name}: not subscribed yet (${reason}); trying again`);
+      }
+      this.retry = setTimeout(
+        () => void this.trySubscribing(connection, Math.min(delayMs * 2, RETRY_LAST_MS)),
+        delayMs,
+      ).unref();
+    }
   }
 
   private deliver(text: string): void {
