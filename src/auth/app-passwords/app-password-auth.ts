@@ -43,26 +43,19 @@ export class AppPasswordAuth {
    * epoch unchanged), without a database read; undefined when it must be checked in full.
    */
   remembered(password: string): Promise<AppPasswordIdentity | undefined> {
-    return this.verified.recall(
-      VerifiedAppPasswords.keyOf('password', TenantContext.current().id, password),
-      this.epochOf,
-    );
+    return this.verified.recall(passwordKey(password), this.epochOf);
   }
 
   /** Like `remembered`, for what `verifyClear` was given as `presented` for `username`. */
   rememberedClear(username: string, presented: string): Promise<AppPasswordIdentity | undefined> {
-    return this.verified.recall(
-      VerifiedAppPasswords.keyOf('clear', TenantContext.current().id, username.toLowerCase(), presented),
-      this.epochOf,
-    );
+    return this.verified.recall(clearKey(username, presented), this.epochOf);
   }
 
   /** The identity a presented app password stands for, or undefined (unknown, revoked, user disabled). */
   async verify(password: string): Promise<AppPasswordIdentity | undefined> {
     const userId = this.secrets.ownerOf(password);
     if (!userId) return undefined;
-    const key = VerifiedAppPasswords.keyOf('password', TenantContext.current().id, password);
-    const remembered = await this.verified.recall(key, this.epochOf);
+    const remembered = await this.remembered(password);
     if (remembered) return remembered;
     const epoch = await this.epochs.current(userId);
     const set = await this.passwords.find(userId);
@@ -71,7 +64,7 @@ export class AppPasswordAuth {
     const user = await this.users.findById(new Types.ObjectId(userId));
     if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     const identity = this.used(userId, user.username, entry);
-    this.verified.remember(key, identity, epoch);
+    this.verified.remember(passwordKey(password), identity, epoch);
     return identity;
   }
 
@@ -103,20 +96,16 @@ export class AppPasswordAuth {
   /**
    * Subsonic token auth in one pass: the identity of `username` when one of its app passwords
    * satisfies `matches` (which sees clear values, e.g. md5(password + salt) = token), else undefined.
+   * `presented` is what the client sent (the token and salt), under which a success is remembered.
    */
   async verifyClear(
     username: string,
     matches: (password: string) => boolean,
-    presented?: string,
+    presented: string,
   ): Promise<AppPasswordIdentity | undefined> {
-    const tenant = TenantContext.current().id;
-    const key =
-      presented === undefined
-        ? undefined
-        : VerifiedAppPasswords.keyOf('clear', tenant, username.toLowerCase(), presented);
-    const remembered = key === undefined ? undefined : await this.verified.recall(key, this.epochOf);
+    const remembered = await this.rememberedClear(username, presented);
     if (remembered) return remembered;
-    const user = await this.users.findByUsername(tenant, username);
+    const user = await this.users.findByUsername(TenantContext.current().id, username);
     if (!user || user.disabled || !inCurrentTenant(user)) return undefined;
     const userId = String(user._id);
     const epoch = await this.epochs.current(userId);
@@ -130,7 +119,7 @@ export class AppPasswordAuth {
     });
     if (!entry) return undefined;
     const identity = this.used(userId, user.username, entry);
-    if (key !== undefined) this.verified.remember(key, identity, epoch);
+    this.verified.remember(clearKey(username, presented), identity, epoch);
     return identity;
   }
 
@@ -162,4 +151,14 @@ export class AppPasswordAuth {
       this.logger.warn(`could not record the use of app password ${id}: ${(error as Error).message}`);
     }
   }
+}
+
+/** Where a verified app password is remembered: per site, under the password itself. */
+function passwordKey(password: string): string {
+  return VerifiedAppPasswords.keyOf('password', TenantContext.current().id, password);
+}
+
+/** Where a verified token check is remembered: per site, under the username and what was presented. */
+function clearKey(username: string, presented: string): string {
+  return VerifiedAppPasswords.keyOf('clear', TenantContext.current().id, username.toLowerCase(), presented);
 }
