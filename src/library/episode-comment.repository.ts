@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
 import { perSiteKey } from '../core/tenancy/tenant.js';
+import { escapeRegex } from './search/search-tokens.js';
 import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import {
@@ -65,8 +66,7 @@ export class EpisodeCommentRepository {
 
   /** A franchise tenant's threads (`_id` = `<tenant>:…`; the tenant is being purged). */
   async deleteForTenant(tenantId: string): Promise<number> {
-    const escaped = tenantId.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-    const prefix = new RegExp(`^${escaped}:`);
+    const prefix = new RegExp(`^${escapeRegex(tenantId)}:`);
     return (await this.model.deleteMany({ _id: prefix })).deletedCount;
   }
 }
