@@ -81,8 +81,7 @@ export class ReadVaultController {
       return;
     }
     res.setHeader('ETag', page.etag);
-    const caching = pageCachingHeaders(TenantContext.current());
-    for (let i = 0; i < caching.length; i += 2) res.setHeader(caching[i], caching[i + 1]);
+    for (const [name, value] of pageCachingHeaders(TenantContext.current())) res.setHeader(name, value);
     if (req.headers['if-none-match'] === page.etag) {
       res.status(304).end();
       return;

@@ -11,12 +11,16 @@ const BROWSER_WEEK = 'max-age=604800, immutable';
 export const FRONT_CACHE_SECONDS = '600';
 
 /**
- * The caching headers of a page answered on `site`, flat (name, value, ...). The default site's pages
- * are public and may be kept by the front cache; a franchise tenant's depend on its scope, features
- * and suspension, judged on every request, so only the viewer's own browser keeps them.
+ * The caching headers of a page answered on `site`, as name/value pairs (like `securityHeaderList`).
+ * The default site's pages are public and may be kept by the front cache; a franchise tenant's
+ * depend on its scope, features and suspension, judged on every request, so only the viewer's own
+ * browser keeps them.
  */
-export function pageCachingHeaders(site: Pick<Tenant, 'id'>): readonly string[] {
+export function pageCachingHeaders(site: Pick<Tenant, 'id'>): ReadonlyArray<readonly [string, string]> {
   return isDefaultTenant(site)
-    ? ['Cache-Control', `public, ${BROWSER_WEEK}`, 'X-Accel-Expires', FRONT_CACHE_SECONDS]
-    : ['Cache-Control', `private, ${BROWSER_WEEK}`];
+    ? [
+        ['Cache-Control', `public, ${BROWSER_WEEK}`],
+        ['X-Accel-Expires', FRONT_CACHE_SECONDS],
+      ]
+    : [['Cache-Control', `private, ${BROWSER_WEEK}`]];
 }

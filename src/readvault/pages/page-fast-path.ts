@@ -32,7 +32,7 @@ export class PageFastPath {
     private readonly metrics: MetricsRegistry,
     private readonly tenants: TenantResolver,
   ) {
-    this.fixed = [...securityHeaderList(config).flat(), ...pageCachingHeaders(DEFAULT_TENANT)];
+    this.fixed = [...securityHeaderList(config).flat(), ...pageCachingHeaders(DEFAULT_TENANT).flat()];
   }
 
   mount(server: Server): void {
