@@ -137,9 +137,12 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
   it('close disconnects its subscriber connection, and a later subscribe opens none', async () => {
     const channel = new RedisJsonChannel<Note>(redis, ['notes', 'close'], { logger: recordingLogger() });
     const heard = collector<Note>();
-    await channel.subscribe(heard.listener);
-    assert.equal(await subscribers(channel.name), 1);
-    channel.close();
+    try {
+      await channel.subscribe(heard.listener);
+      assert.equal(await subscribers(channel.name), 1);
+    } finally {
+      channel.close(); // what the test is about; also if the assertion above fails
+    }
     await eventually(
       () => subscribers(channel.name),
       (count) => count === 0,
