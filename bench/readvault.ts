@@ -117,7 +117,7 @@ async function main() {
       const cached: number[] = [];
       for (let i = 0; i < 300; i++) cached.push(await timed(pageUrl(ids[1], 2, '?width=1080')));
       results.push(
-        `resized page from the cache, 300 sequential requests: p50 ${ms(percentile(cached, 0.5))}, p95 ${ms(percentile(cached, 0.95))} (target p95 ≤ 10 ms)`,
+        `resized page from the cache, 300 sequential requests: p50 ${ms(percentile(cached, 50))}, p95 ${ms(percentile(cached, 95))} (target p95 ≤ 10 ms)`,
       );
     } finally {
       await local.close();
@@ -150,7 +150,7 @@ async function main() {
         second.push(await timed(`${remote.url}/api/readvault/chapters/${encodeURIComponent(id)}/pages/2`));
       }
       results.push(
-        `first page of a chapter on simulated Telegram (${LATENCY_MS} ms per request), cold: median ${ms(percentile(first, 0.5))}, worst ${ms(Math.max(...first))} (target ≤ ${2 * LATENCY_MS + 20} ms); next page ${ms(percentile(second, 0.5))}`,
+        `first page of a chapter on simulated Telegram (${LATENCY_MS} ms per request), cold: median ${ms(percentile(first, 50))}, worst ${ms(Math.max(...first))} (target ≤ ${2 * LATENCY_MS + 20} ms); next page ${ms(percentile(second, 50))}`,
       );
     } finally {
       await remote.close();
