@@ -1,9 +1,9 @@
 // Streaming throughput and seek latency, each against a peer measured in the same run.
 //   npm run bench -- stream
 // 1. the streamer as its own process (ROLE=streamer, local store) vs nginx serving the same file, and
-//    behind nginx/streamvault.conf: full-file MiB/s (≥ 0.6×), random 1 MiB ranges req/s (≥ 0.5×), seek
-//    TTFB p50 (≤ 1 ms), 500 viewers paced at 256 KiB/s from a separate process (0 stalls > 2 s), and the
-//    streamer's RSS with 200 viewers (< 150 MB)
+//    behind nginx/streamvault.conf: full-file MiB/s (≥ 0.6×) and random 1 MiB ranges req/s (≥ 0.5×), each
+//    the median of 3 alternating rounds; seek TTFB p50 (≤ 1 ms); 500 viewers paced at 256 KiB/s from a
+//    separate process (0 stalls > 2 s); the streamer's RSS with 200 viewers (< 150 MB)
 // 2. Telegram engine (simulated: 100 ms + jitter per request, 1 MiB blocks): mean requests in flight,
 //    efficiency (≥ 0.8), vs a naive sequential reader (≥ 4×) and a 4-request batch-barrier reader like
 //    TG-FileStreamBot's (≥ 2×), median of 3 runs, at the default window and at a window of 4
@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { startStaticNginx, wrk } from './support/peers.js';
+import { roundRatios, startStaticNginx, type WrkResult, wrkRounds } from './support/peers.js';
 import { BLOCK_SIZE, planBlocks } from '../src/core/storage/telegram/block-planner.js';
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
 import { StreamService } from '../src/stream/stream.service.js';
@@ -29,8 +29,9 @@ import { TelegramSimulator } from '../test/support/telegram-simulator.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
-/** The local-store wrk phases: 64 connections for 8 s each. */
-const WRK = { connections: 64, seconds: 8 };
+/** The local-store wrk phases: 64 connections, 4 s a run, ROUNDS runs of each target taken in turn. */
+const WRK = { connections: 64, seconds: 4 };
+const ROUNDS = 3;
 /** Per-request latency of the simulated Telegram (BENCH_LATENCY_MS=0 shows the engine's own overhead). */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const JITTER_MS = 60;
@@ -184,16 +185,8 @@ async function localVsNginx(): Promise<void> {
   };
   try {
     const ranges = rangeScript(LOCAL_SIZE);
-    const full = {
-      nginx: await wrk(targets.nginx, WRK),
-      streamer: await wrk(targets.streamer, WRK),
-      behind: await wrk(targets.behind, WRK),
-    };
-    const range = {
-      nginx: await wrk(targets.nginx, { ...WRK, script: ranges }),
-      streamer: await wrk(targets.streamer, { ...WRK, script: ranges }),
-      behind: await wrk(targets.behind, { ...WRK, script: ranges }),
-    };
+    const full = await wrkRounds(targets, WRK, ROUNDS);
+    const range = await wrkRounds(targets, { ...WRK, script: ranges }, ROUNDS);
     const seeks = async (url: string) => {
       const times: number[] = [];
       for (let i = 0; i < 31; i++)
@@ -210,7 +203,6 @@ async function localVsNginx(): Promise<void> {
     const idleRss = rssBytes(streamer.child.pid!);
     const held = await pacedStreams(targets.streamer, LOCAL_SIZE, 200, 15, sample);
 
-    const ratio = (ours: number, peer: number) => `${(ours / peer).toFixed(2)}×`;
     console.log(
       `\n1. local store, ${LOCAL_SIZE / MiB} MiB file; the streamer is its own process (ROLE=streamer)`,
     );
@@ -219,22 +211,29 @@ async function localVsNginx(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')} (1/5/15 min) on ${cpus().length} CPUs`,
     );
-    console.log('   full file, wrk -t2 -c64 -d8s');
-    console.log(`     nginx serving the file          ${mbps(full.nginx.bytesPerSecond)}`);
-    console.log(
-      `     streamer alone                  ${mbps(full.streamer.bytesPerSecond)}   ${ratio(full.streamer.bytesPerSecond, full.nginx.bytesPerSecond)}  (target ≥ 0.6×)`,
-    );
-    console.log(
-      `     streamer behind nginx (cache)   ${mbps(full.behind.bytesPerSecond)}   ${ratio(full.behind.bytesPerSecond, full.nginx.bytesPerSecond)}`,
-    );
-    console.log('   random 1 MiB ranges, wrk -t2 -c64 -d8s');
-    console.log(`     nginx serving the file          ${range.nginx.requestsPerSecond.toFixed(0)} req/s`);
-    console.log(
-      `     streamer alone                  ${range.streamer.requestsPerSecond.toFixed(0)} req/s   ${ratio(range.streamer.requestsPerSecond, range.nginx.requestsPerSecond)}  (target ≥ 0.5×)`,
-    );
-    console.log(
-      `     streamer behind nginx (cache)   ${range.behind.requestsPerSecond.toFixed(0)} req/s   ${ratio(range.behind.requestsPerSecond, range.nginx.requestsPerSecond)}`,
-    );
+    const rounds = `wrk -t2 -c${WRK.connections} -d${WRK.seconds}s, ${ROUNDS} rounds alternating; medians, per-round ratio range`;
+    const phase = (
+      results: typeof full,
+      measure: 'bytesPerSecond' | 'requestsPerSecond',
+      show: (value: number) => string,
+      target: string,
+    ) => {
+      const middle = (list: WrkResult[]) => median(list.map((result) => result[measure]));
+      console.log(`     nginx serving the file          ${show(middle(results.nginx))}`);
+      for (const [name, label, goal] of [
+        ['streamer', 'streamer alone               ', `  (target ${target})`],
+        ['behind', 'streamer behind nginx (cache)', ''],
+      ] as const) {
+        const { median: ratio, min, max } = roundRatios(results[name], results.nginx, measure);
+        console.log(
+          `     ${label}   ${show(middle(results[name]))}   ${ratio.toFixed(2)}× (${min.toFixed(2)}–${max.toFixed(2)})${goal}`,
+        );
+      }
+    };
+    console.log(`   full file, ${rounds}`);
+    phase(full, 'bytesPerSecond', mbps, '≥ 0.6×');
+    console.log(`   random 1 MiB ranges, ${rounds}`);
+    phase(range, 'requestsPerSecond', (rate) => `${rate.toFixed(0)} req/s`, '≥ 0.5×');
     console.log('   seek time to first byte, median of 31 (curl, 64 KiB ranges)');
     console.log(
       `     nginx ${ttfb.nginx.toFixed(2)} ms, streamer ${ttfb.streamer.toFixed(2)} ms (target ≤ 1 ms)`,

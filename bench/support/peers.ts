@@ -63,3 +63,34 @@ export async function wrk(
   const unit = { B: 1, KB: 1024, MB: MiB, GB: 1024 * MiB }[transfer[2]] ?? 1;
   return { bytesPerSecond: Number(transfer[1]) * unit, requestsPerSecond: Number(requests[1]) };
 }
+
+/**
+ * wrk against each target in turn, `rounds` times over (peer, ours, peer, ours …). A shared 2-CPU VM
+ * drifts by ±20 % within a minute; both sides of one round drift alike, so the median of the
+ * per-round ratios (`roundRatios`) is steadier than one long run of each.
+ */
+export async function wrkRounds<K extends string>(
+  targets: Record<K, string>,
+  options: { connections: number; seconds: number; script?: string },
+  rounds: number,
+): Promise<Record<K, WrkResult[]>> {
+  const names = Object.keys(targets) as K[];
+  const results = Object.fromEntries(names.map((name) => [name, [] as WrkResult[]])) as Record<
+    K,
+    WrkResult[]
+  >;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) results[name].push(await wrk(targets[name], options));
+  }
+  return results;
+}
+
+/** `ours ÷ peer` of each round for one measure, and their median and range. */
+export function roundRatios(ours: WrkResult[], peer: WrkResult[], measure: keyof WrkResult) {
+  const ratios = ours.map((result, round) => result[measure] / peer[round][measure]).sort((a, b) => a - b);
+  return {
+    median: ratios[Math.floor(ratios.length / 2)],
+    min: ratios[0],
+    max: ratios[ratios.length - 1],
+  };
+}
