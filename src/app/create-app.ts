@@ -4,6 +4,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { type Logger } from 'pino';
 import { type AppConfig } from '../core/config/app-config.js';
+import { FastPaths } from '../core/http/fast-paths.js';
 import { securityHeaders } from '../core/http/security-headers.js';
 import { httpLoggingMiddleware } from '../core/logging/http-logging.middleware.js';
 import { NestPinoLogger } from '../core/logging/nest-logger.js';
@@ -13,8 +14,6 @@ import { TenantResolver } from '../core/tenancy/tenant-resolver.js';
 import { tenantMiddleware } from '../core/tenancy/tenant.middleware.js';
 import { ViewRenderer } from '../core/views/view-renderer.js';
 import { findAssetsDir } from '../core/views/views-dir.js';
-import { PageFastPath } from '../readvault/pages/page-fast-path.js';
-import { StreamFastPath } from '../stream/fast-path/stream-fast-path.js';
 import { AppModule } from './app.module.js';
 import { Role } from './roles.js';
 
@@ -44,12 +43,9 @@ export async function configureApp(
   config: AppConfig,
   logger: Logger,
 ): Promise<INestApplication> {
-  // Signed media requests are answered ahead of everything below (see StreamFastPath).
-  if (config.roles.includes(Role.Streamer)) app.get(StreamFastPath).mount(app.getHttpServer());
-  // So are page turns in the reader (see PageFastPath); errors and conditional requests go on.
-  if (config.roles.includes(Role.Streamer) || config.roles.includes(Role.Manager)) {
-    app.get(PageFastPath).mount(app.getHttpServer());
-  }
+  // Signed media, page turns and Subsonic's raw bytes are answered ahead of everything below (the
+  // modules' fast paths); what they leave goes on to Express.
+  app.get(FastPaths).mount(app.getHttpServer());
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(httpLoggingMiddleware(logger));

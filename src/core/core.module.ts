@@ -7,6 +7,7 @@ import { DataDirModule } from './data-dir/data-dir.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { HealthModule } from './health/health.module.js';
+import { FastPathsModule } from './http/fast-paths.module.js';
 import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
 import { LogBroadcastModule } from './logging/log-broadcast.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -35,6 +36,7 @@ export class CoreModule {
         StorageModule,
         ViewsModule,
         MetricsModule,
+        FastPathsModule,
         RateLimitModule,
         HealthModule,
         HeartbeatModule,

@@ -257,6 +257,27 @@ describe('streaming from the local store', () => {
       }
     });
 
+    it('is in front of Express in the running app: it takes signed requests, and sessions pass by', async () => {
+      const fastPath = server.app.get(StreamFastPath);
+      const handle = fastPath.handle.bind(fastPath);
+      const taken: boolean[] = [];
+      fastPath.handle = (req, res) => {
+        const took = handle(req, res);
+        taken.push(took);
+        return took;
+      };
+      try {
+        const admin = await signInAdmin(server);
+        taken.length = 0;
+        await admin.request('GET', new URL(signed).pathname, { headers: { range: 'bytes=0-3' } });
+        assert.deepEqual(taken, [false], 'a session request goes on to Express');
+        await (await get(signed, { range: 'bytes=0-3' })).arrayBuffer();
+        assert.deepEqual(taken, [false, true], 'a signed request is taken');
+      } finally {
+        fastPath.handle = handle;
+      }
+    });
+
     it('answers with the headers of the Express route (security headers, request id), minus cookies', async () => {
       const admin = await signInAdmin(server);
       const viaExpress = await admin.request('GET', new URL(signed).pathname, {

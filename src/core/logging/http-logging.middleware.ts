@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { requestIdOf } from '../http/request-id.js';
 import { requestContext } from './request-context.js';
-
-const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Logs each request once on completion and runs the handler inside a request context, so every line
@@ -14,8 +12,7 @@ export function httpLoggingMiddleware(logger: Logger) {
   const httpLogger = pinoHttp({
     logger,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+      const id = requestIdOf(req);
       res.setHeader('X-Request-Id', id);
       return id;
     },

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { FastPaths } from '../../core/http/fast-paths.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
-import { StreamFastPath } from '../../stream/fast-path/stream-fast-path.js';
 import { MusicMediaService } from '../streaming/music-media.service.js';
 import { planTranscode } from '../streaming/transcode-format.js';
 import { SubsonicAuth } from './subsonic-auth.js';
@@ -22,14 +22,14 @@ const RAW_BYTES_PATH = /^\/rest\/(stream|download)(?:\.view)?$/;
 @Injectable()
 export class SubsonicFastPath implements OnModuleInit {
   constructor(
-    private readonly fastPath: StreamFastPath,
+    private readonly fastPaths: FastPaths,
     private readonly tenants: TenantResolver,
     private readonly auth: SubsonicAuth,
     private readonly media: MusicMediaService,
   ) {}
 
   onModuleInit(): void {
-    this.fastPath.register((req, res, next) => this.handle(req, res, next));
+    this.fastPaths.register((req, res, next) => this.handle(req, res, next));
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): boolean {
@@ -68,7 +68,7 @@ export class SubsonicFastPath implements OnModuleInit {
           );
           if (plan) return false;
         }
-        this.fastPath.setAnswerHeaders(req, res);
+        this.fastPaths.setAnswerHeaders(req, res);
         await this.media.sendOriginal(req, res, file, download ? 'attachment' : 'inline');
         return true;
       });

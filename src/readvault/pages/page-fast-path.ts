@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
 import { DEFAULT_TENANT, isDefaultTenant } from '../../core/tenancy/tenant.js';
-import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { FastPaths } from '../../core/http/fast-paths.js';
+import { requestIdOf } from '../../core/http/request-id.js';
 import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { type PageBytes, ReadVaultService } from '../readvault.service.js';
@@ -12,7 +13,6 @@ import { pageCachingHeaders } from './page-caching.js';
 /** `/api/readvault/chapters/<id>/pages/<n>` with at most `?width=<digits>`, as the route accepts them. */
 const PAGE_PATH = /^\/api\/readvault\/chapters\/([^/?]+)\/pages\/(\d{1,6})(?:\?width=(\d{1,5}))?$/;
 const ROUTE = '/api/readvault/chapters/:id/pages/:number';
-const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * A reader turning pages: `GET /api/readvault/chapters/:id/pages/:n[?width=]` answered before Express
@@ -22,12 +22,13 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * route, which answers it as always (nothing has been written by then).
  */
 @Injectable()
-export class PageFastPath {
+export class PageFastPath implements OnModuleInit {
   /** The headers every page answer here carries (security headers, the default site's caching), flat. */
   private readonly fixed: readonly string[];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly fastPaths: FastPaths,
     private readonly readvault: ReadVaultService,
     private readonly metrics: MetricsRegistry,
     private readonly tenants: TenantResolver,
@@ -35,19 +36,11 @@ export class PageFastPath {
     this.fixed = [...securityHeaderList(config).flat(), ...pageCachingHeaders(DEFAULT_TENANT).flat()];
   }
 
-  mount(server: Server): void {
-    const [next] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-    server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (!this.handle(req, res, next)) next(req, res);
-    });
+  onModuleInit(): void {
+    this.fastPaths.register((req, res, next) => this.handle(req, res, next));
   }
 
-  handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    next: (req: IncomingMessage, res: ServerResponse) => void,
-  ): boolean {
+  handle(req: IncomingMessage, res: ServerResponse, next: () => void): boolean {
     if (req.method !== 'GET' || req.headers['if-none-match']) return false;
     const match = PAGE_PATH.exec(req.url ?? '');
     if (!match) return false;
@@ -81,7 +74,7 @@ export class PageFastPath {
     chapterId: string,
     number: number,
     width: number | undefined,
-    next: (req: IncomingMessage, res: ServerResponse) => void,
+    next: () => void,
   ): Promise<void> {
     const started = process.hrtime.bigint();
     let page: PageBytes;
@@ -92,7 +85,7 @@ export class PageFastPath {
       if ('refusal' in resolution || !isDefaultTenant(resolution.tenant)) throw new Error('tenant site');
       page = await this.readvault.page(chapterId, number, width);
     } catch {
-      next(req, res); // the route says what went wrong, as always
+      next(); // the route says what went wrong, as always
       return;
     }
     this.send(req, res, page, started);
@@ -100,11 +93,10 @@ export class PageFastPath {
 
   /** One `writeHead` with every header in a flat list, the bytes, and the request's duration. */
   private send(req: IncomingMessage, res: ServerResponse, page: PageBytes, started: bigint): void {
-    const incoming = req.headers['x-request-id'];
     res.writeHead(200, [
       ...this.fixed,
       'X-Request-Id',
-      typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID(),
+      requestIdOf(req),
       'ETag',
       page.etag,
       'Content-Type',

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { describeError } from '../../core/errors/all-exceptions.filter.js';
-import { securityHeaderList } from '../../core/http/security-headers.js';
+import { FastPaths } from '../../core/http/fast-paths.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
@@ -15,13 +13,6 @@ import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
 /** `/stream/<fileId>/<fileName>`, as the Express route matches it (one segment each, no slash after). */
 const STREAM_PATH = /^\/stream\/([0-9A-Fa-f]{24})\/[^/]+$/;
 const ROUTE = '/stream/:fileId/:fileName';
-const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/**
- * Another module's path in front of Express (music's raw Subsonic bytes): true when it takes the
- * request; it may still hand it to Express with `next` as long as it has written nothing.
- */
-export type FastPath = (req: IncomingMessage, res: ServerResponse, next: () => void) => boolean;
 
 /**
  * The streamer's hot path: a signed `GET`/`HEAD /stream/:fileId/:fileName` is answered before Express
@@ -31,41 +22,19 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse, next: () => v
  * `X-Request-Id`); anything else, including session-authorised requests, goes on to Express.
  */
 @Injectable()
-export class StreamFastPath {
+export class StreamFastPath implements OnModuleInit {
   private readonly logger = new Logger('stream');
-  private readonly headers: ReadonlyArray<readonly [string, string]>;
-  private readonly others: FastPath[] = [];
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly fastPaths: FastPaths,
     private readonly streams: StreamService,
     private readonly delivery: MediaDelivery,
     private readonly metrics: MetricsRegistry,
     private readonly tenants: TenantResolver,
-  ) {
-    this.headers = securityHeaderList(config);
-  }
+  ) {}
 
-  /** Another module's fast path, tried after this one's (modules register at init, before mount). */
-  register(path: FastPath): void {
-    this.others.push(path);
-  }
-
-  /** Puts the fast paths in front of the server's Express handler. */
-  mount(server: Server): void {
-    const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-    server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.handle(req, res)) return;
-      const next = () => express(req, res);
-      if (!this.others.some((path) => path(req, res, next))) next();
-    });
-  }
-
-  /** What every answer of a fast path carries, as Express's would: helmet's headers and `X-Request-Id`. */
-  setAnswerHeaders(req: IncomingMessage, res: ServerResponse): void {
-    for (const [name, value] of this.headers) res.setHeader(name, value);
-    res.setHeader('X-Request-Id', requestId(req));
+  onModuleInit(): void {
+    this.fastPaths.register((req, res) => this.handle(req, res));
   }
 
   /** Serves a signed media request and returns true; false leaves the request to Express. */
@@ -92,7 +61,7 @@ export class StreamFastPath {
   ): Promise<void> {
     const stopTimer = this.metrics.httpDuration.startTimer();
     res.once('finish', () => stopTimer({ method: req.method, route: ROUTE, status: String(res.statusCode) }));
-    this.setAnswerHeaders(req, res);
+    this.fastPaths.setAnswerHeaders(req, res);
     // Every answer here is to a signed link, which players on other origins may read.
     for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
     try {
@@ -141,9 +110,4 @@ function decodedPath(path: string): string {
   } catch {
     throw new AppError(400, 'bad_request', 'The request path is not valid percent-encoding.');
   }
-}
-
-function requestId(req: IncomingMessage): string {
-  const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
 }
