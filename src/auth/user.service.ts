@@ -11,7 +11,7 @@ import { type ClientInfo, SessionService } from './session.service.js';
 import { inCurrentTenant, tenantIdForNewRecord } from './tenant-membership.js';
 import { AccountCredentials } from './account-credentials.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
-import { DEFAULT_TENANT_ID, ownerTenantId } from '../core/tenancy/tenant.js';
+import { DEFAULT_TENANT_ID, ownerTenantId, type Tenant } from '../core/tenancy/tenant.js';
 import { TenantRepository } from '../core/tenancy/tenant.repository.js';
 import { UserRepository } from './user.repository.js';
 
@@ -28,6 +28,13 @@ export interface UserView {
 export interface SiteUserView extends UserView {
   tenantId: string;
   site: string;
+}
+
+/** The operator's users page: every account, the ones shown (one site's, or all) and the sites. */
+export interface UserDirectory {
+  everyone: SiteUserView[];
+  shown: SiteUserView[];
+  sites: string[];
 }
 
 export interface NewUserInput {
@@ -113,19 +120,24 @@ export class UserService {
    */
   async list(site?: string): Promise<SiteUserView[]> {
     const tenants = await this.tenants.list();
-    const slugs = new Map(tenants.map((tenant) => [tenant.id, tenant.slug]));
-    let users: User[];
-    if (site === undefined) users = await this.users.list();
-    else {
-      const tenantId = site === DEFAULT_TENANT_ID ? site : tenants.find((tenant) => tenant.slug === site)?.id;
-      if (!tenantId) throw new AppError(404, 'not_found', `No site "${site}".`);
-      users = await this.users.listForTenant(tenantId);
-    }
-    return users.map((user) => {
-      const tenantId = ownerTenantId(user);
-      const siteName = tenantId === DEFAULT_TENANT_ID ? tenantId : (slugs.get(tenantId) ?? tenantId);
-      return { ...toView(user), tenantId, site: siteName };
-    });
+    if (site === undefined) return siteViews(await this.users.list(), tenants);
+    return siteViews(await this.users.listForTenant(siteTenantId(site, tenants)), tenants);
+  }
+
+  /**
+   * What the operator's users page shows, in one read of each collection: every account (token
+   * owners are named from it), those of `site` when one is asked for (404 for an unknown site), and
+   * the sites there are.
+   */
+  async directory(site?: string): Promise<UserDirectory> {
+    const tenants = await this.tenants.list();
+    const tenantId = site === undefined ? undefined : siteTenantId(site, tenants);
+    const everyone = siteViews(await this.users.list(), tenants);
+    return {
+      everyone,
+      shown: tenantId === undefined ? everyone : everyone.filter((user) => user.tenantId === tenantId),
+      sites: [DEFAULT_TENANT_ID, ...tenants.map((tenant) => tenant.slug)],
+    };
   }
 
   /**
@@ -189,4 +201,21 @@ export function toView(user: User): UserView {
     disabled: user.disabled,
     createdAt: user.createdAt,
   };
+}
+
+/** The tenant id of the site named `site` (`default`, or a tenant's slug); 404 for neither. */
+function siteTenantId(site: string, tenants: readonly Tenant[]): string {
+  const tenantId = site === DEFAULT_TENANT_ID ? site : tenants.find((tenant) => tenant.slug === site)?.id;
+  if (!tenantId) throw new AppError(404, 'not_found', `No site "${site}".`);
+  return tenantId;
+}
+
+/** Accounts with their site: `default`, the tenant's slug, or the bare id of a tenant no longer listed. */
+function siteViews(users: readonly User[], tenants: readonly Tenant[]): SiteUserView[] {
+  const slugs = new Map(tenants.map((tenant) => [tenant.id, tenant.slug]));
+  return users.map((user) => {
+    const tenantId = ownerTenantId(user);
+    const site = tenantId === DEFAULT_TENANT_ID ? tenantId : (slugs.get(tenantId) ?? tenantId);
+    return { ...toView(user), tenantId, site };
+  });
 }

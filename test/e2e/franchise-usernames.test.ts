@@ -212,5 +212,6 @@ describe('franchise: usernames are unique per site, not per install', () => {
     assert.deepEqual(onB.rows, ['alice@names-b', 'racer@names-b']);
     assert.match(onB.html, /<option value="names-b" selected>/);
     assert.deepEqual((await tableRows('?tenant=')).rows.length, page.rows.length, '"All sites"');
+    assert.equal((await operator.get('/admin/users?tenant=nowhere')).status, 404);
   });
 });

@@ -18,7 +18,6 @@ import { ApiTokenService } from '../../auth/api-token.service.js';
 import { SessionRepository } from '../../auth/session.repository.js';
 import { UserListQueryDto } from '../../auth/dto/user-list-query.dto.js';
 import { UserService } from '../../auth/user.service.js';
-import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
 import { DEFAULT_TENANT_ID } from '../../core/tenancy/tenant.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { type Identity, type IdentifiedRequest, USER_ROLES } from '../../core/identity/identity.js';
@@ -51,7 +50,6 @@ export class UsersController {
     private readonly sessions: SessionRepository,
     private readonly renderer: PanelRenderer,
     private readonly chats: AuthorizedChatRepository,
-    private readonly tenants: TenantRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -126,14 +124,12 @@ export class UsersController {
     data: Record<string, unknown>,
     site?: string,
   ) {
-    const [everyone, tokens, sessions, chats, tenants] = await Promise.all([
-      this.users.list(),
+    const [{ everyone, shown, sites }, tokens, sessions, chats] = await Promise.all([
+      this.users.directory(site),
       this.tokens.list(),
       this.sessions.listLive(LISTED_SESSIONS),
       this.chats.list(),
-      this.tenants.list(),
     ]);
-    const users = site === undefined ? everyone : await this.users.list(site);
     // Several sites may each have an "alice": a tenant's account is named with its site.
     const names = new Map(
       everyone.map((user) => [
@@ -148,11 +144,8 @@ export class UsersController {
       data: {
         ...data,
         roles: USER_ROLES,
-        users: users.map((user) => ({ ...user, created: formatAgo(user.createdAt) })),
-        sites: [DEFAULT_TENANT_ID, ...tenants.map((tenant) => tenant.slug)].map((slug) => ({
-          slug,
-          selected: slug === site,
-        })),
+        users: shown.map((user) => ({ ...user, created: formatAgo(user.createdAt) })),
+        sites: sites.map((slug) => ({ slug, selected: slug === site })),
         site,
         tokens: tokens
           .filter((token) => !token.revokedAt)
