@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startStaticNginx, wrk } from './support/peers.js';
+import { percentile } from './support/timings.js';
 import { startNginx } from '../test/support/nginx.js';
 import { comicInfo, pageImage } from '../test/support/comics.js';
 import { ingestLink, type LinkServer, startLinkServer } from '../test/support/link-server.js';
@@ -31,8 +32,6 @@ async function timed(url: string): Promise<number> {
   return performance.now() - started;
 }
 
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** Chapters of 2000×3000 JPEG pages (a scanned manga page at print resolution). */
