@@ -21,6 +21,7 @@ import { TelegramSimulator } from '../support/telegram-simulator.js';
 import { makeRar } from '../support/rar.js';
 import { makeZip } from '../support/zip.js';
 import { pageImage } from '../support/comics.js';
+import { PageFastPath } from '../../src/readvault/pages/page-fast-path.js';
 
 // NYPL's OPDS client parser (CommonJS): its default export is the parser class.
 const { default: OPDSParser, AcquisitionFeed, NavigationFeed } = opdsFeedParser;
@@ -184,7 +185,21 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
       assert.ok(got.bytes.equals(cbzPages[index]), `page ${index + 1} byte-exact`);
     }
     // Page turns skip Express (PageFastPath) but answer as the route does; conditional requests go on.
-    const turned = await fetch(`${server.url}${pages[0].url}`);
+    const fastPath = server.app.get(PageFastPath);
+    const handle = fastPath.handle.bind(fastPath);
+    const taken: boolean[] = [];
+    fastPath.handle = (req, res, next) => {
+      const took = handle(req, res, next);
+      taken.push(took);
+      return took;
+    };
+    let turned: Response;
+    try {
+      turned = await fetch(`${server.url}${pages[0].url}`);
+    } finally {
+      fastPath.handle = handle;
+    }
+    assert.deepEqual(taken, [true], 'a page turn is taken by the fast path');
     assert.equal(turned.headers.get('cache-control'), 'public, max-age=604800, immutable');
     assert.match(String(turned.headers.get('content-security-policy')), /default-src 'self'/);
     assert.ok(turned.headers.get('x-request-id'));
