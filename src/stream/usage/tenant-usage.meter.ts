@@ -50,7 +50,8 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.flushing;
-    await this.flush();
+    // The bytes are written; the slots are freed below, so renewing their leases first would be wasted.
+    await this.recordUsage();
     const held = [...this.slots].flatMap(([tenantId, holders]) =>
       [...holders].map((h) => [tenantId, h] as const),
     );
@@ -125,6 +126,11 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
   }
 
   private async write(): Promise<void> {
+    await this.recordUsage();
+    await this.renewSlots();
+  }
+
+  private async recordUsage(): Promise<void> {
     const bytes = this.unsent;
     this.unsent = new Map();
     try {
@@ -133,12 +139,18 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
       for (const [tenantId, count] of bytes) this.served(tenantId, count); // counted next time
       this.logger.warn(`cannot record tenant usage: ${(error as Error).message}`);
     }
-    for (const [tenantId, holders] of this.slots) {
-      try {
-        await this.streamSlots.renew(tenantId, [...holders], STREAM_SLOT_LEASE_MS);
-      } catch (error) {
-        this.logger.warn(`cannot renew the stream slots of ${tenantId}: ${(error as Error).message}`);
-      }
-    }
+  }
+
+  /** Every tenant's leases at once: one round trip of waiting, however many tenants are streaming. */
+  private async renewSlots(): Promise<void> {
+    await Promise.all(
+      [...this.slots].map(async ([tenantId, holders]) => {
+        try {
+          await this.streamSlots.renew(tenantId, [...holders], STREAM_SLOT_LEASE_MS);
+        } catch (error) {
+          this.logger.warn(`cannot renew the stream slots of ${tenantId}: ${(error as Error).message}`);
+        }
+      }),
+    );
   }
 }
