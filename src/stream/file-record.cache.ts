@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { ExpiringMap } from '../core/util/expiring-map.js';
 import { FileChangeBus } from '../library/file-change.bus.js';
 import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
@@ -16,7 +17,7 @@ const MAX_ENTRIES = 1000;
 @Injectable()
 export class FileRecordCache implements OnModuleInit {
   private readonly logger = new Logger('stream');
-  private readonly entries = new Map<string, { file: MediaFile; until: number }>();
+  private readonly entries = new ExpiringMap<string, MediaFile>(MAX_ENTRIES, TTL_MS);
   /** Lookups under way: a crowd opening the same file at once costs the database one query. */
   private readonly lookups = new Map<string, Promise<MediaFile>>();
   /** Bumped by every change, so a lookup that raced with one does not cache what it read. */
@@ -38,7 +39,7 @@ export class FileRecordCache implements OnModuleInit {
   /** The record of `fileId` (a 24-hex id, checked by the caller); 404 when there is none. */
   async get(fileId: string): Promise<MediaFile> {
     const cached = this.entries.get(fileId);
-    if (cached && cached.until > Date.now()) return cached.file;
+    if (cached) return cached;
     let lookup = this.lookups.get(fileId);
     if (!lookup) {
       lookup = this.lookUp(fileId).finally(() => this.lookups.delete(fileId));
@@ -50,14 +51,8 @@ export class FileRecordCache implements OnModuleInit {
   private async lookUp(fileId: string): Promise<MediaFile> {
     const generation = this.generation;
     const file = await this.library.requireFile(new Types.ObjectId(fileId));
-    if (this.changes.live && generation === this.generation) this.remember(fileId, file);
+    if (this.changes.live && generation === this.generation) this.entries.set(fileId, file);
     return file;
-  }
-
-  private remember(fileId: string, file: MediaFile): void {
-    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(fileId))
-      this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(fileId, { file, until: Date.now() + TTL_MS });
   }
 
   private forget(fileIds: readonly string[] | undefined): void {

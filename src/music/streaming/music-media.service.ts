@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { ExpiringMap } from '../../core/util/expiring-map.js';
 import { FileScopes } from '../../library/file-scopes.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
@@ -51,9 +52,9 @@ const RECENT_TRACK_MS = 60_000;
 @Injectable()
 export class MusicMediaService implements OnModuleInit {
   private readonly logger = new Logger('music');
-  private readonly recent = new Map<string, { value: TrackRecord; until: number }>();
+  private readonly recent = new ExpiringMap<string, TrackRecord>(RECENT_TRACKS, RECENT_TRACK_MS);
   /** Cover files and their albums, kept like track records (the scope is judged per request). */
-  private readonly recentCovers = new Map<string, { albums: ScopedAlbum[]; until: number }>();
+  private readonly recentCovers = new ExpiringMap<string, ScopedAlbum[]>(RECENT_TRACKS, RECENT_TRACK_MS);
   /** Stored MP4 files and whether their index follows their data (the bytes of a file never change). */
   private readonly layouts = new Map<string, boolean>();
 
@@ -78,7 +79,7 @@ export class MusicMediaService implements OnModuleInit {
       inScope: async (file) => {
         const fileId = String(file._id);
         const cover = this.recentCovers.get(fileId);
-        if (cover && cover.until > Date.now()) return cover.albums.some(albumInScope);
+        if (cover) return cover.some(albumInScope);
         const record = await this.record(trackId(fileId)).catch(() => undefined);
         if (record) return albumInScope(record.album);
         return (await this.coverAlbums(fileId))?.some(albumInScope);
@@ -86,18 +87,13 @@ export class MusicMediaService implements OnModuleInit {
     });
   }
 
-  /** The albums a cover file belongs to (one `_id` read, then one per album); undefined for no cover. */
+  /** The albums a cover file belongs to (one `_id` read, then one per album, at once); undefined for no cover. */
   private async coverAlbums(fileId: string): Promise<ScopedAlbum[] | undefined> {
     const albumIds = await this.covers.albumsOf(fileId);
     if (!albumIds) return undefined;
-    const albums: ScopedAlbum[] = [];
-    for (const id of albumIds) {
-      const album = await this.repository.findAlbum(id);
-      if (album) albums.push({ _id: album._id, genres: album.genres });
-    }
-    if (this.recentCovers.size >= RECENT_TRACKS)
-      this.recentCovers.delete(this.recentCovers.keys().next().value!);
-    this.recentCovers.set(fileId, { albums, until: Date.now() + RECENT_TRACK_MS });
+    const found = await Promise.all(albumIds.map((id) => this.repository.findAlbum(id)));
+    const albums = found.filter((album) => album !== null).map(({ _id, genres }) => ({ _id, genres }));
+    this.recentCovers.set(fileId, albums);
     return albums;
   }
 
@@ -114,7 +110,7 @@ export class MusicMediaService implements OnModuleInit {
    */
   private async record(id: string): Promise<TrackRecord> {
     const cached = this.recent.get(id);
-    if (cached && cached.until > Date.now()) return cached.value;
+    if (cached) return cached;
     const track = kindOfId(id) === 'track' ? await this.repository.findTrack(id) : null;
     if (!track) throw trackNotFound(id);
     const [album, file] = await Promise.all([
@@ -122,8 +118,7 @@ export class MusicMediaService implements OnModuleInit {
       this.library.requireFileUnscoped(new Types.ObjectId(track.fileId)),
     ]);
     const value = { track, album, file };
-    if (this.recent.size >= RECENT_TRACKS) this.recent.delete(this.recent.keys().next().value!);
-    this.recent.set(id, { value, until: Date.now() + RECENT_TRACK_MS });
+    this.recent.set(id, value);
     return value;
   }
 
