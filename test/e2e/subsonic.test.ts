@@ -8,6 +8,7 @@ import { SubsonicAuth } from '../../src/music/subsonic/subsonic-auth.js';
 import sharp from 'sharp';
 import { SubsonicAPI } from 'subsonic-api';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { firstAppPasswordUse } from '../support/app-password-use.js';
 import { eventually } from '../support/eventually.js';
 import {
   type InProcessApp,
@@ -449,8 +450,10 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
         });
         const stream = (headers: Record<string, string> = {}) =>
           fetch(`${server.url}/rest/stream?${query}`, { headers });
-        const whole = Buffer.from(await (await stream()).arrayBuffer());
-        await new Promise((resolve) => setTimeout(resolve, 300)); // the first use's "last used" write
+        const userId = String((await roadie.get('/api/auth/me')).body.id);
+        const whole = await firstAppPasswordUse(server, userId, async () =>
+          Buffer.from(await (await stream()).arrayBuffer()),
+        );
         await (await stream()).arrayBuffer();
         const before = fullChecks;
         const again = await stream();

@@ -5,6 +5,7 @@ import { AppPasswordService } from '../../src/auth/app-passwords/app-password.se
 import { UserService } from '../../src/auth/user.service.js';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { firstAppPasswordUse } from '../support/app-password-use.js';
 import { type InProcessApp, startInProcessApp } from '../support/in-process-app.js';
 
 describe('verified app passwords are remembered, and a revoke still ends them at once', () => {
@@ -37,8 +38,9 @@ describe('verified app passwords are remembered, and a revoke still ends them at
     const auth = server.app.get(AppPasswordAuth);
     const passwords = server.app.get(AppPasswordService);
     const { password, id } = await passwords.create(userId, 'Player');
-    assert.equal((await auth.verify(password))?.id, userId);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the first use's "last used" write
+    await firstAppPasswordUse(server, userId, async () =>
+      assert.equal((await auth.verify(password))?.id, userId),
+    );
     assert.equal((await auth.verify(password))?.appPasswordId, id);
     assert.equal((await dropStoredPasswords()).deletedCount, 1);
     assert.equal((await auth.verify(password))?.appPasswordId, id, 'remembered');
@@ -54,8 +56,9 @@ describe('verified app passwords are remembered, and a revoke still ends them at
     let compared = 0; // clear values the full check looked at
     const check = (presented: string) =>
       auth.verifyClear('remy', (clear) => (compared++, clear === password), presented);
-    assert.equal((await check('t1:s1'))?.appPasswordId, id);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the first use's "last used" write
+    await firstAppPasswordUse(server, userId, async () =>
+      assert.equal((await check('t1:s1'))?.appPasswordId, id),
+    );
     assert.equal((await check('t1:s1'))?.appPasswordId, id);
     const before = compared;
     assert.equal((await check('t1:s1'))?.appPasswordId, id);
