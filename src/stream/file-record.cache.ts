@@ -50,7 +50,9 @@ export class FileRecordCache implements OnModuleInit {
 
   private async lookUp(fileId: string): Promise<MediaFile> {
     const generation = this.generation;
-    const file = await this.library.requireFile(new Types.ObjectId(fileId));
+    // Whatever the asking site: the record is shared by every request that joins this lookup, and the
+    // caller judges the scope (StreamService.file).
+    const file = await this.library.requireFileUnscoped(new Types.ObjectId(fileId));
     if (this.changes.live && generation === this.generation) this.entries.set(fileId, file);
     return file;
   }

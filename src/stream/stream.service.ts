@@ -38,9 +38,10 @@ export class StreamService {
       throw new AppError(400, 'bad_request', `"${fileId.slice(0, 40)}" is not a valid file id.`);
     }
     const file = await this.records.get(fileId);
-    // A franchise tenant showing part of the library: a file outside it does not exist there.
+    // A franchise tenant showing part of the library: a file outside it does not exist there, in the
+    // very words a missing one gets (the site cannot tell which it is).
     if (!(await this.library.fileInScope(file))) {
-      throw new AppError(404, 'not_found', 'No file has this id.');
+      throw new AppError(404, 'not_found', `No file with id ${fileId}.`);
     }
     return file;
   }
