@@ -32,8 +32,6 @@ describe('franchise: public playlists and "now playing" belong to their owner’
   let server: InProcessApp;
   /** Per host: `alice` (every site has one) and `bob`, who looks at alice's public playlists. */
   const accounts: Record<string, { alice: Account; bob: Account }> = {};
-  /** Per host: alice's public and private playlist ids. */
-  const made: Record<string, { open: string; closed: string }> = {};
   /** Per host: its tenant id. */
   const sites: Record<string, string> = {};
 
@@ -100,26 +98,54 @@ describe('franchise: public playlists and "now playing" belong to their owner’
     return (res.body as unknown as Json[]).map((p) => p.name).sort();
   };
 
+  /** Alice makes a playlist named `name` on `host`, shared with the site's accounts if `shared`; its id. */
+  const makePlaylist = async (host: string, name: string, shared: boolean) => {
+    const created = await subsonic(host, 'alice', 'createPlaylist', { name });
+    const id = String(created.playlist.id);
+    if (shared) {
+      const answer = await subsonic(host, 'alice', 'updatePlaylist', { playlistId: id, public: 'true' });
+      assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    }
+    return id;
+  };
+  /** `names` with `more` added, sorted as the lists are. */
+  const plus = (names: string[], ...more: string[]) => [...names, ...more].sort();
+
+  // Each test makes the playlists it looks at. The public ones stay listed on their site, so a test
+  // compares a site's lists with what they held before it acted, not with an empty site.
+
   it('lists the public playlists of the site’s own accounts only, over Subsonic and the web player', async () => {
+    const before: Record<string, Record<'alice' | 'bob', string[]>> = {};
     for (const host of HOSTS) {
-      const open = await subsonic(host, 'alice', 'createPlaylist', { name: `${host} open` });
-      const closed = await subsonic(host, 'alice', 'createPlaylist', { name: `${host} closed` });
-      made[host] = { open: String(open.playlist.id), closed: String(closed.playlist.id) };
-      const shared = await subsonic(host, 'alice', 'updatePlaylist', {
-        playlistId: made[host].open,
-        public: 'true',
-      });
-      assert.equal(shared.status, 'ok', JSON.stringify(shared));
+      before[host] = { alice: await playlistNames(host, 'alice'), bob: await playlistNames(host, 'bob') };
+      assert.deepEqual(await webNames(host, 'alice'), before[host].alice, host);
+      assert.deepEqual(await webNames(host, 'bob'), before[host].bob, host);
     }
     for (const host of HOSTS) {
-      assert.deepEqual(await playlistNames(host, 'bob'), [`${host} open`], host);
-      assert.deepEqual(await webNames(host, 'bob'), [`${host} open`], host);
-      assert.deepEqual(await playlistNames(host, 'alice'), [`${host} closed`, `${host} open`], host);
-      assert.deepEqual(await webNames(host, 'alice'), [`${host} closed`, `${host} open`], host);
+      await makePlaylist(host, `${host} open`, true);
+      await makePlaylist(host, `${host} closed`, false);
+    }
+    for (const host of HOSTS) {
+      const { alice, bob } = before[host];
+      assert.deepEqual(await playlistNames(host, 'bob'), plus(bob, `${host} open`), host);
+      assert.deepEqual(await webNames(host, 'bob'), plus(bob, `${host} open`), host);
+      assert.deepEqual(
+        await playlistNames(host, 'alice'),
+        plus(alice, `${host} closed`, `${host} open`),
+        host,
+      );
+      assert.deepEqual(await webNames(host, 'alice'), plus(alice, `${host} closed`, `${host} open`), host);
     }
   });
 
   it('answers another site’s playlist by id as not found (Subsonic 70, web 404), its own as usual', async () => {
+    const made: Record<string, { open: string; closed: string }> = {};
+    for (const host of HOSTS) {
+      made[host] = {
+        open: await makePlaylist(host, `${host} open by id`, true),
+        closed: await makePlaylist(host, `${host} closed by id`, false),
+      };
+    }
     for (const host of HOSTS) {
       for (const other of HOSTS.filter((h) => h !== host)) {
         for (const id of [made[other].open, made[other].closed]) {
@@ -132,27 +158,44 @@ describe('franchise: public playlists and "now playing" belong to their owner’
       }
       assert.equal(
         (await subsonic(host, 'bob', 'getPlaylist', { id: made[host].open })).playlist.name,
-        `${host} open`,
+        `${host} open by id`,
       );
       assert.equal((await subsonic(host, 'bob', 'getPlaylist', { id: made[host].closed })).error.code, 70);
     }
   });
 
   it('follows sharing, unsharing and deleting', async () => {
-    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: made[A].open, public: 'false' });
-    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: made[A].closed, public: 'true' });
-    assert.deepEqual(await playlistNames(A, 'bob'), [`${A} closed`]);
-    assert.deepEqual(await playlistNames(B, 'bob'), [`${B} open`]);
+    const onA = await playlistNames(A, 'bob');
+    const onB = await playlistNames(B, 'bob');
+    const alices = await playlistNames(A, 'alice');
+    const open = await makePlaylist(A, `${A} open to unshare`, true);
+    const closed = await makePlaylist(A, `${A} closed to share`, false);
+    // Another site's public playlist, which nothing below touches.
+    await makePlaylist(B, `${B} open elsewhere`, true);
 
-    assert.equal((await subsonic(A, 'alice', 'deletePlaylist', { id: made[A].closed })).status, 'ok');
-    assert.deepEqual(await playlistNames(A, 'bob'), []);
-    assert.deepEqual(await playlistNames(A, 'alice'), [`${A} open`]);
-    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: made[A].open, public: 'true' });
-    assert.deepEqual(await playlistNames(A, 'bob'), [`${A} open`]);
+    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: open, public: 'false' });
+    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: closed, public: 'true' });
+    assert.deepEqual(await playlistNames(A, 'bob'), plus(onA, `${A} closed to share`));
+    assert.deepEqual(await playlistNames(B, 'bob'), plus(onB, `${B} open elsewhere`));
+
+    assert.equal((await subsonic(A, 'alice', 'deletePlaylist', { id: closed })).status, 'ok');
+    assert.deepEqual(await playlistNames(A, 'bob'), onA);
+    assert.deepEqual(await playlistNames(A, 'alice'), plus(alices, `${A} open to unshare`));
+    await subsonic(A, 'alice', 'updatePlaylist', { playlistId: open, public: 'true' });
+    assert.deepEqual(await playlistNames(A, 'bob'), plus(onA, `${A} open to unshare`));
   });
 
   it('backfills playlists from before they carried their site: each shows on its owner’s site only', async () => {
     const raw = server.app.get(MongoConnection).connection.db!;
+    // A playlist of today on each site: the backfill lists it again, on its site.
+    const listed: Record<string, string[]> = {};
+    for (const host of HOSTS) {
+      const others = await playlistNames(host, 'bob');
+      await makePlaylist(host, `${host} current`, true);
+      listed[host] = plus(others, `${host} current`);
+      assert.deepEqual(await playlistNames(host, 'bob'), listed[host], host);
+    }
+    const current = await raw.collection('music_playlists').countDocuments();
     const legacy = (host: string, name: string) => ({
       _id: `pl-legacy-${name}`,
       owner: accounts[host].alice.id,
@@ -168,18 +211,18 @@ describe('franchise: public playlists and "now playing" belong to their owner’
       .insertMany(HOSTS.map((host) => legacy(host, `${host} legacy`)) as never[]);
     await raw.collection('music_playlist_lists').deleteOne({ _id: 'meta:backfilled' as never });
     // Not listed anywhere yet (the lists predate them).
-    assert.deepEqual(await playlistNames(B, 'bob'), [`${B} open`]);
+    for (const host of HOSTS) assert.deepEqual(await playlistNames(host, 'bob'), listed[host], host);
 
     // A manager booting after the upgrade: its own repository has not seen the lists complete.
     const repository = new PlaylistRepository(server.app.get(MongoConnection), server.app.get(RedisMutex));
     const backfill = new PlaylistListsBackfill(repository, server.app.get(UserService));
     const all = await raw.collection('music_playlists').countDocuments();
-    assert.equal(all, 8);
+    assert.equal(all, current + HOSTS.length);
     assert.equal(await backfill.run(), all, 'every playlist is listed, the legacy ones included');
     assert.equal(await backfill.run(), 0, 'once');
 
     for (const host of HOSTS) {
-      assert.deepEqual(await playlistNames(host, 'bob'), [`${host} legacy`, `${host} open`].sort(), host);
+      assert.deepEqual(await playlistNames(host, 'bob'), plus(listed[host], `${host} legacy`), host);
       const stored = await raw
         .collection('music_playlists')
         .findOne({ _id: `pl-legacy-${host} legacy` as never });
