@@ -11,6 +11,7 @@ import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
 import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { CatalogRebuilder } from '../../src/library/catalog/catalog-rebuilder.js';
+import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { MusicCoverBackfill } from '../../src/music/model/music-cover-backfill.js';
 import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
@@ -362,6 +363,23 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
       assert.equal((await jazz.get(`/stream/${albums['Loud City'].fileId}/a.mp3`)).status, 404);
       const media = await accounts[MEDIA].client.get(`/stream/${albums['Loud City'].fileId}/a.mp3`);
       assert.equal(media.status, 200);
+    });
+
+    it("answers each site's /stream by its own scope when requests of both share one record lookup", async () => {
+      const fileId = albums['Loud City'].fileId;
+      const missing = '0'.repeat(24);
+      const notThere = await accounts[JAZZ].client.get(`/stream/${missing}/a.mp3`);
+      for (let round = 0; round < 5; round++) {
+        // A cold record (a rename, say, dropped it): the out-of-scope site asks first, the other at once.
+        await server.app.get(FileChangeBus).publish([fileId]);
+        const [refused, served] = await Promise.all([
+          accounts[JAZZ].client.get(`/stream/${fileId}/a.mp3`),
+          accounts[MEDIA].client.get(`/stream/${fileId}/a.mp3`),
+        ]);
+        assert.deepEqual([refused.status, served.status], [404, 200], `round ${round}`);
+        // Out of scope reads like missing: the site cannot tell the file exists elsewhere.
+        assert.equal(refused.body.message, String(notThere.body.message).replace(missing, fileId));
+      }
     });
 
     it("the web player's cover links show an album's cover in scope and 404 one out of it; other sites show both", async () => {
