@@ -38,6 +38,8 @@ describe('franchise: public playlists and "now playing" belong to their owner’
   before(async () => {
     db = await startTestDatabase();
     server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer' });
+    // Boot creates the admin without holding itself up: on a busy machine a login could come first.
+    await server.app.get(UserService).bootstrapAdmin();
     const operator = new HostClient(server.url, DEFAULT);
     await operator.login('admin', 'admin-password-for-tests');
     sites[DEFAULT] = 'default';
