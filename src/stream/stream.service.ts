@@ -41,7 +41,7 @@ export class StreamService {
     // A franchise tenant showing part of the library: a file outside it does not exist there, in the
     // very words a missing one gets (the site cannot tell which it is).
     if (!(await this.library.fileInScope(file))) {
-      throw new AppError(404, 'not_found', `No file with id ${fileId}.`);
+      throw new AppError(404, 'not_found', `No file with id ${String(file._id)}.`);
     }
     return file;
   }

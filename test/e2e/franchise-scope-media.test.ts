@@ -370,7 +370,8 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
       const missing = '0'.repeat(24);
       const notThere = await accounts[JAZZ].client.get(`/stream/${missing}/a.mp3`);
       for (let round = 0; round < 5; round++) {
-        // A cold record (a rename, say, dropped it): the out-of-scope site asks first, the other at once.
+        // A cold record (a rename, say, dropped it), asked for by both sites at once: whichever starts
+        // the lookup, the other shares it (test/unit/file-record-cache.test.ts fixes the order).
         await server.app.get(FileChangeBus).publish([fileId]);
         const [refused, served] = await Promise.all([
           accounts[JAZZ].client.get(`/stream/${fileId}/a.mp3`),
