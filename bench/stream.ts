@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { roundRatios, startStaticNginx, type WrkResult, wrkRounds } from './support/peers.js';
+import { percentile } from './support/timings.js';
 import { BLOCK_SIZE, planBlocks } from '../src/core/storage/telegram/block-planner.js';
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
 import { StreamService } from '../src/stream/stream.service.js';
@@ -97,7 +98,7 @@ function rangeScript(size: number): string {
 }
 
 const mbps = (bytesPerSecond: number) => `${(bytesPerSecond / MiB).toFixed(1)} MiB/s`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) => percentile(values, 50);
 
 interface PacedResult {
   requests: number;

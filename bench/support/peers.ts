@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForPort } from '../../scripts/lib/net.mjs';
 import { tempDir } from '../../test/support/media.js';
+import { percentile } from './timings.js';
 
 const MiB = 1024 * 1024;
 const run = promisify(execFile);
@@ -87,10 +88,6 @@ export async function wrkRounds<K extends string>(
 
 /** `ours ÷ peer` of each round for one measure, and their median and range. */
 export function roundRatios(ours: WrkResult[], peer: WrkResult[], measure: keyof WrkResult) {
-  const ratios = ours.map((result, round) => result[measure] / peer[round][measure]).sort((a, b) => a - b);
-  return {
-    median: ratios[Math.floor(ratios.length / 2)],
-    min: ratios[0],
-    max: ratios[ratios.length - 1],
-  };
+  const ratios = ours.map((result, round) => result[measure] / peer[round][measure]);
+  return { median: percentile(ratios, 50), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
