@@ -18,10 +18,11 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse, next: () => v
 @Injectable()
 export class FastPaths {
   private readonly paths: FastPath[] = [];
-  private readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** helmet's headers, as Express's middleware sets them (a path writing one `writeHead` reads them). */
+  readonly securityHeaders: ReadonlyArray<readonly [string, string]>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.headers = securityHeaderList(config);
+    this.securityHeaders = securityHeaderList(config);
   }
 
   register(path: FastPath): void {
@@ -43,7 +44,7 @@ export class FastPaths {
 
   /** helmet's headers and `X-Request-Id`, as Express's middleware would have set them. */
   setAnswerHeaders(req: IncomingMessage, res: ServerResponse): void {
-    for (const [name, value] of this.headers) res.setHeader(name, value);
+    for (const [name, value] of this.securityHeaders) res.setHeader(name, value);
     res.setHeader('X-Request-Id', requestIdOf(req));
   }
 }

@@ -1,11 +1,9 @@
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
 import { DEFAULT_TENANT, isDefaultTenant } from '../../core/tenancy/tenant.js';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FastPaths } from '../../core/http/fast-paths.js';
 import { requestIdOf } from '../../core/http/request-id.js';
-import { securityHeaderList } from '../../core/http/security-headers.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { type PageBytes, ReadVaultService } from '../readvault.service.js';
 import { pageCachingHeaders } from './page-caching.js';
@@ -27,13 +25,12 @@ export class PageFastPath implements OnModuleInit {
   private readonly fixed: readonly string[];
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
     private readonly fastPaths: FastPaths,
     private readonly readvault: ReadVaultService,
     private readonly metrics: MetricsRegistry,
     private readonly tenants: TenantResolver,
   ) {
-    this.fixed = [...securityHeaderList(config).flat(), ...pageCachingHeaders(DEFAULT_TENANT).flat()];
+    this.fixed = [...fastPaths.securityHeaders.flat(), ...pageCachingHeaders(DEFAULT_TENANT).flat()];
   }
 
   onModuleInit(): void {
