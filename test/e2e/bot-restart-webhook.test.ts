@@ -100,6 +100,13 @@ describe('telegram bot: restart and webhook', () => {
       const setWebhook = await chat.waitForCall('setWebhook', (c) => c.method === 'setWebhook');
       assert.equal(setWebhook.params.url, 'https://bot.example.com/bot/webhook');
       assert.equal(setWebhook.params.secret_token, SECRET);
+      // Start-up ends with the command menu (this app's: after its webhook): calls counted from here
+      // on are the updates' own.
+      const webhookAt = api.calls.indexOf(setWebhook);
+      await chat.waitForCall(
+        'setMyCommands',
+        (c) => c.method === 'setMyCommands' && api.calls.indexOf(c) > webhookAt,
+      );
       const polls = api.calls.filter((c) => c.method === 'getUpdates').length;
 
       const update = {
