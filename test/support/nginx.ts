@@ -33,6 +33,7 @@ export async function startNginx(upstream: string, streamSecret: string, streame
       CACHE_DIR: cache,
       CACHE_MAX_SIZE: '1g',
       ACCESS_LOG: join(dir, 'access.log'),
+      ERROR_LOG: join(dir, 'error.log'),
     }),
   );
   writeFileSync(
@@ -66,6 +67,8 @@ export async function startNginx(upstream: string, streamSecret: string, streame
     url: `http://127.0.0.1:${port}`,
     /** The access log, in the config's own (redacted) format. */
     accessLog: () => readFileSync(join(dir, 'access.log'), 'utf8'),
+    /** nginx's own error log (warn and up, as the config sets it). */
+    errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8'),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

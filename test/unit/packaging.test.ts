@@ -193,6 +193,16 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.worker.ports, undefined);
   });
 
+  it('gives nginx every placeholder of its template (the image renders only those it is given)', () => {
+    const directives = read('nginx/streamvault.conf').replace(/#.*$/gm, '');
+    const placeholders = new Set([...directives.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => match[1]));
+    assert.ok(placeholders.has('ERROR_LOG'));
+    assert.deepEqual(
+      [...placeholders].filter((name) => !(name in compose.services.nginx.environment)),
+      [],
+    );
+  });
+
   it('has prometheus scrape all three roles', () => {
     const prometheus = parse(read('deploy/prometheus.yml'));
     const targets = prometheus.scrape_configs.flatMap((job: { dns_sd_configs: { names: string[] }[] }) =>
