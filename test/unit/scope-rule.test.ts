@@ -35,6 +35,15 @@ describe("a tenant's scope rule", () => {
       'genre:sci-fi',
     ]);
   });
+
+  it('is made once per scope object, and an edited scope (a new object) gets a rule of its own', () => {
+    const scope = filtered({ kinds: ['album'] });
+    assert.equal(scopeRule(scope), scopeRule(scope));
+    const edited: TenantScope = { ...scope, kinds: ['movie'] };
+    assert.notEqual(scopeRule(edited), scopeRule(scope));
+    assert.equal(scopeRule(edited)({ id: 'm', kind: 'movie' }), true);
+    assert.equal(scopeRule(scope)({ id: 'm', kind: 'movie' }), false);
+  });
 });
 
 describe("the music catalog's copy for a scoped site", () => {

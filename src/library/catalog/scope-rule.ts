@@ -27,12 +27,22 @@ export function subjectFacets(subject: ScopeSubject): string[] {
   return [`kind:${subject.kind}`, ...(subject.genres ?? []).map((g) => `genre:${genreKey(g)}`)];
 }
 
+/** Rules made so far, per scope object (a tenant record's; an edited tenant comes with a new one). */
+const rules = new WeakMap<TenantScope, (subject: ScopeSubject) => boolean>();
+
 /**
  * The one rule of what a franchise tenant shows: everything (mode `all`), or an item of a listed kind,
  * of a listed genre, or picked by hand (its id in the collection). The catalog index keeps it as a set
- * per scope (titles); catalogs kept in memory (music) ask this predicate, made once per scope.
+ * per scope (titles); catalogs kept in memory (music) ask this predicate, made once per scope object
+ * (a cover or track check asks it per request).
  */
 export function scopeRule(scope: TenantScope): (subject: ScopeSubject) => boolean {
+  let rule = rules.get(scope);
+  if (!rule) rules.set(scope, (rule = buildRule(scope)));
+  return rule;
+}
+
+function buildRule(scope: TenantScope): (subject: ScopeSubject) => boolean {
   if (scope.mode !== 'filtered') return () => true;
   const facets = new Set(scopeFacets(scope));
   const picked = new Set(scope.collections);
