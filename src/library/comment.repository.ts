@@ -76,18 +76,18 @@ export class CommentRepository {
 
   /** A title's comments on every site, and every site's thread of it in the index. */
   async deleteForTitle(titleId: Types.ObjectId): Promise<void> {
-    const sites = await this.model.find({ titleId }, { tenantId: 1 }).lean<Pick<Comment, 'tenantId'>[]>();
+    const sites = (await this.model.distinct('tenantId', { titleId })) as Comment['tenantId'][];
     await this.model.deleteMany({ titleId });
-    const threads = new Set([String(titleId), ...sites.map((c) => perSiteKey(c.tenantId, String(titleId)))]);
+    const threads = new Set([String(titleId), ...sites.map((site) => perSiteKey(site, String(titleId)))]);
     await this.indexed(() => this.index.removeThreads([...threads]));
   }
 
   /** A franchise tenant's comments, and its threads in the index (the tenant is being purged). */
   async deleteForTenant(tenantId: string): Promise<number> {
-    const titles = await this.model.find({ tenantId }, { titleId: 1 }).lean<Pick<Comment, 'titleId'>[]>();
+    const titles = (await this.model.distinct('titleId', { tenantId })) as Comment['titleId'][];
     const deleted = (await this.model.deleteMany({ tenantId })).deletedCount;
-    const threads = new Set(titles.map((c) => perSiteKey(tenantId, String(c.titleId))));
-    await this.indexed(() => this.index.removeThreads([...threads]));
+    const threads = titles.map((titleId) => perSiteKey(tenantId, String(titleId)));
+    await this.indexed(() => this.index.removeThreads(threads));
     return deleted;
   }
 
