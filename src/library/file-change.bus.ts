@@ -1,10 +1,16 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { type Redis } from 'ioredis';
 import { type Types } from 'mongoose';
+import { type ChannelCodec, RedisChannel } from '../core/redis/redis-channel.js';
 import { RedisClient } from '../core/redis/redis-client.js';
 
 /** Told the ids of files whose records changed or went; `undefined` means "forget everything". */
 export type FileChangeListener = (fileIds: readonly string[] | undefined) => void;
+
+/** File ids on the wire: joined by commas (ObjectIds hold none). */
+const FILE_IDS: ChannelCodec<readonly string[]> = {
+  encode: (ids) => ids.join(','),
+  decode: (text) => text.split(','),
+};
 
 /**
  * Tells every process that a file record was deleted or renamed, over Redis pub/sub, so caches of
@@ -15,65 +21,47 @@ export type FileChangeListener = (fileIds: readonly string[] | undefined) => voi
  */
 @Injectable()
 export class FileChangeBus implements OnModuleDestroy {
-  private readonly logger = new Logger('library');
   private readonly listeners = new Set<FileChangeListener>();
-  private subscriber?: Redis;
-  private subscribed = false;
+  private readonly channel: RedisChannel<readonly string[]>;
+  private subscribing?: Promise<unknown>;
 
-  constructor(private readonly redis: RedisClient) {}
-
-  private get channel(): string {
-    return this.redis.key('library', 'file-changed');
+  constructor(redis: RedisClient) {
+    this.channel = new RedisChannel(redis, ['library', 'file-changed'], FILE_IDS, {
+      logger: new Logger('library'),
+    });
   }
 
   /** True while changes published anywhere reach this process's listeners. */
   get live(): boolean {
-    return this.subscribed;
+    return this.channel.live;
   }
 
   async publish(fileIds: readonly (Types.ObjectId | string)[]): Promise<void> {
     if (fileIds.length === 0) return;
     const ids = fileIds.map(String);
     for (const listener of this.listeners) listener(ids);
-    await this.redis.client.publish(this.channel, ids.join(','));
+    await this.channel.publish(ids);
   }
 
-  /** Calls `listener` with every change from now on; resolves once the subscription is live. */
+  /**
+   * Calls `listener` with every change from now on. Resolves once subscribed, or once the first
+   * attempt failed (Redis down: `live` stays false until the channel, which keeps trying, is in).
+   */
   async listen(listener: FileChangeListener): Promise<void> {
     this.listeners.add(listener);
-    if (this.subscriber) return;
-    const subscriber = this.redis.client.duplicate({ keyPrefix: '' });
-    this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, message: string) => {
-      const ids = message.split(',');
-      for (const each of this.listeners) each(ids);
-    });
-    subscriber.on('error', (error: Error) => {
-      if (this.subscribed) this.logger.warn(`file change subscription lost: ${error.message}`);
-      this.subscribed = false;
-    });
-    subscriber.on('close', () => (this.subscribed = false));
-    // After a reconnect, changes in between were missed: once subscribed again (ioredis does it too;
-    // a second SUBSCRIBE is harmless and tells us when it took), everything kept is suspect.
-    subscriber.on('ready', () => {
-      if (this.subscribed || this.subscriber !== subscriber) return;
-      subscriber.subscribe(this.channel).then(
-        () => {
-          for (const each of this.listeners) each(undefined);
-          this.subscribed = this.subscriber === subscriber;
-        },
-        () => undefined,
-      );
-    });
-    await subscriber.subscribe(this.channel);
-    this.subscribed = true;
+    this.subscribing ??= this.channel.subscribe(
+      (ids) => {
+        for (const each of this.listeners) each(ids);
+      },
+      () => {
+        for (const each of this.listeners) each(undefined);
+      },
+    );
+    await this.subscribing;
   }
 
   onModuleDestroy(): void {
     this.listeners.clear();
-    const subscriber = this.subscriber;
-    this.subscriber = undefined;
-    this.subscribed = false;
-    subscriber?.disconnect();
+    this.channel.close();
   }
 }

@@ -198,6 +198,44 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
     }
   });
 
+  it('is not live while Redis is gone, and tells of the gap once subscribed again', async () => {
+    const dir = tempDir('sv-redis-gap-');
+    let server = await startRedis({ dir });
+    const client = redisClient(server.url, prefix);
+    const channel = new RedisJsonChannel<Note>(client, ['notes', 'gap'], { logger: recordingLogger() });
+    let gaps = 0;
+    try {
+      const heard = collector<Note>();
+      await channel.subscribe(heard.listener, () => gaps++);
+      assert.equal(channel.live, true);
+      assert.equal(gaps, 0, 'the first subscription is no gap');
+
+      await server.stop();
+      await eventually(
+        async () => channel.live,
+        (live) => !live,
+        { what: 'the channel to notice Redis is gone' },
+      );
+      // Published while this process could not hear: lost, hence the gap.
+      server = await startRedis({ dir, port: server.port });
+      await eventually(
+        async () => gaps,
+        (count) => count > 0,
+        { what: 'the subscription to come back', timeoutMs: 20000 },
+      );
+      assert.equal(gaps, 1);
+      assert.equal(channel.live, true);
+      await channel.publish({ seq: 1, text: 'after the gap' });
+      await heard.next(1);
+      assert.deepEqual(heard.heard, [{ seq: 1, text: 'after the gap' }]);
+    } finally {
+      channel.close();
+      await client.onApplicationShutdown();
+      await server.stop();
+    }
+    assert.equal(channel.live, false, 'a closed channel is not live');
+  });
+
   it('reports subscriber connection errors unless told to stay quiet', async () => {
     const down = redisClient(`redis://127.0.0.1:${await freePort()}`, prefix);
     const loud = recordingLogger();

@@ -29,13 +29,20 @@ export interface ChannelOptions {
  * One Redis pub/sub channel of this install (`<prefix>:<name...>`). Publishing goes through the shared
  * connection; subscribing opens a connection of the channel's own on first use (a subscribed
  * connection can do nothing else), whose messages are decoded once and passed to every listener of
- * this process. A message that does not decode is reported and dropped. `close` disconnects it.
+ * this process. A message that does not decode is reported and dropped. `live` says whether messages
+ * reach this process now; when the connection comes back after a loss, whatever was published
+ * meanwhile is gone, so each listener's `onGap` is called once subscribed again. `close` disconnects it.
  */
 export class RedisChannel<T> {
   readonly name: string;
   private readonly listeners = new Set<(message: T) => void>();
+  private readonly gapListeners = new Set<() => void>();
   private connection?: Redis;
   private subscribed?: Promise<void>;
+  /** Subscribed now: published messages reach this process. */
+  private receiving = false;
+  /** Subscribed once on the current connection: a later 'ready' is a reconnect, after a gap. */
+  private everReceived = false;
   private retry?: NodeJS.Timeout;
   private closed = false;
 
@@ -52,23 +59,36 @@ export class RedisChannel<T> {
     await this.redis.client.publish(this.name, this.codec.encode(message));
   }
 
+  /** True while subscribed: messages published anywhere reach this process's listeners. */
+  get live(): boolean {
+    return this.receiving;
+  }
+
   /**
-   * Calls `listener` with every message from now on, until the returned function is called. Resolves
-   * once subscribed, or once the first attempt has failed (Redis down: reported, and the channel
-   * keeps trying until it is subscribed, so the listener hears everything published after that).
-   * Once the channel is closed (the process is stopping) it opens no connection and delivers nothing.
+   * Calls `listener` with every message from now on, until the returned function is called, and
+   * `onGap` each time the subscription is back after a lost connection (messages in between were
+   * missed). Resolves once subscribed, or once the first attempt has failed (Redis down: reported,
+   * and the channel keeps trying until it is subscribed, so the listener hears everything published
+   * after that). Once the channel is closed (the process is stopping) it opens no connection and
+   * delivers nothing.
    */
-  async subscribe(listener: (message: T) => void): Promise<() => void> {
+  async subscribe(listener: (message: T) => void, onGap?: () => void): Promise<() => void> {
     if (this.closed) return () => undefined;
     this.listeners.add(listener);
+    if (onGap) this.gapListeners.add(onGap);
     await this.connect();
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (onGap) this.gapListeners.delete(onGap);
+    };
   }
 
   /** Stops delivering and disconnects the subscriber connection (if one was opened). */
   close(): void {
     this.closed = true;
+    this.receiving = false;
     this.listeners.clear();
+    this.gapListeners.clear();
     clearTimeout(this.retry);
     this.connection?.disconnect();
   }
@@ -78,7 +98,22 @@ export class RedisChannel<T> {
     const connection = this.redis.client.duplicate({ keyPrefix: '' });
     connection.on('message', (_channel: string, text: string) => this.deliver(text));
     connection.on('error', (error: Error) => {
+      this.receiving = false;
       if (!this.options.quietErrors) this.options.logger.warn(`pub/sub ${this.name}: ${error.message}`);
+    });
+    connection.on('close', () => (this.receiving = false));
+    // ioredis subscribes again by itself after a reconnect; a second SUBSCRIBE is harmless and says
+    // when it took, from which point messages arrive again and what was kept may be stale.
+    connection.on('ready', () => {
+      if (!this.everReceived || this.receiving || this.closed) return;
+      connection.subscribe(this.name).then(
+        () => {
+          if (this.closed) return;
+          this.receiving = true;
+          for (const onGap of this.gapListeners) onGap();
+        },
+        () => undefined,
+      );
     });
     this.connection = connection;
     this.subscribed = this.trySubscribing(connection, RETRY_FIRST_MS);
@@ -93,6 +128,9 @@ export class RedisChannel<T> {
   private async trySubscribing(connection: Redis, delayMs: number): Promise<void> {
     try {
       await connection.subscribe(this.name);
+      if (this.closed) return;
+      this.receiving = true;
+      this.everReceived = true;
     } catch (error) {
       if (this.closed) return;
       if (delayMs === RETRY_FIRST_MS && !this.options.quietErrors) {
