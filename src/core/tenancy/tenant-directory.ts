@@ -92,7 +92,14 @@ export class TenantDirectory implements OnModuleDestroy {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
-    this.changes.subscribe(() => this.forget()).catch(() => undefined);
+    // A change published while the subscription was down is missed: forget on the gap too (the
+    // version check would catch it within VERSION_CHECK_MS).
+    this.changes
+      .subscribe(
+        () => this.forget(),
+        () => this.forget(),
+      )
+      .catch(() => undefined);
     this.versionTimer = setInterval(() => void this.checkVersion(), VERSION_CHECK_MS);
     this.versionTimer.unref();
   }
