@@ -1,25 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startRedis } from '../../scripts/lib/processes.mjs';
-import { loadConfig } from '../../src/core/config/load-config.js';
-import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { eventually } from '../support/eventually.js';
 import { tempDir } from '../support/media.js';
-import { uniqueRedisPrefix } from '../support/redis.js';
-
-function redisClient(url: string, prefix: string): RedisClient {
-  return new RedisClient(
-    loadConfig({ NODE_ENV: 'test', SECRET_KEY: 'k'.repeat(32), REDIS_URL: url, REDIS_PREFIX: prefix }),
-  );
-}
+import { testRedisClient, uniqueRedisPrefix } from '../support/redis.js';
 
 describe('the file change bus between two processes of one install', () => {
   it('tells the other process which files changed, and to forget everything after Redis was lost', async () => {
     const dir = tempDir('sv-redis-file-changes-');
     let server = await startRedis({ dir });
     const prefix = uniqueRedisPrefix();
-    const [managerRedis, streamerRedis] = [redisClient(server.url, prefix), redisClient(server.url, prefix)];
+    const [managerRedis, streamerRedis] = [
+      testRedisClient(server.url, prefix),
+      testRedisClient(server.url, prefix),
+    ];
     const manager = new FileChangeBus(managerRedis);
     const streamer = new FileChangeBus(streamerRedis);
     const heard: (readonly string[] | undefined)[] = [];

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/core/config/load-config.js';
 import { RedisChannel, TEXT_CODEC } from '../../src/core/redis/redis-channel.js';
-import { RedisClient } from '../../src/core/redis/redis-client.js';
+import { type RedisClient } from '../../src/core/redis/redis-client.js';
 import { RedisJsonChannel } from '../../src/core/redis/redis-json-channel.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
+import { TEST_REDIS_URL, testRedisClient, uniqueRedisPrefix } from '../support/redis.js';
 import { tempDir } from '../support/media.js';
 import { startRedis } from '../../scripts/lib/processes.mjs';
 
@@ -20,12 +19,6 @@ interface Note {
 function recordingLogger(): { warn: (message: string) => void; warnings: string[] } {
   const warnings: string[] = [];
   return { warnings, warn: (message: string) => warnings.push(message) };
-}
-
-function redisClient(url: string, prefix: string): RedisClient {
-  return new RedisClient(
-    loadConfig({ NODE_ENV: 'test', SECRET_KEY: 'k'.repeat(32), REDIS_URL: url, REDIS_PREFIX: prefix }),
-  );
 }
 
 /** Collects what a listener hears; `next(n)` resolves once `n` messages in all have arrived. */
@@ -52,7 +45,7 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
 
   before(() => {
     prefix = uniqueRedisPrefix();
-    redis = redisClient(TEST_REDIS_URL, prefix);
+    redis = testRedisClient(TEST_REDIS_URL, prefix);
     raw = new Redis(TEST_REDIS_URL);
   });
   after(async () => {
@@ -167,7 +160,7 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
 
   it('subscribed while Redis is down, hears what is published once Redis is up', async () => {
     const port = await freePort();
-    const late = redisClient(`redis://127.0.0.1:${port}`, prefix);
+    const late = testRedisClient(`redis://127.0.0.1:${port}`, prefix);
     const logger = recordingLogger();
     const channel = new RedisJsonChannel<Note>(late, ['notes', 'late'], { logger });
     let server: Awaited<ReturnType<typeof startRedis>> | undefined;
@@ -201,7 +194,7 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
   it('is not live while Redis is gone, and tells of the gap once subscribed again', async () => {
     const dir = tempDir('sv-redis-gap-');
     let server = await startRedis({ dir });
-    const client = redisClient(server.url, prefix);
+    const client = testRedisClient(server.url, prefix);
     const channel = new RedisJsonChannel<Note>(client, ['notes', 'gap'], { logger: recordingLogger() });
     let gaps = 0;
     try {
@@ -237,7 +230,7 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
   });
 
   it('reports subscriber connection errors unless told to stay quiet', async () => {
-    const down = redisClient(`redis://127.0.0.1:${await freePort()}`, prefix);
+    const down = testRedisClient(`redis://127.0.0.1:${await freePort()}`, prefix);
     const loud = recordingLogger();
     const quiet = recordingLogger();
     const loudChannel = new RedisJsonChannel<Note>(down, ['notes', 'down'], { logger: loud });
