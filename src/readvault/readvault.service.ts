@@ -88,9 +88,9 @@ export class ReadVaultService implements OnModuleInit {
 
   /** A CBZ deleted anywhere (its chapter or title deleted) is forgotten here at once, and on disk. */
   async onModuleInit(): Promise<void> {
-    await this.fileChanges
-      .listen((fileIds) => void this.forgetFiles(fileIds))
-      .catch((error: Error) => this.logger.warn(`file changes not followed: ${error.message}`));
+    await this.fileChanges.listen((fileIds) => void this.forgetFiles(fileIds));
+    // What is kept meanwhile is forgotten once the subscription is in (the bus's gap).
+    if (!this.fileChanges.live) this.logger.warn('file changes are not followed until Redis is reachable');
   }
 
   private async forgetFiles(fileIds: readonly string[] | undefined): Promise<void> {

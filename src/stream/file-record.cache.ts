@@ -28,12 +28,9 @@ export class FileRecordCache implements OnModuleInit {
     private readonly changes: FileChangeBus,
   ) {}
 
-  onModuleInit(): Promise<void> {
-    return this.changes
-      .listen((ids) => this.forget(ids))
-      .catch((error: Error) =>
-        this.logger.warn(`file records are not cached until Redis is reachable: ${error.message}`),
-      );
+  async onModuleInit(): Promise<void> {
+    await this.changes.listen((ids) => this.forget(ids));
+    if (!this.changes.live) this.logger.warn('file records are not cached until Redis is reachable');
   }
 
   /** The record of `fileId` (a 24-hex id, checked by the caller); 404 when there is none. */

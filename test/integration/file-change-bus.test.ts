@@ -47,6 +47,13 @@ describe('the file change bus between two processes of one install', () => {
       );
       assert.equal(heard[1], undefined);
       assert.equal(streamer.live, true, 'caching is safe again once told');
+      await manager.publish(['6b1300000000000000000003']);
+      await eventually(
+        async () => heard.length,
+        (count) => count === 3,
+        { what: 'the next change' },
+      );
+      assert.deepEqual(heard[2], ['6b1300000000000000000003']);
     } finally {
       manager.onModuleDestroy();
       streamer.onModuleDestroy();

@@ -158,7 +158,7 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
     }
   });
 
-  it('subscribed while Redis is down, hears what is published once Redis is up', async () => {
+  it('subscribed while Redis is down, hears what is published once Redis is up, after a gap', async () => {
     const port = await freePort();
     const late = testRedisClient(`redis://127.0.0.1:${port}`, prefix);
     const logger = recordingLogger();
@@ -166,8 +166,10 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
     let server: Awaited<ReturnType<typeof startRedis>> | undefined;
     try {
       const heard = collector<Note>();
-      await channel.subscribe(heard.listener);
+      let gaps = 0;
+      await channel.subscribe(heard.listener, () => gaps++);
       assert.ok(logger.warnings.some((line) => line.includes('not subscribed yet')));
+      assert.equal(channel.live, false);
       server = await startRedis({ dir: tempDir('sv-redis-late-'), port });
       const publisher = new Redis(server.url);
       try {
@@ -181,6 +183,9 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
           { what: 'the first message after Redis came up', timeoutMs: 20000 },
         );
         assert.deepEqual(heard.heard[0], { seq: 1, text: 'late' });
+        // What was published before it got in never arrived: its listeners are told, once.
+        assert.equal(gaps, 1);
+        assert.equal(channel.live, true);
       } finally {
         publisher.disconnect();
       }
@@ -244,6 +249,10 @@ describe('RedisJsonChannel: typed pub/sub on one subscriber connection per chann
       await quietChannel.subscribe(() => undefined);
       assert.ok(loud.warnings.length > 0);
       assert.match(loud.warnings[0], new RegExp(`pub/sub ${prefix}:notes:down: .*ECONNREFUSED`));
+      // ioredis keeps reconnecting (every 50–2000 ms), each attempt an error: one line per outage.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const lines = loud.warnings.filter((line) => !line.includes('not subscribed yet'));
+      assert.equal(lines.length, 1, lines.join('\n'));
       assert.deepEqual(quiet.warnings, []);
     } finally {
       loudChannel.close();

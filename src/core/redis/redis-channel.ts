@@ -41,8 +41,13 @@ export class RedisChannel<T> {
   private subscribed?: Promise<void>;
   /** Subscribed now: published messages reach this process. */
   private receiving = false;
-  /** Subscribed once on the current connection: a later 'ready' is a reconnect, after a gap. */
-  private everReceived = false;
+  /**
+   * Subscribed once, or failed to: a later 'ready' is a reconnect after a gap (messages published
+   * meanwhile, or while the first attempts failed, never arrived).
+   */
+  private gapPossible = false;
+  /** A connection error was reported since the channel was last subscribed: one line per outage. */
+  private lossReported = false;
   private retry?: NodeJS.Timeout;
   private closed = false;
 
@@ -99,19 +104,17 @@ export class RedisChannel<T> {
     connection.on('message', (_channel: string, text: string) => this.deliver(text));
     connection.on('error', (error: Error) => {
       this.receiving = false;
-      if (!this.options.quietErrors) this.options.logger.warn(`pub/sub ${this.name}: ${error.message}`);
+      if (this.lossReported || this.options.quietErrors) return;
+      this.lossReported = true;
+      this.options.logger.warn(`pub/sub ${this.name}: ${error.message}`);
     });
     connection.on('close', () => (this.receiving = false));
     // ioredis subscribes again by itself after a reconnect; a second SUBSCRIBE is harmless and says
     // when it took, from which point messages arrive again and what was kept may be stale.
     connection.on('ready', () => {
-      if (!this.everReceived || this.receiving || this.closed) return;
+      if (!this.gapPossible || this.receiving || this.closed) return;
       connection.subscribe(this.name).then(
-        () => {
-          if (this.closed) return;
-          this.receiving = true;
-          for (const onGap of this.gapListeners) onGap();
-        },
+        () => this.received(),
         () => undefined,
       );
     });
@@ -128,11 +131,10 @@ export class RedisChannel<T> {
   private async trySubscribing(connection: Redis, delayMs: number): Promise<void> {
     try {
       await connection.subscribe(this.name);
-      if (this.closed) return;
-      this.receiving = true;
-      this.everReceived = true;
+      this.received();
     } catch (error) {
       if (this.closed) return;
+      this.gapPossible = true;
       if (delayMs === RETRY_FIRST_MS && !this.options.quietErrors) {
         const reason = error instanceof Error ? error.message : String(error);
         this.options.logger.warn(`pub/sub ${this.name}: not subscribed yet (${reason}); trying again`);
@@ -142,6 +144,15 @@ export class RedisChannel<T> {
         delayMs,
       ).unref();
     }
+  }
+
+  /** Subscribed (again): messages arrive from now on; after a gap, its listeners are told once. */
+  private received(): void {
+    if (this.closed || this.receiving) return;
+    this.receiving = true;
+    this.lossReported = false;
+    if (this.gapPossible) for (const onGap of this.gapListeners) onGap();
+    this.gapPossible = true;
   }
 
   private deliver(text: string): void {
