@@ -18,12 +18,13 @@ describe("nginx's error log never quotes an app password", () => {
     await nginx?.stop();
   });
 
-  it('answers 502 for the Stremio add-on and Subsonic calls, logging their failure only redacted', async () => {
+  it('answers 502 for the Stremio add-on and Subsonic calls (plain or hex password), logging their failure only redacted', async () => {
     for (const path of [
       `/stremio/${PASSWORD}/manifest.json`,
       `/rest/ping.view?u=ann&p=${PASSWORD}&v=1.16.1&c=test`,
       `/rest/stream?u=ann&p=${PASSWORD}&id=tr-1`,
       `/rest/getCoverArt.view?u=ann&p=${PASSWORD}&id=al-1`,
+      `/rest/ping.view?u=ann&p=enc:${Buffer.from(PASSWORD).toString('hex')}&c=old-client`,
     ]) {
       const res = await fetch(`${nginx.url}${path}`);
       assert.equal(res.status, 502, path);
@@ -31,8 +32,10 @@ describe("nginx's error log never quotes an app password", () => {
     }
     const access = nginx.accessLog();
     assert.equal((access.match(/svp_\[redacted\]\S* HTTP\/1\.1" 502/g) ?? []).length, 4, access);
-    assert.ok(!access.includes(PASSWORD));
-    assert.ok(!nginx.errorLog().includes('svp_'), nginx.errorLog());
+    assert.match(access, /p=enc:\[redacted\]&c=old-client HTTP\/1\.1" 502/);
+    assert.ok(!access.includes(PASSWORD) && !access.includes('7376705f'), access);
+    const errors = nginx.errorLog();
+    assert.ok(!errors.includes('svp_') && !errors.includes('7376705f'), errors);
   });
 
   it('still logs an upstream failure where the URL holds no secret, so the operator sees it', async () => {

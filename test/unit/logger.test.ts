@@ -55,6 +55,19 @@ describe('logger', () => {
     }
   });
 
+  it('never writes a hex-encoded password (old Subsonic clients: p=enc:…)', () => {
+    const password = `svp_${'a1'.repeat(12)}${'Zq_-9'.repeat(8)}xyz`;
+    const hex = Buffer.from(password).toString('hex');
+    const { lines, destination } = capture();
+    const logger = createLogger({ level: 'info', role: 'manager', destination });
+    logger.info({ req: { method: 'GET', url: `/rest/ping.view?u=ann&p=enc:${hex}&c=x` } }, 'done');
+    logger.warn(`refused /rest/stream?u=ann&p=enc:${hex.toUpperCase()}&id=1`);
+    logger.warn(`refused /rest/ping?u=ann&p=enc:${Buffer.from('an account password').toString('hex')}`);
+    const text = lines.join('\n');
+    assert.ok(!/enc:[0-9a-f]{6}/i.test(text), text);
+    assert.equal(text.match(/p=enc:\[redacted\]/g)?.length, 3);
+  });
+
   it('redactSecrets leaves text without app passwords alone', () => {
     assert.equal(redactSecrets('/stream/abc?md5=x&expires=1'), '/stream/abc?md5=x&expires=1');
     assert.equal(redactSecrets('key svp_abc-_9/rest'), 'key svp_[redacted]/rest');
