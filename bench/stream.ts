@@ -2,8 +2,9 @@
 //   npm run bench -- stream
 // 1. the streamer as its own process (ROLE=streamer, local store) vs nginx serving the same file, and
 //    behind nginx/streamvault.conf: full-file MiB/s (≥ 0.6×) and random 1 MiB ranges req/s (≥ 0.5×), each
-//    the median of 3 alternating rounds; seek TTFB p50 (≤ 1 ms); 500 viewers paced at 256 KiB/s from a
-//    separate process (0 stalls > 2 s); the streamer's RSS with 200 viewers (< 150 MB)
+//    the median of 3 alternating rounds; seek TTFB p50 (≤ 1 ms; a bare Node server's printed beside it);
+//    500 viewers paced at 256 KiB/s from a separate process (0 stalls > 2 s); the streamer's RSS with
+//    200 viewers (< 150 MB)
 // 2. Telegram engine (simulated: 100 ms + jitter per request, 1 MiB blocks): mean requests in flight,
 //    efficiency (≥ 0.8), vs a naive sequential reader (≥ 4×) and a 4-request batch-barrier reader like
 //    TG-FileStreamBot's (≥ 2×), median of 3 runs, at the default window and at a window of 4
@@ -14,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { roundRatios, startStaticNginx, type WrkResult, wrkRounds } from './support/peers.js';
+import { roundRatios, startBareNode, startStaticNginx, type WrkResult, wrkRounds } from './support/peers.js';
 import { percentile } from './support/timings.js';
 import { BLOCK_SIZE, planBlocks } from '../src/core/storage/telegram/block-planner.js';
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
@@ -194,7 +195,12 @@ async function localVsNginx(): Promise<void> {
         times.push(await curlTtfb(url, Math.floor(Math.random() * (LOCAL_SIZE - MiB))));
       return median(times);
     };
-    const ttfb = { nginx: await seeks(targets.nginx), streamer: await seeks(targets.streamer) };
+    const bareNode = await startBareNode(64 * 1024);
+    const ttfb = {
+      nginx: await seeks(targets.nginx),
+      streamer: await seeks(targets.streamer),
+      bareNode: await seeks(bareNode.url).finally(() => bareNode.stop()),
+    };
     const paced = {
       nginx: await pacedStreams(targets.nginx, LOCAL_SIZE, 500, 20),
       streamer: await pacedStreams(targets.streamer, LOCAL_SIZE, 500, 20),
@@ -237,7 +243,7 @@ async function localVsNginx(): Promise<void> {
     phase(range, 'requestsPerSecond', (rate) => `${rate.toFixed(0)} req/s`, '≥ 0.5×');
     console.log('   seek time to first byte, median of 31 (curl, 64 KiB ranges)');
     console.log(
-      `     nginx ${ttfb.nginx.toFixed(2)} ms, streamer ${ttfb.streamer.toFixed(2)} ms (target ≤ 1 ms)`,
+      `     nginx ${ttfb.nginx.toFixed(2)} ms, streamer ${ttfb.streamer.toFixed(2)} ms (target ≤ 1 ms); Node's floor here (bare http server, 64 KiB from memory) ${ttfb.bareNode.toFixed(2)} ms`,
     );
     console.log(`   500 viewers at ${PACE / 1024} KiB/s for 20 s (load generator in its own process)`);
     for (const [name, result] of Object.entries(paced)) {

@@ -38,6 +38,32 @@ export async function startStaticNginx(root: string): Promise<{ url: string; sto
   };
 }
 
+/**
+ * A bare Node `http` server in its own process answering every request with `bytes` bytes from memory
+ * (206 when asked for a range): Node's own floor for a seek — no framework, no read — so the streamer's
+ * seek time can be told apart from what any Node server pays on this machine.
+ */
+export async function startBareNode(bytes: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const server = `const body = Buffer.alloc(${bytes}, 7);
+    require('node:http').createServer((req, res) => {
+      res.statusCode = req.headers.range ? 206 : 200;
+      res.setHeader('content-type', 'application/octet-stream');
+      res.end(body);
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', server], { stdio: 'ignore' });
+  await waitForPort('127.0.0.1', port, 10000, () => child.exitCode === null);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 export interface WrkResult {
   bytesPerSecond: number;
   requestsPerSecond: number;
