@@ -21,6 +21,7 @@ import { BLOCK_SIZE, planBlocks } from '../src/core/storage/telegram/block-plann
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
 import { StreamService } from '../src/stream/stream.service.js';
 import { startApp } from '../test/support/app-process.js';
+import { MAIN_JS } from '../test/support/paths.js';
 import { startTestDatabase } from '../test/support/database.js';
 import { startInProcessApp } from '../test/support/in-process-app.js';
 import { storeFile } from '../test/support/library-fixtures.js';
@@ -168,14 +169,19 @@ async function localVsNginx(): Promise<void> {
   const link = helper.app.get(StreamService).sign(file).url.replace(helper.config.http.publicUrl, '');
   await helper.close();
 
-  // As the image and deploy/docker-compose.yml run it (UV_THREADPOOL_SIZE, the streamer's NODE_OPTIONS).
-  const streamer = await startApp({
-    ...env,
-    ROLE: 'streamer',
-    UV_THREADPOOL_SIZE: '16',
-    NODE_OPTIONS: STREAMER_NODE_OPTIONS,
-    MALLOC_MMAP_THRESHOLD_: STREAMER_MALLOC_MMAP_THRESHOLD,
-  });
+  // As the image and deploy/docker-compose.yml run it (UV_THREADPOOL_SIZE, the streamer's NODE_OPTIONS,
+  // and no source maps: the tests' --enable-source-maps holds ~5 MB more).
+  const streamer = await startApp(
+    {
+      ...env,
+      ROLE: 'streamer',
+      UV_THREADPOOL_SIZE: '16',
+      NODE_OPTIONS: STREAMER_NODE_OPTIONS,
+      MALLOC_MMAP_THRESHOLD_: STREAMER_MALLOC_MMAP_THRESHOLD,
+    },
+    MAIN_JS,
+    [],
+  );
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const bootRss = rssBytes(streamer.child.pid!);
   const front = await startNginx(new URL(streamer.url).host, BENCH_SECRET);

@@ -16,14 +16,26 @@ export interface AppExit {
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 
 /**
- * Runs the app as its own process — exactly as the image does (`node main.js` + environment) — and
- * collects its output. `env` overrides the test defaults (free port, temp DATA_DIR, unique Redis prefix).
+ * Node flags tests run the app with: stack traces in TypeScript terms. The image runs without them
+ * (`node main.js`), and a measurement of what it costs (bench/stream's RSS) passes `[]`: source
+ * maps held for every module add ~5 MB to a streamer's RSS.
  */
-export function runApp(env: Record<string, string | undefined>, entry = MAIN_JS) {
+export const TEST_NODE_FLAGS: readonly string[] = ['--enable-source-maps'];
+
+/**
+ * Runs the app as its own process — as the image does (`node main.js` + environment, plus `nodeFlags`)
+ * — and collects its output. `env` overrides the test defaults (free port, temp DATA_DIR, unique Redis
+ * prefix).
+ */
+export function runApp(
+  env: Record<string, string | undefined>,
+  entry = MAIN_JS,
+  nodeFlags: readonly string[] = TEST_NODE_FLAGS,
+) {
   // A caller-given DATA_DIR is shared (several processes of one install) and left in place.
   const ownDataDir = env.DATA_DIR === undefined;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sv-app-'));
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,
@@ -69,9 +81,13 @@ export function runApp(env: Record<string, string | undefined>, entry = MAIN_JS)
 export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 
 /** Starts the app on a free port and waits until it accepts HTTP connections. */
-export async function startApp(env: Record<string, string | undefined>, entry = MAIN_JS) {
+export async function startApp(
+  env: Record<string, string | undefined>,
+  entry = MAIN_JS,
+  nodeFlags: readonly string[] = TEST_NODE_FLAGS,
+) {
   const port = await freePort();
-  const app = runApp({ PORT: String(port), HOST: '127.0.0.1', ...env }, entry);
+  const app = runApp({ PORT: String(port), HOST: '127.0.0.1', ...env }, entry, nodeFlags);
   try {
     // Generous: a 2-core CI box running tests in parallel can take ~25 s to boot an app.
     await waitForPort('127.0.0.1', port, 90000, () => app.child.exitCode === null);
