@@ -143,7 +143,7 @@ const LOCAL_SIZE = 12 * MiB;
 /** The streamer service's NODE_OPTIONS in deploy/docker-compose.yml. */
 const STREAMER_NODE_OPTIONS = '--max-semi-space-size=2';
 /** The streamer service's glibc setting in deploy/docker-compose.yml. */
-const STREAMER_MALLOC_MMAP_THRESHOLD = '32768';
+const STREAMER_MALLOC_MMAP_THRESHOLD = '69632';
 /** 256 KiB/s: a 2 Mbit/s video, what each paced viewer reads. */
 const PACE = 256 * 1024;
 
