@@ -258,7 +258,7 @@ async function localVsNginx(): Promise<void> {
       );
     }
     console.log(
-      `   streamer RSS (NODE_OPTIONS=${STREAMER_NODE_OPTIONS}, MALLOC_MMAP_THRESHOLD_=${STREAMER_MALLOC_MMAP_THRESHOLD}): ${(bootRss / MiB).toFixed(0)} MB after boot, ${(idleRss / MiB).toFixed(0)} MB idle after the phases above, ${(peakRss / MiB).toFixed(0)} MB peak with 200 viewers (target < 150 MB); ${held.errors} errors, ${held.stalls} stalls`,
+      `   streamer RSS (NODE_OPTIONS=${STREAMER_NODE_OPTIONS}, MALLOC_MMAP_THRESHOLD_=${STREAMER_MALLOC_MMAP_THRESHOLD}): ${(bootRss / MiB).toFixed(0)} MiB after boot, ${(idleRss / MiB).toFixed(0)} MiB idle after the phases above, ${(peakRss / MiB).toFixed(0)} MiB peak with 200 viewers (target < 150 MB; MiB as ps and top count them, VmRSS ÷ 1024); ${held.errors} errors, ${held.stalls} stalls`,
     );
   } finally {
     await nginx.stop();
