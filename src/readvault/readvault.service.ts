@@ -5,6 +5,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { MEDIA_STORE, type MediaStore } from '../core/storage/media-store.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
 import { type TenantScope } from '../core/tenancy/tenant.js';
+import { ExpiringMap } from '../core/util/expiring-map.js';
 import { FileChangeBus } from '../library/file-change.bus.js';
 import { TenantUsageMeter } from '../stream/usage/tenant-usage.meter.js';
 import { CatalogQueryService } from '../library/catalog/catalog-query.service.js';
@@ -67,7 +68,7 @@ export class ReadVaultService implements OnModuleInit {
    * A scoped site's answers about series, per scope (a changed tenant is a new object, so a new scope
    * starts afresh) and series id, kept as briefly as the records.
    */
-  private readonly seriesScope = new WeakMap<TenantScope, Map<string, { until: number; shown: boolean }>>();
+  private readonly seriesScope = new WeakMap<TenantScope, ExpiringMap<string, boolean>>();
 
   constructor(
     private readonly chapters: ChapterRepository,
@@ -152,14 +153,12 @@ export class ReadVaultService implements OnModuleInit {
     const { scope } = TenantContext.current();
     if (scope.mode !== 'filtered') return true;
     let answers = this.seriesScope.get(scope);
-    if (!answers) this.seriesScope.set(scope, (answers = new Map()));
+    if (!answers) this.seriesScope.set(scope, (answers = new ExpiringMap(PAGE_SOURCES, PAGE_SOURCE_TTL_MS)));
     const key = String(chapter.seriesId);
-    const now = Date.now();
     const kept = answers.get(key);
-    if (kept && kept.until > now) return kept.shown;
+    if (kept !== undefined) return kept;
     const shown = await this.catalog.inScope(key);
-    if (answers.size >= PAGE_SOURCES) answers.clear();
-    answers.set(key, { until: now + PAGE_SOURCE_TTL_MS, shown });
+    answers.set(key, shown);
     return shown;
   }
 

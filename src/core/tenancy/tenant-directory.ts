@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { RedisChannel, TEXT_CODEC } from '../redis/redis-channel.js';
 import { RedisClient } from '../redis/redis-client.js';
+import { ExpiringMap } from '../util/expiring-map.js';
 import { DEFAULT_TENANT, DEFAULT_TENANT_ID, type Tenant } from './tenant.js';
 import { TenantRepository } from './tenant.repository.js';
 
@@ -11,9 +12,9 @@ const VERSION_CHECK_MS = 5_000;
 /** Hostile Host headers must not grow the cache without bound. */
 const MAX_ENTRIES = 10_000;
 
+/** A cached answer: the tenant, or undefined for "no tenant" (worth keeping too). */
 interface Entry {
   tenant: Tenant | undefined;
-  at: number;
 }
 
 /**
@@ -23,8 +24,8 @@ interface Entry {
  */
 @Injectable()
 export class TenantDirectory implements OnModuleDestroy {
-  private readonly byHost = new Map<string, Entry>();
-  private readonly idCache = new Map<string, Entry>();
+  private readonly byHost = new ExpiringMap<string, Entry>(MAX_ENTRIES, TENANT_CACHE_MS);
+  private readonly idCache = new ExpiringMap<string, Entry>(MAX_ENTRIES, TENANT_CACHE_MS);
   private readonly changes: RedisChannel<string>;
   private listening = false;
   private versionTimer?: NodeJS.Timeout;
@@ -43,11 +44,11 @@ export class TenantDirectory implements OnModuleDestroy {
   async forHost(host: string | undefined): Promise<Tenant | undefined> {
     if (!host) return undefined;
     this.listen();
-    const cached = fresh(this.byHost.get(host));
+    const cached = this.byHost.get(host);
     if (cached) return cached.tenant;
     const tenantId = await this.repository.ownerOf(host);
     const tenant = tenantId ? await this.byIdUncached(tenantId) : undefined;
-    remember(this.byHost, host, tenant);
+    this.byHost.set(host, { tenant });
     return tenant;
   }
 
@@ -57,7 +58,7 @@ export class TenantDirectory implements OnModuleDestroy {
    */
   cachedForHost(host: string | undefined): Tenant | null | undefined {
     if (!host) return null;
-    const cached = fresh(this.byHost.get(host));
+    const cached = this.byHost.get(host);
     return cached ? (cached.tenant ?? null) : undefined;
   }
 
@@ -65,14 +66,14 @@ export class TenantDirectory implements OnModuleDestroy {
   async byId(id: string): Promise<Tenant | undefined> {
     if (id === DEFAULT_TENANT_ID) return DEFAULT_TENANT;
     this.listen();
-    const cached = fresh(this.idCache.get(id));
+    const cached = this.idCache.get(id);
     if (cached) return cached.tenant;
     return this.byIdUncached(id);
   }
 
   private async byIdUncached(id: string): Promise<Tenant | undefined> {
     const tenant = await this.repository.findById(id);
-    remember(this.idCache, id, tenant);
+    this.idCache.set(id, { tenant });
     return tenant;
   }
 
@@ -118,13 +119,4 @@ export class TenantDirectory implements OnModuleDestroy {
     clearInterval(this.versionTimer);
     this.changes.close();
   }
-}
-
-function fresh(entry: Entry | undefined): Entry | undefined {
-  return entry && Date.now() - entry.at < TENANT_CACHE_MS ? entry : undefined;
-}
-
-function remember(map: Map<string, Entry>, key: string, tenant: Tenant | undefined): void {
-  if (map.size >= MAX_ENTRIES) map.clear();
-  map.set(key, { tenant, at: Date.now() });
 }

@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { ExpiringMap } from '../util/expiring-map.js';
 import { daysOfMonth, TenantUsageRepository, usageDay } from './tenant-usage.repository.js';
 import { type Tenant } from './tenant.js';
 
 const GIB = 1024 ** 3;
 const CACHE_MS = 10_000;
+/** Far more tenants than an install has: only a bound. */
+const CACHED_TENANTS = 10_000;
 
 /** Whether a tenant has used its month's GiB, for pages (the player says so instead of failing). */
 @Injectable()
 export class TenantQuotaStatus {
-  private readonly cache = new Map<string, { reached: boolean; at: number }>();
+  private readonly cache = new ExpiringMap<string, boolean>(CACHED_TENANTS, CACHE_MS);
 
   constructor(private readonly usage: TenantUsageRepository) {}
 
@@ -16,10 +19,10 @@ export class TenantQuotaStatus {
     const limit = tenant.quotas.gibPerMonth;
     if (limit === undefined) return false;
     const cached = this.cache.get(tenant.id);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.reached;
+    if (cached !== undefined) return cached;
     const days = await this.usage.countedBytes(tenant.id, daysOfMonth(usageDay().slice(0, 7)));
     const reached = [...days.values()].reduce((sum, bytes) => sum + bytes, 0) >= limit * GIB;
-    this.cache.set(tenant.id, { reached, at: Date.now() });
+    this.cache.set(tenant.id, reached);
     return reached;
   }
 }

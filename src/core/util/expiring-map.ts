@@ -1,6 +1,6 @@
 /**
  * A bounded map whose entries stop counting `ttlMs` after they were set: the in-memory record caches
- * of the byte paths (file records, tracks, covers). Full, it lets go of the entry set longest ago.
+ * (file records, tracks, covers, tenants, scope answers). Full, it lets go of the entry set longest ago.
  */
 export class ExpiringMap<K, V> {
   private readonly entries = new Map<K, { value: V; until: number }>();
