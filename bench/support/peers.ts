@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForPort } from '../../scripts/lib/net.mjs';
+import { supervise } from '../../scripts/lib/processes.mjs';
 import { tempDir } from '../../test/support/media.js';
 import { percentile } from './timings.js';
 
@@ -23,19 +24,12 @@ export async function startStaticNginx(root: string): Promise<{ url: string; sto
        ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir}/${k};`).join(' ')}
        server { listen 127.0.0.1:${port}; root ${root}; } }`,
   );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  await waitForPort('127.0.0.1', port, 10000, () => child.exitCode === null);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const nginx = supervise(
+    spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' }),
+    'nginx',
+  );
+  await waitForPort('127.0.0.1', port, 10000, nginx.isAlive);
+  return { url: `http://127.0.0.1:${port}`, stop: async () => void (await nginx.stop()) };
 }
 
 /**
@@ -51,17 +45,9 @@ export async function startBareNode(bytes: number): Promise<{ url: string; stop:
       res.setHeader('content-type', 'application/octet-stream');
       res.end(body);
     }).listen(${port}, '127.0.0.1');`;
-  const child = spawn(process.execPath, ['-e', server], { stdio: 'ignore' });
-  await waitForPort('127.0.0.1', port, 10000, () => child.exitCode === null);
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const node = supervise(spawn(process.execPath, ['-e', server], { stdio: 'ignore' }), 'bare node');
+  await waitForPort('127.0.0.1', port, 10000, node.isAlive);
+  return { url: `http://127.0.0.1:${port}/`, stop: async () => void (await node.stop()) };
 }
 
 export interface WrkResult {

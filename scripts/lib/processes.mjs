@@ -6,7 +6,7 @@ import { freePort, waitForPort } from './net.mjs';
  * A started background service. `stop()` sends SIGTERM and waits for it to exit (SIGKILL after
  * `graceMs`); `kill()` is SIGKILL, for tests that simulate a crash.
  */
-function supervise(child, name) {
+export function supervise(child, name) {
   let exited = child.exitCode !== null;
   const exit = new Promise((resolve) =>
     child.once('exit', (code, signal) => {
