@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
+import { localInline } from '../core/storage/inline-file-ops.js';
 
 @Injectable()
 export class StreamMetrics {
   readonly active: Gauge;
   readonly bytesServed: Counter;
+  readonly slowLocalOperations: Counter;
 
   constructor(metrics: MetricsRegistry) {
     this.active = new Gauge({
@@ -18,6 +20,16 @@ export class StreamMetrics {
       help: 'Media bytes written to clients',
       labelNames: ['store'],
       registers: [metrics.registry],
+    });
+    let counted = 0;
+    this.slowLocalOperations = new Counter({
+      name: 'streamvault_local_slow_inline_operations_total',
+      help: 'Local store opens or first reads run on the event loop that found the disk slow (each sends them to the thread pool for 30 s)',
+      registers: [metrics.registry],
+      collect() {
+        this.inc(localInline.slowOperations - counted);
+        counted = localInline.slowOperations;
+      },
     });
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import {
@@ -8,12 +9,16 @@ import {
   LocalRangeReader,
   MIN_CHUNK_BYTES,
   SHORT_RANGE_BUDGET_BYTES,
+  type LocalIo,
   type LocalSlice,
 } from '../../src/core/storage/local-range-reader.js';
-import { StoredObjectMissingError } from '../../src/core/storage/media-store.js';
-import { localFiles } from '../../src/core/storage/open-files.js';
+import { InlineFileOps } from '../../src/core/storage/inline-file-ops.js';
+import { StorageUnavailableError, StoredObjectMissingError } from '../../src/core/storage/media-store.js';
+import { localFiles, OpenFiles } from '../../src/core/storage/open-files.js';
+import { ReadQueue } from '../../src/core/storage/read-queue.js';
 import { eventually } from '../support/eventually.js';
 import { randomFile, tempDir } from '../support/media.js';
+import { occupyThreadPool } from '../support/thread-pool.js';
 
 const MiB = 1024 * 1024;
 const openFds = () => readdirSync('/proc/self/fd').length;
@@ -22,6 +27,18 @@ async function readAll(reader: LocalRangeReader): Promise<{ bytes: Buffer; chunk
   const chunks: Buffer[] = [];
   for await (const chunk of reader) chunks.push(chunk as Buffer);
   return { bytes: Buffer.concat(chunks), chunks: chunks.map((chunk) => chunk.length) };
+}
+
+/**
+ * A reader's own opens and reads (not the shared ones the other tests' files stay open in), with a
+ * gate on a clock that stands still (every operation is fast) or one a slow operation has closed.
+ */
+function ownIo(gate: 'open' | 'closed'): LocalIo {
+  let now = 0;
+  const inline = new InlineFileOps(30_000, () => now);
+  if (gate === 'closed') inline.run(0, () => (now += 50));
+  const reads = new ReadQueue(4);
+  return { files: new OpenFiles(1000, reads, inline), reads, inline };
 }
 
 describe('LocalRangeReader (the local store byte path)', () => {
@@ -145,4 +162,51 @@ describe('LocalRangeReader (the local store byte path)', () => {
       { what: 'the idle descriptor closed' },
     );
   });
+
+  it("opens a seek's file and reads its first bytes on the loop, even while libuv's pool is busy", async () => {
+    const file = randomFile(3 * MiB, tempDir('sv-range-inline-'));
+    const pool = occupyThreadPool();
+    let reader: LocalRangeReader | undefined;
+    try {
+      reader = new LocalRangeReader([slice(file, 1000, 3 * MiB - 1)], ownIo('open'));
+      // Bounded, so that a read stuck behind the pool fails the test instead of hanging it.
+      const [first] = (await once(reader, 'data', { signal: AbortSignal.timeout(5000) })) as [Buffer];
+      assert.ok(first.equals(file.bytes.subarray(1000, 1000 + MIN_CHUNK_BYTES)));
+    } finally {
+      reader?.pause();
+      await pool.release();
+    }
+    // The rest went through the pool (where the copies of many streams spread over the cores).
+    const rest: Buffer[] = [];
+    reader.on('data', (chunk: Buffer) => rest.push(chunk));
+    reader.resume();
+    await finished(reader);
+    assert.equal(Buffer.concat(rest).length, 3 * MiB - 1000 - MIN_CHUNK_BYTES);
+  });
+
+  it('after a slow disk operation, opens and first reads wait for the pool like any other', async () => {
+    const file = randomFile(MiB, tempDir('sv-range-pooled-'));
+    const pool = occupyThreadPool();
+    const reader = new LocalRangeReader([slice(file, 0, 65535)], ownIo('closed'));
+    const read = readAll(reader);
+    let arrived = false;
+    void read.then(() => (arrived = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(arrived, false, 'read while every pool thread was busy');
+    await pool.release();
+    assert.ok((await read).bytes.equals(file.bytes.subarray(0, 65536)));
+  });
+
+  for (const gate of ['open', 'closed'] as const) {
+    it(`fails a first read that finds the file shorter than recorded (gate ${gate}), without a 'ready' before it`, async () => {
+      const file = randomFile(1000, tempDir('sv-range-short-'));
+      const reader = new LocalRangeReader([slice(file, 2000, 2999)], ownIo(gate));
+      // 'ready' tells a response its status line may go out: it must not come before a failure the
+      // response can still answer cleanly, when the open and the read happen in one go.
+      let ready = false;
+      reader.once('ready', () => (ready = true));
+      await assert.rejects(readAll(reader), StorageUnavailableError);
+      assert.equal(ready, gate === 'closed');
+    });
+  }
 });

@@ -64,6 +64,10 @@ describe('each role boots against real FerretDB and Redis', () => {
           text,
           /streamvault_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/,
         );
+        if (expected.modules.includes('stream')) {
+          // Whether the local disk sent the streams' first reads back to the thread pool.
+          assert.match(text, /^streamvault_local_slow_inline_operations_total 0$/m);
+        }
         if (expected.queues) {
           assert.match(text, /streamvault_queue_jobs\{queue="ingest",state="waiting"\} 0/);
         } else {

@@ -1,9 +1,11 @@
-import { read } from 'node:fs';
+import { read, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { attempt } from './attempt.js';
 import { localChunks } from './chunk-pool.js';
+import { type InlineFileOps, localInline } from './inline-file-ops.js';
 import { StorageUnavailableError, StoredObjectMissingError } from './media-store.js';
-import { localFiles } from './open-files.js';
-import { localReads } from './read-queue.js';
+import { type FileOpTurn, localFiles, type OpenFiles } from './open-files.js';
+import { localReads, type ReadQueue } from './read-queue.js';
 
 /** One local file's slice: `from..to` inclusive, of the file at `path` (named `ref` in errors). */
 export interface LocalSlice {
@@ -38,6 +40,15 @@ export const CHUNK_BUDGET_BYTES = 8 * 1024 * 1024;
  * ~0.4x to ~0.7x nginx's). Open-ended ranges — every paced viewer — keep CHUNK_BUDGET_BYTES.
  */
 export const SHORT_RANGE_BUDGET_BYTES = 32 * 1024 * 1024;
+/** Where a reader's opens and reads go: the local store's shared ones, or a test's own. */
+export interface LocalIo {
+  files: OpenFiles;
+  reads: ReadQueue;
+  inline: InlineFileOps;
+}
+
+const LOCAL_IO: LocalIo = { files: localFiles, reads: localReads, inline: localInline };
+
 /** A chunk taken within this long of being handed over means the consumer keeps up. */
 const FAST_MS = 4;
 const SLOW_MS = 40;
@@ -48,7 +59,8 @@ const SLOW_MS = 40;
  * adapts: it doubles while the consumer takes each chunk at once (a download, a fast player) and
  * halves while it does not (a viewer watching at the video's bitrate), between 32 KiB and the
  * stream's share of CHUNK_BUDGET_BYTES. Buffers come from a pool (`localChunks`), opens and reads go
- * through `localReads` (a stream's first ones ahead of other streams' reads), descriptors are shared
+ * through `localReads` (a stream's first ones ahead of other streams' reads, or on the loop at once
+ * while `localInline` finds the disk fast), descriptors are shared
  * through `localFiles`, and `ready` is emitted once the first file is open. Callback `fs` calls, not
  * FileHandle: no per-stream promise or finalizer work on the hot path.
  */
@@ -74,8 +86,12 @@ export class LocalRangeReader extends Readable {
   private pushedAt = 0;
   /** An fs call is under way on `fd`: giving it back now could let `localFiles` close it mid-call. */
   private busy = false;
+  private firstTurn: FileOpTurn | undefined;
 
-  constructor(private readonly slices: readonly LocalSlice[]) {
+  constructor(
+    private readonly slices: readonly LocalSlice[],
+    private readonly io: LocalIo = LOCAL_IO,
+  ) {
     super({ highWaterMark: 0 });
     LocalRangeReader.live++;
     const length = slices.reduce((total, slice) => total + slice.to - slice.from + 1, 0);
@@ -101,12 +117,22 @@ export class LocalRangeReader extends Readable {
   private closeFd(): void {
     const fd = this.fd;
     this.fd = -1;
-    if (fd >= 0) localFiles.release(this.fdPath);
+    if (fd >= 0) this.io.files.release(this.fdPath);
   }
 
   private adapt(takenAfterMs: number): void {
     if (takenAfterMs < FAST_MS) this.chunkBytes = Math.min(MAX_CHUNK_BYTES, this.chunkBytes * 2);
     else if (takenAfterMs > SLOW_MS) this.chunkBytes = Math.max(MIN_CHUNK_BYTES, this.chunkBytes / 2);
+  }
+
+  /**
+   * When this stream's next file operation runs. Until it has sent its first chunk, a stream's
+   * operations run on the loop at once while the disk is fast (decided once, so that its open and
+   * first read go the same way), else ahead of other streams' reads.
+   */
+  private turn(): FileOpTurn {
+    if (this.pushedAt > 0) return 'queued';
+    return (this.firstTurn ??= this.io.inline.allowed ? 'now' : 'first');
   }
 
   private next(): void {
@@ -115,11 +141,10 @@ export class LocalRangeReader extends Readable {
       this.push(null);
       return;
     }
-    // Until it has sent its first chunk, a stream's operations go ahead of other streams' reads.
-    const first = this.pushedAt === 0;
+    const turn = this.turn();
     if (this.fd < 0) {
       this.busy = true;
-      localFiles.acquire(slice.path, first, (error, fd) => {
+      this.io.files.acquire(slice.path, turn, (error, fd) => {
         this.busy = false;
         if (error) {
           this.destroy(storeError(error, slice.ref));
@@ -129,8 +154,10 @@ export class LocalRangeReader extends Readable {
         this.fdPath = slice.path;
         if (this.destroyed) return this.closeFd();
         this.position = slice.from;
-        // The bytes are there: a response may send its status line now (see sendMedia).
-        if (this.slice === 0) this.emit('ready');
+        // The bytes are there: a response may send its status line now, before a first read through
+        // the pool (see sendMedia). Read at once, the first chunk is that signal (and a failure is still
+        // the answer's to give).
+        if (this.slice === 0 && turn !== 'now') this.emit('ready');
         this.next();
       });
       return;
@@ -144,8 +171,17 @@ export class LocalRangeReader extends Readable {
       this.next();
       return;
     }
+    if (turn === 'now') {
+      // A seek's first bytes, from the page cache in microseconds: no trip through the pool.
+      const buffer = localChunks.take(size);
+      const result = this.io.inline.run(length, () =>
+        attempt(() => readSync(this.fd, buffer, 0, length, this.position)),
+      );
+      this.onRead(slice, buffer, size, result.error, result.value ?? 0);
+      return;
+    }
     this.busy = true;
-    localReads.run(first, (done) => {
+    this.io.reads.run(turn === 'first', (done) => {
       if (this.destroyed) {
         this.busy = false;
         this.closeFd();
@@ -156,24 +192,35 @@ export class LocalRangeReader extends Readable {
       read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
         done();
         this.busy = false;
-        if (this.destroyed) {
-          localChunks.give(buffer);
-          return this.closeFd();
-        }
-        if (error || bytesRead === 0) {
-          localChunks.give(buffer);
-          this.destroy(
-            error
-              ? storeError(error, slice.ref)
-              : new StorageUnavailableError(`stored part ${slice.ref} is shorter than recorded`),
-          );
-          return;
-        }
-        this.position += bytesRead;
-        this.pushedAt = performance.now();
-        this.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
+        this.onRead(slice, buffer, size, error, bytesRead);
       });
     });
+  }
+
+  /** Hands on what a read of up to `size` bytes into `buffer` (a pooled chunk) brought. */
+  private onRead(
+    slice: LocalSlice,
+    buffer: Buffer,
+    size: number,
+    error: NodeJS.ErrnoException | null,
+    bytesRead: number,
+  ): void {
+    if (this.destroyed) {
+      localChunks.give(buffer);
+      return this.closeFd();
+    }
+    if (error || bytesRead === 0) {
+      localChunks.give(buffer);
+      this.destroy(
+        error
+          ? storeError(error, slice.ref)
+          : new StorageUnavailableError(`stored part ${slice.ref} is shorter than recorded`),
+      );
+      return;
+    }
+    this.position += bytesRead;
+    this.pushedAt = performance.now();
+    this.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
   }
 }
 

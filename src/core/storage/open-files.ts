@@ -1,5 +1,14 @@
-import { close, open } from 'node:fs';
-import { localReads } from './read-queue.js';
+import { close, open, openSync } from 'node:fs';
+import { attempt } from './attempt.js';
+import { type InlineFileOps, localInline } from './inline-file-ops.js';
+import { localReads, type ReadQueue } from './read-queue.js';
+
+/**
+ * When a file operation runs: `now` on the event loop (a stream's first ones, while `InlineFileOps`
+ * finds the disk fast), else through libuv's pool via `ReadQueue`, `first` ahead of other streams'
+ * reads or `queued` in turn.
+ */
+export type FileOpTurn = 'now' | 'first' | 'queued';
 
 interface OpenFile {
   fd: number;
@@ -19,12 +28,19 @@ interface OpenFile {
 export class OpenFiles {
   private readonly files = new Map<string, OpenFile>();
 
-  constructor(private readonly idleMs: number) {}
+  constructor(
+    private readonly idleMs: number,
+    private readonly reads: ReadQueue,
+    private readonly inline: InlineFileOps,
+  ) {}
 
-  /** Calls back with a descriptor of `path` (through `localReads`, when not open yet); `release` it after. */
+  /**
+   * Calls back with a descriptor of `path`, opening it (in `turn`) when it is not open yet; `release`
+   * it after.
+   */
   acquire(
     path: string,
-    firstOfStream: boolean,
+    turn: FileOpTurn,
     callback: (error: NodeJS.ErrnoException | null, fd: number) => void,
   ): void {
     const known = this.files.get(path);
@@ -38,18 +54,26 @@ export class OpenFiles {
     }
     const file: OpenFile = { fd: -1, users: 1, waiting: [callback] };
     this.files.set(path, file);
-    localReads.run(firstOfStream, (done) =>
+    const opened = (error: NodeJS.ErrnoException | null, fd: number) => {
+      const waiting = file.waiting;
+      file.waiting = [];
+      if (error) {
+        this.files.delete(path);
+        for (const waiter of waiting) waiter(error, -1);
+        return;
+      }
+      file.fd = fd;
+      for (const waiter of waiting) waiter(null, fd);
+    };
+    if (turn === 'now') {
+      const result = this.inline.run(0, () => attempt(() => openSync(path, 'r')));
+      opened(result.error, result.value ?? -1);
+      return;
+    }
+    this.reads.run(turn === 'first', (done) =>
       open(path, 'r', (error, fd) => {
         done();
-        const waiting = file.waiting;
-        file.waiting = [];
-        if (error) {
-          this.files.delete(path);
-          for (const waiter of waiting) waiter(error, -1);
-          return;
-        }
-        file.fd = fd;
-        for (const waiter of waiting) waiter(null, fd);
+        opened(error, fd);
       }),
     );
   }
@@ -73,4 +97,4 @@ export class OpenFiles {
 }
 
 /** The local store's open files: a second after the last reader, a descriptor closes. */
-export const localFiles = new OpenFiles(1000);
+export const localFiles = new OpenFiles(1000, localReads, localInline);
