@@ -4,48 +4,28 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import {
-  type InProcessApp,
-  signInAdmin,
-  signInNewUser,
-  startInProcessApp,
-} from '../support/in-process-app.js';
-import { ingestLink, type LinkServer, startLinkServer } from '../support/link-server.js';
+import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
+import { ingestLink, type LinkServer } from '../support/link-server.js';
 import { tempDir } from '../support/media.js';
-import { subsonicToken, toneFile } from '../support/music.js';
+import { type MusicBox, startMusicBox } from '../support/music-box.js';
+import { toneFile } from '../support/music.js';
 import { makeZip } from '../support/zip.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('Music bad input: oversized embedded pictures, unknown and missing Subsonic parameters', () => {
-  let db: TestDatabase;
+  let box: MusicBox;
   let server: InProcessApp;
   let links: LinkServer;
-  let password: string;
 
   before(async () => {
-    db = await startTestDatabase();
-    links = await startLinkServer();
-    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all', INGEST_ALLOW_HOSTS: links.host });
-    const listener = await signInNewUser(server, 'listener', 'viewer');
-    password = String((await listener.post('/api/auth/app-passwords', { label: 'DSub' })).body.password);
+    box = await startMusicBox('DSub');
+    ({ server, links } = box);
   });
-  after(async () => {
-    await server?.close();
-    await links?.close();
-    await db?.stop();
-  });
+  after(() => box?.stop());
 
   const call = async (method: string, args: Record<string, string> = {}) => {
-    const query = new URLSearchParams({
-      v: '1.16.1',
-      c: 'test',
-      f: 'json',
-      ...subsonicToken('listener', password, 'beef'),
-      ...args,
-    });
-    const res = await fetch(`${server.url}/rest/${method}?${query}`);
+    const res = await fetch(box.subsonicUrl(method, { f: 'json', ...args }));
     assert.equal(res.status, 200, 'Subsonic answers 200, errors included');
     return ((await res.json()) as Json)['subsonic-response'] as Json;
   };
@@ -127,13 +107,9 @@ describe('Music bad input: oversized embedded pictures, unknown and missing Subs
     const song = (await call('search3', { query: 'night watch' })).searchResult3.song[0] as Json;
     assert.equal(song.duration, 36000);
     assert.equal(song.size, bytes.length);
-    const query = new URLSearchParams({
-      v: '1.16.1',
-      c: 'test',
-      ...subsonicToken('listener', password, 'cafe'),
-      id: String(song.id),
+    const tail = await fetch(box.subsonicUrl('stream', { id: String(song.id) }), {
+      headers: { range: 'bytes=-4096' },
     });
-    const tail = await fetch(`${server.url}/rest/stream?${query}`, { headers: { range: 'bytes=-4096' } });
     assert.equal(tail.status, 206);
     assert.ok(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 4096)));
   });

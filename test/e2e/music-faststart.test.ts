@@ -5,18 +5,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
-import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import {
-  type InProcessApp,
-  signInAdmin,
-  signInNewUser,
-  startInProcessApp,
-} from '../support/in-process-app.js';
+import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
-import { ingestLink, type LinkServer, startLinkServer } from '../support/link-server.js';
+import { ingestLink, type LinkServer } from '../support/link-server.js';
 import { tempDir } from '../support/media.js';
-import { coverPicture, subsonicToken, toneFile } from '../support/music.js';
+import { type MusicBox, startMusicBox } from '../support/music-box.js';
+import { coverPicture, toneFile } from '../support/music.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -70,33 +65,17 @@ async function m4aWithIndexAtEnd(name: string, tags: Record<string, string>): Pr
 }
 
 describe('M4A files whose index follows the audio: moved first at ingest, transcoded either way', () => {
-  let db: TestDatabase;
+  let box: MusicBox;
   let server: InProcessApp;
   let links: LinkServer;
-  let password: string;
 
   before(async () => {
-    db = await startTestDatabase();
-    links = await startLinkServer();
-    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all', INGEST_ALLOW_HOSTS: links.host });
-    const listener = await signInNewUser(server, 'listener', 'viewer');
-    password = String((await listener.post('/api/auth/app-passwords', { label: 'Feishin' })).body.password);
+    box = await startMusicBox('Feishin');
+    ({ server, links } = box);
   });
-  after(async () => {
-    await server?.close();
-    await links?.close();
-    await db?.stop();
-  });
+  after(() => box?.stop());
 
-  const call = (method: string, args: Record<string, string>) => {
-    const query = new URLSearchParams({
-      v: '1.16.1',
-      c: 'test',
-      ...subsonicToken('listener', password, 'f00d'),
-      ...args,
-    });
-    return fetch(`${server.url}/rest/${method}?${query}`);
-  };
+  const call = (method: string, args: Record<string, string>) => fetch(box.subsonicUrl(method, args));
   const bytesOf = async (method: string, args: Record<string, string>) => {
     const res = await call(method, args);
     assert.equal(res.status, 200);
