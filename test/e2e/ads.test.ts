@@ -419,6 +419,14 @@ describe('ads', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.html, /vastTagUrl must be an https URL/);
     assert.match(bad.html, /midrollOffsets/);
+    // A field sent twice (no browser does) counts as not filled in: the page says what is missing.
+    const twice = await postPanelForm(server.url, admin, '/admin/ads', '/admin/ads', {
+      'slot.header.kind': 'html',
+      'slot.header.html': ['<p>a</p>', '<p>b</p>'],
+      midrollOffsets: ['60', '120'],
+    });
+    assert.equal(twice.status, 400);
+    assert.match(twice.html, /html/);
     const good = await postPanelForm(server.url, admin, '/admin/ads', '/admin/ads', {
       enabled: 'on',
       preroll: 'on',

@@ -109,7 +109,13 @@ describe('franchise: metering and quotas', () => {
       lines[1],
       `${tenantId},meter,"Meter, ""Inc""",pro,4900,${40 * SIZE + 10 * 4096},0.01,,false`,
     );
-    assert.equal((await operator.get('/api/tenants/usage.csv?month=2026-13')).status, 400);
+    // A month that is not one YYYY-MM is a 400, never a header the server cannot write (a 500).
+    for (const month of ['2026-13', '%0aX', '%E2%82%AC', '2026-11&month=2026-12']) {
+      const refused = await operator.get(`/api/tenants/usage.csv?month=${month}`);
+      assert.equal(refused.status, 400, month);
+      assert.equal(refused.body.error, 'bad_request', month);
+    }
+    assert.equal((await operator.get(`/api/tenants/${tenantId}/usage?month=1&month=2`)).status, 400);
   });
 
   it('refuses new streams past the concurrent-stream quota with 429, and frees the slot when one ends', async () => {

@@ -279,4 +279,18 @@ describe('ads admin form', () => {
       shortener: undefined,
     });
   });
+
+  it('takes a field sent twice (an array), or anything but text, as not filled in', () => {
+    const plain = settingsFromForm({
+      enabled: ['on', 'on'],
+      vastTagUrl: { $ne: '' },
+      midrollOffsets: ['60', '120'],
+      'houseAd.fileId': ['a', 'b'],
+    });
+    assert.equal(plain.enabled, false);
+    assert.equal(plain.vastTagUrl, undefined);
+    assert.deepEqual(plain.midrollOffsets, []);
+    assert.equal(plain.houseAd, undefined);
+    assert.deepEqual(settingsFromForm(undefined).midrollOffsets, []);
+  });
 });

@@ -19,7 +19,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { type Identity } from '../../core/identity/identity.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { isDefaultTenant } from '../../core/tenancy/tenant.js';
-import { currentMonth, TenantUsageService } from '../usage/tenant-usage.service.js';
+import { requestedMonth, TenantUsageService } from '../usage/tenant-usage.service.js';
 import { CreateTenantAdminDto } from './dto/create-tenant-admin.dto.js';
 import { CreateTenantDto } from './dto/create-tenant.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
@@ -61,13 +61,11 @@ export class TenantsController {
   @Get('usage.csv')
   @Roles('admin')
   @Header('content-type', 'text/csv; charset=utf-8')
-  async usageCsv(@Query('month') month: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async usageCsv(@Query('month') query: unknown, @Res({ passthrough: true }) res: Response) {
     operatorSite();
-    const csv = await this.usage.csv(typeof month === 'string' ? month : undefined);
-    res.setHeader(
-      'content-disposition',
-      `attachment; filename="tenant-usage-${month ?? currentMonth()}.csv"`,
-    );
+    const month = requestedMonth(query);
+    const csv = await this.usage.csv(month);
+    res.setHeader('content-disposition', `attachment; filename="tenant-usage-${month}.csv"`);
     return csv;
   }
 
@@ -75,11 +73,11 @@ export class TenantsController {
   @Roles('admin', 'tenant-admin')
   async usageOf(
     @Param('id') id: string,
-    @Query('month') month: string | undefined,
+    @Query('month') month: unknown,
     @CurrentIdentity() identity: Identity,
   ) {
     allowed(identity, id);
-    return this.usage.month(await this.tenants.get(id), typeof month === 'string' ? month : undefined);
+    return this.usage.month(await this.tenants.get(id), requestedMonth(month));
   }
 
   /** A `tenant-admin` account of the tenant (it signs in on the tenant's own host). */

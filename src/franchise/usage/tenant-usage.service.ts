@@ -90,8 +90,16 @@ export function currentMonth(): string {
   return usageDay().slice(0, 7);
 }
 
-function parseMonth(month: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+/**
+ * A `?month=` as given: absent means this month; anything but one `YYYY-MM` (a repeated parameter
+ * arrives as an array) is a 400.
+ */
+export function requestedMonth(month: unknown): string {
+  return month === undefined ? currentMonth() : parseMonth(month);
+}
+
+function parseMonth(month: unknown): string {
+  if (typeof month !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
     throw new AppError(400, 'bad_request', 'month must be YYYY-MM, e.g. 2026-12.');
   }
   return month;

@@ -13,7 +13,7 @@ import { AdsAdminService } from '../ads-admin.service.js';
 import { AdsSettings } from '../dto/ads-settings.dto.js';
 import { AD_EVENTS, utcDay } from '../tracking/ad-event.js';
 import { AdStatsService } from '../tracking/ad-stats.service.js';
-import { type AdsForm, formFromSettings, settingsFromForm } from './ads-form.js';
+import { formFromSettings, settingsFromForm } from './ads-form.js';
 
 type PanelRequest = Request & IdentifiedRequest & { identity: Identity };
 
@@ -54,7 +54,7 @@ export class AdsAdminController {
   /** Validated here so a mistake re-shows the page with the reasons, not an error page. */
   @Post()
   async save(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
-    const plain = settingsFromForm((req.body ?? {}) as AdsForm);
+    const plain = settingsFromForm(req.body);
     const settings = plainToInstance(AdsSettings, plain);
     const problems = messages(await validate(settings, { whitelist: true, forbidNonWhitelisted: true }));
     if (problems.length > 0) return this.render(req, res, 400, problems);
@@ -100,8 +100,7 @@ export class AdsAdminController {
       this.stats.stats(owner, from, today),
     ]);
     // After a mistake the form shows what was typed (its shape is the settings', its values unchecked).
-    const shown =
-      problems.length > 0 ? (settingsFromForm(req.body as AdsForm) as unknown as AdsSettings) : settings;
+    const shown = problems.length > 0 ? (settingsFromForm(req.body) as unknown as AdsSettings) : settings;
     this.renderer.send(req, res, {
       view: 'ads',
       title: 'Ads',

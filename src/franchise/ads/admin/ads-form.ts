@@ -1,7 +1,18 @@
 import { AD_SLOT_NAMES, type AdSlotName, type AdsSettings } from '../dto/ads-settings.dto.js';
 
-/** The panel form's flat fields (all strings, checkboxes present when ticked). */
-export type AdsForm = Record<string, string | undefined>;
+/** The panel form's flat fields (strings, checkboxes present when ticked). */
+type AdsForm = Record<string, string | undefined>;
+
+/**
+ * The posted body's text fields. A name sent twice arrives as an array, which the panel's form never
+ * sends (and a crafted body can hold anything): such a field counts as not filled in.
+ */
+function textFields(body: unknown): AdsForm {
+  const form: AdsForm = {};
+  if (typeof body !== 'object' || body === null) return form;
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') form[name] = value;
+  return form;
+}
 
 const lines = (value: string | undefined) =>
   (value ?? '')
@@ -22,7 +33,8 @@ export const SLOT_LABELS: Readonly<Record<AdSlotName, string>> = {
 };
 
 /** The form as the plain object the `AdsSettings` DTO validates (unfilled optional parts left out). */
-export function settingsFromForm(form: AdsForm): Record<string, unknown> {
+export function settingsFromForm(body: unknown): Record<string, unknown> {
+  const form = textFields(body);
   const slots: Record<string, unknown> = {};
   for (const name of AD_SLOT_NAMES) {
     const kind = form[`slot.${name}.kind`];
