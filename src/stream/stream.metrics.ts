@@ -8,6 +8,7 @@ export class StreamMetrics {
   readonly active: Gauge;
   readonly bytesServed: Counter;
   readonly slowLocalOperations: Counter;
+  readonly localReadsOnLoop: Gauge;
 
   constructor(metrics: MetricsRegistry) {
     this.active = new Gauge({
@@ -29,6 +30,14 @@ export class StreamMetrics {
       collect() {
         this.inc(localInline.slowOperations - counted);
         counted = localInline.slowOperations;
+      },
+    });
+    this.localReadsOnLoop = new Gauge({
+      name: 'streamvault_local_reads_on_loop',
+      help: "1 while local streams' opens and first reads run on the event loop, 0 while they go through the thread pool (turned off, or backing off after a slow one)",
+      registers: [metrics.registry],
+      collect() {
+        this.set(localInline.allowed ? 1 : 0);
       },
     });
   }

@@ -35,7 +35,7 @@ async function readAll(reader: LocalRangeReader): Promise<{ bytes: Buffer; chunk
  */
 function ownIo(gate: 'open' | 'closed'): LocalIo {
   let now = 0;
-  const inline = new InlineFileOps(30_000, () => now);
+  const inline = new InlineFileOps(30_000, 30_000, () => now);
   if (gate === 'closed') inline.run(0, () => (now += 50));
   const reads = new ReadQueue(4);
   return { files: new OpenFiles(1000, reads, inline), reads, inline };
@@ -187,13 +187,17 @@ describe('LocalRangeReader (the local store byte path)', () => {
   it('after a slow disk operation, opens and first reads wait for the pool like any other', async () => {
     const file = randomFile(MiB, tempDir('sv-range-pooled-'));
     const pool = occupyThreadPool();
-    const reader = new LocalRangeReader([slice(file, 0, 65535)], ownIo('closed'));
-    const read = readAll(reader);
-    let arrived = false;
-    void read.then(() => (arrived = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(arrived, false, 'read while every pool thread was busy');
-    await pool.release();
+    let read: Promise<{ bytes: Buffer }> | undefined;
+    try {
+      read = readAll(new LocalRangeReader([slice(file, 0, 65535)], ownIo('closed')));
+      let arrived = false;
+      void read.then(() => (arrived = true)).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(arrived, false, 'read while every pool thread was busy');
+    } finally {
+      // Released whatever happened: a pool left blocked would hang every later test of this file.
+      await pool.release();
+    }
     assert.ok((await read).bytes.equals(file.bytes.subarray(0, 65536)));
   });
 

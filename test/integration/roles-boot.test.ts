@@ -67,6 +67,8 @@ describe('each role boots against real FerretDB and Redis', () => {
         if (expected.modules.includes('stream')) {
           // Whether the local disk sent the streams' first reads back to the thread pool.
           assert.match(text, /^streamvault_local_slow_inline_operations_total 0$/m);
+          // DATA_DIR is on the test machine's disk (ext4).
+          assert.match(text, /^streamvault_local_reads_on_loop 1$/m);
         }
         if (expected.queues) {
           assert.match(text, /streamvault_queue_jobs\{queue="ingest",state="waiting"\} 0/);
@@ -78,4 +80,15 @@ describe('each role boots against real FerretDB and Redis', () => {
       }
     });
   }
+
+  it('LOCAL_READS_ON_LOOP=off keeps every local read on the thread pool, and says so at boot', async () => {
+    const app = await startApp({ ROLE: 'streamer', MONGODB_URI: db.uri, LOCAL_READS_ON_LOOP: 'off' });
+    try {
+      const text = await (await app.get('/metrics')).text();
+      assert.match(text, /^streamvault_local_reads_on_loop 0$/m);
+      assert.match(app.stdout(), /LOCAL_READS_ON_LOOP=off, so every read goes through the thread pool/);
+    } finally {
+      await app.stop();
+    }
+  });
 });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowanceMs, InlineFileOps } from '../../src/core/storage/inline-file-ops.js';
+import { readsOnLoop } from '../../src/core/storage/local-filesystems.js';
 
 /** A gate on a clock the test moves: `during` is how long each operation "takes". */
-function gateOnClock(backoffMs: number) {
+function gateOnClock(backoffMs: number, maxBackoffMs = backoffMs * 8) {
   let now = 1000;
-  const gate = new InlineFileOps(backoffMs, () => now);
+  const gate = new InlineFileOps(backoffMs, maxBackoffMs, () => now);
   return {
     gate,
     advance: (ms: number) => (now += ms),
@@ -40,6 +41,39 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     assert.equal(gate.allowed, true);
   });
 
+  it('doubles the back-off while the first operation after it is slow too, up to its limit; a fast one resets it', () => {
+    const { gate, operation, advance } = gateOnClock(30_000, 100_000);
+    const closedFor = () => {
+      let waited = 0;
+      while (!gate.allowed) {
+        advance(1000);
+        waited += 1000;
+      }
+      return waited;
+    };
+    gate.run(0, operation(8));
+    assert.equal(closedFor(), 30_000);
+    gate.run(0, operation(8)); // the disk is still asleep
+    assert.equal(closedFor(), 60_000);
+    gate.run(0, operation(8));
+    assert.equal(closedFor(), 100_000);
+    gate.run(0, operation(8));
+    assert.equal(closedFor(), 100_000);
+    gate.run(0, operation(0.1)); // awake again
+    advance(500_000);
+    gate.run(0, operation(8));
+    assert.equal(closedFor(), 30_000);
+    assert.equal(gate.slowOperations, 5);
+  });
+
+  it('once turned off (a network mount, or LOCAL_READS_ON_LOOP=off), never allows the loop again', () => {
+    const { gate, advance } = gateOnClock(30_000);
+    gate.turnOff();
+    assert.equal(gate.allowed, false);
+    advance(10_000_000);
+    assert.equal(gate.allowed, false);
+  });
+
   it('judges an operation that throws by its time too, and lets the error through', () => {
     const { gate, advance } = gateOnClock(5_000);
     const failing = () => {
@@ -58,5 +92,22 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     assert.equal(gate.allowed, true);
     gate.run(64 * 1024, operation(1.5));
     assert.equal(gate.allowed, false);
+  });
+});
+
+describe('readsOnLoop (where a local store lets first operations run on the loop)', () => {
+  it('on local disks and in memory, unless the operator said off', () => {
+    assert.deepEqual(readsOnLoop('auto', 0xef53), { allowed: true }); // ext4
+    assert.deepEqual(readsOnLoop('auto', 0x58465342), { allowed: true }); // xfs
+    assert.deepEqual(readsOnLoop('auto', 0x01021994), { allowed: true }); // tmpfs
+    assert.deepEqual(readsOnLoop('off', 0xef53), { allowed: false, reason: 'LOCAL_READS_ON_LOOP=off' });
+  });
+
+  it('never where an operation can wait for a server: NFS, SMB, FUSE (rclone, sshfs), 9p, unknown', () => {
+    for (const type of [0x6969, 0xfe534d42, 0xff534d42, 0x65735546, 0x01021997, 0x12345678]) {
+      const choice = readsOnLoop('auto', type);
+      assert.equal(choice.allowed, false, type.toString(16));
+      assert.match(!choice.allowed ? choice.reason : '', new RegExp(`0x${type.toString(16)}`));
+    }
   });
 });

@@ -27,6 +27,12 @@ export interface AppConfig {
     signedUrlTtlSeconds: number;
     prefetchBlocks: number;
     maxPerSession: number;
+    /**
+     * LOCAL_READS_ON_LOOP: `auto` lets a local stream's open and first read run on the event loop
+     * while the media root is on a local disk that answers like the page cache; `off` keeps every
+     * file operation on libuv's pool.
+     */
+    localReadsOnLoop: 'auto' | 'off';
   };
   telegram: {
     /** Bytes per stored part (Telegram's upload limit by default). */

@@ -14,6 +14,7 @@ import {
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export const STORAGE_KINDS = ['local', 'telegram'] as const;
 export const UNKNOWN_HOST_POLICIES = ['default', 'reject'] as const;
+export const LOCAL_READS_ON_LOOP = ['auto', 'off'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -173,6 +174,9 @@ export class Environment {
   @Min(1, { message: 'must be a whole number between 1 and 100' })
   @Max(100, { message: 'must be a whole number between 1 and 100' })
   STREAM_MAX_PER_SESSION: number = 15;
+
+  @IsIn(LOCAL_READS_ON_LOOP, { message: 'must be auto or off' })
+  LOCAL_READS_ON_LOOP: string = 'auto';
 
   @IsInt({ message: 'must be a whole number of MiB between 1 and 4000' })
   @Min(1, { message: 'must be a whole number of MiB between 1 and 4000' })

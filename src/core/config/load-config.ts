@@ -91,6 +91,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       signedUrlTtlSeconds: environment.SIGNED_URL_TTL,
       prefetchBlocks: environment.STREAM_PREFETCH_BLOCKS,
       maxPerSession: environment.STREAM_MAX_PER_SESSION,
+      localReadsOnLoop: environment.LOCAL_READS_ON_LOOP as AppConfig['stream']['localReadsOnLoop'],
     },
     telegram: {
       partSize: environment.TELEGRAM_PART_SIZE * 1024 * 1024,

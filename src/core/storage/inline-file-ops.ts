@@ -6,37 +6,55 @@ import { performance } from 'node:perf_hooks';
  * microseconds, while a trip through the pool (a pool thread woken, then the loop woken back) is the
  * largest part of a seek's time to first byte that is the streamer's own: 0.1–0.3 ms on a 2-CPU VM
  * (bench/stream), as nginx answers from the same cache with blocking reads. A disk that makes them
- * slow (a cold spinning disk, a network mount) would stall every stream while they run, so one
- * operation slower than its allowance sends them all back to the pool for `backoffMs`, after which
- * one is tried on the loop again. Later reads of a stream always go through the pool: there the copies
- * of many streams spread over the cores, and a slow disk costs nobody else.
+ * slow (a cold spinning disk) would stall every stream while they run, so one operation slower than
+ * its allowance sends them all back to the pool for a back-off that doubles while the operation tried
+ * after it is slow too. Mounts where an operation can hang (network, FUSE) never get here: the local
+ * store turns the gate off for them at boot (`LocalMediaStore`). Later reads of a stream always go
+ * through the pool: there the copies of many streams spread over the cores, and a slow disk costs
+ * nobody else.
  */
 export class InlineFileOps {
   private closedUntil = 0;
+  private backoffMs: number;
   private slow = 0;
+  private off = false;
 
   constructor(
-    private readonly backoffMs: number,
+    private readonly firstBackoffMs: number,
+    private readonly maxBackoffMs: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.backoffMs = firstBackoffMs;
+  }
 
   /** Whether the next first operation may run on the loop. */
   get allowed(): boolean {
-    return this.now() >= this.closedUntil;
+    return !this.off && this.now() >= this.closedUntil;
+  }
+
+  /** Sends every operation to the pool from now on (a network mount, or the operator's choice). */
+  turnOff(): void {
+    this.off = true;
   }
 
   /**
    * Runs `operation` (a synchronous fs call moving `bytes`) and returns its result; if it took
-   * longer than a page-cache copy of that size plausibly can, closes the gate for `backoffMs`.
+   * longer than a page-cache copy of that size plausibly can, closes the gate for the back-off.
    */
   run<T>(bytes: number, operation: () => T): T {
     const started = this.now();
     try {
       return operation();
     } finally {
-      if (this.now() - started > allowanceMs(bytes)) {
-        this.closedUntil = this.now() + this.backoffMs;
+      const finished = this.now();
+      if (finished - started > allowanceMs(bytes)) {
+        // Slow again on the first try after a back-off: the disk is still slow, wait twice as long.
+        const retried = this.closedUntil > 0 && started - this.closedUntil < this.backoffMs;
+        if (retried) this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2);
+        this.closedUntil = finished + this.backoffMs;
         this.slow++;
+      } else {
+        this.backoffMs = this.firstBackoffMs;
       }
     }
   }
@@ -55,5 +73,5 @@ export function allowanceMs(bytes: number): number {
   return 1 + bytes / (1024 * 1024);
 }
 
-/** The local store's gate: 30 s back on the pool after a slow operation. */
-export const localInline = new InlineFileOps(30_000);
+/** The local store's gate: 30 s back on the pool after a slow operation, doubling up to 16 minutes. */
+export const localInline = new InlineFileOps(30_000, 16 * 60_000);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { type Readable } from 'node:stream';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ensureDataSubdirectory } from '../data-dir/writable-directory.js';
 import {
@@ -11,21 +12,37 @@ import {
   type StoredPart,
   StoredObjectMissingError,
 } from './media-store.js';
+import { localInline } from './inline-file-ops.js';
+import { readsOnLoop } from './local-filesystems.js';
 import { LocalRangeReader, type LocalSlice } from './local-range-reader.js';
 
 /** Files under DATA_DIR/media: the embedded default. One part per file (no size limit to split at). */
 @Injectable()
 export class LocalMediaStore implements MediaStore, OnModuleInit {
   readonly kind = 'local' as const;
+  private readonly logger = new Logger('storage');
   private readonly root: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.root = join(config.dataDir, 'media');
   }
 
-  /** The configured store makes its root at boot: a streamer reads, and the explorer lists, before any put. */
+  /**
+   * The configured store makes its root at boot (a streamer reads, and the explorer lists, before any
+   * put), and decides whether streams' first operations may run on the event loop.
+   */
   onModuleInit(): void {
-    if (this.config.storage === 'local') ensureDataSubdirectory(this.config.dataDir, 'media');
+    if (this.config.storage !== 'local') return;
+    ensureDataSubdirectory(this.config.dataDir, 'media');
+    this.chooseReadPath();
+  }
+
+  /** Keeps every file operation on libuv's pool where one could hang (see `InlineFileOps`). */
+  private chooseReadPath(): void {
+    const choice = readsOnLoop(this.config.stream.localReadsOnLoop, statfsSync(this.root).type);
+    if (choice.allowed) return;
+    localInline.turnOff();
+    this.logger.log(`${this.root}: ${choice.reason}, so every read goes through the thread pool`);
   }
 
   async put(path: string, name: string, options: PutOptions = {}): Promise<StoredPart[]> {
