@@ -71,8 +71,12 @@ export class PanelRenderer {
   }
 }
 
-/** A redirect after a successful form post, with a short message for the next page. */
+/**
+ * A redirect after a successful form post, with a short message for the next page. Messages quote
+ * what was typed, cut to a length: half an emoji (a lone surrogate) would make encodeURIComponent
+ * throw, so such halves become U+FFFD.
+ */
 export function redirectWithFlash(res: Response, path: string, flash: string): void {
   const separator = path.includes('?') ? '&' : '?';
-  res.redirect(303, `${path}${separator}flash=${encodeURIComponent(flash)}`);
+  res.redirect(303, `${path}${separator}flash=${encodeURIComponent(flash.toWellFormed())}`);
 }

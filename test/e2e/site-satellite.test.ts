@@ -84,6 +84,12 @@ describe('satellite config', () => {
     });
     assert.equal(bad.status, 303);
     assert.match(decodeURIComponent(bad.location ?? ''), /not saved/);
+    // The message quotes the line cut at 80 characters, here through the middle of an emoji.
+    const cut = await postPanelForm(first.url, admin, '/admin/settings', '/admin/settings/satellite', {
+      origins: `${'a'.repeat(79)}😀`,
+    });
+    assert.equal(cut.status, 303);
+    assert.match(decodeURIComponent(cut.location ?? ''), /not saved: "a{79}\uFFFD" is not an http/);
     const before = (await admin.get('/api/satellite')).body.version as number;
     const saved = await postPanelForm(first.url, admin, '/admin/settings', '/admin/settings/satellite', {
       origins: `${second.url}\r\nhttps://media.example.com\r\n`,
