@@ -59,5 +59,9 @@ describe('what stream sends', () => {
 
   it('refuses a format it cannot make', () => {
     assert.throws(() => planTranscode(flac, 'wma', 0, 0), /format must be raw, mp3, opus or aac/);
+    // Names every object has are not formats either.
+    for (const inherited of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      assert.throws(() => planTranscode(flac, inherited, 0, 0), /format must be raw, mp3, opus or aac/);
+    }
   });
 });

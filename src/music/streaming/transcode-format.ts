@@ -27,7 +27,7 @@ export function planTranscode(
 ): TranscodePlan | undefined {
   const wanted = format?.toLowerCase();
   if (wanted === 'raw') return undefined;
-  if (wanted !== undefined && wanted !== '' && !(wanted in TRANSCODE_FORMATS)) {
+  if (wanted !== undefined && wanted !== '' && !Object.hasOwn(TRANSCODE_FORMATS, wanted)) {
     throw new TranscodeRequestError(`format must be raw, mp3, opus or aac (not ${wanted.slice(0, 20)})`);
   }
   const limited = maxBitRate > 0 && (track.bitRate === undefined || track.bitRate > maxBitRate);
