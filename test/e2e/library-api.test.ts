@@ -83,6 +83,9 @@ describe('library HTTP API', () => {
     });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.lockedFields, ['overview', 'genres']);
+    const blank = await admin.patch(`/api/titles/${showId}`, { name: '   ' });
+    assert.equal(blank.status, 400);
+    assert.match(String(blank.body.message), /name must not be blank/);
   });
 
   it('deletes one file and then one episode', async () => {

@@ -9,8 +9,10 @@ const blankToUndefined = ({ value }: { value: unknown }) =>
 
 /** The CMS edit form: every field arrives as text; an empty optional field means "no value". */
 export class TitleFormDto extends PanelFormDto {
+  // Trimmed before the length check: a name of spaces is no name.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
-  @Length(1, 300)
+  @Length(1, 300, { message: 'name must be 1 to 300 characters (spaces alone do not count)' })
   name!: string;
 
   @IsOptional()

@@ -39,6 +39,7 @@ export class UpdateTitleDto {
   @IsOptional()
   @IsString()
   @Length(1, 300)
+  @Matches(/\S/, { message: 'name must not be blank' })
   name?: string;
 
   @ApiPropertyOptional()
