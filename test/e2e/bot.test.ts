@@ -308,6 +308,13 @@ describe('telegram bot: silent manager against a fake Bot API', () => {
       [Number(refused.params.chat_id), refused.params.text],
       [ALICE.id, 'Only admins can use /health.'],
     );
+    // A query as long as a message may be: quoted whole, the reply would pass Telegram's 4,096
+    // characters and never arrive. It is quoted cut short.
+    const long = api.calls.length;
+    await chat.send(ADMIN.id, ADMIN, `/search <${'q'.repeat(4080)}`);
+    const [nothing] = callsFrom(long, [ADMIN.id]);
+    assert.equal(nothing.failed, undefined);
+    assert.match(String(nothing.params.text), /^Nothing in the library matches “&lt;q{96}\.\.\.”\.$/);
   });
 });
 

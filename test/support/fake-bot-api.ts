@@ -79,6 +79,8 @@ export async function startFakeBotApi(token: string) {
     if (['sendMessage', 'sendPhoto'].includes(method) && blocked.has(chatId)) {
       return fail(res, call, 403, 'Forbidden: bot was blocked by the user');
     }
+    const tooLong = overTelegramLength(method, params);
+    if (tooLong) return fail(res, call, 400, tooLong);
     switch (method) {
       case 'getMe':
         return ok(res, call, {
@@ -327,3 +329,25 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+/**
+ * Telegram's limits on what a message shows, counted after entity parsing (tags gone, `&lt;` one
+ * character): 4,096 for a text, 1,024 for a caption. The description it answers past them, or none.
+ */
+function overTelegramLength(method: string, params: Record<string, unknown>): string | undefined {
+  const rule = LENGTH_RULES[method];
+  const text = rule ? params[rule.field] : undefined;
+  if (!rule || typeof text !== 'string') return undefined;
+  const shown =
+    params.parse_mode === 'HTML'
+      ? text.replace(/<[^>]*>/g, '').replace(/&(lt|gt|quot|amp|#\d+|#x[0-9a-f]+);/gi, '_')
+      : text;
+  return shown.length > rule.limit ? rule.description : undefined;
+}
+
+const TEXT_RULE = { field: 'text', limit: 4096, description: 'Bad Request: message is too long' };
+const LENGTH_RULES: Record<string, { field: string; limit: number; description: string }> = {
+  sendMessage: TEXT_RULE,
+  editMessageText: TEXT_RULE,
+  sendPhoto: { field: 'caption', limit: 1024, description: 'Bad Request: message caption is too long' },
+};

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { LibraryService } from '../../library/library.service.js';
-import { episodeCode, escapeHtml } from '../format/text-format.js';
+import { cutText, episodeCode, escapeHtml } from '../format/text-format.js';
 import { WatchLinks } from '../library/watch-links.js';
 
 const RESULTS = 5;
 const LINKS_PER_TITLE = 3;
+/** How much of the query a reply repeats. */
+const ECHO_CHARACTERS = 100;
 
 /** `/search <query>`: the best matching titles, each with signed watch links to its newest files. */
 @Injectable()
@@ -24,12 +26,14 @@ export class BotSearchService {
     if (page.items.length === 0 && page.rebuilding) {
       return 'The library index is being rebuilt; try again in a minute.';
     }
-    if (page.items.length === 0) return `Nothing in the library matches “${escapeHtml(q)}”.`;
+    // Echoed cut short: a long query, escaped, could pass Telegram's 4,096 characters and no reply would go.
+    const shown = escapeHtml(cutText(q, ECHO_CHARACTERS));
+    if (page.items.length === 0) return `Nothing in the library matches “${shown}”.`;
     // The links need each title's files: a handful of `_id` lookups.
     const titles = await this.library.titlesByIds(page.items.map((card) => card.id));
     const blocks = titles.map((title, index) => this.block(index + 1, title));
     const more = page.total > RESULTS ? `\n\n${page.total - RESULTS} more match; refine the words.` : '';
-    return `🔎 <b>${escapeHtml(q)}</b>\n\n${blocks.join('\n\n')}${more}`;
+    return `🔎 <b>${shown}</b>\n\n${blocks.join('\n\n')}${more}`;
   }
 
   private block(position: number, title: Title): string {

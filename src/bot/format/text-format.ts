@@ -4,6 +4,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * `text` if it has at most `max` characters, else its first `max - 3` and `...`. Counted in code
+ * points, so an emoji is never cut in half.
+ */
+export function cutText(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length > max ? `${characters.slice(0, max - 3).join('')}...` : text;
+}
+
 /** A link that notifies the user it names, even without a username. */
 export function mention(user: { id: number; name: string }): string {
   return `<a href="tg://user?id=${user.id}">${escapeHtml(user.name)}</a>`;

@@ -2,7 +2,7 @@ import { type InstanceHeartbeat } from '../../core/heartbeat/instance-heartbeat.
 import { type TaskView } from '../../ingest/ingest.service.js';
 import { type Keyboard, type KeyboardButton } from '../gateway/bot-events.js';
 import { formatBytes, formatDuration } from '../../core/util/format-units.js';
-import { escapeHtml, progressBar, shortId } from '../format/text-format.js';
+import { cutText, escapeHtml, progressBar, shortId } from '../format/text-format.js';
 import { type TrackedTask } from './bot-state.repository.js';
 
 export const TASKS_PER_PAGE = 4;
@@ -66,7 +66,7 @@ export function renderStatus(input: StatusInput): RenderedStatus {
 /** A task's display name: the hint, else the downloaded file name, else the link's last path segment. */
 export function taskName(view: Pick<TaskView, 'hint' | 'fileName' | 'source'>): string {
   const name = view.hint ?? view.fileName ?? lastSegment(view.source);
-  return name.length > 64 ? `${name.slice(0, 61)}...` : name;
+  return cutText(name, 64);
 }
 
 function taskBlock(position: number, view: TaskView, tracked: TrackedTask, now: number): string[] {
@@ -93,9 +93,8 @@ export function itemLines(view: Pick<TaskView, 'items'>): string[] {
   const shown = ordered.slice(0, ITEM_LINES).sort((a, b) => a.index - b.index);
   const lines = shown.map(({ item }) => {
     const name = item.name.split('/').pop() ?? item.name;
-    const short = name.length > 48 ? `${name.slice(0, 45)}...` : name;
-    const why = item.state === 'failed' && item.error ? ` — ${item.error.slice(0, 60)}` : '';
-    return `${ITEM_ICONS[item.state] ?? '·'} ${escapeHtml(short)}${escapeHtml(why)}`;
+    const why = item.state === 'failed' && item.error ? ` — ${cutText(item.error, 60)}` : '';
+    return `${ITEM_ICONS[item.state] ?? '·'} ${escapeHtml(cutText(name, 48))}${escapeHtml(why)}`;
   });
   if (ordered.length > shown.length) lines.push(`+${ordered.length - shown.length} more`);
   return lines;
