@@ -32,6 +32,13 @@ describe('address policy', () => {
     ['::ffff:127.0.0.1', false, 'loopback'],
     ['::ffff:10.1.2.3', false, 'private'],
     ['::ffff:93.184.216.34', true, 'unicast'],
+    // IPv6 forms that carry an IPv4 address: IPv4-compatible (deprecated), NAT64, 6to4, Teredo.
+    ['::7f00:1', false, 'ipv4Compatible'],
+    ['::a00:1', false, 'ipv4Compatible'],
+    ['::5db8:d822', false, 'ipv4Compatible'],
+    ['64:ff9b::7f00:1', false, 'rfc6052'],
+    ['2002:7f00:1::', false, '6to4'],
+    ['2001:0:7f00:1::', false, 'teredo'],
     ['not-an-ip', false, 'invalid'],
   ];
   for (const [address, allowed, range] of cases) {
@@ -109,6 +116,8 @@ describe('SSRF guard (injected resolver, no DNS)', () => {
       'http://0x7f.0.0.1/',
       'http://[::ffff:127.0.0.1]/',
       'http://[::ffff:7f00:1]/',
+      'http://[::7f00:1]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
     ]) {
       await assert.rejects(check(url), /only fetches public addresses/, url);
     }
