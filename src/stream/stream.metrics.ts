@@ -7,7 +7,7 @@ import { localInline } from '../core/storage/inline-file-ops.js';
 export class StreamMetrics {
   readonly active: Gauge;
   readonly bytesServed: Counter;
-  readonly slowLocalOperations: Counter;
+  readonly localInlineBackoffs: Counter;
   readonly localReadsOnLoop: Gauge;
 
   constructor(metrics: MetricsRegistry) {
@@ -23,13 +23,13 @@ export class StreamMetrics {
       registers: [metrics.registry],
     });
     let counted = 0;
-    this.slowLocalOperations = new Counter({
-      name: 'streamvault_local_slow_inline_operations_total',
-      help: 'Local store opens or first reads run on the event loop that found the disk slow (each sends them to the thread pool for 30 s)',
+    this.localInlineBackoffs = new Counter({
+      name: 'streamvault_local_inline_backoffs_total',
+      help: "Times slow local opens or first reads sent the streams' first operations back to the thread pool for a while",
       registers: [metrics.registry],
       collect() {
-        this.inc(localInline.slowOperations - counted);
-        counted = localInline.slowOperations;
+        this.inc(localInline.backoffs - counted);
+        counted = localInline.backoffs;
       },
     });
     this.localReadsOnLoop = new Gauge({

@@ -66,7 +66,7 @@ describe('each role boots against real FerretDB and Redis', () => {
         );
         if (expected.modules.includes('stream')) {
           // Whether the local disk sent the streams' first reads back to the thread pool.
-          assert.match(text, /^streamvault_local_slow_inline_operations_total 0$/m);
+          assert.match(text, /^streamvault_local_inline_backoffs_total 0$/m);
           // DATA_DIR is on the test machine's disk (ext4).
           assert.match(text, /^streamvault_local_reads_on_loop 1$/m);
         }

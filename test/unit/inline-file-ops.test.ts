@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { allowanceMs, InlineFileOps } from '../../src/core/storage/inline-file-ops.js';
 import { readsOnLoop } from '../../src/core/storage/local-filesystems.js';
 
-/** A gate on a clock the test moves: `during` is how long each operation "takes". */
+/** A gate on a clock the test moves; `operation(ms)` is an fs call that takes that long. */
 function gateOnClock(backoffMs: number, maxBackoffMs = backoffMs * 8) {
   let now = 1000;
   const gate = new InlineFileOps(backoffMs, maxBackoffMs, () => now);
@@ -26,19 +26,36 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     assert.equal(gate.run(64 * 1024, operation(0.2)), 'bytes');
     assert.equal(gate.run(0, operation(0.9)), 'bytes');
     assert.equal(gate.allowed, true);
-    assert.equal(gate.slowOperations, 0);
+    assert.equal(gate.backoffs, 0);
   });
 
-  it('sends them to the thread pool for the back-off after one slow operation, then tries again', () => {
+  it('sends them to the thread pool for the back-off after one operation far past its allowance, then tries again', () => {
     const { gate, operation, advance } = gateOnClock(30_000);
-    // A spinning disk's seek: the result still counts, but the next ones go to the pool.
+    // A spinning disk's seek (8 ms, over 5 times the 1.125 ms allowed): the result still counts, but
+    // the next ones go to the pool.
     assert.equal(gate.run(32 * 1024, operation(8)), 'bytes');
     assert.equal(gate.allowed, false);
-    assert.equal(gate.slowOperations, 1);
+    assert.equal(gate.backoffs, 1);
     advance(29_999);
     assert.equal(gate.allowed, false);
     advance(1);
     assert.equal(gate.allowed, true);
+  });
+
+  it('takes operations just past their allowance (a pre-empted copy) as slow only when five come within 10 s', () => {
+    const { gate, operation, advance } = gateOnClock(30_000);
+    for (let i = 0; i < 4; i++) {
+      gate.run(64 * 1024, operation(2));
+      advance(3_000);
+    }
+    // The first has left the window: four in the last 10 s.
+    gate.run(64 * 1024, operation(2));
+    assert.equal(gate.allowed, true);
+    assert.equal(gate.backoffs, 0);
+    advance(500);
+    gate.run(64 * 1024, operation(2)); // five within 10 s: the disk, not the scheduler
+    assert.equal(gate.allowed, false);
+    assert.equal(gate.backoffs, 1);
   });
 
   it('doubles the back-off while the first operation after it is slow too, up to its limit; a fast one resets it', () => {
@@ -63,7 +80,7 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     advance(500_000);
     gate.run(0, operation(8));
     assert.equal(closedFor(), 30_000);
-    assert.equal(gate.slowOperations, 5);
+    assert.equal(gate.backoffs, 5);
   });
 
   it('once turned off (a network mount, or LOCAL_READS_ON_LOOP=off), never allows the loop again', () => {
@@ -84,13 +101,13 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     assert.equal(gate.allowed, false);
   });
 
-  it('allows more time for more bytes: 1 ms, plus 1 ms per MiB', () => {
+  it('allows more time for more bytes: 1 ms, plus 4 ms per MiB', () => {
     assert.equal(allowanceMs(0), 1);
-    assert.equal(allowanceMs(1024 * 1024), 2);
+    assert.equal(allowanceMs(1024 * 1024), 5);
     const { gate, operation } = gateOnClock(30_000);
-    gate.run(1024 * 1024, operation(1.5));
+    gate.run(1024 * 1024, operation(20)); // under 5 × 5 ms: one strike, no more
     assert.equal(gate.allowed, true);
-    gate.run(64 * 1024, operation(1.5));
+    gate.run(64 * 1024, operation(20)); // over 5 × 1.25 ms
     assert.equal(gate.allowed, false);
   });
 });
