@@ -421,12 +421,13 @@ describe('ads', () => {
     assert.match(bad.html, /midrollOffsets/);
     // A field sent twice (no browser does) counts as not filled in: the page says what is missing.
     const twice = await postPanelForm(server.url, admin, '/admin/ads', '/admin/ads', {
+      skipOffsetSeconds: '4',
+      frequencyCapMinutes: '15',
       'slot.header.kind': 'html',
       'slot.header.html': ['<p>a</p>', '<p>b</p>'],
-      midrollOffsets: ['60', '120'],
     });
     assert.equal(twice.status, 400);
-    assert.match(twice.html, /html/);
+    assert.match(twice.html, /slots\.header: an html slot needs html/);
     const good = await postPanelForm(server.url, admin, '/admin/ads', '/admin/ads', {
       enabled: 'on',
       preroll: 'on',

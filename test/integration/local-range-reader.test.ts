@@ -33,12 +33,18 @@ async function readAll(reader: LocalRangeReader): Promise<{ bytes: Buffer; chunk
  * A reader's own opens and reads (not the shared ones the other tests' files stay open in), with a
  * gate on a clock that stands still (every operation is fast) or one a slow operation has closed.
  */
-function ownIo(gate: 'open' | 'closed'): LocalIo {
+function ownIo(gate: 'open' | 'closed'): LocalIo & { pooled: () => number } {
   let now = 0;
   const inline = new InlineFileOps(30_000, 30_000, () => now);
   if (gate === 'closed') inline.run(0, () => (now += 50));
   const reads = new ReadQueue(4);
-  return { files: new OpenFiles(1000, reads, inline), reads, inline };
+  let pooled = 0;
+  const run = reads.run.bind(reads);
+  reads.run = (first, job) => {
+    pooled++;
+    run(first, job);
+  };
+  return { files: new OpenFiles(1000, reads, inline), reads, inline, pooled: () => pooled };
 }
 
 describe('LocalRangeReader (the local store byte path)', () => {
@@ -166,9 +172,10 @@ describe('LocalRangeReader (the local store byte path)', () => {
   it("opens a seek's file and reads its first bytes on the loop, even while libuv's pool is busy", async () => {
     const file = randomFile(3 * MiB, tempDir('sv-range-inline-'));
     const pool = occupyThreadPool();
+    const io = ownIo('open');
     let reader: LocalRangeReader | undefined;
     try {
-      reader = new LocalRangeReader([slice(file, 1000, 3 * MiB - 1)], ownIo('open'));
+      reader = new LocalRangeReader([slice(file, 1000, 3 * MiB - 1)], io);
       // Bounded, so that a read stuck behind the pool fails the test instead of hanging it.
       const [first] = (await once(reader, 'data', { signal: AbortSignal.timeout(5000) })) as [Buffer];
       assert.ok(first.equals(file.bytes.subarray(1000, 1000 + MIN_CHUNK_BYTES)));
@@ -182,6 +189,7 @@ describe('LocalRangeReader (the local store byte path)', () => {
     reader.resume();
     await finished(reader);
     assert.equal(Buffer.concat(rest).length, 3 * MiB - 1000 - MIN_CHUNK_BYTES);
+    assert.ok(io.pooled() >= rest.length, `${io.pooled()} reads through the pool for ${rest.length} chunks`);
   });
 
   it('after a slow disk operation, opens and first reads wait for the pool like any other', async () => {

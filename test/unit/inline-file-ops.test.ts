@@ -58,8 +58,8 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     assert.equal(gate.backoffs, 1);
   });
 
-  it('doubles the back-off while the first operation after it is slow too, up to its limit; a fast one resets it', () => {
-    const { gate, operation, advance } = gateOnClock(30_000, 100_000);
+  it('doubles the back-off while it closes again within a back-off of reopening, up to its limit; open longer, it starts over', () => {
+    const { gate, operation, advance } = gateOnClock(30_000, 200_000);
     const closedFor = () => {
       let waited = 0;
       while (!gate.allowed) {
@@ -70,17 +70,16 @@ describe("InlineFileOps (a stream's first open and read on the event loop, while
     };
     gate.run(0, operation(8));
     assert.equal(closedFor(), 30_000);
-    gate.run(0, operation(8)); // the disk is still asleep
-    assert.equal(closedFor(), 60_000);
-    gate.run(0, operation(8));
-    assert.equal(closedFor(), 100_000);
-    gate.run(0, operation(8));
-    assert.equal(closedFor(), 100_000);
-    gate.run(0, operation(0.1)); // awake again
-    advance(500_000);
+    // Each time a stream's open (the inode cached: fast) and then its read (the disk asleep: slow).
+    for (const expected of [60_000, 120_000, 200_000, 200_000]) {
+      gate.run(0, operation(0.1));
+      gate.run(64 * 1024, operation(8));
+      assert.equal(closedFor(), expected);
+    }
+    advance(500_000); // fast for longer than a back-off
     gate.run(0, operation(8));
     assert.equal(closedFor(), 30_000);
-    assert.equal(gate.backoffs, 5);
+    assert.equal(gate.backoffs, 6);
   });
 
   it('once turned off (a network mount, or LOCAL_READS_ON_LOOP=off), never allows the loop again', () => {

@@ -14,14 +14,14 @@ const HARD_FACTOR = 5;
  * (bench/stream), as nginx answers from the same cache with blocking reads.
  *
  * A disk that makes them slow (a cold spinning disk) would stall every stream while they run, so slow
- * operations send them all back to the pool for a back-off, which doubles while the first operation
- * tried after it is slow too. One operation far past its allowance (a disk seek) closes the gate at
- * once; ones just past it close it only when STRIKES come within STRIKE_WINDOW_MS, because on a busy
- * machine the loop's thread is sometimes pre-empted for a millisecond or two in the middle of a copy
- * (wrk at 5,000 seeks a second made a few in half a minute). Mounts where an operation can hang (network,
- * FUSE) never get here: the local store turns the gate off for them at boot (`LocalMediaStore`).
- * Later reads of a stream always go through the pool: there the copies of many streams spread over
- * the cores, and a slow disk costs nobody else.
+ * operations send them all back to the pool for a back-off, which doubles each time the gate closes
+ * again within a back-off of reopening. One operation far past its allowance (a disk seek) closes
+ * the gate at once; ones just past it close it only when STRIKES come within STRIKE_WINDOW_MS,
+ * because on a busy machine the loop's thread is sometimes pre-empted for a millisecond or two in
+ * the middle of a copy (wrk at 5,000 seeks a second made a few in half a minute). Mounts where an
+ * operation can hang (network, FUSE) never get here: the local store turns the gate off for them at
+ * boot (`LocalMediaStore`). Later reads of a stream always go through the pool: there the copies of
+ * many streams spread over the cores, and a slow disk costs nobody else.
  */
 export class InlineFileOps {
   private closedUntil = 0;
@@ -68,15 +68,13 @@ export class InlineFileOps {
 
   private judge(started: number, finished: number, allowance: number): void {
     const took = finished - started;
-    if (took <= allowance) {
-      this.backoffMs = this.firstBackoffMs;
-      return;
-    }
+    if (took <= allowance) return;
     this.strikes = [...this.strikes.filter((at) => at > finished - STRIKE_WINDOW_MS), finished];
     if (took <= allowance * HARD_FACTOR && this.strikes.length < STRIKES) return;
-    // Slow again on the first try after a back-off: the disk is still slow, wait twice as long.
+    // Closing again within a back-off of reopening: the disk is still slow, wait twice as long (a
+    // stream's fast open just before its slow read must not reset that). Open for longer: start over.
     const retried = this.closedUntil > 0 && started - this.closedUntil < this.backoffMs;
-    if (retried) this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2);
+    this.backoffMs = retried ? Math.min(this.maxBackoffMs, this.backoffMs * 2) : this.firstBackoffMs;
     this.closedUntil = finished + this.backoffMs;
     this.strikes = [];
     this.closures++;

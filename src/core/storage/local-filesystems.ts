@@ -14,7 +14,7 @@ const LOCAL_FILESYSTEMS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /** The name of a local-disk filesystem type, or undefined for any other (network, FUSE, unknown). */
-export function localFilesystemName(type: number): string | undefined {
+function localFilesystemName(type: number): string | undefined {
   return LOCAL_FILESYSTEMS.get(type);
 }
 

@@ -32,7 +32,11 @@ export class LocalMediaStore implements MediaStore, OnModuleInit {
    * put), and decides whether streams' first operations may run on the event loop.
    */
   onModuleInit(): void {
-    if (this.config.storage !== 'local') return;
+    if (this.config.storage !== 'local') {
+      // Nothing local is streamed: the gauge should not say local reads run on the loop.
+      localInline.turnOff();
+      return;
+    }
     ensureDataSubdirectory(this.config.dataDir, 'media');
     this.chooseReadPath();
   }
