@@ -73,13 +73,29 @@ export async function startBrowser(
 export async function screenshotBothSizes(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<number> {
   mkdirSync(dir, { recursive: true });
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(dir, `${name}-1280x800.png`) });
+  await screenshot(page, { path: join(dir, `${name}-1280x800.png`) });
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(dir, `${name}-390x844.png`), fullPage: true });
+  await screenshot(page, { path: join(dir, `${name}-390x844.png`), fullPage: true });
   // A string: test code is compiled without the DOM library.
   const overflow = await page.evaluate<number>(
     'document.documentElement.scrollWidth - document.documentElement.clientWidth',
   );
   await page.setViewportSize(DESKTOP);
   return overflow;
+}
+
+/**
+ * `page.screenshot`, tried again when headless Chromium has no frame to give yet ("Unable to capture
+ * screenshot", seen right after a viewport change on a busy 2-CPU machine); any other error is thrown.
+ */
+async function screenshot(page: Page, options: Parameters<Page['screenshot']>[0]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot(options);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
