@@ -221,4 +221,28 @@ describe('LocalRangeReader (the local store byte path)', () => {
       assert.equal(ready, gate === 'closed');
     });
   }
+
+  it("judges a first read afresh when it waited for another stream's open and the gate closed meanwhile", async () => {
+    const file = randomFile(MiB, tempDir('sv-range-waited-'));
+    let now = 0;
+    const inline = new InlineFileOps(30_000, 30_000, () => now);
+    const reads = new ReadQueue(4);
+    const io: LocalIo = { files: new OpenFiles(1000, reads, inline), reads, inline };
+    const slow = () => inline.run(0, () => (now += 50));
+
+    slow(); // closed: the first stream opens the file through the pool
+    const first = new LocalRangeReader([slice(file, 0, 999)], io);
+    first.read(0);
+    now += 30_000; // open again: the second decides to read on the loop, and waits for that open
+    const second = new LocalRangeReader([slice(file, 1000, 1999)], io);
+    let ready = false;
+    second.once('ready', () => (ready = true));
+    second.read(0);
+    slow(); // closed before the open lands
+    const [a, b] = await Promise.all([readAll(first), readAll(second)]);
+    assert.ok(a.bytes.equals(file.bytes.subarray(0, 1000)));
+    assert.ok(b.bytes.equals(file.bytes.subarray(1000, 2000)));
+    // Its first read went through the pool after all, announced by 'ready' as pooled reads are.
+    assert.equal(ready, true);
+  });
 });

@@ -144,6 +144,7 @@ export class LocalRangeReader extends Readable {
     const turn = this.turn();
     if (this.fd < 0) {
       this.busy = true;
+      let waited = false;
       this.io.files.acquire(slice.path, turn, (error, fd) => {
         this.busy = false;
         if (error) {
@@ -154,12 +155,15 @@ export class LocalRangeReader extends Readable {
         this.fdPath = slice.path;
         if (this.destroyed) return this.closeFd();
         this.position = slice.from;
+        // It waited for another stream's open through the pool: the gate may have closed meanwhile.
+        if (waited && turn === 'now' && !this.io.inline.allowed) this.firstTurn = 'first';
         // The bytes are there: a response may send its status line now, before a first read through
         // the pool (see sendMedia). Read at once, the first chunk is that signal (and a failure is still
         // the answer's to give).
-        if (this.slice === 0 && turn !== 'now') this.emit('ready');
+        if (this.slice === 0 && this.turn() !== 'now') this.emit('ready');
         this.next();
       });
+      waited = this.busy;
       return;
     }
     const budget = this.short ? SHORT_RANGE_BUDGET_BYTES : CHUNK_BUDGET_BYTES;
