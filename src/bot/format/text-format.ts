@@ -13,6 +13,17 @@ export function cutText(text: string, max: number): string {
   return characters.length > max ? `${characters.slice(0, max - 3).join('')}...` : text;
 }
 
+/**
+ * How long Telegram counts an HTML-mode text (its limits: 4,096 for a message, 1,024 for a caption):
+ * after entity parsing, so tags do not count and `&lt;` is one character.
+ */
+export function shownLength(html: string): number {
+  return html.replace(/<[^>]*>/g, '').replace(/&(?:lt|gt|quot|amp|#\d+|#x[0-9a-f]+);/gi, '_').length;
+}
+
+/** Telegram's longest photo caption, in `shownLength` characters. */
+export const CAPTION_LIMIT = 1024;
+
 /** A link that notifies the user it names, even without a username. */
 export function mention(user: { id: number; name: string }): string {
   return `<a href="tg://user?id=${user.id}">${escapeHtml(user.name)}</a>`;

@@ -2,7 +2,7 @@ import { type TaskView } from '../../ingest/ingest.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { formatBytes, formatClock } from '../../core/util/format-units.js';
-import { episodeCode, escapeHtml } from '../format/text-format.js';
+import { cutText, episodeCode, escapeHtml } from '../format/text-format.js';
 
 /** The message for a finished task: what it is, how good, how long, which languages, where to watch. */
 export function completionCaption(file: MediaFile, title: Title | undefined, watchUrl: string): string {
@@ -46,9 +46,7 @@ export function packCaption(
   if (failed.length > 0) {
     lines.push(`❌ ${failed.length} failed:`);
     for (const item of failed.slice(0, 5)) {
-      lines.push(
-        `• ${escapeHtml(item.name.split('/').pop() ?? item.name)}: ${escapeHtml((item.error ?? '').slice(0, 100))}`,
-      );
+      lines.push(failedLine(item));
     }
     if (failed.length > 5) lines.push(`+${failed.length - 5} more`);
     lines.push(`Retry the failed ones with <code>/retry ${view.taskId}</code>`);
@@ -74,14 +72,18 @@ export function comicCaption(view: TaskView, seriesName: string, readUrl: string
   if (failed.length > 0) {
     lines.push(`❌ ${failed.length} failed:`);
     for (const item of failed.slice(0, 5)) {
-      lines.push(
-        `• ${escapeHtml(item.name.split('/').pop() ?? item.name)}: ${escapeHtml((item.error ?? '').slice(0, 100))}`,
-      );
+      lines.push(failedLine(item));
     }
     lines.push(`Retry the failed ones with <code>/retry ${view.taskId}</code>`);
   }
   lines.push(`<a href="${escapeHtml(readUrl)}">📖 Read</a>`);
   return lines.join('\n');
+}
+
+/** `• name: why` for a pack's failed item, both cut short (a caption holds 1,024 characters). */
+function failedLine(item: TaskView['items'][number]): string {
+  const name = item.name.split('/').pop() ?? item.name;
+  return `• ${escapeHtml(cutText(name, 60))}: ${escapeHtml(cutText(item.error ?? '', 100))}`;
 }
 
 export function failureMessage(name: string, error: string | null, taskId: string): string {
