@@ -144,6 +144,14 @@ describe('identity and access', () => {
       assert.deepEqual(wrong.body, unknown.body);
     });
 
+    it('refuses a username that is not text with a 400, also where the sign-in limiter reads it first', async () => {
+      for (const username of [{ toString: 1 }, ['admin'], 42]) {
+        const res = await client().post('/api/auth/login', { username, password: 'nope-nope' });
+        assert.equal(res.status, 400, JSON.stringify(username));
+        assert.equal(res.body.error, 'bad_request');
+      }
+    });
+
     it('a viewer calling an admin route → 403; a guest → 401', async () => {
       const viewer = client();
       await viewer.login('viewer1', 'viewer-password');

@@ -450,6 +450,10 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
 
     const searched = await parser.parse((await opds('/opds/v1.2/search?q=harb')).text);
     assert.ok(searched instanceof NavigationFeed);
+    // A repeated q is one search too many: a 400 that says so, not a 500.
+    const twice = await opds('/opds/v1.2/search?q=harb&q=tales');
+    assert.equal(twice.status, 400);
+    assert.match(twice.text, /q must be one text of 1 to 200 characters/);
     assert.deepEqual(
       searched.entries.map((entry) => entry.title),
       ['Harbor Tales'],

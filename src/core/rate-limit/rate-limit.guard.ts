@@ -23,7 +23,7 @@ export class RateLimitGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & IdentifiedRequest>();
     const who =
       rule.per === 'address+username'
-        ? `ip:${req.ip}:user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`
+        ? `ip:${req.ip}:user:${bodyUsername(req.body)}`
         : (req.identity?.id ?? `ip:${req.ip}`);
     const result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, rule.windowSeconds * 1000);
     if (result.allowed) return true;
@@ -34,4 +34,14 @@ export class RateLimitGuard implements CanActivate {
       `Too many requests: at most ${rule.limit} per ${rule.windowSeconds} s. Retry in ${result.retryAfterSeconds} s.`,
     );
   }
+}
+
+/**
+ * The username a sign-in body names, as the limiter keys it. Guards run before validation, so the
+ * body may hold anything (an object whose toString is not callable made String() throw): only text
+ * counts, cut to a username's longest.
+ */
+function bodyUsername(body: unknown): string {
+  const username = (body as { username?: unknown } | undefined)?.username;
+  return typeof username === 'string' ? username.slice(0, 64).toLowerCase() : '';
 }

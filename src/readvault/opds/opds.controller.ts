@@ -75,12 +75,13 @@ export class OpdsController {
 
   @Get('search')
   async search(
-    @Query('q') q: string | undefined,
+    @Query('q') q: unknown,
     @Query('page') page: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    if (!q?.trim() || q.length > 200)
-      throw new AppError(400, 'bad_request', 'q must be 1 to 200 characters.');
+    // A repeated q arrives as an array: one search text only.
+    if (typeof q !== 'string' || !q.trim() || q.length > 200)
+      throw new AppError(400, 'bad_request', 'q must be one text of 1 to 200 characters.');
     send(res, await this.opds.seriesList(parsePage(page), q), NAVIGATION_TYPE);
   }
 
@@ -96,7 +97,13 @@ export class OpdsController {
     res.setHeader('Content-Length', archive.size);
     res.setHeader('Content-Disposition', contentDisposition(archive.fileName));
     archive.stream.on('data', (chunk: Buffer) => this.readvault.served(chunk.length));
-    await pipeline(archive.stream, res);
+    try {
+      await pipeline(archive.stream, res);
+    } catch (error) {
+      // The reader went away mid-download: nothing failed here, and nothing is left to answer.
+      if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed) return;
+      throw error;
+    }
   }
 
   /** Cover and thumbnail: page numbers from 1, as in the API. */

@@ -16,7 +16,15 @@ export const CLOSE = {
   roomFull: 4409,
   shuttingDown: 1001,
   unavailable: 1011,
+  /** It stopped reading: what it was sent piled up past MAX_UNSENT_BYTES. */
+  notReading: 1008,
 } as const;
+
+/**
+ * What may wait unsent for one socket. A member that stops reading (while still sending the pings it
+ * may) would otherwise have the room's messages pile up in this process for as long as it stays.
+ */
+export const MAX_UNSENT_BYTES = 1024 * 1024;
 
 /** One participant's socket on this manager: who it is, and its flood and chat allowances. */
 export class PartyConnection {
@@ -56,6 +64,10 @@ export class PartyConnection {
 
   send(event: string, data: unknown): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_UNSENT_BYTES) {
+      this.close(CLOSE.notReading, 'not reading');
+      return;
+    }
     this.socket.send(JSON.stringify({ event, data }));
   }
 
