@@ -29,24 +29,29 @@ export class MagicLinkRepository {
     await this.model.create(link);
   }
 
-  /**
-   * Redeems the link once: the redemption is an insert keyed by the link's hash, which both MongoDB and
-   * FerretDB refuse twice — even for two requests racing (FerretDB's filtered updates are not atomic).
-   */
-  async consume(tokenHash: string, now = new Date()): Promise<MagicLink | null> {
+  /** The link, while it is unexpired and unused (its redemption is `consume`'s). */
+  async usable(tokenHash: string, now = new Date()): Promise<MagicLink | null> {
     const link = await this.model
       .findOne({ _id: tokenHash, expiresAt: { $gt: now } })
       .lean<MagicLink>()
       .exec();
-    if (!link || link.usedAt) return null;
+    return link && !link.usedAt ? link : null;
+  }
+
+  /**
+   * Redeems the link once (true), or finds it redeemed already (false): the redemption is an insert
+   * keyed by the link's hash, which both MongoDB and FerretDB refuse twice — even for two requests
+   * racing (FerretDB's filtered updates are not atomic).
+   */
+  async consume(tokenHash: string, now = new Date()): Promise<boolean> {
     try {
       await this.redemptions.create({ _id: tokenHash, at: now });
     } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
     await this.model.updateOne({ _id: tokenHash }, { $set: { usedAt: now } });
-    return link;
+    return true;
   }
 
   /** Removes the login links of these users (their accounts are being deleted). */

@@ -6,6 +6,7 @@ import { hashToken, randomToken } from './secrets.js';
 import { type ClientInfo, SessionService } from './session.service.js';
 import { UserRepository } from './user.repository.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
+import { inCurrentTenant } from './tenant-membership.js';
 
 export const MAGIC_LINK_TTL_MS = 15 * 60 * 1000;
 
@@ -47,14 +48,26 @@ export class MagicLinkService {
     return { url: `${this.config.http.publicUrl}/auth/magic/${token}`, expiresAt };
   }
 
-  /** Trades a link for a session, once. */
+  /**
+   * Trades a link for a session, once, on its account's own site, while the account is active: a
+   * link opened on another site's host (or for an account disabled since) is refused and stays
+   * unused, instead of being spent on a session that site would not honour.
+   */
   async redeem(token: string, client: ClientInfo) {
-    const link = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await this.links.consume(hashToken(token)) : null;
-    if (!link)
+    const hash = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? hashToken(token) : undefined;
+    const link = hash ? await this.links.usable(hash) : null;
+    const user = link ? await this.users.findById(link.userId) : null;
+    if (
+      !hash ||
+      !link ||
+      !user ||
+      user.disabled ||
+      !inCurrentTenant(user) ||
+      !(await this.links.consume(hash))
+    )
       throw new AppError(401, 'unauthorized', 'This login link is invalid, expired or already used.');
     const session = await this.sessions.open(link.userId, 'magic-link', client);
     // The landing page sends admins to the panel; everyone else home.
-    const user = await this.users.findById(link.userId);
-    return { ...session, userId: String(link.userId), role: user?.role };
+    return { ...session, userId: String(link.userId), role: user.role };
   }
 }

@@ -277,12 +277,25 @@ describe('identity and access', () => {
       assert.equal((await browser.get('/admin')).status, 200, 'signed in: the panel opens');
     });
 
-    it('an expired link is refused', async () => {
+    it('an expired link is refused; one for an account disabled since is refused and not spent', async () => {
       const admin = client();
       await admin.login(ADMIN.username, ADMIN.password);
-      const created = await admin.post('/api/auth/magic-link', { username: 'viewer1' });
-      const path = new URL(String(created.body.url)).pathname;
       const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+      const link = async () =>
+        new URL(String((await admin.post('/api/auth/magic-link', { username: 'viewer1' })).body.url))
+          .pathname;
+
+      const forDisabled = await link();
+      const users = server.app.get(MongoConnection).connection.collection('users');
+      await users.updateOne({ username: 'viewer1' }, { $set: { disabled: true } });
+      try {
+        assert.equal((await client().get(forDisabled)).status, 401);
+      } finally {
+        await users.updateOne({ username: 'viewer1' }, { $set: { disabled: false } });
+      }
+      assert.equal((await client().get(forDisabled)).status, 303, 'the refused link was not spent');
+
+      const path = await link();
       await server.app
         .get(MongoConnection)
         .connection.collection('magic_links')
