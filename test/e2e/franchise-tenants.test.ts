@@ -128,6 +128,11 @@ describe('franchise: tenants by domain', () => {
       },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { colors: { primary: 'red;}' } } },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', kinds: ['porn'] } },
+      // A word where a list belongs (it was split into letters), a blank genre, an image from another host.
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', kinds: 'movie' } },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', genres: [' '] } },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { logo: '//evil.example/x.png' } },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { siteName: null } },
     ];
     for (const body of cases) {
       const res = await admin.post('/api/tenants', body);
@@ -148,6 +153,11 @@ describe('franchise: tenants by domain', () => {
       { slug: 'renamed' },
       { branding: { colors: { primary: 'red;}' } } },
       { quotas: { concurrentStreams: -1 } },
+      // null would blank what it names; only a quota may be null (no limit).
+      { name: null },
+      { status: null },
+      { branding: { siteName: null, colors: { primary: null } } },
+      { features: { download: null } },
     ]) {
       const res = await admin.patch(`/api/tenants/${String(own.body.id)}`, change);
       assert.equal(res.status, 400, JSON.stringify(change));
@@ -157,6 +167,10 @@ describe('franchise: tenants by domain', () => {
       (await admin.patch(`/api/tenants/${String(own.body.id)}`, { name: 'Own site' })).status,
       200,
     );
+    const unlimited = await admin.patch(`/api/tenants/${String(own.body.id)}`, {
+      quotas: { gibPerMonth: null },
+    });
+    assert.equal(unlimited.status, 200);
     await admin.delete(`/api/tenants/${String(own.body.id)}`);
   });
 

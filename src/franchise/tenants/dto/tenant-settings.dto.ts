@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -21,7 +22,7 @@ import { TITLE_KINDS, type ScopeKind } from '../../../core/tenancy/tenant.js';
  * small inline PNG / JPEG / WebP / SVG data URI.
  */
 const IMAGE_SOURCE =
-  /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,500}|data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]{1,90000})$/;
+  /^(\/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,500}|data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]{1,90000})$/;
 const IMAGE_MESSAGE =
   'must be a path on this site (/...) or a base64 data:image/png|jpeg|webp|svg+xml URI up to 64 KiB';
 const COLOR = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -80,18 +81,23 @@ export class ScopeDto {
 
   @ApiPropertyOptional({ enum: TITLE_KINDS, isArray: true })
   @IsOptional()
+  @IsArray({ message: 'kinds must be a list' })
+  @ArrayMaxSize(TITLE_KINDS.length)
   @IsIn(TITLE_KINDS, { each: true })
   kinds?: ScopeKind[];
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
+  @IsArray({ message: 'genres must be a list' })
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @Length(1, 64, { each: true })
+  @Matches(/\S/, { each: true, message: 'genres must not be blank' })
   genres?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Title ids picked by hand' })
   @IsOptional()
+  @IsArray({ message: 'collections must be a list' })
   @ArrayMaxSize(5000)
   @Matches(/^[0-9a-f]{24}$/, { each: true, message: 'collections must be title ids (24 hex characters)' })
   collections?: string[];
