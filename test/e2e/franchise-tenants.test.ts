@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -205,6 +206,23 @@ describe('franchise: tenants by domain', () => {
     assert.equal(untrusted.body.tenant, null);
     const trusted = await new HostClient(strict.url, 'proxy.internal').get('/api/site', forwarded);
     assert.equal(trusted.body.siteName, 'Cinema Club');
+  });
+
+  it('refuses a request with two Host headers (which site would it be?) with a 400', async () => {
+    const { port } = new URL(manager.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(
+          'GET /api/site HTTP/1.1\r\nHost: cinema.example.net\r\nHost: other.example\r\nConnection: close\r\n\r\n',
+        ),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /"error":"bad_request"/);
   });
 
   it('with TENANT_UNKNOWN_HOST=reject answers unknown hosts 421, but not the install itself', async () => {

@@ -35,6 +35,7 @@ export class TenantResolver {
 
   async resolve(req: IncomingMessage): Promise<TenantResolution> {
     if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
+    if (hostCount(req.rawHeaders) > 1) return TWO_HOSTS;
     const host = requestHost(req.headers, req.socket.remoteAddress, this.proxies);
     return this.decide(host, await this.directory.forHost(host));
   }
@@ -45,6 +46,7 @@ export class TenantResolver {
    */
   resolveCached(req: IncomingMessage): TenantResolution | undefined {
     if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
+    if (hostCount(req.rawHeaders) > 1) return TWO_HOSTS;
     const host = requestHost(req.headers, req.socket.remoteAddress, this.proxies);
     const tenant = this.directory.cachedForHost(host);
     return tenant === undefined ? undefined : this.decide(host, tenant ?? undefined);
@@ -68,6 +70,21 @@ export class TenantResolver {
     }
     return { tenant };
   }
+}
+
+/**
+ * Two Host headers are a malformed request (RFC 9112 §3.2: a 400). Node keeps the first, and a cache
+ * or proxy keying on the other would disagree about which site answered.
+ */
+const TWO_HOSTS: TenantResolution = {
+  tenant: undefined,
+  refusal: new AppError(400, 'bad_request', 'A request names its host once (two Host headers were sent).'),
+};
+
+function hostCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'host') count++;
+  return count;
 }
 
 export function siteName(tenant: Tenant): string {
