@@ -219,6 +219,22 @@ describe('identity and access', () => {
       assert.equal(((await me.json()) as { kind: string }).kind, 'user');
     });
 
+    it('a second session cookie (planted for a parent domain) neither hides the real one nor replaces it', async () => {
+      const login = await post('/api/auth/login', VIEWER);
+      const real = sessionCookies(login)[0].split(';')[0];
+      for (const cookie of [`sv_session=planted; ${real}`, `${real}; sv_session=planted`]) {
+        const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });
+        assert.equal(((await me.json()) as { kind: string }).kind, 'user', cookie);
+        assert.deepEqual(sessionCookies(me), [], 'no guest cookie over the real one');
+      }
+      // Two that are both bad: still no guest cookie (it would shadow neither), and the request is a stranger's.
+      const bad = await fetch(`${server.url}/api/auth/me`, {
+        headers: { cookie: 'sv_session=a; sv_session=b' },
+      });
+      assert.equal(bad.status, 401);
+      assert.deepEqual(sessionCookies(bad), []);
+    });
+
     it('magic-link landing without a cookie: one cookie, the signed-in one', async () => {
       const admin = client();
       await admin.login(ADMIN.username, ADMIN.password);

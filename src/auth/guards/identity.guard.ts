@@ -54,13 +54,22 @@ export class IdentityGuard implements CanActivate {
       if (!req.identity) req.authFailure = 'The app password is invalid or revoked.';
       return true;
     }
-    const presented = Boolean(bearer) || typeof req.cookies?.[SESSION_COOKIE] === 'string';
-    if (presented) {
-      await this.jwt.canActivate(context);
+    // Every session cookie sent, not only the first the parser keeps: one planted for a parent domain
+    // (by a sibling site's page) must not shadow the real one.
+    const cookies = bearer ? [] : sessionCookies(req.headers.cookie);
+    if (bearer || cookies.length > 0) {
+      for (const value of bearer ? [undefined] : cookies) {
+        if (value !== undefined) req.cookies[SESSION_COOKIE] = value;
+        await this.jwt.canActivate(context);
+        if (req.user) break;
+      }
       req.identity = req.user ?? undefined;
       if (!req.identity) req.authFailure = 'The session is invalid, expired or logged out.';
     }
-    if (!req.identity && !authorization && !NO_GUEST_COOKIE.test(req.path)) this.issueGuestCookie(res);
+    // A guest cookie would replace the host's own one only: with several sent, it would shadow nothing.
+    if (!req.identity && !authorization && cookies.length <= 1 && !NO_GUEST_COOKIE.test(req.path)) {
+      this.issueGuestCookie(res);
+    }
     return true;
   }
 
@@ -73,4 +82,17 @@ export class IdentityGuard implements CanActivate {
       sessionCookieOptions(this.config.auth.secureCookies, guest.maxAgeMs),
     );
   }
+}
+
+/** The values of every `sv_session` cookie in a Cookie header, in the order sent (at most 5). */
+function sessionCookies(header: string | undefined): string[] {
+  if (!header) return [];
+  const values: string[] = [];
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 0 || pair.slice(0, at).trim() !== SESSION_COOKIE) continue;
+    const value = pair.slice(at + 1).trim();
+    if (value && values.length < 5) values.push(value);
+  }
+  return values;
 }
