@@ -61,8 +61,8 @@ export async function configureApp(
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   if (config.roles.includes(Role.Manager)) {
     // Watch-party sockets (/party/ws) live on managers; streamers never load ws.
-    const { WsAdapter } = await import('@nestjs/platform-ws');
-    app.useWebSocketAdapter(new WsAdapter(app));
+    const { UpgradeRefusingWsAdapter } = await import('../core/http/upgrade-refusing-ws-adapter.js');
+    app.useWebSocketAdapter(new UpgradeRefusingWsAdapter(app));
     const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
     const document = SwaggerModule.createDocument(
       app,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PartyHub } from '../../src/site/party/party-hub.js';
 import { PartyTickets } from '../../src/site/party/party-tickets.js';
@@ -142,6 +143,33 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     const back = await join(second.url, room, 'Third');
     const state = (back.welcome.data.room as { state: { playing: boolean; position: number } }).state;
     assert.deepEqual([state.playing, state.position], [true, 50]);
+  });
+
+  it('answers an Upgrade it does not serve (another path, h2c) with a 404 and a JSON body, not a dropped connection', async () => {
+    const { port } = new URL(first.url);
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(`${head}\r\n\r\n`));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const websocket =
+      'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
+    for (const head of [
+      `GET /api/auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\n${websocket}`,
+      `GET /party/ws/ HTTP/1.1\r\nHost: 127.0.0.1\r\n${websocket}`,
+      'GET /api/site HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA',
+    ]) {
+      const answer = await raw(head);
+      assert.match(answer, /^HTTP\/1\.1 404 Not Found\r\n/, head);
+      assert.match(
+        answer,
+        /\r\n\r\n\{"error":"not_found","message":"No WebSocket is served at this path/,
+        head,
+      );
+    }
   });
 
   it('refuses sockets without a valid ticket, and messages for another room', async () => {

@@ -1,0 +1,63 @@
+import { type IncomingMessage, type Server } from 'node:http';
+import { type Duplex } from 'node:stream';
+import { WsAdapter } from '@nestjs/platform-ws';
+
+/**
+ * Nest's WsAdapter, except for what it does with an `Upgrade` request it does not serve (another
+ * path, `Upgrade: h2c` from `curl --http2`, a path it cannot parse): it dropped the connection without
+ * a word, or wrote a status line with no headers. Here such a request gets a complete HTTP answer, a
+ * 404 or 400 with the usual JSON `{error, message}` body, and the connection is closed.
+ */
+export class UpgradeRefusingWsAdapter extends WsAdapter {
+  protected override ensureHttpServerExists(port: number, httpServer?: Server): Server | undefined {
+    const known = this.httpServersRegistry.has(port);
+    const created = super.ensureHttpServerExists(port, httpServer);
+    if (known) return created;
+    const server = this.httpServersRegistry.get(port) as Server;
+    // The adapter's own listener, just added: it now only sees what one of its servers serves.
+    const adapters = server.listeners('upgrade');
+    const delegate = adapters[adapters.length - 1] as (
+      req: IncomingMessage,
+      socket: Duplex,
+      head: Buffer,
+    ) => void;
+    server.off('upgrade', delegate);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = pathOf(req.url);
+      if (path === undefined)
+        return refuse(socket, 400, 'bad_request', 'The request target is not a valid path.');
+      const served = (this.wsServersRegistry.get(port) ?? []).some(
+        (ws: { path: string }) => ws.path === path,
+      );
+      if (!served || req.headers.upgrade?.toLowerCase() !== 'websocket') {
+        return refuse(
+          socket,
+          404,
+          'not_found',
+          'No WebSocket is served at this path; send it as a plain HTTP request.',
+        );
+      }
+      delegate(req, socket, head);
+    });
+    return created;
+  }
+}
+
+function pathOf(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '', 'http://upgrade.invalid').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(socket: Duplex, status: 400 | 404, error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
