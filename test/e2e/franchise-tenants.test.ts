@@ -134,6 +134,7 @@ describe('franchise: tenants by domain', () => {
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', genres: [' '] } },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { logo: '//evil.example/x.png' } },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { siteName: null } },
+      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], plan: { name: 'pro', priceCents: 1e300 } },
     ];
     for (const body of cases) {
       const res = await admin.post('/api/tenants', body);

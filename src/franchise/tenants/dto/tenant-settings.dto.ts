@@ -145,5 +145,7 @@ export class PlanDto {
   @IsOptional()
   @IsInt()
   @Min(0)
+  // A safe integer, so the invoicing CSV prints digits and not 1e+300.
+  @Max(Number.MAX_SAFE_INTEGER)
   priceCents?: number;
 }
