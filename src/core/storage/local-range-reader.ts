@@ -61,7 +61,8 @@ const SLOW_MS = 40;
  * stream's share of CHUNK_BUDGET_BYTES. Buffers come from a pool (`localChunks`), opens and reads go
  * through `localReads` (a stream's first ones ahead of other streams' reads, or on the loop at once
  * while `localInline` finds the disk fast), descriptors are shared
- * through `localFiles`, and `ready` is emitted once the first file is open. Callback `fs` calls, not
+ * through `localFiles`, and `ready` is emitted once the first file is open when its first read goes
+ * through the pool (read on the loop, the first chunk itself follows at once). Callback `fs` calls, not
  * FileHandle: no per-stream promise or finalizer work on the hot path.
  */
 export class LocalRangeReader extends Readable {
