@@ -145,7 +145,7 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     assert.deepEqual([state.playing, state.position], [true, 50]);
   });
 
-  it('answers an Upgrade it does not serve (another path, h2c) with a 404 and a JSON body, not a dropped connection', async () => {
+  it('answers an Upgrade it does not serve (another path: 404, h2c: 400) with a JSON body, not a dropped connection', async () => {
     const { port } = new URL(first.url);
     const raw = (head: string) =>
       new Promise<string>((resolve, reject) => {
@@ -157,18 +157,18 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
       });
     const websocket =
       'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
-    for (const head of [
-      `GET /api/auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\n${websocket}`,
-      `GET /party/ws/ HTTP/1.1\r\nHost: 127.0.0.1\r\n${websocket}`,
-      'GET /api/site HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA',
+    for (const [head, status, body] of [
+      [`GET /api/auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\n${websocket}`, '404 Not Found', 'not_found'],
+      [`GET /party/ws/ HTTP/1.1\r\nHost: 127.0.0.1\r\n${websocket}`, '404 Not Found', 'not_found'],
+      [
+        'GET /api/site HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA',
+        '400 Bad Request',
+        'bad_request',
+      ],
     ]) {
       const answer = await raw(head);
-      assert.match(answer, /^HTTP\/1\.1 404 Not Found\r\n/, head);
-      assert.match(
-        answer,
-        /\r\n\r\n\{"error":"not_found","message":"No WebSocket is served at this path/,
-        head,
-      );
+      assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status}\\r\\n`), head);
+      assert.match(answer, new RegExp(`\\r\\n\\r\\n\\{"error":"${body}","message":"`), head);
     }
   });
 

@@ -5,8 +5,9 @@ import { WsAdapter } from '@nestjs/platform-ws';
 /**
  * Nest's WsAdapter, except for what it does with an `Upgrade` request it does not serve (another
  * path, `Upgrade: h2c` from `curl --http2`, a path it cannot parse): it dropped the connection without
- * a word, or wrote a status line with no headers. Here such a request gets a complete HTTP answer, a
- * 404 or 400 with the usual JSON `{error, message}` body, and the connection is closed.
+ * a word, or wrote a status line with no headers. Here such a request gets a complete HTTP answer
+ * with the usual JSON `{error, message}` body (404 for a WebSocket at another path, 400 for another
+ * protocol), and the connection is closed.
  */
 export class UpgradeRefusingWsAdapter extends WsAdapter {
   protected override ensureHttpServerExists(port: number, httpServer?: Server): Server | undefined {
@@ -26,17 +27,18 @@ export class UpgradeRefusingWsAdapter extends WsAdapter {
       const path = pathOf(req.url);
       if (path === undefined)
         return refuse(socket, 400, 'bad_request', 'The request target is not a valid path.');
+      if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+        return refuse(
+          socket,
+          400,
+          'bad_request',
+          'This server switches to WebSocket only; send the request without Upgrade.',
+        );
+      }
       const served = (this.wsServersRegistry.get(port) ?? []).some(
         (ws: { path: string }) => ws.path === path,
       );
-      if (!served || req.headers.upgrade?.toLowerCase() !== 'websocket') {
-        return refuse(
-          socket,
-          404,
-          'not_found',
-          'No WebSocket is served at this path; send it as a plain HTTP request.',
-        );
-      }
+      if (!served) return refuse(socket, 404, 'not_found', 'No WebSocket is served at this path.');
       delegate(req, socket, head);
     });
     return created;
