@@ -5,6 +5,7 @@ import { PartyHub } from '../../src/site/party/party-hub.js';
 import { PartyTickets } from '../../src/site/party/party-tickets.js';
 import { type RunningApp, startApp } from '../support/app-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { TestClient } from '../support/http.js';
 import { type InProcessApp, startInProcessApp } from '../support/in-process-app.js';
 import { createMediaFile, storeFile } from '../support/library-fixtures.js';
@@ -170,6 +171,19 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
       assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status}\\r\\n`), head);
       assert.match(answer, new RegExp(`\\r\\n\\r\\n\\{"error":"${body}","message":"`), head);
     }
+  });
+
+  it('closes a socket that sends a frame over 8 KiB (1009), logging a warning, not an error', async () => {
+    const room = await startRoom();
+    const { party } = await join(second.url, room, 'Big');
+    party.socket.send('x'.repeat(9000));
+    assert.equal((await party.closed).code, 1009);
+    await eventually(
+      async () => second.stdout(),
+      (out) => /"level":40[^\n]*socket was closed: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/.test(out),
+      { what: 'the warning line' },
+    );
+    assert.doesNotMatch(second.stdout(), /"level":50[^\n]*Max payload/);
   });
 
   it('refuses sockets without a valid ticket, and messages for another room', async () => {

@@ -1,15 +1,33 @@
 import { type IncomingMessage, type Server } from 'node:http';
 import { type Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import { type WebSocket, type WebSocketServer } from 'ws';
 
 /**
  * Nest's WsAdapter, except for what it does with an `Upgrade` request it does not serve (another
  * path, `Upgrade: h2c` from `curl --http2`, a path it cannot parse): it dropped the connection without
  * a word, or wrote a status line with no headers. Here such a request gets a complete HTTP answer
  * with the usual JSON `{error, message}` body (404 for a WebSocket at another path, 400 for another
- * protocol), and the connection is closed.
+ * protocol), and the connection is closed. A client's socket errors are logged as warnings.
  */
 export class UpgradeRefusingWsAdapter extends WsAdapter {
+  private readonly socketLogger = new Logger('party');
+
+  /**
+   * What a client did wrong on its socket (a frame over the size limit, bad UTF-8, a bad close code:
+   * ws closes it with the code that says so) is a warning, not an error: any client can cause one.
+   */
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    server.on('connection', (ws: WebSocket) =>
+      ws.on('error', (error: Error & { code?: string }) =>
+        this.socketLogger.warn(`a client's socket was closed: ${error.code ?? error.name}: ${error.message}`),
+      ),
+    );
+    server.on('error', (error: Error) => this.socketLogger.error(error));
+    return server;
+  }
+
   protected override ensureHttpServerExists(port: number, httpServer?: Server): Server | undefined {
     const known = this.httpServersRegistry.has(port);
     const created = super.ensureHttpServerExists(port, httpServer);
