@@ -39,4 +39,15 @@ describe('BotNotifier (what reaches a chat)', () => {
     await notifier.tell(ALICE, html, { photo: Buffer.from('jpeg') });
     assert.deepEqual(sent, [{ method: 'send', chat: 7, html }]);
   });
+
+  it('sends a text too long for any message without its markup, cut short, rather than not at all', async () => {
+    const { notifier, sent } = notifierWithGateway();
+    const html = `⚠️ <b>Refused</b>: ${'&lt;x&gt;'.repeat(2000)} <a href="https://x.example/">more</a>`;
+    await notifier.tell(ALICE, html);
+    assert.equal(sent.length, 1);
+    assert.ok(shownLength(sent[0].html) <= 4096, String(shownLength(sent[0].html)));
+    assert.match(sent[0].html, /^⚠️ Refused: (&lt;x&gt;)+/);
+    assert.match(sent[0].html, /\.\.\.$/);
+    assert.doesNotMatch(sent[0].html, /<b>|<a /);
+  });
 });

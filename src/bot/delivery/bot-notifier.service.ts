@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { isBotApiError } from '../gateway/bot-api.error.js';
 import { type BotUser } from '../gateway/bot-events.js';
 import { BotGateway } from '../gateway/telegraf-bot.gateway.js';
-import { CAPTION_LIMIT, mention, shownLength } from '../format/text-format.js';
+import { CAPTION_LIMIT, fitMessage, mention, shownLength } from '../format/text-format.js';
 
 export interface Recipient {
   user: Pick<BotUser, 'id' | 'name'>;
@@ -65,6 +65,6 @@ export class BotNotifier {
   /** Sends `html`, as the caption of `photo` when there is one and the text fits a caption. */
   private async deliver(chat: number | string, html: string, photo?: Buffer): Promise<void> {
     if (photo && shownLength(html) <= CAPTION_LIMIT) await this.gateway.sendPhoto(chat, photo, html);
-    else await this.gateway.send(chat, html);
+    else await this.gateway.send(chat, fitMessage(html));
   }
 }

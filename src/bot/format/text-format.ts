@@ -23,6 +23,23 @@ export function shownLength(html: string): number {
 
 /** Telegram's longest photo caption, in `shownLength` characters. */
 export const CAPTION_LIMIT = 1024;
+/** Telegram's longest message, in `shownLength` characters. */
+export const MESSAGE_LIMIT = 4096;
+
+/**
+ * An HTML text that fits a message: `html` itself, or its words without the markup, cut short (links
+ * are lost, the message is not). Only a message quoting something long by mistake needs it.
+ */
+export function fitMessage(html: string): string {
+  if (shownLength(html) <= MESSAGE_LIMIT) return html;
+  const plain = html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+  return escapeHtml(cutText(plain, MESSAGE_LIMIT - 100));
+}
 
 /** A link that notifies the user it names, even without a username. */
 export function mention(user: { id: number; name: string }): string {
