@@ -26,6 +26,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
+    // A streamed answer whose reader went away (a cancelled download): nothing failed here, and
+    // nothing is left to answer.
+    if (
+      res.destroyed &&
+      (exception as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE'
+    )
+      return;
     const { status, body } = describeError(exception);
     if (status === 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (res.headersSent) {

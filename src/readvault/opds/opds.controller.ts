@@ -97,13 +97,7 @@ export class OpdsController {
     res.setHeader('Content-Length', archive.size);
     res.setHeader('Content-Disposition', contentDisposition(archive.fileName));
     archive.stream.on('data', (chunk: Buffer) => this.readvault.served(chunk.length));
-    try {
-      await pipeline(archive.stream, res);
-    } catch (error) {
-      // The reader went away mid-download: nothing failed here, and nothing is left to answer.
-      if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed) return;
-      throw error;
-    }
+    await pipeline(archive.stream, res);
   }
 
   /** Cover and thumbnail: page numbers from 1, as in the API. */
