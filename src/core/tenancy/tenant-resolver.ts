@@ -34,8 +34,8 @@ export class TenantResolver {
   }
 
   async resolve(req: IncomingMessage): Promise<TenantResolution> {
-    if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
-    if (hostCount(req.rawHeaders) > 1) return TWO_HOSTS;
+    const settled = settledWithoutHost(req);
+    if (settled) return settled;
     const host = requestHost(req.headers, req.socket.remoteAddress, this.proxies);
     return this.decide(host, await this.directory.forHost(host));
   }
@@ -45,8 +45,8 @@ export class TenantResolver {
    * not await anything); undefined otherwise.
    */
   resolveCached(req: IncomingMessage): TenantResolution | undefined {
-    if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
-    if (hostCount(req.rawHeaders) > 1) return TWO_HOSTS;
+    const settled = settledWithoutHost(req);
+    if (settled) return settled;
     const host = requestHost(req.headers, req.socket.remoteAddress, this.proxies);
     const tenant = this.directory.cachedForHost(host);
     return tenant === undefined ? undefined : this.decide(host, tenant ?? undefined);
@@ -80,6 +80,13 @@ const TWO_HOSTS: TenantResolution = {
   tenant: undefined,
   refusal: new AppError(400, 'bad_request', 'A request names its host once (two Host headers were sent).'),
 };
+
+/** The answer for install paths (the default site) and for two Host headers, before any lookup. */
+function settledWithoutHost(req: IncomingMessage): TenantResolution | undefined {
+  if (INSTALL_PATHS.test(req.url ?? '')) return { tenant: DEFAULT_TENANT };
+  if (hostCount(req.rawHeaders) > 1) return TWO_HOSTS;
+  return undefined;
+}
 
 function hostCount(rawHeaders: readonly string[]): number {
   let count = 0;
