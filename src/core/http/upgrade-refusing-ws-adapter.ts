@@ -1,8 +1,9 @@
-import { type IncomingMessage, type Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { type WebSocket, type WebSocketServer } from 'ws';
+import { type ErrorBody, errorCodeFor } from '../errors/error-body.js';
 
 /**
  * Nest's WsAdapter, except for what it does with an `Upgrade` request it does not serve (another
@@ -43,20 +44,18 @@ export class UpgradeRefusingWsAdapter extends WsAdapter {
     server.off('upgrade', delegate);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = pathOf(req.url);
-      if (path === undefined)
-        return refuse(socket, 400, 'bad_request', 'The request target is not a valid path.');
+      if (path === undefined) return refuse(socket, 400, 'The request target is not a valid path.');
       if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
         return refuse(
           socket,
           400,
-          'bad_request',
           'This server switches to WebSocket only; send the request without Upgrade.',
         );
       }
       const served = (this.wsServersRegistry.get(port) ?? []).some(
         (ws: { path: string }) => ws.path === path,
       );
-      if (!served) return refuse(socket, 404, 'not_found', 'No WebSocket is served at this path.');
+      if (!served) return refuse(socket, 404, 'No WebSocket is served at this path.');
       delegate(req, socket, head);
     });
     return created;
@@ -71,10 +70,10 @@ function pathOf(url: string | undefined): string | undefined {
   }
 }
 
-function refuse(socket: Duplex, status: 400 | 404, error: string, message: string): void {
-  const body = JSON.stringify({ error, message });
+function refuse(socket: Duplex, status: 400 | 404, message: string): void {
+  const body = JSON.stringify({ error: errorCodeFor(status), message } satisfies ErrorBody);
   socket.end(
-    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +
