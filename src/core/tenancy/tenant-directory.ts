@@ -95,12 +95,18 @@ export class TenantDirectory implements OnModuleDestroy {
     this.listening = true;
     // A change published while the subscription was down is missed: forget on the gap too (the
     // version check would catch it within VERSION_CHECK_MS).
+    // What was cached before the subscription took hold (the very answer that started it, say) may
+    // have changed unheard meanwhile: forget it once subscribed.
     this.changes
       .subscribe(
         () => this.forget(),
         () => this.forget(),
       )
+      .then(() => {
+        if (this.changes.live) this.forget();
+      })
       .catch(() => undefined);
+    void this.checkVersion();
     this.versionTimer = setInterval(() => void this.checkVersion(), VERSION_CHECK_MS);
     this.versionTimer.unref();
   }
