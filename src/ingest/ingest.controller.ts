@@ -34,7 +34,7 @@ export class IngestController {
 
   @Post(':taskId/retry')
   @HttpCode(202)
-  retry(@Param('taskId') taskId: string) {
-    return this.ingest.retry(taskId);
+  retry(@Param('taskId') taskId: string, @CurrentIdentity() identity: Identity) {
+    return this.ingest.retry(taskId, identity);
   }
 }

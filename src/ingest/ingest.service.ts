@@ -156,9 +156,7 @@ export class IngestService {
   /** Stops an active task wherever it runs: queued jobs are dropped, running ones aborted by their worker. */
   async cancel(taskId: string, by: Identity): Promise<TaskView> {
     const task = await this.require(taskId);
-    if (by.role !== 'admin' && task.requester.id !== by.id) {
-      throw new AppError(403, 'forbidden', 'Only the requester or an admin can cancel this task.');
-    }
+    requireRequesterOrAdmin(task, by, 'cancel');
     if (!ACTIVE_STATES.includes(task.state)) {
       throw new AppError(409, 'conflict', `The task is already ${task.state}.`);
     }
@@ -172,32 +170,52 @@ export class IngestService {
   /**
    * A failed or cancelled task goes back to the queue, resuming after its last finished step; so does
    * a stuck one (active, but its job is gone and no worker is at it — say Redis was lost), and a done
-   * one with failed items. Only failed items run again: done ones are kept as they are.
+   * one with failed items. Only failed items run again: done ones are kept as they are. Only its
+   * requester or an admin may, and a task that becomes active again passes admission as a new
+   * submission does (active tasks, quota, disk) and must not double another active task's source.
    */
-  async retry(taskId: string): Promise<TaskView> {
-    const task = await this.require(taskId);
-    const ended = task.state === 'failed' || task.state === 'cancelled';
-    const failedItems = (task.items ?? []).flatMap((item, index) => (item.state === 'failed' ? [index] : []));
-    const partlyDone = task.state === 'done' && failedItems.length > 0;
-    if (!ended && !partlyDone && !(await this.stuck.isStuck(task))) {
-      throw new AppError(
-        409,
-        'conflict',
-        task.state === 'done'
-          ? 'The task is done and none of its items failed; there is nothing to retry.'
-          : `The task is ${task.state} and a worker has it (or it is waiting in the queue); retry is for failed, cancelled or stuck tasks.`,
+  async retry(taskId: string, by: Identity): Promise<TaskView> {
+    const { sourceKey: key, ...asked } = await this.require(taskId);
+    requireRequesterOrAdmin(asked, by, 'retry');
+    // The same lock as submissions of this source, so a retry and a new submission cannot both win.
+    await this.mutex.withLock(`ingest-source:${key}`, async () => {
+      const task = await this.require(taskId);
+      const ended = task.state === 'failed' || task.state === 'cancelled';
+      const failedItems = (task.items ?? []).flatMap((item, index) =>
+        item.state === 'failed' ? [index] : [],
       );
-    }
-    await this.tasks.markInFlight(task);
-    await this.tasks.recordItems(
-      task._id,
-      new Map(failedItems.map((index) => [index, { state: 'pending' as const, error: undefined }])),
-    );
-    // A done task without failed items here only lacks its stills: it stays done while a worker makes them.
-    const requeue = task.state !== 'done' || partlyDone;
-    await this.tasks.update(task._id, { error: undefined }, requeue ? 'queued' : undefined);
-    await this.queue.requeue(task._id);
-    return this.get(task._id);
+      const partlyDone = task.state === 'done' && failedItems.length > 0;
+      if (!ended && !partlyDone && !(await this.stuck.isStuck(task))) {
+        throw new AppError(
+          409,
+          'conflict',
+          task.state === 'done'
+            ? 'The task is done and none of its items failed; there is nothing to retry.'
+            : `The task is ${task.state} and a worker has it (or it is waiting in the queue); retry is for failed, cancelled or stuck tasks.`,
+        );
+      }
+      if (!ACTIVE_STATES.includes(task.state)) {
+        const active = await this.tasks.findActiveBySource(key);
+        if (active && active._id !== task._id) {
+          throw new AppError(
+            409,
+            'conflict',
+            `Task ${active._id} is already fetching the same source; follow that one instead.`,
+          );
+        }
+        await this.admission.admit(task.requester);
+      }
+      await this.tasks.markInFlight(task);
+      await this.tasks.recordItems(
+        task._id,
+        new Map(failedItems.map((index) => [index, { state: 'pending' as const, error: undefined }])),
+      );
+      // A done task without failed items here only lacks its stills: it stays done while a worker makes them.
+      const requeue = task.state !== 'done' || partlyDone;
+      await this.tasks.update(task._id, { error: undefined }, requeue ? 'queued' : undefined);
+      await this.queue.requeue(task._id);
+    });
+    return this.get(taskId);
   }
 
   private async require(taskId: string): Promise<IngestTask> {
@@ -275,4 +293,15 @@ function itemView(item: IngestItem): ItemView {
     titleId: item.titleId ?? null,
     reused: item.reusedFile ?? false,
   };
+}
+
+/** Cancelling or retrying a task is its requester's call, or an admin's. */
+function requireRequesterOrAdmin(
+  task: Pick<IngestTask, 'requester'>,
+  by: Identity,
+  action: 'cancel' | 'retry',
+): void {
+  if (by.role !== 'admin' && task.requester.id !== by.id) {
+    throw new AppError(403, 'forbidden', `Only the requester or an admin can ${action} this task.`);
+  }
 }

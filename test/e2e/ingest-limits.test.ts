@@ -114,3 +114,85 @@ describe('ingest admission: no worker with disk to spare', () => {
     await admin.delete(`/api/ingest/${String(admitted.body.taskId)}`);
   });
 });
+
+describe('retrying a task: its requester or an admin, through admission, never doubling a source', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let owner: TestClient;
+  let stranger: TestClient;
+  const link = (name: string) => `http://127.0.0.1:9/${name}.mkv`;
+
+  before(async () => {
+    db = await startTestDatabase();
+    // A manager alone: tasks wait in the queue, so what is active is only what these tests make so.
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'manager',
+      INGEST_ALLOW_HOSTS: '127.0.0.1:9',
+      INGEST_MAX_ACTIVE_PER_USER: '2',
+    });
+    admin = await signInAdmin(server);
+    owner = await signInNewUser(server, 'retry-owner', 'uploader');
+    stranger = await signInNewUser(server, 'retry-stranger', 'uploader');
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  const submitAndCancel = async (client: TestClient, name: string): Promise<string> => {
+    const submitted = await client.post('/api/ingest', { url: link(name) });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    assert.equal((await client.delete(`/api/ingest/${String(submitted.body.taskId)}`)).status, 200);
+    return String(submitted.body.taskId);
+  };
+
+  it("refuses another uploader's retry with 403, as cancel does; an admin may", async () => {
+    const taskId = await submitAndCancel(owner, 'Owned');
+    const refused = await stranger.post(`/api/ingest/${taskId}/retry`);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error, 'forbidden');
+    assert.match(String(refused.body.message), /Only the requester or an admin can retry/);
+    assert.equal((await owner.get(`/api/ingest/${taskId}`)).body.state, 'cancelled');
+    const byAdmin = await admin.post(`/api/ingest/${taskId}/retry`);
+    assert.equal(byAdmin.status, 202, JSON.stringify(byAdmin.body));
+    assert.equal(byAdmin.body.state, 'queued');
+    await admin.delete(`/api/ingest/${taskId}`);
+  });
+
+  it('counts a retried task against its requester’s active tasks (429 past the limit)', async () => {
+    const cancelled = await submitAndCancel(owner, 'Limit.Zero');
+    const running = [
+      await owner.post('/api/ingest', { url: link('Limit.One') }),
+      await owner.post('/api/ingest', { url: link('Limit.Two') }),
+    ];
+    assert.deepEqual(
+      running.map((r) => r.status),
+      [202, 202],
+    );
+    const refused = await owner.post(`/api/ingest/${cancelled}/retry`);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error, 'too_many_tasks');
+    assert.equal((await owner.get(`/api/ingest/${cancelled}`)).body.state, 'cancelled', 'left as it was');
+    await owner.delete(`/api/ingest/${String(running[0].body.taskId)}`);
+    assert.equal((await owner.post(`/api/ingest/${cancelled}/retry`)).status, 202, 'once a slot is free');
+    for (const taskId of [cancelled, String(running[1].body.taskId)])
+      await owner.delete(`/api/ingest/${taskId}`);
+  });
+
+  it('refuses to retry a task whose source another active task is fetching (409 naming it)', async () => {
+    const first = await submitAndCancel(owner, 'Same.Source');
+    const second = await owner.post('/api/ingest', { url: link('Same.Source') });
+    assert.equal(second.status, 202);
+    assert.notEqual(second.body.taskId, first, 'the cancelled task is not active: a new one is made');
+    const refused = await owner.post(`/api/ingest/${first}/retry`);
+    assert.equal(refused.status, 409);
+    assert.match(
+      String(refused.body.message),
+      new RegExp(`Task ${String(second.body.taskId)} is already fetching the same source`),
+    );
+    assert.equal((await owner.get(`/api/ingest/${first}`)).body.state, 'cancelled');
+    await owner.delete(`/api/ingest/${String(second.body.taskId)}`);
+  });
+});

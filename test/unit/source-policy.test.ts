@@ -54,6 +54,32 @@ describe('source URL policy', () => {
     assert.equal(parseSourceUrl('http://example.com/file.torrent').kind, 'http');
     const magnet = parseSourceUrl('magnet:?xt=urn:btih:C12FE1C06BBA254A9DC9F519B335AA7C1367A88A&dn=x');
     assert.deepEqual(magnet.kind === 'magnet' && magnet.infoHash, 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a');
+    const base32 = parseSourceUrl('magnet:?xt=urn:btih:YEX6DQDLXISUVHOJ6UM3GNNKPQJWPKEK');
+    assert.equal(base32.kind === 'magnet' && base32.infoHash, 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a');
+    const v2 = parseSourceUrl(`magnet:?xt=urn:btmh:1220${'AB'.repeat(32)}&dn=v2`);
+    assert.equal(v2.kind === 'magnet' && v2.infoHash, `1220${'ab'.repeat(32)}`);
+  });
+
+  it('refuses magnets whose info hash is not one: aria2 would fail on it after taking a worker', () => {
+    for (const hash of [
+      'btih:a',
+      `btih:${'a'.repeat(39)}`,
+      `btih:${'g'.repeat(40)}`,
+      `btih:${'a'.repeat(41)}`,
+      `btih:${'A'.repeat(31)}`,
+      `btih:${'1'.repeat(32)}`,
+      `btmh:${'a'.repeat(64)}`,
+      `btmh:1114${'a'.repeat(64)}`,
+      `btih:${'a'.repeat(40)}x`,
+    ]) {
+      refused(() => parseSourceUrl(`magnet:?xt=urn:${hash}&dn=x`), /info hash is malformed/);
+    }
+  });
+
+  it('refuses links with control characters in them', () => {
+    refused(() => parseSourceUrl(`magnet:?xt=urn:btih:${'a'.repeat(40)}&dn=a\u0000b`), /control characters/);
+    refused(() => parseSourceUrl('https://example.com/a\u0007b.mkv'), /control characters/);
+    refused(() => parseSourceUrl('https://example.com/a\nb.mkv'), /control characters/);
   });
 
   it('refuses other schemes, credentials, junk and magnets without a hash', () => {

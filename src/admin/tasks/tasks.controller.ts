@@ -102,9 +102,10 @@ export class TasksController {
   async retry(
     @Param('taskId') taskId: string,
     @Body() _form: PanelFormDto,
+    @Req() req: PanelRequest,
     @Res() res: Response,
   ): Promise<void> {
-    await this.ingest.retry(taskId);
+    await this.ingest.retry(taskId, req.identity);
     redirectWithFlash(res, '/admin/tasks', 'Task queued again.');
   }
 

@@ -117,11 +117,7 @@ export class BotTasksService {
 
   async retry(actor: BotActor, message: BotMessage, args: string): Promise<string> {
     const taskId = await this.taskIdFrom(message.chatId, args, 'retry');
-    const task = await this.ingest.get(taskId);
-    if (!actor.isAdmin && task.requester.id !== actor.identity.id) {
-      return 'Only the requester or an admin can retry this task.';
-    }
-    const view = await this.ingest.retry(taskId);
+    const view = await this.ingest.retry(taskId, actor.identity);
     await this.board.track({
       taskId,
       chatId: message.chatId,

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { HeartbeatRepository } from '../../core/heartbeat/heartbeat.repository.js';
-import { type Identity } from '../../core/identity/identity.js';
 import { SettingsService } from '../../core/settings/settings.service.js';
 import { formatBytes } from '../../core/util/format-units.js';
 import { IngestTaskRepository } from '../ingest-task.repository.js';
-import { DailyQuota } from './daily-quota.js';
+import { DailyQuota, type QuotaRequester } from './daily-quota.js';
 
 /**
  * Admission control at submit time: active tasks per user, the daily download quota, and whether any
@@ -24,7 +23,7 @@ export class Admission {
     private readonly heartbeats: HeartbeatRepository,
   ) {}
 
-  async admit(requester: Identity): Promise<void> {
+  async admit(requester: QuotaRequester): Promise<void> {
     const { maxActivePerUser, minFreeDiskBytes, maxBytesPerDay } = await this.settings.get();
     if ((await this.tasks.countActiveFor(requester.id)) >= maxActivePerUser) {
       throw new AppError(

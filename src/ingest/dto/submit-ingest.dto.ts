@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsString, Length } from 'class-validator';
+import { IsOmittable } from '../../core/validation/is-omittable.js';
 
 export class SubmitIngestDto {
   @ApiProperty({ example: 'https://media.example.com/The.Expanse.S01E01.1080p.mkv' })
@@ -8,7 +9,7 @@ export class SubmitIngestDto {
   url!: string;
 
   @ApiPropertyOptional({ example: 'The Expanse S01E01', description: 'Overrides what the file name says' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 300)
   hint?: string;

@@ -15,6 +15,10 @@ export function parseSourceUrl(raw: string): SourceUrl {
   if (text.length === 0) throw new SourceRefusedError('The link is empty.');
   if (text.length > MAX_LENGTH)
     throw new SourceRefusedError(`The link is longer than ${MAX_LENGTH} characters.`);
+  // No real link holds them, and a magnet is kept as sent (shown on pages, handed to aria2).
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    throw new SourceRefusedError('The link contains control characters (a line break, a tab, a NUL...).');
   if (/^magnet:/i.test(text)) return parseMagnet(text);
   let url: URL;
   try {
@@ -35,9 +39,15 @@ export function parseSourceUrl(raw: string): SourceUrl {
 }
 
 function parseMagnet(text: string): SourceUrl {
-  const match = /[?&]xt=urn:(?:btih|btmh):([A-Za-z0-9]+)/i.exec(text);
+  const match = /[?&]xt=urn:(btih|btmh):([^&#]*)/i.exec(text);
   if (!match) throw new SourceRefusedError('The magnet link has no info hash (xt=urn:btih:...).');
-  return { kind: 'magnet', uri: text, infoHash: normaliseInfoHash(match[1]) };
+  const infoHash = match[1].toLowerCase() === 'btih' ? btihHash(match[2]) : btmhHash(match[2]);
+  if (!infoHash) {
+    throw new SourceRefusedError(
+      "The magnet link's info hash is malformed: btih takes 40 hex digits or 32 base32 characters, btmh a SHA-256 multihash (1220 and 64 hex digits).",
+    );
+  }
+  return { kind: 'magnet', uri: text, infoHash };
 }
 
 /** The identity of a source for duplicate detection: a magnet is its info hash, whatever trackers it lists. */
@@ -46,11 +56,16 @@ export function sourceKey(source: SourceUrl): string {
 }
 
 /** A v1 info hash comes as 40 hex digits or 32 base32 characters; both become lower-case hex. */
-function normaliseInfoHash(text: string): string {
+function btihHash(text: string): string | undefined {
   if (/^[0-9a-f]{40}$/i.test(text)) return text.toLowerCase();
-  if (!/^[A-Z2-7]{32}$/i.test(text)) return text.toLowerCase();
+  if (!/^[A-Z2-7]{32}$/i.test(text)) return undefined;
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
   for (const char of text.toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
   return (bits.match(/.{4}/g) ?? []).map((nibble) => parseInt(nibble, 2).toString(16)).join('');
+}
+
+/** A v2 info hash (BEP 52): a multihash, and BitTorrent v2 uses SHA-256 only (code 0x12, 32 bytes). */
+function btmhHash(text: string): string | undefined {
+  return /^1220[0-9a-f]{64}$/i.test(text) ? text.toLowerCase() : undefined;
 }
