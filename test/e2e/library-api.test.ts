@@ -164,6 +164,19 @@ describe('library HTTP API', () => {
         400,
       ],
       ['a wrong type in a PATCH', () => admin.patch(`/api/titles/${showId}`, { year: 'nineteen' }), 400],
+      // null would blank what it names (and broke pages and catalog rebuilds): leave a field out instead.
+      ['a null name in a PATCH', () => admin.patch(`/api/titles/${showId}`, { name: null }), 400],
+      ['null genres in a PATCH', () => admin.patch(`/api/titles/${showId}`, { genres: null }), 400],
+      [
+        'null external ids in a PATCH',
+        () => admin.patch(`/api/titles/${showId}`, { externalIds: null }),
+        400,
+      ],
+      [
+        'a list of external ids in a PATCH',
+        () => admin.patch(`/api/titles/${showId}`, { externalIds: [] }),
+        400,
+      ],
       ['a PATCH of an unknown title', () => admin.patch(`/api/titles/${unknownId}`, { name: 'x' }), 404],
       ['a DELETE of an unknown title', () => admin.delete(`/api/titles/${unknownId}`), 404],
       [
@@ -174,6 +187,8 @@ describe('library HTTP API', () => {
       ['a non-numeric season', () => admin.delete(`/api/titles/${showId}/seasons/one/episodes/1`), 400],
       ['an unknown query parameter', () => admin.get('/api/titles?sort=evil'), 400],
       ['an out-of-range page', () => admin.get('/api/titles?page=0'), 400],
+      // Deeper than 10,000 titles is refused, not answered with the deepest page again.
+      ['a page past the 10,000th title', () => admin.get('/api/titles?sort=name&pageSize=100&page=102'), 400],
       ['an unknown kind', () => admin.get('/api/titles?kind=podcast'), 400],
       ['comments on an unknown title', () => admin.get(`/api/titles/${unknownId}/comments`), 404],
       [

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Min } from 'class-validator';
 import { USER_ROLES, type UserRole } from '../../core/identity/identity.js';
+import { IsOmittable } from '../../core/validation/is-omittable.js';
 
 export class CreateUserDto {
   @ApiProperty()
@@ -8,7 +9,7 @@ export class CreateUserDto {
   username!: string;
 
   @ApiPropertyOptional({ description: 'Omit for accounts that only sign in through magic links' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(8, 200)
   password?: string;
@@ -18,7 +19,7 @@ export class CreateUserDto {
   role!: UserRole;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   telegramId?: number;

@@ -53,7 +53,6 @@ export class TenantsService {
   }
 
   async create(dto: CreateTenantDto): Promise<Tenant> {
-    refuseNulls(dto);
     const domains = this.domains(dto.domains);
     const tenant: Tenant = {
       id: new Types.ObjectId().toHexString(),
@@ -80,7 +79,6 @@ export class TenantsService {
   }
 
   async update(id: string, dto: UpdateTenantDto): Promise<Tenant> {
-    refuseNulls(dto);
     const tenant = await this.get(id);
     const changes: Partial<Tenant> = {};
     let released: string[] = [];
@@ -189,22 +187,6 @@ function mergeBranding(current: TenantBranding, dto: Partial<TenantBranding> | u
     ...definedOnly(rest),
     ...(colors ? { colors: { ...current.colors, ...definedOnly(colors) } } : {}),
   };
-}
-
-/**
- * The validators let `null` through wherever a field is optional, and a stored null would blank a
- * tenant's name, status, branding or features. Only a quota may be null (no limit): anywhere else it
- * is a 400 naming the field.
- */
-function refuseNulls(value: object, path = ''): void {
-  for (const [key, entry] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (at === 'quotas') continue;
-    if (entry === null) {
-      throw new AppError(400, 'bad_request', `${at} cannot be null: leave it out to keep what it is.`);
-    }
-    if (typeof entry === 'object' && !Array.isArray(entry)) refuseNulls(entry as object, at);
-  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

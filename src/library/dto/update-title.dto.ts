@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsInt,
-  IsOptional,
+  IsObject,
   IsString,
   IsUrl,
   Length,
@@ -13,22 +13,23 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOmittable } from '../../core/validation/is-omittable.js';
 
 export class ExternalIdsDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   tmdb?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   mal?: number;
 
   @ApiPropertyOptional({ example: 'tt0133093' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(/^tt\d{5,10}$/, { message: 'imdb must look like tt0133093' })
   imdb?: string;
 }
@@ -36,57 +37,58 @@ export class ExternalIdsDto {
 /** An admin's edit; every given field becomes locked against metadata enrichment. */
 export class UpdateTitleDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 300)
   @Matches(/\S/, { message: 'name must not be blank' })
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 300)
   originalName?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOmittable()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   @Length(1, 300, { each: true })
   aliases?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1870)
   @Max(2200)
   year?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(5000)
   overview?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOmittable()
   @ArrayMaxSize(30)
   @IsString({ each: true })
   @Length(1, 60, { each: true })
   genres?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
   poster?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
   backdrop?: string;
 
   @ApiPropertyOptional({ type: ExternalIdsDto })
-  @IsOptional()
+  @IsOmittable()
+  @IsObject()
   @ValidateNested()
   @Type(() => ExternalIdsDto)
   externalIds?: ExternalIdsDto;

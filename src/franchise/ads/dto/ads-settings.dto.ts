@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsMongoId,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -17,6 +16,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { IsOmittable } from '../../../core/validation/is-omittable.js';
 
 /** Our own VAST endpoint, for tenants that sell their creatives directly (house ads). */
 export const OWN_VAST_PATH = '/ads/vast.xml';
@@ -71,23 +71,23 @@ export class AdSlotDto {
   kind!: 'html' | 'image';
 
   @ApiPropertyOptional({ description: 'kind html: the network snippet; its script tags get the page nonce' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(20_000)
   html?: string;
 
   @ApiPropertyOptional({ description: 'kind image' })
-  @IsOptional()
+  @IsOmittable()
   @IsHttpsUrl('imageUrl')
   imageUrl?: string;
 
   @ApiPropertyOptional({ description: 'kind image: where the image leads' })
-  @IsOptional()
+  @IsOmittable()
   @IsHttpsUrl('linkUrl')
   linkUrl?: string;
 
   @ApiPropertyOptional({ description: 'kind image: the text alternative' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   alt?: string;
@@ -95,19 +95,19 @@ export class AdSlotDto {
 
 export class AdSlotsDto {
   @ApiPropertyOptional({ type: AdSlotDto, description: 'under the site header' })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => AdSlotDto)
   header?: AdSlotDto;
 
   @ApiPropertyOptional({ type: AdSlotDto, description: 'beside the content (below it on phones)' })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => AdSlotDto)
   sidebar?: AdSlotDto;
 
   @ApiPropertyOptional({ type: AdSlotDto, description: 'under the player' })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => AdSlotDto)
   underPlayer?: AdSlotDto;
@@ -124,7 +124,7 @@ export class HouseAdDto {
   clickThrough!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   title?: string;
@@ -142,13 +142,13 @@ export class ShortenerDto {
   urlTemplate!: string;
 
   @ApiPropertyOptional({ description: 'filled in for {key}' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   apiKey?: string;
 
   @ApiPropertyOptional({ description: 'the JSON field holding the short link', default: 'shortenedUrl' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { message: 'resultField must be a plain JSON field name' })
   resultField?: string;
 }
@@ -160,7 +160,7 @@ export class AdsSettings {
   enabled!: boolean;
 
   @ApiPropertyOptional({ description: `an https VAST tag, or ${OWN_VAST_PATH} for the house ad` })
-  @IsOptional()
+  @IsOmittable()
   @IsVastTagUrl()
   vastTagUrl?: string;
 
@@ -189,13 +189,13 @@ export class AdsSettings {
   frequencyCapMinutes!: number;
 
   @ApiPropertyOptional({ type: HouseAdDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => HouseAdDto)
   houseAd?: HouseAdDto;
 
   @ApiPropertyOptional({ type: AdSlotsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => AdSlotsDto)
   slots?: AdSlotsDto;
@@ -212,7 +212,7 @@ export class AdsSettings {
   allowedHosts!: string[];
 
   @ApiPropertyOptional({ type: ShortenerDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => ShortenerDto)
   shortener?: ShortenerDto;

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -11,6 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BrandingDto, FeaturesDto, PlanDto, QuotasDto, ScopeDto } from './tenant-settings.dto.js';
+import { IsOmittable } from '../../../core/validation/is-omittable.js';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'client-site' })
@@ -32,31 +32,31 @@ export class CreateTenantDto {
   domains!: string[];
 
   @ApiPropertyOptional({ type: ScopeDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => ScopeDto)
   scope?: ScopeDto;
 
   @ApiPropertyOptional({ type: FeaturesDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => FeaturesDto)
   features?: FeaturesDto;
 
   @ApiPropertyOptional({ type: QuotasDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => QuotasDto)
   quotas?: QuotasDto;
 
   @ApiPropertyOptional({ type: PlanDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => PlanDto)
   plan?: PlanDto;
 
   @ApiPropertyOptional({ type: BrandingDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => BrandingDto)
   branding?: BrandingDto;

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TITLE_KINDS, type ScopeKind } from '../../../core/tenancy/tenant.js';
+import { IsOmittable } from '../../../core/validation/is-omittable.js';
 
 /**
  * Images the page shows under the site's CSP (`img-src 'self' data:`): a path on the site itself, or a
@@ -29,46 +30,46 @@ const COLOR = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
 export class BrandColorsDto {
   @ApiPropertyOptional({ example: '#e50914' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(COLOR, { message: 'primary must be a #rgb or #rrggbb color' })
   primary?: string;
 
   @ApiPropertyOptional({ example: '#0b0d10' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(COLOR, { message: 'background must be a #rgb or #rrggbb color' })
   background?: string;
 
   @ApiPropertyOptional({ example: '#f5f5f5' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(COLOR, { message: 'text must be a #rgb or #rrggbb color' })
   text?: string;
 }
 
 export class BrandingDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 80)
   siteName?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @Matches(IMAGE_SOURCE, { message: `logo ${IMAGE_MESSAGE}` })
   logo?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @Matches(IMAGE_SOURCE, { message: `favicon ${IMAGE_MESSAGE}` })
   favicon?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(300)
   footer?: string;
 
   @ApiPropertyOptional({ type: BrandColorsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => BrandColorsDto)
   colors?: BrandColorsDto;
@@ -80,14 +81,14 @@ export class ScopeDto {
   mode!: 'all' | 'filtered';
 
   @ApiPropertyOptional({ enum: TITLE_KINDS, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray({ message: 'kinds must be a list' })
   @ArrayMaxSize(TITLE_KINDS.length)
   @IsIn(TITLE_KINDS, { each: true })
   kinds?: ScopeKind[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray({ message: 'genres must be a list' })
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -96,7 +97,7 @@ export class ScopeDto {
   genres?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Title ids picked by hand' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray({ message: 'collections must be a list' })
   @ArrayMaxSize(5000)
   @Matches(/^[0-9a-f]{24}$/, { each: true, message: 'collections must be title ids (24 hex characters)' })
@@ -104,11 +105,11 @@ export class ScopeDto {
 }
 
 export class FeaturesDto {
-  @IsOptional() @IsBoolean() video?: boolean;
-  @IsOptional() @IsBoolean() manga?: boolean;
-  @IsOptional() @IsBoolean() music?: boolean;
-  @IsOptional() @IsBoolean() comments?: boolean;
-  @IsOptional() @IsBoolean() download?: boolean;
+  @IsOmittable() @IsBoolean() video?: boolean;
+  @IsOmittable() @IsBoolean() manga?: boolean;
+  @IsOmittable() @IsBoolean() music?: boolean;
+  @IsOmittable() @IsBoolean() comments?: boolean;
+  @IsOmittable() @IsBoolean() download?: boolean;
 }
 
 /** Limits; `null` removes one (no limit). */
@@ -142,7 +143,7 @@ export class PlanDto {
   name!: string;
 
   @ApiPropertyOptional({ description: 'Monthly price in cents, for the usage report' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   // A safe integer, so the invoicing CSV prints digits and not 1e+300.

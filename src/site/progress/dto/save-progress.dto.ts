@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsNumber, Matches, Max, Min } from 'class-validator';
+import { IsOmittable } from '../../../core/validation/is-omittable.js';
 
 /** A track as the player names it: a language code, a track index as text, or `off`. */
 const TRACK = /^[A-Za-z0-9_.:-]{1,40}$/;
@@ -21,12 +22,12 @@ export class SaveProgressDto {
   duration!: number;
 
   @ApiPropertyOptional({ description: 'Chosen audio track (remembered per title)' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(TRACK, { message: `audioTrack ${TRACK_MESSAGE}` })
   audioTrack?: string;
 
   @ApiPropertyOptional({ description: 'Chosen subtitle track, or "off" (remembered per title)' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(TRACK, { message: `subtitleTrack ${TRACK_MESSAGE}` })
   subtitleTrack?: string;
 }
