@@ -1,3 +1,4 @@
+import { AppError } from '../../core/errors/app-error.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { type TenantScope } from '../../core/tenancy/tenant.js';
@@ -136,9 +137,17 @@ export class CatalogQueryService {
   }
 }
 
+/** A deeper page is refused, not answered with the deepest one (which repeated it under every page number). */
 function paging(options: { limit?: number; offset?: number }): { limit: number; offset: number } {
   const limit = Math.min(MAX_PAGE, Math.max(1, Math.floor(options.limit ?? 24)));
-  const offset = Math.min(MAX_OFFSET, Math.max(0, Math.floor(options.offset ?? 0)));
+  const offset = Math.max(0, Math.floor(options.offset ?? 0));
+  if (offset > MAX_OFFSET) {
+    throw new AppError(
+      400,
+      'bad_request',
+      `Lists go ${MAX_OFFSET.toLocaleString('en')} titles deep; narrow this one with a filter or a search to reach the rest.`,
+    );
+  }
   return { limit, offset };
 }
 

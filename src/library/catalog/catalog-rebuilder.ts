@@ -48,6 +48,8 @@ export class CatalogRebuilder {
       );
     } catch (error) {
       if (!started && error instanceof AppError && error.getStatus() === 503) return undefined;
+      // Said here, whoever asked (a reader, the queued job, `npm run reindex`): the index stays stale.
+      this.logger.error(`catalog rebuild failed: ${(error as Error).message}`);
       throw error;
     }
   }
@@ -60,10 +62,7 @@ export class CatalogRebuilder {
     if (this.running || Date.now() - this.lastAttempt < 5000) return;
     this.lastAttempt = Date.now();
     this.running = this.rebuild(reason)
-      .catch((error: Error) => {
-        this.logger.error(`catalog rebuild failed: ${error.message}`);
-        return undefined;
-      })
+      .catch(() => undefined) // logged by `rebuild`
       .finally(() => (this.running = undefined));
   }
 
@@ -78,7 +77,7 @@ export class CatalogRebuilder {
     try {
       let batch: ReturnType<typeof toIndexed>[] = [];
       for await (const title of this.titles.eachForIndex()) {
-        batch.push(toIndexed(title));
+        batch.push(indexed(title));
         if (batch.length >= BATCH) {
           await this.index.upsertMany(gen, batch);
           count += batch.length;
@@ -99,5 +98,16 @@ export class CatalogRebuilder {
     // writes), after it: the new generation answers meanwhile, and the old figures until the count ends.
     this.fileTotals.recountInBackground();
     return { generation: gen, titles: count, ms };
+  }
+}
+
+/** A title's index entry; a title that cannot be indexed is named in the error that stops the build. */
+function indexed(title: Parameters<typeof toIndexed>[0]): ReturnType<typeof toIndexed> {
+  try {
+    return toIndexed(title);
+  } catch (error) {
+    throw new Error(`title ${String(title._id)} cannot be indexed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
