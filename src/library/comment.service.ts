@@ -9,7 +9,7 @@ import { perSiteKey, recordTenantId } from '../core/tenancy/tenant.js';
 import { CommentIndexRepository } from './comment-index.repository.js';
 import { CommentRepository } from './comment.repository.js';
 import { type Comment } from './schemas/comment.schema.js';
-import { TitleRepository } from './title.repository.js';
+import { LibraryService } from './library.service.js';
 
 export interface CommentView {
   id: string;
@@ -34,7 +34,7 @@ export class CommentService {
 
   constructor(
     private readonly comments: CommentRepository,
-    private readonly titles: TitleRepository,
+    private readonly library: LibraryService,
     private readonly index: CommentIndexRepository,
     private readonly mutex: RedisMutex,
     private readonly quota: CommentQuota,
@@ -141,9 +141,9 @@ export class CommentService {
     }
   }
 
+  /** A title this site shows (a franchise tenant's scope hides the rest, comments included). */
   private async requireTitle(titleId: Types.ObjectId): Promise<void> {
-    if (!(await this.titles.findById(titleId)))
-      throw new AppError(404, 'not_found', `No title with id ${String(titleId)}.`);
+    await this.library.requireTitle(titleId);
   }
 }
 

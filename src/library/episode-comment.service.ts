@@ -7,7 +7,7 @@ import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { type CommentView } from './comment.service.js';
 import { EpisodeCommentRepository, type EpisodeRef, threadId } from './episode-comment.repository.js';
 import { EPISODE_COMMENTS_KEPT, type EpisodeComment } from './schemas/episode-comments.schema.js';
-import { TitleRepository } from './title.repository.js';
+import { LibraryService } from './library.service.js';
 
 export interface EpisodeCommentView extends CommentView {
   season: number;
@@ -22,7 +22,7 @@ export interface EpisodeCommentView extends CommentView {
 export class EpisodeCommentService {
   constructor(
     private readonly threads: EpisodeCommentRepository,
-    private readonly titles: TitleRepository,
+    private readonly library: LibraryService,
     private readonly mutex: RedisMutex,
     private readonly quota: CommentQuota,
   ) {}
@@ -82,8 +82,8 @@ export class EpisodeCommentService {
   }
 
   private async requireEpisode(ref: EpisodeRef): Promise<void> {
-    const title = await this.titles.findById(ref.titleId);
-    if (!title) throw new AppError(404, 'not_found', `No title with id ${String(ref.titleId)}.`);
+    // A title this site shows (a franchise tenant's scope hides the rest, comments included).
+    const title = await this.library.requireTitle(ref.titleId);
     const found = title.seasons.some(
       (season) => season.number === ref.season && season.episodes.some((e) => e.number === ref.episode),
     );

@@ -37,7 +37,7 @@ describe('franchise: a tenant shows its scope of the library', () => {
       await library.updateTitle(title._id, { genres: [...genres] });
       ids[name] = String(title._id);
     }
-    for (const name of ['Cowboy Bebop', 'Alien']) {
+    for (const name of ['Cowboy Bebop', 'Alien', 'Dark']) {
       const { path } = randomFile(4096);
       const file = await storeFile(server.app, path, `${name}.mkv`);
       rmSync(dirname(path), { recursive: true, force: true });
@@ -102,6 +102,24 @@ describe('franchise: a tenant shows its scope of the library', () => {
     assert.equal(inside.status, 200, inside.text);
     const url = new URL(String(inside.body.url));
     assert.equal((await anime.get(`${url.pathname}${url.search}`)).status, 200);
+  });
+
+  it('keeps the comments of titles outside the scope out of reach: 404, as the title itself', async () => {
+    const anime = new HostClient(server.url, ANIME);
+    await anime.get('/'); // a guest identity, which commenting needs
+    for (const path of [
+      `/api/titles/${ids.Alien}/comments`,
+      `/api/titles/${ids.Dark}/episodes/1/1/comments`,
+    ]) {
+      assert.equal((await anime.get(path)).status, 404, path);
+      const posted = await anime.post(path, { body: 'leak' });
+      assert.deepEqual([posted.status, posted.body.error], [404, 'not_found'], path);
+    }
+    // Which episodes an outside series has is not told either.
+    assert.equal((await anime.get(`/api/titles/${ids.Dark}/episodes/1/9/comments`)).status, 404);
+    assert.equal((await anime.get(`/api/titles/${ids['Cowboy Bebop']}/episodes/1/1/comments`)).status, 200);
+    assert.equal((await anime.get(`/api/titles/${ids.Heat}/comments`)).status, 200);
+    assert.equal((await operator.get(`/api/titles/${ids.Alien}/comments`)).status, 200);
   });
 
   it('follows a change of scope at once', async () => {
