@@ -148,6 +148,25 @@ describe('watch progress per identity', () => {
     assert.deepEqual([film.body.audioTrack, film.body.subtitleTrack], [null, null]);
   });
 
+  it('saves sent at once (two tabs, a pause then a leave) leave the resume point and the continue row agreeing on the last', async () => {
+    const guest = await newGuest(server);
+    const saves = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        guest.request('PUT', `/api/progress/${movieFile}`, { json: { position: 100 + i, duration: 6000 } }),
+      ),
+    );
+    assert.deepEqual(new Set(saves.map((save) => save.status)), new Set([200]));
+    const resume = (await guest.get(`/api/progress/${movieFile}`)).body;
+    const row = ((await guest.get('/api/progress/continue')).body as { fileId: string }[]).find(
+      (item) => item.fileId === String(movieFile),
+    ) as { position: number; updatedAt: string } | undefined;
+    assert.ok(row, 'the film is in the continue row');
+    assert.equal(row.position, resume.position);
+    assert.equal(row.updatedAt, resume.updatedAt);
+    const newest = saves.reduce((a, b) => (String(a.body.updatedAt) >= String(b.body.updatedAt) ? a : b));
+    assert.equal(resume.position, newest.body.position, 'the save stamped last is the one kept');
+  });
+
   it('a file outside any title still resumes', async () => {
     const guest = await newGuest(server);
     await guest.request('PUT', `/api/progress/${looseFile}`, { json: { position: 5, duration: 60 } });

@@ -95,21 +95,22 @@ export class ProgressService {
 
   async save(identity: Identity, fileId: Types.ObjectId, input: ProgressInput): Promise<FileProgressView> {
     const file = await this.library.requireFile(fileId);
-    const now = new Date();
     const position = Math.min(input.position, input.duration);
     const finished = isWatched(position, input.duration);
     const titleId = file.titleId ? String(file.titleId) : undefined;
-    const saved = {
-      identityId: identity.id,
-      fileId: String(fileId),
-      titleId,
-      position,
-      duration: input.duration,
-      finished,
-      updatedAt: now,
-    };
-    await this.progress.saveFile(saved);
-    await this.editProfile(identity.id, identity.kind === 'guest', (profile) => {
+    // Both stores are written under the identity's lock, stamped inside it: of two saves at once (two
+    // tabs, a pause then a leave) the later one is the newest in both, never one in each.
+    const saved = await this.editProfile(identity.id, identity.kind === 'guest', async (profile, now) => {
+      const saved = {
+        identityId: identity.id,
+        fileId: String(fileId),
+        titleId,
+        position,
+        duration: input.duration,
+        finished,
+        updatedAt: now,
+      };
+      await this.progress.saveFile(saved);
       profile.continue = nextContinueList(profile.continue, continueEntry(file, saved), finished);
       if (!profile.files.includes(saved.fileId)) profile.files.push(saved.fileId);
       if (titleId) {
@@ -118,6 +119,7 @@ export class ProgressService {
         if (input.subtitleTrack !== undefined) choice.subtitleTrack = input.subtitleTrack;
         if (finished && !choice.watched.includes(saved.fileId)) choice.watched.push(saved.fileId);
       }
+      return saved;
     });
     return view(saved);
   }
@@ -128,38 +130,38 @@ export class ProgressService {
    */
   async saveReading(identity: Identity, input: ReadingInput): Promise<ReadingProgressView> {
     const { chapter, next } = input;
-    const now = new Date();
     const page = Math.min(Math.max(1, input.page), chapter.pageCount);
     const finished = page >= chapter.pageCount;
-    const saved = {
-      identityId: identity.id,
-      fileId: chapter.fileId,
-      titleId: chapter.titleId,
-      chapterId: chapter.chapterId,
-      position: page,
-      duration: chapter.pageCount,
-      finished,
-      updatedAt: now,
-    };
-    await this.progress.saveFile(saved);
     const key = chapterProgressKey(chapter.chapterId);
-    const entry = (at: ReadingChapter, position: number): ContinueEntry => ({
-      fileId: at.fileId,
-      titleId: at.titleId,
-      chapterId: at.chapterId,
-      chapterLabel: at.label,
-      position,
-      duration: at.pageCount,
-      updatedAt: now,
-    });
-    await this.editProfile(identity.id, identity.kind === 'guest', (profile) => {
+    // As in `save`: both stores under the identity's lock, stamped inside it.
+    const updatedAt = await this.editProfile(identity.id, identity.kind === 'guest', async (profile, now) => {
+      await this.progress.saveFile({
+        identityId: identity.id,
+        fileId: chapter.fileId,
+        titleId: chapter.titleId,
+        chapterId: chapter.chapterId,
+        position: page,
+        duration: chapter.pageCount,
+        finished,
+        updatedAt: now,
+      });
+      const entry = (at: ReadingChapter, position: number): ContinueEntry => ({
+        fileId: at.fileId,
+        titleId: at.titleId,
+        chapterId: at.chapterId,
+        chapterLabel: at.label,
+        position,
+        duration: at.pageCount,
+        updatedAt: now,
+      });
       profile.continue =
         finished && next
           ? nextContinueList(profile.continue, entry(next, 1), false)
           : nextContinueList(profile.continue, entry(chapter, page), finished);
       if (!profile.files.includes(key)) profile.files.push(key);
+      return now;
     });
-    return { chapterId: chapter.chapterId, page, pageCount: chapter.pageCount, finished, updatedAt: now };
+    return { chapterId: chapter.chapterId, page, pageCount: chapter.pageCount, finished, updatedAt };
   }
 
   async getReading(identity: Identity, chapterId: string, pageCount: number): Promise<ReadingProgressView> {
@@ -355,23 +357,26 @@ export class ProgressService {
     await this.progress.deleteProfile(profile._id);
   }
 
-  private async editProfile(
+  /** Edits the identity's profile under its lock; `now` is the edit's time, taken once the lock is held. */
+  private async editProfile<T>(
     identityId: string,
     guest: boolean,
-    edit: (profile: ViewerProfile) => void,
-  ): Promise<void> {
-    await this.mutex.withLock(`progress:${identityId}`, async () => {
+    edit: (profile: ViewerProfile, now: Date) => T | Promise<T>,
+  ): Promise<T> {
+    return this.mutex.withLock(`progress:${identityId}`, async () => {
+      const now = new Date();
       const profile = (await this.progress.findProfile(identityId)) ?? {
         _id: identityId,
         guest,
         continue: [],
         titles: [],
         files: [],
-        updatedAt: new Date(),
+        updatedAt: now,
       };
-      edit(profile);
-      profile.updatedAt = new Date();
+      const result = await edit(profile, now);
+      profile.updatedAt = now;
       await this.progress.saveProfile(profile);
+      return result;
     });
   }
 }
