@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { TitleFormDto } from '../../src/admin/dto/title-form.dto.js';
+import { changedFields } from '../../src/admin/library/title-edit.js';
+import { type Title } from '../../src/library/schemas/title.schema.js';
 
 /** The form as the global pipe sees it: transformed, then validated. */
 async function problems(form: Record<string, unknown>): Promise<string[]> {
@@ -22,5 +24,24 @@ describe('the panel’s title edit form', () => {
         'name must be 1 to 300 characters (spaces alone do not count)',
       ]);
     }
+  });
+});
+
+describe('the panel title form: what an edit changes', () => {
+  const title = { name: 'Heat', genres: ['Crime'] } as unknown as Title;
+  const form = (genres: string) => ({ name: 'Heat', genres }) as TitleFormDto;
+
+  it('splits the genres field at commas, trimmed, without repeats', () => {
+    assert.deepEqual(changedFields(title, form(' Crime , Drama,, Drama ')), { genres: ['Crime', 'Drama'] });
+    assert.deepEqual(changedFields(title, form('Crime')), {});
+  });
+
+  it('refuses a genre longer than the API allows (60 characters), naming it', () => {
+    assert.throws(
+      () => changedFields(title, form(`Crime, ${'x'.repeat(61)}`)),
+      (error: Error & { getStatus?: () => number }) =>
+        error.getStatus?.() === 400 && /at most 60 characters; "x{30}…" has 61/.test(error.message),
+    );
+    assert.deepEqual(changedFields(title, form('x'.repeat(60))), { genres: ['x'.repeat(60)] });
   });
 });

@@ -1,6 +1,9 @@
+import { AppError } from '../../core/errors/app-error.js';
 import { type TitleFields } from '../../library/library.service.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { type TitleFormDto } from '../dto/title-form.dto.js';
+
+const GENRE_MAX_CHARS = 60;
 
 /**
  * Only the fields the admin actually changed: each edited field gets locked against enrichment, so
@@ -24,6 +27,15 @@ export function changedFields(title: Title, form: TitleFormDto): TitleFields {
           .filter(Boolean),
       ),
     ].slice(0, 30);
+    // The API's limit: one comma-separated field must not let a 2,000-character genre through.
+    const long = genres.find((genre) => genre.length > GENRE_MAX_CHARS);
+    if (long) {
+      throw new AppError(
+        400,
+        'bad_request',
+        `A genre is at most ${GENRE_MAX_CHARS} characters; "${long.slice(0, 30)}…" has ${long.length}.`,
+      );
+    }
     if (genres.join('\n') !== title.genres.join('\n')) changed.genres = genres;
   }
   return changed;
