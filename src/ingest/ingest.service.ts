@@ -195,6 +195,15 @@ export class IngestService {
         );
       }
       if (!ACTIVE_STATES.includes(task.state)) {
+        // Cancelled while a worker had it, its job lives until that worker has stopped: a new job
+        // cannot be queued under the same id, and the old one's last writes would land on the retry.
+        if (await this.queue.hasLiveJob(task._id)) {
+          throw new AppError(
+            409,
+            'conflict',
+            'The task is still stopping on its worker; retry it in a few seconds.',
+          );
+        }
         const active = await this.tasks.findActiveBySource(key);
         if (active && active._id !== task._id) {
           throw new AppError(

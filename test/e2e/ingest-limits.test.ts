@@ -4,6 +4,7 @@ import { HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.reposito
 import { type InstanceHeartbeat } from '../../src/core/heartbeat/instance-heartbeat.js';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { DailyQuota } from '../../src/ingest/admission/daily-quota.js';
+import { IngestQueue } from '../../src/ingest/queue/ingest-queue.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startFixtureServer } from '../support/fixture-server.js';
@@ -179,6 +180,18 @@ describe('retrying a task: its requester or an admin, through admission, never d
     assert.equal((await owner.post(`/api/ingest/${cancelled}/retry`)).status, 202, 'once a slot is free');
     for (const taskId of [cancelled, String(running[1].body.taskId)])
       await owner.delete(`/api/ingest/${taskId}`);
+  });
+
+  it('refuses to retry a cancelled task while its old job still lives (its worker is stopping it)', async () => {
+    const taskId = await submitAndCancel(owner, 'Still.Stopping');
+    // What a worker still at it looks like from here: the task's job is live.
+    await server.app.get(IngestQueue).enqueue(taskId);
+    const refused = await owner.post(`/api/ingest/${taskId}/retry`);
+    assert.equal(refused.status, 409);
+    assert.match(String(refused.body.message), /still stopping on its worker/);
+    await server.app.get(IngestQueue).remove(taskId);
+    assert.equal((await owner.post(`/api/ingest/${taskId}/retry`)).status, 202, 'once it has stopped');
+    await owner.delete(`/api/ingest/${taskId}`);
   });
 
   it('refuses to retry a task whose source another active task is fetching (409 naming it)', async () => {
