@@ -8,6 +8,7 @@ import { UserService } from '../../src/auth/user.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
 import { SITE_SCREENSHOT_DIR, startBrowser, type TestBrowser } from '../support/browser.js';
+import { eventually } from '../support/eventually.js';
 import { PageAudit } from '../support/page-audit.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type InProcessApp } from '../support/in-process-app.js';
@@ -295,6 +296,45 @@ describe('viewer site in headless Chromium', () => {
       await check('offline');
     } finally {
       await browser.context.setOffline(false);
+    }
+  });
+
+  it("forgets the pages it kept when someone signs in or out: a shared device's next user sees none offline", async () => {
+    const own = await browser.newPage();
+    const kept = () =>
+      own.evaluate<string[]>(
+        `caches.open('sv-site-v3-pages').then((c) => c.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname))`,
+      );
+    try {
+      await own.goto(`${server.url}/`);
+      await own.evaluate(`navigator.serviceWorker.ready.then(() => true)`);
+      await own.reload();
+      await own.waitForFunction(`navigator.serviceWorker.controller !== null`);
+      const { url } = await server.app.get(MagicLinkService).create({ username: 'viewer' }, 'test');
+      await own.goto(url);
+      await own.waitForURL(`${server.url}/`);
+      await own.goto(`${server.url}/browse`);
+      await own.goto(`${server.url}/account`);
+      await own.locator('#sessions tr').first().waitFor();
+      const whileSignedIn = await eventually(kept, (paths) => paths.includes('/browse'), {
+        what: 'the browse page kept for offline use',
+      });
+      assert.ok(!whileSignedIn.includes('/account'), 'the account page (who is signed in) is never kept');
+
+      await own.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await own.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+      await eventually(kept, (paths) => paths.length === 0, { what: 'the kept pages dropped at sign-out' });
+      await browser.context.setOffline(true);
+      try {
+        await own.goto(`${server.url}/browse`);
+        await own.getByRole('heading', { name: 'You are offline' }).waitFor();
+        await own.goto(`${server.url}/account`).catch(() => undefined);
+        assert.equal(await own.getByText('Signed in as').count(), 0);
+      } finally {
+        await browser.context.setOffline(false);
+      }
+    } finally {
+      await own.close();
     }
   });
 

@@ -1,5 +1,5 @@
 // StreamVault service worker: the app shell and recently seen posters, never media.
-const VERSION = 'sv-site-v2';
+const VERSION = 'sv-site-v3';
 const SHELL = `${VERSION}-shell`;
 const IMAGES = `${VERSION}-images`;
 const PAGES = `${VERSION}-pages`;
@@ -86,11 +86,26 @@ async function asset(request) {
   return cached ?? fresh;
 }
 
+/**
+ * Signing in or out (the account forms, a magic link): the pages kept so far were another identity's,
+ * say a shared device's last user.
+ */
+function changesIdentity(request, path) {
+  if (request.method === 'POST') return /^\/account\/sign-(in|out)$/.test(path);
+  return request.mode === 'navigate' && path.startsWith('/auth/magic/');
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (changesIdentity(request, url.pathname)) {
+    event.waitUntil(caches.delete(PAGES));
+    return;
+  }
+  if (request.method !== 'GET') return;
+  // The account page names who is signed in, and nothing on it works offline: never kept.
+  if (url.pathname === '/account' || url.pathname.startsWith('/account/')) return;
   // The Stremio add-on's pages: their URLs hold app passwords, never kept in a cache.
   if (url.pathname.startsWith('/stremio/')) return;
   const path = url.pathname;
