@@ -376,6 +376,31 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       assert.equal(((await token.getPlaylist({ id: created.id })) as Json).error.code, 70);
     });
 
+    it('refuses a playlist name or comment too long or unsendable, and a rating outside 0–5 (error 0)', async () => {
+      const refused = async (answer: unknown, message: RegExp) => {
+        const body = answer as Json;
+        assert.deepEqual([body.status, body.error?.code], ['failed', 0], JSON.stringify(body));
+        assert.match(String(body.error.message), message);
+      };
+      await refused(await token.createPlaylist({ name: 'x'.repeat(256) } as never), /at most 255 characters/);
+      await refused(await token.createPlaylist({ name: 'bad\uFFFFname' } as never), /cannot be sent/);
+      const created = ((await token.createPlaylist({ name: 'Limits' } as never)) as Json).playlist;
+      await refused(
+        await token.updatePlaylist({ playlistId: created.id, comment: 'c'.repeat(1001) } as never),
+        /comment is at most 1000 characters/,
+      );
+      // An index that is not digits removes nothing (Number(' ') was 0).
+      await token.updatePlaylist({ playlistId: created.id, songIdToAdd: [aurora.id] } as never);
+      await token.updatePlaylist({ playlistId: created.id, songIndexToRemove: [' ', '0x0'] } as never);
+      assert.equal(((await token.getPlaylist({ id: created.id })) as Json).playlist.songCount, 1);
+      await token.deletePlaylist({ id: created.id });
+
+      await token.setRating({ id: aurora.id, rating: 2 });
+      await refused(await token.setRating({ id: aurora.id, rating: -3 } as never), /rating must be 0 to 5/);
+      assert.equal(((await token.getSong({ id: aurora.id })) as Json).song.userRating, 2, 'kept as it was');
+      await token.setRating({ id: aurora.id, rating: 0 });
+    });
+
     it('answers getUser for oneself only, getLicense and getOpenSubsonicExtensions', async () => {
       const user = ((await token.getUser({ username: 'listener' })) as Json).user;
       assert.deepEqual([user.username, user.streamRole, user.adminRole], ['listener', true, false]);

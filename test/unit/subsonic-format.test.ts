@@ -28,6 +28,13 @@ describe('Subsonic responses', () => {
     );
   });
 
+  it('leaves out what XML 1.0 cannot carry: noncharacters and lone surrogates too (one echoed id made the answer unreadable)', () => {
+    const { body } = renderSubsonic('xml', {
+      error: { code: 70, message: 'Playlist not found: x\uFFFFy\uFFFEz\uD800w' },
+    });
+    assert.match(body, /message="Playlist not found: xyz\uFFFDw"/);
+  });
+
   it('writes JSON under subsonic-response, and JSONP only with a plain callback name', () => {
     const json = JSON.parse(renderSubsonic('json', payload).body)['subsonic-response'];
     assert.deepEqual(

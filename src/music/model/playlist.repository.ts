@@ -81,12 +81,15 @@ export class PlaylistRepository {
     });
   }
 
+  /** Under the lock `edit` holds: an edit under way would otherwise write the playlist back after it. */
   async delete(id: string): Promise<void> {
-    const playlist = await this.find(id);
-    if (!playlist) return;
-    await this.playlists.deleteOne({ _id: id });
-    await this.unlist(ownerList(playlist.owner), id);
-    if (playlist.tenantId) await this.unlist(publicList(playlist.tenantId), id);
+    await this.mutex.withLock(`music-playlist:${id}`, async () => {
+      const playlist = await this.find(id);
+      if (!playlist) return;
+      await this.playlists.deleteOne({ _id: id });
+      await this.unlist(ownerList(playlist.owner), id);
+      if (playlist.tenantId) await this.unlist(publicList(playlist.tenantId), id);
+    });
   }
 
   /** A purged tenant's: its accounts' playlists and lists, and its public list. */

@@ -117,8 +117,9 @@ function scalar(value: string | number | boolean | Date | undefined | null): str
 function escape(text: string): string {
   return (
     text
+      .toWellFormed()
       // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
       .replace(
         /[<>&"']/g,
         (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,

@@ -13,6 +13,7 @@ import {
   MusicUserService,
   PlaylistForbiddenError,
   PlaylistNotFoundError,
+  PlaylistRefusedError,
 } from '../user/music-user.service.js';
 import { SubsonicMapper } from './subsonic-mapper.js';
 import { type SubsonicParams } from './subsonic-params.js';
@@ -108,6 +109,8 @@ export class SubsonicService {
         throw new SubsonicError(SubsonicErrorCode.NotFound, error.message);
       if (error instanceof PlaylistForbiddenError)
         throw new SubsonicError(SubsonicErrorCode.NotAuthorized, error.message);
+      if (error instanceof PlaylistRefusedError)
+        throw new SubsonicError(SubsonicErrorCode.Generic, error.message);
       throw error;
     }
   }
@@ -409,9 +412,10 @@ export class SubsonicService {
 
   private async setRating(request: SubsonicRequest): Promise<SubsonicObject> {
     const id = request.params.required('id');
-    const rating = request.params.int('rating', -1);
-    if (request.params.string('rating') === undefined) request.params.required('rating');
-    if (rating < 0 || rating > 5) throw new SubsonicError(SubsonicErrorCode.Generic, 'rating must be 0 to 5');
+    // Checked as text: a number parser's floor of 0 made -3 a 0, which removes the rating.
+    const raw = request.params.required('rating');
+    if (!/^[0-5]$/.test(raw)) throw new SubsonicError(SubsonicErrorCode.Generic, 'rating must be 0 to 5');
+    const rating = Number(raw);
     if (!exists(await this.catalog.current(), id)) throw notFound('Item', id);
     await this.users.rate(request.identity.id, id, rating);
     return {};
@@ -467,7 +471,11 @@ export class SubsonicService {
     const id = params.required('playlistId');
     const add = params.all('songIdToAdd');
     await this.requireTracks(add);
-    const asked = params.all('songIndexToRemove').map(Number).filter(Number.isInteger);
+    // Digits only: Number() read " " as 0, "0x1" as 1.
+    const asked = params
+      .all('songIndexToRemove')
+      .filter((index) => /^\d{1,9}$/.test(index))
+      .map(Number);
     const library = await this.catalog.current();
     await this.users.update(identity.id, id, (playlist) => {
       // Indexes count the entries the client was shown: songs the site shows (its scope, not deleted).

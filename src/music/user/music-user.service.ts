@@ -22,6 +22,11 @@ export interface NowPlaying {
 
 export class PlaylistNotFoundError extends Error {}
 export class PlaylistForbiddenError extends Error {}
+/** A name, comment or track list a playlist cannot take. */
+export class PlaylistRefusedError extends Error {}
+
+/** Every account of a site receives the public playlists' names: what one may hold is bounded. */
+export const PLAYLIST_LIMITS = { nameChars: 255, commentChars: 1000, tracks: 5000 } as const;
 
 /** What a user does with the music: stars, ratings, plays (scrobbles), now playing, and playlists. */
 @Injectable()
@@ -133,6 +138,7 @@ export class MusicUserService {
       createdAt: now,
       updatedAt: now,
     };
+    checkPlaylist(playlist);
     await this.playlistRepository.save(playlist);
     return playlist;
   }
@@ -148,6 +154,7 @@ export class MusicUserService {
     const updated = await this.playlistRepository.edit(id, (playlist) => {
       playlist.tenantId ??= site; // one from before playlists stored their site (its owner's, this one)
       change(playlist);
+      checkPlaylist(playlist);
     });
     if (!updated) throw new PlaylistNotFoundError(`Playlist not found: ${id}`);
     return updated;
@@ -169,4 +176,28 @@ export class MusicUserService {
 /** Its owner sees a playlist; the accounts of its site see it too when it is public. */
 function visibleTo(playlist: MusicPlaylist, userId: string, tenantId: string): boolean {
   return playlist.owner === userId || (playlist.public && playlist.tenantId === tenantId);
+}
+
+/** Text XML 1.0 cannot carry (Subsonic answers in XML by default): C0 controls, U+FFFE/U+FFFF, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+const NOT_XML_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** Refuses (before anything is stored) a playlist its readers could not be sent. */
+function checkPlaylist(playlist: MusicPlaylist): void {
+  const texts = [
+    ['name', playlist.name, PLAYLIST_LIMITS.nameChars],
+    ['comment', playlist.comment ?? '', PLAYLIST_LIMITS.commentChars],
+  ] as const;
+  for (const [field, text, max] of texts) {
+    if (text.length > max) throw new PlaylistRefusedError(`A playlist ${field} is at most ${max} characters`);
+    if (NOT_XML_TEXT.test(text) || !text.isWellFormed()) {
+      throw new PlaylistRefusedError(
+        `The playlist ${field} holds characters that cannot be sent (control characters, noncharacters)`,
+      );
+    }
+  }
+  if (playlist.name.trim() === '') throw new PlaylistRefusedError('A playlist needs a name');
+  if (playlist.trackIds.length > PLAYLIST_LIMITS.tracks) {
+    throw new PlaylistRefusedError(`A playlist holds at most ${PLAYLIST_LIMITS.tracks} songs`);
+  }
 }
