@@ -28,6 +28,10 @@ export interface StatusMessage {
 export class BotStateRepository {
   constructor(private readonly redis: RedisClient) {}
 
+  /**
+   * Follows the task for the chat. Each chat keeps its own record (one task can be followed by
+   * several: the same link sent from two chats), and a chat's first requester stays its requester.
+   */
   async track(task: TrackedTask): Promise<void> {
     const fields: Record<string, string> = {
       chatId: String(task.chatId),
@@ -36,16 +40,22 @@ export class BotStateRepository {
       trackedAt: String(task.trackedAt),
     };
     if (task.triggerMessageId !== undefined) fields.triggerMessageId = String(task.triggerMessageId);
+    if (await this.task(task.chatId, task.taskId)) return;
     await this.redis.client
       .multi()
-      .hset(`bot:task:${task.taskId}`, fields)
+      .hset(taskKey(task.chatId, task.taskId), fields)
       .zadd(`bot:chat:${task.chatId}:tasks`, task.trackedAt, task.taskId)
       .sadd('bot:chats', String(task.chatId))
       .exec();
   }
 
   async untrack(chatId: number, taskId: string): Promise<void> {
-    await this.redis.client.multi().del(`bot:task:${taskId}`).zrem(`bot:chat:${chatId}:tasks`, taskId).exec();
+    const multi = this.redis.client
+      .multi()
+      .del(taskKey(chatId, taskId))
+      .zrem(`bot:chat:${chatId}:tasks`, taskId);
+    if (await this.legacyTask(chatId, taskId)) multi.del(legacyTaskKey(taskId));
+    await multi.exec();
   }
 
   async chats(): Promise<number[]> {
@@ -55,21 +65,19 @@ export class BotStateRepository {
   /** The chat's tracked tasks, oldest first. */
   async tasksOf(chatId: number): Promise<TrackedTask[]> {
     const ids = await this.redis.client.zrange(`bot:chat:${chatId}:tasks`, '0', '-1');
-    const tasks = await Promise.all(ids.map((id) => this.task(id)));
+    const tasks = await Promise.all(ids.map((id) => this.task(chatId, id)));
     return tasks.filter((task): task is TrackedTask => task !== undefined);
   }
 
-  async task(taskId: string): Promise<TrackedTask | undefined> {
-    const fields = await this.redis.client.hgetall(`bot:task:${taskId}`);
-    if (!fields.chatId) return undefined;
-    return {
-      taskId,
-      chatId: Number(fields.chatId),
-      userId: Number(fields.userId),
-      userName: fields.userName ?? '',
-      triggerMessageId: fields.triggerMessageId ? Number(fields.triggerMessageId) : undefined,
-      trackedAt: Number(fields.trackedAt),
-    };
+  async task(chatId: number, taskId: string): Promise<TrackedTask | undefined> {
+    const fields = await this.redis.client.hgetall(taskKey(chatId, taskId));
+    return fields.chatId ? trackedTask(taskId, fields) : this.legacyTask(chatId, taskId);
+  }
+
+  /** A record written before records were kept per chat (`bot:task:<id>`), if it is this chat's. */
+  private async legacyTask(chatId: number, taskId: string): Promise<TrackedTask | undefined> {
+    const fields = await this.redis.client.hgetall(legacyTaskKey(taskId));
+    return Number(fields.chatId) === chatId ? trackedTask(taskId, fields) : undefined;
   }
 
   async statusMessage(chatId: number): Promise<StatusMessage | undefined> {
@@ -122,4 +130,18 @@ export class BotStateRepository {
   async claimTick(ms: number): Promise<boolean> {
     return (await this.redis.client.set('bot:tick', '1', 'PX', ms, 'NX')) === 'OK';
   }
+}
+
+const taskKey = (chatId: number, taskId: string) => `bot:chat:${chatId}:task:${taskId}`;
+const legacyTaskKey = (taskId: string) => `bot:task:${taskId}`;
+
+function trackedTask(taskId: string, fields: Record<string, string>): TrackedTask {
+  return {
+    taskId,
+    chatId: Number(fields.chatId),
+    userId: Number(fields.userId),
+    userName: fields.userName ?? '',
+    triggerMessageId: fields.triggerMessageId ? Number(fields.triggerMessageId) : undefined,
+    trackedAt: Number(fields.trackedAt),
+  };
 }
