@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type AppConfig } from '../../src/core/config/app-config.js';
 import { BotNotifier } from '../../src/bot/delivery/bot-notifier.service.js';
-import { shownLength } from '../../src/bot/format/text-format.js';
+import { cutText, shownLength } from '../../src/bot/format/text-format.js';
 import { type BotGateway } from '../../src/bot/gateway/telegraf-bot.gateway.js';
 
 /** A notifier on a gateway that records what it was asked to send. */
@@ -49,5 +49,14 @@ describe('BotNotifier (what reaches a chat)', () => {
     assert.match(sent[0].html, /^⚠️ Refused: (&lt;x&gt;)+/);
     assert.match(sent[0].html, /\.\.\.$/);
     assert.doesNotMatch(sent[0].html, /<b>|<a /);
+  });
+
+  it('counts as Telegram does when cutting too: an emoji is two units, and never split', async () => {
+    const { notifier, sent } = notifierWithGateway();
+    await notifier.tell(ALICE, `<b>${'😀'.repeat(5000)}</b>`);
+    assert.ok(shownLength(sent[0].html) <= 4096, String(shownLength(sent[0].html)));
+    assert.ok(sent[0].html.isWellFormed(), 'no half emoji');
+    assert.equal(cutText('😀😀😀😀', 7), '😀😀...');
+    assert.equal(cutText('abc', 3), 'abc');
   });
 });

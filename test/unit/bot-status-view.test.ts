@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommand } from '../../src/bot/commands/bot-commands.js';
-import { episodeCode, progressBar } from '../../src/bot/format/text-format.js';
+import { episodeCode, MESSAGE_LIMIT, progressBar, shownLength } from '../../src/bot/format/text-format.js';
 import { type TrackedTask } from '../../src/bot/status/bot-state.repository.js';
 import { renderStatus, TASKS_PER_PAGE } from '../../src/bot/status/status-view.js';
 import { type TaskView } from '../../src/ingest/ingest.service.js';
@@ -154,6 +154,37 @@ describe('bot status message', () => {
     const lines = text.split('\n').filter((line) => /^(✅|❌|⚙|⏳) Show/.test(line));
     assert.equal(lines.length, 10);
     assert.match(text, /\+4 more/);
+  });
+
+  it("stays within Telegram's 4,096 characters with four packs of long failures: fewer item lines each", () => {
+    const pack = (n: number) =>
+      task(n, {
+        hint: `${'Very Long Season Pack Name '.repeat(3)}${n}`,
+        state: 'processing',
+        items: Array.from({ length: 12 }, (_, i) => ({
+          name: `Pack/${'A.Very.Long.Episode.File.Name.'.repeat(2)}E${i}.mkv`,
+          kind: 'video' as const,
+          size: 1,
+          state: 'failed' as const,
+          error: 'ffprobe could not read the video stream of this file at all'.repeat(2),
+          note: null,
+          language: null,
+          fileId: null,
+          titleId: null,
+          reused: false,
+        })),
+        itemCounts: { total: 12, done: 0, failed: 12, skipped: 0, unsupported: 0, active: 0 },
+      });
+    const { text } = renderStatus({
+      tasks: [1, 2, 3, 4].map(pack),
+      page: 0,
+      workers: [worker],
+      uptimeSeconds: 1,
+      now: NOW,
+    });
+    assert.ok(shownLength(text) <= MESSAGE_LIMIT, String(shownLength(text)));
+    assert.match(text, /❌ A\.Very/, 'still some item lines');
+    assert.equal((text.match(/^<b>\d\. /gm) ?? []).length, 4, 'every task of the page');
   });
 
   it('draws progress bars and episode codes', () => {

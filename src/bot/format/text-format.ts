@@ -5,12 +5,17 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * `text` if it has at most `max` characters, else its first `max - 3` and `...`. Counted in code
- * points, so an emoji is never cut in half.
+ * `text` if it has at most `max` characters, else its first ones and `...` within `max`. Counted in
+ * UTF-16 units, as Telegram counts its limits (an emoji is two), and never cut inside a character.
  */
 export function cutText(text: string, max: number): string {
-  const characters = Array.from(text);
-  return characters.length > max ? `${characters.slice(0, max - 3).join('')}...` : text;
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const character of text) {
+    if (kept.length + character.length > max - 3) break;
+    kept += character;
+  }
+  return `${kept}...`;
 }
 
 /**

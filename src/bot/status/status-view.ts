@@ -2,12 +2,21 @@ import { type InstanceHeartbeat } from '../../core/heartbeat/instance-heartbeat.
 import { type TaskView } from '../../ingest/ingest.service.js';
 import { type Keyboard, type KeyboardButton } from '../gateway/bot-events.js';
 import { formatBytes, formatDuration } from '../../core/util/format-units.js';
-import { cutText, escapeHtml, progressBar, shortId } from '../format/text-format.js';
+import {
+  cutText,
+  escapeHtml,
+  MESSAGE_LIMIT,
+  progressBar,
+  shortId,
+  shownLength,
+} from '../format/text-format.js';
 import { type TrackedTask } from './bot-state.repository.js';
 
 export const TASKS_PER_PAGE = 4;
 /** Item lines shown per task of a pack; the rest are summed up as "+N more". */
 export const ITEM_LINES = 10;
+/** Fewer item lines per task, tried in turn while the message would pass Telegram's length. */
+const FEWER_ITEM_LINES = [5, 2, 0];
 
 const ITEM_ICONS: Record<string, string> = {
   pending: '⏳',
@@ -44,12 +53,19 @@ export function renderStatus(input: StatusInput): RenderedStatus {
   const page = Math.min(Math.max(0, input.page), pages - 1);
   const shown = input.tasks.slice(page * TASKS_PER_PAGE, (page + 1) * TASKS_PER_PAGE);
   const count = input.tasks.length;
-  const lines = [`<b>StreamVault · ${count} active task${count === 1 ? '' : 's'}</b>`];
-  shown.forEach(({ view, tracked }, index) => {
-    lines.push('', ...taskBlock(page * TASKS_PER_PAGE + index + 1, view, tracked, input.now));
-  });
-  lines.push('', ...footer(input.workers, input.uptimeSeconds));
-  if (pages > 1) lines.push(`Page ${page + 1}/${pages}`);
+  // Four packs with long failures can pass 4,096 characters, which Telegram refuses (and the message
+  // would never update again): fewer item lines per task until it fits.
+  let text = '';
+  for (const itemLimit of [ITEM_LINES, ...FEWER_ITEM_LINES]) {
+    const lines = [`<b>StreamVault · ${count} active task${count === 1 ? '' : 's'}</b>`];
+    shown.forEach(({ view, tracked }, index) => {
+      lines.push('', ...taskBlock(page * TASKS_PER_PAGE + index + 1, view, tracked, input.now, itemLimit));
+    });
+    lines.push('', ...footer(input.workers, input.uptimeSeconds));
+    if (pages > 1) lines.push(`Page ${page + 1}/${pages}`);
+    text = lines.join('\n');
+    if (shownLength(text) <= MESSAGE_LIMIT) break;
+  }
 
   const keyboard: Keyboard = shown.map(({ view }, index) => [
     { text: `✖ Cancel ${page * TASKS_PER_PAGE + index + 1}`, data: `cancel:${view.taskId}` },
@@ -60,7 +76,7 @@ export function renderStatus(input: StatusInput): RenderedStatus {
     if (page < pages - 1) nav.push({ text: 'Next ▶', data: `page:${page + 1}` });
     keyboard.push(nav);
   }
-  return { text: lines.join('\n'), keyboard, page };
+  return { text, keyboard, page };
 }
 
 /** A task's display name: the hint, else the downloaded file name, else the link's last path segment. */
@@ -69,12 +85,18 @@ export function taskName(view: Pick<TaskView, 'hint' | 'fileName' | 'source'>): 
   return cutText(name, 64);
 }
 
-function taskBlock(position: number, view: TaskView, tracked: TrackedTask, now: number): string[] {
+function taskBlock(
+  position: number,
+  view: TaskView,
+  tracked: TrackedTask,
+  now: number,
+  itemLimit: number,
+): string[] {
   const elapsed = formatDuration((now - new Date(view.createdAt).getTime()) / 1000);
   return [
     `<b>${position}. ${escapeHtml(taskName(view))}</b>`,
     ...progressLines(view),
-    ...itemLines(view),
+    ...itemLines(view, itemLimit),
     `${escapeHtml(view.engine ?? 'engine pending')} · ${view.state} · ${elapsed} · <code>${shortId(
       view.taskId,
     )}</code> · ${escapeHtml(tracked.userName)}`,
@@ -82,15 +104,15 @@ function taskBlock(position: number, view: TaskView, tracked: TrackedTask, now: 
 }
 
 /**
- * A pack's files, one line each (name and what became of it), at most ITEM_LINES of them: those
+ * A pack's files, one line each (name and what became of it), at most `limit` of them: those
  * being worked on and those that failed first, then "+N more".
  */
-export function itemLines(view: Pick<TaskView, 'items'>): string[] {
+export function itemLines(view: Pick<TaskView, 'items'>, limit = ITEM_LINES): string[] {
   if (view.items.length <= 1) return [];
   const ordered = view.items
     .map((item, index) => ({ item, index }))
     .sort((a, b) => ITEM_ORDER.indexOf(a.item.state) - ITEM_ORDER.indexOf(b.item.state) || a.index - b.index);
-  const shown = ordered.slice(0, ITEM_LINES).sort((a, b) => a.index - b.index);
+  const shown = ordered.slice(0, limit).sort((a, b) => a.index - b.index);
   const lines = shown.map(({ item }) => {
     const name = item.name.split('/').pop() ?? item.name;
     const why = item.state === 'failed' && item.error ? ` — ${cutText(item.error, 60)}` : '';
