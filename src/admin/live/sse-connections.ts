@@ -6,7 +6,10 @@ const KEEPALIVE_MS = 15_000;
 
 export interface SseStream {
   send(event: string, data: unknown): void;
-  /** Runs once when the client goes away or the server shuts down. */
+  /**
+   * Runs once when the client goes away or the server shuts down; at once if that has happened
+   * already (a client that left while the handler awaited its subscription leaves none behind).
+   */
   onClose(listener: () => void): void;
 }
 
@@ -42,7 +45,7 @@ export class SseConnections implements OnModuleDestroy {
       send: (event, data) => {
         if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       },
-      onClose: (listener) => listeners.push(listener),
+      onClose: (listener) => (closed ? listener() : listeners.push(listener)),
     };
   }
 
