@@ -19,6 +19,9 @@ import {
   telegramSourceText,
 } from './telegram/telegram-file-source.js';
 
+/** The longest name hint a task takes (the API's DTO says the same). */
+export const HINT_MAX_CHARS = 300;
+
 export interface SubmitRequest {
   url: string;
   hint?: string;
@@ -129,6 +132,10 @@ export class IngestService {
     requester: Identity,
     fields: Pick<IngestTask, 'source' | 'sourceKind' | 'telegramFile' | 'hint' | 'chatId'>,
   ): Promise<{ taskId: string; existing: boolean }> {
+    // The API's limit, for every way in (the bot takes the rest of a message as the hint).
+    if (fields.hint !== undefined && fields.hint.trim().length > HINT_MAX_CHARS) {
+      throw new AppError(400, 'bad_request', `A name hint is at most ${HINT_MAX_CHARS} characters.`);
+    }
     return this.mutex.withLock(`ingest-source:${key}`, async () => {
       const active = await this.tasks.findActiveBySource(key);
       if (active) return { taskId: active._id, existing: true };

@@ -4,6 +4,7 @@ import { HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.reposito
 import { type InstanceHeartbeat } from '../../src/core/heartbeat/instance-heartbeat.js';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { DailyQuota } from '../../src/ingest/admission/daily-quota.js';
+import { IngestService } from '../../src/ingest/ingest.service.js';
 import { IngestQueue } from '../../src/ingest/queue/ingest-queue.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -180,6 +181,25 @@ describe('retrying a task: its requester or an admin, through admission, never d
     assert.equal((await owner.post(`/api/ingest/${cancelled}/retry`)).status, 202, 'once a slot is free');
     for (const taskId of [cancelled, String(running[1].body.taskId)])
       await owner.delete(`/api/ingest/${taskId}`);
+  });
+
+  it('refuses a name hint over 300 characters however it comes (the bot passes the rest of a message)', async () => {
+    const me = (await owner.get('/api/auth/me')).body;
+    await assert.rejects(
+      server.app.get(IngestService).submit({
+        url: link('Long.Hint'),
+        hint: 'x'.repeat(301),
+        requester: {
+          kind: 'user',
+          id: String(me.id),
+          name: 'retry-owner',
+          role: 'uploader',
+          via: 'telegram',
+        },
+      }),
+      (error: Error & { getStatus?: () => number }) =>
+        error.getStatus?.() === 400 && /at most 300 characters/.test(error.message),
+    );
   });
 
   it('refuses to retry a cancelled task while its old job still lives (its worker is stopping it)', async () => {
