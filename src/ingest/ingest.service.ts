@@ -201,7 +201,8 @@ export class IngestService {
             : `The task is ${task.state} and a worker has it (or it is waiting in the queue); retry is for failed, cancelled or stuck tasks.`,
         );
       }
-      if (!ACTIVE_STATES.includes(task.state)) {
+      // Active again (not a stuck task, already counted, nor a done one that only lacks its stills).
+      if (ended || partlyDone) {
         // Cancelled while a worker had it, its job lives until that worker has stopped: a new job
         // cannot be queued under the same id, and the old one's last writes would land on the retry.
         if (await this.queue.hasLiveJob(task._id)) {
