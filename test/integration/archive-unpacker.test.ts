@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -135,6 +136,63 @@ describe('archive unpacking (bsdtar → tar stream, entries written here)', () =
       (error: unknown) =>
         error instanceof DownloadFailedError && /unpacks to more than 1/.test(error.message),
     );
+  });
+
+  it('fails a truncated archive whose tool exits while entries are still being written, and nothing else', async () => {
+    const dir = tempDir('sv-truncated-');
+    const whole = makeZip(
+      Array.from({ length: 8 }, (_, n) => ({ name: `e${n}.mkv`, content: randomBytes(200_000) })),
+    );
+    const archive = join(dir, 'truncated.zip');
+    writeFileSync(archive, whole.subarray(0, whole.length / 2));
+    // bsdtar's exit (rejecting its promise) came while an entry was being written, before anything
+    // listened for it: an unhandled rejection, which took the whole worker down.
+    const rejections: unknown[] = [];
+    const listener = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      for (let round = 0; round < 5; round++) {
+        await assert.rejects(
+          unpackArchive(archive, join(dir, `out-${round}`), limits, signal),
+          (error: unknown) =>
+            error instanceof DownloadFailedError && /could not be unpacked/.test(error.message),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+    assert.deepEqual(rejections, []);
+  });
+
+  it("refuses an entry it cannot write (a file where a folder goes, a path too long), shortens a name over the disk's 255 bytes, and unpacks the rest", async () => {
+    const dir = tempDir('sv-clash-');
+    const archive = join(dir, 'clash.zip');
+    const long = `[Group] ${'進撃の巨人 '.repeat(20)}[1080p].mkv`;
+    writeFileSync(
+      archive,
+      makeZip([
+        { name: 'a', content: Buffer.from('a file') },
+        { name: 'a/b.mkv', content: Buffer.from('under a file') },
+        { name: long, content: Buffer.from('long') },
+        { name: `${'deep/'.repeat(900)}x.mkv`, content: Buffer.from('deep') },
+        { name: 'ok.mkv', content: Buffer.from('fine') },
+      ]),
+    );
+    const target = join(dir, 'target');
+    const entries = await unpackArchive(archive, target, limits, signal);
+    const byName = new Map(entries.map((entry) => [entry.name, entry]));
+    assert.equal(byName.get('ok.mkv')?.path, 'ok.mkv');
+    assert.equal(readFileSync(join(target, 'ok.mkv'), 'utf8'), 'fine');
+    assert.match(String(byName.get('a/b.mkv')?.refused), /clashes with another entry/);
+    const shortened = byName.get(long)!;
+    assert.equal(shortened.refused, undefined, 'a long name is shortened, not refused');
+    assert.ok(Buffer.byteLength(shortened.path) <= 255, String(Buffer.byteLength(shortened.path)));
+    assert.match(shortened.path, /\.mkv$/, 'keeping its extension');
+    assert.equal(readFileSync(join(target, shortened.path), 'utf8'), 'long');
+    assert.match(String(byName.get(`${'deep/'.repeat(900)}x.mkv`)?.refused), /unusable name/);
+    for (const entry of entries)
+      assert.doesNotMatch(String(entry.refused), new RegExp(dir), 'no server paths');
   });
 
   it('says what is wrong with a damaged archive', async () => {

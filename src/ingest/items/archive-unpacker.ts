@@ -32,6 +32,10 @@ export interface UnpackedEntry {
 export const MAX_UNPACK_RATIO = 20;
 const UNPACK_ALLOWANCE = 64 * 1024 * 1024;
 const ENCRYPTED = 'the archive is encrypted (password-protected); it cannot be unpacked';
+/** Filesystem refusals of one entry (not of the disk): the entry is skipped, the rest unpacked. */
+const UNWRITABLE = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+const UNWRITABLE_REASON =
+  'a name that clashes with another entry (a file where a folder goes) or is too long to write; not extracted';
 
 /** The byte cap for unpacking an archive of `archiveSize` bytes: a zip bomb stops there. */
 export function unpackCeiling(archiveSize: number, ceiling: number): number {
@@ -60,6 +64,12 @@ export async function unpackArchive(
     buffer: { stdout: false, stderr: true },
     stdin: 'ignore',
   });
+  // Listened to at once: bsdtar may exit (a truncated archive) while an entry is still being written,
+  // long before its end is awaited below, and an unheard rejection stops the whole process.
+  const exited = child.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const entries: UnpackedEntry[] = [];
   const used = new Set<string>();
   let written = 0;
@@ -83,7 +93,14 @@ export async function unpackArchive(
     for (let n = 2; used.has(unique.toLowerCase()); n++) unique = `${path}.${n}`;
     used.add(unique.toLowerCase());
     const out = join(target, unique);
-    await mkdir(dirname(out), { recursive: true });
+    try {
+      await mkdir(dirname(out), { recursive: true });
+    } catch (error) {
+      if (!UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      entries.push({ name, path: '', size: header.size ?? 0, refused: UNWRITABLE_REASON });
+      entry.resume();
+      return;
+    }
     let size = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -101,7 +118,14 @@ export async function unpackArchive(
         callback(null, chunk);
       },
     });
-    await pipeline(entry, counter, createWriteStream(out));
+    try {
+      await pipeline(entry, counter, createWriteStream(out));
+    } catch (error) {
+      if (!UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      // The entry's stream was ended by the failed pipeline: the next entry follows.
+      entries.push({ name, path: '', size: header.size ?? 0, refused: UNWRITABLE_REASON });
+      return;
+    }
     entries.push({ name, path: unique, size });
   };
   // The reader's own error (too many entries, too many bytes) is the reason; a broken pipe follows it.
@@ -121,8 +145,7 @@ export async function unpackArchive(
     child.stdout!.on('error', fail);
     child.stdout!.pipe(extract);
   });
-  let exit: unknown;
-  await child.catch((error: unknown) => (exit = error));
+  const exit = await exited;
   if (failure !== undefined || exit !== undefined) {
     if (signal.aborted) throw signal.reason ?? failure ?? exit;
     if (failure instanceof DownloadFailedError) throw failure;
