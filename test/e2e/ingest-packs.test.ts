@@ -275,7 +275,8 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     });
     const failed = item(first, /E02/);
     assert.equal(failed.state, 'failed');
-    assert.match(String(failed.error), /not a readable video/);
+    assert.match(String(failed.error), /not a readable video: ffprobe: /);
+    assert.doesNotMatch(String(failed.error), /downloads\//, "the worker's sandbox path is not shown");
     const doneBefore = itemsOf(first).filter((i) => i.state === 'done');
 
     archives.serve(toZip(pack)); // the uploader fixed the episode

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { fileTypeFromFile } from 'file-type';
-import { MediaProber, mimeOf } from '../processing/media-prober.js';
+import { ffprobeComplaint, MediaProber, mimeOf } from '../processing/media-prober.js';
 import { type ItemProbe, type MediaKind } from './ingest-item.js';
 
 export interface Classification {
@@ -76,7 +76,7 @@ export class MediaClassifier {
       return { kind: 'video', reason: 'ffprobe found no video or audio track in it' };
     } catch (error) {
       if (signal?.aborted) throw error;
-      return { kind: 'video', reason: `not a readable video: ${ffprobeComplaint(error)}` };
+      return { kind: 'video', reason: `not a readable video: ${ffprobeComplaint(error, path)}` };
     }
   }
 }
@@ -113,10 +113,4 @@ function describeOther(name: string): string {
   if (['.torrent', '.sfv', '.md5', '.sha1', '.par2'].includes(extension))
     return `a checksum or index file (${extension}); not media`;
   return `not media (${extension || 'no extension'}, unknown content)`;
-}
-
-function ffprobeComplaint(error: unknown): string {
-  const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-  const line = stderr.split('\n').filter(Boolean).at(-1) ?? (error as Error).message;
-  return `ffprobe: ${line.replace(/^.*?:\s(?=[A-Z])/, '').slice(0, 160)}`;
 }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { execa } from 'execa';
 import { type StreamInfo } from '../../library/schemas/media-file.schema.js';
@@ -69,4 +70,14 @@ export function mimeOf(formatName: string, fileName: string): string {
   if (/mpegts/.test(formatName)) return 'video/mp2t';
   if (/webm/.test(formatName)) return 'video/webm';
   return 'application/octet-stream';
+}
+
+/**
+ * What ffprobe said about a file it could not read, for a task's error: its last line, with the
+ * file's path (the worker's sandbox, which users are not shown) cut to its name.
+ */
+export function ffprobeComplaint(error: unknown, path: string): string {
+  const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+  const line = stderr.split('\n').filter(Boolean).at(-1) ?? (error as Error).message;
+  return `ffprobe: ${line.replaceAll(path, basename(path)).slice(0, 160)}`;
 }

@@ -13,7 +13,7 @@ import { parseReleaseName } from '../../library/release-name/release-name.parser
 import { type IngestItem, type ItemProbe } from '../items/ingest-item.js';
 import { sha256File } from '../processing/checksum.js';
 import { ContentStore } from '../processing/content-store.js';
-import { MediaProber, mimeOf } from '../processing/media-prober.js';
+import { ffprobeComplaint, MediaProber, mimeOf } from '../processing/media-prober.js';
 import { VideoTools } from '../processing/video-tools.js';
 import { type IngestTask } from '../schemas/ingest-task.schema.js';
 import { ItemFailedError, type ItemContext, type MediaKindProcessor } from './media-kind-processor.js';
@@ -67,8 +67,7 @@ export class VideoProcessor implements MediaKindProcessor {
       return { ...result, mime: mimeOf(result.formatName, name) };
     } catch (error) {
       if (signal.aborted) throw error;
-      const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
-      throw new ItemFailedError(`not a readable video: ffprobe: ${stderr.split('\n').at(-1)?.slice(0, 160)}`);
+      throw new ItemFailedError(`not a readable video: ${ffprobeComplaint(error, path)}`);
     }
   }
 
