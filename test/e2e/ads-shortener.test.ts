@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mongoose from 'mongoose';
@@ -109,6 +109,8 @@ describe('download link shortener', () => {
       MONGODB_URI: db.uri,
       ADMIN_PASSWORD: password,
       NODE_EXTRA_CA_CERTS: tls.certPath,
+      // The shortener's calls pass the SSRF guard: this loopback one is let through by name.
+      INGEST_ALLOW_HOSTS: new URL(shortener.url).host,
     });
     admin = await signInFirstAdmin(app.url, password);
     const saved = await admin.request('PUT', '/api/ads/settings', {
@@ -157,6 +159,39 @@ describe('download link shortener', () => {
       new RegExp(`^${publicOrigin()}/stream/${fileId}/Admin\\.Copy\\.mp4\\?md5=`),
     );
     assert.equal(shortener.calls.length, before);
+  });
+
+  it('never connects to a shortener on an address that is not public (a template aimed inside)', async () => {
+    let connections = 0;
+    const inside = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => inside.listen(0, '127.0.0.1', resolve));
+    const port = (inside.address() as AddressInfo).port;
+    const aimedInside = adSettings({
+      shortener: { enabled: true, urlTemplate: `https://127.0.0.1:${port}/admin?u={url}` },
+    });
+    try {
+      assert.equal((await admin.request('PUT', '/api/ads/settings', { json: aimedInside })).status, 200);
+      const fileId = await addFile('Inside.Job.mp4');
+      assert.match(
+        await download(visitor, fileId),
+        new RegExp(`^${publicOrigin()}/stream/${fileId}/Inside\\.Job\\.mp4\\?md5=`),
+        'the signed link, as when the shortener fails',
+      );
+      assert.equal(connections, 0, 'not one connection to the inside address');
+    } finally {
+      inside.close();
+      const restored = adSettings({
+        shortener: {
+          enabled: true,
+          urlTemplate: `${shortener.url}/api?api={key}&url={url}`,
+          apiKey: 'key&1',
+        },
+      });
+      assert.equal((await admin.request('PUT', '/api/ads/settings', { json: restored })).status, 200);
+    }
   });
 
   for (const mode of ['html', 'error', 'slow'] as const) {
