@@ -240,6 +240,8 @@ describe('ad statistics days', () => {
       ['2026-02-30', '2026-03-01'],
       ['2026-03-02', '2026-03-01'],
       ['2025-01-01', '2026-03-01'],
+      // What `to=0000-01-01` alone made of the default 30 days before it.
+      ['-000001-12-03', '0000-01-01'],
     ])
       assert.throws(() => dayRange(from, to), /from|date/);
   });

@@ -1,3 +1,4 @@
+import { runsTheSite } from './audience/ad-audience.js';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { UserService, type UserView } from '../../auth/user.service.js';
@@ -32,11 +33,11 @@ export class AdsAdminService {
     return this.settings.save(owner, settings, by);
   }
 
-  /** Viewer accounts with their ad-free mark (admins never see ads, so they are not listed). */
+  /** Viewer accounts with their ad-free mark (a site's admins never see ads, so they are not listed). */
   async accounts(owner: string): Promise<AdFreeView[]> {
     const marked = new Set(await this.adFree.list(owner));
     return (await this.users.listForTenant(owner))
-      .filter((user) => user.role !== 'admin')
+      .filter((user) => !runsTheSite(user.role))
       .map((user) => ({
         id: user.id,
         username: user.username,

@@ -73,9 +73,12 @@ export class AdStatsService {
 export function dayRange(from: string, to: string): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);
   const end = Date.parse(`${to}T00:00:00Z`);
+  // A day of year 0 back-computes `from` into year -1, which no YYYY-MM-DD can name: refused too.
   if (
     !Number.isFinite(start) ||
     !Number.isFinite(end) ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(from) ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(to) ||
     utcDay(new Date(start)) !== from ||
     utcDay(new Date(end)) !== to
   )

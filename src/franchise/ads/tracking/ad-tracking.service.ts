@@ -21,9 +21,11 @@ export class AdTrackingService {
     identity: Identity | undefined,
     preroll: boolean,
   ): Promise<void> {
+    const { enabled, frequencyCapMinutes } = await this.settings.get(owner);
+    // A site showing no ads has none to count: anyone could otherwise fill its figures.
+    if (!enabled) return;
     await this.stats.record(owner, event, source);
     if (event !== AdEvent.Impression || source !== AdEventSource.Player || !preroll || !identity) return;
-    const { frequencyCapMinutes } = await this.settings.get(owner);
     if (frequencyCapMinutes > 0) await this.counters.startCap(owner, identity.id, frequencyCapMinutes);
   }
 }

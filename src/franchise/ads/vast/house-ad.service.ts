@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../../core/config/app-config.js';
+import { siteOrigin } from '../../../core/tenancy/site-origin.js';
+import { TenantContext } from '../../../core/tenancy/tenant-context.js';
 import { LibraryService } from '../../../library/library.service.js';
 import { MediaLinks } from '../../../site/pages/media-links.js';
 import { AdSettingsService } from '../settings/ad-settings.service.js';
@@ -24,7 +26,9 @@ export class HouseAdService {
     const [file] = await this.library.findFiles([new Types.ObjectId(houseAd.fileId)]);
     // The creative's file was deleted: no ad, and the player goes on to the content.
     if (!file) return emptyVast();
-    const origin = new URL(this.config.http.publicUrl).origin;
+    // The site's own origin: a tenant's stream links are refused on the operator's host, and its
+    // tracking counted there would be the operator's.
+    const origin = siteOrigin(this.config, TenantContext.current());
     const video = file.streams.video[0];
     return houseAdVast({
       id: String(file._id),

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
+import { AdStatsService } from '../../src/franchise/ads/tracking/ad-stats.service.js';
+import { adSettings, storeVideo } from '../support/ads.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { HostClient } from '../support/host-client.js';
+import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
+import { BROWSER_ACCEPT, startSiteApp } from '../support/site-app.js';
+
+const CINEMA = 'cinema.example.com';
+const QUIET = 'quiet.example.com';
+
+describe("franchise: a tenant's own ads", () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let owner: HostClient;
+  let cinema: string;
+  let quiet: string;
+  let creativeId: string;
+  let contentId: string;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startSiteApp({ MONGODB_URI: db.uri });
+    const operator = await signInAdmin(server);
+    const ids: string[] = [];
+    for (const [slug, domain] of [
+      ['cinema', CINEMA],
+      ['quiet', QUIET],
+    ]) {
+      const res = await operator.post('/api/tenants', { slug, name: slug, domains: [domain] });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      ids.push(String(res.body.id));
+    }
+    [cinema, quiet] = ids;
+    const created = await operator.post(`/api/tenants/${cinema}/admins`, {
+      username: 'owner',
+      password: 'owner-password',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    owner = new HostClient(server.url, CINEMA);
+    await owner.login('owner', 'owner-password');
+    creativeId = String((await storeVideo(server.app, 3, 'house-ad.webm'))._id);
+    contentId = String((await storeVideo(server.app, 4, 'Feature.Film.2020.webm'))._id);
+    const saved = await owner.request('PUT', '/api/ads/settings', {
+      json: adSettings({
+        vastTagUrl: '/ads/vast.xml',
+        houseAd: { fileId: creativeId, clickThrough: 'https://sponsor.example.com/' },
+      }),
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it("points its house ad's video and beacons at its own site, where its links play and its counts are its own", async () => {
+    const vast = await new HostClient(server.url, CINEMA).get('/ads/vast.xml');
+    assert.equal(vast.status, 200);
+    const unescape = (text: string) => text.replace(/&amp;/g, '&');
+    const media = unescape(/<MediaFile[^>]*>([^<]+)<\/MediaFile>/.exec(vast.text)?.[1] ?? '');
+    assert.ok(media.startsWith(`http://${CINEMA}/stream/${creativeId}/`), media);
+    const beacons = [...vast.text.matchAll(/<(?:Click)?Tracking[^>]*>([^<]+)<\/(?:Click)?Tracking>/g)].map(
+      (m) => unescape(m[1]),
+    );
+    assert.ok(beacons.length > 0);
+    for (const beacon of beacons) assert.ok(beacon.startsWith(`http://${CINEMA}/ads/track/`), beacon);
+    const url = new URL(media);
+    const played = await new HostClient(server.url, CINEMA).get(`${url.pathname}${url.search}`, {
+      range: 'bytes=0-15',
+    });
+    assert.equal(played.status, 206, 'the link plays on the site that gave it');
+  });
+
+  it('shows its ads to its visitors, not to its own admin, who is not listed among the accounts to mark ad-free', async () => {
+    const adsOf = async (client: HostClient) => {
+      const page = await client.get(`/play/${contentId}`, BROWSER_ACCEPT);
+      assert.equal(page.status, 200);
+      return /data-ads="/.test(page.text);
+    };
+    const visitor = new HostClient(server.url, CINEMA);
+    await visitor.get('/');
+    assert.equal(await adsOf(visitor), true, 'a visitor sees them');
+    assert.equal(await adsOf(owner), false, 'the site admin does not');
+    const accounts = await owner.get('/api/ads/accounts');
+    assert.equal(accounts.status, 200);
+    assert.deepEqual(
+      (accounts.body as { username: string }[]).map((a) => a.username),
+      [],
+    );
+  });
+
+  it('counts no ad events for a site whose ads are off (anyone could fill its figures)', async () => {
+    const visitor = new HostClient(server.url, QUIET);
+    for (let i = 0; i < 3; i++) assert.equal((await visitor.post('/ads/track/click')).status, 204);
+    const today = utcDay(new Date());
+    const stats = await server.app.get(AdStatsService).stats(quiet, today, today);
+    assert.deepEqual(stats.totals, {});
+    assert.equal((await new HostClient(server.url, CINEMA).post('/ads/track/click')).status, 204);
+    assert.equal((await server.app.get(AdStatsService).stats(cinema, today, today)).totals.click, 1);
+  });
+});
