@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Types } from 'mongoose';
 import sharp from 'sharp';
+import { ExplorerService } from '../../src/admin/explorer/explorer.service.js';
+import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { ArtworkCollector } from '../../src/library/artwork/artwork-collector.js';
+import { ArtworkRepository } from '../../src/library/artwork/artwork.repository.js';
 import { ArtworkRequests } from '../../src/library/artwork/artwork-requests.js';
 import { artworkPath } from '../../src/library/artwork/artwork-sizes.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -53,6 +58,7 @@ describe('artwork kept local', () => {
       '/poster.jpg': { type: 'image/jpeg', body: await picture(600, 900, 'jpeg') },
       '/backdrop.png': { type: 'image/png', body: await picture(1920, 1080, 'png') },
       '/page.html': { type: 'text/html', body: Buffer.from('<html>not an image</html>') },
+      '/kept.jpg': { type: 'image/jpeg', body: await picture(400, 600, 'jpeg') },
     });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
@@ -125,6 +131,22 @@ describe('artwork kept local', () => {
     assert.match(String(outcome.poster), /loopback/);
     assert.match(String(outcome.backdrop), /not an image/);
     assert.equal((await reload(id)).artwork, undefined);
+  });
+
+  it('is never offered as an orphan by the explorer; a stored copy deleted anyway answers 404, not 500', async () => {
+    const id = await titleWith('Kept Art', { poster: host.url('/kept.jpg') });
+    await server.app.get(ArtworkCollector).collect(id);
+    const artworkId = (await reload(id)).artwork!.poster!;
+    const { part } = (await server.app.get(ArtworkRepository).findById(artworkId))!;
+    const hoursAgo = new Date(Date.now() - 3 * 3600_000);
+    utimesSync(join(server.config.dataDir, 'media', part.ref), hoursAgo, hoursAgo);
+    const orphans = await server.app.get(ExplorerService).orphans();
+    assert.ok(!orphans.some((object) => object.ref === part.ref), 'a kept poster is not an orphan');
+
+    await server.app.get<MediaStore>(MEDIA_STORE).delete(part.ref);
+    const res = await server.request(artworkPath(artworkId, 'w780'));
+    assert.equal(res.status, 404);
+    assert.deepEqual(Object.keys((await res.json()) as object).sort(), ['error', 'message']);
   });
 
   it('unknown ids and sizes outside the fixed list → 404 {error, message}', async () => {

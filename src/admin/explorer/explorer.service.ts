@@ -9,6 +9,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { LocalMediaStore, type LocalObject } from '../../core/storage/local-media-store.js';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { VideoTools } from '../../ingest/processing/video-tools.js';
+import { ArtworkRepository } from '../../library/artwork/artwork.repository.js';
 import { LibraryService } from '../../library/library.service.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
@@ -47,6 +48,7 @@ export class ExplorerService {
     private readonly inFlight: InFlightRefsRepository,
     private readonly processor: VideoTools,
     private readonly library: LibraryService,
+    private readonly artwork: ArtworkRepository,
   ) {}
 
   get storeKind(): MediaStore['kind'] {
@@ -100,15 +102,20 @@ export class ExplorerService {
   }
 
   /**
-   * Local objects no library file, and no ingest task, references, older than `ORPHAN_MIN_AGE_MS`.
-   * Only the local store can be listed; Telegram channel history is not scanned.
+   * Local objects no library file, no kept artwork (posters, backdrops, stills: stored in the same
+   * store) and no ingest task references, older than `ORPHAN_MIN_AGE_MS`. Only the local store can be
+   * listed; Telegram channel history is not scanned.
    */
   async orphans(now = Date.now()): Promise<LocalObject[]> {
     this.requireLocal();
-    const [owners, inFlight] = await Promise.all([this.owners(), this.inFlight.refs()]);
+    const [owners, artwork, inFlight] = await Promise.all([
+      this.owners(),
+      this.artwork.storedRefs(),
+      this.inFlight.refs(),
+    ]);
     const orphans: LocalObject[] = [];
     for await (const object of this.local.list()) {
-      if (owners.has(object.ref) || inFlight.has(object.ref)) continue;
+      if (owners.has(object.ref) || artwork.has(object.ref) || inFlight.has(object.ref)) continue;
       if (now - object.modifiedAt.getTime() < ORPHAN_MIN_AGE_MS) continue;
       orphans.push(object);
     }

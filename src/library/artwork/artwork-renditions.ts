@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
-import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { MEDIA_STORE, type MediaStore, StoredObjectMissingError } from '../../core/storage/media-store.js';
 import { ArtworkDiskCache } from './artwork-disk-cache.js';
 import { ArtworkRepository } from './artwork.repository.js';
 import { ARTWORK_ID, ARTWORK_SIZES, type ArtworkSize, isArtworkSize } from './artwork-sizes.js';
@@ -10,6 +10,7 @@ import { ARTWORK_ID, ARTWORK_SIZES, type ArtworkSize, isArtworkSize } from './ar
 export class ArtworkRenditions {
   /** Renditions being made right now, so a burst of requests for a new one resizes it once. */
   private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly logger = new Logger('artwork');
 
   constructor(
     private readonly artwork: ArtworkRepository,
@@ -40,8 +41,16 @@ export class ArtworkRenditions {
     const artwork = await this.artwork.findById(id);
     if (!artwork) throw new AppError(404, 'not_found', `No artwork ${id}.`);
     const chunks: Buffer[] = [];
-    for await (const chunk of this.store.read([artwork.part], 0, artwork.part.size - 1))
-      chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of this.store.read([artwork.part], 0, artwork.part.size - 1))
+        chunks.push(chunk as Buffer);
+    } catch (error) {
+      // Its stored copy was deleted (by hand, or as an orphan before the explorer knew artwork): the
+      // page shows no picture, not a server error.
+      if (!(error instanceof StoredObjectMissingError)) throw error;
+      this.logger.warn(`artwork ${id}: its stored copy ${artwork.part.ref} is missing`);
+      throw new AppError(404, 'not_found', `Artwork ${id} has no stored copy any more.`);
+    }
     // Loaded on the first rendition a streamer makes: most requests are disk-cache hits (or nginx's).
     const { default: sharp } = await import('sharp');
     const bytes = await sharp(Buffer.concat(chunks))

@@ -15,6 +15,12 @@ export class ArtworkRepository {
     return this.model.findById(id).lean<Artwork>().exec();
   }
 
+  /** The stored object of every artwork kept (a scan: for the explorer's hunt for orphans only). */
+  async storedRefs(): Promise<Set<string>> {
+    const all = await this.model.find({}, { 'part.ref': 1 }).lean<Pick<Artwork, 'part'>[]>().exec();
+    return new Set(all.map((artwork) => artwork.part.ref));
+  }
+
   /** Idempotent: the id is derived from the source, so a second store of it replaces the first. */
   async save(artwork: Artwork): Promise<void> {
     await this.model.replaceOne({ _id: artwork._id }, artwork, { upsert: true });
