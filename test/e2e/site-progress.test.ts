@@ -167,6 +167,38 @@ describe('watch progress per identity', () => {
     assert.equal(resume.position, newest.body.position, 'the save stamped last is the one kept');
   });
 
+  it('continue watching leaves out what was deleted since: a title, an episode, a loose file', async () => {
+    const library = server.app.get(LibraryService);
+    const film = (await library.upsertSkeleton({ kind: 'movie', name: 'Gone Film', year: 2022 }))._id;
+    const filmFile = await createMediaFile(server.app, 'gone.film.mkv');
+    await library.attachFile(film, filmFile);
+    const show = (await library.upsertSkeleton({ kind: 'series', name: 'Half Gone Show', year: 2022 }))._id;
+    const [kept, dropped] = [
+      await createMediaFile(server.app, 'half.s01e01.mkv'),
+      await createMediaFile(server.app, 'half.s01e02.mkv'),
+    ];
+    await library.attachFile(show, kept, { season: 1, episodes: [1] });
+    await library.attachFile(show, dropped, { season: 1, episodes: [2] });
+    const loose = await createMediaFile(server.app, 'loose.gone.mkv');
+    const guest = await newGuest(server);
+    for (const fileId of [filmFile, kept, loose, dropped]) {
+      const saved = await guest.request('PUT', `/api/progress/${fileId}`, {
+        json: { position: 30, duration: 600 },
+      });
+      assert.equal(saved.status, 200);
+    }
+    const listed = async () => fileIds((await guest.get('/api/progress/continue')).body);
+    // One entry per title (the show's latest episode), newest first; saved within a millisecond or two.
+    assert.deepEqual((await listed()).sort(), [String(loose), String(dropped), String(filmFile)].sort());
+
+    await library.deleteTitle(film);
+    await library.deleteFile(show, dropped);
+    await library.deleteDetachedFiles([loose], 'test');
+    // The show's other episode, played before, comes back as its entry.
+    await guest.request('PUT', `/api/progress/${kept}`, { json: { position: 40, duration: 600 } });
+    assert.deepEqual(await listed(), [String(kept)]);
+  });
+
   it('a file outside any title still resumes', async () => {
     const guest = await newGuest(server);
     await guest.request('PUT', `/api/progress/${looseFile}`, { json: { position: 5, duration: 60 } });

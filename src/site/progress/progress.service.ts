@@ -198,15 +198,22 @@ export class ProgressService {
   async continueWatching(identity: Identity, limit: number): Promise<ContinueItem[]> {
     const scoped = TenantContext.current().scope.mode === 'filtered';
     const listed = (await this.progress.findProfile(identity.id))?.continue ?? [];
-    const candidates = scoped ? listed : listed.slice(0, limit);
-    const titleIds = [...new Set(candidates.flatMap((entry) => entry.titleId ?? []))];
-    const titles = new Map(
-      (await this.library.findTitles(titleIds.map((id) => new Types.ObjectId(id)))).map((title) => [
-        String(title._id),
-        title,
-      ]),
-    );
-    const entries = (scoped ? await this.shownOnSite(candidates, titles) : candidates).slice(0, limit);
+    const titleIds = [...new Set(listed.flatMap((entry) => entry.titleId ?? []))];
+    const looseIds = listed.flatMap((entry) => (entry.titleId ? [] : [new Types.ObjectId(entry.fileId)]));
+    const [found, loose] = await Promise.all([
+      this.library.findTitles(titleIds.map((id) => new Types.ObjectId(id))),
+      looseIds.length > 0 ? this.library.findFiles(looseIds) : [],
+    ]);
+    const titles = new Map(found.map((title) => [String(title._id), title]));
+    const looseFiles = new Set(loose.map((file) => String(file._id)));
+    // Against the library as it is now (every read by `_id`): a title, episode or file deleted since
+    // leaves the row instead of a card that leads to a 404.
+    const present = listed.filter((entry) => {
+      if (!entry.titleId) return looseFiles.has(entry.fileId);
+      const title = titles.get(entry.titleId);
+      return title !== undefined && (entry.chapterId !== undefined || titleFileIds(title).has(entry.fileId));
+    });
+    const entries = (scoped ? await this.shownOnSite(present, titles) : present).slice(0, limit);
     return entries.map((entry) => {
       const title = entry.titleId ? titles.get(entry.titleId) : undefined;
       return {
