@@ -50,24 +50,32 @@ describe('health follows its dependencies', () => {
     }
   });
 
-  it('reports redis down (503) while Redis cannot be reached', async () => {
-    const closedPort = await freePort();
-    const app = await startApp({
-      ROLE: 'streamer',
-      MONGODB_URI: db.uri,
-      REDIS_URL: `redis://127.0.0.1:${closedPort}`,
+  for (const role of ['streamer', 'manager', 'worker']) {
+    it(`boots a ${role} while Redis cannot be reached, reports it down (503), and logs it as log lines`, async () => {
+      const closedPort = await freePort();
+      // startApp waits for the port: a manager used to wait for ever on a queue call at boot.
+      const app = await startApp({
+        ROLE: role,
+        MONGODB_URI: db.uri,
+        REDIS_URL: `redis://127.0.0.1:${closedPort}`,
+      });
+      try {
+        const down = await eventually(
+          () => health(app),
+          (h) => h.status === 503 && h.body.checks.mongo === 'up',
+          { timeoutMs: 10000, what: 'redis down, mongo up' },
+        );
+        assert.equal(down.body.checks.redis, 'down');
+        // Queues without an error listener printed raw stacks (console.error) on every retry.
+        const raw = `${app.stdout()}${app.stderr()}`
+          .split('\n')
+          .filter((line) => line.trim() !== '' && !line.startsWith('{'));
+        assert.deepEqual(raw.slice(0, 5), [], 'every line is a JSON log line');
+      } finally {
+        await app.stop();
+      }
     });
-    try {
-      const down = await eventually(
-        () => health(app),
-        (h) => h.status === 503 && h.body.checks.mongo === 'up',
-        { timeoutMs: 10000, what: 'redis down, mongo up' },
-      );
-      assert.equal(down.body.checks.redis, 'down');
-    } finally {
-      await app.stop();
-    }
-  });
+  }
 
   it('boots while the database is unreachable and reports it', async () => {
     const closedPort = await freePort();

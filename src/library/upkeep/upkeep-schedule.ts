@@ -15,18 +15,26 @@ export class UpkeepSchedule implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(@InjectQueue(QueueName.Library) private readonly queue: Queue) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.register();
-    this.timer = setInterval(() => {
-      this.register().catch((error: Error) =>
-        this.logger.warn(`upkeep schedule not registered: ${error.message}`),
-      );
-    }, REGISTER_EVERY_MS);
+  /**
+   * Not awaited: with Redis unreachable BullMQ's call waits for it (its connection retries for ever),
+   * and a manager must still boot and answer 503 on /healthz meanwhile. The timer tries again.
+   */
+  onApplicationBootstrap(): void {
+    void this.registerOrWarn();
+    this.timer = setInterval(() => void this.registerOrWarn(), REGISTER_EVERY_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+
+  private async registerOrWarn(): Promise<void> {
+    try {
+      await this.register();
+    } catch (error) {
+      this.logger.warn(`upkeep schedule not registered: ${(error as Error).message}`);
+    }
   }
 
   private async register(): Promise<void> {
