@@ -74,6 +74,24 @@ describe('configuration', () => {
     assert.doesNotMatch(message, /hunter2/);
   });
 
+  it('rejects a Redis URL ioredis could not use (a port out of range, a database that is not 0-15), without its password', () => {
+    assert.match(problemsOf({ REDIS_URL: 'redis://127.0.0.1:99999' }), /REDIS_URL: not a valid URL/);
+    assert.match(
+      problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379/abc' }),
+      /REDIS_URL: the path is the database number/,
+    );
+    assert.match(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379/16' }), /database number, 0 to 15/);
+    const message = problemsOf({ REDIS_URL: 'redis://user:hunter2@127.0.0.1:6379/x' });
+    assert.doesNotMatch(message, /hunter2/);
+    for (const fine of [
+      'redis://127.0.0.1:6379',
+      'redis://127.0.0.1:6379/',
+      'rediss://cache.example:6380/15',
+      'redis://[::1]:6379/0',
+    ])
+      assert.doesNotThrow(() => loadConfig({ SECRET_KEY: SECRET, REDIS_URL: fine }), fine);
+  });
+
   it('reports every problem at once', () => {
     const message = problemsOf({ PORT: 'abc', ROLE: 'cook' });
     assert.match(message, /PORT/);

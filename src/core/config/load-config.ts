@@ -48,6 +48,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const mongoProblem = checkMongoUri(environment.MONGODB_URI);
   if (mongoProblem) problems.push(mongoProblem);
+  const redisProblem = checkRedisUrl(environment.REDIS_URL);
+  if (redisProblem) problems.push(redisProblem);
   const allowHosts = parseAllowHosts(environment.INGEST_ALLOW_HOSTS, problems);
   const trustedProxies = parseTrustedProxies(environment.TRUSTED_PROXIES, problems);
   if (!environment.SECRET_KEY && environment.NODE_ENV === 'production') {
@@ -233,6 +235,25 @@ function checkMongoUri(uri: string): string | undefined {
   } catch (error) {
     return `MONGODB_URI: ${(error as Error).message} (got "${redactUri(uri)}")`;
   }
+}
+
+/**
+ * What ioredis and BullMQ will be given must parse: a port of 1-65535 and a database number 0-15 (a
+ * path like `/abc` became `SELECT NaN`, which crashed a worker after boot).
+ */
+function checkRedisUrl(value: string): string | undefined {
+  if (!/^rediss?:\/\//.test(value)) return undefined; // the pattern check says so already
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `REDIS_URL: not a valid URL (got "${redactUri(value)}")`;
+  }
+  if (!url.hostname) return `REDIS_URL: has no host (got "${redactUri(value)}")`;
+  if (!/^(\/(\d|1[0-5])?)?$/.test(url.pathname)) {
+    return `REDIS_URL: the path is the database number, 0 to 15 (got "${redactUri(value)}")`;
+  }
+  return undefined;
 }
 
 /** Hides a password so a config error never prints credentials. */
