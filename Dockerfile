@@ -48,6 +48,9 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node views ./views
+# `npm run reindex` / `npm run seed` (scripts/library-command.mjs) run dist/cli here.
+COPY --chown=node:node scripts/library-command.mjs ./scripts/
+COPY --chown=node:node scripts/lib ./scripts/lib
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

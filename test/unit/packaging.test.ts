@@ -153,6 +153,19 @@ describe('Dockerfile', () => {
     assert.match(args('HEALTHCHECK').join(' '), /\/healthz/);
   });
 
+  it('ships what the operator commands the README gives run with (npm run reindex / seed)', () => {
+    const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+    const copied = args('COPY').map((text) => text.replace(/^--\S+\s+/g, '').split(/\s+/)[0]);
+    for (const name of ['reindex', 'seed']) {
+      const file = /^node (\S+)/.exec(scripts[name])?.[1] ?? '';
+      assert.ok(copied.includes(file), `${file} (npm run ${name}) is copied into the image`);
+      // What that launcher imports comes along.
+      for (const [, imported] of read(file).matchAll(/from '\.\/(lib)\/[^']+'/g))
+        assert.ok(copied.includes(`scripts/${imported}`), `scripts/${imported} is copied`);
+    }
+    assert.ok(copied.includes('package.json'), 'npm run needs package.json');
+  });
+
   it('uses exec form for ENTRYPOINT and CMD, and no ADD', () => {
     assert.equal(instructions.filter((i) => i.getKeyword() === 'ADD').length, 0);
     for (const text of [...args('ENTRYPOINT'), ...args('CMD')]) assert.match(text, /^\[.*\]$/);
