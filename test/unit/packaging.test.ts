@@ -195,6 +195,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("pins every role's DATA_DIR to the path its volume is mounted at", () => {
+    for (const role of ['manager', 'worker', 'streamer']) {
+      const service = compose.services[role];
+      const mount = (service.volumes as string[]).map((volume) => volume.split(':')[1]);
+      assert.ok(
+        mount.includes(service.environment.DATA_DIR),
+        `${role}: DATA_DIR ${service.environment.DATA_DIR}`,
+      );
+    }
+  });
+
   it("passes YTDLP_PATH to every role, unset meaning the image's own yt-dlp", () => {
     for (const role of ['manager', 'worker', 'streamer']) {
       assert.equal(compose.services[role].environment.YTDLP_PATH, '${YTDLP_PATH:-}');
