@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A directory the process must write to cannot be created or written: boot stops, naming it. */
@@ -30,12 +30,22 @@ export function describeFsError(error: unknown): string {
 export function ensureWritableDirectory(path: string, what: string): void {
   try {
     createDirectory(path);
+  } catch (error) {
+    throw unusable(path, what, describeFsError(error));
+  }
+  // mkdir -p is content with a file of that name, whose access check would say "permission denied".
+  if (!statSync(path).isDirectory()) throw unusable(path, what, 'it is a file, not a directory');
+  try {
     accessSync(path, constants.W_OK | constants.X_OK);
   } catch (error) {
-    throw new DirectoryUnusableError(
-      `${what} ${path} cannot be created or written (${describeFsError(error)}); point it at a writable directory or fix its permissions`,
-    );
+    throw unusable(path, what, describeFsError(error));
   }
+}
+
+function unusable(path: string, what: string, why: string): DirectoryUnusableError {
+  return new DirectoryUnusableError(
+    `${what} ${path} cannot be created or written (${why}); point it at a writable directory or fix its permissions`,
+  );
 }
 
 /**
