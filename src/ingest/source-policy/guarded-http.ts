@@ -63,3 +63,21 @@ function send(url: URL, pinned: ResolvedAddress, options: GuardedRequestOptions)
     req.end();
   });
 }
+
+/** A response body over the reader's cap (the response is destroyed). */
+export class BodyTooLargeError extends Error {}
+
+/** The whole body of `response`, at most `maxBytes` of it: past that it is destroyed and this throws. */
+export async function readAtMost(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      response.destroy();
+      throw new BodyTooLargeError(`the answer is over ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
-import { guardedGet } from '../../ingest/source-policy/guarded-http.js';
+import { BodyTooLargeError, guardedGet, readAtMost } from '../../ingest/source-policy/guarded-http.js';
 import { parseSourceUrl } from '../../ingest/source-policy/source-url.js';
 import { SsrfGuard } from '../../ingest/source-policy/ssrf-guard.js';
 
@@ -53,17 +53,13 @@ export class ArtworkFetcher {
       response.destroy();
       throw new ArtworkFetchError(`${source} is ${declared} bytes, over ${MAX_ARTWORK_BYTES}`, false);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_ARTWORK_BYTES) {
-        response.destroy();
+    try {
+      return await readAtMost(response, MAX_ARTWORK_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
         throw new ArtworkFetchError(`${source} is over ${MAX_ARTWORK_BYTES} bytes`, false);
-      }
-      chunks.push(chunk);
+      throw error;
     }
-    return Buffer.concat(chunks);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../../core/config/app-config.js';
-import { guardedGet } from '../../../ingest/source-policy/guarded-http.js';
+import { BodyTooLargeError, guardedGet, readAtMost } from '../../../ingest/source-policy/guarded-http.js';
 import { parseSourceUrl } from '../../../ingest/source-policy/source-url.js';
 import { SsrfGuard } from '../../../ingest/source-policy/ssrf-guard.js';
 
@@ -52,17 +52,12 @@ export class LinkShortenerAdapter {
         response.resume();
         throw new ShortenerFailed(`the shortener answered ${status}`);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
-          response.destroy();
-          throw new ShortenerFailed('the shortener answered too much');
-        }
-        chunks.push(chunk);
-      }
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const bytes = await readAtMost(response, MAX_RESPONSE_BYTES).catch((error: unknown) => {
+        throw error instanceof BodyTooLargeError
+          ? new ShortenerFailed('the shortener answered too much')
+          : error;
+      });
+      body = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
       if (error instanceof ShortenerFailed) throw error;
       throw new ShortenerFailed(`the shortener failed: ${(error as Error).message}`);
