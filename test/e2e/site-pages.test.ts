@@ -4,7 +4,8 @@ import { LibraryService } from '../../src/library/library.service.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { secureLinkSignature } from '../../src/stream/signing/secure-link.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { type InProcessApp } from '../support/in-process-app.js';
+import { HostClient } from '../support/host-client.js';
+import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { BROWSER_ACCEPT, startSiteApp } from '../support/site-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 import { TestClient } from '../support/http.js';
@@ -43,6 +44,20 @@ describe('viewer site pages over HTTP', () => {
     assert.match(config.publicKey, /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(config.mirrors, ['http://127.0.0.1:9/satellite.json']);
     assert.match(html, /<script src="\/assets\/site\/satellite.mjs" type="module"><\/script>/);
+  });
+
+  it("gives a tenant's pages no satellite config: the mirrors are the operator's origins", async () => {
+    const operator = await signInAdmin(server);
+    const created = await operator.post('/api/tenants', {
+      slug: 'sat',
+      name: 'Sat',
+      domains: ['sat.example.com'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const page = await new HostClient(server.url, 'sat.example.com').get('/', BROWSER);
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /name="sv-satellite"/);
+    assert.match(await (await server.request('/', { headers: BROWSER })).text(), /name="sv-satellite"/);
   });
 
   it('shows an unknown page as a 404 page to a browser, and as JSON to an API client', async () => {

@@ -3,6 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { type Request, type Response } from 'express';
 import { CsrfTokens } from '../../admin/security/csrf-tokens.js';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
+import { DEFAULT_TENANT_ID } from '../../core/tenancy/tenant.js';
 import { ViewRenderer } from '../../core/views/view-renderer.js';
 import { type AdPageRequest } from '../../franchise/ads/page/ad-page.js';
 import { SatelliteService } from '../satellite/satellite.service.js';
@@ -44,9 +46,12 @@ export class SitePageRenderer {
   /**
    * The install's satellite key and mirrors for the fail-over module (views/assets/site/satellite.mjs);
    * none when no mirrors are configured. SatelliteService lives in the site module that imports this
-   * one, hence the lookup rather than an injection.
+   * one, hence the lookup rather than an injection. The operator's site only: its mirrors list the
+   * operator's origins, and a tenant's installed app that failed over there would land on another
+   * site (other accounts, the whole library).
    */
   private satellite(): string | undefined {
+    if (TenantContext.current().id !== DEFAULT_TENANT_ID) return undefined;
     if (this.satelliteConfig === undefined) {
       const config = this.modules.get(SatelliteService, { strict: false }).clientConfig();
       this.satelliteConfig = config.mirrors.length > 0 ? JSON.stringify(config) : '';
