@@ -197,6 +197,8 @@ describe('watch progress per identity', () => {
     // The show's other episode, played before, comes back as its entry.
     await guest.request('PUT', `/api/progress/${kept}`, { json: { position: 40, duration: 600 } });
     assert.deepEqual(await listed(), [String(kept)]);
+    // Its saved position is not served either: the file is gone.
+    assert.equal((await guest.get(`/api/progress/${filmFile}`)).status, 404);
   });
 
   it('a file outside any title still resumes', async () => {

@@ -178,9 +178,11 @@ export class ProgressService {
   }
 
   async get(identity: Identity, fileId: Types.ObjectId): Promise<FileProgressView> {
+    // The file first (one `_id` read): a deleted one, or one this site does not show, is a 404 even
+    // where a position was saved for it.
+    const file = await this.library.requireFile(fileId);
     const found = await this.progress.findFile(identity.id, String(fileId));
     if (found) return view(found);
-    const file = await this.library.requireFile(fileId);
     return {
       fileId: String(fileId),
       titleId: file.titleId ? String(file.titleId) : null,
