@@ -43,6 +43,8 @@ describe('identity and access', () => {
     await users.create({ username: 'viewer1', password: 'viewer-password', role: 'viewer' });
     await users.create({ username: 'tg-user', role: 'uploader', telegramId: 424242 });
     await users.create({ username: 'target', password: 'target-password', role: 'viewer' });
+    // Its own admin: sign-ins are limited to 10 a minute per name, and the other tests use ADMIN's.
+    await users.create({ username: 'input-admin', password: 'input-admin-password', role: 'admin' });
   });
   after(async () => {
     await server?.close();
@@ -192,6 +194,30 @@ describe('identity and access', () => {
       const revoked = await script.get('/api/users', { authorization: `Bearer ${token}` });
       assert.equal(revoked.status, 401);
       assert.match(String(revoked.body.message), /API token/);
+    });
+  });
+
+  describe('account input', () => {
+    it('refuses what an account, a token or an app password cannot be, with a 400 or a 409 naming why', async () => {
+      const admin = client();
+      await admin.login('input-admin', 'input-admin-password');
+      const user = (body: Record<string, unknown>) =>
+        admin.post('/api/users', { username: 'new-one', password: 'long-enough-1', role: 'viewer', ...body });
+      // A tenant's admin is made for a tenant (POST /api/tenants/:id/admins), never on the operator's site.
+      const tenantAdmin = await user({ role: 'tenant-admin' });
+      assert.equal(tenantAdmin.status, 400);
+      assert.match(String(tenantAdmin.body.message), /role must be one of admin, uploader, viewer/);
+      assert.equal((await user({ telegramId: 1e300 })).status, 400);
+      const twice = await user({ telegramId: 424242 });
+      assert.equal(twice.status, 409);
+      assert.match(String(twice.body.message), /Telegram user 424242 already has the account "tg-user"/);
+      for (const name of ['a\u0000b', '\ud800', '\u200b']) {
+        const token = await admin.post('/api/auth/tokens', { name });
+        assert.equal(token.status, 400, JSON.stringify(name));
+        const password = await admin.post('/api/auth/app-passwords', { label: name });
+        assert.equal(password.status, 400, JSON.stringify(name));
+      }
+      assert.equal((await admin.post('/api/auth/tokens', { name: 'Backup – café 2' })).status, 201);
     });
   });
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Length, Matches, Min } from 'class-validator';
-import { USER_ROLES, type UserRole } from '../../core/identity/identity.js';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { SITE_ACCOUNT_ROLES, type UserRole } from '../../core/identity/identity.js';
 import { IsOmittable } from '../../core/validation/is-omittable.js';
 
 export class CreateUserDto {
@@ -14,13 +14,15 @@ export class CreateUserDto {
   @Length(8, 200)
   password?: string;
 
-  @ApiProperty({ enum: USER_ROLES })
-  @IsIn(USER_ROLES)
+  /** A tenant's admin is made with POST /api/tenants/:id/admins, never here. */
+  @ApiProperty({ enum: SITE_ACCOUNT_ROLES })
+  @IsIn(SITE_ACCOUNT_ROLES, { message: `role must be one of ${SITE_ACCOUNT_ROLES.join(', ')}` })
   role!: UserRole;
 
   @ApiPropertyOptional()
   @IsOmittable()
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   telegramId?: number;
 }

@@ -1,5 +1,7 @@
 export type UserRole = 'admin' | 'uploader' | 'viewer' | 'tenant-admin';
 export const USER_ROLES: readonly UserRole[] = ['admin', 'uploader', 'viewer', 'tenant-admin'];
+/** The roles an account of the operator's site is made with (a tenant's admin comes from POST /api/tenants/:id/admins). */
+export const SITE_ACCOUNT_ROLES = ['admin', 'uploader', 'viewer'] as const satisfies readonly UserRole[];
 
 /** Who is making a request: a guest (cookie only) or a user (session or API token). */
 export interface Identity {
