@@ -41,6 +41,19 @@ describe('nginx slice cache in front of the streamer', () => {
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(source.subarray(1048000, 1050000)));
   });
 
+  it('answers a range outside the file, cold or cached, with one JSON 416 that players on other origins can read', async () => {
+    for (const range of [`bytes=${SIZE}-`, `bytes=${SIZE + 5}-`, 'bytes=5-3', `bytes=${SIZE}-`]) {
+      const res = await fetch(link, { headers: { range } });
+      assert.equal(res.status, 416, range);
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/, range);
+      assert.equal(((await res.json()) as { error: string }).error, 'range_not_satisfiable', range);
+      // fetch joins repeated headers with ", ": two copies make browsers refuse the answer.
+      assert.equal(res.headers.get('access-control-allow-origin'), '*', range);
+      assert.doesNotMatch(res.headers.get('x-cache-status') ?? '', /,/, range);
+      assert.equal(res.headers.get('content-range'), `bytes */${SIZE}`, range);
+    }
+  });
+
   it('refuses a tampered link with 403 and an expired one with 410, before reaching the app', async () => {
     const tampered = new URL(link);
     tampered.searchParams.set('md5', 'AAAAAAAAAAAAAAAAAAAAAA');
