@@ -42,7 +42,19 @@ describe('Range header (RFC 9110)', () => {
     ]) {
       assert.deepEqual(decideRange(header, SIZE), { kind: 'full' }, header);
     }
-    assert.deepEqual(decideRange(`bytes=0-${'9'.repeat(30)}`, SIZE), { kind: 'full' });
+    assert.deepEqual(decideRange(`bytes=${'9'.repeat(30)}-${'9'.repeat(29)}`, SIZE), { kind: 'full' });
+  });
+
+  it('reads positions past 2^53 as past the end: a last position clamps, a first one is unsatisfiable', () => {
+    const huge = '9'.repeat(30);
+    assert.deepEqual(decideRange(`bytes=0-${huge}`, SIZE), { kind: 'partial', start: 0, end: SIZE - 1 });
+    assert.deepEqual(decideRange(`bytes=${huge}-`, SIZE), { kind: 'unsatisfiable' });
+    assert.deepEqual(decideRange(`bytes=-${huge}`, SIZE), { kind: 'partial', start: 0, end: SIZE - 1 });
+    assert.deepEqual(decideRange('bytes=10-9007199254740993', SIZE), {
+      kind: 'partial',
+      start: 10,
+      end: SIZE - 1,
+    });
   });
 
   it('serves several ranges as the full body', () => {

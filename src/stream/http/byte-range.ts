@@ -22,17 +22,17 @@ export function decideRange(header: string | undefined, size: number): RangeDeci
   if (specs.length > 1) return { kind: 'full' };
 
   const [, first, last] = BYTE_RANGE_SPEC.exec(specs[0])!;
+  // Positions past 2^53 are still numbers: compared exactly as BigInts, they only ever mean "past
+  // the end" (a size is always a safe integer), so they clamp or make the range unsatisfiable.
   if (first === '') {
-    // Suffix range: the last N bytes.
-    const length = Number(last);
-    if (!Number.isSafeInteger(length)) return { kind: 'full' };
-    if (length === 0 || size === 0) return { kind: 'unsatisfiable' };
-    return { kind: 'partial', start: Math.max(0, size - length), end: size - 1 };
+    // Suffix range: the last N bytes (more than the whole file is the whole file).
+    const length = BigInt(last);
+    if (length === 0n || size === 0) return { kind: 'unsatisfiable' };
+    return { kind: 'partial', start: length >= BigInt(size) ? 0 : size - Number(length), end: size - 1 };
   }
+  if (last !== '' && BigInt(last) < BigInt(first)) return { kind: 'full' }; // invalid spec: ignore the header
+  if (BigInt(first) >= BigInt(size)) return { kind: 'unsatisfiable' };
   const start = Number(first);
-  const end = last === '' ? size - 1 : Number(last);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return { kind: 'full' };
-  if (last !== '' && end < start) return { kind: 'full' }; // invalid spec: ignore the header
-  if (start >= size) return { kind: 'unsatisfiable' };
-  return { kind: 'partial', start, end: Math.min(end, size - 1) };
+  const end = last === '' || BigInt(last) >= BigInt(size) ? size - 1 : Number(last);
+  return { kind: 'partial', start, end };
 }
