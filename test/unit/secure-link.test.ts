@@ -30,5 +30,7 @@ describe('secure links (nginx secure_link_md5 compatible)', () => {
     assert.equal(checkSecureLink(URI, undefined, '2000', SECRET, 0), 'invalid');
     assert.equal(checkSecureLink(URI, 'abc', '2000', SECRET, 0), 'invalid');
     assert.equal(checkSecureLink(URI, secureLinkSignature(URI, 2000, SECRET), '2e3', SECRET, 0), 'invalid');
+    // nginx signs the text as sent: with a leading zero it is another link, refused there too.
+    assert.equal(checkSecureLink(URI, secureLinkSignature(URI, 2000, SECRET), '02000', SECRET, 0), 'invalid');
   });
 });

@@ -31,7 +31,9 @@ export function checkSecureLink(
   nowSeconds = Math.floor(Date.now() / 1000),
   tenant = '',
 ): LinkCheck {
-  if (!md5 || !expires || !/^\d{1,12}$/.test(expires) || !/^[A-Za-z0-9_-]{22}$/.test(md5)) return 'invalid';
+  // No leading zero: nginx signs the text as sent, so "0179…" is not the link "179…" was signed as.
+  if (!md5 || !expires || !/^[1-9]\d{0,11}$/.test(expires) || !/^[A-Za-z0-9_-]{22}$/.test(md5))
+    return 'invalid';
   const expected = Buffer.from(secureLinkSignature(uri, Number(expires), secret, tenant));
   const given = Buffer.from(md5);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
