@@ -1,6 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Counter } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { sendMedia } from './http/send-media.js';
 import { StreamMetrics } from './stream.metrics.js';
@@ -15,6 +16,7 @@ export class MediaDelivery {
   private readonly bytesServed: Counter.Internal;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly streams: StreamService,
     private readonly metrics: StreamMetrics,
     private readonly usage: StreamUsagePublisher,
@@ -37,6 +39,7 @@ export class MediaDelivery {
     });
     await sendMedia(req, res, file, {
       open: (start, end) => this.streams.read(file, start, end),
+      sendTimeoutMs: this.config.stream.sendTimeoutMs,
       onBytes: (count) => {
         this.bytesServed.inc(count);
         this.usage.served(count);

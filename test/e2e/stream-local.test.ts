@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import { StreamFastPath } from '../../src/stream/fast-path/stream-fast-path.js';
 import { CROSS_ORIGIN_MEDIA_HEADERS } from '../../src/stream/http/signed-media-cors.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { TestClient } from '../support/http.js';
 import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
@@ -334,5 +335,52 @@ describe('streaming from the local store', () => {
       const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
       assert.equal(sha(readFileSync(out)), sha(source));
     });
+  });
+});
+
+describe('a client that stops reading a stream', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let signed: string;
+  const size = 48 * 1024 * 1024; // more than loopback's socket buffers hold
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all', STREAM_SEND_TIMEOUT: '1' });
+    const random = randomFile(size);
+    const file = await storeFile(server.app, random.path, 'Big.Stall.mkv', 'video/x-matroska');
+    signed = server.app.get(StreamService).sign(file).url.replace(server.config.http.publicUrl, server.url);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('is cut off once it has taken nothing for STREAM_SEND_TIMEOUT, freeing its slot and its file', async () => {
+    const active = async () => {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^streamvault_streams_active (\d+)/m.exec(metrics)?.[1]);
+    };
+    const url = new URL(signed);
+    const socket = connect(Number(url.port), '127.0.0.1');
+    try {
+      socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+      // Takes the first bytes, then reads nothing more and keeps the connection open.
+      await new Promise<void>((resolve) => socket.once('data', () => resolve(socket.pause() && undefined)));
+      assert.equal(await active(), 1, 'the stream holds its slot while it sends');
+      // The server ends its side (a paused client does not see it): the slot is free again.
+      await eventually(active, (count) => count === 0, {
+        timeoutMs: 8000,
+        what: 'the stalled stream let go',
+      });
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('does not cut off a reader that keeps up', async () => {
+    const res = await fetch(signed);
+    assert.equal(res.status, 200);
+    assert.equal((await res.arrayBuffer()).byteLength, size);
   });
 });

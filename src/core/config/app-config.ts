@@ -27,6 +27,8 @@ export interface AppConfig {
     signedUrlTtlSeconds: number;
     prefetchBlocks: number;
     maxPerSession: number;
+    /** STREAM_SEND_TIMEOUT: a client that takes no bytes this long is cut off (nginx's send_timeout). */
+    sendTimeoutMs: number;
     /**
      * LOCAL_READS_ON_LOOP: `auto` lets a local stream's open and first read run on the event loop
      * while the media root is on a local disk that answers like the page cache; `off` keeps every

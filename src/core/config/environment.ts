@@ -175,6 +175,11 @@ export class Environment {
   @Max(100, { message: 'must be a whole number between 1 and 100' })
   STREAM_MAX_PER_SESSION: number = 15;
 
+  @IsInt({ message: 'must be a whole number of seconds between 1 and 3600' })
+  @Min(1, { message: 'must be a whole number of seconds between 1 and 3600' })
+  @Max(3600, { message: 'must be a whole number of seconds between 1 and 3600' })
+  STREAM_SEND_TIMEOUT: number = 60;
+
   @IsIn(LOCAL_READS_ON_LOOP, { message: 'must be auto or off' })
   LOCAL_READS_ON_LOOP: string = 'auto';
 
@@ -322,6 +327,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'SIGNED_URL_TTL',
   'STREAM_PREFETCH_BLOCKS',
   'STREAM_MAX_PER_SESSION',
+  'STREAM_SEND_TIMEOUT',
   'TELEGRAM_PART_SIZE',
   'TELEGRAM_API_ID',
   'INGEST_MAX_FILE_SIZE',

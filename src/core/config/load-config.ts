@@ -93,6 +93,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       signedUrlTtlSeconds: environment.SIGNED_URL_TTL,
       prefetchBlocks: environment.STREAM_PREFETCH_BLOCKS,
       maxPerSession: environment.STREAM_MAX_PER_SESSION,
+      sendTimeoutMs: environment.STREAM_SEND_TIMEOUT * 1000,
       localReadsOnLoop: environment.LOCAL_READS_ON_LOOP as AppConfig['stream']['localReadsOnLoop'],
     },
     telegram: {

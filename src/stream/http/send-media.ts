@@ -10,7 +10,11 @@ import { ifRangeHolds, noneMatch, notModifiedSince, representationOf } from './r
 export interface MediaBody {
   open: (start: number, endInclusive: number) => Readable;
   onBytes: (count: number) => void;
+  /** A client that takes no bytes this long is cut off (default: nginx's send_timeout, 60 s). */
+  sendTimeoutMs?: number;
 }
+
+const DEFAULT_SEND_TIMEOUT_MS = 60_000;
 
 /**
  * Answers GET/HEAD for a stored file per RFC 9110: validators (ETag, Last-Modified), conditional
@@ -88,7 +92,7 @@ export async function sendMedia(
   // The store has opened the bytes (or read the first chunk). The status line goes out with the first
   // chunk (one write), and the body follows with the socket's backpressure.
   try {
-    await pump(first, source, res, body.onBytes);
+    await pump(first, source, res, body.onBytes, body.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS);
   } catch (error) {
     source.destroy();
     // The first read failed after the open: nothing is out yet, so it is still a clean 5xx.
@@ -109,6 +113,7 @@ function pump(
   source: Readable,
   res: ServerResponse,
   onBytes: (count: number) => void,
+  sendTimeoutMs: number,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -117,6 +122,7 @@ function pump(
       settled = true;
       source.off('data', write).off('end', end).off('error', settle);
       res.off('drain', resume).off('finish', finish).off('close', closed).off('error', settle);
+      res.off('timeout', stalled);
       if (error) reject(error);
       else resolve();
     };
@@ -128,7 +134,11 @@ function pump(
     const end = () => res.end();
     const finish = () => settle();
     const closed = () => settle(new Error('the client closed the connection'));
+    // A client that stops reading would hold its slot, its file and a chunk for ever: cut off once
+    // the socket has taken nothing for the timeout (every write it completes restarts the clock).
+    const stalled = () => settle(new Error(`the client took no bytes for ${sendTimeoutMs / 1000} s`));
     if (res.destroyed) return settle(new Error('the client closed the connection'));
+    res.setTimeout(sendTimeoutMs, stalled);
     source.on('data', write).once('end', end).once('error', settle);
     res.on('drain', resume).once('finish', finish).once('close', closed).once('error', settle);
     if (first) write(first);
