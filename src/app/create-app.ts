@@ -20,6 +20,18 @@ import { Role } from './roles.js';
 /** Request bodies above this are refused with 413 before any handler runs. */
 export const BODY_LIMIT = '1mb';
 
+/** Keys no request body has, which some code reads as an object's prototype. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A JSON body with such a key is a 400 like any unknown field: class-transformer drops these keys
+ * before validation sees them, so without this they were accepted silently.
+ */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (PROTOTYPE_KEYS.has(key)) throw new Error(`"${key}" is not a field of any request body`);
+  return value;
+}
+
 /** Options both main.ts and the tests' module builder create the application with. */
 export function applicationOptions(logger: Logger) {
   return { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false } as const;
@@ -53,7 +65,7 @@ export async function configureApp(
   app.use(securityHeaders(config));
   app.useStaticAssets(findAssetsDir(), { prefix: '/assets/', index: false, maxAge: '1h' });
   app.use(cookieParser());
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('json', { limit: BODY_LIMIT, reviver: refusePrototypeKeys });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   // After the body parsers, whose stream callbacks would not carry the request's async context.
   app.use(tenantMiddleware(app.get(TenantResolver), app.get(ViewRenderer)));

@@ -215,6 +215,16 @@ describe('library HTTP API', () => {
       assert.equal(((await res.json()) as { error: string }).error, 'bad_request');
     });
 
+    it('a prototype key anywhere in a JSON body → 400, as any unknown field', async () => {
+      for (const body of ['{"__proto__":{"name":"x"}}', '{"name":"x","constructor":{"prototype":{}}}']) {
+        // JSON.parse makes "__proto__" an own key, which JSON.stringify then sends as written.
+        const res = await admin.patch(`/api/titles/${showId}`, JSON.parse(body));
+        assert.equal(res.status, 400, body);
+        assert.equal(res.body.error, 'bad_request');
+        assert.match(String(res.body.message), /is not a field of any request body/);
+      }
+    });
+
     it('a body over 1 MB → 413', async () => {
       const res = await fetch(`${server.url}/api/auth/login`, {
         method: 'POST',
