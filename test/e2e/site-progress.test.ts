@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type Types } from 'mongoose';
 import { LibraryService } from '../../src/library/library.service.js';
+import { ProgressService } from '../../src/site/progress/progress.service.js';
 import { GuestProgressSweeper } from '../../src/site/progress/guest-progress.sweeper.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
@@ -199,6 +200,33 @@ describe('watch progress per identity', () => {
     assert.deepEqual(await listed(), [String(kept)]);
     // Its saved position is not served either: the file is gone.
     assert.equal((await guest.get(`/api/progress/${filmFile}`)).status, 404);
+  });
+
+  it("continue reading leaves out a chapter whose archive was deleted since (the series' stays)", async () => {
+    const library = server.app.get(LibraryService);
+    const series = (await library.upsertSkeleton({ kind: 'manga', name: 'Gone Chapter', year: 2022 }))._id;
+    const archive = await createMediaFile(server.app, 'gone.chapter.cbz');
+    const reader = {
+      kind: 'guest' as const,
+      id: `guest:${randomUUID()}`,
+      name: 'guest',
+      via: 'cookie' as const,
+    };
+    const progress = server.app.get(ProgressService);
+    const chapter = {
+      chapterId: 'ch-1',
+      fileId: String(archive),
+      titleId: String(series),
+      pageCount: 20,
+      label: 'Ch. 1',
+    };
+    await progress.saveReading(reader, { chapter, page: 3 });
+    assert.deepEqual(
+      (await progress.continueWatching(reader, 12)).map((item) => item.chapterId),
+      ['ch-1'],
+    );
+    await library.deleteDetachedFiles([archive], 'test');
+    assert.deepEqual(await progress.continueWatching(reader, 12), []);
   });
 
   it('a file outside any title still resumes', async () => {

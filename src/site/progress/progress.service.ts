@@ -201,19 +201,25 @@ export class ProgressService {
     const scoped = TenantContext.current().scope.mode === 'filtered';
     const listed = (await this.progress.findProfile(identity.id))?.continue ?? [];
     const titleIds = [...new Set(listed.flatMap((entry) => entry.titleId ?? []))];
-    const looseIds = listed.flatMap((entry) => (entry.titleId ? [] : [new Types.ObjectId(entry.fileId)]));
-    const [found, loose] = await Promise.all([
+    // Files a title does not list: loose ones, and a chapter's archive (its series lists chapters).
+    const ownFileIds = listed.flatMap((entry) =>
+      !entry.titleId || entry.chapterId !== undefined ? [new Types.ObjectId(entry.fileId)] : [],
+    );
+    const [found, own] = await Promise.all([
       this.library.findTitles(titleIds.map((id) => new Types.ObjectId(id))),
-      looseIds.length > 0 ? this.library.findFiles(looseIds) : [],
+      ownFileIds.length > 0 ? this.library.findFiles(ownFileIds) : [],
     ]);
     const titles = new Map(found.map((title) => [String(title._id), title]));
-    const looseFiles = new Set(loose.map((file) => String(file._id)));
-    // Against the library as it is now (every read by `_id`): a title, episode or file deleted since
-    // leaves the row instead of a card that leads to a 404.
+    const ownFiles = new Set(own.map((file) => String(file._id)));
+    // Against the library as it is now (every read by `_id`): a title, episode, chapter or file deleted
+    // since leaves the row instead of a card that leads to a 404.
     const present = listed.filter((entry) => {
-      if (!entry.titleId) return looseFiles.has(entry.fileId);
+      if (!entry.titleId) return ownFiles.has(entry.fileId);
       const title = titles.get(entry.titleId);
-      return title !== undefined && (entry.chapterId !== undefined || titleFileIds(title).has(entry.fileId));
+      if (title === undefined) return false;
+      return entry.chapterId !== undefined
+        ? ownFiles.has(entry.fileId)
+        : titleFileIds(title).has(entry.fileId);
     });
     const entries = (scoped ? await this.shownOnSite(present, titles) : present).slice(0, limit);
     return entries.map((entry) => {
