@@ -1,3 +1,4 @@
+import { escapeXml } from '../../core/util/xml-text.js';
 /** The Subsonic API version spoken, and what OpenSubsonic clients are told about the server. */
 export const SUBSONIC_API_VERSION = '1.16.1';
 export const SUBSONIC_SERVER_TYPE = 'streamvault';
@@ -93,17 +94,17 @@ function element(name: string, object: SubsonicObject): string {
   for (const [key, value] of Object.entries(object)) {
     if (value === undefined || value === null) continue;
     if (key === 'value' && !Array.isArray(value) && (typeof value !== 'object' || value instanceof Date)) {
-      text = escape(scalar(value));
+      text = escapeXml(scalar(value));
     } else if (Array.isArray(value)) {
       for (const item of value)
         children +=
           item && typeof item === 'object' && !(item instanceof Date) && !Array.isArray(item)
             ? element(key, item)
-            : `<${key}>${escape(scalar(item as string))}</${key}>`;
+            : `<${key}>${escapeXml(scalar(item as string))}</${key}>`;
     } else if (typeof value === 'object' && !(value instanceof Date)) {
       children += element(key, value);
     } else {
-      attributes += ` ${key}="${escape(scalar(value))}"`;
+      attributes += ` ${key}="${escapeXml(scalar(value))}"`;
     }
   }
   return children || text ? `<${name}${attributes}>${text}${children}</${name}>` : `<${name}${attributes}/>`;
@@ -112,17 +113,4 @@ function element(name: string, object: SubsonicObject): string {
 function scalar(value: string | number | boolean | Date | undefined | null): string {
   if (value instanceof Date) return value.toISOString();
   return String(value ?? '');
-}
-
-function escape(text: string): string {
-  return (
-    text
-      .toWellFormed()
-      // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-      .replace(
-        /[<>&"']/g,
-        (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
-      )
-  );
 }

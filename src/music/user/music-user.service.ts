@@ -6,6 +6,7 @@ import { perSiteKey } from '../../core/tenancy/tenant.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { PlaylistRepository } from '../model/playlist.repository.js';
 import { type MusicPlaylist, type MusicUserData } from '../model/music.schema.js';
+import { carriedByXml } from '../../core/util/xml-text.js';
 
 /** A "now playing" report is shown this long after the player last said so. */
 const NOW_PLAYING_MS = 15 * 60 * 1000;
@@ -178,10 +179,6 @@ function visibleTo(playlist: MusicPlaylist, userId: string, tenantId: string): b
   return playlist.owner === userId || (playlist.public && playlist.tenantId === tenantId);
 }
 
-/** Text XML 1.0 cannot carry (Subsonic answers in XML by default): C0 controls, U+FFFE/U+FFFF, lone surrogates. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
-const NOT_XML_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-
 /** Refuses (before anything is stored) a playlist its readers could not be sent. */
 function checkPlaylist(playlist: MusicPlaylist): void {
   const texts = [
@@ -190,7 +187,7 @@ function checkPlaylist(playlist: MusicPlaylist): void {
   ] as const;
   for (const [field, text, max] of texts) {
     if (text.length > max) throw new PlaylistRefusedError(`A playlist ${field} is at most ${max} characters`);
-    if (NOT_XML_TEXT.test(text) || !text.isWellFormed()) {
+    if (!carriedByXml(text)) {
       throw new PlaylistRefusedError(
         `The playlist ${field} holds characters that cannot be sent (control characters, noncharacters)`,
       );

@@ -1,3 +1,4 @@
+import { escapeXml } from '../../core/util/xml-text.js';
 /** Atom + OPDS 1.2 (+ PSE) markup, built as text: a handful of element kinds, every value escaped. */
 
 export const OPDS_ROOT = '/opds/v1.2';
@@ -36,15 +37,6 @@ export interface Feed {
   updated: Date;
   links: FeedLink[];
   entries: FeedEntry[];
-}
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 function link(value: FeedLink): string {

@@ -1,3 +1,4 @@
+import { escapeXml } from '../../../core/util/xml-text.js';
 /** A directly sold linear creative, as our VAST endpoint describes it. */
 export interface HouseCreative {
   /** Stable id of the creative (the library file id). */
@@ -20,10 +21,6 @@ export interface HouseCreative {
 
 const TRACKED = ['start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete', 'skip'] as const;
 
-function xmlText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /** `HH:MM:SS.mmm`, VAST's time format. */
 export function vastTime(seconds: number): string {
   const ms = Math.max(0, Math.round(seconds * 1000));
@@ -41,35 +38,35 @@ export function emptyVast(): string {
 /** A VAST 4.1 InLine document for one linear house creative, its beacons pointing at our tracking URL. */
 export function houseAdVast(creative: HouseCreative): string {
   const track = (event: string, extra = '') =>
-    xmlText(`${creative.trackingBase}/${event}?source=house${extra}`);
+    escapeXml(`${creative.trackingBase}/${event}?source=house${extra}`);
   const size =
     creative.width && creative.height
       ? ` width="${creative.width}" height="${creative.height}"`
       : ' width="0" height="0"';
   const skip = creative.skipOffsetSeconds > 0 ? ` skipoffset="${vastTime(creative.skipOffsetSeconds)}"` : '';
-  const adId = xmlText(`house-${creative.id}`);
+  const adId = escapeXml(`house-${creative.id}`);
   return `${HEADER}<VAST version="4.1" xmlns="http://www.iab.com/VAST">
   <Ad id="${adId}">
     <InLine>
       <AdSystem version="1">StreamVault</AdSystem>
       <Error>${track('error', '&code=[ERRORCODE]')}</Error>
       <Impression id="streamvault">${track('impression')}</Impression>
-      <AdServingId>${xmlText(creative.servingId)}</AdServingId>
-      <AdTitle>${xmlText(creative.title)}</AdTitle>
+      <AdServingId>${escapeXml(creative.servingId)}</AdServingId>
+      <AdTitle>${escapeXml(creative.title)}</AdTitle>
       <Creatives>
-        <Creative id="${xmlText(creative.id)}" adId="${adId}">
-          <UniversalAdId idRegistry="streamvault">${xmlText(creative.id)}</UniversalAdId>
+        <Creative id="${escapeXml(creative.id)}" adId="${adId}">
+          <UniversalAdId idRegistry="streamvault">${escapeXml(creative.id)}</UniversalAdId>
           <Linear${skip}>
             <Duration>${vastTime(creative.durationSeconds)}</Duration>
             <TrackingEvents>
 ${TRACKED.map((event) => `              <Tracking event="${event}">${track(event)}</Tracking>`).join('\n')}
             </TrackingEvents>
             <VideoClicks>
-              <ClickThrough id="streamvault">${xmlText(creative.clickThrough)}</ClickThrough>
+              <ClickThrough id="streamvault">${escapeXml(creative.clickThrough)}</ClickThrough>
               <ClickTracking id="streamvault">${track('click')}</ClickTracking>
             </VideoClicks>
             <MediaFiles>
-              <MediaFile id="${xmlText(creative.id)}" delivery="progressive" type="${xmlText(creative.mime)}"${size}>${xmlText(creative.mediaUrl)}</MediaFile>
+              <MediaFile id="${escapeXml(creative.id)}" delivery="progressive" type="${escapeXml(creative.mime)}"${size}>${escapeXml(creative.mediaUrl)}</MediaFile>
             </MediaFiles>
           </Linear>
         </Creative>
