@@ -4,6 +4,7 @@ import { type Model, Types } from 'mongoose';
 import { MongoConnection } from '../core/database/mongo-connection.js';
 import { DEFAULT_TENANT_ID, ownerTenantId } from '../core/tenancy/tenant.js';
 import { AccountNameRepository } from './names/account-name.repository.js';
+import { foldUsername } from './names/account-name.schema.js';
 import { type User, userSchema } from './schemas/user.schema.js';
 
 export type NewUser = Pick<User, 'username' | 'role'> &
@@ -22,7 +23,7 @@ const LEGACY_CHECK_MS = 30_000;
 
 /**
  * The `users` collection. A username belongs to one site (`account_names`, `_id` =
- * `<tenant>:<username>`): creating an account claims its name there first, and finding an account by
+ * `<tenant>:<username in lower case>`): creating an account claims its name there first, and finding an account by
  * name is two `_id` reads.
  */
 @Injectable()
@@ -41,12 +42,27 @@ export class UserRepository {
     return this.model.findById(id).lean<User>().exec();
   }
 
-  /** The account named `username` on the site `tenantId` (`default` for the operator's). */
+  /**
+   * The account named `username` on the site `tenantId` (`default` for the operator's), whatever the
+   * case it is written in. Where two old accounts differ only in case, the one written exactly so.
+   */
   async findByUsername(tenantId: string, username: string): Promise<User | null> {
     const name = await this.names.find(tenantId, username);
-    if (!name) return (await this.legacyIndexPresent()) ? this.findUnclaimed(tenantId, username) : null;
-    const user = await this.findById(name.userId);
-    return user && user.username === username && ownerTenantId(user) === tenantId ? user : null;
+    const holder = name && (await this.onSite(tenantId, name.userId));
+    if (holder?.username === username) return holder;
+    if (username !== foldUsername(username)) {
+      const exact = await this.names.findExact(tenantId, username);
+      const user = exact && (await this.onSite(tenantId, exact.userId));
+      if (user?.username === username) return user;
+    }
+    if (holder && foldUsername(holder.username) === foldUsername(username)) return holder;
+    if (!name && (await this.legacyIndexPresent())) return this.findUnclaimed(tenantId, username);
+    return null;
+  }
+
+  private async onSite(tenantId: string, id: Types.ObjectId): Promise<User | null> {
+    const user = await this.findById(id);
+    return user && ownerTenantId(user) === tenantId ? user : null;
   }
 
   findByTelegramId(telegramId: number): Promise<User | null> {

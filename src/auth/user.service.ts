@@ -59,7 +59,12 @@ export class UserService {
 
   /** An account of the current site; 409 when this site already has the name (other sites do not count). */
   async create(input: NewUserInput): Promise<UserView> {
-    const taken = () => new AppError(409, 'conflict', `The username "${input.username}" is taken.`);
+    const taken = () =>
+      new AppError(
+        409,
+        'conflict',
+        `The username "${input.username}" is taken (names differing only in case are one name).`,
+      );
     // One account per Telegram user: the bot signs a Telegram user in as the account holding its id.
     if (input.telegramId !== undefined) {
       const holder = await this.users.findByTelegramId(input.telegramId);

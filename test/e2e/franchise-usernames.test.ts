@@ -215,3 +215,97 @@ describe('franchise: usernames are unique per site, not per install', () => {
     assert.equal((await operator.get('/admin/users?tenant=nowhere')).status, 404);
   });
 });
+
+describe('usernames: one name whatever its case', () => {
+  const C = 'names-c.example.com';
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let operator: TestClient;
+
+  before(async () => {
+    db = await startTestDatabase();
+    const legacy = await mongoose.createConnection(db.uri).asPromise();
+    const users = legacy.collection('users');
+    const now = new Date();
+    const passwordHash = await new PasswordHasher().hash('legacy-password');
+    // Accounts from when names were compared with their case: claims of the name as written.
+    const cased = await users.insertMany(
+      ['Casey', 'casey', 'Mixed'].map((username) => ({
+        username,
+        role: 'viewer',
+        passwordHash,
+        disabled: false,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    await legacy.collection('account_names').insertMany(
+      ['Casey', 'casey', 'Mixed'].map((username, index) => ({
+        _id: `default:${username}` as unknown as mongoose.mongo.ObjectId,
+        tenantId: 'default',
+        username,
+        userId: cased.insertedIds[index],
+        claimedAt: now,
+      })),
+    );
+    await legacy.close();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    operator = await signInAdmin(server);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  const login = (host: string, username: string, password: string) =>
+    new HostClient(server.url, host).post('/api/auth/login', { username, password });
+
+  it('treats names differing only in case as one name: taken (409), and signing in in any case', async () => {
+    const dana = await operator.post('/api/users', {
+      username: 'Dana',
+      password: 'dana-password',
+      role: 'viewer',
+    });
+    assert.equal(dana.status, 201, JSON.stringify(dana.body));
+    for (const username of ['dana', 'DANA']) {
+      const again = await operator.post('/api/users', {
+        username,
+        password: 'other-password',
+        role: 'viewer',
+      });
+      assert.deepEqual([again.status, again.body.error], [409, 'conflict'], username);
+    }
+    const signedIn = await login(OPERATOR, 'dANA', 'dana-password');
+    assert.equal(signedIn.status, 200);
+    assert.deepEqual(signedIn.body.user, {
+      ...(signedIn.body.user as object),
+      id: dana.body.id,
+      username: 'Dana',
+    });
+    // Another site still has its own.
+    const site = await operator.post('/api/tenants', { slug: 'names-c', name: 'names-c', domains: [C] });
+    assert.equal(site.status, 201, JSON.stringify(site.body));
+    const onC = await operator.post(`/api/tenants/${String(site.body.id)}/admins`, {
+      username: 'dana',
+      password: 'dana-on-c',
+    });
+    assert.equal(onC.status, 201, JSON.stringify(onC.body));
+  });
+
+  it('migrates names claimed with their case: each old account signs in as before, and no new one takes a name that differs only in case', async () => {
+    await eventually(
+      () => operator.post('/api/users', { username: 'MIXED', role: 'viewer' }),
+      (res) => res.status === 409,
+      { what: 'the folded claim of "Mixed"', timeoutMs: 15_000 },
+    );
+    assert.equal((await operator.post('/api/users', { username: 'CASEY', role: 'viewer' })).status, 409);
+    const signedInAs: string[] = [];
+    for (const username of ['Casey', 'casey', 'mixed']) {
+      const res = await login(OPERATOR, username, 'legacy-password');
+      assert.equal(res.status, 200, username);
+      signedInAs.push((res.body.user as { username: string }).username);
+    }
+    // The two old accounts whose names differ only in case stay two, each found by its exact name.
+    assert.deepEqual(signedInAs, ['Casey', 'casey', 'Mixed']);
+  });
+});

@@ -1,21 +1,34 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { MigrationMarks } from '../../core/database/migration-marks.repository.js';
 import { ownerTenantId } from '../../core/tenancy/tenant.js';
-import { UserRepository } from '../user.repository.js';
 import { retryUntilDone } from '../../core/util/retry-until-done.js';
+import { UserRepository } from '../user.repository.js';
+import { AccountNameRepository } from './account-name.repository.js';
+
+/** Marks that every account's name has its claim in lower case (see account-name.schema.ts). */
+export const FOLDED_NAMES_MIGRATION = 'account-names-folded';
 
 /**
- * Upgrading an install from install-wide usernames: claims every existing account's name on its site
- * in `account_names`, then drops the old unique index on `users.username` (in that order, so a crash
- * in between leaves the old index guarding until the next boot claims the rest). Until then sign-in
- * falls back to the old lookup. Idempotent; several managers may run it at once. Retries like the
- * admin bootstrap while the database does not answer.
+ * Brings older installs' usernames to how they are kept now, once (several managers may run it at
+ * once; it is idempotent):
+ * - from install-wide usernames: claims every account's name on its site in `account_names`, then drops
+ *   the old unique index on `users.username` (in that order, so a crash in between leaves the old index
+ *   guarding until the next boot claims the rest; until then sign-in falls back to the old lookup);
+ * - from names compared with their case: claims every name in lower case, so "Alice" stops a new
+ *   "alice". Of two old accounts differing only in case, the first keeps the folded claim and the other
+ *   an exact one: both go on signing in with their name as written.
+ * Retries like the admin bootstrap while the database does not answer.
  */
 @Injectable()
 export class AccountNamesMigration implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('auth');
   private stopped = false;
 
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly names: AccountNameRepository,
+    private readonly marks: MigrationMarks,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.runUntilDone();
@@ -27,15 +40,28 @@ export class AccountNamesMigration implements OnApplicationBootstrap, OnApplicat
 
   /** Returns how many names it claimed (0 when there was nothing to migrate). */
   async run(): Promise<number> {
-    if (!(await this.users.legacyIndexPresent())) return 0;
+    const legacyIndex = await this.users.legacyIndexPresent();
+    if (!legacyIndex && (await this.marks.isDone(FOLDED_NAMES_MIGRATION))) return 0;
     let claimed = 0;
     for await (const user of this.users.eachName()) {
       const site = ownerTenantId(user);
-      if (await this.users.claimName(site, user.username, user._id)) claimed++;
-      else this.logger.warn(`the name "${user.username}" on site ${site} is claimed by another account`);
+      if (await this.users.claimName(site, user.username, user._id)) {
+        claimed++;
+        continue;
+      }
+      const holder = await this.names.find(site, user.username);
+      if (holder?.username === user.username) {
+        this.logger.warn(`the name "${user.username}" on site ${site} is claimed by another account`);
+        continue;
+      }
+      await this.names.claimExact(site, user.username, user._id);
+      this.logger.warn(
+        `the names "${user.username}" and "${holder?.username}" on site ${site} differ only in case: both keep signing in with their name as written`,
+      );
     }
-    await this.users.dropLegacyIndex();
-    this.logger.log(`usernames are per site now: claimed ${claimed} name(s), dropped the install-wide index`);
+    if (legacyIndex) await this.users.dropLegacyIndex();
+    await this.marks.markDone(FOLDED_NAMES_MIGRATION);
+    this.logger.log(`usernames: ${claimed} name(s) claimed per site without regard to case`);
     return claimed;
   }
 
