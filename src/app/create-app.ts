@@ -1,6 +1,7 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
 import cookieParser from 'cookie-parser';
 import { type Logger } from 'pino';
 import { type AppConfig } from '../core/config/app-config.js';
@@ -37,10 +38,23 @@ export function applicationOptions(logger: Logger) {
   return { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false } as const;
 }
 
+/**
+ * Express, routing paths as written: middleware that judges a request by its path (a tenant's
+ * switched-off features, which answers are pages) would otherwise let `/Music` by while the router
+ * still took it for `/music`. Set before Nest's adapter adds its first middleware (the router is made
+ * then, with the setting of that moment).
+ */
+export function httpAdapter(): ExpressAdapter {
+  const instance = express();
+  instance.set('case sensitive routing', true);
+  return new ExpressAdapter(instance);
+}
+
 /** Builds (but does not start listening) the app for `config`. */
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forConfig(config, logger),
+    httpAdapter(),
     applicationOptions(logger),
   );
   return configureApp(app, config, logger);

@@ -270,6 +270,16 @@ describe('franchise: tenants by domain', () => {
       assert.equal((await cinema.get(path)).status, 404, path);
       assert.notEqual((await operatorSite.get(path)).status, 404, path);
     }
+    // Written in another case, a path is another path: not a way round the switch.
+    for (const path of [
+      '/Music',
+      '/REST/ping.view',
+      '/Rest/ping',
+      '/API/MUSIC/albums',
+      '/Api/music/albums',
+    ]) {
+      assert.equal((await cinema.get(path)).status, 404, path);
+    }
     const comment = await cinema.post('/api/titles/64b7f0c2a1b2c3d4e5f60718/comments', { text: 'hi' });
     assert.deepEqual([comment.status, comment.body.error], [404, 'not_found']);
     assert.equal((await cinema.get('/api/site')).body.features instanceof Object, true);

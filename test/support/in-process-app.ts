@@ -6,7 +6,7 @@ import { type INestApplication } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app/app.module.js';
-import { applicationOptions, configureApp } from '../../src/app/create-app.js';
+import { applicationOptions, configureApp, httpAdapter } from '../../src/app/create-app.js';
 import { TELEGRAM_GATEWAY, type TelegramGateway } from '../../src/core/storage/telegram/telegram-gateway.js';
 import { type AppConfig, type LogLevel } from '../../src/core/config/app-config.js';
 import { describeRoles } from '../../src/app/roles.js';
@@ -65,7 +65,7 @@ export async function startInProcessApp(
   if (options.telegram) builder = builder.overrideProvider(TELEGRAM_GATEWAY).useValue(options.telegram);
   const moduleRef = await builder.compile();
   const app = await configureApp(
-    moduleRef.createNestApplication<NestExpressApplication>(applicationOptions(logger)),
+    moduleRef.createNestApplication<NestExpressApplication>(httpAdapter(), applicationOptions(logger)),
     config,
     logger,
   );

@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app/app.module.js';
-import { applicationOptions, configureApp } from '../../src/app/create-app.js';
+import { applicationOptions, configureApp, httpAdapter } from '../../src/app/create-app.js';
 import { APP_CONFIG, type AppConfig } from '../../src/core/config/app-config.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
 import { createLogger } from '../../src/core/logging/create-logger.js';
@@ -44,7 +44,7 @@ const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig
   })
   .compile();
 const app = await configureApp(
-  moduleRef.createNestApplication<NestExpressApplication>(applicationOptions(logger)),
+  moduleRef.createNestApplication<NestExpressApplication>(httpAdapter(), applicationOptions(logger)),
   config,
   logger,
 );
