@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { PartyBus } from '../../src/site/party/party-bus.js';
 import { PartyHub } from '../../src/site/party/party-hub.js';
 import { PartyTickets } from '../../src/site/party/party-tickets.js';
 import { type RunningApp, startApp } from '../support/app-process.js';
@@ -309,6 +310,25 @@ describe('watch-party rooms across two manager processes (Redis)', () => {
     } finally {
       await nginx.stop();
     }
+  });
+
+  it('keeps a member connected when a members list read before it joined arrives after', async () => {
+    const room = await startRoom();
+    const host = await join(first.url, room, 'Early');
+    const late = await join(first.url, room, 'Late');
+    // What a join racing another join sends: the room as it was before the late member was in it.
+    await first.app.get(PartyBus).publish({
+      room,
+      event: 'members',
+      data: {
+        hostId: host.memberId,
+        everyoneControls: false,
+        members: [{ id: host.memberId, name: 'Early' }],
+      },
+    });
+    host.party.send('chat', { text: 'still with us?' });
+    assert.equal((await late.party.next('chat')).data.text, 'still with us?');
+    assert.equal(late.party.socket.readyState, late.party.socket.OPEN);
   });
 
   it('drops a member whose manager stopped marking it present, passing the host on', async () => {

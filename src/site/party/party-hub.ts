@@ -276,31 +276,36 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
     await this.publishMembers(connection.roomId);
   }
 
-  /** Members, host and control setting, read after a change and sent to everyone in the room. */
-  private async publishMembers(roomId: string): Promise<void> {
+  /**
+   * Members, host and control setting, read after a change and sent to everyone in the room, with the
+   * members the sweep dropped (`dropped`, for the managers holding their sockets, not for the pages).
+   */
+  private async publishMembers(roomId: string, dropped: string[] = []): Promise<void> {
     const room = await this.rooms.find(roomId);
     if (!room) return;
     const { hostId, everyoneControls, members } = room;
-    await this.bus.publish({ room: roomId, event: 'members', data: { hostId, everyoneControls, members } });
+    const data = { hostId, everyoneControls, members, ...(dropped.length > 0 ? { dropped } : {}) };
+    await this.bus.publish({ room: roomId, event: 'members', data });
   }
 
   private deliver(event: PartyEvent): void {
     const members = this.local.get(event.room);
     if (!members) return;
-    const listed =
-      event.event === 'members'
-        ? new Set((event.data as { members: { id: string }[] }).members.map((member) => member.id))
-        : undefined;
-    for (const connection of [...members.values()]) {
-      // Swept out while connected (its presence mark came too late): the page joins again.
-      if (listed && !listed.has(connection.memberId) && !connection.closed) {
-        members.delete(connection.memberId);
+    let data = event.data;
+    if (event.event === 'members') {
+      const { dropped = [], ...list } = event.data as { dropped?: string[] };
+      data = list;
+      // Swept out while connected (its presence mark came too late): the page joins again. Only those
+      // the sweep named: a list read before a join may arrive after it, without the new member.
+      for (const memberId of dropped) {
+        const connection = members.get(memberId);
+        if (!connection) continue;
+        members.delete(memberId);
         this.metrics.sockets.dec();
         connection.close(CLOSE.dropped, 'no longer in the room');
-        continue;
       }
-      connection.send(event.event, event.data);
     }
+    for (const connection of members.values()) connection.send(event.event, data);
     if (members.size === 0) this.local.delete(event.room);
   }
 
@@ -320,7 +325,8 @@ export class PartyHub implements OnApplicationBootstrap, BeforeApplicationShutdo
       async () => {
         for (const roomId of await this.rooms.roomIds()) {
           const result = await this.rooms.sweep(roomId, now, now - STALE_AFTER_MS, now - EMPTY_ROOM_TTL_MS);
-          if (result.outcome === 'kept' && result.stale.length > 0) await this.publishMembers(roomId);
+          if (result.outcome === 'kept' && result.stale.length > 0)
+            await this.publishMembers(roomId, result.stale);
         }
         return true;
       },
