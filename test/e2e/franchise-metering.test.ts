@@ -7,6 +7,7 @@ import { TenantStreamSlots } from '../../src/core/tenancy/tenant-stream-slots.js
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { PartyRoomRepository } from '../../src/site/party/party-room.repository.js';
 import { TenantUsageMeter } from '../../src/stream/usage/tenant-usage.meter.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -156,6 +157,9 @@ describe('franchise: metering and quotas', () => {
   });
 
   it('refuses streams past the month’s GiB with 402 and a JSON body', async () => {
+    const fileId = link.split('/')[2];
+    const roomId = 'metered-room-012345678';
+    await server.app.get(PartyRoomRepository).create(roomId, fileId, Date.now());
     await server.app.get(TenantUsageRepository).record(usageDay(), new Map([[tenantId, 1024 ** 3]]));
     const patched = await operator.patch(`/api/tenants/${tenantId}`, {
       quotas: { concurrentStreams: null, gibPerMonth: 1 },
@@ -173,6 +177,14 @@ describe('franchise: metering and quotas', () => {
     assert.equal(page.status, 402);
     assert.match(page.text, /Streaming is paused/);
     assert.match(page.text, /used this month&#x27;s streaming|used this month's streaming/);
+    // So does a watch party's page, and a new party is not started.
+    const party = await new HostClient(server.url, HOST).get(`/party/${roomId}`, { accept: 'text/html' });
+    assert.equal(party.status, 402);
+    assert.match(party.text, /Streaming is paused/);
+    const viewer = new HostClient(server.url, HOST);
+    await viewer.get('/');
+    const started = await viewer.post('/api/party', { fileId });
+    assert.deepEqual([started.status, started.body.error], [402, 'quota_exceeded']);
   });
 
   it('takes its comments-per-day quota, then answers 429', async () => {

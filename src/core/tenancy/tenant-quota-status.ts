@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '../errors/app-error.js';
 import { ExpiringMap } from '../util/expiring-map.js';
+import { siteBrand } from './site-brand.js';
+import { TenantContext } from './tenant-context.js';
 import { daysOfMonth, TenantUsageRepository, usageDay } from './tenant-usage.repository.js';
 import { type Tenant } from './tenant.js';
 
@@ -8,7 +11,10 @@ const CACHE_MS = 10_000;
 /** Far more tenants than an install has: only a bound. */
 const CACHED_TENANTS = 10_000;
 
-/** Whether a tenant has used its month's GiB, for pages (the player says so instead of failing). */
+/**
+ * Whether a tenant has used its month's GiB, for pages and rooms that would play (the player says so
+ * instead of showing a video that fails).
+ */
 @Injectable()
 export class TenantQuotaStatus {
   private readonly cache = new ExpiringMap<string, boolean>(CACHED_TENANTS, CACHE_MS);
@@ -24,5 +30,16 @@ export class TenantQuotaStatus {
     const reached = [...days.values()].reduce((sum, bytes) => sum + bytes, 0) >= limit * GIB;
     this.cache.set(tenant.id, reached);
     return reached;
+  }
+
+  /** 402 on the current site once its month's streaming is used up. */
+  async requireStreamingLeft(): Promise<void> {
+    const tenant = TenantContext.current();
+    if (!(await this.monthlyQuotaReached(tenant))) return;
+    throw new AppError(
+      402,
+      'quota_exceeded',
+      `${siteBrand(tenant).name} has used this month's streaming; videos play again next month.`,
+    );
   }
 }

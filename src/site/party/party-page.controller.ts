@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Types } from 'mongoose';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
+import { TenantQuotaStatus } from '../../core/tenancy/tenant-quota-status.js';
 import { PlayerPageService } from '../pages/player/player-page.service.js';
 import { SitePageRenderer } from '../pages/site-page-renderer.js';
 import { PartyService, partyPath } from './party.service.js';
@@ -15,6 +16,7 @@ export class PartyPageController {
     private readonly party: PartyService,
     private readonly players: PlayerPageService,
     private readonly renderer: SitePageRenderer,
+    private readonly quota: TenantQuotaStatus,
   ) {}
 
   @Get(':roomId')
@@ -24,6 +26,7 @@ export class PartyPageController {
     @Res() res: Response,
   ): Promise<void> {
     const room = await this.party.require(roomId);
+    await this.quota.requireStreamingLeft();
     const player = await this.players.page(new Types.ObjectId(room.fileId));
     const name = req.identity?.kind === 'user' ? req.identity.name : '';
     this.renderer.send(req, res, {

@@ -4,6 +4,7 @@ import { type Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { type Identity } from '../../core/identity/identity.js';
+import { TenantQuotaStatus } from '../../core/tenancy/tenant-quota-status.js';
 import { LibraryService } from '../../library/library.service.js';
 import { PartyRoomRepository, type PartyRoom } from './party-room.repository.js';
 import { displayName } from './party-rules.js';
@@ -24,10 +25,12 @@ export class PartyService {
     private readonly rooms: PartyRoomRepository,
     private readonly tickets: PartyTickets,
     private readonly library: LibraryService,
+    private readonly quota: TenantQuotaStatus,
   ) {}
 
   async start(fileId: Types.ObjectId): Promise<{ roomId: string; path: string }> {
     const file = await this.library.requireFile(fileId);
+    await this.quota.requireStreamingLeft();
     if (!/^(video|audio)\//.test(file.mime)) {
       throw new AppError(400, 'not_playable', 'Only a video (or audio) file can be watched together.');
     }

@@ -1,10 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { AppError } from '../../../core/errors/app-error.js';
 import { type IdentifiedRequest } from '../../../core/identity/identity.js';
-import { siteBrand } from '../../../core/tenancy/site-brand.js';
-import { TenantContext } from '../../../core/tenancy/tenant-context.js';
 import { TenantQuotaStatus } from '../../../core/tenancy/tenant-quota-status.js';
 import { SitePageRenderer } from '../site-page-renderer.js';
 import { pageObjectId } from '../title/title-page.service.js';
@@ -29,14 +26,7 @@ export class PlayerPageController {
     @Req() req: IdentifiedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const tenant = TenantContext.current();
-    if (await this.quota.monthlyQuotaReached(tenant)) {
-      throw new AppError(
-        402,
-        'quota_exceeded',
-        `${siteBrand(tenant).name} has used this month's streaming; videos play again next month.`,
-      );
-    }
+    await this.quota.requireStreamingLeft();
     const player = await this.players.page(pageObjectId(fileId, 'video'));
     this.renderer.send(req, res, {
       view: 'player',
