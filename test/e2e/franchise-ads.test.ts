@@ -4,12 +4,14 @@ import { utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
 import { AdStatsService } from '../../src/franchise/ads/tracking/ad-stats.service.js';
 import { adSettings, storeVideo } from '../support/ads.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { HostClient } from '../support/host-client.js';
 import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { BROWSER_ACCEPT, startSiteApp } from '../support/site-app.js';
 
 const CINEMA = 'cinema.example.com';
 const QUIET = 'quiet.example.com';
+const NARROW = 'narrow.example.com';
 
 describe("franchise: a tenant's own ads", () => {
   let db: TestDatabase;
@@ -90,6 +92,48 @@ describe("franchise: a tenant's own ads", () => {
       (accounts.body as { username: string }[]).map((a) => a.username),
       [],
     );
+  });
+
+  it("refuses a house ad its site does not show (404), and serves none once the site's scope leaves it out", async () => {
+    const operator = await signInAdmin(server);
+    const narrow = await operator.post('/api/tenants', {
+      slug: 'narrow',
+      name: 'narrow',
+      domains: [NARROW],
+      scope: { mode: 'filtered', kinds: ['anime'] },
+    });
+    assert.equal(narrow.status, 201, JSON.stringify(narrow.body));
+    const created = await operator.post(`/api/tenants/${String(narrow.body.id)}/admins`, {
+      username: 'narrow-owner',
+      password: 'owner-password',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const narrowOwner = new HostClient(server.url, NARROW);
+    await narrowOwner.login('narrow-owner', 'owner-password');
+    const refused = await narrowOwner.request('PUT', '/api/ads/settings', {
+      json: adSettings({
+        vastTagUrl: '/ads/vast.xml',
+        houseAd: { fileId: creativeId, clickThrough: 'https://sponsor.example.com/' },
+      }),
+    });
+    assert.deepEqual([refused.status, refused.body.error], [404, 'not_found'], JSON.stringify(refused.body));
+
+    // The cinema's creative is shown while its site shows it; not after its scope narrows.
+    const cinemaVast = () => new HostClient(server.url, CINEMA).get('/ads/vast.xml');
+    assert.match((await cinemaVast()).text, /<MediaFile/);
+    const narrowed = await operator.patch(`/api/tenants/${cinema}`, {
+      scope: { mode: 'filtered', kinds: ['anime'] },
+    });
+    assert.equal(narrowed.status, 200, JSON.stringify(narrowed.body));
+    try {
+      await eventually(
+        async () => (await cinemaVast()).text,
+        (text) => !text.includes('<MediaFile'),
+        { what: 'an empty VAST' },
+      );
+    } finally {
+      await operator.patch(`/api/tenants/${cinema}`, { scope: { mode: 'all' } });
+    }
   });
 
   it('counts no ad events for a site whose ads are off (anyone could fill its figures)', async () => {

@@ -20,9 +20,19 @@ export class AdsSettingsPolicy {
     if (settings.vastTagUrl === OWN_VAST_PATH && !settings.houseAd)
       throw invalid(`vastTagUrl ${OWN_VAST_PATH} serves the house ad: give houseAd too`);
     if (settings.houseAd) {
-      const [file] = await this.library.findFiles([new Types.ObjectId(settings.houseAd.fileId)]);
+      // One the site shows: another would not play there (its stream links are refused).
+      const file = await this.library
+        .requireFile(new Types.ObjectId(settings.houseAd.fileId))
+        .catch((error: unknown) => {
+          if (error instanceof AppError && error.getStatus() === 404) return undefined;
+          throw error;
+        });
       if (!file)
-        throw new AppError(404, 'not_found', `houseAd.fileId: no library file ${settings.houseAd.fileId}`);
+        throw new AppError(
+          404,
+          'not_found',
+          `houseAd.fileId: this site has no library file ${settings.houseAd.fileId}`,
+        );
       if (!file.mime.startsWith('video/'))
         throw invalid(`houseAd.fileId: the creative must be a video (that file is ${file.mime})`);
     }

@@ -24,8 +24,9 @@ export class HouseAdService {
     const houseAd = settings.enabled ? settings.houseAd : undefined;
     if (!houseAd) return emptyVast();
     const [file] = await this.library.findFiles([new Types.ObjectId(houseAd.fileId)]);
-    // The creative's file was deleted: no ad, and the player goes on to the content.
-    if (!file) return emptyVast();
+    // The creative's file was deleted, or the site's scope changed since and no longer shows it (its
+    // links would be refused): no ad, and the player goes on to the content.
+    if (!file || !(await this.library.fileInScope(file))) return emptyVast();
     // The site's own origin: a tenant's stream links are refused on the operator's host, and its
     // tracking counted there would be the operator's.
     const origin = siteOrigin(this.config, TenantContext.current());
