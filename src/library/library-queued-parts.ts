@@ -2,6 +2,7 @@ import { QueueModule } from '../core/queue/queue.module.js';
 import { ArtworkCollector } from './artwork/artwork-collector.js';
 import { ArtworkFetcher } from './artwork/artwork-fetcher.js';
 import { ArtworkRequests } from './artwork/artwork-requests.js';
+import { ArtworkSweeper } from './artwork/artwork-sweeper.js';
 import { ArtworkJob } from './artwork/artwork.job.js';
 import { CatalogRebuildJob, CatalogRebuildRequests } from './catalog/catalog-rebuild.job.js';
 import { CommentsController } from './comments.controller.js';
@@ -33,6 +34,7 @@ export const QUEUED_PARTS = {
     ArtworkFetcher,
     ArtworkCollector,
     ArtworkJob,
+    ArtworkSweeper,
     CatalogRebuildJob,
   ],
 };

@@ -42,6 +42,23 @@ export class PendingDeletionRepository {
     if (operations.length > 0) await this.model.bulkWrite(operations, { ordered: false });
   }
 
+  /** Records stored objects that belong to no file (artwork); idempotent per object. */
+  async recordObjects(
+    storageKind: PendingDeletion['storageKind'],
+    refs: string[],
+    reason: string,
+  ): Promise<void> {
+    const now = new Date();
+    const operations = refs.map((ref) => ({
+      updateOne: {
+        filter: { _id: `${storageKind}:${ref}` },
+        update: { $setOnInsert: { storageKind, ref, reason, attempts: 0, createdAt: now } },
+        upsert: true,
+      },
+    }));
+    if (operations.length > 0) await this.model.bulkWrite(operations, { ordered: false });
+  }
+
   /** The oldest entries of one store, fewest attempts first (a stuck entry does not block the rest). */
   due(storageKind: PendingDeletion['storageKind'], limit: number): Promise<PendingDeletion[]> {
     return this.model

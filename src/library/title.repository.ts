@@ -112,6 +112,14 @@ export class TitleRepository {
       .cursor();
   }
 
+  /** Every title's local artwork ids (poster, backdrop, episode stills), one title at a time. */
+  artworkFields(): AsyncIterable<Pick<Title, 'artwork' | 'episodeStills'>> {
+    return this.model
+      .find({}, { artwork: 1, 'episodeStills.artwork': 1 })
+      .lean<Pick<Title, 'artwork' | 'episodeStills'>>()
+      .cursor();
+  }
+
   /** What the catalog index needs of these titles, by `_id` (missing ones left out). */
   async findForIndex(ids: readonly Types.ObjectId[]): Promise<EntrySource[]> {
     const found = await Promise.all(

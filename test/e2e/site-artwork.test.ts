@@ -10,6 +10,9 @@ import { ExplorerService } from '../../src/admin/explorer/explorer.service.js';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { ArtworkCollector } from '../../src/library/artwork/artwork-collector.js';
 import { ArtworkRepository } from '../../src/library/artwork/artwork.repository.js';
+import { ArtworkSweeper } from '../../src/library/artwork/artwork-sweeper.js';
+import { DeletionDrainer } from '../../src/library/upkeep/deletion-drainer.js';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { ArtworkRequests } from '../../src/library/artwork/artwork-requests.js';
 import { artworkPath } from '../../src/library/artwork/artwork-sizes.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -59,6 +62,9 @@ describe('artwork kept local', () => {
       '/backdrop.png': { type: 'image/png', body: await picture(1920, 1080, 'png') },
       '/page.html': { type: 'text/html', body: Buffer.from('<html>not an image</html>') },
       '/kept.jpg': { type: 'image/jpeg', body: await picture(400, 600, 'jpeg') },
+      '/gone.jpg': { type: 'image/jpeg', body: await picture(300, 450, 'jpeg') },
+      '/shared.jpg': { type: 'image/jpeg', body: await picture(320, 480, 'jpeg') },
+      '/spare.jpg': { type: 'image/jpeg', body: await picture(340, 510, 'jpeg') },
     });
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
@@ -147,6 +153,55 @@ describe('artwork kept local', () => {
     const res = await server.request(artworkPath(artworkId, 'w780'));
     assert.equal(res.status, 404);
     assert.deepEqual(Object.keys((await res.json()) as object).sort(), ['error', 'message']);
+  });
+
+  it('sweeps artwork no title uses any more (a day after it was last kept or taken up) into the deletion drain', async () => {
+    const artwork = server.app.get(ArtworkRepository);
+    const sweeper = server.app.get(ArtworkSweeper);
+    const posterOf = async (name: string, source: string) => {
+      const id = await titleWith(name, { poster: host.url(source) });
+      await server.app.get(ArtworkCollector).collect(id);
+      return { titleId: id, artworkId: (await reload(id)).artwork!.poster! };
+    };
+    /** As if kept two days ago. */
+    const age = (id: string) =>
+      server.app
+        .get(MongoConnection)
+        .connection.collection<{ _id: string }>('artwork')
+        .updateOne({ _id: id }, { $set: { createdAt: new Date(Date.now() - 2 * 86_400_000) } });
+    const served = async (id: string) => (await server.request(artworkPath(id, 'w185'))).status;
+
+    const gone = await posterOf('Swept Away', '/gone.jpg');
+    const { part } = (await artwork.findById(gone.artworkId))!;
+    await library.deleteTitle(gone.titleId);
+    await sweeper.sweep();
+    assert.notEqual(await artwork.findById(gone.artworkId), null, 'kept within a day');
+    await age(gone.artworkId);
+
+    const shared = await posterOf('Shared Once', '/shared.jpg');
+    await posterOf('Shared Twice', '/shared.jpg');
+    await library.deleteTitle(shared.titleId);
+    await age(shared.artworkId);
+
+    // A copy a title is taking up right now (its record not yet written) is spared.
+    const spare = await posterOf('Spare', '/spare.jpg');
+    await library.deleteTitle(spare.titleId);
+    await age(spare.artworkId);
+    assert.equal(await artwork.takeUp(spare.artworkId), true);
+
+    await sweeper.sweep();
+    assert.equal(await artwork.findById(gone.artworkId), null);
+    await server.app.get(DeletionDrainer).drain();
+    assert.equal(await server.app.get<MediaStore>(MEDIA_STORE).exists(part), false, 'its bytes are removed');
+    assert.equal(await served(gone.artworkId), 404);
+    assert.equal(await served(shared.artworkId), 200, 'still used by another title');
+    assert.equal(await served(spare.artworkId), 200);
+
+    // A later title with the swept source keeps a copy again.
+    const back = await posterOf('Comeback', '/gone.jpg');
+    assert.equal(back.artworkId, gone.artworkId);
+    assert.equal(await served(back.artworkId), 200);
+    assert.equal(host.hits.filter((hit) => hit === '/gone.jpg').length, 2);
   });
 
   it('unknown ids and sizes outside the fixed list → 404 {error, message}', async () => {

@@ -21,6 +21,8 @@ export enum JobName {
   RebuildCatalog = 'rebuild-catalog',
   /** Carries `{ titleId }`: keep the poster and backdrop enrichment found in the MediaStore. */
   FetchArtwork = 'fetch-artwork',
+  /** Scheduled daily: removes kept artwork no title uses any more (deleted titles, changed posters). */
+  SweepArtwork = 'sweep-artwork',
 }
 
 /** Which queue carries each job. */
@@ -30,6 +32,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.DrainDeletions]: QueueName.Library,
   [JobName.RebuildCatalog]: QueueName.Library,
   [JobName.FetchArtwork]: QueueName.Library,
+  [JobName.SweepArtwork]: QueueName.Library,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

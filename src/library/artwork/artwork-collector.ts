@@ -49,7 +49,7 @@ export class ArtworkCollector {
         continue;
       }
       try {
-        if (!(await this.artwork.findById(id))) await this.keep(id, source);
+        if (!(await this.artwork.takeUp(id))) await this.keep(id, source);
         await this.library.setArtwork(titleId, field, id);
         outcome[field] = 'stored';
       } catch (error) {
@@ -79,7 +79,7 @@ export class ArtworkCollector {
       const id = artworkId(still.source);
       if (still.artwork === id || stored.has(still.source) || !/^https?:\/\//i.test(still.source)) continue;
       try {
-        if (!(await this.artwork.findById(id))) await this.keep(id, still.source);
+        if (!(await this.artwork.takeUp(id))) await this.keep(id, still.source);
         stored.set(still.source, id);
       } catch (error) {
         if (!(error instanceof ArtworkFetchError)) throw error;

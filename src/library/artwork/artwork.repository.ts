@@ -21,6 +21,35 @@ export class ArtworkRepository {
     return new Set(all.map((artwork) => artwork.part.ref));
   }
 
+  /**
+   * Marks the copy as just taken up by a title (so a sweep running now spares it); false when there is
+   * no copy (never kept, or swept): the caller keeps one.
+   */
+  async takeUp(id: string): Promise<boolean> {
+    return (
+      (await this.model.updateOne({ _id: id }, { $set: { takenAt: new Date() } }).exec()).matchedCount === 1
+    );
+  }
+
+  /** Every artwork's id and stored object, one at a time (the sweep of unused artwork). */
+  eachKept(): AsyncIterable<Pick<Artwork, '_id' | 'part'>> {
+    return this.model.find({}, { part: 1 }).lean<Pick<Artwork, '_id' | 'part'>>().cursor();
+  }
+
+  /**
+   * Forgets the artwork if it still has this stored object and was neither kept nor taken up since
+   * `before`; false when it was (or is gone).
+   */
+  async forgetUnusedSince(id: string, ref: string, before: Date): Promise<boolean> {
+    const filter = {
+      _id: id,
+      'part.ref': ref,
+      createdAt: { $lt: before },
+      $or: [{ takenAt: { $exists: false } }, { takenAt: { $lt: before } }],
+    };
+    return (await this.model.deleteOne(filter).exec()).deletedCount === 1;
+  }
+
   /** Idempotent: the id is derived from the source, so a second store of it replaces the first. */
   async save(artwork: Artwork): Promise<void> {
     await this.model.replaceOne({ _id: artwork._id }, artwork, { upsert: true });

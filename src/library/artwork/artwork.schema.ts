@@ -10,6 +10,8 @@ export interface Artwork {
   width: number;
   height: number;
   createdAt: Date;
+  /** When a title last took up this copy (another title with the same source): the sweep spares it. */
+  takenAt?: Date;
 }
 
 export const artworkSchema = new Schema<Artwork>(
@@ -26,6 +28,7 @@ export const artworkSchema = new Schema<Artwork>(
     width: { type: Number, required: true },
     height: { type: Number, required: true },
     createdAt: { type: Date, required: true },
+    takenAt: Date,
   },
   { collection: 'artwork', versionKey: false },
 );

@@ -8,7 +8,8 @@ export interface PendingDeletion {
   _id: string;
   storageKind: 'local' | 'telegram';
   ref: string;
-  fileId: string;
+  /** The library file the object belonged to; absent for objects of no file (artwork). */
+  fileId?: string;
   reason: string;
   attempts: number;
   lastError?: string;
@@ -20,7 +21,7 @@ export const pendingDeletionSchema = new Schema<PendingDeletion>(
     _id: { type: String, required: true },
     storageKind: { type: String, enum: ['local', 'telegram'], required: true },
     ref: { type: String, required: true },
-    fileId: { type: String, required: true },
+    fileId: String,
     reason: { type: String, required: true },
     attempts: { type: Number, default: 0 },
     lastError: String,

@@ -4,6 +4,7 @@ import { type Queue } from 'bullmq';
 import { JobName, QueueName } from '../../core/queue/queue-names.js';
 
 const DRAIN_EVERY_MS = 60 * 1000;
+const SWEEP_ARTWORK_EVERY_MS = 24 * 3600 * 1000;
 /** Schedules live in Redis: registering them again this often brings them back after Redis is lost. */
 const REGISTER_EVERY_MS = 60 * 1000;
 
@@ -42,6 +43,11 @@ export class UpkeepSchedule implements OnApplicationBootstrap, OnApplicationShut
       JobName.DrainDeletions,
       { every: DRAIN_EVERY_MS },
       { name: JobName.DrainDeletions, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+    await this.queue.upsertJobScheduler(
+      JobName.SweepArtwork,
+      { every: SWEEP_ARTWORK_EVERY_MS },
+      { name: JobName.SweepArtwork, opts: { removeOnComplete: 10, removeOnFail: 10 } },
     );
   }
 }
