@@ -4,6 +4,9 @@ import { AppPasswordAuth, type AppPasswordIdentity } from '../../auth/app-passwo
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { appVersion } from '../../core/heartbeat/app-version.js';
+import { siteBrand } from '../../core/tenancy/site-brand.js';
+import { siteOrigin } from '../../core/tenancy/site-origin.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { ARTWORK_ID, type ArtworkSize, artworkPath } from '../../library/artwork/artwork-sizes.js';
 import { CatalogQueryService, MAX_OFFSET } from '../../library/catalog/catalog-query.service.js';
 import { type TitleCard } from '../../library/catalog/title-card.js';
@@ -39,22 +42,22 @@ export interface CatalogExtra {
 
 /**
  * The Stremio add-on: a translation of the library's read side (catalog index, titles and files by
- * `_id`) into the protocol's manifest, catalogs, metas, streams and subtitles. Media URLs are the
- * streamers' signed links and the local artwork, absolute under PUBLIC_URL.
+ * `_id`) into the protocol's manifest, catalogs, metas, streams and subtitles, as the site asked
+ * shows it: a franchise tenant's add-on is its own (id, name, logo), and its media URLs (the
+ * streamers' signed links, the local artwork) are absolute under the site's own origin, where the
+ * tenant's app passwords and signed links are valid.
  */
 @Injectable()
 export class StremioAddonService {
-  private readonly publicUrl: string;
   private readonly version: string;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly appPasswords: AppPasswordAuth,
     private readonly catalog: CatalogQueryService,
     private readonly library: LibraryService,
     private readonly links: MediaLinks,
   ) {
-    this.publicUrl = config.http.publicUrl;
     const version = appVersion();
     this.version = /^\d+\.\d+\.\d+/.test(version) ? version : '0.0.0';
   }
@@ -74,14 +77,17 @@ export class StremioAddonService {
   async manifest(key: AddonKey): Promise<StremioManifest> {
     const chosen = ADDON_CATALOGS.filter((catalog) => key.catalogs.includes(catalog.name));
     const facets = await Promise.all(chosen.map((catalog) => this.catalog.facets({ kind: catalog.kind })));
-    const host = new URL(this.publicUrl).host;
+    const origin = this.origin();
+    const host = new URL(origin).host;
+    const { name } = siteBrand(TenantContext.current());
     const ours = ['sv:'];
     return {
+      // One id per site (its host), so two sites' add-ons live side by side in Stremio.
       id: `org.streamvault.${host.replace(/[^A-Za-z0-9]+/g, '-')}`,
       version: this.version,
-      name: 'StreamVault',
-      description: `Movies, series and anime from the StreamVault library at ${host}.`,
-      logo: `${this.publicUrl}/stremio/logo.png`,
+      name,
+      description: `Movies, series and anime from the ${name} library at ${host}.`,
+      logo: `${origin}/stremio/logo.png`,
       resources: [
         { name: 'catalog', types: [...STREMIO_TYPES] },
         { name: 'meta', types: [...STREMIO_TYPES], idPrefixes: ours },
@@ -167,7 +173,10 @@ export class StremioAddonService {
     const found = await this.videoFiles(type, id);
     if (!found) return { streams: [] };
     const titleId = String(found.title._id);
-    return { streams: found.files.sort(byQuality).map((file) => toStream(file, titleId, this.streamLinks)) };
+    const { name } = siteBrand(TenantContext.current());
+    return {
+      streams: found.files.sort(byQuality).map((file) => toStream(file, titleId, this.streamLinks, name)),
+    };
   }
 
   /**
@@ -261,8 +270,13 @@ export class StremioAddonService {
     return id && ARTWORK_ID.test(id) ? this.absolute(artworkPath(id, size)) : undefined;
   }
 
+  /** The origin of the site asked (a tenant's own domain), where its signed links are valid. */
+  private origin(): string {
+    return siteOrigin(this.config, TenantContext.current());
+  }
+
   private absolute(path: string): string {
-    return `${this.publicUrl}${path}`;
+    return `${this.origin()}${path}`;
   }
 
   private readonly streamLinks: StreamLinks = {

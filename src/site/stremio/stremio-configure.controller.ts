@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Query, Req, Res, UseGuards } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
+import { siteOrigin } from '../../core/tenancy/site-origin.js';
+import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { SitePageRenderer } from '../pages/site-page-renderer.js';
 import { ADDON_CATALOGS } from './stremio-catalogs.js';
 import { type AddonRequest, StremioKeyGuard } from './stremio-key.guard.js';
@@ -26,7 +28,8 @@ export class StremioConfigureController {
   configure(@Query('catalog') asked: unknown, @Req() req: AddonRequest, @Res() res: Response): void {
     const key = req.addonKey!;
     const { catalogs, nothingChosen } = chooseCatalogs(asked, key.catalogs);
-    const links = addonLinks(this.config.http.publicUrl, formatAddonKey(key.password, catalogs));
+    const origin = siteOrigin(this.config, TenantContext.current());
+    const links = addonLinks(origin, formatAddonKey(key.password, catalogs));
     this.renderer.send(req, res, {
       view: 'stremio-configure',
       title: 'Stremio add-on',

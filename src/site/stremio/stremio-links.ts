@@ -2,8 +2,8 @@
  * Where an add-on key is installed from: its manifest URL, the `stremio://` deep link the apps
  * register, Stremio Web's install page, and the configure page.
  */
-export function addonLinks(publicUrl: string, keySegment: string) {
-  const base = `${publicUrl}/stremio/${encodeURIComponent(keySegment)}`;
+export function addonLinks(origin: string, keySegment: string) {
+  const base = `${origin}/stremio/${encodeURIComponent(keySegment)}`;
   const manifest = `${base}/manifest.json`;
   return {
     manifest,

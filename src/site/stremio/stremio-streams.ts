@@ -1,3 +1,4 @@
+import { INSTALL_NAME } from '../../core/tenancy/site-brand.js';
 import { formatBytes } from '../../core/util/format-units.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { TEXT_SUBTITLE_CODECS } from '../../stream/subtitles/subtitle-extractor.js';
@@ -83,11 +84,16 @@ function languages(tracks: readonly { language?: string }[]): string[] {
 }
 
 /**
- * One stream per file: the signed URL, "StreamVault" and the quality as its name, the file name, size
+ * One stream per file: the signed URL, the site's name and the quality as its name, the file name, size
  * and languages as its description; the binge group keeps Stremio on the same title and quality from
  * one episode to the next.
  */
-export function toStream(file: MediaFile, titleId: string, links: StreamLinks): StremioStream {
+export function toStream(
+  file: MediaFile,
+  titleId: string,
+  links: StreamLinks,
+  siteName = INSTALL_NAME,
+): StremioStream {
   const quality = qualityLabel(file);
   const audio = languages(file.streams.audio);
   const subtitles = subtitlesOf(file, links);
@@ -100,7 +106,7 @@ export function toStream(file: MediaFile, titleId: string, links: StreamLinks): 
   const description = `${file.fileName}\n${facts.join(' · ')}`;
   return {
     url: links.stream(file),
-    name: quality ? `StreamVault\n${quality}` : 'StreamVault',
+    name: quality ? `${siteName}\n${quality}` : siteName,
     title: description,
     description,
     ...(subtitles.length > 0 ? { subtitles } : {}),

@@ -12,6 +12,8 @@ import { APP_CONFIG, type AppConfig } from '../../../core/config/app-config.js';
 import { AppError } from '../../../core/errors/app-error.js';
 import { type IdentifiedRequest } from '../../../core/identity/identity.js';
 import { RateLimit } from '../../../core/rate-limit/rate-limit.decorator.js';
+import { siteOrigin } from '../../../core/tenancy/site-origin.js';
+import { TenantContext } from '../../../core/tenancy/tenant-context.js';
 import { SitePageRenderer } from '../site-page-renderer.js';
 import { SignInFormDto } from './dto/sign-in-form.dto.js';
 
@@ -83,8 +85,9 @@ export class AccountPageController {
         account: identity
           ? { name: identity.name, role: identity.role, isAdmin: identity.role === 'admin' }
           : undefined,
-        // The Stremio add-on's install URLs start here (the script appends a new app password).
-        stremioBase: `${this.config.http.publicUrl}/stremio/`,
+        // The Stremio add-on's install URLs start here (the script appends a new app password): on
+        // this site's own origin, where its accounts' app passwords are valid.
+        stremioBase: `${siteOrigin(this.config, TenantContext.current())}/stremio/`,
       },
     });
   }
