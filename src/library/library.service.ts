@@ -436,11 +436,13 @@ export class LibraryService {
 
   /**
    * The title enrichment filed under an IMDb id (`tt…`, from TMDB's external ids), through its natural
-   * key in `title_keys` (an `_id` read), never a scan. Undefined when no title has it.
+   * key in `title_keys` (an `_id` read), never a scan. Undefined when no title has it, or when the
+   * current site (a franchise tenant's scope) does not show it.
    */
   async findTitleByImdb(imdbId: string): Promise<Title | undefined> {
     const [owner] = await this.keys.owners(externalKeys('movie', { imdb: imdbId }));
-    return owner ? ((await this.titles.findById(owner.titleId)) ?? undefined) : undefined;
+    if (!owner || !(await this.catalogQuery.inScope(String(owner.titleId)))) return undefined;
+    return (await this.titles.findById(owner.titleId)) ?? undefined;
   }
 
   /** Titles by id, in the order given, missing ones skipped (one `_id` lookup each: short lists). */

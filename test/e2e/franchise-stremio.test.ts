@@ -149,4 +149,30 @@ describe('franchise: the Stremio add-on of a tenant site', () => {
     assert.equal(range.status, 206, range.text);
     assert.deepEqual(range.bytes, movieBytes.subarray(100, 1100));
   });
+
+  it("meta, stream and subtitles answer only for titles in the tenant's scope", async () => {
+    const movie = `sv:${String(movieId)}`;
+    for (const path of [
+      `/meta/movie/${movie}.json`,
+      `/stream/movie/${movie}.json`,
+      `/subtitles/movie/${movie}.json`,
+    ]) {
+      const res = await addon(ANIME, path);
+      assert.equal(res.status, 404, `${path}: ${res.text}`);
+      assert.equal((res.body as Json).error, 'not_found', path);
+      assert.ok(!res.text.includes('Night Train'), path);
+      assert.equal(res.headers['access-control-allow-origin'], '*', path);
+    }
+    assert.deepEqual((await addon(ANIME, '/stream/movie/tt0133093.json')).body, { streams: [] });
+    assert.deepEqual((await addon(ANIME, '/subtitles/movie/tt0133093.json')).body, { subtitles: [] });
+
+    // The same ids on a site that shows the film, and the anime on the anime site.
+    assert.equal((await addon(FILMS, `/meta/movie/${movie}.json`)).status, 200);
+    assert.equal(((await addon(FILMS, '/stream/movie/tt0133093.json')).body as Json).streams.length, 1);
+    assert.equal(((await addon(FILMS, '/subtitles/movie/tt0133093.json')).body as Json).subtitles.length, 1);
+    const anime = await addon(ANIME, `/meta/series/sv:${String(animeId)}.json`);
+    assert.equal(anime.status, 200, anime.text);
+    assert.equal((anime.body as Json).meta.name, 'Star Harbour');
+    assert.equal(((await addon(ANIME, '/stream/series/tt0903747:1:1.json')).body as Json).streams.length, 1);
+  });
 });

@@ -43,9 +43,9 @@ export interface CatalogExtra {
 /**
  * The Stremio add-on: a translation of the library's read side (catalog index, titles and files by
  * `_id`) into the protocol's manifest, catalogs, metas, streams and subtitles, as the site asked
- * shows it: a franchise tenant's add-on is its own (id, name, logo), and its media URLs (the
- * streamers' signed links, the local artwork) are absolute under the site's own origin, where the
- * tenant's app passwords and signed links are valid.
+ * shows it: a franchise tenant's add-on is its own (id, name, logo), answers only for titles in its
+ * scope, and its media URLs (the streamers' signed links, the local artwork) are absolute under the
+ * site's own origin, where the tenant's app passwords and signed links are valid.
  */
 @Injectable()
 export class StremioAddonService {
@@ -144,8 +144,8 @@ export class StremioAddonService {
     const ref = parseVideoId(id);
     if (ref?.source !== 'ours' || ref.season !== undefined) throw unknownMeta(type, id);
     const title = await this.ourTitle(ref.titleId);
-    const stremioType = title ? stremioTypeOf(title.kind) : undefined;
-    if (!title || stremioType !== type) throw unknownMeta(type, id);
+    const stremioType = stremioTypeOf(title.kind);
+    if (stremioType !== type) throw unknownMeta(type, id);
     const files = await this.library.findFiles(allFileIds(title));
     const meta: StremioMeta = {
       id: titleMetaId(String(title._id)),
@@ -194,7 +194,8 @@ export class StremioAddonService {
 
   /**
    * The files of a movie (`sv:<id>`, `tt…`) or an episode (`…:<season>:<episode>`). An IMDb id we do
-   * not have is no error (Stremio asks every add-on that takes `tt` ids): undefined, answered empty.
+   * not have (or this site does not show) is no error (Stremio asks every add-on that takes `tt` ids):
+   * undefined, answered empty.
    */
   private async videoFiles(
     type: string,
@@ -206,10 +207,7 @@ export class StremioAddonService {
       ref.source === 'ours'
         ? await this.ourTitle(ref.titleId)
         : await this.library.findTitleByImdb(ref.imdbId);
-    if (!title) {
-      if (ref.source === 'ours') throw unknownVideo(type, id);
-      return undefined;
-    }
+    if (!title) return undefined;
     const fileIds = videoFileIds(title, type as StremioType, ref);
     if (!fileIds) {
       if (ref.source === 'ours') throw unknownVideo(type, id);
@@ -218,9 +216,9 @@ export class StremioAddonService {
     return { title, files: await this.library.findFiles(fileIds) };
   }
 
-  private async ourTitle(titleId: string): Promise<Title | undefined> {
-    const [title] = await this.library.findTitles([new Types.ObjectId(titleId)]);
-    return title;
+  /** The title of an `sv:` id; 404 also when this site (a franchise tenant's scope) does not show it. */
+  private ourTitle(titleId: string): Promise<Title> {
+    return this.library.requireTitle(new Types.ObjectId(titleId));
   }
 
   private videos(title: Title, files: MediaFile[]): StremioVideo[] {
