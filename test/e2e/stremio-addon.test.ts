@@ -375,6 +375,22 @@ describe('Stremio add-on', () => {
     await poster.arrayBuffer();
   });
 
+  it('a badly percent-encoded path is a 400 JSON answer that carries the CORS headers too', async () => {
+    for (const path of [
+      '/catalog/movie/sv-movies/search=%.json',
+      '/catalog/movie/sv-movies/search=%E0%A4%A.json',
+      '/meta/movie/sv:%zz.json',
+    ]) {
+      const res = await server.request(`/stremio/${password}${path}`);
+      assert.equal(res.status, 400, path);
+      assert.equal(res.headers.get('access-control-allow-origin'), '*', path);
+      assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin', path);
+      const body = (await res.json()) as Json['body'];
+      assert.equal(body.error, 'bad_request', path);
+      assert.equal(typeof body.message, 'string', path);
+    }
+  });
+
   it('CORS preflights are answered', async () => {
     const res = await server.request(`/stremio/${password}/manifest.json`, {
       method: 'OPTIONS',

@@ -1,4 +1,5 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Module, type NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { MediaLinks } from '../pages/media-links.js';
 import { SitePagesModule } from '../pages/site-pages.module.js';
 import { StremioAddonController } from './stremio-addon.controller.js';
@@ -18,7 +19,11 @@ import { StremioLogoController } from './stremio-logo.controller.js';
   providers: [StremioAddonService, StremioKeyGuard, MediaLinks],
 })
 export class StremioModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(stremioCors).forRoutes('stremio/*path');
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  configure(): void {
+    // On the plain prefix, not through `forRoutes('stremio/*path')`: a route pattern decodes the path
+    // first, and a malformed escape (`search=%.json`) was answered 400 before the headers were set.
+    this.adapterHost.httpAdapter.use('/stremio', stremioCors);
   }
 }
