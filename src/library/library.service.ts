@@ -13,6 +13,7 @@ import { FileChangeBus } from './file-change.bus.js';
 import { FileTotals } from './file-totals.service.js';
 import { type FileCard } from './file-card.js';
 import { MediaFileRepository, type NewMediaFile } from './media-file.repository.js';
+import { type StorageKind } from '../core/config/app-config.js';
 import { type MediaFile, type StoragePart, type StreamInfo } from './schemas/media-file.schema.js';
 import { type TitleEnrichment } from './schemas/title.schema.js';
 import { PendingDeletionRepository } from './pending-deletion.repository.js';
@@ -298,12 +299,15 @@ export class LibraryService {
     return this.contentKeys.find(sha256, storageKind);
   }
 
-  /** Stills and sample arrive after the file is filed (ingest makes them once the file plays). */
-  async setFileArtifacts(
+  /**
+   * Stills and sample arrive after the file is filed (ingest makes them once the file plays). False
+   * when the file is gone (deleted meanwhile).
+   */
+  setFileArtifacts(
     fileId: Types.ObjectId,
     artifacts: Pick<MediaFile, 'screenshots' | 'sample'>,
-  ): Promise<void> {
-    await this.files.setArtifacts(fileId, artifacts);
+  ): Promise<boolean> {
+    return this.files.setArtifacts(fileId, artifacts);
   }
 
   /** The file; 404 also when the current site (a franchise tenant's scope) does not show its title. */
@@ -341,8 +345,21 @@ export class LibraryService {
     await this.fileChanges.publish([fileId]);
   }
 
-  async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
-    await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
+  /** False when the file is gone (deleted meanwhile): the caller's object then belongs to nothing. */
+  async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<boolean> {
+    return this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
+  }
+
+  /**
+   * Stored objects made for a file that was deleted while they were made (stills, a WebVTT): handed to
+   * the deletion drain like the file's own.
+   */
+  async discardStored(storageKind: StorageKind, parts: StoragePart[], reason: string): Promise<void> {
+    await this.deletions.recordObjects(
+      storageKind,
+      parts.map((part) => part.ref),
+      reason,
+    );
   }
 
   /**
@@ -455,7 +472,8 @@ export class LibraryService {
     const files = await this.files.findByIds(fileIds);
     await this.deletions.recordFiles(files, reason);
     await this.contentKeys.forget(files.map((file) => file._id));
-    await this.files.deleteMany(files);
+    // Recorded again as deleted: a still or WebVTT stored into a record since it was read above.
+    await this.deletions.recordFiles(await this.files.deleteMany(files), reason);
     // After the records are gone, so a streamer that looks the file up again finds nothing to cache.
     await this.fileChanges.publish(files.map((file) => file._id));
   }

@@ -142,26 +142,38 @@ export class MediaFileRepository {
     await this.changeCard(id, { $set: { titleId, season, episodes } });
   }
 
-  /** Deletes these records (as read: their sizes leave the totals). */
-  async deleteMany(files: readonly Pick<MediaFile, '_id' | 'size'>[]): Promise<void> {
-    const unique = [...new Map(files.map((file) => [String(file._id), file])).values()];
-    if (unique.length === 0) return;
-    const { deletedCount } = await this.model.deleteMany({ _id: { $in: unique.map((file) => file._id) } });
-    // Fewer deleted than asked: someone else deleted some (and counted them); which is unknown here.
-    if (deletedCount === unique.length) await this.count(-unique.length, -sizeOf(unique));
-    else if (deletedCount > 0) await this.countersUnknown();
-    const ids = unique.map((file) => String(file._id));
+  /**
+   * Deletes these records and returns them as they were when deleted (one at a time, so a stored
+   * object written to a record after it was read is not lost: the caller sees it). Those someone else
+   * deleted first are left out; the deleted ones' sizes leave the totals.
+   */
+  async deleteMany(files: readonly Pick<MediaFile, '_id'>[]): Promise<MediaFile[]> {
+    const ids = [...new Set(files.map((file) => String(file._id)))];
+    const deleted: MediaFile[] = [];
+    for (const id of ids) {
+      const gone = await this.model.findOneAndDelete({ _id: id }).lean<MediaFile>().exec();
+      if (gone) deleted.push(gone);
+    }
+    if (deleted.length > 0) await this.count(-deleted.length, -sizeOf(deleted));
     await this.cards.remove(ids).catch((error: Error) => {
       this.logger.warn(`file cards not removed for ${ids.length} file(s): ${error.message}`);
     });
+    return deleted;
   }
 
-  /** Remembers where the WebVTT rendition of subtitle track `track` (its position) is stored. */
-  async setSubtitleVtt(id: Types.ObjectId, track: number, vtt: StoragePart): Promise<void> {
+  /**
+   * Remembers where the WebVTT rendition of subtitle track `track` (its position) is stored; false
+   * when the file (or the track) is gone.
+   */
+  async setSubtitleVtt(id: Types.ObjectId, track: number, vtt: StoragePart): Promise<boolean> {
     const file = await this.findById(id);
-    if (!file?.streams.subtitles[track]) return;
+    if (!file?.streams.subtitles[track]) return false;
     const subtitles = file.streams.subtitles.map((s, i) => (i === track ? { ...s, vtt } : s));
-    await this.model.updateOne({ _id: id }, { $set: { 'streams.subtitles': subtitles } });
+    const { matchedCount } = await this.model.updateOne(
+      { _id: id },
+      { $set: { 'streams.subtitles': subtitles } },
+    );
+    return matchedCount === 1;
   }
 
   async setSubtitles(id: Types.ObjectId, subtitles: MediaFile['streams']['subtitles']): Promise<void> {
@@ -176,12 +188,12 @@ export class MediaFileRepository {
     await this.changeCard(id, { $set: probe });
   }
 
-  /** Records the stills and sample made for the file. */
+  /** Records the stills and sample made for the file; false when the file is gone. */
   async setArtifacts(
     id: Types.ObjectId,
     artifacts: Pick<MediaFile, 'screenshots' | 'sample'>,
-  ): Promise<void> {
-    await this.changeCard(id, { $set: artifacts });
+  ): Promise<boolean> {
+    return (await this.changeCard(id, { $set: artifacts })) !== null;
   }
 
   /**

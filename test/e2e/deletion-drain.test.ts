@@ -6,7 +6,9 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
 import { Types } from 'mongoose';
 import { JobName, QueueName } from '../../src/core/queue/queue-names.js';
+import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { PendingDeletionRepository } from '../../src/library/pending-deletion.repository.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { DeletionDrainer } from '../../src/library/upkeep/deletion-drainer.js';
@@ -52,6 +54,46 @@ describe('stored bytes of deleted library entries are removed from the store', (
     assert.ok(result.deleted >= 1);
     assert.equal(existsSync(onDisk), false);
     assert.equal((await pending.list()).filter((entry) => entry.fileId === String(file._id)).length, 0);
+  });
+
+  it('queues a still stored into a file while the file was being deleted, and one stored after', async () => {
+    const library = server.app.get(LibraryService);
+    const store = server.app.get<MediaStore>(MEDIA_STORE);
+    const files = server.app.get(MediaFileRepository);
+    const file = await storeFile(server.app, randomFile(16 * 1024).path, 'Raced.Movie.2002.mkv');
+    const title = await library.upsertSkeleton({ kind: 'movie', name: 'Raced Movie', year: 2002 });
+    await library.attachFile(title._id, file._id);
+    const stillPath = randomFile(512).path;
+    const [lateStill] = await store.put(stillPath, 'late-still.webp');
+    // Stills made for the file land between the deletion reading the file and deleting it.
+    const read = files.findByIds.bind(files);
+    files.findByIds = async (ids) => {
+      const found = await read(ids);
+      await files.setArtifacts(file._id, { screenshots: [lateStill], sample: undefined });
+      return found;
+    };
+    try {
+      await library.deleteTitle(title._id);
+    } finally {
+      files.findByIds = read;
+    }
+    const pending = server.app.get(PendingDeletionRepository);
+    assert.ok(
+      (await pending.list()).some((entry) => entry.ref === lateStill.ref),
+      'the late still is queued',
+    );
+
+    // After the deletion: the writer is told, and hands its object over.
+    const [afterwards] = await store.put(stillPath, 'after-still.webp');
+    assert.equal(
+      await library.setFileArtifacts(file._id, { screenshots: [afterwards], sample: undefined }),
+      false,
+    );
+    assert.equal(await library.rememberSubtitleVtt(file._id, 0, afterwards), false);
+    await library.discardStored(store.kind, [afterwards], 'test: made for a deleted file');
+    await server.app.get(DeletionDrainer).drain();
+    assert.equal(await store.exists(lateStill), false);
+    assert.equal(await store.exists(afterwards), false);
   });
 
   it('keeps an entry the store refuses, with the error and an attempt count, and drains the rest', async () => {

@@ -212,7 +212,13 @@ export class VideoProcessor implements MediaKindProcessor {
           key: `${key}-sample`,
         });
       }
-      await this.library.setFileArtifacts(new Types.ObjectId(item.fileId), storedArtifacts);
+      const parts = [
+        ...storedArtifacts.screenshots,
+        ...(storedArtifacts.sample ? [storedArtifacts.sample] : []),
+      ];
+      if (!(await this.library.setFileArtifacts(new Types.ObjectId(item.fileId), storedArtifacts))) {
+        await this.library.discardStored(this.store.kind, parts, 'file deleted while its stills were made');
+      }
       await context.record({ storedArtifacts, artifactsPending: undefined });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -39,7 +39,9 @@ export class SubtitleService {
         if (cached?.ref) return this.readAll(cached);
         const vtt = await this.extract(file, track);
         const part = await this.keep(vtt, `${String(file._id)}-${track}.vtt`);
-        await this.library.rememberSubtitleVtt(file._id, track, part);
+        if (!(await this.library.rememberSubtitleVtt(file._id, track, part))) {
+          await this.library.discardStored(this.store.kind, [part], 'file deleted while its WebVTT was made');
+        }
         return Buffer.from(vtt);
       },
       { ttlMs: 10 * 60 * 1000, waitMs: 10 * 60 * 1000 },
