@@ -36,6 +36,21 @@ describe('the panel title form: what an edit changes', () => {
     assert.deepEqual(changedFields(title, form('Crime')), {});
   });
 
+  it('clears an original name or overview the admin emptied, and leaves alone what was not sent', async () => {
+    const described = {
+      name: 'Heat',
+      genres: ['Crime'],
+      originalName: 'Heat (1995)',
+      overview: 'A heist.',
+    } as unknown as Title;
+    const emptied = plainToInstance(TitleFormDto, { name: 'Heat', originalName: '  ', overview: '' });
+    assert.deepEqual(await problems({ name: 'Heat', originalName: '  ', overview: '' }), []);
+    assert.deepEqual(changedFields(described, emptied), { originalName: '', overview: '' });
+    assert.deepEqual(changedFields(described, plainToInstance(TitleFormDto, { name: 'Heat' })), {});
+    // Empty and never set: no change (re-saving must not lock the field).
+    assert.deepEqual(changedFields(title, plainToInstance(TitleFormDto, { name: 'Heat', overview: '' })), {});
+  });
+
   it('refuses a genre longer than the API allows (60 characters), naming it', () => {
     assert.throws(
       () => changedFields(title, form(`Crime, ${'x'.repeat(61)}`)),

@@ -7,7 +7,12 @@ import { PanelFormDto } from './panel-form.dto.js';
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-/** The CMS edit form: every field arrives as text; an empty optional field means "no value". */
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * The CMS edit form: every field arrives as text. An empty year means "no value"; an emptied original
+ * name or overview clears it.
+ */
 export class TitleFormDto extends PanelFormDto {
   // Trimmed before the length check: a name of spaces is no name.
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
@@ -15,8 +20,9 @@ export class TitleFormDto extends PanelFormDto {
   @Length(1, 300, { message: 'name must be 1 to 300 characters (spaces alone do not count)' })
   name!: string;
 
+  // Blank is kept (trimmed): the admin cleared the field. Absent (not sent) changes nothing.
   @IsOptional()
-  @Transform(blankToUndefined)
+  @Transform(trimmed)
   @IsString()
   @MaxLength(300)
   originalName?: string;
@@ -29,7 +35,7 @@ export class TitleFormDto extends PanelFormDto {
   year?: number;
 
   @IsOptional()
-  @Transform(blankToUndefined)
+  @Transform(trimmed)
   @IsString()
   @MaxLength(5000)
   overview?: string;

@@ -13,11 +13,13 @@ export function changedFields(title: Title, form: TitleFormDto): TitleFields {
   const changed: TitleFields = {};
   const name = form.name.trim();
   if (name !== title.name) changed.name = name;
+  // An emptied field is a change too: it clears the value (and keeps enrichment from filling it).
   const originalName = form.originalName?.trim();
-  if (originalName && originalName !== title.originalName) changed.originalName = originalName;
+  if (originalName !== undefined && originalName !== (title.originalName ?? ''))
+    changed.originalName = originalName;
   if (form.year !== undefined && form.year !== title.year) changed.year = form.year;
   const overview = form.overview?.trim();
-  if (overview && overview !== title.overview) changed.overview = overview;
+  if (overview !== undefined && overview !== (title.overview ?? '')) changed.overview = overview;
   if (form.genres !== undefined) {
     const genres = [
       ...new Set(
