@@ -16,8 +16,11 @@ export interface MusicBox {
   stop(): Promise<void>;
 }
 
-/** Starts a music box whose listener's app password is labelled `client` (the app it is for). */
-export async function startMusicBox(client: string): Promise<MusicBox> {
+/**
+ * Starts a music box whose listener's app password is labelled `client` (the app it is for); `env`
+ * adds settings (transcoding limits...).
+ */
+export async function startMusicBox(client: string, env: Record<string, string> = {}): Promise<MusicBox> {
   const db = await startTestDatabase();
   const links = await startLinkServer().catch(async (error: unknown) => {
     await db.stop();
@@ -30,7 +33,12 @@ export async function startMusicBox(client: string): Promise<MusicBox> {
     await db.stop();
   };
   try {
-    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'all', INGEST_ALLOW_HOSTS: links.host });
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      INGEST_ALLOW_HOSTS: links.host,
+      ...env,
+    });
     const listener = await signInNewUser(server, 'listener', 'viewer');
     const password = String(
       (await listener.post('/api/auth/app-passwords', { label: client })).body.password,

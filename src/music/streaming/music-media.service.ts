@@ -25,7 +25,7 @@ import { SubsonicError, SubsonicErrorCode } from '../subsonic/subsonic-response.
 import { FfmpegTranscoder } from './ffmpeg-transcoder.js';
 import { TranscodeCache } from './transcode-cache.js';
 import { TRANSCODE_FORMATS, type TranscodePlan } from './transcode-format.js';
-import { TranscodeBusyError, TranscodeSlots } from './transcode-slots.js';
+import { TranscodeBusyError, TranscodeSlots, TranscodeWaitAbandoned } from './transcode-slots.js';
 
 interface TrackRecord {
   track: MusicTrack;
@@ -146,7 +146,8 @@ export class MusicMediaService implements OnModuleInit {
 
   /**
    * Streams the transcode as ffmpeg produces it (no length: chunked); the finished result is cached
-   * for the next request. The client going away kills ffmpeg at once and drops the partial file.
+   * for the next request. The client going away kills ffmpeg at once and drops the partial file; one
+   * that goes away before ffmpeg started (waiting for a slot, or for the source) gets none.
    */
   async sendTranscode(
     res: ServerResponse,
@@ -154,55 +155,69 @@ export class MusicMediaService implements OnModuleInit {
     file: MediaFile,
     plan: TranscodePlan,
   ): Promise<void> {
-    const spec = TRANSCODE_FORMATS[plan.format];
+    // Watched before any wait: 'close' fires once, and a listener added after it would never hear it.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
     const tenantId = TenantContext.current().id;
-    const key = createHash('sha1').update(`${track.fileId}|${plan.format}|${plan.kbps}`).digest('hex');
+    const key = transcodeKey(track, plan);
     const cacheable = plan.offset === 0;
     const cached = cacheable ? await this.cache.find(key) : undefined;
-    res.setHeader('Content-Type', spec.contentType);
-    res.setHeader('Cache-Control', 'private, no-transform');
-    if (track.duration)
-      res.setHeader('X-Content-Duration', String(Math.max(0, track.duration - plan.offset)));
+    if (gone.signal.aborted) return;
+    this.setTranscodeHeaders(res, track, plan, cached);
     if (cached) {
-      res.setHeader('Content-Length', cached.size);
-      res.setHeader('X-Transcode-Cache', 'hit');
       await new Promise<void>((resolve) => {
         const stream = createReadStream(cached.path);
         stream.on('error', () => res.destroy());
         stream.on('data', (chunk: string | Buffer) => this.usage.served(tenantId, chunk.length));
-        res.once('close', () => {
-          stream.destroy();
-          resolve();
-        });
+        gone.signal.addEventListener(
+          'abort',
+          () => {
+            stream.destroy();
+            resolve();
+          },
+          { once: true },
+        );
         stream.pipe(res);
       });
       return;
     }
     let release: () => void;
     try {
-      release = await this.slots.acquire();
+      release = await this.slots.acquire(gone.signal);
     } catch (error) {
+      if (error instanceof TranscodeWaitAbandoned) return;
       if (error instanceof TranscodeBusyError)
         throw new SubsonicError(SubsonicErrorCode.Generic, error.message);
       throw error;
     }
-    let source: TranscodeSource;
+    let source: TranscodeSource | undefined;
+    let partial: string | undefined;
     try {
       source = await this.transcodeSource(key, track, file);
+      partial = cacheable ? await this.cache.partialPath(key) : undefined;
     } catch (error) {
       release();
+      if (source) await dropSource(source);
       throw error;
     }
-    const partial = cacheable ? await this.cache.partialPath(key) : undefined;
+    if (gone.signal.aborted) {
+      release();
+      await dropSource(source);
+      return;
+    }
     const running = this.transcoder.start(source.input, plan);
     const copy = partial ? createWriteStream(partial) : undefined;
     // A cache that cannot be written (a full disk) only costs the cache entry, never the stream.
     copy?.on('error', (error) => this.logger.warn(`transcode cache write failed: ${error.message}`));
     let finished = false;
     res.setHeader('X-Transcode-Cache', 'miss');
-    res.once('close', () => {
-      if (!finished) running.kill();
-    });
+    gone.signal.addEventListener(
+      'abort',
+      () => {
+        if (!finished) running.kill();
+      },
+      { once: true },
+    );
     const outputEnded = new Promise<void>((resolve) => running.output.once('end', resolve));
     running.output.on('data', (chunk: Buffer) => {
       if (copy && !copy.destroyed) copy.write(chunk);
@@ -232,6 +247,22 @@ export class MusicMediaService implements OnModuleInit {
     } finally {
       release();
       await source.cleanup?.();
+    }
+  }
+
+  private setTranscodeHeaders(
+    res: ServerResponse,
+    track: MusicTrack,
+    plan: TranscodePlan,
+    cached: { size: number } | undefined,
+  ): void {
+    res.setHeader('Content-Type', TRANSCODE_FORMATS[plan.format].contentType);
+    res.setHeader('Cache-Control', 'private, no-transform');
+    if (track.duration)
+      res.setHeader('X-Content-Duration', String(Math.max(0, track.duration - plan.offset)));
+    if (cached) {
+      res.setHeader('Content-Length', cached.size);
+      res.setHeader('X-Transcode-Cache', 'hit');
     }
   }
 
@@ -307,6 +338,17 @@ export class MusicMediaService implements OnModuleInit {
         return undefined;
     }
   }
+}
+
+/** A transcode's cache key: the same bytes in the same format and bitrate. */
+function transcodeKey(track: MusicTrack, plan: TranscodePlan): string {
+  return createHash('sha1').update(`${track.fileId}|${plan.format}|${plan.kbps}`).digest('hex');
+}
+
+/** A source ffmpeg will not read after all: its stream closed, its local copy removed. */
+async function dropSource(source: TranscodeSource): Promise<void> {
+  if (typeof source.input !== 'string') source.input.destroy();
+  await source.cleanup?.();
 }
 
 function trackNotFound(id: string): SubsonicError {
