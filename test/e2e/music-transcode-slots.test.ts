@@ -19,13 +19,17 @@ describe('Transcode slots are spent only on transcodes someone receives', () => 
   /** The plans ffmpeg was started with, in order. */
   const started: TranscodePlan[] = [];
   let drone: string;
+  let chime: string;
 
   before(async () => {
     // One slot, and a wait in line far longer than any test: only the client leaving ends a wait.
     box = await startMusicBox('Symfonium', { TRANSCODE_CONCURRENCY: '1', TRANSCODE_QUEUE_WAIT_MS: '60000' });
     const admin = await signInAdmin(box.server);
     const dir = tempDir('sv-slots-');
-    for (const [name, seconds] of [['Long Drone', 600]] as const) {
+    for (const [name, seconds] of [
+      ['Long Drone', 600],
+      ['Short Chime', 3],
+    ] as const) {
       const bytes = toneFile(join(dir, `${name}.flac`), {
         seconds,
         frequency: 330,
@@ -39,6 +43,7 @@ describe('Transcode slots are spent only on transcodes someone receives', () => 
       return String(found['subsonic-response'].searchResult3.song[0].id);
     };
     drone = await idOf('long drone');
+    chime = await idOf('short chime');
     slots = box.server.app.get(TranscodeSlots);
     const transcoder = box.server.app.get(FfmpegTranscoder);
     const start = transcoder.start.bind(transcoder);
@@ -102,5 +107,35 @@ describe('Transcode slots are spent only on transcodes someone receives', () => 
       ([active, queued]) => active === 0 && queued === 0,
       { intervalMs: 20, what: 'every slot free again' },
     );
+  });
+
+  it('HEAD of a transcode answers the headers a GET would, without a slot or ffmpeg', async () => {
+    const before = started.length;
+    const head = await stream({ id: drone, format: 'mp3', maxBitRate: '128' }, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), 'audio/mpeg');
+    assert.equal(head.headers.get('x-content-duration'), '600');
+    assert.equal(head.headers.get('x-transcode-cache'), 'miss');
+    assert.equal(
+      head.headers.get('content-length'),
+      null,
+      'the length of a transcode not yet made is unknown',
+    );
+    assert.equal(slots.active, 0, 'no slot taken');
+    assert.equal(started.length, before, 'no ffmpeg started');
+
+    const whole = Buffer.from(
+      await (await stream({ id: chime, format: 'opus', maxBitRate: '96' })).arrayBuffer(),
+    );
+    const cached = await stream({ id: chime, format: 'opus', maxBitRate: '96' }, { method: 'HEAD' });
+    assert.equal(cached.status, 200);
+    assert.equal(cached.headers.get('content-type'), 'audio/ogg');
+    assert.equal(cached.headers.get('x-transcode-cache'), 'hit');
+    assert.equal(
+      cached.headers.get('content-length'),
+      String(whole.length),
+      'a cached transcode has its length',
+    );
+    assert.equal(started.length, before + 1, 'only the GET ran ffmpeg');
   });
 });

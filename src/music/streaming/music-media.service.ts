@@ -250,6 +250,18 @@ export class MusicMediaService implements OnModuleInit {
     }
   }
 
+  /**
+   * What a GET of the transcode would answer, without its body (HEAD): no slot and no ffmpeg, and a
+   * length only when the transcode is already cached.
+   */
+  async sendTranscodeHeaders(res: ServerResponse, track: MusicTrack, plan: TranscodePlan): Promise<void> {
+    const cached = plan.offset === 0 ? await this.cache.find(transcodeKey(track, plan)) : undefined;
+    this.setTranscodeHeaders(res, track, plan, cached);
+    if (!cached) res.setHeader('X-Transcode-Cache', 'miss');
+    res.statusCode = 200;
+    res.end();
+  }
+
   private setTranscodeHeaders(
     res: ServerResponse,
     track: MusicTrack,

@@ -40,8 +40,10 @@ export class SubsonicMediaController {
           throw new SubsonicError(SubsonicErrorCode.Generic, error.message);
         throw error;
       }
-      if (plan) await this.media.sendTranscode(res, track, file, plan);
-      else await this.media.sendOriginal(req, res, file);
+      if (!plan) await this.media.sendOriginal(req, res, file);
+      // A HEAD has no body to transcode for: its headers only, without taking a slot.
+      else if (req.method === 'HEAD') await this.media.sendTranscodeHeaders(res, track, plan);
+      else await this.media.sendTranscode(res, track, file, plan);
     } catch (error) {
       this.fail(res, params, error);
     }
