@@ -651,4 +651,37 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       'other users are not affected',
     );
   });
+
+  it('rate-limits wrong passwords and API keys per address too, whatever user each attempt names', async () => {
+    // An address of its own (the app trusts a forwarding proxy on loopback): other tests are not blocked.
+    const from = async (args: Record<string, string>) => {
+      const query = new URLSearchParams({ v: '1.16.1', c: 'test', f: 'json', ...args });
+      const res = await fetch(`${server.url}/rest/ping?${query}`, {
+        headers: { 'x-forwarded-for': '198.51.100.23' },
+      });
+      return ((await res.json()) as Json)['subsonic-response'] as Json;
+    };
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const wrong = await from({ u: `guess${attempt}`, p: `guess-${attempt}` });
+      assert.equal(wrong.error.code, 40);
+      assert.doesNotMatch(wrong.error.message, /Too many/, `attempt ${attempt + 1} is only wrong`);
+    }
+    const blocked = await from({ u: 'guess30', p: 'guess-30' });
+    assert.equal(blocked.error.code, 40);
+    assert.match(blocked.error.message, /Too many wrong attempts/);
+    const rightPassword = await from({ u: 'listener', p: password });
+    assert.match(
+      rightPassword.error.message,
+      /Too many wrong attempts/,
+      'even a right password, for a while',
+    );
+    const key = await from({ apiKey: 'a-guessed-key' });
+    assert.equal(key.error.code, 44);
+    assert.match(key.error.message, /Too many wrong attempts/, 'API keys are guesses from the same address');
+    assert.equal(
+      (await json('ping', {}, { u: 'listener', p: password })).status,
+      'ok',
+      'other addresses are not affected',
+    );
+  });
 });

@@ -8,12 +8,25 @@ import { SubsonicError, SubsonicErrorCode } from './subsonic-response.js';
 
 /** Wrong credentials allowed per user and address in the window; then every attempt is refused until it passes. */
 const FAILURES_ALLOWED = 10;
+/**
+ * Wrong passwords or API keys allowed per address in the window, whatever user they name: those find
+ * their owner from the secret itself, so a guesser could otherwise take a fresh per-user allowance by
+ * naming another user each try. Higher than the per-user one, for people sharing an address.
+ */
+const ADDRESS_FAILURES_ALLOWED = 30;
 const FAILURE_WINDOW_MS = 10 * 60 * 1000;
+
+/** A count of wrong attempts and how many it allows. */
+interface FailureLimit {
+  who: string;
+  allowed: number;
+}
 
 /**
  * Subsonic authentication, always with an app password (never the account password): `u`+`p`
  * (clear or `enc:` hex), `u`+`t`+`s` (t = md5(password + salt), checked against the sealed clear
- * values), or OpenSubsonic `apiKey`. Wrong credentials are rate-limited per user and address.
+ * values), or OpenSubsonic `apiKey`. Wrong credentials are rate-limited per user and address, and
+ * wrong passwords and keys also per address.
  */
 @Injectable()
 export class SubsonicAuth {
@@ -28,17 +41,21 @@ export class SubsonicAuth {
     if (credentials.kind === 'apiKey') {
       const { apiKey } = credentials;
       return this.guarded(
-        `key:${apiKey.slice(0, 32)}`,
-        ip,
+        [
+          { who: `key:${apiKey.slice(0, 32)}:${ip}`, allowed: FAILURES_ALLOWED },
+          { who: `address:${ip}`, allowed: ADDRESS_FAILURES_ALLOWED },
+        ],
         SubsonicErrorCode.InvalidApiKey,
         'Invalid API key',
         () => this.appPasswords.verify(apiKey),
       );
     }
     const { username } = credentials;
+    const perUser = { who: `user:${username.toLowerCase()}:${ip}`, allowed: FAILURES_ALLOWED };
     return this.guarded(
-      `user:${username.toLowerCase()}`,
-      ip,
+      credentials.kind === 'password'
+        ? [perUser, { who: `address:${ip}`, allowed: ADDRESS_FAILURES_ALLOWED }]
+        : [perUser],
       SubsonicErrorCode.WrongCredentials,
       'Wrong username or password',
       async () => {
@@ -76,31 +93,39 @@ export class SubsonicAuth {
     }
   }
 
+  /** Refuses while any of `limits` is used up; a wrong attempt counts against each of them. */
   private async guarded(
-    who: string,
-    ip: string,
+    limits: FailureLimit[],
     code: SubsonicErrorCode,
     message: string,
     check: () => Promise<AppPasswordIdentity | undefined>,
   ): Promise<AppPasswordIdentity> {
-    const blockKey = `subsonic:auth-blocked:${who}:${ip}`;
-    const blocked = await this.redis.client.pttl(blockKey);
+    const blocked = Math.max(
+      ...(await Promise.all(limits.map(({ who }) => this.redis.client.pttl(blockKeyOf(who))))),
+    );
     if (blocked > 0) {
       throw new SubsonicError(code, `Too many wrong attempts; try again in ${Math.ceil(blocked / 1000)} s`);
     }
     const identity = await check();
     if (identity) return identity;
-    const hit = await this.limiter.hit(`subsonic-auth:${who}:${ip}`, FAILURES_ALLOWED, FAILURE_WINDOW_MS);
-    if (!hit.allowed || hit.remaining === 0) {
-      await this.redis.client.set(
-        blockKey,
-        '1',
-        'PX',
-        hit.allowed ? FAILURE_WINDOW_MS : hit.retryAfterSeconds * 1000,
-      );
-    }
+    await Promise.all(
+      limits.map(async ({ who, allowed }) => {
+        const hit = await this.limiter.hit(`subsonic-auth:${who}`, allowed, FAILURE_WINDOW_MS);
+        if (hit.allowed && hit.remaining > 0) return;
+        await this.redis.client.set(
+          blockKeyOf(who),
+          '1',
+          'PX',
+          hit.allowed ? FAILURE_WINDOW_MS : hit.retryAfterSeconds * 1000,
+        );
+      }),
+    );
     throw new SubsonicError(code, message);
   }
+}
+
+function blockKeyOf(who: string): string {
+  return `subsonic:auth-blocked:${who}`;
 }
 
 /** What a request presents: an OpenSubsonic key, a user's password, or a user's token and salt. */
