@@ -122,6 +122,65 @@ describe('franchise: a tenant shows its scope of the library', () => {
     assert.equal((await operator.get(`/api/titles/${ids.Alien}/comments`)).status, 200);
   });
 
+  it("shows each site its own home rows and its facets largest first, even when two sites' counts agree", async () => {
+    const library = server.app.get(LibraryService);
+    const predator = await library.upsertSkeleton({ kind: 'movie', name: 'Predator', year: 1987 });
+    await library.updateTitle(predator._id, { genres: ['Horror', 'Sci-Fi'] });
+    const sites: Record<string, string> = {
+      'pick-a.example.com': ids.Alien,
+      'pick-b.example.com': String(predator._id),
+    };
+    for (const [domain, titleId] of Object.entries(sites)) {
+      const created = await operator.post('/api/tenants', {
+        slug: domain.split('.')[0],
+        name: domain,
+        domains: [domain],
+        scope: { mode: 'filtered', collections: [titleId] },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+    }
+    const home = async (domain: string) =>
+      (await new HostClient(server.url, domain).get('/', { accept: 'text/html' })).text;
+    try {
+      assert.match(await home('pick-a.example.com'), />Alien</);
+      const b = await home('pick-b.example.com');
+      assert.match(b, />Predator</);
+      assert.doesNotMatch(b, />Alien</);
+    } finally {
+      await library.deleteTitle(predator._id);
+    }
+
+    // A site of horror titles in a library of mostly Sci-Fi: its own counts order its genres.
+    const added = [];
+    for (const [name, genres] of [
+      ['Solaris', ['Sci-Fi']],
+      ['Moon', ['Sci-Fi']],
+      ['Gravity', ['Sci-Fi']],
+      ['Hellraiser', ['Horror']],
+      ['Event Horizon', ['Horror', 'Sci-Fi']],
+    ] as const) {
+      const title = await library.upsertSkeleton({ kind: 'movie', name, year: 1997 });
+      await library.updateTitle(title._id, { genres: [...genres] });
+      added.push(title._id);
+    }
+    try {
+      const horror = await operator.post('/api/tenants', {
+        slug: 'horror',
+        name: 'Horror',
+        domains: ['horror.example.com'],
+        scope: { mode: 'filtered', genres: ['Horror'] },
+      });
+      assert.equal(horror.status, 201, JSON.stringify(horror.body));
+      const facets = await new HostClient(server.url, 'horror.example.com').get('/api/titles/facets');
+      assert.deepEqual(facets.body.genres, [
+        { value: 'Horror', count: 3 },
+        { value: 'Sci-Fi', count: 2 },
+      ]);
+    } finally {
+      for (const id of added) await library.deleteTitle(id);
+    }
+  });
+
   it('follows a change of scope at once', async () => {
     const changed = await operator.patch(`/api/tenants/${tenantId}`, {
       scope: { mode: 'filtered', genres: ['horror'] },

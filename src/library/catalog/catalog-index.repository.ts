@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ChainableCommander, type Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { RedisClient } from '../../core/redis/redis-client.js';
-import { type CatalogFilter, type CatalogSort, type FacetCount, genreKey } from './catalog-query.js';
+import {
+  type CatalogFilter,
+  type CatalogSort,
+  type FacetCount,
+  genreKey,
+  largestFirst,
+} from './catalog-query.js';
 import { type CatalogEntry } from './catalog-entry.js';
 import {
   LIST_SCRIPT,
@@ -298,10 +304,15 @@ export class CatalogIndexRepository {
     ]);
     if (!reply) throw new IndexGoneError(`catalog generation ${gen} is gone`);
     const [total, kinds, genres, years] = reply;
+    // Counted within the scope, they come in the whole library's order: sorted again by their own.
     return {
       total: Number(total),
-      kinds: pairs(kinds).filter((entry) => !kind || entry.value === kind),
-      genres: pairs(genres).map((entry) => ({ ...entry, value: names[entry.value] ?? entry.value })),
+      kinds: pairs(kinds)
+        .filter((entry) => !kind || entry.value === kind)
+        .sort(largestFirst),
+      genres: pairs(genres)
+        .map((entry) => ({ ...entry, value: names[entry.value] ?? entry.value }))
+        .sort(largestFirst),
       years: pairs(years).sort((a, b) => Number(b.value) - Number(a.value)),
     };
   }

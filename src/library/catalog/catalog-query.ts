@@ -72,7 +72,10 @@ export function genreKey(genre: string): string {
 export function sortedCounts(counts: Map<string, number>, byValue = false): FacetCount[] {
   return [...counts]
     .map(([value, count]) => ({ value, count }))
-    .sort((a, b) =>
-      byValue ? b.value.localeCompare(a.value) : b.count - a.count || a.value.localeCompare(b.value),
-    );
+    .sort(byValue ? (a, b) => b.value.localeCompare(a.value) : largestFirst);
+}
+
+/** Facet order: largest count first, then by name. */
+export function largestFirst(a: FacetCount, b: FacetCount): number {
+  return b.count - a.count || a.value.localeCompare(b.value);
 }

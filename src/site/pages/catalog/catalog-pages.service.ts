@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { TenantContext } from '../../../core/tenancy/tenant-context.js';
+import { ExpiringMap } from '../../../core/util/expiring-map.js';
 import {
   type CatalogFacets,
   type CatalogSort,
@@ -46,29 +48,43 @@ export function browseParams(query: Record<string, unknown>): BrowseParams {
 }
 
 /**
- * The home page's rows are the same for every visitor (the personal row comes from the progress API in
- * the browser), so one answer serves everyone for this long, as long as the catalogue's counts are
- * unchanged (a title added or removed shows at once): one cheap facet read instead of about ten lists.
+ * A site's home page rows are the same for every visitor (the personal row comes from the progress API
+ * in the browser), so one answer serves the site's visitors for this long, as long as its catalogue's
+ * counts and scope are unchanged (a title added or removed shows at once): one cheap facet read
+ * instead of about ten lists.
  */
 const HOME_TTL_MS = 10_000;
+/** Far more sites than an install has: only a bound. */
+const HOME_CACHED_SITES = 1000;
 
 /** Home, browse and search pages: read only through the catalog read API. */
 @Injectable()
 export class CatalogPagesService {
-  private homeCache?: { until: number; counts: string; rows: Promise<HomeRows> };
+  /** Per site: two sites' rows are two sites' titles, even when their counts agree. */
+  private readonly homeCache = new ExpiringMap<string, { counts: string; rows: Promise<HomeRows> }>(
+    HOME_CACHED_SITES,
+    HOME_TTL_MS,
+  );
 
   constructor(private readonly catalog: CatalogQueryService) {}
 
   /** Concurrent visitors share one read; a failed read is not kept. */
   async home(): Promise<HomeRows> {
+    const site = TenantContext.current();
     const facets = await this.catalog.facets();
-    const counts = JSON.stringify([facets.total, facets.kinds, facets.genres.slice(0, HOME_GENRES)]);
-    const now = Date.now();
-    const cached = this.homeCache;
-    if (cached && cached.until > now && cached.counts === counts) return cached.rows;
+    const counts = JSON.stringify([
+      site.scope,
+      facets.total,
+      facets.kinds,
+      facets.genres.slice(0, HOME_GENRES),
+    ]);
+    const cached = this.homeCache.get(site.id);
+    if (cached?.counts === counts) return cached.rows;
     const rows = this.readHome(facets);
-    this.homeCache = { until: now + HOME_TTL_MS, counts, rows };
-    rows.catch(() => (this.homeCache = undefined));
+    this.homeCache.set(site.id, { counts, rows });
+    rows.catch(() => {
+      if (this.homeCache.get(site.id)?.rows === rows) this.homeCache.delete(site.id);
+    });
     return rows;
   }
 
