@@ -44,6 +44,20 @@ export function snapWidth(requested: number): number {
   return [...PAGE_WIDTHS].reverse().find((width) => width <= requested) ?? PAGE_WIDTHS[0];
 }
 
+/** Whether `page` answers the page as stored: no width asked, or the page no wider than the snapped width. */
+function servedAsStored(page: PageInfo, width?: number): boolean {
+  return width === undefined || snapWidth(width) >= page.width;
+}
+
+/**
+ * The content type `page` answers for a page at a width: its stored type, or WebP once resized. Feeds
+ * declare their image links from here, so they say what the page route really sends.
+ */
+export function pageMime(page: PageInfo, width?: number): string {
+  if (!servedAsStored(page, width)) return 'image/webp';
+  return MIME[page.name.slice(page.name.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** How long a page's chapter and file records are reused without asking the database again. */
 const PAGE_SOURCE_TTL_MS = 15_000;
 const PAGE_SOURCES = 500;
@@ -126,11 +140,24 @@ export class ReadVaultService implements OnModuleInit {
    * a resized page URL, or none for a series without chapters.
    */
   async seriesCover(seriesId: Types.ObjectId, width: number = PAGE_WIDTHS[1]): Promise<string | undefined> {
-    const series = await this.chapters.findSeries(seriesId);
-    const cover = series?.cover ?? (series?.chapters[0] && { chapterId: series.chapters[0].id, page: 1 });
-    return cover
-      ? `/api/readvault/chapters/${encodeURIComponent(cover.chapterId)}/pages/${cover.page}?width=${width}`
-      : undefined;
+    const cover = coverOf(await this.chapters.findSeries(seriesId));
+    return cover && coverUrl(cover, width);
+  }
+
+  /** The series' cover for a feed: its URL at `width` and the type the page route answers for it. */
+  async seriesCoverImage(
+    series: ComicSeries,
+    width: number,
+  ): Promise<{ href: string; type: string } | undefined> {
+    const cover = coverOf(series);
+    if (!cover) return undefined;
+    const page = (await this.chapters.findChapter(cover.chapterId))?.pages[cover.page - 1];
+    return page && { href: coverUrl(cover, width), type: pageMime(page, width) };
+  }
+
+  /** The records of chapters, null where one is gone: one `_id` read each (the only lookup pushed down). */
+  findChapters(ids: readonly string[]): Promise<(Chapter | null)[]> {
+    return Promise.all(ids.map((id) => this.chapters.findChapter(id)));
   }
 
   findChapter(id: string): Promise<Chapter | null> {
@@ -173,16 +200,15 @@ export class ReadVaultService implements OnModuleInit {
     if (!kept?.resolved || kept.until <= Date.now()) return undefined;
     const { chapter, file } = kept.resolved;
     const page = chapter.pages[number - 1];
-    if (!page || (width !== undefined && snapWidth(width) < page.width)) return undefined;
+    if (!page || !servedAsStored(page, width)) return undefined;
     const key = `${String(file._id)}/${page.name}`;
     const bytes = this.hot.get(key);
     if (!bytes) return undefined;
     this.hot.delete(key); // most recently used goes last
     this.hot.set(key, bytes);
-    const ext = page.name.slice(page.name.lastIndexOf('.') + 1).toLowerCase();
     return {
       bytes,
-      mime: MIME[ext] ?? 'application/octet-stream',
+      mime: pageMime(page),
       etag: `"${String(chapter.fileId)}-${page.name}"`,
     };
   }
@@ -199,20 +225,15 @@ export class ReadVaultService implements OnModuleInit {
       throw notFound(
         `Chapter ${chapterId} has pages 1 to ${chapter.pages.length}; there is no page ${number}.`,
       );
-    const ext = page.name.split('.').pop()!.toLowerCase();
-    const snapped = width === undefined ? undefined : snapWidth(width);
     const tag = `${String(chapter.fileId)}-${page.name}`;
-    if (snapped === undefined || snapped >= page.width) {
-      return {
-        bytes: await this.original(file, page),
-        mime: MIME[ext] ?? 'application/octet-stream',
-        etag: `"${tag}"`,
-      };
+    if (servedAsStored(page, width)) {
+      return { bytes: await this.original(file, page), mime: pageMime(page), etag: `"${tag}"` };
     }
+    const snapped = snapWidth(width!);
     const cacheName = `${String(chapter.fileId)}-${page.name.replace(/\.\w+$/, '')}-w${snapped}.webp`;
     const cached = await this.cache.get(cacheName);
     const etag = `"${tag}-w${snapped}"`;
-    if (cached) return { bytes: cached, mime: 'image/webp', etag };
+    if (cached) return { bytes: cached, mime: pageMime(page, snapped), etag };
     const original = await this.original(file, page);
     // Loaded on the first page resized here: a reader's pages are mostly cache hits (or nginx's).
     const { default: sharp } = await import('sharp');
@@ -226,7 +247,7 @@ export class ReadVaultService implements OnModuleInit {
       throw new UnreadablePageError(number, (error as Error).message);
     }
     await this.cache.put(cacheName, resized);
-    return { bytes: resized, mime: 'image/webp', etag };
+    return { bytes: resized, mime: pageMime(page, snapped), etag };
   }
 
   /** The chapter's whole CBZ (an OPDS download), as stored. */
@@ -295,6 +316,14 @@ export class ReadVaultService implements OnModuleInit {
     while (this.sources.size > PAGE_SOURCES) this.sources.delete(this.sources.keys().next().value!);
     return source;
   }
+}
+
+function coverOf(series: ComicSeries | null): { chapterId: string; page: number } | undefined {
+  return series?.cover ?? (series?.chapters[0] && { chapterId: series.chapters[0].id, page: 1 });
+}
+
+function coverUrl(cover: { chapterId: string; page: number }, width: number): string {
+  return `/api/readvault/chapters/${encodeURIComponent(cover.chapterId)}/pages/${cover.page}?width=${width}`;
 }
 
 function notFound(message: string): AppError {

@@ -5,8 +5,8 @@ import { type TitleCard } from '../../library/catalog/title-card.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { ProgressService } from '../../site/progress/progress.service.js';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { type ComicSeries } from '../chapters/chapter.schema.js';
-import { ReadVaultService } from '../readvault.service.js';
+import { type ComicSeries, type PageInfo } from '../chapters/chapter.schema.js';
+import { PAGE_WIDTHS, pageMime, ReadVaultService } from '../readvault.service.js';
 import {
   ACQUISITION_TYPE,
   type Feed,
@@ -102,7 +102,7 @@ export class OpdsService {
       }));
       const listed = series?.chapters.find((entry) => entry.id === chapter._id);
       if (!title || !series || !listed) continue;
-      const entry = chapterEntry(title, series, listed);
+      const entry = chapterEntry(title, series, listed, chapter.pages);
       entries.push({
         ...entry,
         updated: item.updatedAt ?? entry.updated,
@@ -183,7 +183,10 @@ export class OpdsService {
   /** One series: an entry per chapter with its CBZ, cover, thumbnail and PSE page stream. */
   async series(id: Types.ObjectId): Promise<Feed> {
     const { title, series } = await this.readvault.series(id);
-    const cover = await this.readvault.seriesCover(title._id, THUMBNAIL_WIDTH);
+    const [cover, chapters] = await Promise.all([
+      this.readvault.seriesCoverImage(series, THUMBNAIL_WIDTH),
+      this.readvault.findChapters(series.chapters.map((chapter) => chapter.id)),
+    ]);
     return {
       id: `urn:streamvault:series:${String(title._id)}`,
       title: title.name,
@@ -195,13 +198,15 @@ export class OpdsService {
           ? [
               {
                 rel: 'http://opds-spec.org/image/thumbnail',
-                href: cover.replace('/api/readvault/', `${OPDS_ROOT}/`),
-                type: 'image/webp',
+                href: cover.href.replace('/api/readvault/', `${OPDS_ROOT}/`),
+                type: cover.type,
               },
             ]
           : []),
       ],
-      entries: series.chapters.map((chapter) => chapterEntry(title, series, chapter)),
+      entries: series.chapters.map((chapter, i) =>
+        chapterEntry(title, series, chapter, chapters[i]?.pages ?? []),
+      ),
     };
   }
 }
@@ -240,13 +245,18 @@ function cardEntry(card: TitleCard): FeedEntry {
   };
 }
 
+/**
+ * A chapter with its CBZ and, when its pages are known, its cover, thumbnail and PSE stream, each
+ * declaring the type the page route answers for it.
+ */
 function chapterEntry(
   title: Title,
   series: ComicSeries,
   chapter: ComicSeries['chapters'][number],
+  pages: readonly PageInfo[],
 ): FeedEntry {
   const id = encodeURIComponent(chapter.id);
-  const pages = `${OPDS_ROOT}/chapters/${id}/pages`;
+  const pagePath = `${OPDS_ROOT}/chapters/${id}/pages`;
   const label = [
     chapter.volume !== undefined && `Vol. ${chapter.volume}`,
     chapter.number !== undefined && `Ch. ${chapter.number}`,
@@ -254,9 +264,10 @@ function chapterEntry(
   ]
     .filter(Boolean)
     .join(' ');
+  const fullTitle = `${title.name} ${label}`.trim();
   return {
     id: `urn:streamvault:chapter:${chapter.id}`,
-    title: `${title.name} ${label}`.trim(),
+    title: fullTitle,
     updated: series.updatedAt,
     authors: [series.writer, series.penciller].filter((name): name is string => Boolean(name)),
     categories: series.genres,
@@ -268,19 +279,33 @@ function chapterEntry(
         href: `${OPDS_ROOT}/chapters/${id}/file`,
         type: 'application/vnd.comicbook+zip',
       },
-      { rel: 'http://opds-spec.org/image', href: `${pages}/1`, type: 'image/jpeg' },
-      {
-        rel: 'http://opds-spec.org/image/thumbnail',
-        href: `${pages}/1?width=${THUMBNAIL_WIDTH}`,
-        type: 'image/webp',
-      },
-      // PSE numbers pages from 0; apps put their screen width in {maxWidth}.
-      {
-        rel: PSE_STREAM,
-        href: `${OPDS_ROOT}/chapters/${id}/pse/{pageNumber}?width={maxWidth}`,
-        type: 'image/jpeg',
-        pseCount: chapter.pageCount,
-      },
+      ...(pages.length
+        ? [
+            { rel: 'http://opds-spec.org/image', href: `${pagePath}/1`, type: pageMime(pages[0]) },
+            {
+              rel: 'http://opds-spec.org/image/thumbnail',
+              href: `${pagePath}/1?width=${THUMBNAIL_WIDTH}`,
+              type: pageMime(pages[0], THUMBNAIL_WIDTH),
+            },
+            // PSE numbers pages from 0; apps put their screen width in {maxWidth}.
+            {
+              rel: PSE_STREAM,
+              href: `${OPDS_ROOT}/chapters/${id}/pse/{pageNumber}?width={maxWidth}`,
+              type: pseType(pages),
+              pseCount: chapter.pageCount,
+            },
+          ]
+        : []),
     ],
   };
+}
+
+/**
+ * The type of a chapter's PSE answers: the app fills in any width, so every page may come at every
+ * listed width. One type when all of those agree; when they differ (pages of several types, or some
+ * resized to WebP while others are sent as stored) the first page's stored type, as its image link.
+ */
+function pseType(pages: readonly PageInfo[]): string {
+  const types = new Set(pages.flatMap((page) => PAGE_WIDTHS.map((width) => pageMime(page, width))));
+  return types.size === 1 ? [...types][0] : pageMime(pages[0]);
 }

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import opdsFeedParser from 'opds-feed-parser';
+import { comicInfo, pageImage } from '../support/comics.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { type TestClient } from '../support/http.js';
+import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import { makeZip } from '../support/zip.js';
+
+// NYPL's OPDS client parser (CommonJS): its default export is the parser class.
+const { default: OPDSParser, OPDSFeed } = opdsFeedParser;
+
+const IMAGE = 'http://opds-spec.org/image';
+const THUMBNAIL = 'http://opds-spec.org/image/thumbnail';
+const PSE = 'http://vaemendis.net/opds-pse/stream';
+
+describe('OPDS: image types as served', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let admin: TestClient;
+  let files: Server;
+  let filesPort: number;
+  const served = new Map<string, Buffer>();
+  let auth: { authorization: string };
+  /** "Tiny Strips": two chapters of 200 px PNG pages, genre "Slice of Life", no summary. */
+  let tinyId: string;
+  /** "Wide Pages": one chapter of 1000 px JPEG pages. */
+  let wideId: string;
+
+  /** An app password of the account `client` is signed in to, as an app's Basic credentials. */
+  const appAuth = async (client: TestClient, username: string) => {
+    const created = await client.post('/api/auth/app-passwords', { label: 'Panels' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const credentials = `${username}:${String(created.body.password)}`;
+    return { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
+  };
+  const opds = async (path: string, headers = auth) => {
+    const res = await fetch(`${server.url}${path}`, { headers });
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  };
+  /** A feed as NYPL's OPDS client reads it. */
+  const feedAt = async (path: string, headers = auth) => {
+    const answer = await opds(path, headers);
+    assert.equal(answer.status, 200, `${path}: ${answer.text}`);
+    const feed = await new OPDSParser().parse(answer.text);
+    assert.ok(feed instanceof OPDSFeed, path);
+    return feed;
+  };
+  /** The content type a link answers (the body read, so the connection is free). */
+  const answeredType = async (href: string, headers = auth) => {
+    const res = await fetch(`${server.url}${href}`, { headers });
+    await res.arrayBuffer();
+    assert.equal(res.status, 200, href);
+    return res.headers.get('content-type');
+  };
+  const ingest = async (name: string, cbz: Buffer) => {
+    served.set(`/${encodeURIComponent(name)}`, cbz);
+    const url = `http://127.0.0.1:${filesPort}/${encodeURIComponent(name)}`;
+    const submitted = await admin.post('/api/ingest', { url });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    const task = await eventually(
+      async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
+      (task) => task.state === 'done' || task.state === 'failed',
+      { timeoutMs: 90000, intervalMs: 200, what: `task for ${name}` },
+    );
+    assert.equal(task.state, 'done', String(task.error));
+    return String(task.titleId);
+  };
+  const chapterCbz = async (info: Buffer, width: number, format: 'png' | 'jpeg', shade: number) => {
+    const ext = format === 'png' ? 'png' : 'jpg';
+    return makeZip([
+      ...(await Promise.all(
+        [0, 1, 2].map(async (i) => ({
+          name: `${i + 1}.${ext}`,
+          content: await pageImage(width, 300, shade + i * 10, format),
+        })),
+      )),
+      { name: 'ComicInfo.xml', content: info },
+    ]);
+  };
+
+  before(async () => {
+    db = await startTestDatabase();
+    files = createServer((req, res) => {
+      const body = served.get(req.url ?? '');
+      if (!body) return void res.writeHead(404).end();
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
+        .end(body);
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesPort = (files.address() as AddressInfo).port;
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+    });
+    admin = await signInAdmin(server);
+    auth = await appAuth(admin, 'admin');
+
+    const tiny = (number: number) => comicInfo({ series: 'Tiny Strips', number, genres: ['Slice of Life'] });
+    tinyId = await ingest('Tiny Strips c001.cbz', await chapterCbz(tiny(1), 200, 'png', 10));
+    assert.equal(await ingest('Tiny Strips c002.cbz', await chapterCbz(tiny(2), 200, 'png', 40)), tinyId);
+    wideId = await ingest(
+      'Wide Pages c001.cbz',
+      await chapterCbz(comicInfo({ series: 'Wide Pages', number: 1 }), 1000, 'jpeg', 70),
+    );
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await db?.stop();
+  });
+
+  it('declares image links with the type each one answers: PNG pages are image/png, at any width', async () => {
+    const feed = await feedAt(`/opds/v1.2/series/${tinyId}`);
+    assert.equal(feed.entries.length, 2);
+    const cover = feed.links.find((link) => link.rel === THUMBNAIL);
+    assert.ok(cover, "the series' cover");
+    assert.equal(cover.type, 'image/png');
+    assert.equal(await answeredType(cover.href), 'image/png');
+    for (const entry of feed.entries) {
+      const image = entry.links.find((link) => link.rel === IMAGE)!;
+      const thumbnail = entry.links.find((link) => link.rel === THUMBNAIL)!;
+      const stream = entry.links.find((link) => link.rel === PSE)!;
+      // A page narrower than the width asked is sent as stored: a PNG, never the WebP of a resize.
+      assert.deepEqual(
+        [image.type, thumbnail.type, stream.type],
+        ['image/png', 'image/png', 'image/png'],
+        entry.title,
+      );
+      assert.equal(await answeredType(image.href), image.type);
+      assert.equal(await answeredType(thumbnail.href), thumbnail.type);
+      for (const page of [0, 1, 2]) {
+        for (const width of [320, 1284, 2048]) {
+          const href = stream.href.replace('{pageNumber}', String(page)).replace('{maxWidth}', String(width));
+          assert.equal(await answeredType(href), stream.type, href);
+        }
+      }
+    }
+
+    // Pages wider than the thumbnail: the page as stored is a JPEG, its thumbnail a resized WebP.
+    const wide = await feedAt(`/opds/v1.2/series/${wideId}`);
+    const [chapter] = wide.entries;
+    const image = chapter.links.find((link) => link.rel === IMAGE)!;
+    const thumbnail = chapter.links.find((link) => link.rel === THUMBNAIL)!;
+    assert.deepEqual([image.type, thumbnail.type], ['image/jpeg', 'image/webp']);
+    assert.equal(await answeredType(image.href), 'image/jpeg');
+    assert.equal(await answeredType(thumbnail.href), 'image/webp');
+    const seriesCover = wide.links.find((link) => link.rel === THUMBNAIL)!;
+    assert.equal(await answeredType(seriesCover.href), seriesCover.type);
+  });
+});
