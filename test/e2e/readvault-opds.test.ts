@@ -16,8 +16,10 @@ const { default: OPDSParser, OPDSFeed } = opdsFeedParser;
 const IMAGE = 'http://opds-spec.org/image';
 const THUMBNAIL = 'http://opds-spec.org/image/thumbnail';
 const PSE = 'http://vaemendis.net/opds-pse/stream';
+/** An Atom id is an IRI: here a URN with nothing to escape left in it (RFC 8141's characters). */
+const URN = /^urn:[a-z0-9][a-z0-9-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/;
 
-describe('OPDS: image types as served', () => {
+describe('OPDS: image types as served, Atom-complete entries', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
@@ -152,5 +154,36 @@ describe('OPDS: image types as served', () => {
     assert.equal(await answeredType(thumbnail.href), 'image/webp');
     const seriesCover = wide.links.find((link) => link.rel === THUMBNAIL)!;
     assert.equal(await answeredType(seriesCover.href), seriesCover.type);
+  });
+
+  it('gives every entry a content and every feed an IRI id with its page once', async () => {
+    const feeds = [
+      '/opds/v1.2/series',
+      '/opds/v1.2/series/a-z',
+      '/opds/v1.2/search?q=tiny%20strips',
+      '/opds/v1.2/genres/slice%20of%20life',
+      `/opds/v1.2/series/${tinyId}`,
+    ];
+    for (const path of feeds) {
+      const feed = await feedAt(path);
+      assert.ok(feed.entries.length > 0, path);
+      // RFC 4287 §4.1.2: an entry without an alternate link has a content (or summary).
+      for (const entry of feed.entries) {
+        assert.ok(
+          entry.summary.content || entry.links.some((link) => link.rel === 'alternate'),
+          `${path}: entry ${entry.title} has neither content nor an alternate link`,
+        );
+        assert.match(entry.id, URN, path);
+      }
+      assert.match(feed.id, URN, path);
+    }
+    const genre = await feedAt('/opds/v1.2/genres/slice%20of%20life?page=1');
+    assert.equal(genre.id, 'urn:streamvault:opds:genre:slice%20of%20life:1');
+    const search = await feedAt('/opds/v1.2/search?q=tiny%20strips');
+    assert.equal(search.id, 'urn:streamvault:opds:search:tiny%20strips:1');
+    const genres = await feedAt('/opds/v1.2/genres');
+    const slice = genres.entries.find((entry) => entry.title === 'Slice Of Life');
+    assert.ok(slice, genres.entries.map((entry) => entry.title).join(', '));
+    assert.match(slice.id, URN);
   });
 });

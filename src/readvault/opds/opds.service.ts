@@ -64,7 +64,7 @@ export class OpdsService {
       updated: new Date(),
       links: [...common('/genres', NAVIGATION_TYPE)],
       entries: facets.genres.map((genre) => ({
-        id: `urn:streamvault:opds:genre:${genre.value}`,
+        id: `urn:streamvault:opds:genre:${encodeURIComponent(genre.value)}`,
         // The index keeps genres in lower case; apps show them as a heading.
         title: genre.value.replace(/(^|\s)\p{Ll}/gu, (letter) => letter.toUpperCase()),
         updated: new Date(),
@@ -83,7 +83,10 @@ export class OpdsService {
 
   async genre(genre: string, page: number): Promise<Feed> {
     const path = `/genres/${encodeURIComponent(genre)}`;
-    return this.cardList(page, path, `urn:streamvault:opds:genre:${genre}:${page}`, genre, { genre });
+    // cardList adds the page; the genre is any text, so encoded to keep the id an IRI.
+    return this.cardList(page, path, `urn:streamvault:opds:genre:${encodeURIComponent(genre)}`, genre, {
+      genre,
+    });
   }
 
   /**
@@ -172,7 +175,7 @@ export class OpdsService {
       links.push({ rel: 'next', href: query(page + 1), type: NAVIGATION_TYPE });
     if (page > 1) links.push({ rel: 'previous', href: query(page - 1), type: NAVIGATION_TYPE });
     return {
-      id: `urn:streamvault:opds:${q === undefined ? 'series' : `search:${q}`}:${page}`,
+      id: `urn:streamvault:opds:${q === undefined ? 'series' : `search:${encodeURIComponent(q)}`}:${page}`,
       title: q === undefined ? 'Latest series' : `Search: ${q}`,
       updated: new Date(),
       links,
@@ -241,6 +244,8 @@ function cardEntry(card: TitleCard): FeedEntry {
     title: card.name,
     updated: new Date(card.updatedAt),
     categories: card.genres,
+    // Atom asks an entry without an alternate link for a content.
+    content: card.name,
     links: [{ rel: 'subsection', href: `${OPDS_ROOT}/series/${card.id}`, type: ACQUISITION_TYPE }],
   };
 }
@@ -272,7 +277,8 @@ function chapterEntry(
     authors: [series.writer, series.penciller].filter((name): name is string => Boolean(name)),
     categories: series.genres,
     language: series.language,
-    content: series.summary,
+    // Atom asks an entry without an alternate link for a content.
+    content: series.summary || fullTitle,
     links: [
       {
         rel: 'http://opds-spec.org/acquisition',
