@@ -7,11 +7,17 @@ import { comicInfo, pageImage } from '../support/comics.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { type TestClient } from '../support/http.js';
-import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
+import {
+  type InProcessApp,
+  signInAdmin,
+  signInNewUser,
+  startInProcessApp,
+} from '../support/in-process-app.js';
 import { makeZip } from '../support/zip.js';
 
 // NYPL's OPDS client parser (CommonJS): its default export is the parser class.
 const { default: OPDSParser, OPDSFeed } = opdsFeedParser;
+type Entry = InstanceType<typeof opdsFeedParser.OPDSEntry>;
 
 const IMAGE = 'http://opds-spec.org/image';
 const THUMBNAIL = 'http://opds-spec.org/image/thumbnail';
@@ -19,7 +25,7 @@ const PSE = 'http://vaemendis.net/opds-pse/stream';
 /** An Atom id is an IRI: here a URN with nothing to escape left in it (RFC 8141's characters). */
 const URN = /^urn:[a-z0-9][a-z0-9-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/;
 
-describe('OPDS: image types as served, Atom-complete entries', () => {
+describe('OPDS: image types as served, Atom-complete entries, progress from page fetches', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
@@ -185,5 +191,64 @@ describe('OPDS: image types as served, Atom-complete entries', () => {
     const slice = genres.entries.find((entry) => entry.title === 'Slice Of Life');
     assert.ok(slice, genres.entries.map((entry) => entry.title).join(', '));
     assert.match(slice.id, URN);
+  });
+
+  it('never moves the saved page back when an app fetches an earlier PSE page', async () => {
+    // An account of its own: the pages fetched above saved the admin's progress.
+    const reader = await signInNewUser(server, 'reader', 'viewer');
+    const app = await appAuth(reader, 'reader');
+    const fetchPage = (href: string) => answeredType(href, app);
+    const tiny = await feedAt(`/opds/v1.2/series/${tinyId}`);
+    const wide = await feedAt(`/opds/v1.2/series/${wideId}`);
+    const pse = (entry: Entry, page: number) =>
+      entry.links
+        .find((link) => link.rel === PSE)!
+        .href.replace('{pageNumber}', String(page))
+        .replace('{maxWidth}', '1284');
+    const chapterOf = (entry: Entry) => entry.id.replace('urn:streamvault:chapter:', '');
+    const progress = async (entry: Entry) =>
+      (await reader.get(`/api/readvault/chapters/${encodeURIComponent(chapterOf(entry))}/progress`)).body;
+    const [first, second] = tiny.entries;
+
+    for (const page of [0, 1, 2]) await fetchPage(pse(first, page));
+    await eventually(
+      () => progress(first),
+      (saved) => saved.page === 3 && saved.finished === true,
+      { what: 'chapter 1 finished by its last PSE page' },
+    );
+
+    // The app shows the cover again. One account's page saves run in arrival order, so once a page
+    // of another series fetched after it is saved, the cover's save has run too.
+    await fetchPage(pse(first, 0));
+    await fetchPage(pse(wide.entries[0], 1));
+    await eventually(
+      () => progress(wide.entries[0]),
+      (saved) => saved.page === 2,
+      { what: 'the later page save' },
+    );
+    const kept = await progress(first);
+    assert.deepEqual([kept.page, kept.finished], [3, true], 'still finished at its last page');
+    const reading = await feedAt('/opds/v1.2/continue', app);
+    assert.deepEqual(
+      reading.entries.map((entry) => entry.id).sort(),
+      [second.id, wide.entries[0].id].sort(),
+      'the finished chapter handed its series on to the next one',
+    );
+
+    // Forward still moves: a later page of a chapter in progress is saved.
+    await fetchPage(pse(wide.entries[0], 2));
+    await eventually(
+      () => progress(wide.entries[0]),
+      (saved) => saved.page === 3 && saved.finished === true,
+      { what: 'a later page saved' },
+    );
+    // The reader's own save may still go back.
+    const back = await reader.request(
+      'PUT',
+      `/api/readvault/chapters/${encodeURIComponent(chapterOf(first))}/progress`,
+      { json: { page: 1 } },
+    );
+    assert.equal(back.status, 200, JSON.stringify(back.body));
+    assert.deepEqual([back.body.page, back.body.finished], [1, false]);
   });
 });

@@ -113,7 +113,8 @@ export class OpdsController {
 
   /**
    * OPDS-PSE: `{pageNumber}` counts from 0, `{maxWidth}` is the app's screen width. A page an app
-   * streams counts as read (as in the web reader), so "Continue reading" follows the app too.
+   * streams counts as read (as in the web reader), so "Continue reading" follows the app too; an
+   * earlier page (a cover shown again, a cached chapter reopened) never moves the place back.
    */
   @Get('chapters/:id/pse/:number')
   async psePage(
@@ -128,7 +129,9 @@ export class OpdsController {
     // After the answer is sent, so the app may already ask for the next page: one identity's saves
     // run in arrival order, or page 2's write could land after page 3's.
     const identity = req.identity!;
-    await this.saves.run(identity.id, () => this.reading.save(identity, id, page)).catch(() => undefined);
+    await this.saves
+      .run(identity.id, () => this.reading.save(identity, id, page, { forwardOnly: true }))
+      .catch(() => undefined);
   }
 
   private async sendPage(

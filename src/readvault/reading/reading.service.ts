@@ -25,7 +25,16 @@ export class ReadingService {
     return this.progress.getReading(identity, chapter._id, chapter.pages.length);
   }
 
-  async save(identity: Identity, chapterId: string, page: number): Promise<ReadingProgressView> {
+  /**
+   * Saves the page shown. `forwardOnly` is for pages fetched rather than shown (an app streaming a
+   * chapter, re-showing its cover): they never move the saved place back, nor unfinish a chapter.
+   */
+  async save(
+    identity: Identity,
+    chapterId: string,
+    page: number,
+    { forwardOnly = false } = {},
+  ): Promise<ReadingProgressView> {
     const chapter = await this.readvault.chapter(chapterId);
     const series = await this.readvault.seriesChapters(chapter.seriesId);
     const { next } = chapterNeighbours(series, chapter._id);
@@ -34,6 +43,7 @@ export class ReadingService {
       chapter: readingChapter(chapter),
       page,
       next: nextChapter ? readingChapter(nextChapter, next) : undefined,
+      forwardOnly,
     });
   }
 }

@@ -69,6 +69,8 @@ export interface ReadingInput {
   page: number;
   /** The chapter after it: a finished chapter hands the continue row on to it. */
   next?: ReadingChapter;
+  /** Keep a saved page at or past this one (and a finished chapter) as it is: only moves forward. */
+  forwardOnly?: boolean;
 }
 
 export interface ReadingProgressView {
@@ -134,7 +136,12 @@ export class ProgressService {
     const finished = page >= chapter.pageCount;
     const key = chapterProgressKey(chapter.chapterId);
     // As in `save`: both stores under the identity's lock, stamped inside it.
-    const updatedAt = await this.editProfile(identity.id, identity.kind === 'guest', async (profile, now) => {
+    const saved = await this.editProfile(identity.id, identity.kind === 'guest', async (profile, now) => {
+      if (input.forwardOnly) {
+        // Read under the lock, so a save just before this one counts.
+        const kept = await this.progress.findFile(identity.id, key);
+        if (kept && (kept.finished || kept.position >= page)) return kept;
+      }
       await this.progress.saveFile({
         identityId: identity.id,
         fileId: chapter.fileId,
@@ -159,9 +166,15 @@ export class ProgressService {
           ? nextContinueList(profile.continue, entry(next, 1), false)
           : nextContinueList(profile.continue, entry(chapter, page), finished);
       if (!profile.files.includes(key)) profile.files.push(key);
-      return now;
+      return { position: page, finished, updatedAt: now };
     });
-    return { chapterId: chapter.chapterId, page, pageCount: chapter.pageCount, finished, updatedAt };
+    return {
+      chapterId: chapter.chapterId,
+      page: Math.min(saved.position, chapter.pageCount),
+      pageCount: chapter.pageCount,
+      finished: saved.finished,
+      updatedAt: saved.updatedAt,
+    };
   }
 
   async getReading(identity: Identity, chapterId: string, pageCount: number): Promise<ReadingProgressView> {
