@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import { type LogLevel } from '../config/app-config.js';
 import { LogTap, registerLogTap } from './log-tap.js';
-import { redactSecrets } from './redact-secrets.js';
+import { redactForViewers, redactSecrets } from './redact-secrets.js';
 import { requestContext } from './request-context.js';
 
 export interface LoggerOptions {
@@ -31,7 +31,7 @@ export function createLogger(options: LoggerOptions): Logger {
       // Every line, whatever logged it (request log, an error quoting a URL), loses its app passwords.
       streamWrite: (raw: string) => {
         const line = redactSecrets(raw);
-        tap.write(line);
+        tap.write(redactForViewers(line));
         return line;
       },
     },
