@@ -122,6 +122,25 @@ describe('Telegram store against the simulator', () => {
     assert.deepEqual(Object.values(store.pool.loads()), [0, 0, 0]);
   });
 
+  it('parks only the session that answered FLOOD_WAIT when a whole window was in flight on it', async () => {
+    const simulator = new TelegramSimulator({ sessions: ['s1', 's2', 's3'], latencyMs: 5 });
+    const random = randomFile(8 * MiB);
+    const uploaded = await simulator.uploadFile('s1', random.path);
+    const parts = [{ ref: `tg:${uploaded.message.channelId}:${uploaded.message.messageId}`, size: 8 * MiB }];
+    const floodStore = storeOver(simulator);
+    await drain(floodStore.read(parts, 0, 10));
+    simulator.floodWait('s1', 30);
+    // Eight blocks were sent on s1; each FLOOD_WAIT answer comes back after the stream already moved.
+    assert.ok((await drain(floodStore.read(parts, 0, 8 * MiB - 1))).equals(random.bytes));
+    const before = simulator.calls.length;
+    assert.ok((await drain(floodStore.read(parts, 0, 8 * MiB - 1))).equals(random.bytes));
+    assert.deepEqual(
+      simulator.callsSince(before).map((call) => call.session),
+      Array.from({ length: 8 }, () => 's2'),
+    );
+    assert.deepEqual(floodStore.pool.loads(), { s1: 0, s2: 0, s3: 0 });
+  });
+
   it('refreshes an expired file reference and completes', async () => {
     for (const part of file.storage.parts) telegram.expireReference(parseMessageRef(part.ref)!.messageId);
     const bytes = await drain(store.read(file.storage.parts, MiB - 10, 3 * MiB));

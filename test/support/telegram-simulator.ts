@@ -52,6 +52,8 @@ export class TelegramSimulator implements TelegramGateway {
   readonly sessionIds: readonly string[];
   readonly calls: GetFileCall[] = [];
   readonly violations: string[] = [];
+  /** Every upload, by the session it was sent on. */
+  readonly uploads: { session: string }[] = [];
   private readonly documents = new Map<number, StoredDocument>();
   /** Documents users sent to bots, by `botId:chatId:messageId`. */
   private readonly botInboxes = new Map<string, StoredDocument>();
@@ -65,7 +67,7 @@ export class TelegramSimulator implements TelegramGateway {
     this.sessionIds = options.sessions ?? ['session-a', 'session-b'];
   }
 
-  /** The next GetFile on `session` answers FLOOD_WAIT_`seconds`, and so does every one until it ends. */
+  /** The next request on `session` answers FLOOD_WAIT_`seconds`, and so does every one until it ends. */
   floodWait(session: string, seconds: number): void {
     this.floodNext.set(session, seconds);
   }
@@ -111,9 +113,13 @@ export class TelegramSimulator implements TelegramGateway {
         ...[...this.botInboxes.values()].map((d) => [-1, d] as const),
       ].find(([, d]) => d.id === location.id);
       this.calls.push({ session: sessionId, messageId: document?.[0] ?? -1, offset, limit, at: Date.now() });
-      this.checkRules(offset, limit);
-      this.checkFlood(sessionId);
-      await this.delay(sessionId, Math.min(limit, Math.max(0, (document?.[1].bytes.length ?? 0) - offset)));
+      // Telegram decides when the request arrives and answers after the round trip, refusals included.
+      const refusal = this.ruleViolation(offset, limit) ?? this.floodRefusal(sessionId);
+      await this.delay(
+        sessionId,
+        refusal ? 0 : Math.min(limit, Math.max(0, (document?.[1].bytes.length ?? 0) - offset)),
+      );
+      if (refusal) throw refusal;
       if (!document) throw new MessageMissingError(`no document ${location.id}`);
       if (document[1].fileReference !== location.fileReference) throw new FileReferenceExpiredError();
       return Buffer.from(document[1].bytes.subarray(offset, offset + limit));
@@ -133,7 +139,10 @@ export class TelegramSimulator implements TelegramGateway {
   async uploadFile(sessionId: string, path: string): Promise<{ message: MessageRef; size: number }> {
     const bytes = await readFile(path);
     if (bytes.length > (this.options.uploadLimit ?? 2000 * MiB)) throw new Error('FILE_PARTS_INVALID');
-    this.checkFlood(sessionId);
+    this.uploads.push({ session: sessionId });
+    const refusal = this.floodRefusal(sessionId);
+    await this.delay(sessionId, 0);
+    if (refusal) throw refusal;
     const messageId = TelegramSimulator.nextMessageId++;
     this.documents.set(messageId, {
       bytes,
@@ -151,7 +160,7 @@ export class TelegramSimulator implements TelegramGateway {
     return this.calls.slice(index);
   }
 
-  private checkRules(offset: number, limit: number): void {
+  private ruleViolation(offset: number, limit: number): TelegramRuleViolation | undefined {
     let problem: string | undefined;
     if (offset % 4096 !== 0) problem = `OFFSET_INVALID (offset ${offset})`;
     else if (limit <= 0 || limit % 4096 !== 0 || MiB % limit !== 0)
@@ -159,20 +168,19 @@ export class TelegramSimulator implements TelegramGateway {
     else if (Math.floor(offset / MiB) !== Math.floor((offset + limit - 1) / MiB)) {
       problem = `LIMIT_INVALID (offset ${offset} + limit ${limit} crosses a 1 MiB boundary)`;
     }
-    if (problem) {
-      this.violations.push(problem);
-      throw new TelegramRuleViolation(problem);
-    }
+    if (!problem) return undefined;
+    this.violations.push(problem);
+    return new TelegramRuleViolation(problem);
   }
 
-  private checkFlood(session: string): void {
+  private floodRefusal(session: string): FloodWaitError | undefined {
     const next = this.floodNext.get(session);
     if (next !== undefined) {
       this.floodNext.delete(session);
       this.floodUntil.set(session, Date.now() + next * 1000);
     }
     const until = this.floodUntil.get(session) ?? 0;
-    if (until > Date.now()) throw new FloodWaitError(Math.ceil((until - Date.now()) / 1000));
+    return until > Date.now() ? new FloodWaitError(Math.ceil((until - Date.now()) / 1000)) : undefined;
   }
 
   /** Latency for every request; bandwidth shared by the requests of one session, served in turn. */

@@ -2,8 +2,12 @@ import { StorageUnavailableError } from '../media-store.js';
 
 export interface PoolLease {
   readonly sessionId: string;
-  /** Parks the current session (FLOOD_WAIT) and moves this lease to the least-loaded other one. */
-  failOver(parkSeconds: number): Promise<void>;
+  /**
+   * `failedSession` answered FLOOD_WAIT: parks it and moves this lease to the least-loaded other session.
+   * A window of requests sent on one session brings several late answers; only the first moves the
+   * lease, the rest (arriving while or after it moves) neither park nor move anything again.
+   */
+  failOver(failedSession: string, parkSeconds: number): Promise<void>;
   release(): void;
 }
 
@@ -35,15 +39,26 @@ export class ClientPool {
   async lease(signal?: AbortSignal): Promise<PoolLease> {
     let sessionId = await this.take(undefined, signal);
     let released = false;
+    let moving: Promise<void> | undefined;
     return {
       get sessionId() {
         return sessionId;
       },
-      failOver: async (parkSeconds: number) => {
-        this.park(sessionId, parkSeconds);
-        const next = await this.take(sessionId, signal);
-        this.give(sessionId);
-        sessionId = next;
+      failOver: (failedSession: string, parkSeconds: number) => {
+        if (failedSession !== sessionId) return Promise.resolve();
+        moving ??= (async () => {
+          this.park(failedSession, parkSeconds);
+          try {
+            const next = await this.take(failedSession, signal);
+            // Released while moving: the release gave back the old session, so the new one goes too.
+            if (released) return this.give(next);
+            this.give(failedSession);
+            sessionId = next;
+          } finally {
+            moving = undefined;
+          }
+        })();
+        return moving;
       },
       release: () => {
         if (released) return;

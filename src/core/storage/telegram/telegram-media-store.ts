@@ -156,15 +156,16 @@ export class TelegramMediaStore implements MediaStore {
       known.set(part.ref, location);
       signal.throwIfAborted();
       const stopTimer = this.metrics.blockSeconds.startTimer();
+      const sessionId = lease.sessionId;
       try {
-        const bytes = await this.gateway.getFileBlock(lease.sessionId, location, block.offset, block.limit);
+        const bytes = await this.gateway.getFileBlock(sessionId, location, block.offset, block.limit);
         stopTimer();
         return bytes;
       } catch (error) {
         if (error instanceof FloodWaitError) {
           this.metrics.floodWaits.inc();
-          this.logger.warn(`session ${lease.sessionId}: FLOOD_WAIT_${error.seconds}; moving the stream`);
-          await lease.failOver(error.seconds);
+          this.logger.warn(`session ${sessionId}: FLOOD_WAIT_${error.seconds}; moving the stream`);
+          await lease.failOver(sessionId, error.seconds);
           this.reportLoad();
         } else if (error instanceof FileReferenceExpiredError && !refreshed) {
           refreshed = true;
