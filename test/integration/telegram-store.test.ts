@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { MEDIA_STORE } from '../../src/core/storage/media-store.js';
+import { MEDIA_STORE, type StoredPart } from '../../src/core/storage/media-store.js';
 import { LocationCache } from '../../src/core/storage/telegram/location-cache.js';
 import { TelegramMediaStore } from '../../src/core/storage/telegram/telegram-media-store.js';
 import { TelegramMetrics } from '../../src/core/storage/telegram/telegram-metrics.js';
@@ -73,6 +73,46 @@ describe('Telegram store against the simulator', () => {
       [2 * MiB, SIZE - 2 * MiB],
     );
     assert.ok(file.storage.parts.every((p) => parseMessageRef(p.ref)));
+  });
+
+  it('resumes an interrupted upload where its stored parts end, even after TELEGRAM_PART_SIZE changed', async () => {
+    const withPartSize = (partSize: number) =>
+      new TelegramMediaStore(
+        { ...server.config, telegram: { ...server.config.telegram, partSize } },
+        telegram,
+        server.app.get(LocationCache),
+        server.app.get(TelegramMetrics),
+      );
+    const random = randomFile(5 * MiB);
+    const done: StoredPart[] = [];
+    const crash = new Error('the worker stopped');
+    await assert.rejects(
+      withPartSize(2 * MiB).put(random.path, 'resumed.bin', {
+        onPart: async (part) => {
+          done.push(part);
+          throw crash;
+        },
+      }),
+      crash,
+    );
+    // The worker restarts with TELEGRAM_PART_SIZE=1.
+    const parts = await withPartSize(MiB).put(random.path, 'resumed.bin', { done });
+    assert.deepEqual(
+      parts.map((part) => part.size),
+      [2 * MiB, MiB, MiB, MiB],
+    );
+    assert.ok((await drain(store.read(parts, 0, 5 * MiB - 1))).equals(random.bytes));
+  });
+
+  it('starts an upload over when the parts stored before cannot be the start of the file', async () => {
+    const random = randomFile(3 * MiB);
+    const tooLong = { ref: file.storage.parts[0].ref, size: 4 * MiB };
+    const parts = await store.put(random.path, 'restarted.bin', { done: [tooLong] });
+    assert.deepEqual(
+      parts.map((part) => part.size),
+      [2 * MiB, MiB],
+    );
+    assert.ok((await drain(store.read(parts, 0, 3 * MiB - 1))).equals(random.bytes));
   });
 
   it('serves 200 random ranges over HTTP byte-exact, never breaking a Telegram rule', async () => {

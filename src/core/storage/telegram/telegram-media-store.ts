@@ -94,27 +94,22 @@ export class TelegramMediaStore implements MediaStore {
   async put(path: string, name: string, options: PutOptions = {}): Promise<StoredPart[]> {
     const size = (await stat(path)).size;
     const partSize = this.config.telegram.partSize;
-    const parts: StoredPart[] = [...(options.done ?? [])];
-    if (size <= partSize) {
-      if (parts.length === 0) {
-        parts.push(await this.upload(path, name, size));
-        await options.onPart?.(parts[0], 0);
-      }
+    const parts = this.resumableParts(options.done ?? [], size, name);
+    if (size <= partSize && parts.length === 0) {
+      parts.push(await this.upload(path, name, size));
+      await options.onPart?.(parts[0], 0);
       return parts;
     }
+    // Resume where the stored parts end: they may have been cut with another TELEGRAM_PART_SIZE.
+    const resumeAt = parts.reduce((sum, part) => sum + part.size, 0);
+    if (resumeAt === size) return parts;
     const dir = await mkdtemp(join(tmpdir(), 'sv-tg-parts-'));
     try {
-      for (
-        let offset = parts.length * partSize, index = parts.length + 1;
-        offset < size;
-        offset += partSize, index++
-      ) {
+      for (let offset = resumeAt, index = parts.length + 1; offset < size; offset += partSize, index++) {
+        const end = Math.min(size, offset + partSize);
         const partPath = join(dir, `${name}.part${String(index).padStart(3, '0')}`);
-        await pipeline(
-          createReadStream(path, { start: offset, end: Math.min(size, offset + partSize) - 1 }),
-          createWriteStream(partPath),
-        );
-        const part = await this.upload(partPath, `${name}.part${index}`, Math.min(partSize, size - offset));
+        await pipeline(createReadStream(path, { start: offset, end: end - 1 }), createWriteStream(partPath));
+        const part = await this.upload(partPath, `${name}.part${index}`, end - offset);
         parts.push(part);
         await options.onPart?.(part, index - 1);
         await rm(partPath, { force: true });
@@ -123,6 +118,17 @@ export class TelegramMediaStore implements MediaStore {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The parts of an interrupted put to keep, or none (start over) when they cannot be a prefix of the file. */
+  private resumableParts(done: readonly StoredPart[], size: number, name: string): StoredPart[] {
+    const stored = done.reduce((sum, part) => sum + part.size, 0);
+    if (done.every((part) => Number.isSafeInteger(part.size) && part.size > 0) && stored <= size)
+      return [...done];
+    this.logger.warn(
+      `upload of ${name}: the ${done.length} parts stored before do not fit the file; starting over`,
+    );
+    return [];
   }
 
   async exists(part: StoredPart): Promise<boolean> {
