@@ -187,6 +187,38 @@ describe('Telegram store against the simulator', () => {
     assert.ok(bytes.equals(source.subarray(MiB - 10, 3 * MiB + 1)));
   });
 
+  it('refreshes an expired reference once for the whole window of blocks that hit it', async () => {
+    const simulator = new TelegramSimulator({ sessions: ['only'], latencyMs: 5 });
+    const random = randomFile(16 * MiB);
+    const uploaded = await simulator.uploadFile('only', random.path);
+    const ref = `tg:${uploaded.message.channelId}:${uploaded.message.messageId}`;
+    const parts = [{ ref, size: 16 * MiB }];
+    const expiring = storeOver(simulator);
+    await drain(expiring.read(parts, 0, 10));
+    simulator.expireReference(uploaded.message.messageId);
+    const lookupsBefore = simulator.locationCalls.length;
+    assert.ok((await drain(expiring.read(parts, 0, 16 * MiB - 1))).equals(random.bytes));
+    assert.equal(simulator.locationCalls.length - lookupsBefore, 1);
+    // The cache keeps the fresh reference for the next stream.
+    const fresh = await simulator.getLocation('only', uploaded.message);
+    assert.equal((await server.app.get(LocationCache).get(ref))?.fileReference, fresh.fileReference);
+  });
+
+  it('moves the stream to another session when the location lookup answers FLOOD_WAIT', async () => {
+    const simulator = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: 5 });
+    const random = randomFile(4 * MiB);
+    const uploaded = await simulator.uploadFile('s1', random.path);
+    const parts = [{ ref: `tg:${uploaded.message.channelId}:${uploaded.message.messageId}`, size: 4 * MiB }];
+    const flooded = storeOver(simulator);
+    simulator.floodWait('s1', 30);
+    assert.ok((await drain(flooded.read(parts, 0, 4 * MiB - 1))).equals(random.bytes));
+    assert.deepEqual(
+      simulator.locationCalls.map((call) => call.session),
+      ['s1', 's2'],
+    );
+    assert.deepEqual(flooded.pool.loads(), { s1: 0, s2: 0 });
+  });
+
   it('issues no GetFile after a stream is aborted', async () => {
     const slow = new TelegramSimulator({ sessions: ['only'], latencyMs: 40 });
     const uploaded = await slow.uploadFile('only', randomFile(10 * MiB).path);

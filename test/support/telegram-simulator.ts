@@ -52,6 +52,8 @@ export class TelegramSimulator implements TelegramGateway {
   readonly sessionIds: readonly string[];
   readonly calls: GetFileCall[] = [];
   readonly violations: string[] = [];
+  /** Every messages.getMessages (a location lookup or a file reference refresh). */
+  readonly locationCalls: { session: string; messageId: number }[] = [];
   /** Every upload, by the session it was sent on. */
   readonly uploads: { session: string }[] = [];
   private readonly documents = new Map<number, StoredDocument>();
@@ -129,7 +131,10 @@ export class TelegramSimulator implements TelegramGateway {
   }
 
   async getLocation(sessionId: string, message: MessageRef): Promise<FileLocation> {
+    this.locationCalls.push({ session: sessionId, messageId: message.messageId });
+    const refusal = this.floodRefusal(sessionId);
     await this.delay(sessionId, 0);
+    if (refusal) throw refusal;
     const document = this.documents.get(message.messageId);
     if (!document || message.channelId !== CHANNEL)
       throw new MessageMissingError(`message ${message.messageId} not found`);

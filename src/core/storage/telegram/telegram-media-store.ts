@@ -34,6 +34,16 @@ import { TelegramMetrics } from './telegram-metrics.js';
 const MAX_ATTEMPTS = 6;
 
 /**
+ * A part's location as one stream knows it, shared by the stream's blocks: the window of blocks in
+ * flight waits on one lookup, and one expired reference is refreshed once, not once per block.
+ */
+interface KnownLocation {
+  /** The session that looked it up (a FLOOD_WAIT from the lookup parks that one). */
+  sessionId: string;
+  location: Promise<FileLocation>;
+}
+
+/**
  * Media in a Telegram channel: each part is a document message. Reads plan aligned 1 MiB blocks, keep a
  * sliding window of them in flight on one leased session, move to another session on FLOOD_WAIT and
  * refresh the file reference once when it expires.
@@ -61,7 +71,7 @@ export class TelegramMediaStore implements MediaStore {
     );
     const controller = new AbortController();
     // Locations this stream already knows: a block needs no cache round trip once its part is known.
-    const known = new Map<string, FileLocation>();
+    const known = new Map<string, KnownLocation>();
     const leasing = this.pool.lease(controller.signal).then((lease) => {
       this.reportLoad();
       return lease;
@@ -137,7 +147,7 @@ export class TelegramMediaStore implements MediaStore {
       return true;
     } catch (error) {
       if (error instanceof StoredObjectMissingError) return false;
-      throw error;
+      throw this.storageError(error, part.ref);
     }
   }
 
@@ -153,39 +163,58 @@ export class TelegramMediaStore implements MediaStore {
     part: StoredPart,
     block: PlannedBlock,
     signal: AbortSignal,
-    known: Map<string, FileLocation>,
+    known: Map<string, KnownLocation>,
   ): Promise<Buffer> {
     let refreshed = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       signal.throwIfAborted();
-      const location = known.get(part.ref) ?? (await this.location(lease.sessionId, part.ref, false));
-      known.set(part.ref, location);
-      signal.throwIfAborted();
-      const stopTimer = this.metrics.blockSeconds.startTimer();
-      const sessionId = lease.sessionId;
+      let entry = known.get(part.ref);
+      if (!entry) {
+        entry = this.lookUp(lease.sessionId, part.ref, false);
+        known.set(part.ref, entry);
+      }
+      let sessionId = entry.sessionId;
+      let location: FileLocation | undefined;
       try {
+        location = await entry.location;
+        signal.throwIfAborted();
+        sessionId = lease.sessionId;
+        const stopTimer = this.metrics.blockSeconds.startTimer();
         const bytes = await this.gateway.getFileBlock(sessionId, location, block.offset, block.limit);
         stopTimer();
         return bytes;
       } catch (error) {
+        // Whatever failed, only the location this stream still knows is replaced: a block answered
+        // for an older one retries with what another block already found.
+        const current = known.get(part.ref) === entry;
         if (error instanceof FloodWaitError) {
+          // A refused lookup is asked again on the session the stream moves to.
+          if (!location && current) known.delete(part.ref);
           this.metrics.floodWaits.inc();
           this.logger.warn(`session ${sessionId}: FLOOD_WAIT_${error.seconds}; moving the stream`);
           await lease.failOver(sessionId, error.seconds);
           this.reportLoad();
         } else if (error instanceof FileReferenceExpiredError && !refreshed) {
           refreshed = true;
-          known.delete(part.ref);
-          await this.locations.forget(part.ref);
-        } else if (error instanceof FileMigrateError) {
-          known.set(part.ref, { ...location, dcId: error.dcId });
-          await this.locations.set(part.ref, { ...location, dcId: error.dcId });
+          if (current) known.set(part.ref, this.lookUp(lease.sessionId, part.ref, true));
+        } else if (error instanceof FileMigrateError && location) {
+          const moved = { ...location, dcId: error.dcId };
+          if (current) known.set(part.ref, { sessionId, location: Promise.resolve(moved) });
+          await this.locations.set(part.ref, moved);
         } else {
           throw this.storageError(error, part.ref);
         }
       }
     }
     throw new StorageUnavailableError(`block at ${block.offset} of ${part.ref}: too many retries`);
+  }
+
+  /** Starts a lookup (`fresh`: skipping the cache, for a new file reference) the stream's blocks share. */
+  private lookUp(sessionId: string, ref: string, fresh: boolean): KnownLocation {
+    const location = this.location(sessionId, ref, fresh);
+    // Every block awaiting it handles a failure; this only keeps an unawaited rejection quiet.
+    location.catch(() => {});
+    return { sessionId, location };
   }
 
   private async location(sessionId: string, ref: string, fresh: boolean): Promise<FileLocation> {
@@ -200,6 +229,8 @@ export class TelegramMediaStore implements MediaStore {
       await this.locations.set(ref, location);
       return location;
     } catch (error) {
+      // The caller fails over to another session.
+      if (error instanceof FloodWaitError) throw error;
       throw this.storageError(error, ref);
     }
   }
