@@ -115,6 +115,19 @@ describe('Telegram store against the simulator', () => {
     assert.ok((await drain(store.read(parts, 0, 3 * MiB - 1))).equals(random.bytes));
   });
 
+  // Without a free session to move to, the upload would sleep out the whole hour: the timeout ends it.
+  it('uploads on another session at once when one answers FLOOD_WAIT', { timeout: 30_000 }, async () => {
+    const simulator = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: 5 });
+    simulator.floodWait('s1', 3600);
+    const random = randomFile(3 * MiB);
+    const parts = await storeOver(simulator).put(random.path, 'flooded upload.bin');
+    assert.deepEqual(
+      simulator.uploads.map((upload) => upload.session),
+      ['s1', 's2', 's2'],
+    );
+    assert.ok((await drain(storeOver(simulator).read(parts, 0, 3 * MiB - 1))).equals(random.bytes));
+  });
+
   it('serves 200 random ranges over HTTP byte-exact, never breaking a Telegram rule', async () => {
     const signed = server.app
       .get(StreamService)

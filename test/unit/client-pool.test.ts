@@ -30,4 +30,18 @@ describe('ClientPool (Telegram sessions shared by streams)', () => {
     next.release();
     assert.deepEqual(pool.loads(), { s1: 0, s2: 0 });
   });
+
+  it('offers a free session before a parked one, and tells how long a parked one still waits', () => {
+    let now = 1_000_000;
+    const pool = new ClientPool(['s1', 's2'], 15, () => now);
+    pool.park('s1', 30);
+    assert.equal(pool.leastBusy(), 's2');
+    assert.equal(pool.parkedMs('s2'), 0);
+    pool.park('s2', 60);
+    // Every session is parked: the one free first, and for how long.
+    assert.equal(pool.leastBusy(), 's1');
+    assert.equal(pool.parkedMs('s1'), 30_000);
+    now += 30_000;
+    assert.equal(pool.parkedMs('s1'), 0);
+  });
 });

@@ -78,6 +78,11 @@ export class ClientPool {
     )[0];
   }
 
+  /** How long `sessionId` still waits out a flood limit (0: free now). */
+  parkedMs(sessionId: string): number {
+    return Math.max(0, (this.parkedUntil.get(sessionId) ?? 0) - this.now());
+  }
+
   park(sessionId: string, seconds: number): void {
     this.parkedUntil.set(sessionId, this.now() + seconds * 1000);
   }

@@ -235,9 +235,20 @@ export class TelegramMediaStore implements MediaStore {
     }
   }
 
+  /**
+   * On FLOOD_WAIT the session is parked and the upload goes at once to one that is not; it waits only
+   * when every session is waiting out a flood limit, and then only until the first is free.
+   */
   private async upload(path: string, name: string, size: number): Promise<StoredPart> {
     for (let attempt = 0; ; attempt++) {
       const sessionId = this.anySession();
+      const parkedMs = this.pool.parkedMs(sessionId);
+      if (parkedMs > 0) {
+        this.logger.warn(
+          `upload of ${name}: every session is waiting out a flood limit; waiting ${parkedMs} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, parkedMs));
+      }
       try {
         const { message } = await this.gateway.uploadFile(sessionId, path, name);
         return { ref: formatMessageRef(message), size };
@@ -245,8 +256,9 @@ export class TelegramMediaStore implements MediaStore {
         if (!(error instanceof FloodWaitError) || attempt >= 3) throw this.storageError(error, name);
         this.metrics.floodWaits.inc();
         this.pool.park(sessionId, error.seconds);
-        this.logger.warn(`upload of ${name}: FLOOD_WAIT_${error.seconds}; waiting`);
-        await new Promise((resolve) => setTimeout(resolve, error.seconds * 1000));
+        this.logger.warn(
+          `upload of ${name}: FLOOD_WAIT_${error.seconds} on ${sessionId}; trying another session`,
+        );
       }
     }
   }
