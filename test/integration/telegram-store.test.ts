@@ -232,6 +232,14 @@ describe('Telegram store against the simulator', () => {
     assert.deepEqual(flooded.pool.loads(), { s1: 0, s2: 0 });
   });
 
+  it('ends a stream with an error, never a shortened body, when a block in the middle comes back short', async () => {
+    const simulator = new TelegramSimulator({ sessions: ['only'], latencyMs: 5 });
+    const uploaded = await simulator.uploadFile('only', randomFile(4 * MiB).path);
+    const parts = [{ ref: `tg:${uploaded.message.channelId}:${uploaded.message.messageId}`, size: 4 * MiB }];
+    simulator.shortenBlock(uploaded.message.messageId, MiB, 1000);
+    await assert.rejects(drain(storeOver(simulator).read(parts, 0, 4 * MiB - 1)), /has 1000 bytes/);
+  });
+
   it('issues no GetFile after a stream is aborted', async () => {
     const slow = new TelegramSimulator({ sessions: ['only'], latencyMs: 40 });
     const uploaded = await slow.uploadFile('only', randomFile(10 * MiB).path);

@@ -62,6 +62,7 @@ export class TelegramSimulator implements TelegramGateway {
   private readonly floodUntil = new Map<string, number>();
   private readonly floodNext = new Map<string, number>();
   private readonly busyUntil = new Map<string, number>();
+  private readonly shortBlocks = new Map<string, number>();
   inFlight = 0;
   maxInFlight = 0;
 
@@ -72,6 +73,11 @@ export class TelegramSimulator implements TelegramGateway {
   /** The next request on `session` answers FLOOD_WAIT_`seconds`, and so does every one until it ends. */
   floodWait(session: string, seconds: number): void {
     this.floodNext.set(session, seconds);
+  }
+
+  /** The next GetFile of `messageId` at `offset` answers only its first `length` bytes. */
+  shortenBlock(messageId: number, offset: number, length: number): void {
+    this.shortBlocks.set(`${messageId}:${offset}`, length);
   }
 
   /** Invalidates the file reference of a message, as Telegram does every few hours. */
@@ -124,7 +130,9 @@ export class TelegramSimulator implements TelegramGateway {
       if (refusal) throw refusal;
       if (!document) throw new MessageMissingError(`no document ${location.id}`);
       if (document[1].fileReference !== location.fileReference) throw new FileReferenceExpiredError();
-      return Buffer.from(document[1].bytes.subarray(offset, offset + limit));
+      const short = this.shortBlocks.get(`${document[0]}:${offset}`);
+      this.shortBlocks.delete(`${document[0]}:${offset}`);
+      return Buffer.from(document[1].bytes.subarray(offset, offset + Math.min(limit, short ?? limit)));
     } finally {
       this.inFlight--;
     }

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { StorageUnavailableError } from '../media-store.js';
 import { type PlannedBlock } from './block-planner.js';
 
 export type BlockFetcher = (block: PlannedBlock, signal: AbortSignal) => Promise<Buffer>;
@@ -52,8 +53,14 @@ export class PrefetchReader extends Readable {
         if (this.destroyed) return;
         this.pending.delete(this.nextToPush);
         this.nextToPush++;
-        const keepEnd = Math.min(block.keepEnd, bytes.length);
-        const more = this.push(bytes.subarray(block.keepStart, Math.max(block.keepStart, keepEnd)));
+        // Blocks are planned from the parts' sizes, so a block holds every byte it keeps: fewer means
+        // the stored part is not what was recorded, and the stream ends with an error, not a cut body.
+        if (bytes.length < block.keepEnd) {
+          throw new StorageUnavailableError(
+            `block at ${block.offset} of part ${block.part} has ${bytes.length} bytes, expected at least ${block.keepEnd}`,
+          );
+        }
+        const more = this.push(bytes.subarray(block.keepStart, block.keepEnd));
         this.fill();
         if (!more) return;
       }
