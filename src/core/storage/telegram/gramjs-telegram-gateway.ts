@@ -103,9 +103,12 @@ export class GramjsTelegramGateway implements TelegramGateway {
 
   async deleteMessage(sessionId: string, message: MessageRef): Promise<void> {
     const client = await this.client(sessionId);
-    await this.call(() =>
-      client.deleteMessages(this.channelPeerFromId(message.channelId), [message.messageId], { revoke: true }),
-    );
+    // A user session needs the channel's access hash: with a bare channel id a fresh process is
+    // answered CHANNEL_INVALID. The storage channel's is kept in Mongo.
+    const storage = await this.channel(sessionId, client);
+    const peer =
+      this.channelIdOf(storage) === message.channelId ? storage : this.channelPeerFromId(message.channelId);
+    await this.call(() => client.deleteMessages(peer, [message.messageId], { revoke: true }));
   }
 
   async locateBotMessage(
@@ -164,18 +167,24 @@ export class GramjsTelegramGateway implements TelegramGateway {
     return new Api.PeerChannel({ channelId: bigInt(channelId.replace(/^-100/, '')) });
   }
 
-  /** Maps gramjs's RPC errors to the gateway's. */
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
-      if (error instanceof errors.FloodWaitError) throw new FloodWaitError(error.seconds);
-      if (error instanceof errors.FileMigrateError) throw new FileMigrateError(error.newDc);
-      const message = (error as { errorMessage?: string }).errorMessage;
-      if (message === 'FILE_REFERENCE_EXPIRED') throw new FileReferenceExpiredError();
-      if (message === 'MESSAGE_ID_INVALID' || message === 'CHANNEL_INVALID')
-        throw new MessageMissingError(message);
-      throw error;
+      throw gatewayErrorOf(error);
     }
   }
+}
+
+/**
+ * gramjs's RPC errors as the gateway's. CHANNEL_INVALID stays an error: the session cannot reach the
+ * channel (no access hash, not a member), which says nothing about whether the message is gone.
+ */
+export function gatewayErrorOf(error: unknown): unknown {
+  if (error instanceof errors.FloodWaitError) return new FloodWaitError(error.seconds);
+  if (error instanceof errors.FileMigrateError) return new FileMigrateError(error.newDc);
+  const message = (error as { errorMessage?: string } | undefined)?.errorMessage;
+  if (message === 'FILE_REFERENCE_EXPIRED') return new FileReferenceExpiredError();
+  if (message === 'MESSAGE_ID_INVALID') return new MessageMissingError(message);
+  return error;
 }
