@@ -73,7 +73,7 @@ export class GramjsTelegramGateway implements TelegramGateway {
 
   async getLocation(sessionId: string, message: MessageRef): Promise<FileLocation> {
     const client = await this.client(sessionId);
-    const peer = await this.channel(sessionId, client);
+    const peer = await this.peerOf(sessionId, client, message);
     const [found] = await this.call(() => client.getMessages(peer, { ids: [message.messageId] }));
     const media = found?.media;
     if (!(media instanceof Api.MessageMediaDocument) || !(media.document instanceof Api.Document)) {
@@ -103,11 +103,7 @@ export class GramjsTelegramGateway implements TelegramGateway {
 
   async deleteMessage(sessionId: string, message: MessageRef): Promise<void> {
     const client = await this.client(sessionId);
-    // A user session needs the channel's access hash: with a bare channel id a fresh process is
-    // answered CHANNEL_INVALID. The storage channel's is kept in Mongo.
-    const storage = await this.channel(sessionId, client);
-    const peer =
-      this.channelIdOf(storage) === message.channelId ? storage : this.channelPeerFromId(message.channelId);
+    const peer = await this.peerOf(sessionId, client, message);
     await this.call(() => client.deleteMessages(peer, [message.messageId], { revoke: true }));
   }
 
@@ -157,6 +153,22 @@ export class GramjsTelegramGateway implements TelegramGateway {
     if (!(entity instanceof Api.InputPeerChannel)) throw new Error(`${channel} is not a channel`);
     await this.peers.save(sessionId, channel, entity.channelId.toString(), entity.accessHash.toString());
     return entity;
+  }
+
+  /**
+   * The channel a stored message is in: the storage channel with its access hash (a user session
+   * needs it: with a bare channel id a fresh process is answered CHANNEL_INVALID), or, for a message
+   * stored before TELEGRAM_STORAGE_CHANNEL changed, its own channel by id.
+   */
+  private async peerOf(
+    sessionId: string,
+    client: TelegramClient,
+    message: MessageRef,
+  ): Promise<Api.InputPeerChannel | Api.PeerChannel> {
+    const storage = await this.channel(sessionId, client);
+    return this.channelIdOf(storage) === message.channelId
+      ? storage
+      : this.channelPeerFromId(message.channelId);
   }
 
   private channelIdOf(peer: Api.InputPeerChannel): string {
