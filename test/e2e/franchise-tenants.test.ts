@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import mongoose from 'mongoose';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { HostClient } from '../support/host-client.js';
@@ -324,6 +325,77 @@ describe('franchise: tenants by domain', () => {
     assert.deepEqual([manifest.body.name, manifest.body.start_url], ['Cinema Club', '/?source=pwa']);
     const own = await new HostClient(manager.url, '127.0.0.1').get('/manifest.webmanifest');
     assert.equal(own.body.name, 'StreamVault');
+  });
+
+  it('applies changes made at the same moment one after the other: every feature change kept, no stray domain', async () => {
+    const created = await admin.post('/api/tenants', {
+      slug: 'racy',
+      name: 'Racy',
+      domains: ['racy.example.org'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = String(created.body.id);
+    const domains = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((i) =>
+        admin.patch(`/api/tenants/${id}`, { domains: ['racy.example.org', `race${i}.example.org`] }),
+      ),
+    );
+    assert.deepEqual(
+      domains.map((res) => res.status),
+      [200, 200, 200, 200, 200, 200],
+    );
+    const listed = ((await admin.get(`/api/tenants/${id}`)).body.domains as string[]).filter((d) =>
+      d.startsWith('race'),
+    );
+    assert.equal(listed.length, 1);
+    const other = await admin.post('/api/tenants', {
+      slug: 'racy-other',
+      name: 'Other',
+      domains: ['racy-other.example.org'],
+    });
+    for (const i of [1, 2, 3, 4, 5, 6]) {
+      const domain = `race${i}.example.org`;
+      if (listed.includes(domain)) continue;
+      assert.equal((await site(manager, domain)).body.tenant, null, `${domain} serves nobody`);
+      const taken = await admin.patch(`/api/tenants/${String(other.body.id)}`, {
+        domains: ['racy-other.example.org', domain],
+      });
+      assert.equal(taken.status, 200, `${domain} is free: ${JSON.stringify(taken.body)}`);
+    }
+
+    const features = ['video', 'music', 'manga', 'comments', 'download'];
+    const switched = await Promise.all(
+      features.map((feature) => admin.patch(`/api/tenants/${id}`, { features: { [feature]: false } })),
+    );
+    assert.ok(switched.every((res) => res.status === 200));
+    assert.deepEqual((await admin.get(`/api/tenants/${id}`)).body.features, {
+      video: false,
+      music: false,
+      manga: false,
+      comments: false,
+      download: false,
+    });
+  });
+
+  it('takes over a domain claim left by a tenant deleted while its domains were changed', async () => {
+    const connection = await mongoose.createConnection(db.uri).asPromise();
+    try {
+      await connection
+        .collection<{ _id: string; tenantId: string }>('tenant_keys')
+        .insertOne({ _id: 'left-behind.example.org', tenantId: '0123456789abcdef01234567' });
+    } finally {
+      await connection.close();
+    }
+    const created = await admin.post('/api/tenants', {
+      slug: 'heir',
+      name: 'Heir',
+      domains: ['left-behind.example.org'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(
+      ((await site(manager, 'left-behind.example.org')).body.tenant as { slug: string }).slug,
+      'heir',
+    );
   });
 
   it('deletes a tenant; its domains become unknown again', async () => {

@@ -65,7 +65,16 @@ export class TenantRepository {
         claimed.push(key);
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        if ((await this.ownerOf(key)) === tenantId) continue;
+        const owner = await this.ownerOf(key);
+        if (owner === tenantId) continue;
+        // Left by a tenant deleted while a change of its domains ran: nobody's, so taken over.
+        if (owner && !(await this.tenants.exists({ _id: owner }).exec())) {
+          await this.keys.deleteOne({ _id: key, tenantId: owner }).exec();
+          if ((await this.claim([key], tenantId)) === undefined) {
+            claimed.push(key);
+            continue;
+          }
+        }
         await this.release(claimed, tenantId);
         return key;
       }

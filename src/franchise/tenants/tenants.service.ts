@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { UserService } from '../../auth/user.service.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { TenantDependents } from '../../core/tenancy/tenant-dependents.js';
 import { TenantDirectory } from '../../core/tenancy/tenant-directory.js';
 import { TenantUsageRepository } from '../../core/tenancy/tenant-usage.repository.js';
@@ -38,6 +39,7 @@ export class TenantsService {
     private readonly users: UserService,
     private readonly dependents: TenantDependents,
     private readonly usage: TenantUsageRepository,
+    private readonly mutex: RedisMutex,
   ) {
     this.installHost = normalizeHost(new URL(config.http.publicUrl).host)!;
   }
@@ -78,7 +80,18 @@ export class TenantsService {
     return this.get(tenant.id);
   }
 
+  /**
+   * Under the tenant's lock (as deletes are): two changes read-merge-write the same document, and
+   * each claims and releases domains by what it read.
+   */
   async update(id: string, dto: UpdateTenantDto): Promise<Tenant> {
+    await this.get(id);
+    const updated = await this.mutex.withLock(tenantLock(id), () => this.updateLocked(id, dto), LOCK_OPTIONS);
+    await this.directory.changed();
+    return updated;
+  }
+
+  private async updateLocked(id: string, dto: UpdateTenantDto): Promise<Tenant> {
     const tenant = await this.get(id);
     const changes: Partial<Tenant> = {};
     let released: string[] = [];
@@ -101,7 +114,6 @@ export class TenantsService {
     if (dto.branding) changes.branding = mergeBranding(tenant.branding, dto.branding);
     await this.tenants.update(tenant.id, changes);
     await this.tenants.release(released, tenant.id);
-    await this.directory.changed();
     return this.get(tenant.id);
   }
 
@@ -112,6 +124,14 @@ export class TenantsService {
    * slug claims. The tenant itself goes last, so a purge that fails half-way can simply be repeated.
    */
   async delete(id: string, purge = false): Promise<void> {
+    await this.get(id);
+    await this.mutex.withLock(tenantLock(id), () => this.deleteLocked(id, purge), {
+      ...LOCK_OPTIONS,
+      renew: true,
+    });
+  }
+
+  private async deleteLocked(id: string, purge: boolean): Promise<void> {
     const tenant = await this.get(id);
     const accounts = (await this.users.listForTenant(tenant.id)).map((account) => account.id);
     if (accounts.length > 0 && !purge) {
@@ -151,6 +171,13 @@ export class TenantsService {
     }
     return domains;
   }
+}
+
+/** A purge of a big tenant takes a while: changes wait for it rather than fail at once. */
+const LOCK_OPTIONS = { ttlMs: 30_000, waitMs: 60_000 };
+
+function tenantLock(id: string): string {
+  return `tenant:${id}`;
 }
 
 function conflict(key: string): AppError {
