@@ -26,6 +26,11 @@ export class MagicLinkController {
     @Req() req: Request & IdentifiedRequest,
     @Res() res: Response,
   ): Promise<void> {
+    // Link checkers and chat previews ask with HEAD: only the person's own visit may use the link.
+    if (req.method === 'HEAD') {
+      res.status(200).setHeader('Cache-Control', 'no-store').end();
+      return;
+    }
     const { token: cookie, maxAgeMs, role, userId } = await this.magicLinks.redeem(token, clientInfo(req));
     await this.signIns.signedIn(req.identity, userId);
     setSessionCookie(res, cookie, sessionCookieOptions(this.config.auth.secureCookies, maxAgeMs));

@@ -253,6 +253,13 @@ describe('identity and access', () => {
         assert.equal(((await me.json()) as { kind: string }).kind, 'user', cookie);
         assert.deepEqual(sessionCookies(me), [], 'no guest cookie over the real one');
       }
+      // Nor does a guest's (anyone can get one), sent before or after it.
+      const visit = await fetch(`${server.url}/api/site`);
+      const guest = sessionCookies(visit)[0].split(';')[0];
+      for (const cookie of [`${guest}; ${real}`, `${real}; ${guest}`]) {
+        const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });
+        assert.equal(((await me.json()) as { kind: string }).kind, 'user', cookie);
+      }
       // Two that are both bad: still no guest cookie (it would shadow neither), and the request is a stranger's.
       const bad = await fetch(`${server.url}/api/auth/me`, {
         headers: { cookie: 'sv_session=a; sv_session=b' },
@@ -294,6 +301,15 @@ describe('identity and access', () => {
         assert.equal(created.status, 201, JSON.stringify(created.body));
         const url = new URL(String(created.body.url));
         assert.equal(url.origin, server.config.http.publicUrl);
+
+        // A link checker's HEAD neither signs in nor spends the link.
+        const checked = await fetch(`${server.url}${url.pathname}`, { method: 'HEAD', redirect: 'manual' });
+        assert.equal(checked.status, 200);
+        const given = checked.headers.get('set-cookie')?.split(';')[0];
+        if (given) {
+          const as = await fetch(`${server.url}/api/auth/me`, { headers: { cookie: given } });
+          assert.equal(((await as.json()) as { kind: string }).kind, 'guest', 'at most a guest cookie');
+        }
 
         const browser = client();
         const landing = await browser.get(url.pathname);

@@ -55,15 +55,23 @@ export class IdentityGuard implements CanActivate {
       return true;
     }
     // Every session cookie sent, not only the first the parser keeps: one planted for a parent domain
-    // (by a sibling site's page) must not shadow the real one.
+    // (by a sibling site's page) must not shadow the real one — nor may a guest's (anyone can get
+    // one) shadow an account's: an account's session wins, else the first valid guest.
     const cookies = bearer ? [] : sessionCookies(req.headers.cookie);
     if (bearer || cookies.length > 0) {
+      let chosen: { identity: Identity; cookie?: string } | undefined;
       for (const value of bearer ? [undefined] : cookies) {
+        req.user = undefined;
         if (value !== undefined) req.cookies[SESSION_COOKIE] = value;
         await this.jwt.canActivate(context);
-        if (req.user) break;
+        const found = req.user as Identity | null | undefined;
+        if (!found) continue;
+        if (!chosen || chosen.identity.kind === 'guest') chosen = { identity: found, cookie: value };
+        if (found.kind === 'user') break;
       }
-      req.identity = req.user ?? undefined;
+      if (chosen?.cookie !== undefined) req.cookies[SESSION_COOKIE] = chosen.cookie;
+      req.user = chosen?.identity;
+      req.identity = chosen?.identity;
       if (!req.identity) req.authFailure = 'The session is invalid, expired or logged out.';
     }
     // A guest cookie would replace the host's own one only: with several sent, it would shadow nothing.
