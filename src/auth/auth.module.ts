@@ -11,7 +11,7 @@ import { AppPasswordSecrets } from './app-passwords/app-password-secrets.js';
 import { AppPasswordRepository } from './app-passwords/app-password.repository.js';
 import { ApiTokenRepository } from './api-token.repository.js';
 import { ApiTokenService } from './api-token.service.js';
-import { IdentityGuard } from './guards/identity.guard.js';
+import { IdentityGuard, IdentityRecheck } from './guards/identity.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { deriveKey } from './secrets.js';
@@ -39,6 +39,7 @@ const VERIFY = [
     useFactory: (config: AppConfig) => new AppPasswordSecrets(config.secretKey),
   },
   AppPasswordAuth,
+  IdentityRecheck,
 ];
 
 /**

@@ -1,12 +1,22 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Request } from 'express';
-import { type IdentifiedRequest, type UserRole } from '../../core/identity/identity.js';
+import { type Identity, type IdentifiedRequest, type UserRole } from '../../core/identity/identity.js';
 
 const PANEL_ROLES_METADATA = 'streamvault:panel-roles';
 
 /** Panel roles for a controller or route; without it a panel route is admin only. */
 export const PanelRoles = (...roles: UserRole[]) => SetMetadata(PANEL_ROLES_METADATA, roles);
+
+/** What the panel guard leaves on a request it let through: the roles its route admits. */
+export interface PanelAdmittedRequest extends IdentifiedRequest {
+  panelRoles?: readonly UserRole[];
+}
+
+/** The panel's one access rule: a signed-in user with one of the route's panel roles. */
+export function panelAdmits(identity: Identity | undefined, roles: readonly UserRole[]): boolean {
+  return identity?.kind === 'user' && !!identity.role && roles.includes(identity.role);
+}
 
 /** Thrown when a panel page needs a sign-in (or a different account); the panel filter redirects. */
 export class SignInRequired extends Error {
@@ -32,9 +42,12 @@ export class PanelAccessGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]) ?? ['admin'];
-    const req = context.switchToHttp().getRequest<Request & IdentifiedRequest>();
+    const req = context.switchToHttp().getRequest<Request & PanelAdmittedRequest>();
     const identity = req.identity;
-    if (identity?.kind === 'user' && identity.role && roles.includes(identity.role)) return true;
+    if (panelAdmits(identity, roles)) {
+      req.panelRoles = roles; // a live stream checks them again while it runs
+      return true;
+    }
     const returnTo = req.method === 'GET' ? req.originalUrl : '/admin';
     throw new SignInRequired(returnTo, identity?.kind === 'user' ? 'wrong-role' : 'signed-out');
   }

@@ -8,6 +8,7 @@ import { AppPasswordAuth } from '../app-passwords/app-password-auth.js';
 import { APP_PASSWORD_PREFIX } from '../app-passwords/app-password-secrets.js';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth-cookie.js';
 import { SessionTokenService } from '../session-token.service.js';
+import { SessionService } from '../session.service.js';
 
 /** passport-jwt, but a missing or bad token is not an error here: access rules decide later. */
 class OptionalJwtGuard extends AuthGuard('jwt') {
@@ -42,7 +43,7 @@ export class IdentityGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & IdentifiedRequest & { user?: Identity | null }>();
     const res = context.switchToHttp().getResponse<Response>();
     const authorization = req.headers.authorization ?? '';
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    const bearer = bearerOf(req);
 
     if (bearer?.startsWith(API_TOKEN_PREFIX)) {
       req.identity = await this.apiTokens.identify(bearer);
@@ -90,6 +91,41 @@ export class IdentityGuard implements CanActivate {
       sessionCookieOptions(this.config.auth.secureCookies, guest.maxAgeMs),
     );
   }
+}
+
+/**
+ * Who a request that is still being answered (a live event stream) is now: its credentials read again
+ * by the same services the identity guard uses, so a session signed out or revoked, an expired one, a
+ * revoked token, or a disabled account since the request began comes back undefined, and a changed
+ * role comes back changed.
+ */
+@Injectable()
+export class IdentityRecheck {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly apiTokens: ApiTokenService,
+    private readonly appPasswords: AppPasswordAuth,
+  ) {}
+
+  async current(req: Request & IdentifiedRequest): Promise<Identity | undefined> {
+    const identity = req.identity;
+    if (identity?.kind !== 'user') return identity; // a guest has nothing to revoke
+    const bearer = bearerOf(req);
+    switch (identity.via) {
+      case 'cookie': // a session, from its cookie or a bearer JWT
+        return identity.sessionId ? this.sessions.identityFor(identity.sessionId, identity.id) : undefined;
+      case 'api-token':
+        return bearer ? this.apiTokens.identify(bearer) : undefined;
+      case 'app-password':
+        return bearer ? this.appPasswords.verify(bearer) : undefined;
+      default:
+        return undefined;
+    }
+  }
+}
+
+function bearerOf(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** The values of every `sv_session` cookie in a Cookie header, in the order sent (at most 5). */
