@@ -189,4 +189,21 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     }
     assert.ok(!existsSync(onDisk(before.screenshots[0])), 'the old still was deleted');
   });
+
+  it('refuses to regenerate the screenshots of a file whose stored bytes are gone, pointing at Dangling', async () => {
+    const files = server.app.get(MediaFileRepository);
+    const goneVideo = await storeFile(server.app, testVideo(2).path, 'Gone.Video.mp4', 'video/mp4');
+    await files.setProbe(goneVideo._id, {
+      duration: 2,
+      streams: { video: [{ index: 0, codec: 'h264', width: 320, height: 240 }], audio: [], subtitles: [] },
+    });
+    await store.delete(goneVideo.storage.parts[0].ref);
+    const path = `/admin/explorer/files/${String(goneVideo._id)}`;
+    const before = (await files.findById(goneVideo._id))!;
+    const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
+    assert.equal(res.status, 409, res.html);
+    assert.match(res.html, /stored bytes of this file are missing.*Dangling/);
+    const after = (await files.findById(goneVideo._id))!;
+    assert.deepEqual(after.screenshots, before.screenshots, 'the record is left as it was');
+  });
 });

@@ -7,7 +7,12 @@ import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { LocalMediaStore, type LocalObject } from '../../core/storage/local-media-store.js';
-import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import {
+  MEDIA_STORE,
+  type MediaStore,
+  StorageUnavailableError,
+  StoredObjectMissingError,
+} from '../../core/storage/media-store.js';
 import { VideoTools } from '../../ingest/processing/video-tools.js';
 import { ArtworkRepository } from '../../library/artwork/artwork.repository.js';
 import { LibraryService } from '../../library/library.service.js';
@@ -168,7 +173,11 @@ export class ExplorerService {
     const dir = await mkdtemp(join(this.config.dataDir, 'explorer-'));
     try {
       const copy = join(dir, `source${extensionOf(file.fileName)}`);
-      await pipeline(this.store.read(file.storage.parts, 0, file.size - 1), createWriteStream(copy));
+      await pipeline(this.store.read(file.storage.parts, 0, file.size - 1), createWriteStream(copy)).catch(
+        (error: unknown) => {
+          throw unreadable(error);
+        },
+      );
       const shots = await this.processor.screenshots(copy, file.duration, dir);
       const stored = [];
       for (const [index, shot] of shots.entries()) {
@@ -271,4 +280,19 @@ function folderOf(ref: string): string {
 function extensionOf(name: string): string {
   const match = /\.[A-Za-z0-9]{1,5}$/.exec(name);
   return match ? match[0] : '.bin';
+}
+
+/** Why a file's stored bytes could not be copied out: gone (a dangling record) or storage down for now. */
+function unreadable(error: unknown): unknown {
+  if (error instanceof StoredObjectMissingError) {
+    return new AppError(
+      409,
+      'storage_missing',
+      'The stored bytes of this file are missing, so no screenshots can be made; it is listed under Dangling.',
+    );
+  }
+  if (error instanceof StorageUnavailableError) {
+    return new AppError(503, 'storage_unavailable', 'Storage is unavailable right now; retry shortly.');
+  }
+  return error;
 }
