@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { UserService } from '../../src/auth/user.service.js';
+import { AuthorizedChatRepository } from '../../src/bot/access/authorized-chat.repository.js';
 import { BotAccessService } from '../../src/bot/access/bot-access.service.js';
 import { postPanelForm } from '../support/panel-form.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -267,5 +268,21 @@ describe('admin panel: access and CSRF', () => {
     );
     assert.equal(removed.status, 303, removed.html);
     assert.equal(await access.resolve(member, chat, 'group'), undefined, 'not served after removal');
+  });
+
+  it('refuses a bot chat id that is zero or too long to be stored exactly, and stores nothing', async () => {
+    const admin = new TestClient(server.url);
+    await admin.login('admin', 'admin-password-for-tests');
+    const chats = server.app.get(AuthorizedChatRepository);
+    const before = await chats.list();
+    // 9999999999999999 is beyond 2^53: stored it would read 10000000000000000.
+    for (const chatId of ['9999999999999999', '-0', '0', '007']) {
+      const res = await postPanelForm(server.url, admin, '/admin/users', '/admin/users/bot-chats', {
+        chatId,
+      });
+      assert.equal(res.status, 400, `${chatId} → ${res.status}`);
+      assert.match(res.html, /chat id must be a Telegram chat id/);
+    }
+    assert.deepEqual(await chats.list(), before, 'no chat was added');
   });
 });

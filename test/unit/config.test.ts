@@ -215,6 +215,14 @@ describe('configuration', () => {
       problemsOf({ BOT_AUTHORIZED_CHATS: 'my-group' }),
       /BOT_AUTHORIZED_CHATS: must be a comma list of chat ids/,
     );
+    // Beyond 2^53 a chat id would be read rounded (another chat); 0 is no chat.
+    for (const chats of ['9999999999999999', '-1001234567890, -0', '0']) {
+      assert.match(
+        problemsOf({ BOT_AUTHORIZED_CHATS: chats }),
+        /BOT_AUTHORIZED_CHATS: must be a comma list of chat ids/,
+        chats,
+      );
+    }
     const bad = problemsOf({ TELEGRAM_BOT_TOKEN: 'not-a-token-but-secret' });
     assert.match(bad, /TELEGRAM_BOT_TOKEN: must be a bot token/);
     assert.doesNotMatch(bad, /not-a-token-but-secret/, 'the token is never echoed');

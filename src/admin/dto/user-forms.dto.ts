@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { SITE_ACCOUNT_ROLES, type UserRole } from '../../core/identity/identity.js';
+import { TELEGRAM_CHAT_ID, TELEGRAM_CHAT_ID_MESSAGE } from '../../core/validation/telegram-chat-id.js';
 import { VISIBLE_TEXT } from '../../core/validation/visible-text.js';
 import { PanelFormDto } from './panel-form.dto.js';
 
@@ -28,8 +29,7 @@ export class NewTokenFormDto extends PanelFormDto {
 }
 
 export class BotChatFormDto extends PanelFormDto {
-  // Telegram ids fit in 52 bits: up to 16 digits, so Number() keeps them exact.
-  @Matches(/^-?\d{1,16}$/, { message: 'chat id must be a Telegram chat id such as -1001234567890' })
+  @Matches(TELEGRAM_CHAT_ID, { message: TELEGRAM_CHAT_ID_MESSAGE })
   chatId!: string;
 
   @IsOptional()

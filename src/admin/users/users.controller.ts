@@ -26,6 +26,7 @@ import { BotChatFormDto, NewTokenFormDto, NewUserFormDto } from '../dto/user-for
 import { AuthorizedChatRepository } from '../../bot/access/authorized-chat.repository.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { formatAgo } from '../../core/util/format-units.js';
+import { parseTelegramChatId } from '../../core/validation/telegram-chat-id.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
 import { CsrfGuard } from '../security/csrf.guard.js';
@@ -100,7 +101,8 @@ export class UsersController {
 
   @Post('bot-chats/:chatId/remove')
   async removeBotChat(@Param('chatId') chatId: string, @Body() _form: PanelFormDto, @Res() res: Response) {
-    if (!/^-?\d{1,20}$/.test(chatId) || !(await this.chats.remove(Number(chatId)))) {
+    const id = parseTelegramChatId(chatId);
+    if (id === undefined || !(await this.chats.remove(id))) {
       throw new AppError(
         404,
         'not_found',

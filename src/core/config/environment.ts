@@ -10,6 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { TELEGRAM_CHAT_ID_LIST } from '../validation/telegram-chat-id.js';
 
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export const STORAGE_KINDS = ['local', 'telegram'] as const;
@@ -260,7 +261,7 @@ export class Environment {
   )
   TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
 
-  @Matches(/^(\s*-?\d{1,20}\s*(,\s*-?\d{1,20}\s*)*)?$/, { message: 'must be a comma list of chat ids' })
+  @Matches(TELEGRAM_CHAT_ID_LIST, { message: 'must be a comma list of chat ids' })
   BOT_AUTHORIZED_CHATS: string = '';
 
   @Matches(/^(\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, { message: 'must be a comma list of Telegram user ids' })
