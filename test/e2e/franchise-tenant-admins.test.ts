@@ -231,6 +231,29 @@ describe('franchise: the tenant admin panel (/admin/site)', () => {
       collections: [],
     });
   });
+
+  it('refuses a site form with a field it does not have, or a field sent twice, saving nothing', async () => {
+    const browser = new HostClient(server.url, 'panel.example.com');
+    await browser.login('paneladmin', 'panel-password');
+    const csrf = csrfOf((await browser.get('/admin/site')).text);
+    const before = await getTenant(server, tenantId);
+    const post = async (path: string, form: [string, string][]) => {
+      const res = await browser.request('POST', path, { form: [['_csrf', csrf], ...form] });
+      return decodeURIComponent(String(res.headers.location));
+    };
+
+    const scope = await post('/admin/site/scope', [
+      ['mode', 'filtered'],
+      ['kinds[a]', 'movie'],
+    ]);
+    assert.match(scope, /Not saved: kinds\[a\] is not a field of this form/);
+    const branding = await post('/admin/site/branding', [
+      ['siteName', 'a'],
+      ['siteName', 'b'],
+    ]);
+    assert.match(branding, /Not saved: siteName must be sent once/);
+    assert.deepEqual(await getTenant(server, tenantId), before, 'nothing was saved');
+  });
 });
 
 async function getTenant(server: InProcessApp, id: string) {

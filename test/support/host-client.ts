@@ -8,8 +8,8 @@ export interface HostResponse extends ClientResponse {
 }
 
 export interface HostRequestOptions extends ClientRequestOptions {
-  /** An HTML form post (`application/x-www-form-urlencoded`). */
-  form?: Record<string, string>;
+  /** An HTML form post (`application/x-www-form-urlencoded`); as pairs, a name may repeat. */
+  form?: Record<string, string> | [name: string, value: string][];
   timeoutMs?: number;
 }
 

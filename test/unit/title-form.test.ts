@@ -18,6 +18,14 @@ describe('the panel’s title edit form', () => {
     assert.equal(plainToInstance(TitleFormDto, { name: '  The Expanse ' }).name, 'The Expanse');
   });
 
+  it('takes a year of four digits, and nothing else Number() would read as one', async () => {
+    assert.equal(plainToInstance(TitleFormDto, { name: 'Heat', year: '1995' }).year, 1995);
+    assert.equal(plainToInstance(TitleFormDto, { name: 'Heat', year: '' }).year, undefined);
+    for (const year of ['0x7d0', '2e3', '2000.0', '+2000', '02000', '１９９５']) {
+      assert.ok((await problems({ name: 'Heat', year })).includes('year must be a year of 4 digits'), year);
+    }
+  });
+
   it('refuses a name of spaces alone, as it refuses an empty one', async () => {
     for (const name of ['', '   ', '\t\n']) {
       assert.deepEqual(await problems({ name }), [

@@ -27,9 +27,13 @@ export class TitleFormDto extends PanelFormDto {
   @MaxLength(300)
   originalName?: string;
 
+  // Four digits, not whatever Number() reads: "0x7d0" or "2e3" would be saved as 2000.
   @IsOptional()
-  @Transform(({ value }) => (blankToUndefined({ value }) === undefined ? undefined : Number(value)))
-  @IsInt({ message: 'year must be a whole number' })
+  @Transform(({ value }) => {
+    if (blankToUndefined({ value }) === undefined) return undefined;
+    return typeof value === 'string' && /^\s*\d{4}\s*$/.test(value) ? Number(value) : value;
+  })
+  @IsInt({ message: 'year must be a year of 4 digits' })
   @Min(1870)
   @Max(2200)
   year?: number;

@@ -71,34 +71,41 @@ export class SitePanelController {
 
   @Post('branding')
   async branding(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
-    const form = (req.body ?? {}) as Form;
-    const text = (name: string) =>
-      typeof form[name] === 'string' && form[name] !== '' ? form[name] : undefined;
-    await this.save(res, {
-      branding: {
-        siteName: text('siteName'),
-        footer: text('footer'),
-        colors: { primary: text('primary'), background: text('background'), text: text('text') },
+    const form = readForm(req.body, ['siteName', 'footer', 'primary', 'background', 'text']);
+    const text = (name: keyof typeof form.text) => (form.text[name] === '' ? undefined : form.text[name]);
+    await this.save(
+      res,
+      {
+        branding: {
+          siteName: text('siteName'),
+          footer: text('footer'),
+          colors: { primary: text('primary'), background: text('background'), text: text('text') },
+        },
       },
-    });
+      form.problems,
+    );
   }
 
   @Post('scope')
   async scope(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
-    const form = (req.body ?? {}) as Form;
-    const list = (value: unknown, separator: RegExp) =>
-      (Array.isArray(value) ? value : [value])
-        .flatMap((entry) => (typeof entry === 'string' ? entry.split(separator) : []))
+    const form = readForm(req.body, ['mode', 'genres', 'collections'], ['kinds']);
+    const list = (values: string[], separator: RegExp) =>
+      values
+        .flatMap((entry) => entry.split(separator))
         .map((entry) => entry.trim())
         .filter(Boolean);
-    await this.save(res, {
-      scope: {
-        mode: form.mode === 'filtered' ? 'filtered' : 'all',
-        kinds: list(form.kinds, /,/),
-        genres: list(form.genres, /,/),
-        collections: list(form.collections, /\s+/),
+    await this.save(
+      res,
+      {
+        scope: {
+          mode: form.text.mode === 'filtered' ? 'filtered' : 'all',
+          kinds: list(form.list.kinds, /,/),
+          genres: list([form.text.genres ?? ''], /,/),
+          collections: list([form.text.collections ?? ''], /\s+/),
+        },
       },
-    });
+      form.problems,
+    );
   }
 
   /** A viewer account of this site (it signs in on this site's host only). */
@@ -126,12 +133,15 @@ export class SitePanelController {
     redirectWithFlash(res, '/admin/site', `Account ${username} created.`);
   }
 
-  /** Validates like the API (same DTO) and saves; problems come back as the page's message. */
-  private async save(res: Response, change: Record<string, unknown>): Promise<void> {
+  /**
+   * Validates like the API (same DTO) and saves; problems (the form's own, as read, and the DTO's)
+   * come back as the page's message.
+   */
+  private async save(res: Response, change: Record<string, unknown>, formProblems: string[]): Promise<void> {
     const dto = plainToInstance(UpdateTenantDto, change);
     const problems = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (problems.length > 0) {
-      const messages = problems.flatMap(describe);
+    if (formProblems.length > 0 || problems.length > 0) {
+      const messages = [...formProblems, ...problems.flatMap(describe)];
       return redirectWithFlash(res, '/admin/site', `Not saved: ${messages.join('; ').slice(0, 250)}`);
     }
     await this.tenants.update(this.ownTenantId(), dto);
@@ -151,4 +161,34 @@ function describe(error: { constraints?: Record<string, string>; children?: unkn
     ...Object.values(error.constraints ?? {}),
     ...((error.children ?? []) as (typeof error)[]).flatMap(describe),
   ];
+}
+
+/**
+ * A posted panel form, read field by field: `texts` are sent once, `lists` once per checked box. As
+ * with the API's forms, a field the form does not have (`kinds[a]=movie`) or one sent twice is a
+ * problem to show, not something to drop while answering "Saved.".
+ */
+function readForm<T extends string, L extends string = never>(
+  body: unknown,
+  texts: readonly T[],
+  lists: readonly L[] = [],
+) {
+  const text: Partial<Record<T, string>> = {};
+  const list = {} as Record<L, string[]>;
+  for (const name of lists) list[name] = [];
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries((body ?? {}) as Form)) {
+    if (name === '_csrf') continue;
+    if ((texts as readonly string[]).includes(name)) {
+      if (typeof value === 'string') text[name as T] = value;
+      else problems.push(`${name} must be sent once, as text`);
+    } else if ((lists as readonly string[]).includes(name)) {
+      const values: unknown[] = Array.isArray(value) ? value : [value];
+      if (values.every((one) => typeof one === 'string')) list[name as L] = values as string[];
+      else problems.push(`${name} must be text`);
+    } else {
+      problems.push(`${name} is not a field of this form`);
+    }
+  }
+  return { text, list, problems };
 }
