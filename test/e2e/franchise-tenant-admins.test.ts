@@ -194,6 +194,13 @@ describe('franchise: the tenant admin panel (/admin/site)', () => {
     assert.equal(saved.status, 303);
     assert.match(String(saved.headers.location), /flash=Saved/);
     assert.equal((await browser.get('/api/site')).body.siteName, 'Panel Cinema');
+    // An emptied field takes the value away: the site's default name again.
+    const emptied = await browser.request('POST', '/admin/site/branding', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      form: { _csrf: csrfOf(page.text), siteName: '', primary: '#123456', footer: '' },
+    });
+    assert.match(String(emptied.headers.location), /flash=Saved/);
+    assert.notEqual((await browser.get('/api/site')).body.siteName, 'Panel Cinema');
 
     const bad = await browser.request('POST', '/admin/site/branding', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

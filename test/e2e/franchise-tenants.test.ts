@@ -134,7 +134,6 @@ describe('franchise: tenants by domain', () => {
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', kinds: 'movie' } },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], scope: { mode: 'filtered', genres: [' '] } },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { logo: '//evil.example/x.png' } },
-      { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], branding: { siteName: null } },
       { slug: 'ok', name: 'Bad', domains: ['ok.example.com'], plan: { name: 'pro', priceCents: 1e300 } },
     ];
     for (const body of cases) {
@@ -156,10 +155,11 @@ describe('franchise: tenants by domain', () => {
       { slug: 'renamed' },
       { branding: { colors: { primary: 'red;}' } } },
       { quotas: { concurrentStreams: -1 } },
-      // null would blank what it names; only a quota may be null (no limit).
+      // null would blank what it names; only a quota (no limit) or a branding value (the default) may be null.
       { name: null },
       { status: null },
-      { branding: { siteName: null, colors: { primary: null } } },
+      { branding: null },
+      { branding: { colors: null } },
       { features: { download: null } },
     ]) {
       const res = await admin.patch(`/api/tenants/${String(own.body.id)}`, change);
@@ -325,6 +325,35 @@ describe('franchise: tenants by domain', () => {
     assert.deepEqual([manifest.body.name, manifest.body.start_url], ['Cinema Club', '/?source=pwa']);
     const own = await new HostClient(manager.url, '127.0.0.1').get('/manifest.webmanifest');
     assert.equal(own.body.name, 'StreamVault');
+  });
+
+  it('takes a branding value away with null (back to the default), and leaves what is not sent', async () => {
+    const created = await admin.post('/api/tenants', {
+      slug: 'plain',
+      name: 'Plain',
+      domains: ['plain.example.org'],
+      branding: {
+        siteName: 'Plain Films',
+        logo: '/assets/x.png',
+        footer: 'Hi',
+        colors: { primary: '#123456', text: '#eeeeee' },
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = String(created.body.id);
+    const cleared = await admin.patch(`/api/tenants/${id}`, {
+      branding: { logo: null, footer: null, colors: { primary: null } },
+    });
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    assert.deepEqual(cleared.body.branding, { siteName: 'Plain Films', colors: { text: '#eeeeee' } });
+    const css = await new HostClient(manager.url, 'plain.example.org').get('/site/brand.css');
+    assert.doesNotMatch(css.text, /#123456/);
+    const none = await admin.patch(`/api/tenants/${id}`, {
+      branding: { siteName: null, colors: { text: null } },
+    });
+    assert.deepEqual(none.body.branding, {});
+    // Still checked like any value: an empty logo is neither a path nor null.
+    assert.equal((await admin.patch(`/api/tenants/${id}`, { branding: { logo: '' } })).status, 400);
   });
 
   it('applies changes made at the same moment one after the other: every feature change kept, no stray domain', async () => {

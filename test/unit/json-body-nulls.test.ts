@@ -12,11 +12,18 @@ const SRC = join(import.meta.dirname, '..', '..', 'src');
 const OTHER_BODY_FILES = ['stream/sign.controller.js'];
 /** Query strings and urlencoded forms cannot carry a null: only JSON bodies are checked. */
 const NOT_JSON = /Query|Form|Params/;
-/** Fields where null means something: a tenant quota's "no limit". */
+/** Fields where null means something: a tenant quota's "no limit", a branding value's "the default". */
 const NULL_MEANS_SOMETHING = new Set([
   'QuotasDto.concurrentStreams',
   'QuotasDto.gibPerMonth',
   'QuotasDto.commentsPerDay',
+  'BrandingDto.siteName',
+  'BrandingDto.logo',
+  'BrandingDto.favicon',
+  'BrandingDto.footer',
+  'BrandColorsDto.primary',
+  'BrandColorsDto.background',
+  'BrandColorsDto.text',
 ]);
 
 function dtoFiles(dir: string): string[] {

@@ -72,7 +72,8 @@ export class SitePanelController {
   @Post('branding')
   async branding(@Req() req: PanelRequest, @Res() res: Response): Promise<void> {
     const form = readForm(req.body, ['siteName', 'footer', 'primary', 'background', 'text']);
-    const text = (name: keyof typeof form.text) => (form.text[name] === '' ? undefined : form.text[name]);
+    // An emptied field takes the value away (the default again); one not sent leaves it.
+    const text = (name: keyof typeof form.text) => (form.text[name] === '' ? null : form.text[name]);
     await this.save(
       res,
       {

@@ -206,14 +206,33 @@ function mergeQuotas(current: TenantQuotas, dto: QuotasDto | undefined): TenantQ
   return quotas;
 }
 
-function mergeBranding(current: TenantBranding, dto: Partial<TenantBranding> | undefined): TenantBranding {
-  if (!dto) return { ...current };
-  const { colors, ...rest } = dto;
-  return {
-    ...current,
-    ...definedOnly(rest),
-    ...(colors ? { colors: { ...current.colors, ...definedOnly(colors) } } : {}),
-  };
+type BrandingChange = Partial<Record<Exclude<keyof TenantBranding, 'colors'>, string | null>> & {
+  colors?: Partial<Record<keyof NonNullable<TenantBranding['colors']>, string | null>>;
+};
+
+/** The branding with `change` applied: a value replaces, null takes away (the default again). */
+function mergeBranding(current: TenantBranding, change: BrandingChange | undefined): TenantBranding {
+  if (!change) return { ...current };
+  const { colors, ...rest } = change;
+  const branding = applyChange({ ...current }, rest) as TenantBranding;
+  if (colors) {
+    const merged = applyChange({ ...current.colors }, colors);
+    if (Object.keys(merged).length > 0) branding.colors = merged;
+    else delete branding.colors;
+  }
+  return branding;
+}
+
+function applyChange<T extends Record<string, unknown>>(
+  current: T,
+  change: Record<string, string | null | undefined>,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === null) delete result[key];
+    else if (value !== undefined) result[key] = value;
+  }
+  return result;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -28,45 +28,47 @@ const IMAGE_MESSAGE =
   'must be a path on this site (/...) or a base64 data:image/png|jpeg|webp|svg+xml URI up to 64 KiB';
 const COLOR = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
+/** Each field: null takes it away (back to the default); absent leaves it as it is. */
 export class BrandColorsDto {
   @ApiPropertyOptional({ example: '#e50914' })
-  @IsOmittable()
+  @IsOptional()
   @Matches(COLOR, { message: 'primary must be a #rgb or #rrggbb color' })
-  primary?: string;
+  primary?: string | null;
 
   @ApiPropertyOptional({ example: '#0b0d10' })
-  @IsOmittable()
+  @IsOptional()
   @Matches(COLOR, { message: 'background must be a #rgb or #rrggbb color' })
-  background?: string;
+  background?: string | null;
 
   @ApiPropertyOptional({ example: '#f5f5f5' })
-  @IsOmittable()
+  @IsOptional()
   @Matches(COLOR, { message: 'text must be a #rgb or #rrggbb color' })
-  text?: string;
+  text?: string | null;
 }
 
+/** Each field but `colors`: null takes it away (back to the default); absent leaves it as it is. */
 export class BrandingDto {
-  @ApiPropertyOptional()
-  @IsOmittable()
+  @ApiPropertyOptional({ description: 'null: back to the default' })
+  @IsOptional()
   @IsString()
   @Length(1, 80)
-  siteName?: string;
+  siteName?: string | null;
 
   @ApiPropertyOptional()
-  @IsOmittable()
+  @IsOptional()
   @Matches(IMAGE_SOURCE, { message: `logo ${IMAGE_MESSAGE}` })
-  logo?: string;
+  logo?: string | null;
 
   @ApiPropertyOptional()
-  @IsOmittable()
+  @IsOptional()
   @Matches(IMAGE_SOURCE, { message: `favicon ${IMAGE_MESSAGE}` })
-  favicon?: string;
+  favicon?: string | null;
 
   @ApiPropertyOptional()
-  @IsOmittable()
+  @IsOptional()
   @IsString()
   @MaxLength(300)
-  footer?: string;
+  footer?: string | null;
 
   @ApiPropertyOptional({ type: BrandColorsDto })
   @IsOmittable()
