@@ -181,6 +181,65 @@ describe('franchise: a tenant shows its scope of the library', () => {
     }
   });
 
+  it('keeps a title leaving or entering the scope in step at once: list, search, page and totals', async () => {
+    const library = server.app.get(LibraryService);
+    const made: Record<string, string> = {};
+    for (const [name, genres] of [
+      ['Tombstone', ['Western']],
+      ['Unforgiven', ['Western']],
+      ['Rango', ['Animation']],
+    ] as const) {
+      const title = await library.upsertSkeleton({ kind: 'movie', name, year: 1993 });
+      await library.updateTitle(title._id, { genres: [...genres] });
+      made[name] = String(title._id);
+    }
+    const created = await operator.post('/api/tenants', {
+      slug: 'west',
+      name: 'Westerns',
+      domains: ['west.example.com'],
+      scope: { mode: 'filtered', genres: ['Western'] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const west = new HostClient(server.url, 'west.example.com');
+    const shown = async () => {
+      const listed = await west.get('/api/titles');
+      const facets = await west.get('/api/titles/facets');
+      return {
+        // Newest first, as listed.
+        listed: (listed.body.items as { name: string }[]).map((t) => t.name),
+        total: listed.body.total as number,
+        facetsTotal: facets.body.total as number,
+      };
+    };
+    const found = async (q: string) => names((await west.get(`/api/titles?q=${q}`)).body);
+    try {
+      // Built the tenant's scope (the reads below reuse it).
+      assert.deepEqual(await shown(), { listed: ['Unforgiven', 'Tombstone'], total: 2, facetsTotal: 2 });
+
+      const left = await operator.patch(`/api/titles/${made.Tombstone}`, { genres: ['Drama'] });
+      assert.equal(left.status, 200, JSON.stringify(left.body));
+      assert.deepEqual(await shown(), { listed: ['Unforgiven'], total: 1, facetsTotal: 1 });
+      assert.deepEqual(await found('tombstone'), []);
+      assert.equal((await west.get(`/api/titles/${made.Tombstone}`)).status, 404);
+
+      const entered = await operator.patch(`/api/titles/${made.Rango}`, { genres: ['Western'] });
+      assert.equal(entered.status, 200, JSON.stringify(entered.body));
+      // The newest edit lists first.
+      assert.deepEqual(await shown(), { listed: ['Rango', 'Unforgiven'], total: 2, facetsTotal: 2 });
+      assert.deepEqual(await found('rango'), ['Rango']);
+      assert.equal((await west.get(`/api/titles/${made.Rango}`)).status, 200);
+
+      assert.equal((await operator.delete(`/api/titles/${made.Unforgiven}`)).status, 204);
+      const deleted = made.Unforgiven;
+      delete made.Unforgiven;
+      assert.deepEqual(await shown(), { listed: ['Rango'], total: 1, facetsTotal: 1 });
+      assert.deepEqual(await found('unforgiven'), []);
+      assert.equal((await west.get(`/api/titles/${deleted}`)).status, 404);
+    } finally {
+      for (const id of Object.values(made)) await library.deleteTitle(new Types.ObjectId(id));
+    }
+  });
+
   it('follows a change of scope at once', async () => {
     const changed = await operator.patch(`/api/tenants/${tenantId}`, {
       scope: { mode: 'filtered', genres: ['horror'] },

@@ -70,8 +70,11 @@ function cardsOf(docs: unknown[]): TitleCard[] {
   return docs.flatMap((doc) => (typeof doc === 'string' ? [(JSON.parse(doc) as CatalogEntry).c] : []));
 }
 
-/** How long a tenant's scope set is reused before it is built again (new titles join within it). */
-export const SCOPE_TTL_SECONDS = 30;
+/**
+ * How long a tenant's scope set is reused before it is built again. Writes keep a built set in step
+ * (the upsert and remove scripts), so this only lets the sets of scopes nobody reads any more expire.
+ */
+export const SCOPE_TTL_SECONDS = 600;
 
 /**
  * The catalog index in Redis (every side effect of the index is here). A generation's keys share
@@ -325,7 +328,7 @@ export class CatalogIndexRepository {
 
   /**
    * The scope's sorted set (as Redis names it), built from the facet sets when missing or older than
-   * SCOPE_TTL_SECONDS; none for the whole library.
+   * SCOPE_TTL_SECONDS (and kept in step with writes meanwhile); none for the whole library.
    */
   private async scopeKeys(gen: number, scope: TenantScope | undefined): Promise<string[]> {
     if (!scope || scope.mode !== 'filtered') return [];
@@ -336,7 +339,7 @@ export class CatalogIndexRepository {
       const built = await this.client.catalogScope(
         this.key(gen, 'live'),
         this.fullPrefix(gen),
-        `${this.fullPrefix(gen)}${name}`,
+        name,
         SCOPE_TTL_SECONDS,
         sets.length,
         ...sets,

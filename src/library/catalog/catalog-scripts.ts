@@ -8,6 +8,8 @@
 /** Shared helpers: UTF-8 characters, one-deletion variants, one-edit test, set membership upkeep. */
 const HELPERS = String.raw`
 local FUZZY_MIN = 5
+-- How long a scope set outlives its ':ok' marker: a read that found the marker still finds the set.
+local SCOPE_GRACE_MS = 60000
 
 local function chars(s)
   local out = {}
@@ -92,11 +94,57 @@ local function apply(p, id, e, add)
     end
   end
 end
+
+-- Tenant scope sets (see SCOPE_SCRIPT) are kept in step with every write. Each built scope is
+-- registered under what admits it: 'scope-by:kind:<k>', 'scope-by:genre:<g>' and, for a title
+-- picked by hand, 'scope-by:id:<id>'. A write looks up only the registrations of the title's own
+-- old and new facets, so it touches just the scopes the title leaves or is in: a few set calls
+-- however many titles or tenants there are (a scope epoch that made every read rebuild its scope
+-- after any write would instead union up to the whole library per tenant per write).
+
+-- The scope names registered under the entry's facets (or only its id when e is nil), each mapped
+-- to whether it is still built; registrations of expired scopes are dropped on the way.
+local function scopesOf(p, id, e)
+  local regs = { 'scope-by:id:' .. id }
+  if e then
+    regs[#regs + 1] = 'scope-by:kind:' .. e.k
+    for _, g in ipairs(e.g) do regs[#regs + 1] = 'scope-by:genre:' .. g end
+  end
+  local found = {}
+  for _, reg in ipairs(regs) do
+    for _, name in ipairs(redis.call('SMEMBERS', p .. reg)) do
+      if found[name] == nil then found[name] = redis.call('EXISTS', p .. name .. ':ok') == 1 end
+      if not found[name] then redis.call('SREM', p .. reg, name) end
+    end
+  end
+  return found
+end
+
+-- Moves a title between the scope sets: out of those its old entry was in and its new one is not,
+-- into (or rescored in) those its new entry is in. new is nil for a removal.
+local function rescope(p, id, old, new)
+  local was = scopesOf(p, id, old)
+  local now = new and scopesOf(p, id, new) or {}
+  for name, live in pairs(was) do
+    if live and not now[name] then redis.call('ZREM', p .. name, id) end
+  end
+  for name, live in pairs(now) do
+    if live then
+      local key = p .. name
+      redis.call('ZADD', key, new.n, id)
+      -- An empty scope had no set: this one outlives its marker like a built one.
+      if redis.call('PTTL', key) == -1 then
+        redis.call('PEXPIRE', key, redis.call('PTTL', key .. ':ok') + SCOPE_GRACE_MS)
+      end
+    end
+  end
+end
 `;
 
 /**
  * ARGV: p, id, revision, entry JSON. Files the title unless the generation already holds a newer
- * revision of it or a tombstone (a deleted title never comes back). 1 applied, 0 stale, -1 retired.
+ * revision of it or a tombstone (a deleted title never comes back), and moves it between the built
+ * scope sets it leaves or enters. 1 applied, 0 stale, -1 retired.
  */
 export const UPSERT_SCRIPT = `${HELPERS}
 local p, id, rev = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -104,20 +152,24 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local current = redis.call('HGET', p .. 'rev', id)
 if current == 'x' or (current and tonumber(current) > rev) then return 0 end
 local old = redis.call('HGET', p .. 'docs', id)
-if old then apply(p, id, cjson.decode(old), false) end
-apply(p, id, cjson.decode(ARGV[4]), true)
+local was, entry = old and cjson.decode(old), cjson.decode(ARGV[4])
+if was then apply(p, id, was, false) end
+apply(p, id, entry, true)
+rescope(p, id, was, entry)
 redis.call('HSET', p .. 'docs', id, ARGV[4])
 redis.call('HSET', p .. 'rev', id, ARGV[3])
 return 1
 `;
 
-/** ARGV: p, id. Unfiles the title and leaves a tombstone. 1 applied, -1 retired. */
+/** ARGV: p, id. Unfiles the title (from scope sets too) and leaves a tombstone. 1 applied, -1 retired. */
 export const REMOVE_SCRIPT = `${HELPERS}
 local p, id = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local old = redis.call('HGET', p .. 'docs', id)
 if old then
-  apply(p, id, cjson.decode(old), false)
+  local was = cjson.decode(old)
+  apply(p, id, was, false)
+  rescope(p, id, was, nil)
   redis.call('HDEL', p .. 'docs', id)
 end
 redis.call('HSET', p .. 'rev', id, 'x')
@@ -412,15 +464,20 @@ return out
 `;
 
 /**
- * ARGV: p, scope key, ttl seconds, set count, set names..., title ids...
- * A franchise tenant's scope as one sorted set of the generation (scored like `all:new`, so it is
- * itself an order): the union of the named facet sets (`kind:movie`, `genre:drama`) plus the listed
- * titles that exist. A marker `<scope key>:ok` says it is built (an empty scope has no set). Both
- * expire after the ttl, so titles added later join within it. 1 built, -1 retired.
+ * ARGV: p, scope name, ttl seconds, set count, set names..., title ids...
+ * A franchise tenant's scope as one sorted set of the generation, `<p><scope name>` (scored like
+ * `all:new`, so it is itself an order): the union of the named facet sets (`kind:movie`,
+ * `genre:drama`) plus the listed titles that exist. A marker `<scope key>:ok` says it is built (an
+ * empty scope has no set), and the scope is registered under each facet and picked id so that
+ * upserts and removes keep it in step (see rescope). The marker expires after the ttl, the set a
+ * little later: a scope no tenant reads any more goes away, one still read is built again. 1 built,
+ * -1 retired.
  */
 export const SCOPE_SCRIPT = `
-local p, dest, ttl, ns = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local SCOPE_GRACE_MS = 60000
+local p, name, ttl, ns = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local dest = p .. name
 redis.call('DEL', dest)
 if ns > 0 then
   local args = { 'ZUNIONSTORE', dest, ns }
@@ -429,11 +486,13 @@ if ns > 0 then
   args[#args + 1] = 'MAX'
   redis.call(unpack(args))
 end
+for i = 1, ns do redis.call('SADD', p .. 'scope-by:' .. ARGV[4 + i], name) end
 for i = 5 + ns, #ARGV do
+  redis.call('SADD', p .. 'scope-by:id:' .. ARGV[i], name)
   local score = redis.call('ZSCORE', p .. 'all:new', ARGV[i])
   if score then redis.call('ZADD', dest, score, ARGV[i]) end
 end
-redis.call('EXPIRE', dest, ttl)
+redis.call('PEXPIRE', dest, ttl * 1000 + SCOPE_GRACE_MS)
 redis.call('SET', dest .. ':ok', '1', 'EX', ttl)
 return 1
 `;
