@@ -76,12 +76,17 @@ export class TitleRepository {
     return this.model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<Title>().exec();
   }
 
+  // Every write bumps the revision: the index refuses an older one, so a late sync of the edit
+  // before this one cannot put back a card without it.
   async setArtwork(id: Types.ObjectId, field: 'poster' | 'backdrop', artworkId: string): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { [`artwork.${field}`]: artworkId } });
+    await this.model.updateOne(
+      { _id: id },
+      { $set: { [`artwork.${field}`]: artworkId }, $inc: { revision: 1 } },
+    );
   }
 
   async setEpisodeStills(id: Types.ObjectId, stills: EpisodeStill[]): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { episodeStills: stills } });
+    await this.model.updateOne({ _id: id }, { $set: { episodeStills: stills }, $inc: { revision: 1 } });
   }
 
   async delete(id: Types.ObjectId): Promise<boolean> {

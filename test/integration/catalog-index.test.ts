@@ -158,6 +158,31 @@ describe('catalog index', () => {
     assert.deepEqual((await catalog.search('ghost writer')).items, []);
   });
 
+  it('keeps the local poster on the card when the sync of an earlier edit arrives late', async () => {
+    const titles = server.app.get(TitleRepository);
+    const title = await library.upsertSkeleton({ kind: 'series', name: 'Poster Comes Late', year: 2021 });
+    const earlier = (await titles.findById(title._id))!;
+    await library.setArtwork(title._id, 'poster', 'local-poster-1');
+    const gen = (await index.meta()).current!;
+    const poster = async () => (await index.cards(gen, [String(title._id)]))[0].posterArtwork;
+    assert.equal(await poster(), 'local-poster-1');
+    assert.equal(await index.upsert(gen, String(title._id), earlier.revision, catalogEntry(earlier)), 0);
+    assert.equal(await poster(), 'local-poster-1');
+
+    // Recording episode stills (or their local copies) is a change of the title as well.
+    const withArtwork = (await titles.findById(title._id))!;
+    await library.setEpisodeStills(title._id, [
+      { season: 1, episode: 1, source: 'https://img.test/s1e1.jpg' },
+    ]);
+    const withStills = (await titles.findById(title._id))!;
+    assert.ok(withStills.revision > withArtwork.revision, 'setEpisodeStills bumps the revision');
+    await library.setEpisodeStillArtwork(
+      title._id,
+      new Map([['https://img.test/s1e1.jpg', 'local-still-1']]),
+    );
+    assert.ok((await titles.findById(title._id))!.revision > withStills.revision, 'so does their artwork');
+  });
+
   it('stays equal to the database through 1000 random operations with a rebuild in the middle', async () => {
     const next = seededRandom(13);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
