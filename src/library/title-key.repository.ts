@@ -33,9 +33,11 @@ export class TitleKeyRepository {
   }
 
   /**
-   * Claims many keys in one round trip (bulk import); returns the keys another title already held.
+   * Claims many keys in one round trip (bulk import); returns the positions in `claims` whose key
+   * another title already held, an earlier claim in the same call included (positions, not keys:
+   * the first of two claims of one key holds it and must not be dropped with the second).
    */
-  async claimMany(claims: { key: string; titleId: Types.ObjectId }[]): Promise<Set<string>> {
+  async claimMany(claims: { key: string; titleId: Types.ObjectId }[]): Promise<Set<number>> {
     if (claims.length === 0) return new Set();
     const docs = claims.map(({ key, titleId }) => ({ _id: key, titleId, createdAt: new Date() }));
     try {
@@ -50,7 +52,7 @@ export class TitleKeyRepository {
     } catch (error) {
       const writeErrors = (error as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
       if (!writeErrors || writeErrors.some((e) => e.code !== 11000)) throw error;
-      return new Set(writeErrors.map((e) => docs[e.index]._id));
+      return new Set(writeErrors.map((e) => e.index));
     }
   }
 

@@ -14,6 +14,8 @@ import { LibraryService } from '../../src/library/library.service.js';
 import { seededRandom, syntheticTitles } from '../../src/library/bulk/synthetic-titles.js';
 import { TitleImportService } from '../../src/library/bulk/title-import.service.js';
 import { type Title } from '../../src/library/schemas/title.schema.js';
+import { TitleKeyRepository } from '../../src/library/title-key.repository.js';
+import { nameKey } from '../../src/library/title-keys.js';
 import { TitleRepository } from '../../src/library/title.repository.js';
 import { eventually } from '../support/eventually.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -258,6 +260,23 @@ describe('catalog index', () => {
     const found = await catalog.search(anime.aliases![0]);
     assert.equal(found.source, 'index');
     assert.ok(found.items.some((card) => card.name === anime.name && card.files === 3));
+    const all = (await server.app.get(TitleRepository).model.find({}).lean<Title[]>().exec()).map(
+      toTitleCard,
+    );
+    await assertIndexMatches(all);
+  });
+
+  it('imports a title listed twice in one batch once, its name key pointing at it', async () => {
+    const [twice, other] = syntheticTitles(seededRandom(21), 1);
+    const outcome = await server.app.get(TitleImportService).importBatch([twice, other, { ...twice }]);
+    assert.deepEqual(outcome, { imported: 2, files: 2, existing: 1 });
+    const [owner] = await server.app
+      .get(TitleKeyRepository)
+      .owners([nameKey(twice.kind, twice.name, twice.year)]);
+    const kept = await server.app.get(TitleRepository).findById(owner.titleId);
+    assert.equal(kept?.name, twice.name);
+    const found = await catalog.search(twice.name);
+    assert.equal(found.items.filter((card) => card.name === twice.name).length, 1);
     const all = (await server.app.get(TitleRepository).model.find({}).lean<Title[]>().exec()).map(
       toTitleCard,
     );

@@ -37,14 +37,18 @@ export interface ImportedTitle {
 export interface ImportOutcome {
   imported: number;
   files: number;
-  /** Titles the library already had under the same name, kind and year (left as they were). */
+  /**
+   * Titles the library already had under the same name, kind and year, or that came earlier in the
+   * same batch (left as they were).
+   */
   existing: number;
 }
 
 /**
  * Files many new titles with their files at once: the same documents, natural keys and catalog
  * index entries as ingest's upsert → register → attach, written a batch per round trip instead of
- * a title at a time (`npm run seed`, imports). A title whose natural key is taken is skipped.
+ * a title at a time (`npm run seed`, imports). A title whose natural key is taken (also by an
+ * earlier copy in the same batch) is skipped.
  */
 @Injectable()
 export class TitleImportService {
@@ -63,7 +67,7 @@ export class TitleImportService {
       key: nameKey(input.kind, input.name, input.year),
     }));
     const taken = await this.keys.claimMany(planned.map(({ key, id }) => ({ key, titleId: id })));
-    const fresh = planned.filter(({ key }) => !taken.has(key));
+    const fresh = planned.filter((_, index) => !taken.has(index));
 
     const titleDocs: Title[] = [];
     const fileDocs: MediaFile[] = [];
