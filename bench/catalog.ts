@@ -1,5 +1,5 @@
 // Catalog read paths at scale on FerretDB (the embedded default): search (1–3 words, prefixes, a
-// typo; and queries of common words), the newest page, a genre page, a title page with its files
+// typo; and queries of common words), the newest page, a name (A→Z) page, a genre page, a title page with its files
 // (from the file cards, and by one `_id` read per file as before) and a file lookup, each answered
 // by the catalog index and the old way (database scans) in the same run, as p50/p95 and the ratio;
 // search also with no word counted as common (as before); plus seed time, index rebuild time and
@@ -118,6 +118,11 @@ async function main(server: InProcessApp) {
           name: 'newest page',
           ours: (i) => catalog.list({ limit: 24, offset: (i % 5) * 24 }),
           old: (i) => scan.list({ sort: 'newest', limit: 24, offset: (i % 5) * 24 }),
+        },
+        {
+          name: 'name page (A→Z)',
+          ours: (i) => catalog.list({ sort: 'name', limit: 24, offset: (i % 5) * 24 }),
+          old: (i) => scan.list({ sort: 'name', limit: 24, offset: (i % 5) * 24 }),
         },
         {
           name: `genre page (${genre})`,

@@ -150,6 +150,28 @@ describe('catalog index', () => {
     );
   });
 
+  it('orders names alike in their first ten characters by the whole name, across pages too', async () => {
+    // Created out of order, so their ids (which order ties otherwise) are too.
+    for (const name of ['The Hollow Citadel', 'Ωmega', 'The Hollow Bridge', 'Zorro', 'The Hollow Archive']) {
+      await library.upsertSkeleton({ kind: 'movie', name, year: 1888 });
+    }
+    const listed: string[] = [];
+    for (let offset = 0; offset < 6; offset += 2) {
+      const page = await catalog.list({ sort: 'name', year: 1888, limit: 2, offset });
+      assert.equal(page.source, 'index');
+      assert.equal(page.total, 5);
+      listed.push(...page.items.map((card) => card.name));
+    }
+    // Other scripts after "z", not among the letters.
+    assert.deepEqual(listed, [
+      'The Hollow Archive',
+      'The Hollow Bridge',
+      'The Hollow Citadel',
+      'Zorro',
+      'Ωmega',
+    ]);
+  });
+
   it('never brings back a deleted title, whatever order updates arrive in', async () => {
     const title = await library.upsertSkeleton({ kind: 'movie', name: 'Ghost Writer Returns', year: 2020 });
     const stale = await server.app.get(TitleRepository).findById(title._id);

@@ -7,7 +7,7 @@ import { type CardSource, toTitleCard, type TitleCard } from './title-card.js';
  * Bumped whenever what the index stores or how it tokenizes changes: an index built by another
  * version is rebuilt on first use.
  */
-export const CATALOG_INDEX_VERSION = 2;
+export const CATALOG_INDEX_VERSION = 3;
 
 /** The fields of a title the index is built from (the rebuild reads only these). */
 export const ENTRY_FIELDS = {
@@ -49,6 +49,8 @@ export interface CatalogEntry {
   n: string;
   /** Name-order score (see nameScore). */
   s: string;
+  /** The folded name: breaks ties of the name-order score. */
+  f: string;
   /** Year-order score: year, then updatedAt in seconds. */
   ys: string;
 }
@@ -68,18 +70,23 @@ export function catalogEntry(title: EntrySource): CatalogEntry {
     y: title.year ? String(title.year) : '',
     n: String(updated),
     s: String(nameScore(title.name)),
+    f: normalizeText(title.name),
     ys: String((title.year ?? 0) * 1e10 + Math.floor(updated / 1000)),
   };
 }
 
 const NAME_ALPHABET = ' 0123456789abcdefghijklmnopqrstuvwxyz';
-const NAME_BASE = NAME_ALPHABET.length + 1;
+/** 0 ends the name, 1… the alphabet in order, the last digit anything else. */
+const NAME_BASE = NAME_ALPHABET.length + 2;
 const NAME_DIGITS = 10;
 
 /**
  * Orders names A→Z by their first ten folded characters in one number (39^10 < 2^53, so exact in
  * a double): letters and digits in order, anything else (other scripts) after "z". Names equal in
- * their first ten characters tie, and Redis orders ties by id.
+ * those ten tie; the index breaks ties by the whole folded name (the entry's `f`, compared as
+ * UTF-8 bytes, which order space, digits, letters, then other scripts as the digits do) when it
+ * reads a page. What this leaves: names in other scripts are ordered among themselves by those
+ * bytes only where their first ten characters fall in the same classes.
  */
 export function nameScore(name: string): number {
   const folded = normalizeText(name);

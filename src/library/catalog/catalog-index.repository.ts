@@ -47,10 +47,10 @@ type PipelineCommands = {
 /** More prefix expansions than this per query word and the answer is marked truncated. */
 export const MAX_PREFIX_TOKENS = 100;
 
-/** Order key and direction per sort. */
-const ORDER: Record<CatalogSort, { key: string; desc: boolean }> = {
+/** Order key and direction per sort, and the hash breaking ties of its score (ascending only). */
+const ORDER: Record<CatalogSort, { key: string; desc: boolean; ties?: string }> = {
   newest: { key: 'all:new', desc: true },
-  name: { key: 'all:name', desc: false },
+  name: { key: 'all:name', desc: false, ties: 'names' },
   year: { key: 'all:year', desc: true },
 };
 
@@ -241,6 +241,7 @@ export class CatalogIndexRepository {
       limit,
       filters.length,
       ...filters,
+      ...(ORDER[sort].ties ? [`${this.fullPrefix(gen)}${ORDER[sort].ties}`] : []),
     );
     if (!reply) throw new IndexGoneError(`catalog generation ${gen} is gone`);
     const [total, ...docs] = reply;

@@ -67,6 +67,7 @@ local function apply(p, id, e, add)
   for _, s in ipairs(sorted) do
     if add then redis.call('ZADD', p .. s[1], s[2], id) else redis.call('ZREM', p .. s[1], id) end
   end
+  if add then redis.call('HSET', p .. 'names', id, e.f) else redis.call('HDEL', p .. 'names', id) end
   count(p .. 'fc:kind', e.k, delta)
   for i, g in ipairs(e.g) do
     count(p .. 'fc:genre', g, delta)
@@ -433,13 +434,53 @@ return out
 `;
 
 /**
- * ARGV: p, order key, descending ('1'/'0'), offset, limit, filter count, filter keys...
- * A page of the order key, restricted to titles in every filter set. Returns {total, entry JSON of
- * each...}, or nil when the generation is retired.
+ * ARGV: p, order key, descending ('1'/'0'), offset, limit, filter count, filter keys..., [tie hash]
+ * A page of the order key, restricted to titles in every filter set. With a tie hash (ascending
+ * orders: the name order, whose score holds only the first ten characters) titles of equal score
+ * are ordered by their value in it, then by id. Returns {total, entry JSON of each...}, or nil when
+ * the generation is retired.
  */
 export const LIST_SCRIPT = `
 local p, order, desc, offset, limit, nf = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local ties = ARGV[7 + nf]
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+
+-- Byte order (Lua's < on strings follows the server's collation locale).
+local function bytesBefore(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+-- The page [offset, offset + limit) of an ascending source with ties broken by the tie hash: the
+-- page's whole score range is read, so a tie group crossing the page's edge is ordered as one.
+local function tieBroken(source, total)
+  local last = math.min(offset + limit, total) - 1
+  local lo = redis.call('ZRANGE', source, offset, offset, 'WITHSCORES')[2]
+  local hi = redis.call('ZRANGE', source, last, last, 'WITHSCORES')[2]
+  local before = redis.call('ZCOUNT', source, '-inf', '(' .. lo)
+  local span = redis.call('ZRANGEBYSCORE', source, lo, hi, 'WITHSCORES')
+  local rows = {}
+  for i = 1, #span, 2 do rows[#rows + 1] = { span[i], tonumber(span[i + 1]) } end
+  -- HMGET in chunks: unpack is limited to a few thousand values.
+  for from = 1, #rows, 1000 do
+    local ids = {}
+    for i = from, math.min(from + 999, #rows) do ids[#ids + 1] = rows[i][1] end
+    local values = redis.call('HMGET', ties, unpack(ids))
+    for i = 1, #ids do rows[from + i - 1][3] = values[i] or '' end
+  end
+  table.sort(rows, function(a, b)
+    if a[2] ~= b[2] then return a[2] < b[2] end
+    if a[3] ~= b[3] then return bytesBefore(a[3], b[3]) end
+    return a[1] < b[1]
+  end)
+  local ids = {}
+  for i = offset - before + 1, math.min(offset - before + limit, #rows) do ids[#ids + 1] = rows[i][1] end
+  return ids
+end
+
 local source, tmp = order, nil
 if nf > 0 then
   tmp = p .. 'tmp:' .. redis.call('INCR', p .. 'tmp-seq') .. ':l'
@@ -453,7 +494,8 @@ if nf > 0 then
 end
 local total = redis.call('ZCARD', source)
 local ids
-if desc then ids = redis.call('ZREVRANGE', source, offset, offset + limit - 1)
+if ties and not desc and offset < total then ids = tieBroken(source, total)
+elseif desc then ids = redis.call('ZREVRANGE', source, offset, offset + limit - 1)
 else ids = redis.call('ZRANGE', source, offset, offset + limit - 1) end
 if tmp then redis.call('DEL', tmp) end
 local out = { total }
