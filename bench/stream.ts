@@ -15,7 +15,14 @@ import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { roundRatios, startBareNode, startStaticNginx, type WrkResult, wrkRounds } from './support/peers.js';
+import {
+  roundRatios,
+  startBareNet,
+  startBareNode,
+  startStaticNginx,
+  type WrkResult,
+  wrkRounds,
+} from './support/peers.js';
 import { percentile } from './support/timings.js';
 import { BLOCK_SIZE, planBlocks } from '../src/core/storage/telegram/block-planner.js';
 import { type FileLocation } from '../src/core/storage/telegram/telegram-gateway.js';
@@ -202,10 +209,12 @@ async function localVsNginx(): Promise<void> {
       return median(times);
     };
     const bareNode = await startBareNode(64 * 1024);
+    const bareNet = await startBareNet(64 * 1024);
     const ttfb = {
       nginx: await seeks(targets.nginx),
       streamer: await seeks(targets.streamer),
       bareNode: await seeks(bareNode.url).finally(() => bareNode.stop()),
+      bareNet: await seeks(bareNet.url).finally(() => bareNet.stop()),
     };
     const paced = {
       nginx: await pacedStreams(targets.nginx, LOCAL_SIZE, 500, 20),
@@ -250,6 +259,9 @@ async function localVsNginx(): Promise<void> {
     console.log('   seek time to first byte, median of 31 (curl, 64 KiB ranges)');
     console.log(
       `     nginx ${ttfb.nginx.toFixed(2)} ms, streamer ${ttfb.streamer.toFixed(2)} ms (target ≤ 1 ms); Node's floor here (bare http server, 64 KiB from memory) ${ttfb.bareNode.toFixed(2)} ms`,
+    );
+    console.log(
+      `     the runtime's own floor (Node net server, canned 206, no HTTP parsing) ${ttfb.bareNet.toFixed(2)} ms; streamer above it ${(ttfb.streamer - ttfb.bareNet).toFixed(2)} ms`,
     );
     console.log(`   500 viewers at ${PACE / 1024} KiB/s for 20 s (load generator in its own process)`);
     for (const [name, result] of Object.entries(paced)) {

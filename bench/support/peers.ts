@@ -38,14 +38,35 @@ export async function startStaticNginx(root: string): Promise<{ url: string; sto
  * seek time can be told apart from what any Node server pays on this machine.
  */
 export async function startBareNode(bytes: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const server = `const body = Buffer.alloc(${bytes}, 7);
+  return startNodePeer(
+    'bare node',
+    (port) => `const body = Buffer.alloc(${bytes}, 7);
     require('node:http').createServer((req, res) => {
       res.statusCode = req.headers.range ? 206 : 200;
       res.setHeader('content-type', 'application/octet-stream');
       res.end(body);
-    }).listen(${port}, '127.0.0.1');`;
-  const node = supervise(spawn(process.execPath, ['-e', server], { stdio: 'ignore' }), 'bare node');
+    }).listen(${port}, '127.0.0.1');`,
+  );
+}
+
+/**
+ * Below even that: a Node `net` server answering the first bytes of any connection with a canned 206
+ * (no HTTP parsing, no `http` module): what the runtime's event loop alone costs a new connection here.
+ */
+export async function startBareNet(bytes: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startNodePeer(
+    'bare net',
+    (port) => `const body = Buffer.alloc(${bytes}, 7);
+    const head = Buffer.from('HTTP/1.1 206 Partial Content\\r\\ncontent-length: ${bytes}\\r\\nconnection: close\\r\\n\\r\\n');
+    require('node:net').createServer((socket) => socket.once('data', () => {
+      socket.cork(); socket.write(head); socket.end(body); socket.uncork();
+    })).listen(${port}, '127.0.0.1');`,
+  );
+}
+
+async function startNodePeer(name: string, source: (port: number) => string) {
+  const port = await freePort();
+  const node = supervise(spawn(process.execPath, ['-e', source(port)], { stdio: 'ignore' }), name);
   await waitForPort('127.0.0.1', port, 10000, node.isAlive);
   return { url: `http://127.0.0.1:${port}/`, stop: async () => void (await node.stop()) };
 }
