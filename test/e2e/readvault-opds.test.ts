@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import opdsFeedParser from 'opds-feed-parser';
 import { comicInfo, pageImage } from '../support/comics.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { type FileHost, startFileHost } from '../support/file-host.js';
 import { type TestClient } from '../support/http.js';
 import {
   type InProcessApp,
@@ -29,9 +28,7 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: Server;
-  let filesPort: number;
-  const served = new Map<string, Buffer>();
+  let files: FileHost;
   let auth: { authorization: string };
   /** "Tiny Strips": two chapters of 200 px PNG pages, genre "Slice of Life", no summary. */
   let tinyId: string;
@@ -65,9 +62,7 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
     return res.headers.get('content-type');
   };
   const ingest = async (name: string, cbz: Buffer) => {
-    served.set(`/${encodeURIComponent(name)}`, cbz);
-    const url = `http://127.0.0.1:${filesPort}/${encodeURIComponent(name)}`;
-    const submitted = await admin.post('/api/ingest', { url });
+    const submitted = await admin.post('/api/ingest', { url: files.offer(name, cbz) });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
     const task = await eventually(
       async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
@@ -92,19 +87,11 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
 
   before(async () => {
     db = await startTestDatabase();
-    files = createServer((req, res) => {
-      const body = served.get(req.url ?? '');
-      if (!body) return void res.writeHead(404).end();
-      res
-        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
-        .end(body);
-    });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    filesPort = (files.address() as AddressInfo).port;
+    files = await startFileHost();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+      INGEST_ALLOW_HOSTS: files.hostAndPort,
     });
     admin = await signInAdmin(server);
     auth = await appAuth(admin, 'admin');
@@ -119,7 +106,7 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
   });
   after(async () => {
     await server?.close();
-    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await files?.close();
     await db?.stop();
   });
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import opdsFeedParser from 'opds-feed-parser';
 import sharp from 'sharp';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { type FileHost, startFileHost } from '../support/file-host.js';
 import { TestClient } from '../support/http.js';
 import {
   type InProcessApp,
@@ -44,28 +43,18 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: Server;
-  let filesPort: number;
-  const served = new Map<string, Buffer>();
+  let files: FileHost;
   /** Page bytes as the sources hold them, in reading order. */
   let cbzPages: Buffer[];
   let cbrPages: Buffer[];
 
   before(async () => {
     db = await startTestDatabase();
-    files = createServer((req, res) => {
-      const body = served.get(req.url ?? '');
-      if (!body) return void res.writeHead(404).end();
-      res
-        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
-        .end(body);
-    });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    filesPort = (files.address() as AddressInfo).port;
+    files = await startFileHost();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+      INGEST_ALLOW_HOSTS: files.hostAndPort,
     });
     admin = await signInAdmin(server);
     cbzPages = [
@@ -77,14 +66,11 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
   });
   after(async () => {
     await server?.close();
-    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await files?.close();
     await db?.stop();
   });
 
-  const url = (name: string, bytes: Buffer) => {
-    served.set(`/${encodeURIComponent(name)}`, bytes);
-    return `http://127.0.0.1:${filesPort}/${encodeURIComponent(name)}`;
-  };
+  const url = (name: string, bytes: Buffer) => files.offer(name, bytes);
   const ingest = async (link: string) => {
     const submitted = await admin.post('/api/ingest', { url: link });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
@@ -624,25 +610,17 @@ describe('ReadVault on Telegram storage: a page is one or two block reads, not t
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: Server;
-  let filesPort: number;
+  let files: FileHost;
   const telegram = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: 5 });
-  const served = new Map<string, Buffer>();
 
   before(async () => {
     db = await startTestDatabase();
-    files = createServer((req, res) => {
-      const body = served.get(req.url ?? '');
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-length': body.length }).end(body);
-    });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    filesPort = (files.address() as AddressInfo).port;
+    files = await startFileHost();
     server = await startInProcessApp(
       {
         MONGODB_URI: db.uri,
         ROLE: 'all',
-        INGEST_ALLOW_HOSTS: `127.0.0.1:${filesPort}`,
+        INGEST_ALLOW_HOSTS: files.hostAndPort,
         ...TELEGRAM_TEST_ENV,
       },
       { telegram },
@@ -651,7 +629,7 @@ describe('ReadVault on Telegram storage: a page is one or two block reads, not t
   });
   after(async () => {
     await server?.close();
-    await new Promise<void>((resolve) => (files ? files.close(() => resolve()) : resolve()));
+    await files?.close();
     await db?.stop();
   });
 
@@ -679,10 +657,7 @@ describe('ReadVault on Telegram storage: a page is one or two block reads, not t
       },
     ];
     for (const source of sources) {
-      served.set(`/${encodeURIComponent(source.name)}`, source.bytes);
-      const submitted = await admin.post('/api/ingest', {
-        url: `http://127.0.0.1:${filesPort}/${encodeURIComponent(source.name)}`,
-      });
+      const submitted = await admin.post('/api/ingest', { url: files.offer(source.name, source.bytes) });
       const task = await eventually(
         async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
         (t) => t.state === 'done' || t.state === 'failed',
