@@ -4,7 +4,7 @@ import opdsFeedParser from 'opds-feed-parser';
 import { comicInfo, pageImage } from '../support/comics.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { type FileHost, startFileHost } from '../support/file-host.js';
+import { type LinkServer, startLinkServer } from '../support/link-server.js';
 import { type TestClient } from '../support/http.js';
 import {
   type InProcessApp,
@@ -28,7 +28,7 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: FileHost;
+  let files: LinkServer;
   let auth: { authorization: string };
   /** "Tiny Strips": two chapters of 200 px PNG pages, genre "Slice of Life", no summary. */
   let tinyId: string;
@@ -62,7 +62,7 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
     return res.headers.get('content-type');
   };
   const ingest = async (name: string, cbz: Buffer) => {
-    const submitted = await admin.post('/api/ingest', { url: files.offer(name, cbz) });
+    const submitted = await admin.post('/api/ingest', { url: files.url(name, cbz) });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
     const task = await eventually(
       async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
@@ -87,11 +87,11 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
 
   before(async () => {
     db = await startTestDatabase();
-    files = await startFileHost();
+    files = await startLinkServer();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: files.hostAndPort,
+      INGEST_ALLOW_HOSTS: files.host,
     });
     admin = await signInAdmin(server);
     auth = await appAuth(admin, 'admin');

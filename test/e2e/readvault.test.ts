@@ -6,7 +6,7 @@ import opdsFeedParser from 'opds-feed-parser';
 import sharp from 'sharp';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { type FileHost, startFileHost } from '../support/file-host.js';
+import { type LinkServer, startLinkServer } from '../support/link-server.js';
 import { TestClient } from '../support/http.js';
 import {
   type InProcessApp,
@@ -43,18 +43,18 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: FileHost;
+  let files: LinkServer;
   /** Page bytes as the sources hold them, in reading order. */
   let cbzPages: Buffer[];
   let cbrPages: Buffer[];
 
   before(async () => {
     db = await startTestDatabase();
-    files = await startFileHost();
+    files = await startLinkServer();
     server = await startInProcessApp({
       MONGODB_URI: db.uri,
       ROLE: 'all',
-      INGEST_ALLOW_HOSTS: files.hostAndPort,
+      INGEST_ALLOW_HOSTS: files.host,
     });
     admin = await signInAdmin(server);
     cbzPages = [
@@ -70,7 +70,7 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     await db?.stop();
   });
 
-  const url = (name: string, bytes: Buffer) => files.offer(name, bytes);
+  const url = (name: string, bytes: Buffer) => files.url(name, bytes);
   const ingest = async (link: string) => {
     const submitted = await admin.post('/api/ingest', { url: link });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
@@ -610,17 +610,17 @@ describe('ReadVault on Telegram storage: a page is one or two block reads, not t
   let db: TestDatabase;
   let server: InProcessApp;
   let admin: TestClient;
-  let files: FileHost;
+  let files: LinkServer;
   const telegram = new TelegramSimulator({ sessions: ['s1', 's2'], latencyMs: 5 });
 
   before(async () => {
     db = await startTestDatabase();
-    files = await startFileHost();
+    files = await startLinkServer();
     server = await startInProcessApp(
       {
         MONGODB_URI: db.uri,
         ROLE: 'all',
-        INGEST_ALLOW_HOSTS: files.hostAndPort,
+        INGEST_ALLOW_HOSTS: files.host,
         ...TELEGRAM_TEST_ENV,
       },
       { telegram },
@@ -657,7 +657,7 @@ describe('ReadVault on Telegram storage: a page is one or two block reads, not t
       },
     ];
     for (const source of sources) {
-      const submitted = await admin.post('/api/ingest', { url: files.offer(source.name, source.bytes) });
+      const submitted = await admin.post('/api/ingest', { url: files.url(source.name, source.bytes) });
       const task = await eventually(
         async () => (await admin.get(`/api/ingest/${String(submitted.body.taskId)}`)).body,
         (t) => t.state === 'done' || t.state === 'failed',
