@@ -223,6 +223,25 @@ describe('configuration', () => {
         chats,
       );
     }
+    // The same bound for the admins' user ids and the admin channel: never read rounded.
+    for (const ids of ['9999999999999999', '7, 0', '-7']) {
+      assert.match(
+        problemsOf({ BOT_ADMIN_IDS: ids }),
+        /BOT_ADMIN_IDS: must be a comma list of Telegram user ids/,
+        ids,
+      );
+    }
+    for (const channel of ['-1009999999999999', '-100', '-1000123456']) {
+      assert.match(
+        problemsOf({ BOT_ADMIN_CHANNEL: channel }),
+        /BOT_ADMIN_CHANNEL: must be a channel id/,
+        channel,
+      );
+    }
+    assert.equal(
+      loadConfig({ SECRET_KEY: SECRET, BOT_ADMIN_CHANNEL: '-100999999999' }).bot.adminChannel,
+      -100999999999,
+    );
     const bad = problemsOf({ TELEGRAM_BOT_TOKEN: 'not-a-token-but-secret' });
     assert.match(bad, /TELEGRAM_BOT_TOKEN: must be a bot token/);
     assert.doesNotMatch(bad, /not-a-token-but-secret/, 'the token is never echoed');

@@ -10,7 +10,11 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { TELEGRAM_CHAT_ID_LIST } from '../validation/telegram-chat-id.js';
+import {
+  TELEGRAM_CHANNEL,
+  TELEGRAM_CHAT_ID_LIST,
+  TELEGRAM_USER_ID_LIST,
+} from '../validation/telegram-chat-id.js';
 
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export const STORAGE_KINDS = ['local', 'telegram'] as const;
@@ -264,11 +268,11 @@ export class Environment {
   @Matches(TELEGRAM_CHAT_ID_LIST, { message: 'must be a comma list of chat ids' })
   BOT_AUTHORIZED_CHATS: string = '';
 
-  @Matches(/^(\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, { message: 'must be a comma list of Telegram user ids' })
+  @Matches(TELEGRAM_USER_ID_LIST, { message: 'must be a comma list of Telegram user ids' })
   BOT_ADMIN_IDS: string = '';
 
   @IsOptional()
-  @Matches(/^(-100\d{5,}|@[A-Za-z0-9_]{5,32})$/, { message: 'must be a channel id (-100...) or @username' })
+  @Matches(TELEGRAM_CHANNEL, { message: 'must be a channel id (-100...) or @username' })
   BOT_ADMIN_CHANNEL?: string;
 
   @IsOptional()

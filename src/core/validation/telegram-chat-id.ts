@@ -10,6 +10,12 @@ export const TELEGRAM_CHAT_ID = new RegExp(`^${CHAT_ID}$`);
 /** A comma list of chat ids (as BOT_AUTHORIZED_CHATS), spaces around each allowed; empty is none. */
 export const TELEGRAM_CHAT_ID_LIST = new RegExp(`^(\\s*${CHAT_ID}\\s*(,\\s*${CHAT_ID}\\s*)*)?$`);
 
+/** A comma list of Telegram user ids (as BOT_ADMIN_IDS): positive, the same bound as chat ids. */
+export const TELEGRAM_USER_ID_LIST = /^(\s*[1-9]\d{0,14}\s*(,\s*[1-9]\d{0,14}\s*)*)?$/;
+
+/** A channel's chat id (-100 and its number, within the same 15 digits), or its @username. */
+export const TELEGRAM_CHANNEL = /^(-100[1-9]\d{4,11}|@[A-Za-z0-9_]{5,32})$/;
+
 export const TELEGRAM_CHAT_ID_MESSAGE = 'chat id must be a Telegram chat id such as -1001234567890';
 
 /** The chat id `text` names, or undefined when it is not one. */
