@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../support/eventually.js';
 import { startNginx } from '../support/nginx.js';
 
 type Role = 'manager' | 'streamer';
@@ -49,6 +50,35 @@ describe('nginx routes each path to its role', () => {
         assert.equal(answer.url, path);
       }
     }
+  });
+
+  it("logs requests without Subsonic's credentials, a sign-in link's token or a party ticket", async () => {
+    await servedBy('/rest/stream.view?u=ann&t=26719a1196d2a940&s=c19b2d&id=tr-1');
+    await servedBy('/rest/ping.view?u=ann&p=typed-password&apiKey=key-of-ann');
+    await servedBy('/auth/magic/magic-token-of-ann?next=%2F');
+    await servedBy('/party/other?ticket=ticket-of-ann&x=1');
+    const log = await eventually(
+      async () => nginx.accessLog(),
+      (text) => text.includes('/party/other'),
+      { what: 'the access log lines' },
+    );
+    for (const secret of [
+      '26719a11',
+      'c19b2d',
+      'typed-password',
+      'key-of-ann',
+      'magic-token-of-ann',
+      'ticket-of-ann',
+    ]) {
+      assert.ok(!log.includes(secret), `${secret} in ${log}`);
+    }
+    assert.match(
+      log,
+      /"GET \/rest\/stream\.view\?u=ann&t=\[redacted\]&s=\[redacted\]&id=tr-1 HTTP\/1\.1" 200 /,
+    );
+    assert.match(log, /"GET \/rest\/ping\.view\?u=ann&p=\[redacted\]&apiKey=\[redacted\] HTTP\/1\.1" 200 /);
+    assert.match(log, /"GET \/auth\/magic\/\[redacted\]\?next=%2F HTTP\/1\.1" 200 /);
+    assert.match(log, /"GET \/party\/other\?ticket=\[redacted\]&x=1 HTTP\/1\.1" 200 /);
   });
 
   it('sends every other Subsonic call to the managers, GET or POST form', async () => {
