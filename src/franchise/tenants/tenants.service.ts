@@ -85,7 +85,6 @@ export class TenantsService {
    * each claims and releases domains by what it read.
    */
   async update(id: string, dto: UpdateTenantDto): Promise<Tenant> {
-    await this.get(id);
     const updated = await this.mutex.withLock(tenantLock(id), () => this.updateLocked(id, dto), LOCK_OPTIONS);
     await this.directory.changed();
     return updated;
@@ -124,7 +123,6 @@ export class TenantsService {
    * slug claims. The tenant itself goes last, so a purge that fails half-way can simply be repeated.
    */
   async delete(id: string, purge = false): Promise<void> {
-    await this.get(id);
     await this.mutex.withLock(tenantLock(id), () => this.deleteLocked(id, purge), {
       ...LOCK_OPTIONS,
       renew: true,
