@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { LibraryService } from '../../src/library/library.service.js';
+import { ProgressRepository } from '../../src/site/progress/progress.repository.js';
 import { ProgressService } from '../../src/site/progress/progress.service.js';
 import { GuestProgressSweeper } from '../../src/site/progress/guest-progress.sweeper.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -273,6 +274,37 @@ describe('watch progress per identity', () => {
       String(movieFile),
       String(episodes[0]),
     ]);
+  });
+
+  it("a save the account makes on another device while a guest's progress is adopted is not overwritten by the guest's older one", async () => {
+    const service = server.app.get(ProgressService);
+    const repository = server.app.get(ProgressRepository);
+    const userId = String(new Types.ObjectId());
+    const guestId = `guest:${randomUUID()}`;
+    const account = { kind: 'user', id: userId, name: 'racer', via: 'cookie' } as const;
+    await service.save({ kind: 'guest', id: guestId, name: 'guest', via: 'cookie' }, movieFile, {
+      position: 500,
+      duration: 6000,
+    });
+    // The account's phone saves a newer position just as adoption has read the account's (older) one.
+    let phoneSave: Promise<unknown> | undefined;
+    const findFile = repository.findFile.bind(repository);
+    repository.findFile = async (identityId, itemKey) => {
+      const found = await findFile(identityId, itemKey);
+      if (identityId === userId && !phoneSave) {
+        phoneSave = service.save(account, movieFile, { position: 2500, duration: 6000 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return found;
+    };
+    try {
+      await service.adoptGuest(guestId, userId);
+      await phoneSave;
+    } finally {
+      repository.findFile = findFile;
+    }
+    assert.equal((await service.get(account, movieFile)).position, 2500);
+    assert.equal((await service.continueWatching(account, 10))[0]?.position, 2500);
   });
 
   it("a guest's progress moves to the account at magic-link sign-in", async () => {

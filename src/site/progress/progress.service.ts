@@ -323,23 +323,25 @@ export class ProgressService {
 
   /**
    * A guest signed in: its progress becomes the account's (the newer of the two wins per file) and
-   * the guest's is removed. Idempotent, so a retried sign-in does no harm.
+   * the guest's is removed. Idempotent, so a retried sign-in does no harm. The files are merged under
+   * the account's lock too (taken second: only adoption holds two), so a save the account makes on
+   * another device meanwhile is not overwritten by the guest's older position.
    */
   async adoptGuest(guestId: string, userId: string): Promise<void> {
     if (!guestId.startsWith('guest:') || guestId === userId) return;
     await this.mutex.withLock(`progress:${guestId}`, async () => {
       const guest = await this.progress.findProfile(guestId);
       if (!guest) return;
-      for (const fileId of guest.files) {
-        const theirs = await this.progress.findFile(guestId, fileId);
-        if (!theirs) continue;
-        const ours = await this.progress.findFile(userId, fileId);
-        if (!ours || ours.updatedAt < theirs.updatedAt) {
-          const { _id: _unused, ...rest } = theirs;
-          await this.progress.saveFile({ ...rest, identityId: userId });
+      await this.editProfile(userId, false, async (profile) => {
+        for (const fileId of guest.files) {
+          const theirs = await this.progress.findFile(guestId, fileId);
+          if (!theirs) continue;
+          const ours = await this.progress.findFile(userId, fileId);
+          if (!ours || ours.updatedAt < theirs.updatedAt) {
+            const { _id: _unused, ...rest } = theirs;
+            await this.progress.saveFile({ ...rest, identityId: userId });
+          }
         }
-      }
-      await this.editProfile(userId, false, (profile) => {
         profile.continue = mergeContinueLists(profile.continue, guest.continue);
         profile.files = [...new Set([...profile.files, ...guest.files])];
         for (const theirs of guest.titles) {
