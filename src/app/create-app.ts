@@ -13,6 +13,7 @@ import { httpMetricsMiddleware } from '../core/metrics/http-metrics.middleware.j
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
 import { TenantResolver } from '../core/tenancy/tenant-resolver.js';
 import { tenantMiddleware } from '../core/tenancy/tenant.middleware.js';
+import { stremioCors } from '../site/stremio/stremio-cors.middleware.js';
 import { ViewRenderer } from '../core/views/view-renderer.js';
 import { findAssetsDir } from '../core/views/views-dir.js';
 import { AppModule } from './app.module.js';
@@ -81,6 +82,13 @@ export async function configureApp(
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT, reviver: refusePrototypeKeys });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  if (config.roles.includes(Role.Manager)) {
+    // Stremio reads every add-on answer cross-origin, a site's refusal (suspended: 503; unknown host:
+    // 421) included, so the headers go on before the tenant middleware. On the plain prefix, not a
+    // route pattern: one decodes the path first, and a malformed escape (`search=%.json`) was
+    // answered 400 before the headers were set.
+    app.use('/stremio', stremioCors);
+  }
   // After the body parsers, whose stream callbacks would not carry the request's async context.
   app.use(tenantMiddleware(app.get(TenantResolver), app.get(ViewRenderer)));
   // Unknown fields are an error, not silently dropped: a typo in a PATCH must not look like success.

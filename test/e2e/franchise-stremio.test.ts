@@ -175,4 +175,25 @@ describe('franchise: the Stremio add-on of a tenant site', () => {
     assert.equal((anime.body as Json).meta.name, 'Star Harbour');
     assert.equal(((await addon(ANIME, '/stream/series/tt0903747:1:1.json')).body as Json).streams.length, 1);
   });
+
+  it('a suspended site still answers Stremio readably: 503 {error, message} with its CORS headers', async () => {
+    const created = await operator.post('/api/tenants', {
+      slug: 'resting',
+      name: 'Resting',
+      domains: ['resting.example.com'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const suspended = await operator.patch(`/api/tenants/${created.body.id}`, { status: 'suspended' });
+    assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
+    const res = await addon('resting.example.com', '/manifest.json', 'any-password');
+    assert.equal(res.status, 503, res.text);
+    assert.equal((res.body as Json).error, 'tenant_suspended');
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    const preflight = await new HostClient(server.url, 'resting.example.com').request(
+      'OPTIONS',
+      '/stremio/any-password/manifest.json',
+    );
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], '*');
+  });
 });

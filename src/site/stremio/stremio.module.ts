@@ -1,11 +1,9 @@
-import { Module, type NestModule } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Module } from '@nestjs/common';
 import { MediaLinks } from '../pages/media-links.js';
 import { SitePagesModule } from '../pages/site-pages.module.js';
 import { StremioAddonController } from './stremio-addon.controller.js';
 import { StremioAddonService } from './stremio-addon.service.js';
 import { StremioConfigureController } from './stremio-configure.controller.js';
-import { stremioCors } from './stremio-cors.middleware.js';
 import { StremioKeyGuard } from './stremio-key.guard.js';
 import { StremioLogoController } from './stremio-logo.controller.js';
 
@@ -18,12 +16,5 @@ import { StremioLogoController } from './stremio-logo.controller.js';
   controllers: [StremioAddonController, StremioConfigureController, StremioLogoController],
   providers: [StremioAddonService, StremioKeyGuard, MediaLinks],
 })
-export class StremioModule implements NestModule {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  configure(): void {
-    // On the plain prefix, not through `forRoutes('stremio/*path')`: a route pattern decodes the path
-    // first, and a malformed escape (`search=%.json`) was answered 400 before the headers were set.
-    this.adapterHost.httpAdapter.use('/stremio', stremioCors);
-  }
-}
+// Its CORS headers (`stremioCors`) are mounted by `configureApp`, ahead of the tenant middleware.
+export class StremioModule {}
