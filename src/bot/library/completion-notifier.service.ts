@@ -6,7 +6,7 @@ import { type TaskView } from '../../ingest/ingest.service.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { type Recipient, BotNotifier } from '../delivery/bot-notifier.service.js';
+import { type Delivery, type Recipient, BotNotifier } from '../delivery/bot-notifier.service.js';
 import { escapeHtml } from '../format/text-format.js';
 import { taskName } from '../status/status-view.js';
 import { comicCaption, completionCaption, failureMessage, packCaption } from './completion-caption.js';
@@ -26,14 +26,14 @@ export class CompletionNotifier {
     private readonly notifier: BotNotifier,
   ) {}
 
-  async announce(view: TaskView, to: Recipient): Promise<void> {
+  async announce(view: TaskView, to: Recipient): Promise<Delivery> {
     if (view.state === 'done') return this.done(view, to);
     if (view.state === 'failed')
       return this.notifier.tell(to, failureMessage(taskName(view), view.error, view.taskId));
     return this.notifier.tell(to, `✖ <b>${escapeHtml(taskName(view))}</b> was cancelled.`);
   }
 
-  private async done(view: TaskView, to: Recipient): Promise<void> {
+  private async done(view: TaskView, to: Recipient): Promise<Delivery> {
     const [fileId] = view.fileIds;
     if (!fileId) return this.notifier.tell(to, `✅ <b>${escapeHtml(taskName(view))}</b> is in the library.`);
     if (view.items.some((item) => item.kind === 'comic' && item.state === 'done'))
@@ -45,27 +45,27 @@ export class CompletionNotifier {
       title = await this.library.requireTitle(new Types.ObjectId(view.titleId)).catch(() => undefined);
     }
     const caption = completionCaption(file, title, this.links.sign(fileId));
-    await this.notifier.tell(to, caption, { photo: await this.still(file) });
+    return this.notifier.tell(to, caption, { photo: await this.still(file) });
   }
 
   /** A pack: what it brought (how many episodes, what failed or was left out) and a link to the first. */
-  private async packDone(view: TaskView, to: Recipient, fileId: string): Promise<void> {
+  private async packDone(view: TaskView, to: Recipient, fileId: string): Promise<Delivery> {
     let title: Title | undefined;
     if (view.titleId) {
       title = await this.library.requireTitle(new Types.ObjectId(view.titleId)).catch(() => undefined);
     }
     const file = await this.library.requireFile(new Types.ObjectId(fileId));
     const caption = packCaption(view, title?.name ?? taskName(view), title?.year, this.links.sign(fileId));
-    await this.notifier.tell(to, caption, { photo: await this.still(file) });
+    return this.notifier.tell(to, caption, { photo: await this.still(file) });
   }
 
   /** Comics: the series and the chapters added, with a link to its page (volumes, chapters, reader). */
-  private async comicsDone(view: TaskView, to: Recipient): Promise<void> {
+  private async comicsDone(view: TaskView, to: Recipient): Promise<Delivery> {
     const title = view.titleId
       ? await this.library.requireTitle(new Types.ObjectId(view.titleId)).catch(() => undefined)
       : undefined;
     const readUrl = this.links.site(title ? `/title/${String(title._id)}` : '/');
-    await this.notifier.tell(to, comicCaption(view, title?.name ?? taskName(view), readUrl));
+    return this.notifier.tell(to, comicCaption(view, title?.name ?? taskName(view), readUrl));
   }
 
   /** The middle still as JPEG (what sendPhoto takes everywhere), or none. */

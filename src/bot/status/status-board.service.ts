@@ -93,31 +93,34 @@ export class StatusBoard {
     mode: Refresh,
     workers?: InstanceHeartbeat[],
   ): Promise<boolean> {
+    // Telegram asked for quiet (429): nothing for this chat, announcements included, until it ends.
+    if (mode === 'tick' && (await this.state.isPaused(chatId))) return true;
     const active: { view: TaskView; tracked: TrackedTask }[] = [];
-    let awaitingStills = false;
+    // Finished tasks not announced yet: waiting for their stills, or their announcement must wait.
+    let unannounced = false;
+    let deferred = false;
     for (const tracked of await this.state.tasksOf(chatId)) {
       const view = await this.view(tracked.taskId);
       if (!view) await this.state.untrack(chatId, tracked.taskId);
       else if (ACTIVE_STATES.includes(view.state as TaskState)) active.push({ view, tracked });
       // A done task's still follows within seconds: announce with it (unless it is taking too long).
       else if (view.stillsPending && Date.now() - view.updatedAt.getTime() < STILLS_WAIT_MS)
-        awaitingStills = true;
-      else await this.finish(view, tracked);
+        unannounced = true;
+      // After one announcement had to wait (the chat is paused now), the others wait with it.
+      else if (deferred || !(await this.finish(view, tracked))) unannounced = deferred = true;
     }
+    if (deferred) return true;
     const status = await this.state.statusMessage(chatId);
-    // Only finished tasks waiting for their stills: keep the chat (and its message) for the next round,
+    // Only finished tasks still to announce: keep the chat (and its message) for the next round,
     // which announces them; forgetting it here would drop their announcement.
-    if (active.length === 0 && awaitingStills) return false;
+    if (active.length === 0 && unannounced) return false;
     if (active.length === 0) {
       if (status?.messageId) await this.quietly(() => this.gateway.delete(chatId, status.messageId), chatId);
       await this.state.forgetChat(chatId);
       return false;
     }
     const now = Date.now();
-    if (mode === 'tick') {
-      if (await this.state.isPaused(chatId)) return true;
-      if (status?.messageId && now - status.editedAt < this.intervalMs) return true;
-    }
+    if (mode === 'tick' && status?.messageId && now - status.editedAt < this.intervalMs) return true;
     const rendered = renderStatus({
       tasks: active,
       page: status?.page ?? 0,
@@ -160,15 +163,24 @@ export class StatusBoard {
     }
   }
 
-  /** A task ended: tell its requester, remove the message that asked for it, stop following it. */
-  private async finish(view: TaskView, tracked: TrackedTask): Promise<void> {
+  /**
+   * A task ended: tell its requester, remove the message that asked for it, stop following it. False
+   * when the announcement must wait (429, Telegram down): the task stays followed and the chat pauses
+   * for Telegram's `retry_after`, so the next round after it announces again. A requester the bot can
+   * never reach (blocked, no fallback) is given up on.
+   */
+  private async finish(view: TaskView, tracked: TrackedTask): Promise<boolean> {
     const to = {
       user: { id: tracked.userId, name: tracked.userName },
       chatId: tracked.chatId,
       private: tracked.chatId === tracked.userId,
     };
     try {
-      await this.completion.announce(view, to);
+      const delivery = await this.completion.announce(view, to);
+      if (delivery.outcome === 'later') {
+        await this.state.pause(tracked.chatId, delivery.retryAfterSeconds);
+        return false;
+      }
     } catch (error) {
       this.logger.error(`announcing task ${view.taskId}: ${(error as Error).message}`);
     }
@@ -177,6 +189,7 @@ export class StatusBoard {
       await this.quietly(() => this.gateway.delete(tracked.chatId, messageId), tracked.chatId);
     }
     await this.state.untrack(tracked.chatId, view.taskId);
+    return true;
   }
 
   /** Deletions that may fail harmlessly (no right to delete, already gone). */

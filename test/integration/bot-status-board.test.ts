@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { type AppConfig } from '../../src/core/config/app-config.js';
+import { type HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.repository.js';
+import { type RedisClient } from '../../src/core/redis/redis-client.js';
+import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
+import { type SettingsService } from '../../src/core/settings/settings.service.js';
+import { type MediaStore } from '../../src/core/storage/media-store.js';
+import { type IngestService, type TaskView } from '../../src/ingest/ingest.service.js';
+import { countItems } from '../../src/ingest/items/ingest-item.js';
+import { type LibraryService } from '../../src/library/library.service.js';
+import { BotNotifier } from '../../src/bot/delivery/bot-notifier.service.js';
+import { BotGateway } from '../../src/bot/gateway/telegraf-bot.gateway.js';
+import { CompletionNotifier } from '../../src/bot/library/completion-notifier.service.js';
+import { type WatchLinks } from '../../src/bot/library/watch-links.js';
+import { BotStateRepository } from '../../src/bot/status/bot-state.repository.js';
+import { StatusBoard } from '../../src/bot/status/status-board.service.js';
+import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.js';
+import { TEST_REDIS_URL, testRedisClient, uniqueRedisPrefix } from '../support/redis.js';
+
+const TOKEN = '123456789:AAHfakeTokenForStreamVaultTests_0123456';
+const ALICE = { id: 1001, name: 'Alice' };
+const BOB = { id: 1002, name: 'Bob' };
+
+/** A task as IngestService shows it, in `state`, named by its hint. */
+function taskView(taskId: string, state: string, hint: string): TaskView {
+  return {
+    taskId,
+    source: `https://files.example/${hint}.mp4`,
+    hint,
+    state,
+    engine: 'direct',
+    progress: null,
+    fileName: null,
+    error: state === 'failed' ? 'the source answered 404' : null,
+    attempts: 1,
+    fileIds: [],
+    reused: false,
+    stillsPending: false,
+    stuck: false,
+    titleId: null,
+    titleIds: [],
+    items: [],
+    itemCounts: countItems([]),
+    currentItem: null,
+    requester: { id: 'u1', name: 'alice' },
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  };
+}
+
+/**
+ * The status board between the real Bot API client (on the fake Bot API) and the real Redis state;
+ * the tasks it follows are what `tasks` holds (IngestService's view of them, without the pipeline).
+ */
+describe('the status board: what it tells Telegram about the tasks it follows', () => {
+  let api: FakeBotApi;
+  let redis: RedisClient;
+  let state: BotStateRepository;
+  let board: StatusBoard;
+  const tasks = new Map<string, TaskView>();
+
+  before(async () => {
+    api = await startFakeBotApi(TOKEN);
+    redis = testRedisClient(TEST_REDIS_URL, uniqueRedisPrefix());
+    state = new BotStateRepository(redis);
+    const config = { bot: { token: TOKEN, apiRoot: api.apiRoot } } as unknown as AppConfig;
+    const gateway = new BotGateway(config);
+    const completion = new CompletionNotifier(
+      {} as LibraryService,
+      {} as MediaStore,
+      {} as WatchLinks,
+      new BotNotifier(config, gateway),
+    );
+    const ingest = { get: async (taskId: string) => tasks.get(taskId)! } as unknown as IngestService;
+    const heartbeats = { withRole: async () => [] } as unknown as HeartbeatRepository;
+    const settings = { cached: () => ({ botStatusIntervalSeconds: 1 }) } as unknown as SettingsService;
+    board = new StatusBoard(gateway, state, ingest, heartbeats, completion, new RedisMutex(redis), settings);
+  });
+  after(async () => {
+    await redis?.client.quit();
+    await api?.close();
+  });
+  beforeEach(() => tasks.clear());
+
+  /** One status round now (rounds are otherwise at most one per interval). */
+  const round = async () => {
+    await redis.client.del('bot:tick');
+    await board.tick();
+  };
+  const follow = async (chatId: number, user: { id: number; name: string }, view: TaskView) => {
+    tasks.set(view.taskId, view);
+    await state.track({ taskId: view.taskId, chatId, userId: user.id, userName: user.name, trackedAt: 1 });
+  };
+  const callsTo = (start: number, chatId: number) =>
+    api.calls.slice(start).filter((call) => Number(call.params.chat_id) === chatId);
+
+  it('keeps a result Telegram refused with 429 and sends it once retry_after has passed', async () => {
+    // Two tasks end in the same round; Telegram answers the first announcement "too many requests".
+    await follow(ALICE.id, ALICE, taskView('a0000000-0000-4000-8000-000000000001', 'failed', 'First'));
+    await follow(ALICE.id, ALICE, taskView('a0000000-0000-4000-8000-000000000002', 'cancelled', 'Second'));
+    api.failNext('sendMessage', (p) => Number(p.chat_id) === ALICE.id, {
+      code: 429,
+      description: 'Too Many Requests: retry after 1',
+      retryAfter: 1,
+    });
+    const start = api.calls.length;
+    await round();
+    assert.deepEqual(
+      callsTo(start, ALICE.id).map((call) => call.failed?.code),
+      [429],
+      'nothing more for the chat once Telegram asked for quiet',
+    );
+    assert.equal((await state.tasksOf(ALICE.id)).length, 2, 'both results are still to tell');
+
+    await round();
+    assert.equal(callsTo(start, ALICE.id).length, 1, 'quiet while retry_after lasts');
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await round();
+    const told = callsTo(start, ALICE.id).slice(1);
+    assert.deepEqual(
+      told.map((call) => [call.method, call.failed?.code]),
+      [
+        ['sendMessage', undefined],
+        ['sendMessage', undefined],
+      ],
+    );
+    assert.match(String(told[0].params.text), /First/);
+    assert.match(String(told[1].params.text), /Second.*was cancelled/);
+    assert.deepEqual(await state.tasksOf(ALICE.id), [], 'told: no longer followed');
+  });
+
+  it('gives up on a result for a user who blocked the bot rather than trying every round', async () => {
+    api.block(BOB.id);
+    await follow(BOB.id, BOB, taskView('b0000000-0000-4000-8000-000000000001', 'failed', 'Blocked'));
+    const start = api.calls.length;
+    await round();
+    await round();
+    assert.deepEqual(
+      callsTo(start, BOB.id).map((call) => call.failed?.code),
+      [403],
+    );
+    assert.deepEqual(await state.tasksOf(BOB.id), []);
+  });
+});
