@@ -19,6 +19,7 @@ import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.js';
 import { TEST_REDIS_URL, testRedisClient, uniqueRedisPrefix } from '../support/redis.js';
 
 const TOKEN = '123456789:AAHfakeTokenForStreamVaultTests_0123456';
+const GROUP = -1001000000001;
 const ALICE = { id: 1001, name: 'Alice' };
 const BOB = { id: 1002, name: 'Bob' };
 
@@ -129,6 +130,25 @@ describe('the status board: what it tells Telegram about the tasks it follows', 
     assert.match(String(told[0].params.text), /First/);
     assert.match(String(told[1].params.text), /Second.*was cancelled/);
     assert.deepEqual(await state.tasksOf(ALICE.id), [], 'told: no longer followed');
+  });
+
+  it('stops posting the status in a chat that put the bot out (403), and still tells the requester', async () => {
+    const taskId = 'c0000000-0000-4000-8000-000000000001';
+    await follow(GROUP, ALICE, taskView(taskId, 'queued', 'Kicked'));
+    api.block(GROUP); // the bot was removed from the group
+    const start = api.calls.length;
+    await round();
+    await round();
+    await round();
+    assert.deepEqual(
+      callsTo(start, GROUP).map((call) => [call.method, call.failed?.code]),
+      [['sendMessage', 403]],
+      'one refused post, not one every round',
+    );
+    tasks.set(taskId, taskView(taskId, 'cancelled', 'Kicked'));
+    await round();
+    assert.match(String(callsTo(start, ALICE.id)[0]?.params.text), /Kicked.*was cancelled/);
+    assert.deepEqual(await state.chats(), [], 'nothing left to follow');
   });
 
   it('gives up on a result for a user who blocked the bot rather than trying every round', async () => {

@@ -43,6 +43,7 @@ export class BotStateRepository {
     if (await this.task(task.chatId, task.taskId)) return;
     await this.redis.client
       .multi()
+      .del(`bot:chat:${task.chatId}:unreachable`) // a new request from the chat: the bot is back in it
       .hset(taskKey(task.chatId, task.taskId), fields)
       .zadd(`bot:chat:${task.chatId}:tasks`, task.trackedAt, task.taskId)
       .sadd('bot:chats', String(task.chatId))
@@ -113,8 +114,24 @@ export class BotStateRepository {
     await this.redis.client
       .multi()
       .srem('bot:chats', String(chatId))
-      .del(`bot:chat:${chatId}:status`, `bot:chat:${chatId}:tasks`)
+      .del(`bot:chat:${chatId}:status`, `bot:chat:${chatId}:tasks`, `bot:chat:${chatId}:unreachable`)
       .exec();
+  }
+
+  /**
+   * The bot may no longer write to the chat (kicked from the group, blocked in private): its status
+   * message is given up on; its tasks are still followed, so their requesters hear of them.
+   */
+  async markUnreachable(chatId: number): Promise<void> {
+    await this.redis.client
+      .multi()
+      .set(`bot:chat:${chatId}:unreachable`, '1')
+      .del(`bot:chat:${chatId}:status`)
+      .exec();
+  }
+
+  async isUnreachable(chatId: number): Promise<boolean> {
+    return (await this.redis.client.exists(`bot:chat:${chatId}:unreachable`)) === 1;
   }
 
   /** After a 429: no calls for this chat until the pause ends. */

@@ -114,6 +114,8 @@ export class StatusBoard {
     // Only finished tasks still to announce: keep the chat (and its message) for the next round,
     // which announces them; forgetting it here would drop their announcement.
     if (active.length === 0 && unannounced) return false;
+    // A chat the bot was put out of: no status message there, only the announcements in DMs.
+    if (active.length > 0 && (await this.state.isUnreachable(chatId))) return true;
     if (active.length === 0) {
       if (status?.messageId) await this.quietly(() => this.gateway.delete(chatId, status.messageId), chatId);
       await this.state.forgetChat(chatId);
@@ -145,6 +147,9 @@ export class StatusBoard {
       if (isBotApiError(error, 'rate_limited')) {
         this.logger.warn(`chat ${chatId}: Telegram asked for ${error.retryAfterSeconds} s of quiet`);
         await this.state.pause(chatId, error.retryAfterSeconds);
+      } else if (isBotApiError(error, 'unreachable')) {
+        this.logger.warn(`chat ${chatId}: no longer showing its status there (${error.message})`);
+        await this.state.markUnreachable(chatId);
       } else if (isBotApiError(error, 'gone')) {
         await this.state.forgetStatusMessage(chatId); // deleted by someone: the next round posts a new one
       } else if (!isBotApiError(error, 'not_modified')) {
