@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { SettingsService } from '../core/settings/settings.service.js';
 import { BotUpdatesHandler } from './bot-updates.handler.js';
 import { BOT_COMMANDS } from './commands/bot-commands.js';
+import { isBotApiError } from './gateway/bot-api.error.js';
 import { BotGateway } from './gateway/telegraf-bot.gateway.js';
 import { StatusBoard } from './status/status-board.service.js';
 
@@ -24,6 +25,8 @@ export class BotRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly logger = new Logger('bot');
   private stopped = false;
   private timer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  private endPause?: () => void;
   private round?: Promise<void>;
   private started?: Promise<void>;
 
@@ -47,18 +50,46 @@ export class BotRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     while (!this.stopped) {
       try {
         await this.gateway.start(this.updates);
-        await this.gateway.setCommands(BOT_COMMANDS);
-        this.schedule();
-        return;
+        break;
       } catch (error) {
         this.logger.error(
           `cannot start the Telegram bot (${(error as Error).message}); retrying in ${CONNECT_RETRY_MS / 1000} s`,
         );
-        await new Promise((resolve) => {
-          this.timer = setTimeout(resolve, CONNECT_RETRY_MS);
-        });
+        await this.pause(CONNECT_RETRY_MS);
       }
     }
+    if (this.stopped) return;
+    this.schedule();
+    await this.registerCommands();
+  }
+
+  /**
+   * The command menu is a convenience, retried on its own: a refused `setMyCommands` (a 429 at boot)
+   * once retried the whole start, which launched a second polling loop beside the running one.
+   */
+  private async registerCommands(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.gateway.setCommands(BOT_COMMANDS);
+        return;
+      } catch (error) {
+        const waitMs = isBotApiError(error, 'rate_limited')
+          ? Math.max(1, error.retryAfterSeconds) * 1000
+          : CONNECT_RETRY_MS;
+        this.logger.warn(
+          `cannot set the bot's command menu (${(error as Error).message}); retrying in ${waitMs / 1000} s`,
+        );
+        await this.pause(waitMs);
+      }
+    }
+  }
+
+  /** Waits `ms`, or until shutdown. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.endPause = resolve;
+      this.retryTimer = setTimeout(resolve, ms);
+    });
   }
 
   private schedule(): void {
@@ -74,6 +105,8 @@ export class BotRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+    this.endPause?.();
     await this.round;
     if (this.started) await this.gateway.stop();
   }

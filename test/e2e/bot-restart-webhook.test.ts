@@ -88,6 +88,41 @@ describe('telegram bot: restart and webhook', () => {
     }
   });
 
+  it('a command menu Telegram refuses at boot is set again later, and updates are still read once', async () => {
+    api.failNext('setMyCommands', () => true, {
+      code: 429,
+      description: 'Too Many Requests: retry after 1',
+      retryAfter: 1,
+    });
+    const start = api.calls.length;
+    const app = await chat.startApp({
+      ...env,
+      MONGODB_URI: db.uri,
+      REDIS_PREFIX: uniqueRedisPrefix(),
+      ROLE: 'manager',
+    });
+    try {
+      const menus = () => api.calls.slice(start).filter((c) => c.method === 'setMyCommands');
+      await chat.waitForCall(
+        'the menu set on its second try',
+        (c) => c.method === 'setMyCommands' && !c.failed && api.calls.indexOf(c) >= start,
+      );
+      assert.deepEqual(
+        menus().map((c) => Boolean(c.failed)),
+        [true, false],
+      );
+      // One polling loop: a second one (the whole start retried) would answer each message twice.
+      const before = api.calls.length;
+      await chat.send(ALICE.id, ALICE, '/help');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const replies = api.calls.slice(before).filter((c) => c.method === 'sendMessage');
+      assert.equal(replies.length, 1, JSON.stringify(replies.map(callSummary)));
+      assert.equal(api.calls.slice(start).filter((c) => c.method === 'getMe').length, 1, 'started once');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('with TELEGRAM_WEBHOOK_URL: registers the webhook with its secret and takes updates only with it', async () => {
     const app = await chat.startApp({
       ...env,
