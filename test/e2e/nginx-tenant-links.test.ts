@@ -95,6 +95,27 @@ describe('nginx in front of a franchise tenant: tenant links go to the streamer 
     assert.notEqual(borrowed.headers['x-cache-status'], 'HIT');
   });
 
+  it('refuses a tenant link replayed on the operator’s site with t moved into the file name, in nginx and in the app', async () => {
+    // Signed as "<expires><path><t>", /…/movie.mkv?t=<id> was also the operator's /…/movie.mkv<id>:
+    // streamed (and cached) on the default site, outside the tenant's quotas and metering.
+    const link = new URL(tenantLink, 'http://x');
+    const t = link.searchParams.get('t')!;
+    const forged = `${link.pathname}${t}?md5=${link.searchParams.get('md5')}&expires=${link.searchParams.get('expires')}`;
+    const range = { range: 'bytes=0-9' };
+    const viaNginx = await new HostClient(nginx.url, '127.0.0.1').get(forged, range);
+    assert.equal(viaNginx.status, 403, viaNginx.text);
+    assert.equal(viaNginx.body.error, 'forbidden');
+    const direct = await new HostClient(server.url, '127.0.0.1').get(forged, range);
+    assert.equal(direct.status, 403, direct.text);
+    assert.equal(direct.body.error, 'forbidden');
+    // The tenant's own link still plays on its host, through nginx and straight from the app.
+    for (const base of [nginx.url, server.url]) {
+      const res = await new HostClient(base, TENANT_HOST).get(tenantLink, range);
+      assert.equal(res.status, 206, res.text);
+      assert.ok(res.bytes.equals(source.subarray(0, 10)));
+    }
+  });
+
   it('still caches the operator’s own links', async () => {
     const range = { range: 'bytes=3145728-3145804' };
     const first = await new HostClient(nginx.url, '127.0.0.1').get(operatorLink, range);
