@@ -15,7 +15,12 @@ export function renderNginxTemplate(values: Record<string, string>): string {
  * Real nginx (Debian package) running nginx/streamvault.conf on a free port in front of `upstream`
  * (both roles), or of `upstream` as the manager and `streamerUpstream` as the streamer.
  */
-export async function startNginx(upstream: string, streamSecret: string, streamerUpstream = upstream) {
+export async function startNginx(
+  upstream: string,
+  streamSecret: string,
+  streamerUpstream = upstream,
+  options: { cacheRevalidate?: string } = {},
+) {
   const dir = tempDir('sv-nginx-');
   const cache = join(dir, 'cache');
   mkdirSync(cache);
@@ -32,6 +37,7 @@ export async function startNginx(upstream: string, streamSecret: string, streame
       STREAM_SECRET: streamSecret,
       CACHE_DIR: cache,
       CACHE_MAX_SIZE: '1g',
+      CACHE_REVALIDATE: options.cacheRevalidate ?? '1m',
       ACCESS_LOG: join(dir, 'access.log'),
       ERROR_LOG: join(dir, 'error.log'),
     }),
