@@ -60,17 +60,27 @@ describe('ads in headless Chromium', () => {
     houseAd: { fileId: creativeId, clickThrough: 'https://advertiser.example.com/' },
   });
 
-  /** A fresh visitor (own cookies) on the player, recording every ad tracking request in order. */
+  /**
+   * A fresh visitor (own cookies) on the player, recording every ad tracking request in order (less
+   * its serving token, which each carries) and the status of every answer.
+   */
   const openPlayer = async () => {
     await browser.context.clearCookies();
     const page = await browser.newPage();
     const beacons: string[] = [];
+    const answers: number[] = [];
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (url.pathname.startsWith('/ads/track/'))
-        beacons.push(`${request.method()} ${url.pathname.slice('/ads/track/'.length)}${url.search}`);
+      if (!url.pathname.startsWith('/ads/track/')) return;
+      const token = url.searchParams.get('token');
+      url.searchParams.delete('token');
+      const path = `${url.pathname.slice('/ads/track/'.length)}${url.search}`;
+      beacons.push(`${request.method()} ${path}${token ? '' : ' (no token)'}`);
     });
-    return { page, beacons };
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/ads/track/')) answers.push(response.status());
+    });
+    return { page, beacons, answers };
   };
 
   /** Polled with page.evaluate: waitForFunction evaluates its string with eval, which the CSP forbids. */
@@ -86,7 +96,7 @@ describe('ads in headless Chromium', () => {
 
   it('plays the house-ad pre-roll to the end, its VAST beacons in order, then the content', async () => {
     await configure(houseAd(0));
-    const { page, beacons } = await openPlayer();
+    const { page, beacons, answers } = await openPlayer();
     await page.goto(`${server.url}/play/${contentId}?autoplay=1`);
     await page.locator('#ad-break').waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(
@@ -108,13 +118,22 @@ describe('ads in headless Chromium', () => {
     ]);
     const player = beacons.filter((beacon) => beacon.startsWith('POST ')).map((beacon) => beacon.slice(5));
     assert.deepEqual(player, [
-      'impression?break=pre',
-      'start?break=pre',
-      'firstQuartile?break=pre',
-      'midpoint?break=pre',
-      'thirdQuartile?break=pre',
-      'complete?break=pre',
+      'impression?break=pre&ad=0',
+      'start?break=pre&ad=0',
+      'firstQuartile?break=pre&ad=0',
+      'midpoint?break=pre&ad=0',
+      'thirdQuartile?break=pre&ad=0',
+      'complete?break=pre&ad=0',
     ]);
+    await eventually(
+      async () => answers.length,
+      (count) => count === beacons.length,
+      { what: 'every beacon answered' },
+    );
+    assert.ok(
+      answers.every((status) => status === 204),
+      `every beacon's token accepted: ${answers.join(' ')}`,
+    );
     await page.close();
   });
 
@@ -149,8 +168,8 @@ describe('ads in headless Chromium', () => {
       .map((beacon) => beacon.split('?')[0].slice(4));
     assert.deepEqual([house[0], house[1], house.at(-1)], ['impression', 'start', 'skip']);
     assert.ok(house.indexOf('click') > 1, 'the click beacon after the start');
-    assert.ok(beacons.includes('GET click?source=house') && beacons.includes('POST click?break=pre'));
-    assert.ok(beacons.includes('POST skip?break=pre'));
+    assert.ok(beacons.includes('GET click?source=house') && beacons.includes('POST click?break=pre&ad=0'));
+    assert.ok(beacons.includes('POST skip?break=pre&ad=0'));
     audit.assertClean();
     await page.close();
   });
@@ -170,7 +189,9 @@ describe('ads in headless Chromium', () => {
       (time) => time > held.time,
       { timeoutMs: 15_000, what: 'the content going on after the mid-roll' },
     );
-    assert.ok(beacons.includes('POST impression?break=mid') && beacons.includes('POST complete?break=mid'));
+    assert.ok(
+      beacons.includes('POST impression?break=mid&ad=0') && beacons.includes('POST complete?break=mid&ad=0'),
+    );
     await page.close();
   });
 

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { VASTClient } from '@dailymotion/vast-client';
+import { type ExecutionContext } from '@nestjs/common';
 import { UserService } from '../../src/auth/user.service.js';
+import { type AppError } from '../../src/core/errors/app-error.js';
+import { RateLimitGuard } from '../../src/core/rate-limit/rate-limit.guard.js';
+import { AdsPublicController } from '../../src/franchise/ads/ads-public.controller.js';
+import { AdServingTokens } from '../../src/franchise/ads/tracking/ad-serving-tokens.js';
 import { AdDaysRepository } from '../../src/franchise/ads/tracking/ad-days.repository.js';
-import { utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
+import { AdEventSource, utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
 import { AdStatsService } from '../../src/franchise/ads/tracking/ad-stats.service.js';
 import { adSettings, storeVideo } from '../support/ads.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -179,7 +185,7 @@ describe('ads', () => {
     const [ad] = response.ads;
     assert.equal(ad.title, 'Spring <sale>');
     assert.equal(ad.system?.value, 'StreamVault');
-    assert.match(ad.impressionURLTemplates[0].url, /\/ads\/track\/impression\?source=house$/);
+    assert.match(ad.impressionURLTemplates[0].url, /\/ads\/track\/impression\?source=house&token=[\w.-]+$/);
     const linear = ad.creatives.find((creative) => creative.type === 'linear') as unknown as {
       duration: number;
       skipDelay: number;
@@ -191,7 +197,10 @@ describe('ads', () => {
     assert.equal(linear.skipDelay, 2);
     assert.equal(linear.videoClickThroughURLTemplate.url, 'https://advertiser.example.com/offer?a=1&b=2');
     for (const event of ['start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete', 'skip'])
-      assert.match(linear.trackingEvents[event][0], new RegExp(`/ads/track/${event}\\?source=house$`));
+      assert.match(
+        linear.trackingEvents[event][0],
+        new RegExp(`/ads/track/${event}\\?source=house&token=[\\w.-]+$`),
+      );
     const [media] = linear.mediaFiles;
     assert.deepEqual([media.mimeType, media.width, media.height], ['video/webm', 160, 120]);
     // The creative's URL is a signed stream link that plays.
@@ -237,27 +246,82 @@ describe('ads', () => {
     assert.deepEqual((await parseVast(`${server.url}/ads/vast.xml`)).ads, []);
   });
 
-  it('tracking counts every event exactly (50 at once), per day, and the stats survive the copy to Mongo', async () => {
+  /** The house VAST as the real vast-client reads it: its impression and linear tracking URLs. */
+  const servedHouseAd = async () => {
+    const [ad] = (await parseVast(`${server.url}/ads/vast.xml`)).ads;
+    assert.ok(ad, 'a house ad is served');
+    const linear = ad.creatives.find((creative) => creative.type === 'linear') as unknown as {
+      trackingEvents: Record<string, string[]>;
+      videoClickTrackingURLTemplates: { url: string }[];
+    };
+    return {
+      impression: ad.impressionURLTemplates[0].url,
+      tracking: linear.trackingEvents,
+      click: linear.videoClickTrackingURLTemplates[0].url,
+    };
+  };
+  const totals = async () => (await admin.get('/api/ads/stats')).body.totals as Record<string, number>;
+  const added = (before: Record<string, number>, after: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(after)
+        .map(([field, value]) => [field, value - (before[field] ?? 0)])
+        .filter(([, value]) => value !== 0),
+    );
+  const refusal = async (res: Response) => [res.status, ((await res.json()) as { error: string }).error];
+
+  it("tracking: the real vast-client's beacons of a served house ad count, each event once however often replayed", async () => {
     await save({
       vastTagUrl: '/ads/vast.xml',
       houseAd: { fileId: creativeId, clickThrough: 'https://a.example.com' },
     });
-    const before = (await admin.get('/api/ads/stats')).body.totals as Record<string, number>;
-    const beacons = await Promise.all(
-      Array.from({ length: 50 }, () => server.request('/ads/track/impression?break=mid', { method: 'POST' })),
-    );
-    assert.ok(beacons.every((res) => res.status === 204));
-    assert.equal((await server.request('/ads/track/click', { method: 'POST' })).status, 204);
-    assert.equal((await server.request('/ads/track/complete?source=house')).status, 204);
+    const before = await totals();
+    const served = await servedHouseAd();
+    assert.match(served.impression, /\/ads\/track\/impression\?source=house&token=house\.[\w.-]+$/);
+    const beacons = [served.impression, served.tracking.start[0], served.tracking.complete[0], served.click];
+    for (const url of beacons) assert.equal((await fetch(url)).status, 204, url);
+    // The same URLs again, 20 at once each (a replaying script): answered, not counted.
+    const replays = await Promise.all(beacons.flatMap((url) => Array.from({ length: 20 }, () => fetch(url))));
+    assert.ok(replays.every((res) => res.status === 204));
+    assert.deepEqual(added(before, await totals()), {
+      'house:impression': 1,
+      'house:start': 1,
+      'house:complete': 1,
+      'house:click': 1,
+    });
+  });
+
+  it('tracking counts every served ad exactly (30 servings at once), per day, and the stats survive the copy to Mongo', async () => {
+    await save({
+      vastTagUrl: '/ads/vast.xml',
+      houseAd: { fileId: creativeId, clickThrough: 'https://a.example.com' },
+      midrollOffsets: [30, 60],
+    });
+    const before = await totals();
+    const servings = await Promise.all(Array.from({ length: 30 }, () => servedHouseAd()));
+    const pixels = await Promise.all(servings.map((served) => fetch(served.impression)));
+    assert.ok(pixels.every((res) => res.status === 204));
+    // One player page: its token covers its three breaks, each counted once per event.
+    const { config } = await playerPage(await guest());
+    const token = encodeURIComponent(String(config?.trackToken));
+    for (const query of ['break=pre&ad=0', 'break=mid&ad=1', 'break=mid&ad=2', 'break=mid&ad=2'])
+      assert.equal(
+        (await server.request(`/ads/track/impression?${query}&token=${token}`, { method: 'POST' })).status,
+        204,
+      );
+    assert.equal((await server.request(`/ads/track/click?token=${token}`, { method: 'POST' })).status, 204);
     for (const bad of [
-      '/ads/track/explode',
-      '/ads/track/impression?source=elsewhere',
-      '/ads/track/impression?x=1',
+      `/ads/track/explode?token=${token}`,
+      `/ads/track/impression?source=elsewhere&token=${token}`,
+      `/ads/track/impression?x=1&token=${token}`,
+      `/ads/track/impression?ad=-1&token=${token}`,
+      `/ads/track/impression?ad=one&token=${token}`,
+      '/ads/track/impression',
     ]) {
       const res = await server.request(bad, { method: 'POST' });
       assert.equal(res.status, 400, bad);
       assert.deepEqual(Object.keys((await res.json()) as object).sort(), ['error', 'message']);
     }
+    assert.deepEqual(added(before, await totals()), { 'house:impression': 30, impression: 3, click: 1 });
     const stats = (await admin.get('/api/ads/stats')).body as unknown as {
       to: string;
       days: unknown[];
@@ -266,9 +330,6 @@ describe('ads', () => {
     const today = utcDay(new Date());
     assert.equal(stats.to, today);
     assert.equal(stats.days.length, 30);
-    assert.equal(stats.totals.impression, (before.impression ?? 0) + 50);
-    assert.equal(stats.totals.click, (before.click ?? 0) + 1);
-    assert.equal(stats.totals['house:complete'], (before['house:complete'] ?? 0) + 1);
 
     assert.ok((await server.app.get(AdStatsService).flush()) >= 1);
     const [copy] = await server.app.get(AdDaysRepository).find('default', [today]);
@@ -291,6 +352,64 @@ describe('ads', () => {
     }
   });
 
+  it('tracking refuses forged, expired, mismatched and out-of-range tokens (4xx {error, message}), and counts no house events without a house ad', async () => {
+    await save({
+      vastTagUrl: '/ads/vast.xml',
+      houseAd: { fileId: creativeId, clickThrough: 'https://a.example.com' },
+    });
+    const before = await totals();
+    const served = await servedHouseAd();
+    const houseToken = new URL(served.impression).searchParams.get('token') ?? '';
+    const { config } = await playerPage(await guest());
+    const playerToken = String(config?.trackToken);
+    const tokens = server.app.get(AdServingTokens);
+    const forged = `${houseToken.slice(0, -1)}${houseToken.endsWith('A') ? 'B' : 'A'}`;
+    const renamed = houseToken.replace(/^house\./, 'player.');
+    const expired = tokens.issue('default', AdEventSource.House, 1, -1000).token;
+    const track = (event: string, query: string, token: string) =>
+      server.request(`/ads/track/${event}?${query}token=${encodeURIComponent(token)}`);
+    for (const [what, res, expected] of [
+      ['forged', await track('impression', 'source=house&', forged), [403, 'bad_token']],
+      ['another serving', await track('impression', '', renamed), [403, 'bad_token']],
+      ['made up', await track('impression', 'source=house&', 'house.abc'), [403, 'bad_token']],
+      ['expired', await track('impression', 'source=house&', expired), [410, 'token_expired']],
+      ['a player token as house', await track('impression', 'source=house&', playerToken), [403, 'bad_token']],
+      ['a house token as player', await track('impression', '', houseToken), [403, 'bad_token']],
+      ['a second ad of a VAST', await track('impression', 'source=house&ad=1&', houseToken), [403, 'bad_token']],
+    ] as const)
+      assert.deepEqual(await refusal(res), expected, what);
+
+    // The house ad removed since it was served: its beacons are answered, not counted.
+    await save({ vastTagUrl: 'https://ads.example.com/tag' });
+    assert.equal((await fetch(served.tracking.start[0])).status, 204);
+    assert.deepEqual(added(before, await totals()), {});
+  });
+
+  it('tracking is limited per client address too: fresh guest identities from one address share its bucket', async () => {
+    const guard = server.app.get(RateLimitGuard);
+    const address = `2001:db8::${randomBytes(4).toString('hex')}`; // its own bucket on every run
+    const handler = AdsPublicController.prototype.pixel;
+    const hit = (identityId: string) =>
+      guard
+        .canActivate({
+          getHandler: () => handler,
+          getClass: () => AdsPublicController,
+          switchToHttp: () => ({
+            getRequest: () => ({ ip: address, identity: { id: identityId, kind: 'guest' } }),
+            getResponse: () => ({ setHeader: () => undefined }),
+          }),
+        } as unknown as ExecutionContext)
+        .then(
+          () => 'allowed',
+          (error: AppError) => error.getStatus(),
+        );
+    // A new guest cookie per request: 1200 a minute from the address, then 429.
+    const outcomes = [];
+    for (let i = 0; i < 1200; i++) outcomes.push(await hit(`guest-${i}`));
+    assert.ok(outcomes.every((outcome) => outcome === 'allowed'));
+    assert.equal(await hit('guest-fresh'), 429);
+  });
+
   it('the player page carries the ad config; admins and ad-free accounts get no ads; the frequency cap holds the pre-roll back', async () => {
     await save({
       vastTagUrl: '/ads/vast.xml',
@@ -309,7 +428,11 @@ describe('ads', () => {
     assert.doesNotMatch((await playerPage(admin)).html, /player-ads\.js/);
 
     // A pre-roll's impression starts the cap; mid-rolls stay.
-    assert.equal((await visitor.request('POST', '/ads/track/impression?break=pre')).status, 204);
+    const token = encodeURIComponent(String(seen.config?.trackToken));
+    assert.equal(
+      (await visitor.request('POST', `/ads/track/impression?break=pre&token=${token}`)).status,
+      204,
+    );
     const capped = await playerPage(visitor);
     assert.deepEqual([capped.config?.preroll, capped.config?.midrolls], [false, [30]]);
     assert.equal((await playerPage(await guest())).config?.preroll, true);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
+import { AdServingTokens } from '../../src/franchise/ads/tracking/ad-serving-tokens.js';
+import { AdEventSource, utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
 import { AdStatsService } from '../../src/franchise/ads/tracking/ad-stats.service.js';
 import { adSettings, storeVideo } from '../support/ads.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -136,13 +137,28 @@ describe("franchise: a tenant's own ads", () => {
     }
   });
 
-  it('counts no ad events for a site whose ads are off (anyone could fill its figures)', async () => {
-    const visitor = new HostClient(server.url, QUIET);
-    for (let i = 0; i < 3; i++) assert.equal((await visitor.post('/ads/track/click')).status, 204);
+  it("counts a site's served ads on that site only: another site's token is refused, and a site whose ads are off counts nothing", async () => {
+    const vast = await new HostClient(server.url, CINEMA).get('/ads/vast.xml');
+    const beacon = new URL(
+      (/<ClickTracking[^>]*>([^<]+)<\/ClickTracking>/.exec(vast.text)?.[1] ?? '').replace(/&amp;/g, '&'),
+    );
+    const path = `${beacon.pathname}${beacon.search}`;
     const today = utcDay(new Date());
-    const stats = await server.app.get(AdStatsService).stats(quiet, today, today);
-    assert.deepEqual(stats.totals, {});
-    assert.equal((await new HostClient(server.url, CINEMA).post('/ads/track/click')).status, 204);
-    assert.equal((await server.app.get(AdStatsService).stats(cinema, today, today)).totals.click, 1);
+    // The cinema's token on the quiet site, and on the operator's: forged there.
+    for (const client of [new HostClient(server.url, QUIET), new HostClient(server.url, new URL(server.url).host)]) {
+      const refused = await client.get(path);
+      assert.deepEqual([refused.status, refused.body.error], [403, 'bad_token'], JSON.stringify(refused.body));
+    }
+    assert.deepEqual((await server.app.get(AdStatsService).stats(quiet, today, today)).totals, {});
+    assert.equal((await new HostClient(server.url, CINEMA).get(path)).status, 204);
+    const counted = await server.app.get(AdStatsService).stats(cinema, today, today);
+    assert.equal(counted.totals['house:click'], 1);
+
+    // A site whose ads are off serves no tokens; one it served before they went off counts nothing.
+    const quietToken = server.app.get(AdServingTokens).issue(quiet, AdEventSource.Player, 1, 60_000).token;
+    const visitor = new HostClient(server.url, QUIET);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await visitor.post(`/ads/track/click?token=${quietToken}`)).status, 204);
+    assert.deepEqual((await server.app.get(AdStatsService).stats(quiet, today, today)).totals, {});
   });
 });

@@ -8,6 +8,9 @@ import { AdsSettings } from '../../src/franchise/ads/dto/ads-settings.dto.js';
 import { widenPolicy } from '../../src/franchise/ads/page/content-security-policy.js';
 import { adOrigins } from '../../src/franchise/ads/page/ad-pages.service.js';
 import { slotMarkup } from '../../src/franchise/ads/page/slot-markup.js';
+import { type AppConfig } from '../../src/core/config/app-config.js';
+import { AdEventSource } from '../../src/franchise/ads/tracking/ad-event.js';
+import { AdServingTokens } from '../../src/franchise/ads/tracking/ad-serving-tokens.js';
 import { dayRange } from '../../src/franchise/ads/tracking/ad-stats.service.js';
 import {
   emptyVast,
@@ -28,6 +31,7 @@ const creative = (overrides: Partial<HouseCreative> = {}): HouseCreative => ({
   clickThrough: 'https://advertiser.example.com/?a=1&b=2',
   trackingBase: 'https://site.example.com/ads/track',
   servingId: 'serving-1',
+  token: 'house.t0ken',
   ...overrides,
 });
 
@@ -78,7 +82,7 @@ describe('VAST document builder', () => {
     assert.equal(ad.title, 'Winter <sale> & more');
     assert.equal(ad.adServingId, 'serving-1');
     assert.deepEqual(ad.errorURLTemplates, [
-      'https://site.example.com/ads/track/error?source=house&code=[ERRORCODE]',
+      'https://site.example.com/ads/track/error?source=house&token=house.t0ken&code=[ERRORCODE]',
     ]);
     const [linear] = ad.creatives;
     assert.equal(linear.type, 'linear');
@@ -86,7 +90,7 @@ describe('VAST document builder', () => {
     assert.equal(linear.skipDelay, 5);
     assert.equal(linear.videoClickThroughURLTemplate.url, 'https://advertiser.example.com/?a=1&b=2');
     assert.deepEqual(linear.trackingEvents.complete, [
-      'https://site.example.com/ads/track/complete?source=house',
+      'https://site.example.com/ads/track/complete?source=house&token=house.t0ken',
     ]);
     const [media] = linear.mediaFiles;
     assert.deepEqual(
@@ -225,6 +229,34 @@ describe('page ads', () => {
       '<img src="https://c.example.com/a.png?&quot;&gt;&lt;script&gt;" alt="&lt;b&gt;" loading="lazy">',
     );
     assert.equal(slotMarkup({ kind: 'html', html: '  ' }, 'N'), undefined);
+  });
+});
+
+describe('ad serving tokens', () => {
+  const tokens = new AdServingTokens({ secretKey: 'a-test-secret-key-of-enough-length' } as AppConfig);
+  const NOW = Date.parse('2026-12-01T12:00:00Z');
+
+  it('gives back the serving a token was issued for, on the site that issued it, until it expires', () => {
+    const { serving, token } = tokens.issue('cinema', AdEventSource.Player, 3, 60_000, NOW);
+    assert.match(token, /^player\.[0-9a-f-]{36}\.3\.\d+\.[\w-]{43}$/);
+    assert.deepEqual(tokens.check('cinema', token, NOW + 59_000), { serving });
+    assert.deepEqual(tokens.check('cinema', token, NOW + 61_000), { refused: 'expired' });
+    assert.deepEqual(tokens.check('quiet', token, NOW), { refused: 'invalid' });
+  });
+
+  it('refuses a token whose serving was changed, or that no key signed', () => {
+    const { token } = tokens.issue('cinema', AdEventSource.Player, 1, 60_000, NOW);
+    const [, id, ads, expires, mac] = token.split('.');
+    const other = new AdServingTokens({ secretKey: 'another-secret-key-of-enough-length' } as AppConfig);
+    for (const forged of [
+      ['house', id, ads, expires, mac].join('.'),
+      ['player', id, '9', expires, mac].join('.'),
+      ['player', id, ads, String(Number(expires) + 3600), mac].join('.'),
+      other.issue('cinema', AdEventSource.Player, 1, 60_000, NOW).token,
+      `${token}.x`,
+      '',
+    ])
+      assert.deepEqual(tokens.check('cinema', forged, NOW), { refused: 'invalid' }, forged);
   });
 });
 

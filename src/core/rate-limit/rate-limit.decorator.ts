@@ -10,6 +10,11 @@ export interface RateLimitRule {
    * for sign-in, where a guesser can shed cookies but not its address or its target.
    */
   per?: 'identity' | 'address+username';
+  /**
+   * Also at most this many per client address in the window, whoever the identity: where a free guest
+   * cookie per request would otherwise give fresh buckets.
+   */
+  perAddress?: number;
 }
 
 export const RATE_LIMIT_METADATA = 'streamvault:rate-limit';

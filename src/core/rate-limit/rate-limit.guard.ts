@@ -25,13 +25,19 @@ export class RateLimitGuard implements CanActivate {
       rule.per === 'address+username'
         ? `ip:${req.ip}:user:${bodyUsername(req.body)}`
         : (req.identity?.id ?? `ip:${req.ip}`);
-    const result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, rule.windowSeconds * 1000);
+    const windowMs = rule.windowSeconds * 1000;
+    let result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, windowMs);
+    let limit = rule.limit;
+    if (result.allowed && rule.perAddress !== undefined) {
+      result = await this.limiter.hit(`${rule.name}:address:${req.ip}`, rule.perAddress, windowMs);
+      limit = rule.perAddress;
+    }
     if (result.allowed) return true;
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(result.retryAfterSeconds));
     throw new AppError(
       429,
       'too_many_requests',
-      `Too many requests: at most ${rule.limit} per ${rule.windowSeconds} s. Retry in ${result.retryAfterSeconds} s.`,
+      `Too many requests: at most ${limit} per ${rule.windowSeconds} s. Retry in ${result.retryAfterSeconds} s.`,
     );
   }
 }

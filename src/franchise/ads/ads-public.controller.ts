@@ -18,6 +18,12 @@ const VAST_CLIENT_JS = createRequire(import.meta.url).resolve(
   '@dailymotion/vast-client/dist/vast-client.min.js',
 );
 
+/**
+ * Per viewer, and per client address too: a guest identity is a free cookie, an address is not (a
+ * shared one — a household, an office — gets room for many viewers).
+ */
+const TRACK_LIMIT = { name: 'ad-track', limit: 300, windowSeconds: 60, perAddress: 1200 };
+
 /** What viewers' players and download buttons reach: the house ad's VAST, tracking, downloads. */
 @ApiTags('ads')
 @Controller('ads')
@@ -40,7 +46,7 @@ export class AdsPublicController {
   @Get('track/:event')
   @HttpCode(204)
   @Header('cache-control', 'no-store')
-  @RateLimit({ name: 'ad-track', limit: 300, windowSeconds: 60 })
+  @RateLimit(TRACK_LIMIT)
   pixel(
     @Req() req: Request & IdentifiedRequest,
     @Param() params: AdEventParams,
@@ -52,7 +58,7 @@ export class AdsPublicController {
   /** Counts one ad event from our player's beacon; 204. */
   @Post('track/:event')
   @HttpCode(204)
-  @RateLimit({ name: 'ad-track', limit: 300, windowSeconds: 60 })
+  @RateLimit(TRACK_LIMIT)
   beacon(
     @Req() req: Request & IdentifiedRequest,
     @Param() params: AdEventParams,
@@ -68,10 +74,14 @@ export class AdsPublicController {
   ): Promise<void> {
     return this.tracking.track(
       adOwnerOf(req),
-      params.event,
-      query.source ?? AdEventSource.Player,
+      {
+        event: params.event,
+        source: query.source ?? AdEventSource.Player,
+        token: query.token,
+        ad: query.ad ?? 0,
+        preroll: query.break !== 'mid',
+      },
       req.identity,
-      query.break !== 'mid',
     );
   }
 

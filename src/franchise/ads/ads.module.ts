@@ -24,6 +24,7 @@ import { ShortLinksRepository } from './shortener/short-links.repository.js';
 import { AdCountersRepository } from './tracking/ad-counters.repository.js';
 import { AdDaysFlusher } from './tracking/ad-days.flusher.js';
 import { AdDaysRepository } from './tracking/ad-days.repository.js';
+import { AdServingTokens } from './tracking/ad-serving-tokens.js';
 import { AdStatsService } from './tracking/ad-stats.service.js';
 import { AdTrackingService } from './tracking/ad-tracking.service.js';
 import { HouseAdService } from './vast/house-ad.service.js';
@@ -45,6 +46,7 @@ import { HouseAdService } from './vast/house-ad.service.js';
     AdCountersRepository,
     AdDaysRepository,
     AdStatsService,
+    AdServingTokens,
     AdTrackingService,
     AdDaysFlusher,
     HouseAdService,

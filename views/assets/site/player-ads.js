@@ -21,12 +21,15 @@ const QUARTILES = [
 
 let prerollDue = config.preroll;
 let inBreak = false;
+// Which of the page's breaks is playing: the page's token counts each event once per break.
+let breaksPlayed = 0;
 const midrollsDue = [...config.midrolls];
 let lastContentTime = 0;
 
 /** Our own counters (per owner per day); the ad's own tracking goes through the VASTTracker. */
-function report(event, kind) {
-  const url = `${config.trackUrl}/${event}?break=${kind}`;
+function report(event, kind, ad) {
+  const token = encodeURIComponent(config.trackToken);
+  const url = `${config.trackUrl}/${event}?break=${kind}&ad=${ad}&token=${token}`;
   if (!navigator.sendBeacon?.(url)) fetch(url, { method: 'POST', keepalive: true }).catch(() => {});
 }
 
@@ -64,8 +67,9 @@ async function startMuted(video) {
 }
 
 /** Plays one linear ad over the content; resolves when it ended, was skipped or failed. */
-function playAd({ ad, creative, media }, kind) {
+function playAd({ ad, creative, media }, kind, index) {
   const tracker = new VASTTracker(client, ad, creative);
+  const track = (event) => report(event, kind, index);
   const skipDelay = typeof creative.skipDelay === 'number' && creative.skipDelay >= 0 ? creative.skipDelay : undefined;
   const reached = new Set();
   let started = false;
@@ -84,7 +88,7 @@ function playAd({ ad, creative, media }, kind) {
     };
     const fail = (code) => {
       tracker.error({ ERRORCODE: code });
-      report('error', kind);
+      track('error');
       finish();
     };
     // Nothing playing within the time limit (a dead creative URL): the content goes on.
@@ -95,8 +99,8 @@ function playAd({ ad, creative, media }, kind) {
       started = true;
       clearTimeout(stall);
       tracker.trackImpression();
-      report('impression', kind);
-      report('start', kind);
+      track('impression');
+      track('start');
     });
     on(adVideo, 'timeupdate', () => {
       if (!started) return;
@@ -105,7 +109,7 @@ function playAd({ ad, creative, media }, kind) {
       for (const [share, event] of QUARTILES) {
         if (!reached.has(event) && duration > 0 && adVideo.currentTime >= duration * share) {
           reached.add(event);
-          report(event, kind);
+          track(event);
         }
       }
       if (skipDelay !== undefined) {
@@ -116,18 +120,18 @@ function playAd({ ad, creative, media }, kind) {
     });
     on(adVideo, 'ended', () => {
       tracker.complete();
-      report('complete', kind);
+      track('complete');
       finish();
     });
     on(adVideo, 'error', () => fail(405));
     on(skipButton, 'click', () => {
       tracker.skip();
-      report('skip', kind);
+      track('skip');
       finish();
     });
     const visit = () => {
       tracker.click();
-      report('click', kind);
+      track('click');
     };
     on(visitButton, 'click', visit);
     on(adVideo, 'click', visit);
@@ -145,10 +149,11 @@ function playAd({ ad, creative, media }, kind) {
 /** Holds the content, plays an ad if the tag has one, then plays the content. */
 async function adBreak(kind) {
   inBreak = true;
+  const index = breaksPlayed++;
   content.pause();
   try {
     const found = await fetchAd();
-    if (found) await playAd(found, kind);
+    if (found) await playAd(found, kind, index);
   } finally {
     inBreak = false;
     startMuted(content).catch(() => {});

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AD_EVENTS, AdEvent, AdEventSource } from '../tracking/ad-event.js';
 
 export class AdFreeDto {
@@ -29,6 +30,19 @@ export class AdEventParams {
 }
 
 export class AdTrackQueryDto {
+  @ApiProperty({ description: 'the serving token the VAST or the player page gave with this ad' })
+  @IsString({ message: 'token is required: the serving token the VAST or the player page gave' })
+  @MaxLength(200, { message: 'token is not a serving token' })
+  token!: string;
+
+  @ApiPropertyOptional({ description: "which of the serving's ads (the player's breaks, in play order)", default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'ad must be a whole number from 0 to 20' })
+  @Min(0, { message: 'ad must be a whole number from 0 to 20' })
+  @Max(20, { message: 'ad must be a whole number from 0 to 20' })
+  ad?: number;
+
   @ApiPropertyOptional({ enum: Object.values(AdEventSource), default: AdEventSource.Player })
   @IsOptional()
   @IsIn(Object.values(AdEventSource))

@@ -6,8 +6,10 @@ export interface PlayerAdConfig {
   preroll: boolean;
   /** Seconds into the content. */
   midrolls: number[];
-  /** Where the player reports ad events (`<trackUrl>/<event>`). */
+  /** Where the player reports ad events (`<trackUrl>/<event>?token=…&ad=<break index>`). */
   trackUrl: string;
+  /** The page's serving token: covers its breaks (pre-roll and mid-rolls), each event once. */
+  trackToken: string;
   /** Longest wait for the VAST document (wrappers included) before the content plays. */
   timeoutMs: number;
   /** Most wrappers followed. */

@@ -7,6 +7,8 @@ import { AdAudience } from '../audience/ad-audience.js';
 import { AD_SLOT_NAMES, type AdsSettings } from '../dto/ads-settings.dto.js';
 import { AdSettingsService } from '../settings/ad-settings.service.js';
 import { AdCountersRepository } from '../tracking/ad-counters.repository.js';
+import { AdEventSource } from '../tracking/ad-event.js';
+import { AdServingTokens, PLAYER_TOKEN_SLACK_MS } from '../tracking/ad-serving-tokens.js';
 import { type AdPage, type PlayerAdConfig } from './ad-page.js';
 import { slotMarkup } from './slot-markup.js';
 
@@ -26,6 +28,7 @@ export class AdPagesService {
     private readonly settings: AdSettingsService,
     private readonly audience: AdAudience,
     private readonly counters: AdCountersRepository,
+    private readonly tokens: AdServingTokens,
   ) {}
 
   async prepare(req: Request & IdentifiedRequest): Promise<PreparedAdPage | undefined> {
@@ -61,11 +64,20 @@ export class AdPagesService {
       (await this.counters.capped(owner, identityId));
     const preroll = settings.preroll && !capped;
     if (!preroll && settings.midrollOffsets.length === 0) return undefined;
+    const midrolls = [...settings.midrollOffsets].sort((a, b) => a - b);
+    // Lives until the last mid-roll can have played, with room for pauses.
+    const { token } = this.tokens.issue(
+      owner,
+      AdEventSource.Player,
+      (preroll ? 1 : 0) + midrolls.length,
+      (midrolls.at(-1) ?? 0) * 1000 + PLAYER_TOKEN_SLACK_MS,
+    );
     return {
       vastTagUrl: settings.vastTagUrl,
       preroll,
-      midrolls: [...settings.midrollOffsets].sort((a, b) => a - b),
+      midrolls,
       trackUrl: '/ads/track',
+      trackToken: token,
       timeoutMs: VAST_TIMEOUT_MS,
       wrapperLimit: WRAPPER_LIMIT,
     };

@@ -21,6 +21,10 @@ export class AdCountersRepository {
     return `ads:{${owner}}:cap:${identityId}`;
   }
 
+  private reportedKey(owner: string, servingId: string, ad: number, event: string): string {
+    return `ads:{${owner}}:reported:${servingId}:${ad}:${event}`;
+  }
+
   async count(owner: string, day: string, field: string): Promise<void> {
     const key = this.eventsKey(owner, day);
     await this.redis.client
@@ -42,7 +46,7 @@ export class AdCountersRepository {
 
   /**
    * Removes an owner's day counters (every day Redis can still hold) and its entry in the owners list.
-   * Frequency caps and cached short links are left to expire (minutes, at most an hour).
+   * Frequency caps, reported-event marks and cached short links are left to expire (at most hours).
    */
   async forgetOwner(owner: string, days: readonly string[]): Promise<void> {
     await this.redis.client.del(...days.map((day) => this.eventsKey(owner, day)));
@@ -52,6 +56,21 @@ export class AdCountersRepository {
   /** Starts the identity's frequency-cap window (a pre-roll was seen). */
   async startCap(owner: string, identityId: string, minutes: number): Promise<void> {
     await this.redis.client.set(this.capKey(owner, identityId), '1', 'PX', minutes * 60_000);
+  }
+
+  /**
+   * True the first time one served ad reports `event` (SET NX: atomic across managers), false on every
+   * replay. The mark lives as long as the serving's token can still be presented.
+   */
+  async firstReport(
+    owner: string,
+    servingId: string,
+    ad: number,
+    event: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const key = this.reportedKey(owner, servingId, ad, event);
+    return (await this.redis.client.set(key, '1', 'PX', Math.max(1, ttlMs), 'NX')) === 'OK';
   }
 
   async capped(owner: string, identityId: string): Promise<boolean> {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../../core/config/app-config.js';
@@ -7,6 +6,8 @@ import { TenantContext } from '../../../core/tenancy/tenant-context.js';
 import { LibraryService } from '../../../library/library.service.js';
 import { MediaLinks } from '../../../site/pages/media-links.js';
 import { AdSettingsService } from '../settings/ad-settings.service.js';
+import { AdEventSource } from '../tracking/ad-event.js';
+import { AdServingTokens, HOUSE_TOKEN_TTL_MS } from '../tracking/ad-serving-tokens.js';
 import { emptyVast, houseAdVast } from './vast-document.js';
 
 /** The owner's house ad as a VAST 4.1 document (`GET /ads/vast.xml`), or an empty VAST when there is none. */
@@ -17,6 +18,7 @@ export class HouseAdService {
     private readonly settings: AdSettingsService,
     private readonly library: LibraryService,
     private readonly links: MediaLinks,
+    private readonly tokens: AdServingTokens,
   ) {}
 
   async vast(owner: string): Promise<string> {
@@ -31,6 +33,8 @@ export class HouseAdService {
     // tracking counted there would be the operator's.
     const origin = siteOrigin(this.config, TenantContext.current());
     const video = file.streams.video[0];
+    // Its beacons count only with this serving's token, each event once.
+    const { serving, token } = this.tokens.issue(owner, AdEventSource.House, 1, HOUSE_TOKEN_TTL_MS);
     return houseAdVast({
       id: String(file._id),
       title: houseAd.title ?? file.fileName,
@@ -42,7 +46,8 @@ export class HouseAdService {
       skipOffsetSeconds: settings.skipOffsetSeconds,
       clickThrough: houseAd.clickThrough,
       trackingBase: `${origin}/ads/track`,
-      servingId: randomUUID(),
+      servingId: serving.id,
+      token,
     });
   }
 }

@@ -13,10 +13,12 @@ export interface HouseCreative {
   /** 0: not skippable. */
   skipOffsetSeconds: number;
   clickThrough: string;
-  /** Absolute URL of our tracking endpoint; events are appended as `/<event>?source=house`. */
+  /** Absolute URL of our tracking endpoint; events are appended as `/<event>?source=house&token=…`. */
   trackingBase: string;
   /** Unique per response (VAST 4.1 AdServingId). */
   servingId: string;
+  /** The serving's signed token: without it our tracking endpoint counts nothing. */
+  token: string;
 }
 
 const TRACKED = ['start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete', 'skip'] as const;
@@ -38,7 +40,9 @@ export function emptyVast(): string {
 /** A VAST 4.1 InLine document for one linear house creative, its beacons pointing at our tracking URL. */
 export function houseAdVast(creative: HouseCreative): string {
   const track = (event: string, extra = '') =>
-    escapeXml(`${creative.trackingBase}/${event}?source=house${extra}`);
+    escapeXml(
+      `${creative.trackingBase}/${event}?source=house&token=${encodeURIComponent(creative.token)}${extra}`,
+    );
   const size =
     creative.width && creative.height
       ? ` width="${creative.width}" height="${creative.height}"`
