@@ -129,7 +129,15 @@ function playAd({ ad, creative, media }, kind, index) {
       track('skip');
       finish();
     });
+    // One click per ad is reported (ours and the ad's ClickTracking); later clicks only open the
+    // advertiser again.
+    let advertiser;
     const visit = () => {
+      if (advertiser !== undefined) {
+        openAdvertiser(advertiser);
+        return;
+      }
+      advertiser = '';
       tracker.click();
       track('click');
     };
@@ -137,13 +145,18 @@ function playAd({ ad, creative, media }, kind, index) {
     on(adVideo, 'click', visit);
     // The tracker is this ad's alone, so its listener needs no removal.
     tracker.on('clickthrough', (url) => {
-      if (/^https?:/.test(url)) window.open(url, '_blank', 'noopener');
+      advertiser = url;
+      openAdvertiser(url);
     });
     countdown.textContent = '';
     overlay.hidden = false;
     adVideo.src = media.fileURL;
     startMuted(adVideo).catch(() => fail(400));
   });
+}
+
+function openAdvertiser(url) {
+  if (typeof url === 'string' && /^https?:/.test(url)) window.open(url, '_blank', 'noopener');
 }
 
 /** Holds the content, plays an ad if the tag has one, then plays the content. */
