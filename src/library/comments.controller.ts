@@ -5,6 +5,7 @@ import { CurrentIdentity, Identified, Roles } from '../auth/access.decorators.js
 import { type Identity } from '../core/identity/identity.js';
 import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { COMMENT_LIMIT } from './comment-limit.js';
 import { CommentQueryDto, CreateCommentDto } from './dto/comment.dto.js';
 import { CommentService } from './comment.service.js';
 
@@ -15,7 +16,7 @@ export class CommentsController {
 
   @Post()
   @Identified()
-  @RateLimit({ name: 'comment', limit: 5, windowSeconds: 60 })
+  @RateLimit(COMMENT_LIMIT)
   add(
     @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
     @Body() dto: CreateCommentDto,

@@ -41,7 +41,7 @@ export class EpisodeCommentService {
     };
     await this.locked(ref, async () => {
       const current = (await this.threads.find(ref))?.comments ?? [];
-      await this.threads.save(ref, [comment, ...current].slice(0, EPISODE_COMMENTS_KEPT));
+      await this.threads.save(ref, withNewest(current, comment, author.kind === 'guest'));
     });
     return toView(ref, comment);
   }
@@ -95,6 +95,26 @@ export class EpisodeCommentService {
       );
     }
   }
+}
+
+/**
+ * The thread with a new comment first, at most `EPISODE_COMMENTS_KEPT`: a full thread drops its oldest
+ * comment — for a guest's comment, its oldest guest comment, so guests (whose cookies cost nothing)
+ * can never push a signed-in viewer's comment out; a thread with no guest comment left is closed to them.
+ */
+function withNewest(current: EpisodeComment[], comment: EpisodeComment, byGuest: boolean): EpisodeComment[] {
+  if (current.length < EPISODE_COMMENTS_KEPT) return [comment, ...current];
+  if (!byGuest) return [comment, ...current].slice(0, EPISODE_COMMENTS_KEPT);
+  const kept = current.slice(0, EPISODE_COMMENTS_KEPT);
+  const oldestGuest = kept.findLastIndex((old) => old.authorId.startsWith('guest:'));
+  if (oldestGuest === -1) {
+    throw new AppError(
+      409,
+      'conflict',
+      `This episode keeps its newest ${EPISODE_COMMENTS_KEPT} comments, all from signed-in viewers: sign in to comment.`,
+    );
+  }
+  return [comment, ...kept.slice(0, oldestGuest), ...kept.slice(oldestGuest + 1)];
 }
 
 function toView(ref: EpisodeRef, comment: EpisodeComment): EpisodeCommentView {

@@ -6,6 +6,7 @@ import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
 import { RateLimit } from '../core/rate-limit/rate-limit.decorator.js';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { COMMENT_LIMIT } from './comment-limit.js';
 import { CommentQueryDto, CreateCommentDto } from './dto/comment.dto.js';
 import { type EpisodeRef } from './episode-comment.repository.js';
 import { EpisodeCommentService } from './episode-comment.service.js';
@@ -29,7 +30,7 @@ export class EpisodeCommentsController {
 
   @Post()
   @Identified()
-  @RateLimit({ name: 'comment', limit: 5, windowSeconds: 60 })
+  @RateLimit(COMMENT_LIMIT)
   add(
     @Param('id', ParseObjectIdPipe) id: Types.ObjectId,
     @Param('season', episodeNumber) season: number,

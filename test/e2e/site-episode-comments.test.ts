@@ -118,6 +118,75 @@ describe('comments on episodes', () => {
     assert.deepEqual(Object.keys(limited.body).sort(), ['error', 'message']);
   });
 
+  it('limit the guests of one client address together (20 a minute), however many cookies they shed', async () => {
+    // Behind the app's trusted (loopback) proxy, X-Forwarded-For names the client.
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    for (let i = 0; i < 20; i++) {
+      const path = i % 2 ? `/api/titles/${String(showId)}/comments` : `${base}/1/1/comments`;
+      assert.equal((await (await guest()).post(path, { body: `spam ${i}` }, from)).status, 201, `post ${i}`);
+    }
+    const limited = await (await guest()).post(`${base}/1/1/comments`, { body: 'one too many' }, from);
+    assert.equal(limited.status, 429, 'a fresh guest cookie from the same address');
+    assert.deepEqual(Object.keys(limited.body).sort(), ['error', 'message']);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    const sameSlash64 = { 'x-forwarded-for': '2001:db8:1:2::1' };
+    for (let i = 0; i < 20; i++) {
+      const one = { 'x-forwarded-for': `2001:db8:1:2:${i.toString(16)}::${i + 2}` };
+      assert.equal(
+        (await (await guest()).post(`${base}/1/1/comments`, { body: `v6 ${i}` }, one)).status,
+        201,
+      );
+    }
+    assert.equal(
+      (await (await guest()).post(`${base}/1/1/comments`, { body: 'v6 more' }, sameSlash64)).status,
+      429,
+      'an IPv6 client counts by its /64',
+    );
+    const elsewhere = { 'x-forwarded-for': '198.51.100.9' };
+    assert.equal(
+      (await (await guest()).post(`${base}/1/1/comments`, { body: 'neighbour' }, elsewhere)).status,
+      201,
+    );
+    assert.equal(
+      (await admin.post(`${base}/1/1/comments`, { body: 'signed in' }, from)).status,
+      201,
+      'accounts are not',
+    );
+  });
+
+  it('at the cap, a guest comment only pushes out guest comments; a full thread of accounts is closed to guests', async () => {
+    const threads = server.app.get(EpisodeCommentRepository);
+    const ref = { titleId: showId, season: 1, episode: 1 };
+    const at = (index: number) => new Date(Date.UTC(2026, 0, 1) - index * 1000);
+    const old = Array.from({ length: EPISODE_COMMENTS_KEPT }, (_, index) => ({
+      _id: new Types.ObjectId(),
+      authorId: index === EPISODE_COMMENTS_KEPT - 1 || index === 3 ? 'user-1' : `guest:${index}`,
+      authorName: 'Someone',
+      body: `old ${index}`,
+      createdAt: at(index),
+    }));
+    await threads.save(ref, old);
+    assert.equal((await (await guest()).post(`${base}/1/1/comments`, { body: 'guest newest' })).status, 201);
+    let bodies = (await threads.find(ref))?.comments.map((comment) => comment.body) ?? [];
+    assert.equal(bodies.length, EPISODE_COMMENTS_KEPT);
+    assert.equal(bodies[0], 'guest newest');
+    assert.ok(bodies.includes(`old ${EPISODE_COMMENTS_KEPT - 1}`), "the oldest, an account's, is kept");
+    assert.ok(!bodies.includes(`old ${EPISODE_COMMENTS_KEPT - 2}`), 'the oldest guest comment went instead');
+
+    await threads.save(
+      ref,
+      old.map((comment) => ({ ...comment, authorId: 'user-1' })),
+    );
+    const refused = await (await guest()).post(`${base}/1/1/comments`, { body: 'no room' });
+    assert.equal(refused.status, 409);
+    assert.deepEqual(Object.keys(refused.body).sort(), ['error', 'message']);
+    assert.equal((await admin.post(`${base}/1/1/comments`, { body: 'account newest' })).status, 201);
+    bodies = (await threads.find(ref))?.comments.map((comment) => comment.body) ?? [];
+    assert.deepEqual([bodies.length, bodies[0]], [EPISODE_COMMENTS_KEPT, 'account newest']);
+    assert.ok(!bodies.includes(`old ${EPISODE_COMMENTS_KEPT - 1}`), 'an account still makes room as before');
+    await threads.save(ref, []);
+  });
+
   it('are deleted by admins only', async () => {
     const viewer = await guest();
     const posted = await viewer.post(`${base}/1/2/comments`, { body: 'to be removed' });

@@ -11,10 +11,16 @@ export interface RateLimitRule {
    */
   per?: 'identity' | 'address+username';
   /**
-   * Also at most this many per client address in the window, whoever the identity: where a free guest
+   * Also at most this many per client address (an IPv6 client per /64) in the window, whoever the
+   * identity: where a free guest
    * cookie per request would otherwise give fresh buckets.
    */
   perAddress?: number;
+  /**
+   * Guests are also counted per client address (an IPv6 client per /64), at most this many in the
+   * window for all the guests of one address: a new guest cookie is free, an address is not.
+   */
+  guestsPerAddress?: number;
 }
 
 export const RATE_LIMIT_METADATA = 'streamvault:rate-limit';

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Request, type Response } from 'express';
@@ -26,20 +27,58 @@ export class RateLimitGuard implements CanActivate {
         ? `ip:${req.ip}:user:${bodyUsername(req.body)}`
         : (req.identity?.id ?? `ip:${req.ip}`);
     const windowMs = rule.windowSeconds * 1000;
-    let result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, windowMs);
-    let limit = rule.limit;
-    if (result.allowed && rule.perAddress !== undefined) {
-      result = await this.limiter.hit(`${rule.name}:address:${req.ip}`, rule.perAddress, windowMs);
-      limit = rule.perAddress;
+    const result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, windowMs);
+    if (!result.allowed) this.refuse(context, rule, rule.limit, result.retryAfterSeconds);
+    // req.ip is the client as the app's `trust proxy` setting reads it (the proxy's X-Forwarded-For).
+    const address = addressKey(req.ip ?? '');
+    if (rule.perAddress !== undefined) {
+      const all = await this.limiter.hit(`${rule.name}:address:${address}`, rule.perAddress, windowMs);
+      if (!all.allowed) this.refuse(context, rule, rule.perAddress, all.retryAfterSeconds);
     }
-    if (result.allowed) return true;
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(result.retryAfterSeconds));
+    if (rule.guestsPerAddress !== undefined && req.identity?.kind === 'guest') {
+      const shared = await this.limiter.hit(
+        `${rule.name}:guests-of:${address}`,
+        rule.guestsPerAddress,
+        windowMs,
+      );
+      if (!shared.allowed) this.refuse(context, rule, rule.guestsPerAddress, shared.retryAfterSeconds);
+    }
+    return true;
+  }
+
+  private refuse(
+    context: ExecutionContext,
+    rule: RateLimitRule,
+    limit: number,
+    retryAfterSeconds: number,
+  ): never {
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfterSeconds));
     throw new AppError(
       429,
       'too_many_requests',
-      `Too many requests: at most ${limit} per ${rule.windowSeconds} s. Retry in ${result.retryAfterSeconds} s.`,
+      `Too many requests: at most ${limit} per ${rule.windowSeconds} s. Retry in ${retryAfterSeconds} s.`,
     );
   }
+}
+
+/**
+ * The address a guest's requests count under: an IPv4 address as it is, an IPv6 one by its /64 (one
+ * home or phone is given a whole /64, so its single addresses cost nothing).
+ */
+export function addressKey(ip: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4) return v4[1];
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /**

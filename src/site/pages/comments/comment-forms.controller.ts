@@ -8,14 +8,12 @@ import { CurrentIdentity, Identified, Roles } from '../../../auth/access.decorat
 import { type Identity } from '../../../core/identity/identity.js';
 import { RateLimit } from '../../../core/rate-limit/rate-limit.decorator.js';
 import { ParseObjectIdPipe } from '../../../core/validation/object-id.pipe.js';
+import { COMMENT_LIMIT } from '../../../library/comment-limit.js';
 import { CommentService } from '../../../library/comment.service.js';
 import { EpisodeCommentService } from '../../../library/episode-comment.service.js';
 import { PlayerPageService } from '../player/player-page.service.js';
 import { pageObjectId } from '../title/title-page.service.js';
 import { CommentFormDto } from './dto/comment-form.dto.js';
-
-/** The same limit as the comments API, in the same bucket. */
-const COMMENT_LIMIT = { name: 'comment', limit: 5, windowSeconds: 60 } as const;
 
 /**
  * Comments without JavaScript: the title and player pages' comment forms post here (CSRF-checked like
