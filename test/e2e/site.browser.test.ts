@@ -338,6 +338,47 @@ describe('viewer site in headless Chromium', () => {
     }
   });
 
+  it("forgets the pages it kept when the account page's script signs in, or signs this browser out", async () => {
+    const own = await browser.newPage();
+    const kept = () =>
+      own.evaluate<string[]>(
+        `caches.open('sv-site-v3-pages').then((c) => c.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname))`,
+      );
+    const browseKept = () =>
+      eventually(kept, (paths) => paths.includes('/browse'), {
+        what: 'the browse page kept for offline use',
+      });
+    try {
+      await own.goto(`${server.url}/`);
+      await own.evaluate(`navigator.serviceWorker.ready.then(() => true)`);
+      await own.reload();
+      await own.waitForFunction(`navigator.serviceWorker.controller !== null`);
+      await own.goto(`${server.url}/browse`);
+      await browseKept();
+
+      // The script's sign-in (POST /api/auth/login), not the form's own post.
+      await own.goto(`${server.url}/account`);
+      await own.waitForLoadState('load');
+      await own.locator('#username').fill('viewer');
+      await own.locator('#password').fill('viewer-password-1');
+      const login = own.waitForRequest((request) => new URL(request.url()).pathname === '/api/auth/login');
+      await own.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await login;
+      await own.getByText('Signed in as').first().waitFor();
+      await eventually(kept, (paths) => paths.length === 0, { what: 'the kept pages dropped at sign-in' });
+
+      // "Sign out this browser": DELETE /api/auth/sessions/:id.
+      await own.goto(`${server.url}/browse`);
+      await browseKept();
+      await own.goto(`${server.url}/account`);
+      await own.getByRole('button', { name: 'Sign out this browser' }).click();
+      await own.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+      await eventually(kept, (paths) => paths.length === 0, { what: 'the kept pages dropped at sign-out' });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('has no horizontal scroll at 390 px, no serious accessibility findings, and loads nothing from elsewhere', () => {
     audit.assertClean();
   });

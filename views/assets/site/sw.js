@@ -87,11 +87,16 @@ async function asset(request) {
 }
 
 /**
- * Signing in or out (the account forms, a magic link): the pages kept so far were another identity's,
- * say a shared device's last user.
+ * Signing in or out — the account forms, the account page's script (the sign-in API, "Sign out this
+ * browser" deleting its session), the API's logout, the admin panel's sign-in, a magic link: the pages
+ * kept so far were another identity's, say a shared device's last user. Deleting any session counts
+ * (the worker cannot tell whether it is this browser's; forgetting the pages costs only a refetch).
  */
 function changesIdentity(request, path) {
-  if (request.method === 'POST') return /^\/account\/sign-(in|out)$/.test(path);
+  if (request.method === 'POST') {
+    return /^\/(account\/sign-(in|out)|api\/auth\/(login|logout)|admin\/(login|logout))$/.test(path);
+  }
+  if (request.method === 'DELETE') return /^\/api\/auth\/sessions\/[^/]+$/.test(path);
   return request.mode === 'navigate' && path.startsWith('/auth/magic/');
 }
 
