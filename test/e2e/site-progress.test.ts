@@ -332,6 +332,19 @@ describe('watch progress per identity', () => {
     assert.equal((await account.get(`/api/progress/${looseFile}`)).body.position, 43);
   });
 
+  it('sweeps every abandoned guest a batch at a time, not just the first batch', async () => {
+    const stale = await Promise.all(Array.from({ length: 5 }, () => newGuest(server)));
+    for (const guest of stale) {
+      await guest.request('PUT', `/api/progress/${looseFile}`, { json: { position: 42, duration: 60 } });
+    }
+    const later = new Date(Date.now() + (server.config.site.guestProgressDays + 1) * 24 * 3600 * 1000);
+    const removed = await server.app.get(ProgressService).sweepGuests(later, 2);
+    assert.ok(removed >= stale.length, `removed ${removed}`);
+    for (const guest of stale) {
+      assert.equal((await guest.get(`/api/progress/${looseFile}`)).body.position, 0);
+    }
+  });
+
   describe('bad input', () => {
     const bodies: [string, unknown][] = [
       ['no body', undefined],

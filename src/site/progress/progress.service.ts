@@ -358,18 +358,29 @@ export class ProgressService {
     });
   }
 
-  /** Removes guests not seen since `cutoff`; returns how many. */
-  async sweepGuests(cutoff: Date, batch = 200): Promise<number> {
+  /**
+   * Removes guests not seen since `cutoff`, a batch at a time, until a batch comes back short (none
+   * left) or `budgetMs` has gone (the sweeper's lock is 10 minutes; the next tick goes on); returns
+   * how many. One batch a tick was less than a busy site's new guests: the backlog only grew.
+   */
+  async sweepGuests(cutoff: Date, batch = 200, budgetMs = 5 * 60 * 1000): Promise<number> {
+    const deadline = Date.now() + budgetMs;
     let removed = 0;
-    for (const guestId of await this.progress.abandonedGuests(cutoff, batch)) {
-      await this.mutex.withLock(`progress:${guestId}`, async () => {
-        const guest = await this.progress.findProfile(guestId);
-        if (!guest || guest.updatedAt >= cutoff) return;
-        await this.forget(guest);
-        removed++;
-      });
+    for (;;) {
+      const guestIds = await this.progress.abandonedGuests(cutoff, batch);
+      let removedNow = 0;
+      for (const guestId of guestIds) {
+        await this.mutex.withLock(`progress:${guestId}`, async () => {
+          const guest = await this.progress.findProfile(guestId);
+          if (!guest || guest.updatedAt >= cutoff) return;
+          await this.forget(guest);
+          removedNow++;
+        });
+      }
+      removed += removedNow;
+      // A batch that removed nobody would come back the same.
+      if (guestIds.length < batch || removedNow === 0 || Date.now() >= deadline) return removed;
     }
-    return removed;
   }
 
   /** Removes the progress of identities that are going away (a purged tenant's accounts). */
