@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { signSatelliteDocument, type SatellitePayload } from '../../src/site/satellite/satellite-document.js';
-import { keyFromSeed, loadOrCreateSatelliteKey } from '../../src/site/satellite/satellite-key.js';
+import {
+  keyFromSeed,
+  loadOrCreateSatelliteKey,
+  type SatelliteKey,
+} from '../../src/site/satellite/satellite-key.js';
 import { loadSatelliteClient, type SatelliteClient } from '../support/satellite-client.js';
 
 const key = keyFromSeed(randomBytes(32).toString('base64url'));
@@ -38,6 +43,43 @@ describe('satellite document: signed on the server, verified by the PWA module',
       const seed = randomBytes(32).toString('base64url');
       assert.deepEqual(loadOrCreateSatelliteKey(seed, dataDir).publicKeyRaw, keyFromSeed(seed).publicKeyRaw);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('two managers creating the key at once: the other never reads it half written, and both use one key', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sv-satellite-'));
+    const write = fs.writeFileSync;
+    let other: SatelliteKey | Error | undefined;
+    let raced = false;
+    // A write is not atomic: between the file's creation and its contents, the other manager runs.
+    fs.writeFileSync = ((path: string, data: string, options: { mode?: number; flag?: string }) => {
+      if (!raced) {
+        raced = true;
+        write(path, '', options);
+        try {
+          other = loadOrCreateSatelliteKey(undefined, dataDir);
+        } catch (error) {
+          other = error as Error;
+        }
+        return write(path, data, { ...options, flag: 'w' });
+      }
+      return write(path, data, options);
+    }) as typeof fs.writeFileSync;
+    syncBuiltinESMExports();
+    try {
+      const first = loadOrCreateSatelliteKey(undefined, dataDir);
+      assert.ok(
+        !(other instanceof Error),
+        `the other manager failed: ${(other as Error | undefined)?.message}`,
+      );
+      assert.deepEqual(other?.publicKeyRaw, first.publicKeyRaw, 'one key for both');
+      assert.deepEqual(loadOrCreateSatelliteKey(undefined, dataDir).publicKeyRaw, first.publicKeyRaw);
+      assert.equal(statSync(join(dataDir, 'satellite.key')).mode & 0o777, 0o600);
+      assert.deepEqual(readdirSync(dataDir), ['satellite.key'], 'nothing left aside');
+    } finally {
+      fs.writeFileSync = write;
+      syncBuiltinESMExports();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,5 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+} from 'node:crypto';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDirectory } from '../../core/data-dir/writable-directory.js';
 
@@ -41,11 +47,17 @@ export function loadOrCreateSatelliteKey(configured: string | undefined, dataDir
   createDirectory(dataDir);
   const { privateKey } = generateKeyPairSync('ed25519');
   const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
-  // `wx`: when two managers start at once, one writes and the other reads what it wrote.
+  // Written aside, then linked into place: link() never replaces a file, so when two managers start at
+  // once one key wins and both use it, and the file is never seen half written (a `wx` write was: the
+  // other manager read it empty between its creation and its contents, and refused to start).
+  const aside = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    writeFileSync(file, `${seed.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(aside, `${seed.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(aside, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(aside, { force: true });
   }
   return keyFromSeed(readFileSync(file, 'utf8').trim());
 }
