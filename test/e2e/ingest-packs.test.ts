@@ -254,6 +254,90 @@ describe('ingest of packs: one source, many items, a processor per media kind', 
     await assertSeasonPack(task, 'Quiet Bay');
   });
 
+  it('files a season pack whose files name only their episode into the season its folders name', async () => {
+    const dir = tempDir('sv-season-');
+    const video = (n: number) => testVideo(2, dir, { size: `${96 + n * 16}x96` }).bytes;
+    const season1 = await finished(
+      await submit(
+        zipUrl('Lantern.Row.S01.zip', [
+          { name: 'Lantern.Row.S01E01.mp4', content: video(1) },
+          { name: 'Lantern.Row.S01E02.mp4', content: video(2) },
+        ]),
+      ),
+    );
+    assert.equal(season1.state, 'done', String(season1.error));
+    const titleId = new Types.ObjectId(String(season1.titleId));
+    const season1Files = async () =>
+      (await library().requireTitle(titleId)).seasons
+        .filter((s) => s.number === 1)
+        .flatMap((s) => s.episodes.map((e) => [e.number, e.fileIds.map(String)]));
+    const before = await season1Files();
+    assert.equal(before.length, 2);
+
+    // The user says which season; the files, in a folder that says it too, give only the episode.
+    const season2 = await finished(
+      await submit(
+        zipUrl('lantern-row-2.zip', [
+          { name: 'Lantern Row S02/Lantern Row - 01.mp4', content: video(3) },
+          { name: 'Lantern Row S02/Lantern Row - 02.mp4', content: video(4) },
+        ]),
+        'Lantern Row S02',
+      ),
+    );
+    assert.equal(season2.state, 'done', String(season2.error));
+    assert.equal(String(season2.titleId), String(titleId), 'the same show');
+    assert.deepEqual(episodesOf(await library().requireTitle(titleId)), [
+      [
+        1,
+        [
+          [1, 1],
+          [2, 1],
+        ],
+      ],
+      [
+        2,
+        [
+          [1, 1],
+          [2, 1],
+        ],
+      ],
+    ]);
+    const filed = await library().requireFile(new Types.ObjectId(String(itemsOf(season2)[0].fileId)));
+    assert.equal(filed.season, 2);
+    // No hint: `Season 2/` names the season, the folder above it the show.
+    const folders = await finished(
+      await submit(
+        zipUrl('lantern-row-more.zip', [
+          { name: 'Lantern Row/Season 2/Episode 03.mp4', content: video(5) },
+          { name: 'Lantern Row/Season 2/Episode 04.mp4', content: video(6) },
+        ]),
+      ),
+    );
+    assert.equal(folders.state, 'done', String(folders.error));
+    assert.equal(String(folders.titleId), String(titleId), 'the show named by the folder');
+
+    const title = await library().requireTitle(titleId);
+    assert.deepEqual(episodesOf(title), [
+      [
+        1,
+        [
+          [1, 1],
+          [2, 1],
+        ],
+      ],
+      [
+        2,
+        [
+          [1, 1],
+          [2, 1],
+          [3, 1],
+          [4, 1],
+        ],
+      ],
+    ]);
+    assert.deepEqual(await season1Files(), before, 'season 1 untouched');
+  });
+
   it('keeps going past a corrupt episode (2 done, 1 failed), and retry re-runs only that one', async () => {
     const pack = seasonPack('Broken Dock', 3).filter(
       ({ path }) => /\.mp4$/.test(path) && !/ample/.test(path),

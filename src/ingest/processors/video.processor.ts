@@ -9,14 +9,14 @@ import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js'
 import { LibraryService } from '../../library/library.service.js';
 import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { type ParsedRelease } from '../../library/release-name/parsed-release.js';
-import { parseReleaseName } from '../../library/release-name/release-name.parser.js';
 import { type IngestItem, type ItemProbe } from '../items/ingest-item.js';
+import { pathInSource } from '../items/path-in-source.js';
 import { sha256File } from '../processing/checksum.js';
 import { ContentStore } from '../processing/content-store.js';
 import { ffprobeComplaint, MediaProber, mimeOf } from '../processing/media-prober.js';
 import { VideoTools } from '../processing/video-tools.js';
-import { type IngestTask } from '../schemas/ingest-task.schema.js';
 import { ItemFailedError, type ItemContext, type MediaKindProcessor } from './media-kind-processor.js';
+import { nameVideo } from './video-naming.js';
 
 /**
  * Videos: faststart (an MP4 with its index at the end), probe and SHA-256 → stored once per content
@@ -114,51 +114,52 @@ export class VideoProcessor implements MediaKindProcessor {
   }
 
   /**
-   * Files the task's stored videos: each parsed from its name (the task's hint names the title; in a
-   * pack it does not override each file's episode), one title per show, one attach per title.
+   * Files the task's stored videos: each named from its path in the source and the task's hint (see
+   * `nameVideo`), one title per show, one attach per title.
    */
   async file(batch: readonly ItemContext[]): Promise<void> {
     if (batch.length === 0) return;
     const task = batch[0].task;
-    const hint = hintFor(task, videoCount(batch[0]));
-    const groups = new Map<string, { parsed: ParsedRelease; contexts: ItemContext[] }>();
+    const videos = videoCount(batch[0]);
+    const groups = new Map<string, { parsed: ParsedRelease; members: Named[] }>();
     const alreadyFiled: ItemContext[] = [];
     for (const context of batch) {
       if (context.item.titleId) {
         alreadyFiled.push(context);
         continue;
       }
-      const parsed = parseReleaseName(basename(context.item.name), hint);
+      const parsed = nameVideo(pathInSource(context.item, task.download?.fileName), task.hint, videos);
       const key = `${parsed.kind}|${parsed.title.toLowerCase()}|${parsed.year ?? ''}`;
-      const group = groups.get(key) ?? { parsed, contexts: [] };
-      group.contexts.push(context);
+      const group = groups.get(key) ?? { parsed, members: [] };
+      group.members.push({ context, parsed });
       groups.set(key, group);
     }
     for (const context of alreadyFiled)
       await context.record(this.doneFields(context.item, context.item.titleId!));
-    for (const { parsed, contexts } of groups.values()) {
+    for (const { parsed, members } of groups.values()) {
       try {
-        await this.fileUnder(parsed, contexts, hint);
+        await this.fileUnder(parsed, members);
       } catch (error) {
         // One show of a pack that cannot be filed (say, a name that parses to nothing) fails alone.
         if (!(error instanceof AppError) || error.getStatus() >= 500) throw error;
         const reason = `stored, but could not be filed: ${error.message}`;
-        for (const context of contexts) await context.record({ state: 'failed', error: reason });
+        for (const { context } of members) await context.record({ state: 'failed', error: reason });
       }
     }
   }
 
   /** One title's files of the pack: one skeleton, one attach, notes on duplicate episodes. */
-  private async fileUnder(parsed: ParsedRelease, contexts: ItemContext[], hint: string | undefined) {
+  private async fileUnder(show: ParsedRelease, members: Named[]) {
     const title = await this.library.upsertSkeleton({
-      kind: parsed.kind,
-      name: parsed.title,
-      year: parsed.year,
+      kind: show.kind,
+      name: show.title,
+      year: show.year,
     });
-    const placements = contexts.map((context) => {
-      const own = parseReleaseName(basename(context.item.name), hint);
-      return { context, season: own.kind === 'movie' ? undefined : own.season, episodes: own.episodes };
-    });
+    const placements = members.map(({ context, parsed }) => ({
+      context,
+      season: parsed.kind === 'movie' ? undefined : parsed.season,
+      episodes: parsed.episodes,
+    }));
     const results = await this.library.attachFiles(
       title._id,
       placements.map(({ context, season, episodes }) => ({
@@ -240,18 +241,14 @@ export class VideoProcessor implements MediaKindProcessor {
   }
 }
 
-function videoCount(context: ItemContext): number {
-  return context.items().filter((item) => item.kind === 'video' && item.state !== 'skipped').length;
+/** A stored video with what its path and the hint say it is. */
+interface Named {
+  context: ItemContext;
+  parsed: ParsedRelease;
 }
 
-/**
- * The task's hint as it applies to each video: whole for a single file ("Show S01E02"), its title
- * and year only in a pack, where each file's own name says which episode it is.
- */
-function hintFor(task: IngestTask, videos: number): string | undefined {
-  if (!task.hint?.trim() || videos <= 1) return task.hint;
-  const parsed = parseReleaseName(task.hint);
-  return [parsed.title, parsed.year].filter(Boolean).join(' ') || undefined;
+function videoCount(context: ItemContext): number {
+  return context.items().filter((item) => item.kind === 'video' && item.state !== 'skipped').length;
 }
 
 /** Two files of one pack naming the same episode are both kept (as versions of it); each says so. */

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
-import { type ComicItemInfo, type IngestItem } from '../../ingest/items/ingest-item.js';
+import { type ComicItemInfo } from '../../ingest/items/ingest-item.js';
+import { pathInSource } from '../../ingest/items/path-in-source.js';
 import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
 import { type ItemContext, type MediaKindProcessor } from '../../ingest/processors/media-kind-processor.js';
@@ -208,16 +209,6 @@ function describe(
     summary: info?.summary,
     genres: info?.genres ?? [],
   };
-}
-
-/**
- * The item's path with the download's own name in front (a torrent's folder, a pack's archive name):
- * a torrent "Title" of folders "Chapter 03", "Chapter 04" names its series only there.
- */
-function pathInSource(item: IngestItem, downloadName: string | undefined): string {
-  if (!downloadName || item.name === downloadName || item.name.startsWith(`${downloadName}/`))
-    return item.name;
-  return `${downloadName.replace(/\.(zip|cbz|rar|cbr|7z|cb7|tar|torrent)$/i, '')}/${item.name}`;
 }
 
 function chapterKey(seriesId: string, comic: ComicItemInfo, fileId: string): string {
