@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DirectHttpEngine } from '../../src/ingest/engines/direct-http.engine.js';
 import { type DownloadProgress } from '../../src/ingest/engines/download-engine.js';
@@ -14,13 +15,13 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 async function download(
   options: Partial<FixtureServerOptions>,
-  extra: { maxBytes?: number; path?: string; signal?: AbortSignal } = {},
+  extra: { maxBytes?: number; path?: string; signal?: AbortSignal; dir?: string } = {},
 ) {
   const server = await startFixtureServer({ body: BODY, ...options });
   const engine = new DirectHttpEngine(new SsrfGuard([{ host: '127.0.0.1', port: server.port }]), {
     retryDelayMs: 10,
   });
-  const dir = tempDir('sv-direct-');
+  const dir = extra.dir ?? tempDir('sv-direct-');
   const progress: DownloadProgress[] = [];
   try {
     const result = await engine.download({
@@ -79,6 +80,29 @@ describe('direct HTTP download engine', () => {
     });
     assert.equal(traversal.result.fileName, 'passwd');
     assert.deepEqual(readdirSync(traversal.dir), ['passwd']);
+  });
+
+  it('shortens a long non-ASCII name to the 255 bytes a file name may take, keeping its extension', async () => {
+    // 100 Japanese characters are 300 bytes: cut by characters (200) they still were too long to write.
+    const long = `${'映'.repeat(100)}.mkv`;
+    const { result, dir } = await download({
+      headers: { 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(long)}` },
+    });
+    assert.ok(Buffer.byteLength(result.fileName) <= 255, `${Buffer.byteLength(result.fileName)} bytes`);
+    assert.match(result.fileName, /^映+\.mkv$/);
+    assert.equal(result.fileName.length, 83 + 4, 'as many whole characters as fit (83 × 3 bytes + .mkv)');
+    assert.deepEqual(readdirSync(dir), [result.fileName]);
+    assert.equal(sha(readFileSync(result.path)), sha(BODY));
+  });
+
+  it('fails for good, naming the file, when the finished download cannot take its name', async () => {
+    const dir = tempDir('sv-direct-');
+    mkdirSync(join(dir, 'clip.mp4', 'taken'), { recursive: true });
+    await assert.rejects(download({}, { path: '/clip.mp4', dir }), (error: Error & { retryable?: boolean }) => {
+      assert.match(error.message, /could not be saved as "clip\.mp4"/);
+      assert.equal(error.retryable, false, 'a retry would only ask the server for bytes past the end');
+      return true;
+    });
   });
 
   it('refuses a file over the size limit from its Content-Length, before downloading it', async () => {

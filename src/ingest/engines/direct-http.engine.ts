@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { type IncomingHttpHeaders } from 'node:http';
 import { basename, join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
@@ -15,10 +15,12 @@ import {
   DownloadFailedError,
   type DownloadRequest,
   type DownloadResult,
+  keepAs,
   NotMediaError,
   TooLargeError,
 } from './download-engine.js';
 import { formatBytes } from '../../core/util/format-units.js';
+import { fitName } from '../items/safe-path.js';
 
 export interface DirectHttpOptions {
   attempts?: number;
@@ -140,7 +142,7 @@ export class DirectHttpEngine implements DownloadEngine {
     }
     const name = fileName ?? 'download';
     const path = join(request.dir, name);
-    await rename(partPath, path);
+    await keepAs(partPath, path, name);
     const size = await sizeOf(path);
     // Bytes fed to the hash but lost on a failed write would make it wrong: then leave it to the caller.
     return { path, fileName: name, size, sha256: hashed === size ? hash.digest('hex') : undefined };
@@ -190,10 +192,11 @@ export function fileNameFrom(headers: IncomingHttpHeaders, url: URL): string {
       name = basename(url.pathname);
     }
   }
-  const safe = basename(name.replace(/\\/g, '/'))
-    .replace(/\p{Cc}/gu, '')
-    .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 200);
+  const safe = fitName(
+    basename(name.replace(/\\/g, '/'))
+      .replace(/\p{Cc}/gu, '')
+      .replace(/^\.+/, '')
+      .trim(),
+  );
   return safe && safe !== PART_FILE ? safe : 'download';
 }

@@ -1,3 +1,4 @@
+import { rename } from 'node:fs/promises';
 import { formatBytes } from '../../core/util/format-units.js';
 import { type SourceUrl } from '../source-policy/source-url.js';
 
@@ -86,5 +87,18 @@ export class TooManyItemsError extends DownloadFailedError {
       `the source holds ${atLeast ? 'more than ' + limit : count} files, over the limit of ${limit} per task (INGEST_MAX_ITEMS)`,
       false,
     );
+  }
+}
+
+/**
+ * Gives a finished part file its name. A failure is not retryable: the retry would find the bytes all
+ * there and ask the server for more (416), so the user would read about the server, not the name.
+ */
+export async function keepAs(partPath: string, path: string, fileName: string): Promise<void> {
+  try {
+    await rename(partPath, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DownloadFailedError(`the download could not be saved as "${fileName}" (${code})`, false);
   }
 }

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { open, rename, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,8 +18,10 @@ import {
   DownloadFailedError,
   type DownloadProgress,
   type DownloadResult,
+  keepAs,
   TooLargeError,
 } from './download-engine.js';
+import { fitName } from '../items/safe-path.js';
 
 /**
  * The largest file the cloud Bot API lets a bot download with getFile (Telegram: "up to 20 MB";
@@ -72,7 +74,7 @@ export class TelegramFileEngine {
     else await this.viaMtproto(partPath, request);
     const name = localName(file, filePath);
     const path = join(request.dir, name);
-    await rename(partPath, path);
+    await keepAs(partPath, path, name);
     const size = await sizeOf(path);
     return { path, fileName: name, size };
   }
@@ -189,14 +191,13 @@ function localName(file: TelegramFileSource, filePath?: string): string {
   let safe = basename(raw.replace(/\\/g, '/'))
     .replace(/\p{Cc}/gu, '')
     .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 200);
+    .trim();
   if (!safe || safe === PART_FILE) safe = `telegram-${file.fileUniqueId}`;
   if (!extname(safe) && file.mime) {
     const subtype = /^(?:video|audio)\/(?:x-)?([a-z0-9]+)$/i.exec(file.mime)?.[1];
     if (subtype) safe += `.${subtype === 'quicktime' ? 'mov' : subtype.toLowerCase()}`;
   }
-  return safe;
+  return fitName(safe);
 }
 
 async function sizeOf(path: string): Promise<number> {

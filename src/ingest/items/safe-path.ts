@@ -26,8 +26,12 @@ export function safeRelativePath(name: string): string | undefined {
   return Buffer.byteLength(path) > PATH_MAX_BYTES ? undefined : path;
 }
 
-/** `segment` within NAME_MAX_BYTES, cut between characters, its extension (up to 16 bytes) kept. */
-function fitName(segment: string): string {
+/**
+ * `segment` within NAME_MAX_BYTES, cut between characters, its extension (up to 16 bytes) kept. For
+ * every name the ingest writes: a limit in characters lets a non-ASCII name (3 bytes a character in
+ * Japanese) past the filesystem's 255 bytes.
+ */
+export function fitName(segment: string): string {
   if (Buffer.byteLength(segment) <= NAME_MAX_BYTES) return segment;
   const extension = /\.[^.]{1,15}$/.exec(segment)?.[0] ?? '';
   const room = NAME_MAX_BYTES - Buffer.byteLength(extension);
