@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DirectHttpEngine } from '../../src/ingest/engines/direct-http.engine.js';
@@ -37,6 +39,61 @@ async function download(
   }
 }
 
+/**
+ * A file whose bytes and ETag a test can change between attempts, served as real servers do: `Range`,
+ * `If-Range` (a stale validator gets the whole new file, 200), and 416 for a range past the end.
+ * `cutAfter` makes the next full response stop after that many bytes.
+ */
+async function startChangingFile(initial: { body: Buffer; etag: string }) {
+  const file = { ...initial, cutAfter: undefined as number | undefined };
+  const requests: { range?: string; ifRange?: string; status: number }[] = [];
+  const server = createServer((req, res) => {
+    const size = file.body.length;
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const ifRange = req.headers['if-range'] as string | undefined;
+    const partial = range && (ifRange === undefined || ifRange === file.etag);
+    const start = partial ? Number(range[1]) : 0;
+    const headers = { 'content-type': 'video/mp4', etag: file.etag };
+    if (partial && start >= size) {
+      requests.push({ range: req.headers.range, ifRange, status: 416 });
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+      return;
+    }
+    const status = partial ? 206 : 200;
+    requests.push({ range: req.headers.range, ifRange, status });
+    res.writeHead(status, {
+      ...headers,
+      'content-length': String(size - start),
+      ...(partial ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}),
+    });
+    if (file.cutAfter !== undefined && start === 0) {
+      const cut = file.cutAfter;
+      file.cutAfter = undefined;
+      res.write(file.body.subarray(0, cut), () => setTimeout(() => res.socket?.end(), 20));
+      return;
+    }
+    res.end(file.body.subarray(start));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  /** One job attempt: an engine of its own (nothing carried over in memory), a single try. */
+  const attempt = (dir: string) =>
+    new DirectHttpEngine(new SsrfGuard([{ host: '127.0.0.1', port }]), { attempts: 1 }).download({
+      source: parseSourceUrl(`http://127.0.0.1:${port}/Film.mkv`),
+      dir,
+      signal: new AbortController().signal,
+      maxBytes: 100 * 1024 * 1024,
+      onProgress: () => undefined,
+    });
+  return {
+    file,
+    requests,
+    attempt,
+    close: () =>
+      new Promise<void>((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()),
+  };
+}
+
 describe('direct HTTP download engine', () => {
   it('downloads a file with its Content-Disposition name and reports progress up to the total', async () => {
     const { result, progress } = await download({
@@ -63,6 +120,47 @@ describe('direct HTTP download engine', () => {
     const resumedAt = Number(/\d+/.exec(requests[1].range!)![0]);
     assert.ok(resumedAt > 0 && resumedAt <= Math.floor(BODY.length / 2), `resumed from ${resumedAt}`);
     assert.equal(requests[1].ifRange, '"fixture-v1"');
+  });
+
+  it('a later attempt resumes with If-Range, and starts over when the file changed meanwhile', async () => {
+    const server = await startChangingFile({ body: BODY, etag: '"v1"' });
+    const dir = tempDir('sv-direct-');
+    try {
+      server.file.cutAfter = 1_000_000;
+      await assert.rejects(server.attempt(dir), /gave up after 1 attempts/);
+      const changed = randomBytes(BODY.length);
+      Object.assign(server.file, { body: changed, etag: '"v2"' });
+
+      const result = await server.attempt(dir);
+      assert.equal(server.requests[1].ifRange, '"v1"', 'the resume names the version it has');
+      assert.match(server.requests[1].range ?? '', /^bytes=\d+-$/);
+      assert.equal(server.requests[1].status, 200, 'the server sends the new file whole');
+      assert.equal(sha(readFileSync(result.path)), sha(changed), 'the new file, not old bytes + new bytes');
+      assert.equal(result.sha256, sha(changed));
+      assert.deepEqual(readdirSync(dir), ['Film.mkv']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a later attempt finding the part file complete (stopped before the rename) finishes it', async () => {
+    const server = await startChangingFile({ body: BODY, etag: '"v1"' });
+    const dir = tempDir('sv-direct-');
+    try {
+      // The first attempt fetches every byte, then cannot rename (as a worker dying there would leave it).
+      mkdirSync(join(dir, 'Film.mkv', 'in-the-way'), { recursive: true });
+      await assert.rejects(server.attempt(dir), /could not be saved/);
+      rmSync(join(dir, 'Film.mkv'), { recursive: true });
+
+      const result = await server.attempt(dir);
+      assert.equal(server.requests.at(-1)?.status, 416, 'nothing left to fetch');
+      assert.equal(result.fileName, 'Film.mkv');
+      assert.equal(result.size, BODY.length);
+      assert.equal(sha(readFileSync(result.path)), sha(BODY));
+      assert.deepEqual(readdirSync(dir), ['Film.mkv']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('starts over when the server ignores Range', async () => {

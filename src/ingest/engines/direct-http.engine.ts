@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { type IncomingHttpHeaders } from 'node:http';
 import { basename, join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
@@ -28,6 +28,16 @@ export interface DirectHttpOptions {
 }
 
 const PART_FILE = 'download.part';
+/** Beside the part file: what a later attempt (another job run, another worker) needs to resume it. */
+const PART_INFO = 'download.part.json';
+
+interface PartInfo {
+  /** The ETag or Last-Modified the part's bytes came with: `If-Range` sends it back. */
+  validator?: string;
+  /** The whole file's size, when the server said. */
+  total?: number;
+  fileName?: string;
+}
 
 /**
  * Plain HTTP(S) downloads through the SSRF guard. An interrupted transfer resumes with `Range` (guarded
@@ -52,9 +62,10 @@ export class DirectHttpEngine implements DownloadEngine {
       throw new DownloadFailedError('direct downloads need an http(s) link', false);
     const attempts = this.options.attempts ?? 5;
     const partPath = join(request.dir, PART_FILE);
-    let fileName: string | undefined;
-    let total: number | undefined;
-    let validator: string | undefined;
+    const infoPath = join(request.dir, PART_INFO);
+    // A part file left by an earlier attempt resumes only with what that attempt learnt about it.
+    let { total, validator, fileName } = (await readPartInfo(infoPath)) ?? {};
+    if ((await sizeOf(partPath)) > 0 && validator === undefined) await rm(partPath, { force: true });
     // SHA-256 of the bytes as they arrive, so nobody reads the file again just to hash it.
     let hash = createHash('sha256');
     let hashed = 0;
@@ -71,9 +82,16 @@ export class DirectHttpEngine implements DownloadEngine {
           signal: request.signal,
         });
         const status = response.statusCode ?? 0;
-        if (status === 416 && have > 0 && total !== undefined && have >= total) {
+        if (status === 416 && have > 0) {
           response.resume();
-          break;
+          // Every byte is here already (the attempt that fetched them stopped before the rename).
+          if (have === total) {
+            fileName ??= fileNameFrom(response.headers, url);
+            break;
+          }
+          // The file changed under us: the part is of no use.
+          await rm(partPath, { force: true });
+          throw new DownloadFailedError('the server refused to resume the download; starting over');
         }
         if (status !== 200 && status !== 206) {
           response.resume();
@@ -85,14 +103,17 @@ export class DirectHttpEngine implements DownloadEngine {
           throw new NotMediaError(contentType.split(';')[0]);
         }
         const restart = status === 200 || have === 0;
-        total =
-          (status === 206 ? totalFromContentRange(response.headers) : lengthOf(response.headers)) ?? total;
+        total = restart
+          ? lengthOf(response.headers)
+          : (totalFromContentRange(response.headers) ?? total);
         if (total !== undefined && total > request.maxBytes) {
           response.resume();
           throw new TooLargeError(request.maxBytes, total);
         }
         fileName ??= fileNameFrom(response.headers, url);
-        validator ??= validatorOf(response.headers);
+        // A 200 to a resume means the file changed (If-Range did not match): the new one's validator.
+        validator = restart ? validatorOf(response.headers) : (validator ?? validatorOf(response.headers));
+        await writeFile(infoPath, JSON.stringify({ validator, total, fileName } satisfies PartInfo));
 
         let done = restart ? 0 : have;
         if (restart || hashed !== have) {
@@ -143,6 +164,7 @@ export class DirectHttpEngine implements DownloadEngine {
     const name = fileName ?? 'download';
     const path = join(request.dir, name);
     await keepAs(partPath, path, name);
+    await rm(infoPath, { force: true });
     const size = await sizeOf(path);
     // Bytes fed to the hash but lost on a failed write would make it wrong: then leave it to the caller.
     return { path, fileName: name, size, sha256: hashed === size ? hash.digest('hex') : undefined };
@@ -154,6 +176,19 @@ async function sizeOf(path: string): Promise<number> {
     return (await stat(path)).size;
   } catch {
     return 0;
+  }
+}
+
+async function readPartInfo(path: string): Promise<PartInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(path, 'utf8')) as PartInfo;
+    return {
+      validator: typeof info.validator === 'string' ? info.validator : undefined,
+      total: Number.isSafeInteger(info.total) ? info.total : undefined,
+      fileName: typeof info.fileName === 'string' ? info.fileName : undefined,
+    };
+  } catch {
+    return undefined;
   }
 }
 
@@ -198,5 +233,5 @@ export function fileNameFrom(headers: IncomingHttpHeaders, url: URL): string {
       .replace(/^\.+/, '')
       .trim(),
   );
-  return safe && safe !== PART_FILE ? safe : 'download';
+  return safe && safe !== PART_FILE && safe !== PART_INFO ? safe : 'download';
 }
