@@ -109,6 +109,25 @@ export class IngestTaskRepository {
   }
 
   /**
+   * Cancels the task if it is still active, reading its state and writing `cancelled` under its lock:
+   * a worker writing `done` between a read and a write of the caller's would otherwise be overwritten.
+   * Undefined when cancelled now, else the state the task was already in (null when it is gone).
+   */
+  async cancelIfActive(id: string): Promise<TaskState | null | undefined> {
+    const refused = await this.locked(id, async () => {
+      const current = await this.model.findById(id, { state: 1 }).lean<Pick<IngestTask, 'state'>>().exec();
+      if (!current || !ACTIVE_STATES.includes(current.state)) return current?.state ?? null;
+      await this.model.updateOne(
+        { _id: id },
+        { $set: { state: 'cancelled' }, $push: { transitions: { state: 'cancelled', at: new Date() } } },
+      );
+      return undefined;
+    });
+    if (refused === undefined) await this.settle(id, { state: 'cancelled' });
+    return refused;
+  }
+
+  /**
    * Records results of several items (by position) and task fields in one write, never over a cancel.
    * An `undefined` value removes the field. False when the task was cancelled.
    */

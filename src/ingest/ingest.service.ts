@@ -5,7 +5,7 @@ import { type Identity } from '../core/identity/identity.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
 import { IngestQueue } from './queue/ingest-queue.js';
 import { StuckTasks } from './recovery/stuck-tasks.js';
-import { ACTIVE_STATES, type IngestTask } from './schemas/ingest-task.schema.js';
+import { type IngestTask } from './schemas/ingest-task.schema.js';
 import { countItems, type IngestItem, type ItemCounts } from './items/ingest-item.js';
 import { CancelBus } from './cancel/cancel-bus.js';
 import { parseSourceUrl, sourceKey } from './source-policy/source-url.js';
@@ -164,10 +164,10 @@ export class IngestService {
   async cancel(taskId: string, by: Identity): Promise<TaskView> {
     const task = await this.require(taskId);
     requireRequesterOrAdmin(task, by, 'cancel');
-    if (!ACTIVE_STATES.includes(task.state)) {
-      throw new AppError(409, 'conflict', `The task is already ${task.state}.`);
-    }
-    await this.tasks.update(task._id, {}, 'cancelled');
+    // Checked and written in one step under the task's lock: a worker may be finishing it right now.
+    const already = await this.tasks.cancelIfActive(task._id);
+    if (already === null) throw new AppError(404, 'not_found', `No ingest task ${taskId}.`);
+    if (already !== undefined) throw new AppError(409, 'conflict', `The task is already ${already}.`);
     await this.status.report(task._id, { state: 'cancelled', bytesDone: 0, speed: 0 }, true);
     await this.queue.remove(task._id); // a running job is locked; its worker stops it
     await this.cancels.publish(task._id);

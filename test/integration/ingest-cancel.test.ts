@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import mongoose from 'mongoose';
+import { type Identity } from '../../src/core/identity/identity.js';
+import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
+import { IngestService } from '../../src/ingest/ingest.service.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+
+const ADMIN: Identity = { kind: 'user', id: 'admin-1', name: 'admin', role: 'admin', via: 'api-token' };
+
+describe('cancelling an ingest task', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let mongo: mongoose.Connection;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'manager',
+      INGEST_RECONCILE_INTERVAL_SECONDS: '0',
+    });
+    mongo = await mongoose.createConnection(db.uri).asPromise();
+  });
+  after(async () => {
+    await mongo?.close();
+    await server?.close();
+    await db?.stop();
+  });
+
+  /** A task document as a worker would have left it. */
+  async function task(fields: Record<string, unknown>): Promise<string> {
+    const id = randomUUID();
+    await mongo.collection('ingest_tasks').insertOne({
+      _id: id as never,
+      source: `http://example.invalid/${id}.mkv`,
+      sourceKey: `http://example.invalid/${id}.mkv`,
+      sourceKind: 'http',
+      requester: { id: 'user-1', name: 'someone' },
+      state: 'queued',
+      attempts: 1,
+      transitions: [],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      ...fields,
+    });
+    return id;
+  }
+  const stateOf = async (id: string) =>
+    (await mongo.collection('ingest_tasks').findOne({ _id: id as never }))?.state as string | undefined;
+
+  it('never turns a task its worker has just finished into a cancelled one', async () => {
+    const id = await task({ state: 'indexing' });
+    const ingest = server.app.get(IngestService);
+    let cancel: Promise<unknown> | undefined;
+    // The worker holds the task's lock while it records "done"; the cancel arrives meanwhile.
+    await server.app.get(RedisMutex).withLock(`ingest-task:${id}`, async () => {
+      cancel = ingest.cancel(id, ADMIN).then(
+        () => 'cancelled',
+        (error: Error) => error,
+      );
+      await sleep(500);
+      await mongo.collection('ingest_tasks').updateOne({ _id: id as never }, { $set: { state: 'done' } });
+    });
+    const outcome = await cancel;
+    assert.ok(outcome instanceof Error, `the cancel was refused (it answered: ${String(outcome)})`);
+    assert.match(outcome.message, /already done/);
+    assert.equal(await stateOf(id), 'done');
+  });
+
+  it('cancels an active task, and refuses an ended one with 409', async () => {
+    const id = await task({ state: 'downloading' });
+    const ingest = server.app.get(IngestService);
+    const view = await ingest.cancel(id, ADMIN);
+    assert.equal(view.state, 'cancelled');
+    assert.equal(await stateOf(id), 'cancelled');
+    await assert.rejects(ingest.cancel(id, ADMIN), (error: Error & { getStatus?: () => number }) => {
+      assert.equal(error.getStatus?.(), 409);
+      assert.match(error.message, /already cancelled/);
+      return true;
+    });
+  });
+});
