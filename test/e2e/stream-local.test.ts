@@ -198,6 +198,46 @@ describe('streaming from the local store', () => {
       assert.equal(((await cut.json()) as { error: string }).error, 'storage_unavailable');
     });
 
+    it('answers errors without the media headers and not cacheable, on the fast path and the Express route', async () => {
+      const stream = server.app.get(StreamService);
+      const admin = await signInAdmin(server);
+      const stored = async (name: string) => {
+        const stored = await storeFile(server.app, randomFile(256 * 1024, tempDir('sv-broken-')).path, name);
+        const path = join(server.config.dataDir, 'media', stored.storage.parts[0].ref);
+        return { path, url: stream.sign(stored).url.replace(server.config.http.publicUrl, server.url) };
+      };
+      const missing = await stored('gone-headers.bin');
+      rmSync(missing.path);
+      const short = await stored('short-headers.bin');
+      truncateSync(short.path, 1000);
+      const cases = [
+        { url: missing.url, range: 'bytes=0-99', status: 502 },
+        { url: short.url, range: 'bytes=2000-2999', status: 503 },
+        { url: signed, range: `bytes=${SIZE}-`, status: 416 },
+      ];
+      for (const { url, range, status } of cases) {
+        // A signed link is the fast path's; the signed-in session's request is Express's.
+        const viaFastPath = await get(url, { range });
+        await viaFastPath.arrayBuffer();
+        const viaExpress = await admin.request('GET', new URL(url).pathname, { headers: { range } });
+        for (const [route, res] of [
+          ['the fast path', viaFastPath],
+          ['Express', viaExpress],
+        ] as const) {
+          const what = `${status} from ${route}`;
+          assert.equal(res.status, status, what);
+          assert.equal(res.headers.get('cache-control'), 'no-store', what);
+          assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
+          for (const name of ['accept-ranges', 'last-modified', 'content-disposition'])
+            assert.equal(res.headers.get(name), null, `${what}: ${name}`);
+          assert.doesNotMatch(res.headers.get('etag') ?? '', /^"/, `${what}: not the file's ETag`);
+          // A 416 says how big the file is; nothing else describes a range that is not sent.
+          const range = status === 416 ? `bytes */${SIZE}` : null;
+          assert.equal(res.headers.get('content-range'), range, `${what}: Content-Range`);
+        }
+      }
+    });
+
     it('POST /sign gives identified visitors 5 links a minute', async () => {
       const guest = new TestClient(server.url);
       assert.equal((await guest.post('/sign', { fileId: String(file._id) })).status, 401);

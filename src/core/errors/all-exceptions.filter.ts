@@ -10,6 +10,7 @@ import { type Request, type Response } from 'express';
 import { errorPageData, wantsErrorPage } from '../views/error-page.js';
 import { ViewRenderer } from '../views/view-renderer.js';
 import { type ErrorBody, errorCodeFor } from './error-body.js';
+import { prepareErrorAnswer } from './error-headers.js';
 
 /**
  * Every error leaves as JSON `{error, message}`. Client mistakes keep their 4xx (including the plain
@@ -39,9 +40,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    prepareErrorAnswer(res, status);
     if (this.views && wantsErrorPage(req)) {
       const data = errorPageData(status, body.message, req.path);
-      res.setHeader('Cache-Control', 'no-store');
       res
         .status(status)
         .type('html')

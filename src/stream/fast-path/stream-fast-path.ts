@@ -2,6 +2,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { describeError } from '../../core/errors/all-exceptions.filter.js';
+import { prepareErrorAnswer } from '../../core/errors/error-headers.js';
 import { FastPaths } from '../../core/http/fast-paths.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
@@ -90,6 +91,7 @@ export class StreamFastPath implements OnModuleInit {
       return;
     }
     const json = JSON.stringify(body);
+    prepareErrorAnswer(res, status);
     res.statusCode = status;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', Buffer.byteLength(json));

@@ -32,10 +32,14 @@ export async function sendMedia(
 ): Promise<void> {
   const representation = representationOf(file);
   const { etag, lastModified } = representation;
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', representation.lastModifiedHttp);
-  res.setHeader('Cache-Control', 'private, max-age=3600');
+  // What describes the bytes goes out only with them (200, 206) or with their confirmation (304): an
+  // error answer (416, a storage 5xx) must not carry their validators, range or an hour of caching.
+  const validators = () => {
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', representation.lastModifiedHttp);
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+  };
 
   const ifNoneMatch = header(req, 'if-none-match');
   const ifModifiedSince = header(req, 'if-modified-since');
@@ -44,6 +48,7 @@ export async function sendMedia(
       ? noneMatch(ifNoneMatch, etag)
       : ifModifiedSince && notModifiedSince(ifModifiedSince, lastModified)
   ) {
+    validators();
     res.statusCode = 304;
     res.end();
     return;
@@ -63,15 +68,18 @@ export async function sendMedia(
   }
   const [start, end] = decision.kind === 'partial' ? [decision.start, decision.end] : [0, file.size - 1];
   const length = file.size === 0 ? 0 : end - start + 1;
-
-  res.setHeader('Content-Type', representation.contentType);
-  res.setHeader('Content-Disposition', representation.disposition);
-  res.setHeader('Content-Length', String(length));
-  if (decision.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${file.size}`);
   const status = decision.kind === 'partial' ? 206 : 200;
+  const answer = () => {
+    validators();
+    res.setHeader('Content-Type', representation.contentType);
+    res.setHeader('Content-Disposition', representation.disposition);
+    res.setHeader('Content-Length', String(length));
+    if (decision.kind === 'partial') res.setHeader('Content-Range', `bytes ${start}-${end}/${file.size}`);
+    res.statusCode = status;
+  };
 
   if (req.method === 'HEAD' || length === 0) {
-    res.statusCode = status;
+    answer();
     res.end();
     return;
   }
@@ -84,7 +92,7 @@ export async function sendMedia(
     source?.destroy();
     throw storageError(error);
   }
-  res.statusCode = status;
+  answer();
   if (first === null) {
     res.end();
     return;
