@@ -13,8 +13,9 @@ const FILE_IDS: ChannelCodec<readonly string[]> = {
 };
 
 /**
- * Tells every process that a file record was deleted or renamed, over Redis pub/sub, so caches of
- * file records (the streamer's) drop it at once instead of serving it until their entries expire.
+ * Tells every process that a file record changed (renamed, new stills or subtitle tracks, filed under a
+ * title) or went, over Redis pub/sub, so caches of file records (the streamer's) drop it at once
+ * instead of serving it until their entries expire.
  * Listeners in this process hear a change before `publish` returns; other processes hear it from
  * Redis. While the subscription is down a listener cannot trust what it kept, so it is told to forget
  * everything when the subscription comes back, and `live` says whether caching is safe meanwhile.

@@ -140,6 +140,7 @@ export class LibraryService {
       );
       const results: AttachResult[] = [];
       const filed: { fileId: Types.ObjectId; season: number; episodes: number[] }[] = [];
+      const placed: Types.ObjectId[] = [];
       for (const { fileId, placement = {} } of entries) {
         if (!known.has(String(fileId))) throw notFound('file', fileId);
         const episodes = [...new Set(placement.episodes ?? [])].sort((a, b) => a - b);
@@ -151,6 +152,7 @@ export class LibraryService {
           }
           await this.titles.addMovieFile(title._id, fileId);
           await this.files.setPlacement(fileId, title._id);
+          placed.push(fileId);
           results.push({ attached: true });
           continue;
         }
@@ -169,6 +171,8 @@ export class LibraryService {
         );
         for (const f of filed) await this.files.setPlacement(f.fileId, title._id, f.season, f.episodes);
       }
+      // The files' titleId changed: a cached record would judge a site's scope by the title they had.
+      await this.fileChanges.publish([...placed, ...filed.map((f) => f.fileId)]);
       return results;
     });
   }
@@ -303,11 +307,14 @@ export class LibraryService {
    * Stills and sample arrive after the file is filed (ingest makes them once the file plays). False
    * when the file is gone (deleted meanwhile).
    */
-  setFileArtifacts(
+  async setFileArtifacts(
     fileId: Types.ObjectId,
     artifacts: Pick<MediaFile, 'screenshots' | 'sample'>,
   ): Promise<boolean> {
-    return this.files.setArtifacts(fileId, artifacts);
+    const set = await this.files.setArtifacts(fileId, artifacts);
+    // Cached records (the streamer's) would show no poster, or old stills, until they expire.
+    if (set) await this.fileChanges.publish([fileId]);
+    return set;
   }
 
   /** The file; 404 also when the current site (a franchise tenant's scope) does not show its title. */
@@ -347,7 +354,9 @@ export class LibraryService {
 
   /** False when the file is gone (deleted meanwhile): the caller's object then belongs to nothing. */
   async rememberSubtitleVtt(fileId: Types.ObjectId, track: number, vtt: StoragePart): Promise<boolean> {
-    return this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
+    const set = await this.fileLocked(fileId, () => this.files.setSubtitleVtt(fileId, track, vtt));
+    if (set) await this.fileChanges.publish([fileId]);
+    return set;
   }
 
   /**
@@ -372,6 +381,8 @@ export class LibraryService {
       const subtitles = file.streams.subtitles;
       if (subtitles.some((s) => s.external?.sha256 === track.external.sha256)) return false;
       await this.files.setSubtitles(fileId, [...subtitles, { ...track, index: -1 }]);
+      // A cached record would leave the new track off /watch until it expires.
+      await this.fileChanges.publish([fileId]);
       if (file.titleId) await this.catalog.sync(file.titleId);
       return true;
     });

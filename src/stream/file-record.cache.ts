@@ -10,9 +10,10 @@ const MAX_ENTRIES = 1000;
 
 /**
  * File records for the byte path. A player seeks with many requests in a row and a record rarely
- * changes, so a seek skips the database; a delete or rename anywhere drops the entry at once (the
- * library publishes it, see `FileChangeBus`). While that news cannot reach this process nothing is
- * kept, so a deleted file never streams on. The TTL only bounds what an unnoticed edit could cost.
+ * changes, so a seek skips the database; a change anywhere (a delete, a rename, new stills or tracks)
+ * drops the entry at once (the library publishes it, see `FileChangeBus`). While that news cannot
+ * reach this process nothing is kept, nor served from what was kept before, so a deleted file never
+ * streams on. The TTL only bounds what an unnoticed edit could cost.
  */
 @Injectable()
 export class FileRecordCache implements OnModuleInit {
@@ -35,6 +36,8 @@ export class FileRecordCache implements OnModuleInit {
 
   /** The record of `fileId` (a 24-hex id, checked by the caller); 404 when there is none. */
   async get(fileId: string): Promise<MediaFile> {
+    // The subscription is down: a change made meanwhile would not reach us, so nothing kept is trusted.
+    if (!this.changes.live) this.entries.clear();
     const cached = this.entries.get(fileId);
     if (cached) return cached;
     let lookup = this.lookups.get(fileId);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { CommentService } from '../../src/library/comment.service.js';
+import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { PendingDeletionRepository } from '../../src/library/pending-deletion.repository.js';
@@ -224,6 +225,40 @@ describe('library on real FerretDB', () => {
     // Its natural key is free again: the same name makes a new title.
     const again = await library.upsertSkeleton({ kind: 'series', name: 'Gone Show' });
     assert.notEqual(String(again._id), String(title._id));
+  });
+
+  it('tells the file-record caches of every change to a file: stills, subtitle tracks, its title', async () => {
+    const heard: string[][] = [];
+    await server.app.get(FileChangeBus).listen((ids) => heard.push([...(ids ?? ['everything'])]));
+    const hears = async (what: string, fileId: Types.ObjectId, change: () => Promise<unknown>) => {
+      heard.length = 0;
+      await change();
+      assert.ok(
+        heard.some((ids) => ids.includes(String(fileId))),
+        `${what}: a cached record would be served unchanged`,
+      );
+    };
+    const movie = await library.upsertSkeleton({ kind: 'movie', name: 'Cache News', year: 2011 });
+    const show = await library.upsertSkeleton({ kind: 'series', name: 'Cache News Show' });
+    const [film, episode] = [await createMediaFile(server.app), await createMediaFile(server.app)];
+    await hears('filed under a movie', film, () => library.attachFile(movie._id, film));
+    await hears('filed as an episode', episode, () =>
+      library.attachFiles(show._id, [{ fileId: episode, placement: { season: 1, episodes: [1] } }]),
+    );
+    await hears('new stills', film, () =>
+      library.setFileArtifacts(film, { screenshots: [{ ref: 'shots/news.webp', size: 10 }] }),
+    );
+    await hears('a sidecar subtitle', film, () =>
+      library.addExternalSubtitle(film, {
+        codec: 'subrip',
+        language: 'eng',
+        vtt: { ref: 'subs/news.vtt', size: 5 },
+        external: { part: { ref: 'subs/news.srt', size: 6 }, sha256: 'cd'.repeat(32), name: 'news.srt' },
+      }),
+    );
+    await hears('a WebVTT made on demand', film, () =>
+      library.rememberSubtitleVtt(film, 0, { ref: 'subs/news-0.vtt', size: 5 }),
+    );
   });
 
   it('refuses to attach to unknown titles or files', async () => {

@@ -42,4 +42,23 @@ describe('FileRecordCache (file records for the byte path)', () => {
     assert.equal(await cache.get(String(fileId)), record, 'kept');
     assert.equal(reads.length, 1);
   });
+
+  it('serves nothing it kept while changes cannot reach it (the subscription is down), and keeps nothing meanwhile', async () => {
+    const fileId = new Types.ObjectId();
+    let reads = 0;
+    const library = {
+      requireFileUnscoped: async () => ({ _id: fileId, fileName: `read ${++reads}` }) as unknown as MediaFile,
+    } as unknown as LibraryService;
+    const changes = { live: true, listen: async () => undefined };
+    const cache = new FileRecordCache(library, changes as unknown as FileChangeBus);
+
+    assert.equal((await cache.get(String(fileId))).fileName, 'read 1');
+    assert.equal((await cache.get(String(fileId))).fileName, 'read 1', 'kept while live');
+    changes.live = false;
+    assert.equal((await cache.get(String(fileId))).fileName, 'read 2', 'a change may have been missed');
+    assert.equal((await cache.get(String(fileId))).fileName, 'read 3', 'nothing kept while down');
+    changes.live = true;
+    assert.equal((await cache.get(String(fileId))).fileName, 'read 4');
+    assert.equal((await cache.get(String(fileId))).fileName, 'read 4');
+  });
 });
