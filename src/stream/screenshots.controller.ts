@@ -4,6 +4,7 @@ import { type Request, type Response } from 'express';
 import { AppError } from '../core/errors/app-error.js';
 import { type IdentifiedRequest } from '../core/identity/identity.js';
 import { assertLinkAccess } from './http/link-access.js';
+import { partRepresentation } from './http/representation.js';
 import { sendMedia } from './http/send-media.js';
 import { StreamService } from './stream.service.js';
 
@@ -33,16 +34,19 @@ export class ScreenshotsController {
     if (!shot)
       throw new AppError(404, 'not_found', `File ${fileId} has no screenshot ${index.slice(0, 10)}.`);
     const extension = /\.(\w+)$/.exec(shot.ref)?.[1]?.toLowerCase() ?? '';
+    const still = {
+      ...file,
+      size: shot.size,
+      mime: IMAGE_TYPES[extension] ?? 'application/octet-stream',
+      fileName: `${file.fileName}.${index}.${extension || 'img'}`,
+    };
     await sendMedia(
       req,
       res,
-      {
-        ...file,
-        size: shot.size,
-        mime: IMAGE_TYPES[extension] ?? 'application/octet-stream',
-        fileName: `${file.fileName}.${index}.${extension || 'img'}`,
-      },
+      still,
       { open: (start, end) => this.streams.readParts([shot], start, end), onBytes: () => {} },
+      // Its own validators: stills made again (same size or not) must not be 304 Not Modified.
+      partRepresentation(still, shot),
     );
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { formatBytes } from '../../src/core/util/format-units.js';
+import { LibraryService } from '../../src/library/library.service.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { StreamService } from '../../src/stream/stream.service.js';
@@ -185,6 +186,30 @@ describe('subtitles and the watch page', () => {
         .toString('hex'),
       'ffd8',
     );
+  });
+
+  it('gives a still validators of its own: stills made again, of the same size, are not 304 Not Modified', async () => {
+    const link = local(server.app.get(StreamService).signPath(['media', String(file._id), 'screenshots', '0']).url);
+    const first = await fetch(link);
+    assert.equal(first.status, 200);
+    const old = Buffer.from(await first.arrayBuffer());
+    const etag = first.headers.get('etag')!;
+    const redone = Buffer.from(old);
+    redone[redone.length - 3] ^= 0xff;
+    const path = join(tempDir('sv-still-again-'), 'still.jpg');
+    writeFileSync(path, redone);
+    const [part] = await server.app.get<MediaStore>(MEDIA_STORE).put(path, 'still.jpg');
+    assert.equal(part.size, old.length, 'the same size');
+    await server.app.get(LibraryService).setFileArtifacts(file._id, { screenshots: [part, part, part] });
+
+    const again = await fetch(link, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 200, 'the new still, not 304');
+    assert.notEqual(again.headers.get('etag'), etag);
+    assert.ok(Buffer.from(await again.arrayBuffer()).equals(redone));
+    const unchanged = await fetch(link, { headers: { 'if-none-match': again.headers.get('etag')! } });
+    assert.equal(unchanged.status, 304);
+    // The file's date would call any still unmodified: a still has none of its own.
+    assert.equal(again.headers.get('last-modified'), null);
   });
 
   it('refuses unsigned stills and answers 404 for one that does not exist', async () => {

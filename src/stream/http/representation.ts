@@ -1,10 +1,12 @@
-import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { createHash } from 'node:crypto';
+import { type MediaFile, type StoragePart } from '../../library/schemas/media-file.schema.js';
 
 /** What a file's responses say about it, worked out once per record (the record cache reuses one object). */
 export interface Representation {
   etag: string;
-  lastModified: Date;
-  lastModifiedHttp: string;
+  /** Absent for what has no date of its own (a still): then the ETag is the only validator. */
+  lastModified?: Date;
+  lastModifiedHttp?: string;
   contentType: string;
   disposition: string;
 }
@@ -26,6 +28,20 @@ export function representationOf(file: MediaFile): Representation {
     representations.set(file, known);
   }
   return known;
+}
+
+/**
+ * One stored part of a file served on its own (a still): making the stills again stores new objects,
+ * the same size or not, so its ETag comes from the part's own ref, not from the file's. It has no
+ * date of its own (the file's birth would call a new still unmodified), so no Last-Modified.
+ */
+export function partRepresentation(file: MediaFile, part: StoragePart): Representation {
+  const version = createHash('sha256').update(part.ref).digest('base64url').slice(0, 16);
+  return {
+    etag: `"${String(file._id)}-${part.size.toString(36)}-${version}"`,
+    contentType: file.mime || 'application/octet-stream',
+    disposition: contentDisposition(file.fileName),
+  };
 }
 
 /** Strong ETag, stable for the stored bytes of one file (its id, size and content hash or birth). */
@@ -57,10 +73,10 @@ export function noneMatch(header: string, etag: string): boolean {
 }
 
 /** `If-Range`: the range applies only if the validator still names these exact bytes (strong match). */
-export function ifRangeHolds(header: string, etag: string, lastModified: Date): boolean {
+export function ifRangeHolds(header: string, etag: string, lastModified: Date | undefined): boolean {
   const value = header.trim();
   if (value.startsWith('"')) return value === etag;
-  if (value.startsWith('W/')) return false;
+  if (value.startsWith('W/') || !lastModified) return false;
   const date = Date.parse(value);
   return !Number.isNaN(date) && date === lastModified.getTime();
 }

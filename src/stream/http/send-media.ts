@@ -5,7 +5,13 @@ import { releaseChunk } from '../../core/storage/chunk-pool.js';
 import { StorageUnavailableError, StoredObjectMissingError } from '../../core/storage/media-store.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { decideRange } from './byte-range.js';
-import { ifRangeHolds, noneMatch, notModifiedSince, representationOf } from './representation.js';
+import {
+  ifRangeHolds,
+  noneMatch,
+  notModifiedSince,
+  type Representation,
+  representationOf,
+} from './representation.js';
 
 export interface MediaBody {
   open: (start: number, endInclusive: number) => Readable;
@@ -29,15 +35,15 @@ export async function sendMedia(
   res: ServerResponse,
   file: MediaFile,
   body: MediaBody,
+  representation: Representation = representationOf(file),
 ): Promise<void> {
-  const representation = representationOf(file);
   const { etag, lastModified } = representation;
   // What describes the bytes goes out only with them (200, 206) or with their confirmation (304): an
   // error answer (416, a storage 5xx) must not carry their validators, range or an hour of caching.
   const validators = () => {
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', representation.lastModifiedHttp);
+    if (representation.lastModifiedHttp) res.setHeader('Last-Modified', representation.lastModifiedHttp);
     res.setHeader('Cache-Control', 'private, max-age=3600');
   };
 
@@ -46,7 +52,7 @@ export async function sendMedia(
   if (
     ifNoneMatch
       ? noneMatch(ifNoneMatch, etag)
-      : ifModifiedSince && notModifiedSince(ifModifiedSince, lastModified)
+      : ifModifiedSince && lastModified && notModifiedSince(ifModifiedSince, lastModified)
   ) {
     validators();
     res.statusCode = 304;
