@@ -120,6 +120,25 @@ describe('subtitles and the watch page', () => {
     return fetch(local(link.url));
   };
 
+  it('answers HEAD of a track with its headers and no extraction (no length before it is made)', async () => {
+    const head = (track: number) => {
+      const link = server.app.get(StreamService).signPath(['subtitles', String(file._id), `${track}.vtt`]);
+      return fetch(local(link.url), { method: 'HEAD' });
+    };
+    const res = await head(0);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/vtt/);
+    assert.equal(res.headers.get('content-length'), null, 'unknown until the WebVTT is made');
+    const record = await server.app.get(MediaFileRepository).findById(file._id);
+    assert.equal(record?.streams.subtitles[0].vtt, undefined, 'ffmpeg did not run');
+    assert.equal((await head(2)).status, 415, 'the GET\'s errors');
+    assert.equal((await head(9)).status, 404);
+
+    const made = Buffer.from(await (await vtt(0)).arrayBuffer());
+    const known = await head(0);
+    assert.equal(known.headers.get('content-length'), String(made.length), 'once made, its length');
+  });
+
   it('converts an SRT track to WebVTT with the right timings', async () => {
     const res = await vtt(0);
     assert.equal(res.status, 200);

@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors/app-error.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../core/storage/media-store.js';
 import { LibraryService } from '../../library/library.service.js';
-import { type MediaFile } from '../../library/schemas/media-file.schema.js';
+import { type MediaFile, type StreamInfo } from '../../library/schemas/media-file.schema.js';
 import { SubtitleExtractor, TEXT_SUBTITLE_CODECS } from './subtitle-extractor.js';
 
 /** WebVTT for a file's text subtitle tracks: extracted with ffmpeg once, then kept in the store. */
@@ -19,17 +19,16 @@ export class SubtitleService {
     private readonly mutex: RedisMutex,
   ) {}
 
+  /**
+   * What a HEAD learns without an extraction: the track can become WebVTT (else the GET's 404/415),
+   * and its length once it has been made (undefined before).
+   */
+  knownLength(file: MediaFile, track: number): number | undefined {
+    return convertible(file, track).vtt?.size;
+  }
+
   async webVtt(file: MediaFile, track: number): Promise<Buffer> {
-    const info = file.streams.subtitles[track];
-    if (!info)
-      throw new AppError(404, 'not_found', `File ${String(file._id)} has no subtitle track ${track}.`);
-    if (info.bitmap || !TEXT_SUBTITLE_CODECS.has(info.codec)) {
-      throw new AppError(
-        415,
-        'unsupported_media_type',
-        `Subtitle track ${track} is ${info.codec}, an image format; it cannot become WebVTT.`,
-      );
-    }
+    convertible(file, track);
     // One extraction per track at a time; whoever waited finds the cached result.
     return this.mutex.withLock(
       `subtitle:${String(file._id)}:${track}`,
@@ -82,6 +81,20 @@ export class SubtitleService {
     for await (const chunk of this.store.read([part], 0, part.size - 1)) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
+}
+
+/** The track, when it exists and is text; 404 or 415 otherwise. */
+function convertible(file: MediaFile, track: number): StreamInfo {
+  const info = file.streams.subtitles[track];
+  if (!info) throw new AppError(404, 'not_found', `File ${String(file._id)} has no subtitle track ${track}.`);
+  if (info.bitmap || !TEXT_SUBTITLE_CODECS.has(info.codec)) {
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `Subtitle track ${track} is ${info.codec}, an image format; it cannot become WebVTT.`,
+    );
+  }
+  return info;
 }
 
 function firstLine(error: unknown): string {
