@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../src/core/storage/media-store.js';
+import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
@@ -179,8 +180,11 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     const path = `/admin/explorer/files/${videoId}`;
     const files = server.app.get(MediaFileRepository);
     const before = (await files.findById(new Types.ObjectId(videoId)))!;
+    const heard: string[] = [];
+    await server.app.get(FileChangeBus).listen((ids) => heard.push(...(ids ?? [])));
     const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
     assert.equal(res.status, 303, res.html);
+    assert.ok(heard.includes(videoId), 'streamers drop their cached record (else the old stills, for 30 s)');
     const after = (await files.findById(new Types.ObjectId(videoId)))!;
     assert.equal(after.screenshots.length, 3);
     for (const shot of after.screenshots) {

@@ -184,7 +184,7 @@ export class ExplorerService {
         const [part] = await this.store.put(shot, `${file.fileName}.screenshot-${index + 1}.webp`);
         stored.push(part);
       }
-      if (!(await this.files.setArtifacts(file._id, { screenshots: stored, sample: file.sample }))) {
+      if (!(await this.library.setFileArtifacts(file._id, { screenshots: stored, sample: file.sample }))) {
         await this.library.discardStored(this.store.kind, stored, 'file deleted while its stills were made');
         throw new AppError(404, 'not_found', `File ${String(file._id)} was deleted meanwhile.`);
       }
