@@ -12,8 +12,7 @@ export interface RateLimitRule {
   per?: 'identity' | 'address+username';
   /**
    * Also at most this many per client address (an IPv6 client per /64) in the window, whoever the
-   * identity: where a free guest
-   * cookie per request would otherwise give fresh buckets.
+   * identity: where a free guest cookie per request would otherwise give fresh buckets.
    */
   perAddress?: number;
   /**
