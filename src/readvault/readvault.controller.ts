@@ -5,6 +5,7 @@ import { type Types } from 'mongoose';
 import { AppError } from '../core/errors/app-error.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
 import { ParseObjectIdPipe } from '../core/validation/object-id.pipe.js';
+import { endMetered } from './pages/metered-body.js';
 import { pageCachingHeaders } from './pages/page-caching.js';
 import { UnreadablePageError, unreadablePagePlaceholder } from './pages/unreadable-page.js';
 import { ReadVaultService } from './readvault.service.js';
@@ -87,8 +88,7 @@ export class ReadVaultController {
       return;
     }
     res.type(page.mime).setHeader('Content-Length', page.bytes.length);
-    res.end(page.bytes);
-    this.readvault.served(page.bytes.length);
+    endMetered(req, res, page.bytes, this.readvault.meter());
   }
 }
 

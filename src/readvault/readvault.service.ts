@@ -13,6 +13,7 @@ import { LibraryService } from '../library/library.service.js';
 import { type MediaFile } from '../library/schemas/media-file.schema.js';
 import { ChapterRepository } from './chapters/chapter.repository.js';
 import { type Chapter, type ComicSeries, type PageInfo } from './chapters/chapter.schema.js';
+import { type ByteCounter } from './pages/metered-body.js';
 import { PageReader } from './pages/page-reader.js';
 import { ResizedPageCache } from './pages/resized-page-cache.js';
 import { UnreadablePageError } from './pages/unreadable-page.js';
@@ -96,9 +97,13 @@ export class ReadVaultService implements OnModuleInit {
     @Optional() private readonly usage?: TenantUsageMeter,
   ) {}
 
-  /** Counts bytes of pages (or CBZs) sent to the current site in its usage. */
-  served(bytes: number): void {
-    this.usage?.served(TenantContext.current().id, bytes);
+  /**
+   * Counts bytes of pages (or CBZs) sent to the current site in its usage; the site is taken now,
+   * so the count may come later (when the answer has gone out).
+   */
+  meter(): ByteCounter {
+    const tenantId = TenantContext.current().id;
+    return (bytes) => this.usage?.served(tenantId, bytes);
   }
 
   /** A CBZ deleted anywhere (its chapter or title deleted) is forgotten here at once, and on disk. */
@@ -251,12 +256,13 @@ export class ReadVaultService implements OnModuleInit {
   }
 
   /** The chapter's whole CBZ (an OPDS download), as stored. */
-  async archive(chapterId: string): Promise<{ stream: Readable; size: number; fileName: string }> {
+  async archive(chapterId: string): Promise<{ open: () => Readable; size: number; fileName: string }> {
     const chapter = await this.chapter(chapterId);
     // The chapter's series decided the scope (the CBZ has no title of its own).
     const file = await this.library.requireFileUnscoped(new Types.ObjectId(chapter.fileId));
     return {
-      stream: this.store.read(file.storage.parts, 0, file.size - 1),
+      // Opened only for a body (a HEAD needs its size alone).
+      open: () => this.store.read(file.storage.parts, 0, file.size - 1),
       size: file.size,
       fileName: file.fileName,
     };

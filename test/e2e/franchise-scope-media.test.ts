@@ -529,6 +529,64 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
     assert.equal(await counted(), before + sent);
   });
 
+  it('meters no HEAD of a page, a PSE page or a CBZ (headers only), and a GET of each once', async () => {
+    const meter = server.app.get(TenantUsageMeter);
+    const counted = async (tenantId: string) => {
+      await meter.flush();
+      await meter.flush();
+      const days = await server.app.get(TenantUsageRepository).countedBytes(tenantId, [usageDay()]);
+      return days.get(usageDay()) ?? 0;
+    };
+    const chapter = encodeURIComponent(series['Harbor Tales'].chapterId);
+    const { name, password } = accounts[JAZZ];
+    const basic = { authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}` };
+    // The page API takes anonymous requests: anyone may ask, so a HEAD must cost the site nothing.
+    const paths = [
+      [`/api/readvault/chapters/${chapter}/pages/1`, {}],
+      [`/api/readvault/chapters/${chapter}/pages/1?width=320`, {}],
+      [`/opds/v1.2/chapters/${chapter}/pages/1`, basic],
+      [`/opds/v1.2/chapters/${chapter}/pse/0`, basic],
+      [`/opds/v1.2/chapters/${chapter}/file`, basic],
+    ] as const;
+    const ask = (method: string, host: string, [path, headers]: (typeof paths)[number]) =>
+      new HostClient(server.url, host).request(method, path, { headers: { ...headers } });
+
+    const before = await counted(tenantIds[JAZZ]);
+    const heads = [];
+    for (let round = 0; round < 2; round += 1) {
+      for (const path of paths) heads.push(await ask('HEAD', JAZZ, path));
+    }
+    assert.deepEqual(
+      heads.map((res) => res.status),
+      heads.map(() => 200),
+    );
+    assert.equal(await counted(tenantIds[JAZZ]), before, 'HEADs are not metered');
+
+    const gets = [];
+    for (const path of paths) gets.push(await ask('GET', JAZZ, path));
+    assert.deepEqual(
+      gets.map((res) => res.status),
+      gets.map(() => 200),
+    );
+    // Each HEAD announced the length its GET then sent.
+    assert.deepEqual(
+      heads.slice(0, paths.length).map((res) => Number(res.headers['content-length'])),
+      gets.map((res) => res.bytes.length),
+    );
+    const sent = gets.reduce((sum, res) => sum + res.bytes.length, 0);
+    assert.equal(await counted(tenantIds[JAZZ]), before + sent);
+
+    // The default site's pages too: a HEAD (the Express route) nothing, a GET (the fast path) once.
+    const defaultPage = [`/api/readvault/chapters/${chapter}/pages/1`, {}] as const;
+    const beforeDefault = await counted('default');
+    await ask('HEAD', DEFAULT, defaultPage);
+    await ask('HEAD', DEFAULT, defaultPage);
+    assert.equal(await counted('default'), beforeDefault);
+    const read = await ask('GET', DEFAULT, defaultPage);
+    assert.equal(read.status, 200);
+    assert.equal(await counted('default'), beforeDefault + read.bytes.length);
+  });
+
   it('follows a change of scope: playlists and stars keep only what the site now shows', async () => {
     const inside = albums['Blue Night'];
     const out = albums['Loud City'];

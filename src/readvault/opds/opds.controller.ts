@@ -1,13 +1,13 @@
-import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { create as contentDisposition } from 'content-disposition';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { type Types } from 'mongoose';
 import { AppError } from '../../core/errors/app-error.js';
 import { KeyedSerial } from '../../core/util/keyed-serial.js';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
 import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
+import { endMetered, pipeMetered } from '../pages/metered-body.js';
 import { parseWidth } from '../readvault.controller.js';
 import { ReadingService } from '../reading/reading.service.js';
 import { ReadVaultService } from '../readvault.service.js';
@@ -91,13 +91,12 @@ export class OpdsController {
   }
 
   @Get('chapters/:id/file')
-  async file(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  async file(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const archive = await this.readvault.archive(id);
     res.type('application/vnd.comicbook+zip');
     res.setHeader('Content-Length', archive.size);
     res.setHeader('Content-Disposition', contentDisposition(archive.fileName));
-    archive.stream.on('data', (chunk: Buffer) => this.readvault.served(chunk.length));
-    await pipeline(archive.stream, res);
+    await pipeMetered(req, res, archive.open, this.readvault.meter());
   }
 
   /** Cover and thumbnail: page numbers from 1, as in the API. */
@@ -106,9 +105,10 @@ export class OpdsController {
     @Param('id') id: string,
     @Param('number') number: string,
     @Query('width') width: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.sendPage(res, id, parseNumber(number, 1), width);
+    await this.sendPage(req, res, id, parseNumber(number, 1), width);
   }
 
   /**
@@ -121,11 +121,11 @@ export class OpdsController {
     @Param('id') id: string,
     @Param('number') number: string,
     @Query('width') width: string | undefined,
-    @Req() req: IdentifiedRequest,
+    @Req() req: Request & IdentifiedRequest,
     @Res() res: Response,
   ): Promise<void> {
     const page = parseNumber(number, 0) + 1;
-    await this.sendPage(res, id, page, width);
+    await this.sendPage(req, res, id, page, width);
     // After the answer is sent, so the app may already ask for the next page: one identity's saves
     // run in arrival order, or page 2's write could land after page 3's.
     const identity = req.identity!;
@@ -135,6 +135,7 @@ export class OpdsController {
   }
 
   private async sendPage(
+    req: Request,
     res: Response,
     id: string,
     number: number,
@@ -143,8 +144,8 @@ export class OpdsController {
     const page = await this.readvault.page(id, number, parseWidth(width));
     res.type(page.mime).setHeader('ETag', page.etag);
     res.setHeader('Cache-Control', 'private, max-age=604800');
-    res.end(page.bytes);
-    this.readvault.served(page.bytes.length);
+    res.setHeader('Content-Length', page.bytes.length);
+    endMetered(req, res, page.bytes, this.readvault.meter());
   }
 }
 

@@ -6,6 +6,7 @@ import { FastPaths } from '../../core/http/fast-paths.js';
 import { requestIdOf } from '../../core/http/request-id.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { type PageBytes, ReadVaultService } from '../readvault.service.js';
+import { endMetered } from './metered-body.js';
 import { pageCachingHeaders } from './page-caching.js';
 
 /** `/api/readvault/chapters/<id>/pages/<n>` with at most `?width=<digits>`, as the route accepts them. */
@@ -101,8 +102,8 @@ export class PageFastPath implements OnModuleInit {
       'Content-Length',
       String(page.bytes.length),
     ]);
-    res.end(page.bytes);
-    this.readvault.served(page.bytes.length); // the default site's (only its pages come this way)
+    // The default site's bytes (only its pages come this way), counted once they have gone out.
+    endMetered(req, res, page.bytes, this.readvault.meter());
     this.metrics.httpDuration.observe(
       { method: 'GET', route: ROUTE, status: '200' },
       Number(process.hrtime.bigint() - started) / 1e9,
