@@ -345,6 +345,11 @@ describe('ads', () => {
       '?from=2026-12-05&to=2026-12-01',
       '?from=2020-01-01&to=2026-01-01',
       '?from=x',
+      // Without `from`, the default is computed from `to`: a bad `to` is still a 400, never a 500.
+      '?to=2026-13-01',
+      '?to=2026-00-10',
+      '?to=2026-02-30',
+      '?to=0000-01-05',
     ]) {
       const res = await admin.get(`/api/ads/stats${query}`);
       assert.equal(res.status, 400, query);

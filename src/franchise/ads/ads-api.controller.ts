@@ -10,7 +10,7 @@ import { AdsAdminService } from './ads-admin.service.js';
 import { AdFreeDto, AdStatsQueryDto } from './dto/ad-requests.dto.js';
 import { AdsSettings } from './dto/ads-settings.dto.js';
 import { utcDay } from './tracking/ad-event.js';
-import { AdStatsService } from './tracking/ad-stats.service.js';
+import { AdStatsService, daysBefore } from './tracking/ad-stats.service.js';
 
 const DEFAULT_STATS_DAYS = 30;
 
@@ -39,8 +39,8 @@ export class AdsApiController {
   @Get('stats')
   statistics(@Req() req: Request, @Query() query: AdStatsQueryDto) {
     const to = query.to ?? utcDay(new Date());
-    const from =
-      query.from ?? utcDay(new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_STATS_DAYS - 1) * 86_400_000));
+    // daysBefore refuses a `to` such as 2026-13-01 with a 400 (computing from it would throw a RangeError).
+    const from = query.from ?? daysBefore(to, DEFAULT_STATS_DAYS - 1);
     return this.stats.stats(adOwnerOf(req), from, to);
   }
 

@@ -71,18 +71,8 @@ export class AdStatsService {
 
 /** Every UTC day from `from` to `to` inclusive; 400 for bad or reversed dates or too long a range. */
 export function dayRange(from: string, to: string): string[] {
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  // A day of year 0 back-computes `from` into year -1, which no YYYY-MM-DD can name: refused too.
-  if (
-    !Number.isFinite(start) ||
-    !Number.isFinite(end) ||
-    !/^\d{4}-\d{2}-\d{2}$/.test(from) ||
-    !/^\d{4}-\d{2}-\d{2}$/.test(to) ||
-    utcDay(new Date(start)) !== from ||
-    utcDay(new Date(end)) !== to
-  )
-    throw new AppError(400, 'bad_range', 'from and to must be dates such as 2026-12-01.');
+  const start = dayStart(from);
+  const end = dayStart(to);
   const count = (end - start) / DAY_MS + 1;
   if (count < 1 || count > MAX_STATS_DAYS)
     throw new AppError(
@@ -91,4 +81,21 @@ export function dayRange(from: string, to: string): string[] {
       `from must not be after to, and the range at most ${MAX_STATS_DAYS} days.`,
     );
   return Array.from({ length: count }, (_, index) => utcDay(new Date(start + index * DAY_MS)));
+}
+
+/** The day `days` before `day` (a default `from`); 400 for a `day` that is no date. */
+export function daysBefore(day: string, days: number): string {
+  return utcDay(new Date(dayStart(day) - days * DAY_MS));
+}
+
+/**
+ * The first instant of a UTC day written YYYY-MM-DD; 400 for anything else, a month 13 or a
+ * February 30 included. A day of year 0 back-computes a default `from` into year -1, which no
+ * YYYY-MM-DD can name: refused too.
+ */
+function dayStart(day: string): number {
+  const start = Date.parse(`${day}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !Number.isFinite(start) || utcDay(new Date(start)) !== day)
+    throw new AppError(400, 'bad_range', 'from and to must be dates such as 2026-12-01.');
+  return start;
 }
