@@ -8,6 +8,7 @@ import { TenantContext } from '../../src/core/tenancy/tenant-context.js';
 import { TenantDirectory } from '../../src/core/tenancy/tenant-directory.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { AdCountersRepository } from '../../src/franchise/ads/tracking/ad-counters.repository.js';
+import { AdDaysFlusher } from '../../src/franchise/ads/tracking/ad-days.flusher.js';
 import { AdDaysRepository } from '../../src/franchise/ads/tracking/ad-days.repository.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -235,6 +236,30 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     const viewer = new HostClient(server.url, KEPT);
     await viewer.login('viewer', 'viewer-password');
     assert.equal((await viewer.get('/api/auth/me')).status, 200);
+  });
+
+  it("does not bring back a purged tenant's ad stats counted by an event still in flight", async () => {
+    const purged = tenant[PURGED];
+    const kept = tenant[KEPT];
+    await purge();
+    const counters = server.app.get(AdCountersRepository);
+    // A track() that was under way when the purge ran lands after it: HINCRBY and SADD ads:owners again.
+    await counters.count(purged, today, 'impression');
+    await counters.count(kept, today, 'click');
+    await counters.count('default', today, 'impression');
+    assert.ok((await counters.owners()).includes(purged));
+
+    await server.app.get(AdDaysFlusher).run();
+
+    assert.equal(await count('ad_events', { owner: purged }), 0);
+    assert.equal(await redisHas(`ads:{${purged}}:events:${today}`), false);
+    assert.ok(!(await counters.owners()).includes(purged));
+    // Live owners, the operator's own site among them, are copied as always.
+    const copied = server.app.get(MongoConnection).connection.collection('ad_events');
+    assert.equal(await count('ad_events', { owner: kept }), 1);
+    assert.ok(await copied.findOne({ owner: kept, 'counts.click': 1 }));
+    assert.ok(await copied.findOne({ owner: 'default' }));
+    assert.deepEqual((await counters.owners()).filter((owner) => owner !== purged).sort(), [kept, 'default'].sort());
   });
 
   it("deleting a title removes every site's comment threads of it, from the index too", async () => {

@@ -2,9 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type TenantDependent, TenantDependents } from '../../core/tenancy/tenant-dependents.js';
 import { AdFreeAccountsRepository } from './audience/ad-free-accounts.repository.js';
 import { AdSettingsRepository } from './settings/ad-settings.repository.js';
-import { AdCountersRepository, COUNTER_DAYS_KEPT } from './tracking/ad-counters.repository.js';
+import { AdCountersRepository, counterDays } from './tracking/ad-counters.repository.js';
 import { AdDaysRepository } from './tracking/ad-days.repository.js';
-import { utcDay } from './tracking/ad-event.js';
 
 /** A purged tenant's ads go: settings, ad-free marks, and statistics in Redis and Mongo. */
 @Injectable()
@@ -24,12 +23,9 @@ export class AdsTenantCleanup implements TenantDependent, OnModuleInit {
   }
 
   async purgeTenant(tenantId: string): Promise<void> {
-    const now = Date.now();
-    const recent = Array.from({ length: COUNTER_DAYS_KEPT + 2 }, (_, back) =>
-      utcDay(new Date(now - (back - 1) * 86_400_000)),
-    );
-    // Redis first: a copy to Mongo running meanwhile then finds nothing to copy back.
-    await this.counters.forgetOwner(tenantId, recent);
+    // Redis first: a copy to Mongo running meanwhile then finds nothing to copy back. An event still
+    // in flight may count again after this: the flusher drops the counters of owners no longer tenants.
+    await this.counters.forgetOwner(tenantId, counterDays());
     await this.days.deleteForOwner(tenantId);
     await this.settings.delete(tenantId);
     await this.adFree.deleteForOwner(tenantId);

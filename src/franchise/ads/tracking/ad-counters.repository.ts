@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { RedisClient } from '../../../core/redis/redis-client.js';
+import { utcDay } from './ad-event.js';
 
 /** Redis keeps a day's counters this long; the flusher copies them to Mongo well before. */
 export const COUNTER_DAYS_KEPT = 8;
 const OWNERS_KEY = 'ads:owners';
+
+/** Every UTC day Redis may hold counters of (today, the days kept, and tomorrow for a clock ahead). */
+export function counterDays(now = Date.now()): string[] {
+  return Array.from({ length: COUNTER_DAYS_KEPT + 2 }, (_, back) =>
+    utcDay(new Date(now - (back - 1) * 86_400_000)),
+  );
+}
 
 /**
  * Per owner per UTC day ad counters in Redis (one hash, HINCRBY: atomic across managers). Keys carry

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../../core/errors/app-error.js';
-import { COUNTER_DAYS_KEPT, AdCountersRepository } from './ad-counters.repository.js';
+import { TenantDirectory } from '../../../core/tenancy/tenant-directory.js';
+import { COUNTER_DAYS_KEPT, AdCountersRepository, counterDays } from './ad-counters.repository.js';
 import { AdDaysRepository } from './ad-days.repository.js';
 import { type AdEvent, type AdEventSource, counterField, utcDay } from './ad-event.js';
 
@@ -30,6 +31,7 @@ export class AdStatsService {
   constructor(
     private readonly counters: AdCountersRepository,
     private readonly stored: AdDaysRepository,
+    private readonly tenants: TenantDirectory,
   ) {}
 
   async record(owner: string, event: AdEvent, source: AdEventSource, at = new Date()): Promise<void> {
@@ -53,10 +55,20 @@ export class AdStatsService {
     return { owner, from, to, days: result, totals };
   }
 
-  /** Copies the days Redis holds into Mongo (idempotent); the flusher runs it. */
+  /**
+   * Copies the days Redis holds into Mongo (idempotent); the flusher runs it. An owner that is no
+   * longer a tenant (an event in flight during its purge counted again) is dropped, never copied.
+   */
   async flush(now = new Date()): Promise<number> {
     let copied = 0;
     for (const owner of await this.counters.owners()) {
+      // The default site is an owner too: byId knows it.
+      if (!(await this.tenants.byId(owner))) {
+        await this.counters.forgetOwner(owner, counterDays(now.getTime()));
+        // A copy made while the purge ran (the tenant still listed) goes with it.
+        await this.stored.deleteForOwner(owner);
+        continue;
+      }
       for (let back = 0; back < COUNTER_DAYS_KEPT; back++) {
         const day = utcDay(new Date(now.getTime() - back * DAY_MS));
         const counts = await this.counters.day(owner, day);
