@@ -378,9 +378,17 @@ describe('ads', () => {
       ['another serving', await track('impression', '', renamed), [403, 'bad_token']],
       ['made up', await track('impression', 'source=house&', 'house.abc'), [403, 'bad_token']],
       ['expired', await track('impression', 'source=house&', expired), [410, 'token_expired']],
-      ['a player token as house', await track('impression', 'source=house&', playerToken), [403, 'bad_token']],
+      [
+        'a player token as house',
+        await track('impression', 'source=house&', playerToken),
+        [403, 'bad_token'],
+      ],
       ['a house token as player', await track('impression', '', houseToken), [403, 'bad_token']],
-      ['a second ad of a VAST', await track('impression', 'source=house&ad=1&', houseToken), [403, 'bad_token']],
+      [
+        'a second ad of a VAST',
+        await track('impression', 'source=house&ad=1&', houseToken),
+        [403, 'bad_token'],
+      ],
     ] as const)
       assert.deepEqual(await refusal(res), expected, what);
 

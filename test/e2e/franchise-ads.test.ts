@@ -145,9 +145,16 @@ describe("franchise: a tenant's own ads", () => {
     const path = `${beacon.pathname}${beacon.search}`;
     const today = utcDay(new Date());
     // The cinema's token on the quiet site, and on the operator's: forged there.
-    for (const client of [new HostClient(server.url, QUIET), new HostClient(server.url, new URL(server.url).host)]) {
+    for (const client of [
+      new HostClient(server.url, QUIET),
+      new HostClient(server.url, new URL(server.url).host),
+    ]) {
       const refused = await client.get(path);
-      assert.deepEqual([refused.status, refused.body.error], [403, 'bad_token'], JSON.stringify(refused.body));
+      assert.deepEqual(
+        [refused.status, refused.body.error],
+        [403, 'bad_token'],
+        JSON.stringify(refused.body),
+      );
     }
     assert.deepEqual((await server.app.get(AdStatsService).stats(quiet, today, today)).totals, {});
     assert.equal((await new HostClient(server.url, CINEMA).get(path)).status, 204);

@@ -259,7 +259,10 @@ describe('franchise: purging a tenant removes everything of it, and nothing of a
     assert.equal(await count('ad_events', { owner: kept }), 1);
     assert.ok(await copied.findOne({ owner: kept, 'counts.click': 1 }));
     assert.ok(await copied.findOne({ owner: 'default' }));
-    assert.deepEqual((await counters.owners()).filter((owner) => owner !== purged).sort(), [kept, 'default'].sort());
+    assert.deepEqual(
+      (await counters.owners()).filter((owner) => owner !== purged).sort(),
+      [kept, 'default'].sort(),
+    );
   });
 
   it("deleting a title removes every site's comment threads of it, from the index too", async () => {

@@ -48,7 +48,10 @@ describe('nginx slice cache: slices are revalidated with the app, so a deleted f
   it('keeps serving a live file after the window without reading storage again (a 304 revalidation)', async () => {
     const random = randomFile(SIZE);
     const file = await storeFile(server.app, random.path, 'kept.mkv', 'video/x-matroska');
-    const link = server.app.get(StreamService).sign(file).url.replace(server.config.http.publicUrl, nginx.url);
+    const link = server.app
+      .get(StreamService)
+      .sign(file)
+      .url.replace(server.config.http.publicUrl, nginx.url);
     const first = await get(link, 'bytes=0-9');
     assert.equal(first.res.headers.get('x-cache-status'), 'MISS');
     const reads = storeReads;
@@ -67,7 +70,10 @@ describe('nginx slice cache: slices are revalidated with the app, so a deleted f
   it('answers 404 for a deleted file once the window has passed, though its slice was cached', async () => {
     const random = randomFile(SIZE);
     const file = await storeFile(server.app, random.path, 'taken down.mkv', 'video/x-matroska');
-    const link = server.app.get(StreamService).sign(file).url.replace(server.config.http.publicUrl, nginx.url);
+    const link = server.app
+      .get(StreamService)
+      .sign(file)
+      .url.replace(server.config.http.publicUrl, nginx.url);
     const cached = await get(link, 'bytes=0-9');
     assert.equal(cached.res.status, 206);
     assert.equal(cached.res.headers.get('x-cache-status'), 'MISS');

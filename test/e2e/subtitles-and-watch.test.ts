@@ -131,7 +131,7 @@ describe('subtitles and the watch page', () => {
     assert.equal(res.headers.get('content-length'), null, 'unknown until the WebVTT is made');
     const record = await server.app.get(MediaFileRepository).findById(file._id);
     assert.equal(record?.streams.subtitles[0].vtt, undefined, 'ffmpeg did not run');
-    assert.equal((await head(2)).status, 415, 'the GET\'s errors');
+    assert.equal((await head(2)).status, 415, "the GET's errors");
     assert.equal((await head(9)).status, 404);
 
     const made = Buffer.from(await (await vtt(0)).arrayBuffer());
@@ -208,7 +208,9 @@ describe('subtitles and the watch page', () => {
   });
 
   it('gives a still validators of its own: stills made again, of the same size, are not 304 Not Modified', async () => {
-    const link = local(server.app.get(StreamService).signPath(['media', String(file._id), 'screenshots', '0']).url);
+    const link = local(
+      server.app.get(StreamService).signPath(['media', String(file._id), 'screenshots', '0']).url,
+    );
     const first = await fetch(link);
     assert.equal(first.status, 200);
     const old = Buffer.from(await first.arrayBuffer());

@@ -196,11 +196,14 @@ describe('direct HTTP download engine', () => {
   it('fails for good, naming the file, when the finished download cannot take its name', async () => {
     const dir = tempDir('sv-direct-');
     mkdirSync(join(dir, 'clip.mp4', 'taken'), { recursive: true });
-    await assert.rejects(download({}, { path: '/clip.mp4', dir }), (error: Error & { retryable?: boolean }) => {
-      assert.match(error.message, /could not be saved as "clip\.mp4"/);
-      assert.equal(error.retryable, false, 'a retry would only ask the server for bytes past the end');
-      return true;
-    });
+    await assert.rejects(
+      download({}, { path: '/clip.mp4', dir }),
+      (error: Error & { retryable?: boolean }) => {
+        assert.match(error.message, /could not be saved as "clip\.mp4"/);
+        assert.equal(error.retryable, false, 'a retry would only ask the server for bytes past the end');
+        return true;
+      },
+    );
   });
 
   it('refuses a file over the size limit from its Content-Length, before downloading it', async () => {

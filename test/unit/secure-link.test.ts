@@ -39,7 +39,10 @@ describe('secure links (nginx secure_link_md5 compatible)', () => {
 
   it('takes only an empty tenant or an ObjectId, so nothing in t can end the tenant part early', () => {
     assert.throws(() => secureLinkSignature(URI, 2000, SECRET, `${TENANT}|/stream`));
-    assert.equal(checkSecureLink(URI, secureLinkSignature(URI, 2000, SECRET), '2000', SECRET, 0, 'a|'), 'invalid');
+    assert.equal(
+      checkSecureLink(URI, secureLinkSignature(URI, 2000, SECRET), '2000', SECRET, 0, 'a|'),
+      'invalid',
+    );
   });
 
   it('refuses missing or malformed parameters', () => {

@@ -28,9 +28,7 @@ export interface DeliveryOptions {
  * work; `lost` when it never will (the user blocked the bot and there is no fallback, a bad request).
  */
 export type Delivery =
-  | { outcome: 'delivered' }
-  | { outcome: 'later'; retryAfterSeconds: number }
-  | { outcome: 'lost' };
+  { outcome: 'delivered' } | { outcome: 'later'; retryAfterSeconds: number } | { outcome: 'lost' };
 
 const DELIVERED: Delivery = { outcome: 'delivered' };
 const LOST: Delivery = { outcome: 'lost' };

@@ -103,9 +103,7 @@ export class DirectHttpEngine implements DownloadEngine {
           throw new NotMediaError(contentType.split(';')[0]);
         }
         const restart = status === 200 || have === 0;
-        total = restart
-          ? lengthOf(response.headers)
-          : (totalFromContentRange(response.headers) ?? total);
+        total = restart ? lengthOf(response.headers) : (totalFromContentRange(response.headers) ?? total);
         if (total !== undefined && total > request.maxBytes) {
           response.resume();
           throw new TooLargeError(request.maxBytes, total);

@@ -10,7 +10,12 @@ export type ByteCounter = (bytes: number) => void;
  * all of it: a HEAD gets the headers alone and a client gone before the end is not charged — the
  * page API is public, so HEADs and dropped requests must not use up a tenant's month.
  */
-export function endMetered(req: IncomingMessage, res: ServerResponse, body: Buffer, count: ByteCounter): void {
+export function endMetered(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  count: ByteCounter,
+): void {
   if (req.method === 'HEAD') {
     res.end();
     return;

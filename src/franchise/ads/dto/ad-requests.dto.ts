@@ -35,7 +35,10 @@ export class AdTrackQueryDto {
   @MaxLength(200, { message: 'token is not a serving token' })
   token!: string;
 
-  @ApiPropertyOptional({ description: "which of the serving's ads (the player's breaks, in play order)", default: 0 })
+  @ApiPropertyOptional({
+    description: "which of the serving's ads (the player's breaks, in play order)",
+    default: 0,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'ad must be a whole number from 0 to 20' })
