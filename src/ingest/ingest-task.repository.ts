@@ -84,6 +84,18 @@ export class IngestTaskRepository {
     return tasks.filter((task) => task && ACTIVE_STATES.includes(task.state)).length;
   }
 
+  /**
+   * Ids starting with `prefix` (the short id people type), of `requesterId`'s tasks or, without one,
+   * of anyone's; at most `limit`. Ids are UUIDs: a prefix of anything else matches nothing.
+   */
+  async idsStartingWith(prefix: string, requesterId: string | undefined, limit: number): Promise<string[]> {
+    if (!/^[0-9a-f-]+$/.test(prefix)) return [];
+    const filter: Record<string, unknown> = { _id: { $regex: `^${prefix}` } };
+    if (requesterId !== undefined) filter['requester.id'] = requesterId;
+    const found = await this.model.find(filter, { _id: 1 }).limit(limit).lean<{ _id: string }[]>().exec();
+    return found.map((task) => task._id);
+  }
+
   list(limit: number): Promise<IngestTask[]> {
     return this.model.find().sort({ createdAt: -1 }).limit(limit).lean<IngestTask[]>().exec();
   }

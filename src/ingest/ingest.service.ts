@@ -160,6 +160,14 @@ export class IngestService {
     return Promise.all((await this.tasks.list(limit)).map((task) => this.view(task)));
   }
 
+  /**
+   * The tasks `by` may cancel or retry (their own; anyone's for an admin) whose id starts with
+   * `prefix`: at most two, enough to tell a unique match from an ambiguous one.
+   */
+  async idsStartingWith(prefix: string, by: Identity): Promise<string[]> {
+    return this.tasks.idsStartingWith(prefix.toLowerCase(), by.role === 'admin' ? undefined : by.id, 2);
+  }
+
   /** Stops an active task wherever it runs: queued jobs are dropped, running ones aborted by their worker. */
   async cancel(taskId: string, by: Identity): Promise<TaskView> {
     const task = await this.require(taskId);

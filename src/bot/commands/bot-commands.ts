@@ -5,7 +5,7 @@ export const BOT_COMMANDS: readonly BotCommandInfo[] = [
   { command: 'leech', description: 'Add media from a link: /leech <url> [name hint]' },
   { command: 'status', description: 'Show the live status of this chat’s tasks' },
   { command: 'cancel', description: 'Cancel a task: /cancel <task id>' },
-  { command: 'retry', description: 'Retry a failed task: /retry <task id>' },
+  { command: 'retry', description: 'Retry a failed or cancelled task: /retry <task id>' },
   { command: 'search', description: 'Find titles and get watch links: /search <words>' },
   { command: 'login', description: 'Get a sign-in link for the web app (in private)' },
   { command: 'health', description: 'Processes, workers and queue (admins)' },

@@ -99,7 +99,7 @@ export class BotTasksService {
   }
 
   async cancel(actor: BotActor, chatId: number, args: string): Promise<string> {
-    const taskId = await this.taskIdFrom(chatId, args, 'cancel');
+    const taskId = await this.taskIdFrom(actor, chatId, args, 'cancel');
     const view = await this.ingest.cancel(taskId, actor.identity);
     return `Cancelled <b>${escapeHtml(taskName(view))}</b>.`;
   }
@@ -116,7 +116,7 @@ export class BotTasksService {
   }
 
   async retry(actor: BotActor, message: BotMessage, args: string): Promise<string> {
-    const taskId = await this.taskIdFrom(message.chatId, args, 'retry');
+    const taskId = await this.taskIdFrom(actor, message.chatId, args, 'retry');
     const view = await this.ingest.retry(taskId, actor.identity);
     await this.board.track({
       taskId,
@@ -128,18 +128,37 @@ export class BotTasksService {
     return `Retrying <b>${escapeHtml(taskName(view))}</b>.`;
   }
 
-  /** A full task id, or the short id of a task this chat follows. */
-  private async taskIdFrom(chatId: number, args: string, command: string): Promise<string> {
-    const given = args.trim().split(/\s+/)[0] ?? '';
+  /**
+   * A full task id, or a short one (a prefix): of a task this chat follows, else of one of the
+   * actor's own tasks (anyone's for an admin), so a task that ended and is no longer followed can
+   * still be retried by the short id its last message showed.
+   */
+  private async taskIdFrom(actor: BotActor, chatId: number, args: string, command: string): Promise<string> {
+    const given = (args.trim().split(/\s+/)[0] ?? '').toLowerCase();
     if (/^[0-9a-f-]{36}$/.test(given)) return given;
-    if (/^[0-9a-f]{4,35}$/.test(given)) {
-      const found = await this.board.findTracked(chatId, given);
-      if (found) return found;
+    if (/^[0-9a-f][0-9a-f-]{3,34}$/.test(given)) {
+      const tracked = await this.board.findTracked(chatId, given);
+      if (tracked) return tracked;
+      const [found, other] = await this.ingest.idsStartingWith(given, actor.identity);
+      if (found && !other) return found;
+      if (other)
+        throw new AppError(
+          400,
+          'bad_request',
+          `More than one task id starts with ${given}; send more of it, or the whole id.`,
+        );
+      throw new AppError(
+        404,
+        'not_found',
+        actor.isAdmin
+          ? `No task id starts with ${given}.`
+          : `None of your tasks has an id starting with ${given}.`,
+      );
     }
     throw new AppError(
       400,
       'bad_request',
-      `Send /${command} <task id> (the id shown in the status message).`,
+      `Send /${command} <task id>: the short id the bot showed for the task (when it was added, in the status message, or when it failed or was cancelled).`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { type TaskView } from '../../ingest/ingest.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { formatBytes, formatClock } from '../../core/util/format-units.js';
-import { cutText, episodeCode, escapeHtml } from '../format/text-format.js';
+import { cutText, episodeCode, escapeHtml, shortId } from '../format/text-format.js';
 
 /** The message for a finished task: what it is, how good, how long, which languages, where to watch. */
 export function completionCaption(file: MediaFile, title: Title | undefined, watchUrl: string): string {
@@ -90,6 +90,14 @@ export function failureMessage(name: string, error: string | null, taskId: strin
   return [
     `❌ <b>${escapeHtml(name)}</b> failed: ${escapeHtml(error ?? 'no reason was recorded')}`,
     `Retry with <code>/retry ${taskId}</code>`,
+  ].join('\n');
+}
+
+/** The message for a cancelled task, with the short id that retries it (it is no longer followed). */
+export function cancelledMessage(name: string, taskId: string): string {
+  return [
+    `✖ <b>${escapeHtml(name)}</b> was cancelled.`,
+    `Retry with <code>/retry ${shortId(taskId)}</code>`,
   ].join('\n');
 }
 

@@ -9,7 +9,13 @@ import { type Title } from '../../library/schemas/title.schema.js';
 import { type Delivery, type Recipient, BotNotifier } from '../delivery/bot-notifier.service.js';
 import { escapeHtml } from '../format/text-format.js';
 import { taskName } from '../status/status-view.js';
-import { comicCaption, completionCaption, failureMessage, packCaption } from './completion-caption.js';
+import {
+  cancelledMessage,
+  comicCaption,
+  completionCaption,
+  failureMessage,
+  packCaption,
+} from './completion-caption.js';
 import { WatchLinks } from './watch-links.js';
 
 const STILL_MAX_BYTES = 5 * 1024 * 1024;
@@ -30,7 +36,7 @@ export class CompletionNotifier {
     if (view.state === 'done') return this.done(view, to);
     if (view.state === 'failed')
       return this.notifier.tell(to, failureMessage(taskName(view), view.error, view.taskId));
-    return this.notifier.tell(to, `✖ <b>${escapeHtml(taskName(view))}</b> was cancelled.`);
+    return this.notifier.tell(to, cancelledMessage(taskName(view), view.taskId));
   }
 
   private async done(view: TaskView, to: Recipient): Promise<Delivery> {
