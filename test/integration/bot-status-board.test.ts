@@ -15,6 +15,7 @@ import { CompletionNotifier } from '../../src/bot/library/completion-notifier.se
 import { type WatchLinks } from '../../src/bot/library/watch-links.js';
 import { BotStateRepository } from '../../src/bot/status/bot-state.repository.js';
 import { StatusBoard } from '../../src/bot/status/status-board.service.js';
+import { callSummary } from '../support/bot-chat.js';
 import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.js';
 import { TEST_REDIS_URL, testRedisClient, uniqueRedisPrefix } from '../support/redis.js';
 
@@ -59,6 +60,8 @@ describe('the status board: what it tells Telegram about the tasks it follows', 
   let redis: RedisClient;
   let state: BotStateRepository;
   let board: StatusBoard;
+  /** A board like `board` on another view of the tasks or another mutex. */
+  let boardWith: (ingest: IngestService, mutex: RedisMutex) => StatusBoard;
   const tasks = new Map<string, TaskView>();
 
   before(async () => {
@@ -76,7 +79,9 @@ describe('the status board: what it tells Telegram about the tasks it follows', 
     const ingest = { get: async (taskId: string) => tasks.get(taskId)! } as unknown as IngestService;
     const heartbeats = { withRole: async () => [] } as unknown as HeartbeatRepository;
     const settings = { cached: () => ({ botStatusIntervalSeconds: 1 }) } as unknown as SettingsService;
-    board = new StatusBoard(gateway, state, ingest, heartbeats, completion, new RedisMutex(redis), settings);
+    boardWith = (tasksView, mutex) =>
+      new StatusBoard(gateway, state, tasksView, heartbeats, completion, mutex, settings);
+    board = boardWith(ingest, new RedisMutex(redis));
   });
   after(async () => {
     await redis?.client.quit();
@@ -162,5 +167,42 @@ describe('the status board: what it tells Telegram about the tasks it follows', 
       [403],
     );
     assert.deepEqual(await state.tasksOf(BOB.id), []);
+  });
+
+  it('during a 429 pause, a /leech, a page button and /status wait for the first round after it', async () => {
+    const chatId = -1001000000002;
+    const taskId = 'd0000000-0000-4000-8000-000000000001';
+    await follow(chatId, ALICE, taskView(taskId, 'queued', 'Paused'));
+    await state.pause(chatId, 1);
+    const start = api.calls.length;
+    await board.show(chatId); // the status post after /leech
+    await board.showPage(chatId, 0);
+    assert.equal(await board.repost(chatId), true, 'a task is active: no "nothing active" reply');
+    assert.deepEqual(callsTo(start, chatId), [], 'no call to the chat while paused');
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await round();
+    const posted = callsTo(start, chatId);
+    assert.deepEqual(posted.map(callSummary), [['sendMessage', chatId, undefined]]);
+    const statusId = (posted[0].result as { message_id: number }).message_id;
+
+    await state.pause(chatId, 1);
+    const paused = api.calls.length;
+    assert.equal(await board.repost(chatId), true);
+    assert.deepEqual(callsTo(paused, chatId), [], 'no call to the chat while paused');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await round();
+    assert.deepEqual(
+      callsTo(paused, chatId).map(callSummary),
+      [
+        ['sendMessage', chatId, undefined],
+        ['deleteMessage', chatId, statusId],
+      ],
+      'the /status asked for during the pause, once it is over',
+    );
+
+    tasks.set(taskId, taskView(taskId, 'cancelled', 'Paused'));
+    await round();
+    assert.deepEqual(await state.chats(), []);
   });
 });

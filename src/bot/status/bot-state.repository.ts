@@ -114,7 +114,12 @@ export class BotStateRepository {
     await this.redis.client
       .multi()
       .srem('bot:chats', String(chatId))
-      .del(`bot:chat:${chatId}:status`, `bot:chat:${chatId}:tasks`, `bot:chat:${chatId}:unreachable`)
+      .del(
+        `bot:chat:${chatId}:status`,
+        `bot:chat:${chatId}:tasks`,
+        `bot:chat:${chatId}:unreachable`,
+        `bot:chat:${chatId}:repost`,
+      )
       .exec();
   }
 
@@ -141,6 +146,16 @@ export class BotStateRepository {
 
   async isPaused(chatId: number): Promise<boolean> {
     return (await this.redis.client.exists(`bot:chat:${chatId}:paused`)) === 1;
+  }
+
+  /** A /status asked for during a pause: the first round after it posts the message anew. */
+  async requestRepost(chatId: number): Promise<void> {
+    await this.redis.client.set(`bot:chat:${chatId}:repost`, '1');
+  }
+
+  /** True (once) when a repost was asked for. */
+  async takeRepost(chatId: number): Promise<boolean> {
+    return (await this.redis.client.del(`bot:chat:${chatId}:repost`)) === 1;
   }
 
   /** One status tick per interval across every manager of the install. */

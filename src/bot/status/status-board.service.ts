@@ -93,8 +93,13 @@ export class StatusBoard {
     mode: Refresh,
     workers?: InstanceHeartbeat[],
   ): Promise<boolean> {
-    // Telegram asked for quiet (429): nothing for this chat, announcements included, until it ends.
-    if (mode === 'tick' && (await this.state.isPaused(chatId))) return true;
+    // Telegram asked for quiet (429): nothing for this chat, announcements included, until it ends,
+    // whatever asks (a /status, a page button, a /leech). The first round after it catches up: it
+    // posts a missing message, shows the page asked for, and reposts when /status asked.
+    if (await this.state.isPaused(chatId)) {
+      if (mode === 'repost') await this.state.requestRepost(chatId);
+      return true;
+    }
     const active: { view: TaskView; tracked: TrackedTask }[] = [];
     // Finished tasks not announced yet: waiting for their stills, or their announcement must wait.
     let unannounced = false;
@@ -121,6 +126,7 @@ export class StatusBoard {
       await this.state.forgetChat(chatId);
       return false;
     }
+    if (mode === 'tick' && (await this.state.takeRepost(chatId))) mode = 'repost';
     const now = Date.now();
     if (mode === 'tick' && status?.messageId && now - status.editedAt < this.intervalMs) return true;
     const rendered = renderStatus({
