@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { MagicLinkService } from '../auth/magic-link.service.js';
 import { AppError } from '../core/errors/app-error.js';
 import { type BotActor, BotAccessService } from './access/bot-access.service.js';
+import { BotCommandLimit } from './access/bot-command-limit.js';
 import { BotAdminService } from './commands/bot-admin.service.js';
 import { helpText, KNOWN_COMMANDS, parseCommand } from './commands/bot-commands.js';
 import { BotSearchService } from './commands/bot-search.service.js';
@@ -36,6 +37,7 @@ export class BotUpdatesHandler implements BotEventHandler {
     private readonly search: BotSearchService,
     private readonly admin: BotAdminService,
     private readonly magicLinks: MagicLinkService,
+    private readonly limits: BotCommandLimit,
   ) {}
 
   async onMessage(message: BotMessage): Promise<void> {
@@ -52,17 +54,26 @@ export class BotUpdatesHandler implements BotEventHandler {
     const actor = await this.access.resolve(message.from, message.chatId, message.chatKind);
     if (!actor) return this.refuse(message);
     await this.respond(message, `/${command.name}`, () =>
-      this.run(command.name, command.args, actor, message),
+      this.limited(message.from.id, command.name, () => this.run(command.name, command.args, actor, message)),
     );
   }
 
   private async onFile(message: BotMessage, file: BotAttachment): Promise<void> {
     const actor = await this.access.resolve(message.from, message.chatId, message.chatKind);
     if (!actor) return this.refuse(message);
-    await this.respond(message, 'a sent file', async () => ({
-      html: await this.tasks.leechFile(actor, message, file, message.messageId, message.text),
-      followUp: () => this.board.show(message.chatId),
-    }));
+    await this.respond(message, 'a sent file', () =>
+      this.limited(message.from.id, 'leech', async () => ({
+        html: await this.tasks.leechFile(actor, message, file, message.messageId, message.text),
+        followUp: () => this.board.show(message.chatId),
+      })),
+    );
+  }
+
+  /** `work`'s answer within the user's command limits; over them, a plain reply once, then silence. */
+  private async limited(userId: number, command: string, work: () => Promise<Answer>): Promise<Answer> {
+    const verdict = await this.limits.check(userId, command);
+    if (verdict.allowed) return work();
+    return verdict.tell ? { html: escapeHtml(verdict.tell) } : undefined;
   }
 
   /** Runs `work` and delivers its answer by the silent-manager rule; errors become a readable answer. */
@@ -92,6 +103,9 @@ export class BotUpdatesHandler implements BotEventHandler {
     if (!actor)
       return this.gateway.answerCallback(callback.id, 'You are not authorized to use this bot.', true);
     const [action, value] = callback.data.split(':');
+    const verdict = await this.limits.check(callback.from.id, action);
+    if (!verdict.allowed)
+      return this.gateway.answerCallback(callback.id, verdict.tell, Boolean(verdict.tell));
     try {
       if (action === 'cancel' && value) {
         return await this.gateway.answerCallback(

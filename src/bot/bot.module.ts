@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { QueueModule } from '../core/queue/queue.module.js';
 import { AuthorizedChatRepository } from './access/authorized-chat.repository.js';
 import { BotAccessService } from './access/bot-access.service.js';
+import { BotCommandLimit } from './access/bot-command-limit.js';
 import { BotRunner } from './bot-runner.js';
 import { BotUpdatesHandler } from './bot-updates.handler.js';
 import { BotWebhookController } from './bot-webhook.controller.js';
@@ -27,6 +28,7 @@ import { StatusBoard } from './status/status-board.service.js';
     BotRunner,
     BotUpdatesHandler,
     BotAccessService,
+    BotCommandLimit,
     BotNotifier,
     BotStateRepository,
     StatusBoard,
