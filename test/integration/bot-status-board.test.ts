@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { type AppConfig } from '../../src/core/config/app-config.js';
 import { type HeartbeatRepository } from '../../src/core/heartbeat/heartbeat.repository.js';
 import { type RedisClient } from '../../src/core/redis/redis-client.js';
-import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
+import { type MutexOptions, RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { type SettingsService } from '../../src/core/settings/settings.service.js';
 import { type MediaStore } from '../../src/core/storage/media-store.js';
 import { type IngestService, type TaskView } from '../../src/ingest/ingest.service.js';
@@ -202,6 +202,39 @@ describe('the status board: what it tells Telegram about the tasks it follows', 
     );
 
     tasks.set(taskId, taskView(taskId, 'cancelled', 'Paused'));
+    await round();
+    assert.deepEqual(await state.chats(), []);
+  });
+
+  it('keeps a chat locked through a refresh that outlasts the lock TTL', async () => {
+    const chatId = -1001000000003;
+    const taskId = 'e0000000-0000-4000-8000-000000000001';
+    // The board locks a chat for 60 s at a time; here for 300 ms, so that a refresh of a second
+    // (each task's view takes one) outlasts it without the test taking a minute.
+    class ShortLocks extends RedisMutex {
+      override withLock<T>(name: string, work: () => Promise<T>, options: MutexOptions = {}): Promise<T> {
+        return super.withLock(name, work, { ...options, ttlMs: 300 });
+      }
+    }
+    let refreshing = 0;
+    let most = 0;
+    const slowTasks = {
+      get: async (id: string) => {
+        most = Math.max(most, ++refreshing);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        refreshing -= 1;
+        return tasks.get(id)!;
+      },
+    } as unknown as IngestService;
+    const slow = boardWith(slowTasks, new ShortLocks(redis));
+    await follow(chatId, ALICE, taskView(taskId, 'queued', 'Slow'));
+
+    const first = slow.show(chatId);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // past the TTL
+    await Promise.all([first, slow.repost(chatId)]);
+    assert.equal(most, 1, 'the second refresh waited for the first to end');
+
+    tasks.set(taskId, taskView(taskId, 'cancelled', 'Slow'));
     await round();
     assert.deepEqual(await state.chats(), []);
   });

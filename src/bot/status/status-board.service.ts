@@ -82,9 +82,12 @@ export class StatusBoard {
   }
 
   private async refresh(chatId: number, mode: Refresh, workers?: InstanceHeartbeat[]): Promise<boolean> {
+    // Renewed while held: announcing several finished tasks (stills read, photos sent, each waiting on
+    // Telegram) can outlast the TTL, and a second refresh of the chat must not start meanwhile.
     return this.mutex.withLock(`bot:chat:${chatId}`, () => this.refreshLocked(chatId, mode, workers), {
       ttlMs: 60_000,
       waitMs: 30_000,
+      renew: true,
     });
   }
 
