@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
+import { SettingsService } from '../../src/core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../src/core/storage/media-store.js';
 import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
@@ -210,4 +213,49 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     const after = (await files.findById(goneVideo._id))!;
     assert.deepEqual(after.screenshots, before.screenshots, 'the record is left as it was');
   });
+
+  it('refuses to make screenshots without disk for a copy of the file plus the margin ingest keeps free', async () => {
+    const settings = server.app.get(SettingsService);
+    const disk = await statfs(server.config.dataDir);
+    // Keeping all of today's free space free leaves none for the copy.
+    await settings.update({ minFreeDiskBytes: disk.bavail * disk.bsize }, 'test');
+    try {
+      const files = server.app.get(MediaFileRepository);
+      const before = (await files.findById(new Types.ObjectId(videoId)))!;
+      const path = `/admin/explorer/files/${videoId}`;
+      const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
+      assert.equal(res.status, 507, res.html);
+      assert.match(res.html, /Not enough disk on this server for a temporary copy of the file/);
+      const after = (await files.findById(new Types.ObjectId(videoId)))!;
+      assert.deepEqual(after.screenshots, before.screenshots, 'the record is left as it was');
+      assert.deepEqual(explorerCopies(), [], 'nothing was copied');
+    } finally {
+      await settings.update({ minFreeDiskBytes: null }, 'test');
+    }
+  });
+
+  it('answers 409 to a second request for a file’s screenshots while the first is still making them', async () => {
+    const files = server.app.get(MediaFileRepository);
+    const before = (await files.findById(new Types.ObjectId(videoId)))!;
+    const path = `/admin/explorer/files/${videoId}`;
+    const second = await server.app
+      .get(RedisMutex)
+      .ifFree(
+        `stills:${videoId}`,
+        () => postPanelForm(server.url, admin, path, `${path}/screenshots`, {}),
+        30_000,
+      );
+    assert.ok(second, 'the test held the lock of a first run');
+    assert.equal(second.status, 409, second.html);
+    assert.match(second.html, /already being made/);
+    const after = (await files.findById(new Types.ObjectId(videoId)))!;
+    assert.deepEqual(after.screenshots, before.screenshots, 'the second request changed nothing');
+    assert.deepEqual(explorerCopies(), [], 'and copied nothing');
+
+    const once = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
+    assert.equal(once.status, 303, 'the lock is free again once the first run ends');
+  });
+
+  const explorerCopies = () =>
+    readdirSync(server.config.dataDir).filter((name) => name.startsWith('explorer-'));
 });

@@ -6,6 +6,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { SettingsService } from '../../core/settings/settings.service.js';
 import { LocalMediaStore, type LocalObject } from '../../core/storage/local-media-store.js';
 import {
   MEDIA_STORE,
@@ -13,6 +15,8 @@ import {
   StorageUnavailableError,
   StoredObjectMissingError,
 } from '../../core/storage/media-store.js';
+import { formatBytes } from '../../core/util/format-units.js';
+import { freeDiskBytes } from '../../ingest/admission/free-disk.js';
 import { VideoTools } from '../../ingest/processing/video-tools.js';
 import { ArtworkRepository } from '../../library/artwork/artwork.repository.js';
 import { LibraryService } from '../../library/library.service.js';
@@ -26,6 +30,8 @@ import { InFlightRefsRepository } from './in-flight-refs.repository.js';
 export const ORPHAN_MIN_AGE_MS = 60 * 60 * 1000;
 /** Dangling checks ask the store about every object; bounded so a large library answers in time. */
 export const DANGLING_CHECK_LIMIT = 2000;
+/** Held (and renewed) while one file's stills are made; a crashed manager frees it within this. */
+const STILLS_LOCK_TTL_MS = 60_000;
 
 export interface Owner {
   fileId: string;
@@ -54,6 +60,8 @@ export class ExplorerService {
     private readonly processor: VideoTools,
     private readonly library: LibraryService,
     private readonly artwork: ArtworkRepository,
+    private readonly mutex: RedisMutex,
+    private readonly settings: SettingsService,
   ) {}
 
   get storeKind(): MediaStore['kind'] {
@@ -163,13 +171,35 @@ export class ExplorerService {
 
   /**
    * New stills from a temporary copy of the stored file (ingest's processor), stored as new objects;
-   * the old stills are deleted once the record points at the new ones.
+   * the old stills are deleted once the record points at the new ones. One run per file at a time
+   * (a second click would copy the whole file again and orphan one set of stills), and only with disk
+   * for the copy plus the margin ingest keeps free.
    */
   async regenerateScreenshots(id: Types.ObjectId): Promise<number> {
+    // The record is read under the lock, so a run right after another sees (and replaces) its stills.
+    const made = await this.mutex.ifFree(
+      `stills:${String(id)}`,
+      () => this.makeScreenshots(id),
+      STILLS_LOCK_TTL_MS,
+      { renew: true },
+    );
+    if (made === undefined) {
+      throw new AppError(
+        409,
+        'already_running',
+        'New screenshots of this file are already being made; reload the page in a while.',
+      );
+    }
+    return made;
+  }
+
+  private async makeScreenshots(id: Types.ObjectId): Promise<number> {
     const file = await this.requireFile(id);
-    if (!file.duration || file.streams.video.length === 0) {
+    const duration = file.duration;
+    if (!duration || file.streams.video.length === 0) {
       throw new AppError(409, 'not_a_video', 'This file has no video track with a known duration.');
     }
+    await this.requireDiskFor(file.size);
     const dir = await mkdtemp(join(this.config.dataDir, 'explorer-'));
     try {
       const copy = join(dir, `source${extensionOf(file.fileName)}`);
@@ -178,7 +208,7 @@ export class ExplorerService {
           throw unreadable(error);
         },
       );
-      const shots = await this.processor.screenshots(copy, file.duration, dir);
+      const shots = await this.processor.screenshots(copy, duration, dir);
       const stored = [];
       for (const [index, shot] of shots.entries()) {
         const [part] = await this.store.put(shot, `${file.fileName}.screenshot-${index + 1}.webp`);
@@ -197,6 +227,19 @@ export class ExplorerService {
       return stored.length;
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The temporary copy goes to DATA_DIR on this manager: refused rather than filling its disk. */
+  private async requireDiskFor(bytes: number): Promise<void> {
+    const { minFreeDiskBytes } = await this.settings.get();
+    const free = await freeDiskBytes(this.config.dataDir);
+    if (free - bytes < minFreeDiskBytes) {
+      throw new AppError(
+        507,
+        'insufficient_storage',
+        `Not enough disk on this server for a temporary copy of the file: it needs ${formatBytes(bytes)} plus ${formatBytes(minFreeDiskBytes)} kept free, and ${formatBytes(free)} is free.`,
+      );
     }
   }
 

@@ -31,15 +31,23 @@ export class RedisMutex {
 
   /**
    * Runs `work` only if nobody holds the lock now (no waiting): for periodic jobs every manager runs
-   * and one a round is enough. Undefined when another process had it.
+   * and one a round is enough. Undefined when another process had it. `renew` keeps the lock for
+   * work of unknown length, as in `withLock`.
    */
-  async ifFree<T>(name: string, work: () => Promise<T>, ttlMs: number): Promise<T | undefined> {
+  async ifFree<T>(
+    name: string,
+    work: () => Promise<T>,
+    ttlMs: number,
+    { renew = false }: Pick<MutexOptions, 'renew'> = {},
+  ): Promise<T | undefined> {
     const key = `lock:${name}`;
     const token = randomUUID();
     if ((await this.redis.client.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    const renewal = renew ? this.renewing(key, token, ttlMs) : undefined;
     try {
       return await work();
     } finally {
+      clearInterval(renewal);
       await this.redis.client.eval(RELEASE, 1, key, token);
     }
   }
@@ -56,16 +64,18 @@ export class RedisMutex {
       }
       await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
     }
-    const renewal = renew
-      ? setInterval(() => {
-          this.redis.client.eval(EXTEND, 1, key, token, ttlMs).catch(() => undefined);
-        }, ttlMs / 3)
-      : undefined;
+    const renewal = renew ? this.renewing(key, token, ttlMs) : undefined;
     try {
       return await work();
     } finally {
       clearInterval(renewal);
       await this.redis.client.eval(RELEASE, 1, key, token);
     }
+  }
+
+  private renewing(key: string, token: string, ttlMs: number): NodeJS.Timeout {
+    return setInterval(() => {
+      this.redis.client.eval(EXTEND, 1, key, token, ttlMs).catch(() => undefined);
+    }, ttlMs / 3);
   }
 }
