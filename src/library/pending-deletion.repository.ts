@@ -59,10 +59,22 @@ export class PendingDeletionRepository {
     if (operations.length > 0) await this.model.bulkWrite(operations, { ordered: false });
   }
 
-  /** The oldest entries of one store, fewest attempts first (a stuck entry does not block the rest). */
-  due(storageKind: PendingDeletion['storageKind'], limit: number): Promise<PendingDeletion[]> {
+  /**
+   * Entries of one store whose next attempt is due, fewest attempts first (a stuck entry does not block
+   * the rest), leaving out `except` (those a run has already tried).
+   */
+  due(
+    storageKind: PendingDeletion['storageKind'],
+    limit: number,
+    now: Date,
+    except: Iterable<string> = [],
+  ): Promise<PendingDeletion[]> {
     return this.model
-      .find({ storageKind })
+      .find({
+        storageKind,
+        _id: { $nin: [...except] },
+        $or: [{ nextAttemptAt: { $exists: false } }, { nextAttemptAt: { $lte: now } }],
+      })
       .sort({ attempts: 1, createdAt: 1 })
       .limit(limit)
       .lean<PendingDeletion[]>()
@@ -73,10 +85,10 @@ export class PendingDeletionRepository {
     await this.model.deleteOne({ _id: id });
   }
 
-  async failed(id: string, error: string): Promise<void> {
+  async failed(id: string, error: string, nextAttemptAt: Date): Promise<void> {
     await this.model.updateOne(
       { _id: id },
-      { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } },
+      { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500), nextAttemptAt } },
     );
   }
 

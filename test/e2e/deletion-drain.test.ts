@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
 import { Types } from 'mongoose';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { JobName, QueueName } from '../../src/core/queue/queue-names.js';
 import { MEDIA_STORE, type MediaStore } from '../../src/core/storage/media-store.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -110,5 +111,67 @@ describe('stored bytes of deleted library entries are removed from the store', (
     const [kept] = (await pending.list()).filter((entry) => entry.fileId === String(hostile._id));
     assert.equal(kept.attempts, 1);
     assert.match(String(kept.lastError), /\S/);
+  });
+
+  /** Entries of the test's own, straight from the collection (attempts and next attempt as stored). */
+  const entries = () =>
+    server.app
+      .get(MongoConnection)
+      .connection.collection<{ _id: string; attempts: number; nextAttemptAt?: Date }>('pending_deletions');
+
+  it('a run whose first batch all fails still reaches the entries it has not tried', async () => {
+    const pending = server.app.get(PendingDeletionRepository);
+    const store = server.app.get<MediaStore>(MEDIA_STORE);
+    // A full batch (100) of refs the store refuses, recorded first so they come first.
+    const hostile = Array.from({ length: 100 }, (_, i) => `../../batch-of-failures-${i}`);
+    await pending.recordObjects('local', hostile, 'test: always fails');
+    // An object that failed in earlier runs (more attempts than this run's failures will have), due again.
+    const [earlier] = await store.put(randomFile(256).path, 'failed-before.webp');
+    await pending.recordObjects('local', [earlier.ref], 'test: failed before, removable now');
+    await entries().updateOne(
+      { _id: `local:${earlier.ref}` },
+      { $set: { attempts: 5, nextAttemptAt: new Date(Date.now() - 1000) } },
+    );
+
+    const result = await server.app.get(DeletionDrainer).drain();
+    assert.equal(await store.exists(earlier), false, 'the untried entry was reached in the same run');
+    assert.equal(await entries().countDocuments({ _id: `local:${earlier.ref}` }), 0);
+    assert.equal(result.failed, 100, 'each failure tried once (the one of the test above is not due yet)');
+  });
+
+  it('backs off an entry that keeps failing: its next attempt moves out, doubling, up to an hour', async () => {
+    const pending = server.app.get(PendingDeletionRepository);
+    const id = 'local:../../keeps-failing';
+    await pending.recordObjects('local', ['../../keeps-failing'], 'test: always fails');
+    const drainer = server.app.get(DeletionDrainer);
+    const retryIn = async () => {
+      const entry = (await entries().findOne({ _id: id }))!;
+      return {
+        attempts: entry.attempts as number,
+        inMs: (entry.nextAttemptAt as Date).getTime() - Date.now(),
+      };
+    };
+    const dueNow = () =>
+      entries().updateOne({ _id: id }, { $set: { nextAttemptAt: new Date(Date.now() - 1) } });
+
+    await drainer.drain();
+    const first = await retryIn();
+    assert.equal(first.attempts, 1);
+    assert.ok(first.inMs > 50_000 && first.inMs <= 60_000, `first retry in about a minute: ${first.inMs}`);
+
+    await drainer.drain();
+    assert.equal((await retryIn()).attempts, 1, 'not tried again before its time');
+
+    await dueNow();
+    await drainer.drain();
+    const second = await retryIn();
+    assert.equal(second.attempts, 2);
+    assert.ok(second.inMs > 110_000 && second.inMs <= 120_000, `then in about two: ${second.inMs}`);
+
+    await entries().updateOne({ _id: id }, { $set: { attempts: 30 } });
+    await dueNow();
+    await drainer.drain();
+    const capped = await retryIn();
+    assert.ok(capped.inMs > 3_590_000 && capped.inMs <= 3_600_000, `never more than an hour: ${capped.inMs}`);
   });
 });

@@ -13,6 +13,8 @@ export interface PendingDeletion {
   reason: string;
   attempts: number;
   lastError?: string;
+  /** Not tried again before this (backoff after a failure); absent = due now. */
+  nextAttemptAt?: Date;
   createdAt: Date;
 }
 
@@ -25,6 +27,7 @@ export const pendingDeletionSchema = new Schema<PendingDeletion>(
     reason: { type: String, required: true },
     attempts: { type: Number, default: 0 },
     lastError: String,
+    nextAttemptAt: Date,
     createdAt: { type: Date, required: true },
   },
   { collection: 'pending_deletions', versionKey: false },
