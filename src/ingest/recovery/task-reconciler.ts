@@ -68,7 +68,9 @@ export class TaskReconciler implements OnApplicationBootstrap, OnApplicationShut
   /** One round, if no other manager is doing one. */
   async round(now = Date.now()): Promise<ReconcileRound | undefined> {
     const ttlMs = Math.max(this.config.ingest.reconcileIntervalSeconds, 30) * 1000;
-    return this.mutex.ifFree('ingest-reconcile', () => this.reconcile(now), ttlMs);
+    // Renewed while it runs: a round past its lock time (a first round's full scan on FerretDB) would
+    // let another manager start one beside it.
+    return this.mutex.ifFree('ingest-reconcile', () => this.reconcile(now), ttlMs, { renew: true });
   }
 
   private async reconcile(now: number): Promise<ReconcileRound> {

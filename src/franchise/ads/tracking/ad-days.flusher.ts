@@ -27,7 +27,8 @@ export class AdDaysFlusher implements OnApplicationBootstrap, OnApplicationShutd
 
   async run(): Promise<void> {
     try {
-      await this.mutex.ifFree('ads-flush', () => this.stats.flush(), FLUSH_EVERY_MS / 2);
+      // Renewed while it runs: an overlapping flush could put an older copy over a newer one.
+      await this.mutex.ifFree('ads-flush', () => this.stats.flush(), FLUSH_EVERY_MS / 2, { renew: true });
     } catch (error) {
       this.logger.warn(`ad counters not copied to Mongo: ${(error as Error).message}`);
     }
