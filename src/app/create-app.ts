@@ -13,7 +13,6 @@ import { httpMetricsMiddleware } from '../core/metrics/http-metrics.middleware.j
 import { MetricsRegistry } from '../core/metrics/metrics-registry.js';
 import { TenantResolver } from '../core/tenancy/tenant-resolver.js';
 import { tenantMiddleware } from '../core/tenancy/tenant.middleware.js';
-import { stremioCors } from '../site/stremio/stremio-cors.middleware.js';
 import { ViewRenderer } from '../core/views/view-renderer.js';
 import { findAssetsDir } from '../core/views/views-dir.js';
 import { AppModule } from './app.module.js';
@@ -87,6 +86,7 @@ export async function configureApp(
     // 421) included, so the headers go on before the tenant middleware. On the plain prefix, not a
     // route pattern: one decodes the path first, and a malformed escape (`search=%.json`) was
     // answered 400 before the headers were set.
+    const { stremioCors } = await import('../site/stremio/stremio-cors.middleware.js');
     app.use('/stremio', stremioCors);
   }
   // After the body parsers, whose stream callbacks would not carry the request's async context.
