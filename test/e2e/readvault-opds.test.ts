@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Types } from 'mongoose';
 import opdsFeedParser from 'opds-feed-parser';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { ChapterAdminService } from '../../src/readvault/chapters/chapter-admin.service.js';
+import {
+  CHAPTER_LINKS_BACKFILL,
+  ChapterLinksBackfill,
+} from '../../src/readvault/chapters/chapter-links.backfill.js';
+import { ChapterRepository } from '../../src/readvault/chapters/chapter.repository.js';
 import { comicInfo, pageImage } from '../support/comics.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -237,5 +245,103 @@ describe('OPDS: image types as served, Atom-complete entries, progress from page
     );
     assert.equal(back.status, 200, JSON.stringify(back.body));
     assert.deepEqual([back.body.page, back.body.finished], [1, false]);
+  });
+
+  it('lists a series from its chapter list alone: no chapter is read but the cover, old lists still typed', async (t) => {
+    const chapterReads = t.mock.method(server.app.get(ChapterRepository), 'findChapter');
+    /** The chapters read since the last call. */
+    const read = () => {
+      const ids = chapterReads.mock.calls.map((call) => call.arguments[0]);
+      chapterReads.mock.resetCalls();
+      return ids;
+    };
+    const comicSeries = server.app.get(MongoConnection).connection.collection('comic_series');
+    /** Each entry's links as an app reads them: relation, address and declared type. */
+    const linksOf = async (id: string) =>
+      (await feedAt(`/opds/v1.2/series/${id}`)).entries.map((entry) =>
+        entry.links.map((link) => [link.rel, link.href, link.type]),
+      );
+    const tinyChapters = (
+      (await comicSeries.findOne({ _id: new Types.ObjectId(tinyId) }))!.chapters as {
+        id: string;
+      }[]
+    ).map((entry) => entry.id);
+    assert.equal(tinyChapters.length, 2);
+
+    // Filed chapters keep their link types in the list: the feed reads the cover's chapter alone.
+    const tiny = await linksOf(tinyId);
+    assert.deepEqual(read(), [tinyChapters[0]], "only the cover's chapter is read");
+    const wide = await linksOf(wideId);
+    assert.equal(read().length, 1, "only the cover's chapter is read");
+    // The types the first test saw answered by the page route.
+    const types = (links: string[][]) =>
+      [IMAGE, THUMBNAIL, PSE].map((rel) => links.find((link) => link[0] === rel)?.[2]);
+    assert.deepEqual(tiny.map(types), [
+      ['image/png', 'image/png', 'image/png'],
+      ['image/png', 'image/png', 'image/png'],
+    ]);
+    assert.deepEqual(wide.map(types), [['image/jpeg', 'image/webp', 'image/jpeg']]);
+
+    // A list filed before the types were kept: the feed reads those chapters, and says the same.
+    const stored = (await comicSeries.findOne({ _id: new Types.ObjectId(tinyId) }))!;
+    const withoutLinks = (stored.chapters as Record<string, unknown>[]).map(({ links, ...entry }) => {
+      assert.ok(links, 'kept when filed');
+      return entry;
+    });
+    await comicSeries.updateOne({ _id: stored._id }, { $set: { chapters: withoutLinks } });
+    assert.deepEqual(await linksOf(tinyId), tiny);
+    assert.deepEqual(read().sort(), [tinyChapters[0], ...tinyChapters].sort(), 'the cover and each chapter');
+
+    // The one-time backfill fills them in (the series' last change stays), and the feed is back to one read.
+    await server.app
+      .get(MongoConnection)
+      .connection.collection('migrations')
+      .deleteOne({
+        _id: CHAPTER_LINKS_BACKFILL as never,
+      });
+    assert.equal(await server.app.get(ChapterLinksBackfill).run(), 2);
+    const filled = (await comicSeries.findOne({ _id: stored._id }))!;
+    assert.deepEqual(filled.updatedAt, stored.updatedAt);
+    assert.deepEqual(filled.chapters, stored.chapters);
+    assert.equal(await server.app.get(ChapterLinksBackfill).run(), 0, 'once');
+    read();
+    assert.deepEqual(await linksOf(tinyId), tiny);
+    assert.deepEqual(read(), [tinyChapters[0]]);
+
+    // An admin's edit rewrites the list and keeps the types.
+    await server.app.get(ChapterAdminService).chooseCover(new Types.ObjectId(tinyId), tinyChapters[1], 2);
+    read();
+    assert.deepEqual(await linksOf(tinyId), tiny);
+    assert.deepEqual(read(), [tinyChapters[1]], "only the new cover's chapter is read");
+
+    // Continue reading takes the types from the list too.
+    const listed = new Map(
+      (await Promise.all([tinyId, wideId].map((id) => feedAt(`/opds/v1.2/series/${id}`))))
+        .flatMap((feed) => feed.entries)
+        .map((entry) => [entry.id, types(entry.links.map((link) => [link.rel, link.href, link.type]))]),
+    );
+    // An account of its own, one page into a chapter (PSE fetches save the place).
+    const shelf = await signInNewUser(server, 'shelf', 'viewer');
+    const app = await appAuth(shelf, 'shelf');
+    const [first] = (await feedAt(`/opds/v1.2/series/${tinyId}`, app)).entries;
+    const stream = first.links.find((link) => link.rel === PSE)!;
+    await answeredType(stream.href.replace('{pageNumber}', '1').replace('{maxWidth}', '1284'), app);
+    await eventually(
+      async () => (await feedAt('/opds/v1.2/continue', app)).entries.length,
+      (count) => count === 1,
+      { what: 'the chapter in the continue feed' },
+    );
+    read();
+    const reading = await feedAt('/opds/v1.2/continue', app);
+    assert.deepEqual(
+      reading.entries.map((entry) => entry.id),
+      [first.id],
+    );
+    for (const entry of reading.entries) {
+      const entryTypes = types(entry.links.map((link) => [link.rel, link.href, link.type]));
+      assert.deepEqual(entryTypes, listed.get(entry.id), entry.title);
+      assert.ok(entryTypes.every(Boolean), entry.title);
+    }
+    assert.deepEqual(read(), [], 'no chapter read');
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Model, type Types } from 'mongoose';
 import { MongoConnection } from '../../core/database/mongo-connection.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { chapterLinkTypes, type ChapterLinkTypes } from './chapter-link-types.js';
 import { type Chapter, chapterSchema, type ComicSeries, comicSeriesSchema } from './chapter.schema.js';
 
 /**
@@ -26,6 +27,14 @@ export class ChapterRepository {
     return this.chapters.findById(id).lean<Chapter>().exec();
   }
 
+  /**
+   * Every series' id and chapter list: a scan, only for the one-time backfill of older entries
+   * (ChapterLinksBackfill), never on a read.
+   */
+  eachSeries(): AsyncIterable<Pick<ComicSeries, '_id' | 'chapters'>> {
+    return this.series.find({}, { chapters: 1 }).lean<Pick<ComicSeries, '_id' | 'chapters'>>().cursor();
+  }
+
   findSeries(id: Types.ObjectId): Promise<ComicSeries | null> {
     return this.series.findById(id).lean<ComicSeries>().exec();
   }
@@ -42,6 +51,29 @@ export class ChapterRepository {
       series.updatedAt = new Date();
       await this.series.replaceOne({ _id: seriesId }, series);
       return true;
+    });
+  }
+
+  /**
+   * Fills in the link types of listed chapters that lack them, under the series' lock on the list as
+   * it is now (a chapter may have been filed meanwhile); returns how many. A backfill: the series'
+   * `updatedAt` (what feeds say changed) stays.
+   */
+  async fillChapterLinks(
+    seriesId: Types.ObjectId,
+    links: ReadonlyMap<string, ChapterLinkTypes>,
+  ): Promise<number> {
+    return this.mutex.withLock(`comic-series:${String(seriesId)}`, async () => {
+      const series = await this.findSeries(seriesId);
+      let filled = 0;
+      for (const entry of series?.chapters ?? []) {
+        const found = entry.links ? undefined : links.get(entry.id);
+        if (!found) continue;
+        entry.links = found;
+        filled++;
+      }
+      if (filled > 0) await this.series.replaceOne({ _id: seriesId }, series!);
+      return filled;
     });
   }
 
@@ -87,6 +119,7 @@ export class ChapterRepository {
           number: chapter.number,
           title: chapter.title,
           pageCount: chapter.pages.length,
+          links: chapterLinkTypes(chapter.pages),
         });
       }
       const ordered = sortChapters([...byId.values()]);

@@ -1,4 +1,5 @@
 import { Schema, type Types } from 'mongoose';
+import { type ChapterLinkTypes } from './chapter-link-types.js';
 
 /** One page as stored in the chapter's CBZ (its entry name), with its size in pixels. */
 export interface PageInfo {
@@ -34,7 +35,18 @@ export interface Chapter {
 export interface ComicSeries {
   /** The library title's id. */
   _id: Types.ObjectId;
-  chapters: { id: string; volume?: number; number?: number; title?: string; pageCount: number }[];
+  chapters: {
+    id: string;
+    volume?: number;
+    number?: number;
+    title?: string;
+    pageCount: number;
+    /**
+     * The types of its feed links, so a feed lists the series without reading each chapter; entries
+     * filed before they were kept lack them until ChapterLinksBackfill fills them in.
+     */
+    links?: ChapterLinkTypes;
+  }[];
   writer?: string;
   penciller?: string;
   summary?: string;
@@ -73,7 +85,14 @@ export const comicSeriesSchema = new Schema<ComicSeries>(
     chapters: {
       type: [
         new Schema(
-          { id: String, volume: Number, number: Number, title: String, pageCount: Number },
+          {
+            id: String,
+            volume: Number,
+            number: Number,
+            title: String,
+            pageCount: Number,
+            links: new Schema({ image: String, thumbnail: String, pse: String }, { _id: false }),
+          },
           { _id: false },
         ),
       ],

@@ -5,8 +5,9 @@ import { type TitleCard } from '../../library/catalog/title-card.js';
 import { CatalogQueryService } from '../../library/catalog/catalog-query.service.js';
 import { ProgressService } from '../../site/progress/progress.service.js';
 import { type Title } from '../../library/schemas/title.schema.js';
-import { type ComicSeries, type PageInfo } from '../chapters/chapter.schema.js';
-import { PAGE_WIDTHS, pageMime, ReadVaultService } from '../readvault.service.js';
+import { chapterLinkTypes, type ChapterLinkTypes, THUMBNAIL_WIDTH } from '../chapters/chapter-link-types.js';
+import { type ComicSeries } from '../chapters/chapter.schema.js';
+import { ReadVaultService } from '../readvault.service.js';
 import {
   ACQUISITION_TYPE,
   type Feed,
@@ -18,7 +19,6 @@ import {
 } from './opds-feed.js';
 
 export const SERIES_PER_PAGE = 50;
-const THUMBNAIL_WIDTH = 320;
 
 /** Feeds of the OPDS 1.2 catalog: the root, series lists (paged, searchable) and each series' chapters. */
 @Injectable()
@@ -97,15 +97,21 @@ export class OpdsService {
     const items = (await this.progress.continueWatching(identity, 30)).filter((item) => item.chapterId);
     const entries: FeedEntry[] = [];
     for (const item of items) {
-      const chapter = await this.readvault.findChapter(item.chapterId!);
-      if (!chapter) continue;
-      const { title, series } = await this.readvault.series(chapter.seriesId).catch(() => ({
+      // The chapter's series from the saved place (its chapter list has the link types); the chapter
+      // record only for a place saved without its title.
+      const seriesId =
+        item.titleId && Types.ObjectId.isValid(item.titleId)
+          ? new Types.ObjectId(item.titleId)
+          : (await this.readvault.findChapter(item.chapterId!))?.seriesId;
+      if (!seriesId) continue;
+      const { title, series } = await this.readvault.series(seriesId).catch(() => ({
         title: undefined,
         series: undefined,
       }));
-      const listed = series?.chapters.find((entry) => entry.id === chapter._id);
+      const listed = series?.chapters.find((entry) => entry.id === item.chapterId);
       if (!title || !series || !listed) continue;
-      const entry = chapterEntry(title, series, listed, chapter.pages);
+      const [links] = await this.linkTypes([listed]);
+      const entry = chapterEntry(title, series, listed, links);
       entries.push({
         ...entry,
         updated: item.updatedAt ?? entry.updated,
@@ -183,12 +189,15 @@ export class OpdsService {
     };
   }
 
-  /** One series: an entry per chapter with its CBZ, cover, thumbnail and PSE page stream. */
+  /**
+   * One series: an entry per chapter with its CBZ, cover, thumbnail and PSE page stream. One series
+   * read (and the cover's chapter), whatever the chapter count: the list keeps each chapter's types.
+   */
   async series(id: Types.ObjectId): Promise<Feed> {
     const { title, series } = await this.readvault.series(id);
-    const [cover, chapters] = await Promise.all([
+    const [cover, links] = await Promise.all([
       this.readvault.seriesCoverImage(series, THUMBNAIL_WIDTH),
-      this.readvault.findChapters(series.chapters.map((chapter) => chapter.id)),
+      this.linkTypes(series.chapters),
     ]);
     return {
       id: `urn:streamvault:series:${String(title._id)}`,
@@ -207,10 +216,20 @@ export class OpdsService {
             ]
           : []),
       ],
-      entries: series.chapters.map((chapter, i) =>
-        chapterEntry(title, series, chapter, chapters[i]?.pages ?? []),
-      ),
+      entries: series.chapters.map((chapter, i) => chapterEntry(title, series, chapter, links[i])),
     };
+  }
+
+  /**
+   * Each listed chapter's link types: as kept in the list, else (entries filed before they were
+   * kept, until the backfill has run) from the chapter's pages, reading only those chapters.
+   */
+  private async linkTypes(listed: ComicSeries['chapters']): Promise<(ChapterLinkTypes | undefined)[]> {
+    const unknown = listed.filter((entry) => !entry.links).map((entry) => entry.id);
+    const read = new Map(
+      (await this.readvault.findChapters(unknown)).map((chapter, i) => [unknown[i], chapter?.pages ?? []]),
+    );
+    return listed.map((entry) => entry.links ?? chapterLinkTypes(read.get(entry.id) ?? []));
   }
 }
 
@@ -258,7 +277,7 @@ function chapterEntry(
   title: Title,
   series: ComicSeries,
   chapter: ComicSeries['chapters'][number],
-  pages: readonly PageInfo[],
+  types: ChapterLinkTypes | undefined,
 ): FeedEntry {
   const id = encodeURIComponent(chapter.id);
   const pagePath = `${OPDS_ROOT}/chapters/${id}/pages`;
@@ -285,33 +304,23 @@ function chapterEntry(
         href: `${OPDS_ROOT}/chapters/${id}/file`,
         type: 'application/vnd.comicbook+zip',
       },
-      ...(pages.length
+      ...(types
         ? [
-            { rel: 'http://opds-spec.org/image', href: `${pagePath}/1`, type: pageMime(pages[0]) },
+            { rel: 'http://opds-spec.org/image', href: `${pagePath}/1`, type: types.image },
             {
               rel: 'http://opds-spec.org/image/thumbnail',
               href: `${pagePath}/1?width=${THUMBNAIL_WIDTH}`,
-              type: pageMime(pages[0], THUMBNAIL_WIDTH),
+              type: types.thumbnail,
             },
             // PSE numbers pages from 0; apps put their screen width in {maxWidth}.
             {
               rel: PSE_STREAM,
               href: `${OPDS_ROOT}/chapters/${id}/pse/{pageNumber}?width={maxWidth}`,
-              type: pseType(pages),
+              type: types.pse,
               pseCount: chapter.pageCount,
             },
           ]
         : []),
     ],
   };
-}
-
-/**
- * The type of a chapter's PSE answers: the app fills in any width, so every page may come at every
- * listed width. One type when all of those agree; when they differ (pages of several types, or some
- * resized to WebP while others are sent as stored) the first page's stored type, as its image link.
- */
-function pseType(pages: readonly PageInfo[]): string {
-  const types = new Set(pages.flatMap((page) => PAGE_WIDTHS.map((width) => pageMime(page, width))));
-  return types.size === 1 ? [...types][0] : pageMime(pages[0]);
 }
