@@ -1,12 +1,23 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { ensureDataSubdirectory } from '../core/data-dir/writable-directory.js';
-import { IngestTaskRepository } from './ingest-task.repository.js';
-import { ACTIVE_STATES } from './schemas/ingest-task.schema.js';
+import { IngestTaskRepository, needsWorker } from './ingest-task.repository.js';
 
 const DOWNLOADS = 'downloads';
+/**
+ * How often a running worker sweeps too: a task cancelled while its job waited to be retried leaves
+ * its sandbox behind (no worker was running it to remove it), and that may be GBs of partial download.
+ */
+export const SANDBOX_SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 /** Where a worker downloads: one sandbox per task, `DATA_DIR/downloads/<taskId>`. */
 export function downloadsRoot(config: AppConfig): string {
@@ -15,13 +26,17 @@ export function downloadsRoot(config: AppConfig): string {
 
 /**
  * Owns the workers' download root: creates it at boot (a worker on a fresh volume must be able to
- * start its first download), then removes download sandboxes (DATA_DIR/downloads/<taskId>) whose task is no longer
- * active — left behind by a crash or a cancel that hit a dead worker. Active tasks keep theirs: the
- * job resumes from the bytes already there.
+ * start its first download), then, at boot and every SANDBOX_SWEEP_EVERY_MS, removes download
+ * sandboxes (DATA_DIR/downloads/<taskId>) whose task is no longer active — left behind by a crash, or
+ * a cancel that hit a dead worker or a job waiting to be retried. Sandboxes are on each worker's own
+ * disk, so each worker sweeps its own. Active tasks keep theirs: the job resumes from the bytes
+ * already there; so do done tasks whose stills are still being made from it.
  */
 @Injectable()
-export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap {
+export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ingest');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,7 +48,23 @@ export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    void this.sweep().catch((error: Error) => this.logger.warn(`sandbox sweep failed: ${error.message}`));
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), SANDBOX_SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One sweep, unless the last one is still going (a large sandbox takes a while to remove). */
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.sweep()
+      .catch((error: Error) => this.logger.warn(`sandbox sweep failed: ${error.message}`))
+      .finally(() => (this.running = undefined));
+    await this.running;
   }
 
   async sweep(): Promise<string[]> {
@@ -47,7 +78,7 @@ export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap {
     const removed: string[] = [];
     for (const taskId of entries) {
       const task = /^[0-9a-f-]{36}$/.test(taskId) ? await this.tasks.findById(taskId) : null;
-      if (task && ACTIVE_STATES.includes(task.state)) continue;
+      if (task && needsWorker(task)) continue;
       await rm(join(root, taskId), { recursive: true, force: true });
       removed.push(taskId);
     }

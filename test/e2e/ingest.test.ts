@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { LibraryService } from '../../src/library/library.service.js';
 import { StreamService } from '../../src/stream/stream.service.js';
 import { Types } from 'mongoose';
@@ -252,6 +253,57 @@ describe('ingest: a link becomes a playable library entry', () => {
     const removed = await server.app.get(SandboxSweeper).sweep();
     assert.ok(removed.includes('00000000-0000-4000-8000-000000000000'));
     assert.equal(existsSync(stale) || existsSync(junk), false);
+  });
+
+  it('sweeps every 10 minutes too: a task cancelled while waiting to be retried loses its sandbox, an active one keeps it', async () => {
+    const { SandboxSweeper, SANDBOX_SWEEP_EVERY_MS } = await import('../../src/ingest/sandbox-sweeper.js');
+    const tasks = server.app.get(IngestTaskRepository);
+    const root = join(server.config.dataDir, 'downloads');
+    // A worker's own sweeper, on a clock the test moves (the app's runs on the real one).
+    mock.timers.enable({ apis: ['setInterval'] });
+    const sweeper = new SandboxSweeper(server.config, tasks);
+    try {
+      const bootJunk = join(root, 'left-before-boot');
+      mkdirSync(bootJunk, { recursive: true });
+      sweeper.onApplicationBootstrap();
+      await eventually(
+        async () => existsSync(bootJunk),
+        (exists) => !exists,
+        { timeoutMs: 5000, what: 'the boot sweep' },
+      );
+      // Two tasks no worker is running: one whose job waits out its retry backoff with a partial
+      // download in its sandbox, cancelled meanwhile; one still waiting (active).
+      const requester = { id: 'sweep-tester', name: 'Sweep Tester' };
+      const [waiting, cancelled] = await Promise.all(
+        ['waiting', 'cancelled'].map((name) =>
+          tasks.insert({
+            _id: randomUUID(),
+            source: fixture.url(`/${name}.mp4`),
+            sourceKey: `sweep-test:${name}`,
+            sourceKind: 'http',
+            requester,
+          }),
+        ),
+      );
+      assert.equal((await admin.delete(`/api/ingest/${cancelled._id}`)).body.state, 'cancelled');
+      for (const task of [waiting, cancelled]) {
+        mkdirSync(join(root, task._id), { recursive: true });
+        writeFileSync(join(root, task._id, 'partial.mp4'), Buffer.alloc(1024));
+      }
+
+      mock.timers.tick(SANDBOX_SWEEP_EVERY_MS);
+      await eventually(
+        async () => existsSync(join(root, cancelled._id)),
+        (exists) => !exists,
+        { timeoutMs: 5000, what: "the cancelled task's sandbox swept" },
+      );
+      await sweeper.onApplicationShutdown();
+      assert.ok(existsSync(join(root, waiting._id, 'partial.mp4')), 'an active task keeps its sandbox');
+      await admin.delete(`/api/ingest/${waiting._id}`);
+    } finally {
+      await sweeper.onApplicationShutdown();
+      mock.timers.reset();
+    }
   });
 
   it('refuses a host outside INGEST_ALLOW_HOSTS that resolves to loopback', async () => {
