@@ -268,7 +268,9 @@ export class IngestPipeline implements OnModuleDestroy {
     sandbox: string,
     signal: AbortSignal,
   ): Promise<IngestTask> {
-    await this.quota.add(task.requester.id, result.size);
+    // Once per task: a source fetched again (its sandbox gone, on a retry or another worker) was
+    // charged the first time.
+    if (!task.download) await this.quota.add(task.requester.id, result.size);
     const { maxFileBytes, minFreeDiskBytes } = await this.settings.get();
     const room = tightest([
       fileSizeCeiling(maxFileBytes),
