@@ -69,8 +69,6 @@ export class IngestPipeline implements OnModuleDestroy {
   private readonly telegramFiles: TelegramFileEngine;
   private readonly proxy: GuardedProxy;
   private proxyUrl?: Promise<string>;
-  /** Archive entries refused while unpacking, until the task's items are made from the rest. */
-  private readonly refused = new Map<string, IngestItem[]>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -153,7 +151,6 @@ export class IngestPipeline implements OnModuleDestroy {
       throw error;
     } finally {
       this.cancels.untrack(data.taskId);
-      this.refused.delete(data.taskId);
     }
   }
 
@@ -277,9 +274,9 @@ export class IngestPipeline implements OnModuleDestroy {
       diskCeiling(await freeDiskBytes(sandbox), minFreeDiskBytes),
     ]);
     const { format, refused } = await this.expander.unpack(result, sandbox, room.bytes, signal);
-    const download = { ...result, unpacked: format };
-    // Entries refused while unpacking (unsafe names) become skipped items when the items are made.
-    this.refused.set(task._id, refused);
+    // Entries refused while unpacking (unsafe names) become skipped items when the items are made;
+    // recorded with the download, as a worker that restarts before then resumes from the record.
+    const download = { ...result, unpacked: format, refused: refused.length > 0 ? refused : undefined };
     await this.tasks.update(task._id, { download, engine });
     return { ...task, download, engine };
   }
@@ -307,8 +304,7 @@ export class IngestPipeline implements OnModuleDestroy {
   private async expand(task: IngestTask, sandbox: string, signal: AbortSignal): Promise<IngestTask> {
     await this.enter(task, 'processing');
     if (task.items) return task;
-    const items = await this.expander.expand(task, sandbox, signal, this.refused.get(task._id) ?? []);
-    this.refused.delete(task._id);
+    const items = await this.expander.expand(task, sandbox, signal, task.download?.refused ?? []);
     this.markUnsupported(items);
     if (!(await this.tasks.recordItems(task._id, new Map(), { items })))
       throw new TaskCancelledError(task._id);

@@ -120,4 +120,20 @@ describe('ingest resumed by another worker after the download was recorded', () 
     );
     assert.equal(await used(), zip.length, 'charged once');
   });
+
+  it('still reports the archive entries it refused when another worker makes the items', async () => {
+    const taskId = await submit('Refused.Entries.2020.zip', 'refused-entries');
+    await stopAfterDownload(taskId);
+    await run(second, taskId, 1);
+
+    const task = await finished(taskId);
+    assert.equal(fixture.requests.filter((r) => r.url === '/Refused.Entries.2020.zip').length, 1);
+    const skipped = task.items!.filter((item) => item.state === 'skipped');
+    assert.deepEqual(
+      skipped.map((item) => item.name),
+      ['../../evil.Resumed.S01E01.mp4', '/etc/resumed-absolute.mp4'],
+    );
+    assert.match(String(skipped[0].error), /leaving the archive/);
+    assert.match(String(skipped[1].error), /absolute path/);
+  });
 });

@@ -44,6 +44,8 @@ export interface IngestTask {
     sha256?: string;
     /** The download was an archive holding a pack (zip, rar, 7z, tar): its entries are the items. */
     unpacked?: string;
+    /** The archive's entries refused at unpacking (unsafe names), reported as skipped items. */
+    refused?: IngestItem[];
   };
   /**
    * The files of the source, classified, each with its own state and results. Set once after the
@@ -113,7 +115,14 @@ export const ingestTaskSchema = new Schema<IngestTask>(
     attempts: { type: Number, default: 0 },
     engine: String,
     error: String,
-    download: { path: String, fileName: String, size: Number, sha256: String, unpacked: String },
+    download: {
+      path: String,
+      fileName: String,
+      size: Number,
+      sha256: String,
+      unpacked: String,
+      refused: { type: [itemSchema], default: undefined },
+    },
     items: { type: [itemSchema], default: undefined },
     artifactsPending: Boolean,
     transitions: { type: [{ state: String, at: Date, _id: false }], default: [] },
