@@ -103,15 +103,16 @@ export async function startApp(
 
 /**
  * A client signed in as the first admin of an app process, once its boot has created that account (in
- * the background, so right after the port opens it may not exist yet). Polled once a second: login
- * is rate-limited to 10 a minute per name.
+ * the background, so right after the port opens it may not exist yet). Polled every 2.5 s: login is
+ * rate-limited to 10 a minute per name.
  */
 export async function signInFirstAdmin(url: string, password: string): Promise<TestClient> {
   const admin = new TestClient(url);
   await eventually(
     () => admin.post('/api/auth/login', { username: 'admin', password }),
     (response) => response.status === 200,
-    { what: 'the first admin signed in', intervalMs: 1000, timeoutMs: 9500 },
+    // Ten tries over 24 s: a booting app on a loaded 2-core box took over 9.5 s to create the account.
+    { what: 'the first admin signed in', intervalMs: 2500, timeoutMs: 24000 },
   );
   return admin;
 }
