@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { TenantStreamSlots } from '../../src/core/tenancy/tenant-stream-slots.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
@@ -20,6 +21,7 @@ import { randomFile } from '../support/media.js';
 const HOST = 'meter.example.com';
 const SIZE = 256 * 1024;
 const BIG = 16 * 1024 * 1024;
+const MIB = 1024 ** 2;
 
 describe('franchise: metering and quotas', () => {
   let db: TestDatabase;
@@ -204,7 +206,88 @@ describe('franchise: metering and quotas', () => {
     await own.get('/');
     assert.equal((await own.post(`/api/titles/${String(title._id)}/comments`, { body: 'four' })).status, 201);
   });
+
+  it('keeps what was archived when Redis loses the counters, and a month over quota stays over', async () => {
+    const host = 'amnesia.example.com';
+    const created = await operator.post('/api/tenants', {
+      slug: 'amnesia',
+      name: 'Amnesia',
+      domains: [host],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = String(created.body.id);
+    const guest = new HostClient(server.url, host);
+    await guest.get('/');
+    const fileId = link.split('/')[2];
+    const amnesiaLink = await sign(guest, fileId);
+    const usage = server.app.get(TenantUsageRepository);
+    const today = usageDay();
+    const count = (bytes: number) => usage.record(today, new Map([[id, bytes]]));
+    const archive = () => server.app.get(TenantUsageService).archive();
+    const archived = async () => (await usage.archivedBytes(id, [today])).get(today);
+    const shown = async () => {
+      const res = await operator.get(`/api/tenants/${id}/usage`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return { totalBytes: Number(res.body.totalBytes), overQuota: res.body.overQuota === true };
+    };
+
+    await count(600 * MIB);
+    await archive();
+    assert.equal(await archived(), 600 * MIB);
+
+    // Redis is lost; its new counter passes the old one before the next archive: both are counted.
+    await loseCounters(server, id);
+    await count(700 * MIB);
+    assert.equal((await shown()).totalBytes, 1300 * MIB);
+    await archive();
+    await archive(); // a second run adds nothing
+    assert.equal(await archived(), 1300 * MIB);
+    assert.equal((await shown()).totalBytes, 1300 * MIB);
+
+    // Lost again: a counter below the last one seen is new bytes too, never a lower total.
+    await loseCounters(server, id);
+    await count(50 * MIB);
+    assert.equal((await shown()).totalBytes, 1350 * MIB);
+    await archive();
+    assert.equal(await archived(), 1350 * MIB);
+
+    // Over its GiB before the loss, over after it: streams and the player refuse, as the panel says.
+    await loseCounters(server, id);
+    await count(MIB);
+    const patched = await operator.patch(`/api/tenants/${id}`, { quotas: { gibPerMonth: 1 } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const month = await shown();
+    assert.deepEqual([month.totalBytes, month.overQuota], [1351 * MIB, true]);
+    const refused = await new HostClient(server.url, host).get(amnesiaLink);
+    assert.deepEqual([refused.status, refused.body.error], [402, 'quota_exceeded']);
+    const page = await new HostClient(server.url, host).get(`/play/${fileId}`, { accept: 'text/html' });
+    assert.equal(page.status, 402);
+  });
 });
+
+/**
+ * What a lost Redis leaves of a tenant's metering: nothing. Only this app's REDIS_PREFIX is touched
+ * (the test Redis is shared).
+ */
+async function loseCounters(server: InProcessApp, tenantId: string): Promise<void> {
+  const redis = server.app.get(RedisClient);
+  const prefix = redis.key('');
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.client.scan(
+      cursor,
+      'MATCH',
+      `${prefix}tenant-usage:{${tenantId}}:*`,
+      'COUNT',
+      1000,
+    );
+    keys.push(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  assert.ok(keys.length > 0);
+  await redis.client.del(...keys.map((key) => key.slice(prefix.length)));
+}
 
 /** A GET whose response is left unread: the server stays mid-stream (backpressure) until destroyed. */
 function openPaused(baseUrl: string, host: string, path: string): Promise<IncomingMessage> {

@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import { ExpiringMap } from '../util/expiring-map.js';
 import { siteBrand } from './site-brand.js';
 import { TenantContext } from './tenant-context.js';
-import { daysOfMonth, TenantUsageRepository, usageDay } from './tenant-usage.repository.js';
+import { daysOfMonth, TenantUsageRepository, totalBytes, usageDay } from './tenant-usage.repository.js';
 import { type Tenant } from './tenant.js';
 
 const GIB = 1024 ** 3;
@@ -26,8 +26,12 @@ export class TenantQuotaStatus {
     if (limit === undefined) return false;
     const cached = this.cache.get(tenant.id);
     if (cached !== undefined) return cached;
-    const days = await this.usage.countedBytes(tenant.id, daysOfMonth(usageDay().slice(0, 7)));
-    const reached = [...days.values()].reduce((sum, bytes) => sum + bytes, 0) >= limit * GIB;
+    const days = daysOfMonth(usageDay().slice(0, 7));
+    const [counted, archived] = await Promise.all([
+      this.usage.counted(tenant.id, days),
+      this.usage.archived(tenant.id, days),
+    ]);
+    const reached = totalBytes(days, archived, counted) >= limit * GIB;
     this.cache.set(tenant.id, reached);
     return reached;
   }

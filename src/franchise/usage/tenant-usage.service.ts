@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
-import { daysOfMonth, TenantUsageRepository, usageDay } from '../../core/tenancy/tenant-usage.repository.js';
+import {
+  dayBytes,
+  daysOfMonth,
+  TenantUsageRepository,
+  usageDay,
+} from '../../core/tenancy/tenant-usage.repository.js';
 import { type Tenant } from '../../core/tenancy/tenant.js';
 
 const GIB = 1024 ** 3;
@@ -17,8 +22,8 @@ export interface MonthUsage {
 }
 
 /**
- * Usage figures for the panel, the API and invoicing: a month of a tenant's bytes served, from the
- * Redis counters (live) or `tenant_usage` (archived), whichever holds more for a day.
+ * Usage figures for the panel, the API and invoicing: a month of a tenant's bytes served, each day
+ * what `tenant_usage` archived plus what its Redis counter gained since (`dayBytes`).
  */
 @Injectable()
 export class TenantUsageService {
@@ -30,12 +35,12 @@ export class TenantUsageService {
   async month(tenant: Tenant, month = currentMonth()): Promise<MonthUsage> {
     const days = daysOfMonth(parseMonth(month));
     const [counted, archived] = await Promise.all([
-      this.usage.countedBytes(tenant.id, days),
-      this.usage.archivedBytes(tenant.id, days),
+      this.usage.counted(tenant.id, days),
+      this.usage.archived(tenant.id, days),
     ]);
     const perDay = days.map((day) => ({
       day,
-      bytes: Math.max(counted.get(day) ?? 0, archived.get(day) ?? 0),
+      bytes: dayBytes(archived.get(day), counted.bytes.get(day) ?? 0, counted.epoch),
     }));
     const totalBytes = perDay.reduce((sum, { bytes }) => sum + bytes, 0);
     const quotaGib = tenant.quotas.gibPerMonth ?? null;
@@ -75,13 +80,13 @@ export class TenantUsageService {
     return `${rows.join('\r\n')}\r\n`;
   }
 
-  /** Copies this month's (and yesterday's) counters of every tenant to `tenant_usage`. */
+  /** Adds what this month's (and yesterday's) counters of every tenant gained to `tenant_usage`. */
   async archive(now = new Date()): Promise<void> {
     const today = usageDay(now);
     const yesterday = usageDay(new Date(now.getTime() - 24 * 3600 * 1000));
     const days = [...new Set([yesterday, ...daysOfMonth(today.slice(0, 7)).filter((day) => day <= today)])];
     for (const tenant of await this.tenants.list()) {
-      await this.usage.archive(tenant.id, await this.usage.countedBytes(tenant.id, days));
+      await this.usage.archive(tenant.id, days);
     }
   }
 }

@@ -3,13 +3,24 @@ import { hostname } from 'node:os';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { TenantStreamSlots } from '../../core/tenancy/tenant-stream-slots.js';
-import { daysOfMonth, TenantUsageRepository, usageDay } from '../../core/tenancy/tenant-usage.repository.js';
+import {
+  type ArchivedDay,
+  daysOfMonth,
+  TenantUsageRepository,
+  totalBytes,
+  usageDay,
+} from '../../core/tenancy/tenant-usage.repository.js';
 import { type Tenant } from '../../core/tenancy/tenant.js';
 import { ACTIVE_STALE_MS, USAGE_FLUSH_MS } from './stream-usage.keys.js';
 
 const GIB = 1024 ** 3;
 /** How long a tenant's month total is trusted before it is read again (the quota check's cost). */
 const MONTH_CACHE_MS = 5_000;
+/**
+ * How long a tenant's archived days are trusted: the archive adds to them hourly, and a stale copy
+ * still adds up right beside fresher counters (it holds the counter value it was taken from).
+ */
+const ARCHIVED_CACHE_MS = 60_000;
 /** A stream slot's lease; renewed every USAGE_FLUSH_MS while its stream runs, so only a crash lets one end. */
 export const STREAM_SLOT_LEASE_MS = ACTIVE_STALE_MS;
 
@@ -34,6 +45,10 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
   private readonly slots = new Map<string, Set<string>>();
   private nextHolder = 0;
   private readonly monthBytes = new Map<string, { bytes: number; at: number; month: string }>();
+  private readonly archivedMonth = new Map<
+    string,
+    { days: Map<string, ArchivedDay>; at: number; month: string }
+  >();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
 
@@ -118,11 +133,31 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
     const cached = this.monthBytes.get(tenantId);
     let bytes = cached?.month === month && Date.now() - cached.at < MONTH_CACHE_MS ? cached.bytes : undefined;
     if (bytes === undefined) {
-      const days = await this.usage.countedBytes(tenantId, daysOfMonth(month));
-      bytes = [...days.values()].reduce((sum, value) => sum + value, 0);
+      const days = daysOfMonth(month);
+      const [counted, archived] = await Promise.all([
+        this.usage.counted(tenantId, days),
+        this.archived(tenantId, month, days),
+      ]);
+      bytes = totalBytes(days, archived, counted);
       this.monthBytes.set(tenantId, { bytes, at: Date.now(), month });
     }
     return bytes + (this.unsent.get(tenantId) ?? 0);
+  }
+
+  /** The month's archived days, cached; while Mongo does not answer, the last copy (or none) counts. */
+  private async archived(tenantId: string, month: string, days: string[]): Promise<Map<string, ArchivedDay>> {
+    const cached = this.archivedMonth.get(tenantId);
+    const current = cached?.month === month ? cached : undefined;
+    if (current && Date.now() - current.at < ARCHIVED_CACHE_MS) return current.days;
+    let found: Map<string, ArchivedDay>;
+    try {
+      found = await this.usage.archived(tenantId, days);
+    } catch (error) {
+      this.logger.warn(`cannot read the archived usage of ${tenantId}: ${(error as Error).message}`);
+      found = current?.days ?? new Map();
+    }
+    this.archivedMonth.set(tenantId, { days: found, at: Date.now(), month });
+    return found;
   }
 
   private async write(): Promise<void> {
