@@ -12,6 +12,7 @@ import { FileScopes } from '../../library/file-scopes.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { sendMedia } from '../../stream/http/send-media.js';
+import { representationOf } from '../../stream/http/representation.js';
 import { TenantUsageMeter } from '../../stream/usage/tenant-usage.meter.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { resizeCover } from '../ingest/cover-art.js';
@@ -130,18 +131,19 @@ export class MusicMediaService implements OnModuleInit {
     disposition: 'inline' | 'attachment' = 'inline',
   ): Promise<void> {
     const tenantId = TenantContext.current().id;
-    await sendMedia(req, res, file, {
-      open: (start, end) => {
-        if (disposition === 'attachment') {
-          res.setHeader(
-            'Content-Disposition',
-            String(res.getHeader('Content-Disposition')).replace(/^inline/, 'attachment'),
-          );
-        }
-        return this.store.read(file.storage.parts, start, end);
+    const representation = representationOf(file);
+    await sendMedia(
+      req,
+      res,
+      file,
+      {
+        open: (start, end) => this.store.read(file.storage.parts, start, end),
+        onBytes: (count) => this.usage.served(tenantId, count),
       },
-      onBytes: (count) => this.usage.served(tenantId, count),
-    });
+      disposition === 'attachment'
+        ? { ...representation, disposition: representation.disposition.replace(/^inline/, 'attachment') }
+        : representation,
+    );
   }
 
   /**
