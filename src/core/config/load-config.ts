@@ -13,7 +13,7 @@ import {
 import { ConfigError } from './config-error.js';
 import { Environment, NUMERIC_VARIABLES, OPTIONAL_VARIABLES } from './environment.js';
 import { describeFsError } from '../data-dir/writable-directory.js';
-import { loadOrCreateSecretKey } from './secret-key.js';
+import { loadOrCreateSecretKey, SecretKeyFileError } from './secret-key.js';
 import { parseProxyEntry } from '../tenancy/tenant-host.js';
 
 type Env = Record<string, string | undefined>;
@@ -69,6 +69,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     try {
       secretKey = loadOrCreateSecretKey(dataDir);
     } catch (error) {
+      if (error instanceof SecretKeyFileError)
+        throw new ConfigError([`SECRET_KEY: unset, and ${error.message}`]);
       throw new ConfigError([
         `DATA_DIR: cannot keep a generated SECRET_KEY in ${dataDir} (${describeFsError(error)}); make it writable or set SECRET_KEY`,
       ]);
