@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { freePort, waitForPort } from './net.mjs';
 
 /**
- * A started background service. `stop()` sends SIGTERM and waits for it to exit (SIGKILL after
- * `graceMs`); `kill()` is SIGKILL, for tests that simulate a crash.
+ * A started background service. `stop()` sends SIGTERM (or `signal`) and waits for it to exit (SIGKILL
+ * after `graceMs`); `kill()` is SIGKILL, for tests that simulate a crash.
  */
 export function supervise(child, name) {
   let exited = child.exitCode !== null;
@@ -26,9 +26,9 @@ export function supervise(child, name) {
     exit,
     isAlive: () => !exited,
     output: () => output,
-    async stop(graceMs = 5000) {
+    async stop(graceMs = 5000, signal = 'SIGTERM') {
       if (exited) return exit;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const result = await exit;
       clearTimeout(timer);
@@ -45,7 +45,8 @@ export function supervise(child, name) {
 /**
  * Starts FerretDB on 127.0.0.1:`port` (a free one when omitted) with its state in `dir`: the SQLite
  * backend with data in `dir`, or the PostgreSQL backend when `postgresqlUrl` is given.
- * @param {{ binary: string, dir: string, port?: number, database?: string, stdio?: 'pipe' | 'inherit', postgresqlUrl?: string }} options
+ * `ownProcessGroup`: Ctrl+C at the terminal does not reach it; whoever started it stops it.
+ * @param {{ binary: string, dir: string, port?: number, database?: string, stdio?: 'pipe' | 'inherit', postgresqlUrl?: string, ownProcessGroup?: boolean }} options
  */
 export async function startFerretDb({
   binary,
@@ -54,6 +55,7 @@ export async function startFerretDb({
   database = 'streamvault',
   stdio = 'pipe',
   postgresqlUrl,
+  ownProcessGroup = false,
 }) {
   const listenPort = port ?? (await freePort());
   const debugPort = await freePort();
@@ -70,7 +72,7 @@ export async function startFerretDb({
       '--telemetry=disable',
       '--log-level=error',
     ],
-    { stdio: ['ignore', stdio, stdio] },
+    { stdio: ['ignore', stdio, stdio], detached: ownProcessGroup },
   );
   const service = supervise(child, 'ferretdb');
   try {
@@ -84,9 +86,10 @@ export async function startFerretDb({
 
 /**
  * Starts a private redis-server on a free port; `dir` holds its data when `persist` is set.
- * @param {{ dir: string, port?: number, persist?: boolean, stdio?: 'pipe' | 'inherit' }} options
+ * `ownProcessGroup` as for startFerretDb.
+ * @param {{ dir: string, port?: number, persist?: boolean, stdio?: 'pipe' | 'inherit', ownProcessGroup?: boolean }} options
  */
-export async function startRedis({ dir, port, persist = false, stdio = 'pipe' }) {
+export async function startRedis({ dir, port, persist = false, stdio = 'pipe', ownProcessGroup = false }) {
   const listenPort = port ?? (await freePort());
   mkdirSync(dir, { recursive: true });
   const persistence = persist
@@ -95,9 +98,14 @@ export async function startRedis({ dir, port, persist = false, stdio = 'pipe' })
   const child = spawn(
     'redis-server',
     ['--bind', '127.0.0.1', '--port', String(listenPort), '--dir', dir, ...persistence],
-    { stdio: ['ignore', stdio, stdio] },
+    { stdio: ['ignore', stdio, stdio], detached: ownProcessGroup },
   );
   const service = supervise(child, 'redis');
-  await waitForPort('127.0.0.1', listenPort, 10000, service.isAlive);
+  try {
+    await waitForPort('127.0.0.1', listenPort, 10000, service.isAlive);
+  } catch (error) {
+    await service.kill();
+    throw new Error(`redis-server did not start: ${error.message}\n${service.output()}`, { cause: error });
+  }
   return { ...service, port: listenPort, url: `redis://127.0.0.1:${listenPort}` };
 }
