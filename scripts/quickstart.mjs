@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { adminPasswordWorks } from './lib/admin-account.mjs';
 import { fail, step } from './lib/log.mjs';
 import { canConnect, redisAnswers } from './lib/net.mjs';
 import { OneBox } from './lib/one-box.mjs';
@@ -20,7 +21,8 @@ const BOOT_TIMEOUT_S = Number(process.env.QUICKSTART_BOOT_TIMEOUT || 180);
 const box = new OneBox();
 const ADMIN_PASSWORD_FILE = 'admin-password';
 
-/** The one-box admin password: generated on the first quickstart, reused after (the account keeps it). */
+/** The one-box admin password: generated on the first quickstart, reused after (it only sets the
+ * password of an admin the app creates; see adminPasswordWorks). */
 function adminPassword() {
   const file = join(DATA_DIR, ADMIN_PASSWORD_FILE);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -107,9 +109,9 @@ async function main() {
   });
   void app.exit.then(({ code }) => shutdown(code ?? 0));
   step(`StreamVault is running: http://localhost:${PORT}  (health: http://localhost:${PORT}/healthz)`);
-  step(
-    `admin login: ${env.ADMIN_USERNAME} / ${env.ADMIN_PASSWORD}  (first-start password, kept in data/${ADMIN_PASSWORD_FILE})`,
-  );
+  if (await adminPasswordWorks(mongoUri, env.ADMIN_USERNAME, env.ADMIN_PASSWORD))
+    step(`admin login: ${env.ADMIN_USERNAME} / ${env.ADMIN_PASSWORD}  (kept in data/${ADMIN_PASSWORD_FILE})`);
+  else step('an admin account exists already; sign in with its password');
   step(`API and its docs: http://localhost:${PORT}/api/docs   Ctrl+C stops everything.`);
 }
 
