@@ -59,6 +59,8 @@ export class ReadVaultService implements OnModuleInit {
    * starts afresh) and series id, kept as briefly as the records.
    */
   private readonly seriesScope = new WeakMap<TenantScope, ExpiringMap<string, boolean>>();
+  /** Resizes under way, by cache name: readers asking one page at one width at once share one resize. */
+  private readonly resizing = new Map<string, Promise<Buffer>>();
 
   constructor(
     private readonly chapters: ChapterRepository,
@@ -214,20 +216,40 @@ export class ReadVaultService implements OnModuleInit {
     const cached = await this.cache.get(cacheName);
     const etag = `"${tag}-w${snapped}"`;
     if (cached) return { bytes: cached, mime: pageMime(page, snapped), etag };
+    let resize = this.resizing.get(cacheName);
+    if (!resize) {
+      resize = this.resize(file, page, number, snapped, cacheName).finally(() =>
+        this.resizing.delete(cacheName),
+      );
+      this.resizing.set(cacheName, resize);
+    }
+    return { bytes: await resize, mime: pageMime(page, snapped), etag };
+  }
+
+  /** Resizes a page to a listed width and keeps it (best effort: the reader gets the bytes anyway). */
+  private async resize(
+    file: MediaFile,
+    page: PageInfo,
+    number: number,
+    width: number,
+    cacheName: string,
+  ): Promise<Buffer> {
     const original = await this.original(file, page);
     // Loaded on the first page resized here: a reader's pages are mostly cache hits (or nginx's).
     const { default: sharp } = await import('sharp');
     let resized: Buffer;
     try {
       resized = await sharp(original, { limitInputPixels: 100_000_000 })
-        .resize({ width: snapped, withoutEnlargement: true })
+        .resize({ width, withoutEnlargement: true })
         .webp({ quality: 82 })
         .toBuffer();
     } catch (error) {
       throw new UnreadablePageError(number, (error as Error).message);
     }
-    await this.cache.put(cacheName, resized);
-    return { bytes: resized, mime: pageMime(page, snapped), etag };
+    await this.cache
+      .put(cacheName, resized)
+      .catch((error: Error) => this.logger.warn(`resized page ${cacheName} not kept: ${error.message}`));
+    return resized;
   }
 
   /** The chapter's whole CBZ (an OPDS download), as stored. */

@@ -21,6 +21,7 @@ import { makeRar } from '../support/rar.js';
 import { makeZip } from '../support/zip.js';
 import { pageImage } from '../support/comics.js';
 import { PageFastPath } from '../../src/readvault/pages/page-fast-path.js';
+import { ResizedPageCache } from '../../src/readvault/pages/resized-page-cache.js';
 
 // NYPL's OPDS client parser (CommonJS): its default export is the parser class.
 const { default: OPDSParser, AcquisitionFeed, NavigationFeed } = opdsFeedParser;
@@ -224,6 +225,37 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     // Page 3 is 900 px wide: 1440 would enlarge it, so the original comes back.
     const wide = await raw(`${base}/3?width=1440`);
     assert.ok(wide.bytes.equals(cbzPages[2]));
+  });
+
+  it('answers many readers asking one page at one width at once with one resize, all the same bytes', async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const base = `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/pages`;
+    const cache = server.app.get(ResizedPageCache);
+    const put = cache.put.bind(cache);
+    const kept: string[] = [];
+    cache.put = (name, bytes) => {
+      kept.push(name);
+      return put(name, bytes);
+    };
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => raw(`${base}/2?width=480`)));
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        answers.map(() => 200),
+      );
+      assert.ok(answers.every((answer) => answer.bytes.equals(answers[0].bytes)));
+      assert.equal((await sharp(answers[0].bytes).metadata()).width, 480);
+      assert.equal(kept.length, 1, 'resized and written once');
+      // A cache that cannot write (a full disk) costs the next reader a resize, not the page.
+      cache.put = () => Promise.reject(new Error('ENOSPC: no space left on device'));
+      const unkept = await raw(`${base}/2?width=720`);
+      assert.equal(unkept.status, 200);
+      assert.equal((await sharp(unkept.bytes).metadata()).width, 720);
+    } finally {
+      cache.put = put;
+    }
   });
 
   it('answers bad widths with 400 and pages out of range with 404', async () => {

@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
@@ -11,6 +11,7 @@ import { DiskLru } from '../../core/storage/disk-lru.js';
 @Injectable()
 export class ResizedPageCache {
   private readonly entries: DiskLru;
+  private writes = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.entries = new DiskLru(
@@ -39,9 +40,15 @@ export class ResizedPageCache {
   async put(name: string, bytes: Buffer): Promise<void> {
     await this.entries.ready();
     const path = this.entries.path(name);
-    const partial = `${path}.${process.pid}.partial`;
-    await writeFile(partial, bytes);
-    await rename(partial, path);
+    // Unique per write: two writers of one page never share (truncate, or rename away) a temp file.
+    const partial = `${path}.${process.pid}.${++this.writes}.partial`;
+    try {
+      await writeFile(partial, bytes);
+      await rename(partial, path);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
     await this.entries.added(name, bytes.length);
   }
 }
