@@ -71,7 +71,26 @@ export class ReadVaultController {
     if (!/^\d{1,6}$/.test(number) || Number(number) < 1) {
       throw new AppError(400, 'bad_request', 'The page number must be a whole number from 1.');
     }
-    const page = await this.readvault.page(id, Number(number), parseWidth(width)).catch((error: unknown) => {
+    const widthAsked = parseWidth(width);
+    // Answered from the chapter record before any bytes: a revalidation or a HEAD never resizes.
+    const known = await this.readvault.pageHeaders(id, Number(number), widthAsked);
+    const cachingHeaders = () => {
+      res.setHeader('ETag', known.etag);
+      for (const [name, value] of pageCachingHeaders(TenantContext.current())) res.setHeader(name, value);
+    };
+    if (req.headers['if-none-match'] === known.etag) {
+      cachingHeaders();
+      res.status(304).end();
+      return;
+    }
+    if (req.method === 'HEAD' && known.resized) {
+      cachingHeaders();
+      res.type(known.mime);
+      if (known.length !== undefined) res.setHeader('Content-Length', known.length);
+      res.end();
+      return;
+    }
+    const page = await this.readvault.page(id, Number(number), widthAsked).catch((error: unknown) => {
       // An image element (the reader, an app) is shown a picture saying why, still with the 422.
       if (!(error instanceof UnreadablePageError) || !asksForImage(req)) throw error;
       return undefined;
@@ -81,12 +100,7 @@ export class ReadVaultController {
       res.end(unreadablePagePlaceholder(Number(number)));
       return;
     }
-    res.setHeader('ETag', page.etag);
-    for (const [name, value] of pageCachingHeaders(TenantContext.current())) res.setHeader(name, value);
-    if (req.headers['if-none-match'] === page.etag) {
-      res.status(304).end();
-      return;
-    }
+    cachingHeaders();
     res.type(page.mime).setHeader('Content-Length', page.bytes.length);
     endMetered(req, res, page.bytes, this.readvault.meter());
   }

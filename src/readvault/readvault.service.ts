@@ -34,6 +34,16 @@ export interface PageBytes {
   etag: string;
 }
 
+/** A page's answer without its bytes (a HEAD, a revalidation). */
+export interface PageHeaders {
+  etag: string;
+  mime: string;
+  /** Whether the bytes are a resize (a WebP at a listed width) rather than the page as stored. */
+  resized: boolean;
+  /** The resized page's length, when the cache already holds it. */
+  length?: number;
+}
+
 /** How long a page's chapter and file records are reused without asking the database again. */
 const PAGE_SOURCE_TTL_MS = 15_000;
 const PAGE_SOURCES = 500;
@@ -200,6 +210,44 @@ export class ReadVaultService implements OnModuleInit {
    * 404 when the current site's scope leaves out the series.
    */
   async page(chapterId: string, number: number, width?: number): Promise<PageBytes> {
+    const { file, page, etag, mime, resize: resized } = await this.locate(chapterId, number, width);
+    if (!resized) return { bytes: await this.original(file, page), mime, etag };
+    const { cacheName } = resized;
+    const cached = await this.cache.get(cacheName);
+    if (cached) return { bytes: cached, mime, etag };
+    let resize = this.resizing.get(cacheName);
+    if (!resize) {
+      resize = this.resize(file, page, number, resized.width, cacheName).finally(() =>
+        this.resizing.delete(cacheName),
+      );
+      this.resizing.set(cacheName, resize);
+    }
+    return { bytes: await resize, mime, etag };
+  }
+
+  /**
+   * What `page` answers, without its bytes: the ETag and type come from the chapter record alone, so
+   * a HEAD or a revalidation costs no resize (the ETag is predictable: HEADs over every page must not
+   * make the server resize them all). The length of a resized page is known once it is cached.
+   */
+  async pageHeaders(chapterId: string, number: number, width?: number): Promise<PageHeaders> {
+    const { etag, mime, resize } = await this.locate(chapterId, number, width);
+    if (!resize) return { etag, mime, resized: false };
+    return { etag, mime, resized: true, length: await this.cache.size(resize.cacheName) };
+  }
+
+  /** A page of a chapter the current site shows, with its ETag and type, and how it is resized (if it is). */
+  private async locate(
+    chapterId: string,
+    number: number,
+    width?: number,
+  ): Promise<{
+    file: MediaFile;
+    page: PageInfo;
+    etag: string;
+    mime: string;
+    resize?: { width: number; cacheName: string };
+  }> {
     const { chapter, file } = await this.pageSource(chapterId);
     if (!(await this.seriesInScope(chapter))) throw notFound(`No chapter with id ${chapterId}.`);
     const page = chapter.pages[number - 1];
@@ -208,22 +256,18 @@ export class ReadVaultService implements OnModuleInit {
         `Chapter ${chapterId} has pages 1 to ${chapter.pages.length}; there is no page ${number}.`,
       );
     const tag = `${String(chapter.fileId)}-${page.name}`;
-    if (servedAsStored(page, width)) {
-      return { bytes: await this.original(file, page), mime: pageMime(page), etag: `"${tag}"` };
-    }
+    if (servedAsStored(page, width)) return { file, page, etag: `"${tag}"`, mime: pageMime(page) };
     const snapped = snapWidth(width!);
-    const cacheName = `${String(chapter.fileId)}-${page.name.replace(/\.\w+$/, '')}-w${snapped}.webp`;
-    const cached = await this.cache.get(cacheName);
-    const etag = `"${tag}-w${snapped}"`;
-    if (cached) return { bytes: cached, mime: pageMime(page, snapped), etag };
-    let resize = this.resizing.get(cacheName);
-    if (!resize) {
-      resize = this.resize(file, page, number, snapped, cacheName).finally(() =>
-        this.resizing.delete(cacheName),
-      );
-      this.resizing.set(cacheName, resize);
-    }
-    return { bytes: await resize, mime: pageMime(page, snapped), etag };
+    return {
+      file,
+      page,
+      etag: `"${tag}-w${snapped}"`,
+      mime: pageMime(page, snapped),
+      resize: {
+        width: snapped,
+        cacheName: `${String(chapter.fileId)}-${page.name.replace(/\.\w+$/, '')}-w${snapped}.webp`,
+      },
+    };
   }
 
   /** Resizes a page to a listed width and keeps it (best effort: the reader gets the bytes anyway). */

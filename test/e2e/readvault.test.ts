@@ -258,6 +258,41 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     }
   });
 
+  it('answers a HEAD or a revalidation of a page not resized yet from the chapter record, without resizing', async () => {
+    const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
+      chapters: { id: string }[];
+    };
+    const chapterId = encodeURIComponent(chapters[0].id);
+    const page = `${server.url}/api/readvault/chapters/${chapterId}/pages/3?width=480`;
+    const cache = server.app.get(ResizedPageCache);
+    const put = cache.put.bind(cache);
+    const kept: string[] = [];
+    cache.put = (name, bytes) => {
+      kept.push(name);
+      return put(name, bytes);
+    };
+    try {
+      const head = await fetch(page, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('content-type'), 'image/webp');
+      assert.equal(head.headers.get('cache-control'), 'public, max-age=604800, immutable');
+      const etag = String(head.headers.get('etag'));
+      assert.match(etag, /-w480"$/);
+      const revalidated = await fetch(page, { headers: { 'if-none-match': etag } });
+      assert.equal(revalidated.status, 304);
+      assert.equal(revalidated.headers.get('etag'), etag);
+      assert.deepEqual(kept, [], 'nothing resized');
+      const got = await fetch(page);
+      assert.equal(got.headers.get('etag'), etag);
+      const bytes = Buffer.from(await got.arrayBuffer());
+      assert.equal(kept.length, 1);
+      const again = await fetch(page, { method: 'HEAD' });
+      assert.equal(again.headers.get('content-length'), String(bytes.length), 'known once resized');
+    } finally {
+      cache.put = put;
+    }
+  });
+
   it('answers bad widths with 400 and pages out of range with 404', async () => {
     const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
       chapters: { id: string }[];

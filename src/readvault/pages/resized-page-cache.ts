@@ -31,6 +31,11 @@ export class ResizedPageCache {
     }
   }
 
+  /** A cached page's length (marking it as used); undefined when not resized yet. */
+  size(name: string): Promise<number | undefined> {
+    return this.entries.use(name);
+  }
+
   /** Deletes every resized page of the given CBZ files (deleted from the library). */
   removeFiles(fileIds: readonly string[]): Promise<number> {
     const prefixes = fileIds.map((id) => `${id}-`);
