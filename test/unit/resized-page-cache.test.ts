@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type AppConfig } from '../../src/core/config/app-config.js';
@@ -29,6 +29,26 @@ describe('ResizedPageCache: resized pages on disk', () => {
       readdirSync(join(dir, 'cache', 'readvault')),
       ['f1-cover-w480.webp'],
       'no temp file left',
+    );
+  });
+
+  it("drops the temp files of writes a crash cut short, and only its own directory's", async () => {
+    const dir = dataDir();
+    const pages = join(dir, 'cache', 'readvault');
+    const music = join(dir, 'cache', 'music');
+    mkdirSync(pages, { recursive: true });
+    mkdirSync(music, { recursive: true });
+    writeFileSync(join(pages, 'f1-p1-w480.webp'), Buffer.alloc(10));
+    writeFileSync(join(pages, 'f1-p2-w480.webp.4242.3.partial'), Buffer.alloc(5));
+    writeFileSync(join(music, 'song.4242.1700000000000.partial'), Buffer.alloc(5));
+    const cache = cacheIn(dir);
+    assert.equal((await cache.get('f1-p1-w480.webp'))?.length, 10);
+    assert.equal(existsSync(join(pages, 'f1-p2-w480.webp.4242.3.partial')), false);
+    assert.deepEqual(readdirSync(pages), ['f1-p1-w480.webp']);
+    assert.equal(
+      existsSync(join(music, 'song.4242.1700000000000.partial')),
+      true,
+      'another cache: untouched',
     );
   });
 });

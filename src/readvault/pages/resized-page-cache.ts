@@ -6,7 +6,8 @@ import { DiskLru } from '../../core/storage/disk-lru.js';
 
 /**
  * Resized pages on disk (`DATA_DIR/cache/readvault`), capped at READVAULT_CACHE_MB: when a write
- * passes the cap, the least recently used pages go.
+ * passes the cap, the least recently used pages go. Temp files of writes cut short (a crash) are
+ * dropped on first use.
  */
 @Injectable()
 export class ResizedPageCache {
@@ -18,6 +19,7 @@ export class ResizedPageCache {
       join(config.dataDir, 'cache', 'readvault'),
       config.readvault.cacheBytes,
       '.webp',
+      true, // the directory is this cache's alone: a partial found at start is a dead write's
     );
   }
 
