@@ -59,6 +59,36 @@ describe('ComicInfo.xml', () => {
   });
 });
 
+describe('ComicInfo.xml that is broken or hostile', () => {
+  it('keeps an entity that names no character as written, and reads the rest', () => {
+    const info = parseComicInfo(`<ComicInfo><Series>Big &#x110000; Bad</Series>
+      <Title>Far &#99999999999; out &#xD800; &#0; &#65;</Title><Number>3</Number></ComicInfo>`);
+    assert.equal(info.series, 'Big &#x110000; Bad');
+    assert.equal(info.title, 'Far &#99999999999; out &#xD800; &#0; A');
+    assert.equal(info.number, 3);
+  });
+
+  it('reads a 256 KB file of unclosed tags in one pass, not one scan per tag', () => {
+    const hostile = `<ComicInfo><Number>7</Number>${'<Series <Title x="'.repeat(16 * 1024)}`;
+    const started = performance.now();
+    const info = parseComicInfo(hostile);
+    const elapsed = performance.now() - started;
+    assert.equal(info.number, 7);
+    assert.equal(info.series, undefined);
+    assert.ok(elapsed < 250, `${Math.round(elapsed)} ms`);
+  });
+
+  it('reads the first of each field, with nested markup kept as text, and nothing past 64 KB', () => {
+    const info = parseComicInfo(`<ComicInfo><Series>First</Series><Series>Second</Series>
+      <Summary>A <b>bold</b> start</Summary><Manga/><Manga>YesAndRightToLeft</Manga>
+      ${' '.repeat(64 * 1024)}<Writer>Too far</Writer></ComicInfo>`);
+    assert.equal(info.series, 'First');
+    assert.equal(info.summary, 'A <b>bold</b> start');
+    assert.equal(info.rightToLeft, true);
+    assert.equal(info.writer, undefined);
+  });
+});
+
 describe('page widths', () => {
   it('snaps a request to the largest listed width not above it, or the smallest', () => {
     assert.deepEqual(

@@ -16,7 +16,7 @@ import { ChapterRepository } from '../chapters/chapter.repository.js';
 import { type Chapter } from '../chapters/chapter.schema.js';
 import { parseChapterPath } from './chapter-name.js';
 import { comicLimits, extractComic } from './comic-extractor.js';
-import { parseComicInfo } from './comic-info.js';
+import { type ComicInfo, parseComicInfo } from './comic-info.js';
 
 export const CBZ_MIME = 'application/vnd.comicbook+zip';
 
@@ -59,7 +59,7 @@ export class ComicProcessor implements MediaKindProcessor {
         offset: spans[index].offset,
         size: spans[index].size,
       }));
-      const comic = describe(context, extracted.format, placed, extracted.comicInfo);
+      const comic = describe(context, extracted.format, placed, extracted.comicInfo, this.logger);
       const checksum = await sha256File(cbz, context.signal);
       const name = `${displayName(comic)}.cbz`;
       const uploaded = [...(context.item.uploadedParts ?? [])];
@@ -192,9 +192,16 @@ function describe(
   format: string,
   pages: { name: string; width: number; height: number; offset: number; size: number }[],
   comicInfoXml: string | undefined,
+  logger: Logger,
 ): ComicItemInfo {
   const fromName = parseChapterPath(pathInSource(item, task.download?.fileName));
-  const info = comicInfoXml ? parseComicInfo(comicInfoXml) : undefined;
+  let info: ComicInfo | undefined;
+  try {
+    info = comicInfoXml ? parseComicInfo(comicInfoXml) : undefined;
+  } catch (error) {
+    // Optional metadata: a ComicInfo.xml that cannot be read leaves the name to tell, never fails the chapter.
+    logger.warn(`ComicInfo.xml of ${item.name} unreadable, filed by its name: ${(error as Error).message}`);
+  }
   return {
     series: info?.series ?? fromName.series,
     volume: info?.volume ?? fromName.volume,
