@@ -112,6 +112,37 @@ describe('comic sources that must be refused, or read only in part', () => {
     );
   });
 
+  it('renders a tiny PDF that declares huge pages within the page limits, the others at 150 dpi', async () => {
+    const jpeg = await pageImage(40, 40, 70, 'jpeg');
+    const huge = { jpeg, width: 40, height: 40, points: { width: 7000, height: 7000 } };
+    const bytes = makePdf([{ jpeg, width: 40, height: 40, points: { width: 300, height: 400 } }, huge, huge]);
+    assert.ok(bytes.length < 4096);
+    const { path, work } = source('huge.pdf', bytes);
+    // 150 dpi would be 14,584 px a side (213 million pixels) per huge page.
+    const limits = { ...comicLimits(bytes.length, 8 * MIB, MIB), maxPagePixels: 4_000_000 };
+    const started = Date.now();
+    const comic = await extractComic(path, work, limits, signal);
+    const sizes = comic.pages.map(({ width, height }) => [width, height]);
+    assert.deepEqual(sizes[0], [625, 834]);
+    assert.equal(sizes.length, 3);
+    for (const [width, height] of sizes.slice(1)) {
+      assert.ok(width * height <= 4_000_000 && width > 1900 && width === height, `${width}×${height}`);
+    }
+    assert.ok(Date.now() - started < 20_000);
+  });
+
+  it('refuses a PDF whose rendered pages pass the byte cap', async () => {
+    const jpeg = await pageImage(40, 40, 90, 'jpeg');
+    const page = { jpeg, width: 40, height: 40, points: { width: 2000, height: 2000 } };
+    const bytes = makePdf([page, page, page]);
+    const { path, work } = source('heavy.pdf', bytes);
+    const limits = { ...comicLimits(bytes.length, 8 * MIB, MIB), maxBytes: 64 * 1024 };
+    assert.match(
+      await refusal(extractComic(path, work, limits, signal)),
+      /the PDF renders to more than 64\.0 KiB/,
+    );
+  });
+
   it('cuts a 60,000 px webtoon strip into pages of at most 4096 px that stack back into it', async () => {
     // Every row its own colour, so a tile out of order or off by a row shows.
     const width = 120;

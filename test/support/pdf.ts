@@ -3,6 +3,8 @@ export interface PdfPage {
   jpeg: Buffer;
   width: number;
   height: number;
+  /** The page's size in points when not the picture's (the picture is stretched over it). */
+  points?: { width: number; height: number };
 }
 
 /**
@@ -29,11 +31,12 @@ export function makePdf(pages: PdfPage[], { encrypted = false } = {}): Buffer {
         Buffer.from('\nendstream', 'latin1'),
       ]),
     );
-    const draw = `q ${page.width} 0 0 ${page.height} 0 0 cm /Im0 Do Q`;
+    const box = page.points ?? page;
+    const draw = `q ${box.width} 0 0 ${box.height} 0 0 cm /Im0 Do Q`;
     const contents = add(`<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`);
     kids.push(
       add(
-        `<< /Type /Page /Parent ${tree} 0 R /MediaBox [0 0 ${page.width} ${page.height}] /Resources << /XObject << /Im0 ${image} 0 R >> >> /Contents ${contents} 0 R >>`,
+        `<< /Type /Page /Parent ${tree} 0 R /MediaBox [0 0 ${box.width} ${box.height}] /Resources << /XObject << /Im0 ${image} 0 R >> >> /Contents ${contents} 0 R >>`,
       ),
     );
   }

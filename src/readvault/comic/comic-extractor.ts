@@ -191,7 +191,12 @@ async function isPdf(path: string): Promise<boolean> {
   }
 }
 
-/** Pages of a PDF as JPEG files (poppler's pdftoppm); an encrypted PDF is refused as such. */
+/**
+ * Pages of a PDF as JPEG files (poppler's pdftoppm); an encrypted PDF is refused as such. Each page is
+ * rendered at PDF_DPI unless that would pass the page limits (a few hundred bytes can declare a
+ * 7000-point page, gigabytes of pixels): then at the resolution that fits. Pages go in runs of like
+ * resolution, and the bytes written are counted after each run against `maxBytes`.
+ */
 async function renderPdf(
   source: string,
   target: string,
@@ -212,21 +217,92 @@ async function renderPdf(
   if (pages === 0) throw new ItemFailedError('the PDF has no pages');
   if (pages > limits.maxPages)
     throw new ItemFailedError(`${pages} pages, over the limit of ${limits.maxPages} per chapter`);
-  const result = await execa(
-    'pdftoppm',
-    ['-r', String(PDF_DPI), '-jpeg', '-jpegopt', 'quality=90', '--', source, join(target, 'page')],
-    {
-      reject: false,
-      cancelSignal: signal,
-      timeout: PDF_TIMEOUT_MS,
-      stdin: 'ignore',
-      detached: true,
-      forceKillAfterDelay: 2000,
-    },
-  );
-  if (signal.aborted) throw signal.reason;
-  if (result.exitCode !== 0)
-    throw new ItemFailedError(`the PDF could not be rendered: ${lastLine(result.stderr)}`);
+  const sizes = await execa('pdfinfo', ['-f', '1', '-l', String(pages), '--', source], {
+    reject: false,
+    cancelSignal: signal,
+    stdin: 'ignore',
+  });
+  if (sizes.exitCode !== 0) throw new ItemFailedError(`not a readable PDF: ${lastLine(sizes.stderr)}`);
+  const deadline = Date.now() + PDF_TIMEOUT_MS;
+  for (const run of renderRuns(pdfPageSizes(sizes.stdout, pages), limits)) {
+    const result = await execa(
+      'pdftoppm',
+      [
+        ...['-r', String(run.dpi), '-f', String(run.first), '-l', String(run.last)],
+        ...['-jpeg', '-jpegopt', 'quality=90', '--', source, join(target, 'page')],
+      ],
+      {
+        reject: false,
+        cancelSignal: signal,
+        timeout: Math.max(1000, deadline - Date.now()),
+        stdin: 'ignore',
+        detached: true,
+        forceKillAfterDelay: 2000,
+      },
+    );
+    if (signal.aborted) throw signal.reason;
+    if (result.exitCode !== 0)
+      throw new ItemFailedError(`the PDF could not be rendered: ${lastLine(result.stderr)}`);
+    let written = 0;
+    for (const path of await walk(target)) written += (await stat(path)).size;
+    if (written > limits.maxBytes) {
+      throw new ItemFailedError(`the PDF renders to more than ${formatBytes(limits.maxBytes)}; refused`);
+    }
+  }
+}
+
+/** Most pages rendered by one pdftoppm run: the bytes written are checked between runs. */
+const PDF_PAGES_PER_RUN = 50;
+/** Most pixels a rendered PDF page gets (6000 × 6000; 150 dpi of a 40-inch page). */
+const PDF_MAX_PAGE_PIXELS = 36_000_000;
+
+/** Each page's size in points as shown (a page rotated a quarter turn has its sides swapped). */
+function pdfPageSizes(pdfinfo: string, pages: number): { width: number; height: number }[] {
+  const sizes = Array.from({ length: pages }, () => ({ width: 612, height: 792 }));
+  for (const [, page, width, height] of pdfinfo.matchAll(/^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)/gm)) {
+    const at = Number(page) - 1;
+    if (at >= 0 && at < pages) sizes[at] = { width: Number(width), height: Number(height) };
+  }
+  for (const [, page, rotation] of pdfinfo.matchAll(/^Page\s+(\d+) rot:\s+(\d+)/gm)) {
+    const size = sizes[Number(page) - 1];
+    if (size && Number(rotation) % 180 === 90) [size.width, size.height] = [size.height, size.width];
+  }
+  return sizes;
+}
+
+/**
+ * Consecutive pages to render at one resolution: PDF_DPI, or lower for a page that would otherwise
+ * pass the width, height (a strip's own) or pixel limit; a pixel is added per side by rounding up.
+ */
+function renderRuns(
+  sizes: readonly { width: number; height: number }[],
+  limits: Pick<ComicLimits, 'maxPageSide' | 'maxStripHeight' | 'maxPagePixels'>,
+): { first: number; last: number; dpi: number }[] {
+  const pixels = Math.min(limits.maxPagePixels, PDF_MAX_PAGE_PIXELS);
+  const runs: { first: number; last: number; dpi: number }[] = [];
+  for (const [index, { width: w, height: h }] of sizes.entries()) {
+    const [width, height] = [Math.max(w, 1), Math.max(h, 1)];
+    // A strip keeps its length (it is cut into tiles later); any page keeps within the pixel budget,
+    // its sides rounded up: (width·s + 1)(height·s + 1) ≤ pixels, s being pixels per point.
+    const tallest = height >= 2 * width ? limits.maxStripHeight : limits.maxPageSide;
+    const sum = width + height;
+    const product = width * height;
+    const byPixels = (-sum + Math.sqrt(sum * sum + 4 * product * (pixels - 1))) / (2 * product);
+    const fit = Math.min(
+      PDF_DPI,
+      (72 * (limits.maxPageSide - 1)) / width,
+      (72 * (tallest - 1)) / height,
+      72 * byPixels * 0.999,
+    );
+    const dpi = Math.max(0.01, Math.floor(fit * 100) / 100);
+    const last = runs.at(-1);
+    if (last && last.dpi === dpi && last.last === index && last.last - last.first + 1 < PDF_PAGES_PER_RUN) {
+      last.last = index + 1;
+    } else {
+      runs.push({ first: index + 1, last: index + 1, dpi });
+    }
+  }
+  return runs;
 }
 
 /**
