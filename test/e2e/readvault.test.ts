@@ -420,6 +420,44 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     assert.deepEqual(await snapshot(), before);
   });
 
+  it('fails the second of two items of a pack that are the same chapter, and lets go of its CBZ', async () => {
+    const { MongoConnection } = await import('../../src/core/database/mongo-connection.js');
+    const db = server.app.get(MongoConnection).connection;
+    const filesBefore = await db.collection('media_files').countDocuments();
+    const groupA = makeZip([{ name: '01.jpg', content: await pageImage(300, 400, 150, 'jpeg') }]);
+    const groupB = makeZip([{ name: '01.jpg', content: await pageImage(300, 400, 160, 'jpeg') }]);
+    const pack = makeZip([
+      { name: 'Twin Scans c012 [GroupA].cbz', content: groupA },
+      { name: 'Twin Scans c012 [GroupB].cbz', content: groupB },
+    ]);
+    const task = await ingest(url('Twin Scans pack.zip', pack));
+    assert.equal(task.state, 'done', String(task.error));
+    const items = task.items as { name: string; state: string; error?: string; fileId?: string }[];
+    assert.deepEqual(
+      items.map((item) => [item.name, item.state]),
+      [
+        ['Twin Scans c012 [GroupA].cbz', 'done'],
+        ['Twin Scans c012 [GroupB].cbz', 'failed'],
+      ],
+    );
+    assert.equal(
+      items[1].error,
+      'chapter 12 is already in this batch (Twin Scans c012 [GroupA].cbz); not filed twice',
+    );
+    assert.equal(items[1].fileId ?? null, null);
+    const series = await admin.get(`/api/readvault/series/${String(task.titleId)}`);
+    const chapters = series.body.chapters as { id: string; number: number }[];
+    assert.deepEqual(
+      chapters.map((chapter) => chapter.number),
+      [12],
+    );
+    // Only GroupA's CBZ is kept, read by the one chapter; GroupB's is gone rather than orphaned.
+    assert.equal(await db.collection('media_files').countDocuments(), filesBefore + 1);
+    const chapter = await db.collection('chapters').findOne({ _id: chapters[0].id as never });
+    const users = await db.collection('comic_file_users').findOne({ _id: String(chapter?.fileId) as never });
+    assert.deepEqual(users?.chapterIds, [chapters[0].id]);
+  });
+
   it('OPDS 1.2: feeds parse as OPDS, PSE streams pages at the app width, Basic auth takes app passwords only', async () => {
     const created = await admin.post('/api/auth/app-passwords', { label: 'Panels' });
     assert.equal(created.status, 201, JSON.stringify(created.body));

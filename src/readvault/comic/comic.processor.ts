@@ -102,25 +102,28 @@ export class ComicProcessor implements MediaKindProcessor {
       const key = series.toLowerCase();
       bySeries.set(key, [...(bySeries.get(key) ?? []), context]);
     }
-    for (const contexts of bySeries.values()) {
-      const first = contexts[0].item.comic!;
+    const duplicates: { context: ItemContext; chapter: Chapter; kept: ItemContext }[] = [];
+    const keptFiles = new Set<string>();
+    for (const group of bySeries.values()) {
+      const first = group[0].item.comic!;
       const title = await this.library.upsertSkeleton({ kind: 'manga', name: first.series });
-      const chapters: Chapter[] = contexts.map(({ item }) => {
-        const comic = item.comic!;
-        return {
-          _id: chapterKey(String(title._id), comic, item.fileId!),
-          seriesId: title._id,
-          volume: comic.volume,
-          number: comic.number,
-          title: comic.title,
-          fileId: new Types.ObjectId(item.fileId),
-          pages: comic.pages,
-          sourceFormat: comic.format,
-          language: comic.language,
-          rightToLeft: comic.rightToLeft,
-          createdAt: new Date(),
-        };
-      });
+      // Two items of one batch with the same key ("c012 [GroupA]" and "c012 [GroupB]") would be one
+      // chapter: the first is filed, a later one fails saying which it collides with.
+      const byKey = new Map<string, ItemContext>();
+      const contexts: ItemContext[] = [];
+      const chapters: Chapter[] = [];
+      for (const context of group) {
+        const chapter = this.toChapter(title._id, context);
+        const kept = byKey.get(chapter._id);
+        if (kept) {
+          duplicates.push({ context, chapter, kept });
+          continue;
+        }
+        byKey.set(chapter._id, context);
+        contexts.push(context);
+        chapters.push(chapter);
+        keptFiles.add(context.item.fileId!);
+      }
       const told = contexts.map(({ item }) => item.comic!).find((comic) => comic.writer || comic.summary);
       const previous = await Promise.all(chapters.map((chapter) => this.chapters.findChapter(chapter._id)));
       await this.attachFiles(chapters, contexts);
@@ -161,6 +164,60 @@ export class ComicProcessor implements MediaKindProcessor {
         });
       }
     }
+    for (const { context, chapter, kept } of duplicates)
+      await this.refuseDuplicate(context, chapter, kept, keptFiles);
+  }
+
+  private toChapter(seriesId: Types.ObjectId, { item }: ItemContext): Chapter {
+    const comic = item.comic!;
+    return {
+      _id: chapterKey(String(seriesId), comic, item.fileId!),
+      seriesId,
+      volume: comic.volume,
+      number: comic.number,
+      title: comic.title,
+      fileId: new Types.ObjectId(item.fileId),
+      pages: comic.pages,
+      sourceFormat: comic.format,
+      language: comic.language,
+      rightToLeft: comic.rightToLeft,
+      createdAt: new Date(),
+    };
+  }
+
+  /**
+   * Fails a chapter that another item of the batch was filed as, and lets go of its stored CBZ like
+   * any unfiled one: deleted unless a chapter reads it (the same content filed before, or by the
+   * kept item).
+   */
+  private async refuseDuplicate(
+    context: ItemContext,
+    chapter: Chapter,
+    kept: ItemContext,
+    keptFiles: ReadonlySet<string>,
+  ): Promise<void> {
+    const where = chapterWhere(chapter) || 'this chapter';
+    const reason = `${where} is already in this batch (${kept.item.name}); not filed twice`;
+    this.logger.warn(`task ${context.task._id}: ${context.item.name}: ${reason}`);
+    if (!keptFiles.has(context.item.fileId!)) {
+      await this.files.detach(chapter.fileId, chapter._id, () =>
+        this.library.deleteDetachedFiles([chapter.fileId], 'duplicate chapter in its batch'),
+      );
+    }
+    // Nothing of the stored file stays with the item: sent again, it is read and stored afresh.
+    const stored = {
+      fileId: undefined,
+      uploadedParts: undefined,
+      storedParts: undefined,
+      reusedFile: undefined,
+    };
+    await context.record({
+      state: 'failed',
+      error: reason,
+      comic: undefined,
+      checksum: undefined,
+      ...stored,
+    });
   }
 
   /**
@@ -232,11 +289,14 @@ function displayName(comic: ComicItemInfo): string {
 }
 
 function chapterNote(chapter: Chapter): string {
-  const where = [
+  return `${chapterWhere(chapter) || 'a chapter'}, ${chapter.pages.length} pages`;
+}
+
+function chapterWhere(chapter: Chapter): string {
+  return [
     chapter.volume !== undefined && `volume ${chapter.volume}`,
     chapter.number !== undefined && `chapter ${chapter.number}`,
   ]
     .filter(Boolean)
     .join(', ');
-  return `${where || 'a chapter'}, ${chapter.pages.length} pages`;
 }
