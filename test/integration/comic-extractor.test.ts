@@ -143,6 +143,30 @@ describe('comic sources that must be refused, or read only in part', () => {
     );
   });
 
+  it('refuses strips past the page or strip-pixel budget before cutting them, not after', async () => {
+    // Three 100×5000 strips: two tiles each, 500,000 px each.
+    const strip = await pageImage(100, 5000, 100, 'png');
+    const zip = makeZip(['01.png', '02.png', '03.png'].map((name) => ({ name, content: strip })));
+    const tilesUnder = (work: string) =>
+      readdirSync(join(work, 'tiles'), { recursive: true }).filter((name) =>
+        /\.(png|jpg)$/.test(String(name)),
+      ).length;
+    const pages = source('strips.cbz', zip);
+    const fewPages = { ...pages.limits, maxPages: 4 };
+    assert.match(
+      await refusal(extractComic(pages.path, pages.work, fewPages, signal)),
+      /more than 4 pages \(long strips counted as their tiles\)/,
+    );
+    assert.equal(tilesUnder(pages.work), 4, 'the third strip was never cut');
+    const pixels = source('strips.cbz', zip);
+    const fewPixels = { ...pixels.limits, maxStripPixels: 1_200_000 };
+    assert.match(
+      await refusal(extractComic(pixels.path, pixels.work, fewPixels, signal)),
+      /long strips add up to more than 1200000 px \(at 03\.png\)/,
+    );
+    assert.equal(tilesUnder(pixels.work), 4);
+  });
+
   it('cuts a 60,000 px webtoon strip into pages of at most 4096 px that stack back into it', async () => {
     // Every row its own colour, so a tile out of order or off by a row shows.
     const width = 120;

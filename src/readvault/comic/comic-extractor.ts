@@ -12,7 +12,7 @@ import { unpackArchive } from '../../ingest/items/archive-unpacker.js';
 import { safeRelativePath } from '../../ingest/items/safe-path.js';
 import { ItemFailedError } from '../../ingest/processors/media-kind-processor.js';
 import { archiveFormat } from '../../ingest/processing/archive-detector.js';
-import { cutStrip, isStrip } from './strip-tiles.js';
+import { cutStrip, isStrip, tileHeights } from './strip-tiles.js';
 
 export interface ComicLimits {
   /** Most pages one chapter may have. */
@@ -27,6 +27,8 @@ export interface ComicLimits {
   maxStripHeight: number;
   /** Most pixels a page may decode to (sharp's limitInputPixels). */
   maxPagePixels: number;
+  /** Most pixels of strips one chapter may cut into tiles, all together (each is decoded whole). */
+  maxStripPixels: number;
 }
 
 /** A chapter's unpacked pages may not exceed this many times the source (a zip bomb stops there)... */
@@ -50,6 +52,7 @@ export function comicLimits(
     maxPageSide: 16383,
     maxStripHeight: 200_000,
     maxPagePixels: 100_000_000,
+    maxStripPixels: 1_000_000_000,
   };
 }
 
@@ -122,6 +125,7 @@ export async function extractComic(
   const infoFile = files.find((file) => basename(file).toLowerCase() === 'comicinfo.xml');
   const comicInfo = infoFile ? (await readFile(infoFile, 'utf8')).slice(0, 256 * 1024) : undefined;
   const pages: ComicPage[] = [];
+  let stripPixels = 0;
   for (const path of files) {
     if (path === infoFile) continue;
     const type = await fileTypeFromFile(path).catch(() => undefined);
@@ -129,8 +133,17 @@ export async function extractComic(
     const name = relative(root, path).split(sep).join('/');
     const size = await checkPage(path, name, limits);
     if (!isStrip(size.width, size.height)) {
+      if (pages.length + 1 > limits.maxPages) throw tooManyPages(limits);
       pages.push({ source: name, path, ext: type.ext, ...size });
       continue;
+    }
+    // Refused before the work: a pack of long strips would otherwise be cut in full first.
+    if (pages.length + tileHeights(size.height).length > limits.maxPages) throw tooManyPages(limits);
+    stripPixels += size.width * size.height;
+    if (stripPixels > limits.maxStripPixels) {
+      throw new ItemFailedError(
+        `its long strips add up to more than ${limits.maxStripPixels} px (at ${name}), over the limit per chapter`,
+      );
     }
     // A webtoon strip drawn as one image: pages of at most 4096 px that the reader stacks again.
     const tiles = await cutStrip(
@@ -145,10 +158,13 @@ export async function extractComic(
     }
   }
   if (pages.length === 0) throw new ItemFailedError('no images in it: not a comic');
-  if (pages.length > limits.maxPages) {
-    throw new ItemFailedError(`${pages.length} pages, over the limit of ${limits.maxPages} per chapter`);
-  }
   return { format, pages, comicInfo };
+}
+
+function tooManyPages(limits: ComicLimits): ItemFailedError {
+  return new ItemFailedError(
+    `more than ${limits.maxPages} pages (long strips counted as their tiles), over the limit per chapter`,
+  );
 }
 
 /** A page within the limits, with its size in pixels; a page that is not, fails the chapter with which one. */
