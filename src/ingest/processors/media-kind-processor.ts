@@ -44,5 +44,16 @@ export class ItemFailedError extends Error {
   override name = 'ItemFailedError';
 }
 
+/**
+ * True when a previous run already stored the item's bytes (`fileId`): the item goes back to `stored`
+ * without storing anything again, so this run files it. An item whose filing failed comes back here
+ * on a retry (as `pending`), as does one a worker stopped with; without this it would stay `pending`.
+ */
+export async function resumedAsStored(context: ItemContext): Promise<boolean> {
+  if (!context.item.fileId) return false;
+  await context.record({ state: 'stored' });
+  return true;
+}
+
 /** Injection token of the processors shipped with ingest (see MediaProcessorRegistry). */
 export const MEDIA_KIND_PROCESSORS = Symbol('MEDIA_KIND_PROCESSORS');

@@ -15,7 +15,12 @@ import { sha256File } from '../processing/checksum.js';
 import { ContentStore } from '../processing/content-store.js';
 import { ffprobeComplaint, MediaProber, mimeOf } from '../processing/media-prober.js';
 import { VideoTools } from '../processing/video-tools.js';
-import { ItemFailedError, type ItemContext, type MediaKindProcessor } from './media-kind-processor.js';
+import {
+  ItemFailedError,
+  type ItemContext,
+  type MediaKindProcessor,
+  resumedAsStored,
+} from './media-kind-processor.js';
 import { nameVideo } from './video-naming.js';
 
 /**
@@ -39,7 +44,7 @@ export class VideoProcessor implements MediaKindProcessor {
   ) {}
 
   async process(context: ItemContext): Promise<void> {
-    if (context.item.fileId) return;
+    if (await resumedAsStored(context)) return;
     // The prepared fields are recorded with the store's first write, not on their own: every update
     // costs (FerretDB rewrites the task), and after a crash faststart and the hash are simply redone.
     const prepared = context.item.checksum ? {} : await this.prepare(context);

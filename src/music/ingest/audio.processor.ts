@@ -8,6 +8,7 @@ import {
   type ItemContext,
   ItemFailedError,
   type MediaKindProcessor,
+  resumedAsStored,
 } from '../../ingest/processors/media-kind-processor.js';
 import { albumId, artistId, trackId } from '../model/music-ids.js';
 import { MusicRepository } from '../model/music.repository.js';
@@ -35,7 +36,7 @@ export class AudioProcessor implements MediaKindProcessor {
   ) {}
 
   async process(context: ItemContext): Promise<void> {
-    if (context.item.fileId) return;
+    if (await resumedAsStored(context)) return;
     const problem = await undecodableReason(context.path, context.signal);
     if (problem) throw new ItemFailedError(problem);
     const { info, picture } = await readAudioTags(

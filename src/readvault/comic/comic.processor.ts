@@ -7,7 +7,11 @@ import { type ComicItemInfo } from '../../ingest/items/ingest-item.js';
 import { pathInSource } from '../../ingest/items/path-in-source.js';
 import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
-import { type ItemContext, type MediaKindProcessor } from '../../ingest/processors/media-kind-processor.js';
+import {
+  type ItemContext,
+  type MediaKindProcessor,
+  resumedAsStored,
+} from '../../ingest/processors/media-kind-processor.js';
 import { LibraryService } from '../../library/library.service.js';
 import { EnrichmentRequests } from '../../library/metadata/enrichment-requests.js';
 import { writeCbz } from '../archive/cbz-writer.js';
@@ -41,7 +45,7 @@ export class ComicProcessor implements MediaKindProcessor {
   ) {}
 
   async process(context: ItemContext): Promise<void> {
-    if (context.item.fileId) return;
+    if (await resumedAsStored(context)) return;
     const work = `${context.path}.readvault`;
     await rm(work, { recursive: true, force: true });
     try {
