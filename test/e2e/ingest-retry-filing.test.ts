@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { LibraryService } from '../../src/library/library.service.js';
-import { albumId } from '../../src/music/model/music-ids.js';
+import { ContentStore } from '../../src/ingest/processing/content-store.js';
+import { albumId, artistId } from '../../src/music/model/music-ids.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -139,5 +140,55 @@ describe('ingest: a retry files the items whose filing failed', () => {
     const title = await server.app.get(LibraryService).requireTitle(new Types.ObjectId(item.titleId));
     assert.equal(title.name, 'Retry Filing Movie');
     assert.equal(await files(name), 1, 'stored once');
+  });
+
+  it('files a retried track of an untagged compilation into its Various Artists album', async () => {
+    const dir = tempDir('sv-retry-mix-');
+    const tracks = [
+      { name: 'Beach Mix/01 - Sand.opus', title: 'Sand', artist: 'Ann Sand' },
+      { name: 'Beach Mix/02 - Surf.opus', title: 'Surf', artist: 'Bob Surf' },
+      { name: 'Beach Mix/03 - Wave.opus', title: 'Wave', artist: 'Cy Wave' },
+    ];
+    const zip = makeZip(
+      tracks.map(({ name, title, artist }, index) => ({
+        name,
+        content: toneFile(join(dir, name), {
+          frequency: 500 + index * 100,
+          tags: { title, artist, album: 'Beach Mix', track: String(index + 1) },
+        }),
+      })),
+    );
+    // The third track cannot be stored on the first run: the other two are filed without it.
+    const content = server.app.get(ContentStore);
+    const storeOnce = content.storeOnce.bind(content);
+    let refused = false;
+    content.storeOnce = (input) => {
+      if (refused || input.name !== '03 - Wave.opus') return storeOnce(input);
+      refused = true;
+      return Promise.reject(new Error('the store refused it'));
+    };
+
+    const first = await ingestLink(admin, links.url('Beach Mix.zip', zip));
+    assert.equal(first.state, 'done', String(first.error));
+    assert.deepEqual(
+      (first.items as ItemView[]).map((item) => item.state),
+      ['done', 'done', 'failed'],
+    );
+
+    const task = await retried(String(first.taskId));
+    assert.equal(task.state, 'done', String(task.error));
+    const music = server.app.get(MusicRepository);
+    const album = await music.findAlbum(albumId('Various Artists', 'Beach Mix'));
+    assert.equal(album?.compilation, true);
+    assert.deepEqual(
+      album?.tracks.map((track) => [track.title, track.artist, track.albumArtist]),
+      [
+        ['Sand', 'Ann Sand', 'Various Artists'],
+        ['Surf', 'Bob Surf', 'Various Artists'],
+        ['Wave', 'Cy Wave', 'Various Artists'],
+      ],
+    );
+    assert.equal(await music.findAlbum(albumId('Cy Wave', 'Beach Mix')), null, 'no second album');
+    assert.deepEqual((await music.findArtist(artistId('Cy Wave')))?.albumIds ?? [], []);
   });
 });

@@ -9,6 +9,8 @@ export interface AlbumGroup<T> {
   year?: number;
   coverFileId?: string;
   musicBrainzId?: string;
+  /** The tracks' folder when no tag names the album artist: this batch alone decided it. */
+  folder?: string;
   members: T[];
 }
 
@@ -40,6 +42,7 @@ export function groupAlbums<T>(entries: readonly T[], infoOf: (entry: T) => Audi
       year: infos.find((info) => info.year)?.year,
       coverFileId: infos.find((info) => info.coverFileId)?.coverFileId,
       musicBrainzId: infos.find((info) => info.musicBrainz.albumId)?.musicBrainz.albumId,
+      folder: tagged ? undefined : infos[0].folder,
       members,
     };
   });

@@ -13,7 +13,7 @@ import {
 import { albumId, artistId, trackId } from '../model/music-ids.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { type MusicTrack } from '../model/music.schema.js';
-import { groupAlbums } from './album-grouping.js';
+import { type AlbumGroup, groupAlbums } from './album-grouping.js';
 import { undecodableReason } from './audio-decode-check.js';
 import { readAudioTags } from './audio-tags.js';
 import { coverJpeg, isCoverName } from './cover-art.js';
@@ -102,7 +102,8 @@ export class AudioProcessor implements MediaKindProcessor {
 
   /** The task's stored tracks, by album: one album (and artist) write per album. */
   async file(batch: readonly ItemContext[]): Promise<void> {
-    for (const group of groupAlbums(batch, (context) => context.item.audio!)) {
+    for (const grouped of groupAlbums(batch, (context) => context.item.audio!)) {
+      const group = await this.continued(grouped);
       const id = albumId(group.albumArtist, group.album);
       const albumArtistId = artistId(group.albumArtist);
       const tracks: MusicTrack[] = group.members.map(({ item }) => {
@@ -146,6 +147,18 @@ export class AudioProcessor implements MediaKindProcessor {
         });
       }
     }
+  }
+
+  /**
+   * An album artist this batch alone decided (no tag names one) yields to the album the tracks
+   * continue: a retried track of an untagged compilation joins its Various Artists album instead of
+   * making a second album under the track's own artist.
+   */
+  private async continued(group: AlbumGroup<ItemContext>): Promise<AlbumGroup<ItemContext>> {
+    if (group.folder === undefined) return group;
+    const album = await this.music.findContinuedAlbum(group.album, group.folder, group.musicBrainzId);
+    if (!album || album.artist === group.albumArtist) return group;
+    return { ...group, album: album.name, albumArtist: album.artist, compilation: album.compilation };
   }
 
   /** The embedded picture, else the cover file of the track's folder in the pack; stored once. */

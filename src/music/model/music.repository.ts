@@ -47,6 +47,24 @@ export class MusicRepository {
     return this.albums.findById(id).lean<MusicAlbum>().exec();
   }
 
+  /**
+   * The album that tracks of `folder` named `name` continue: the one with their MusicBrainz album id,
+   * else the one of that name holding a track of the same folder (an earlier run of the same pack).
+   */
+  async findContinuedAlbum(
+    name: string,
+    folder: string,
+    musicBrainzId?: string,
+  ): Promise<Pick<MusicAlbum, '_id' | 'name' | 'artist' | 'compilation'> | undefined> {
+    const fields = { name: 1, artist: 1, compilation: 1, 'tracks.path': 1 };
+    if (musicBrainzId) {
+      const same = await this.albums.findOne({ musicBrainzId }, fields).lean<MusicAlbum>().exec();
+      if (same) return same;
+    }
+    const named = await this.albums.find({ name }, fields).lean<MusicAlbum[]>().exec();
+    return named.find((album) => album.tracks.some((track) => folderOf(track.path) === folder));
+  }
+
   findArtist(id: string): Promise<MusicArtist | null> {
     return this.artists.findById(id).lean<MusicArtist>().exec();
   }
@@ -153,4 +171,9 @@ export class MusicRepository {
       await this.userData.replaceOne({ _id: userId }, data, { upsert: true });
     });
   }
+}
+
+/** A track's folder in its pack, as `AudioItemInfo.folder` has it. */
+function folderOf(path: string): string {
+  return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
 }
