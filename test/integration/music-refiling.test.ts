@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Types } from 'mongoose';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { LibraryService } from '../../src/library/library.service.js';
+import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
+import { MusicRepository } from '../../src/music/model/music.repository.js';
+import { type MusicTrack } from '../../src/music/model/music.schema.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { createMediaFile } from '../support/library-fixtures.js';
+
+const ARTIST = 'Refiling Ensemble';
+
+/** A track of `album` stored as `fileId`, as ingest files one. */
+function track(album: string, fileId: Types.ObjectId, number: number, title: string): MusicTrack {
+  const id = String(fileId);
+  return {
+    _id: trackId(id),
+    fileId: id,
+    albumId: albumId(ARTIST, album),
+    artistId: artistId(ARTIST),
+    albumArtistId: artistId(ARTIST),
+    title,
+    artists: [ARTIST],
+    artist: ARTIST,
+    album,
+    track: number,
+    disc: 1,
+    genres: ['Ambient'],
+    duration: 60,
+    suffix: 'flac',
+    contentType: 'audio/flac',
+    compilation: false,
+    musicBrainz: {},
+    replayGain: {},
+    size: 1000,
+    path: `${ARTIST}/${album}/${String(number).padStart(2, '0')} ${title}.flac`,
+    createdAt: new Date(),
+  };
+}
+
+describe('music: filing an album again lands on the same records', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let music: MusicRepository;
+
+  const file = (album: string, tracks: MusicTrack[]) =>
+    music.fileAlbum(
+      {
+        _id: albumId(ARTIST, album),
+        name: album,
+        artistId: artistId(ARTIST),
+        artist: ARTIST,
+        genres: [],
+        compilation: false,
+      },
+      tracks,
+    );
+  const files = (count: number, rip: string) =>
+    Promise.all(Array.from({ length: count }, (_, n) => createMediaFile(server.app, `${rip}-${n + 1}.flac`)));
+  const trackIds = async (album: string) =>
+    (await music.findAlbum(albumId(ARTIST, album)))?.tracks.map((t) => t._id);
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    music = server.app.get(MusicRepository);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('a retagged copy of an album replaces its tracks, and the files they left are deleted', async () => {
+    const titles = Array.from({ length: 12 }, (_, n) => `Movement ${n + 1}`);
+    const first = await files(12, 'first');
+    await file(
+      'Twelve',
+      first.map((id, n) => track('Twelve', id, n + 1, titles[n])),
+    );
+    const library = server.app.get(LibraryService);
+    const refs = (await library.findFiles(first)).flatMap((f) => f.storage.parts.map((part) => part.ref));
+    // Another rip: other bytes, so other files and track ids; titles differ in case and spacing only.
+    const second = await files(12, 'second');
+    await file(
+      'Twelve',
+      second.map((id, n) => track('Twelve', id, n + 1, ` ${titles[n].toUpperCase()}`)),
+    );
+
+    assert.deepEqual(
+      await trackIds('Twelve'),
+      second.map((id) => trackId(String(id))),
+    );
+    for (const id of first) assert.equal(await music.findTrack(trackId(String(id))), null);
+    assert.deepEqual(await library.findFiles(first), [], "the first rip's files are gone");
+    assert.equal((await library.findFiles(second)).length, 12);
+    const queued = await server.app
+      .get(MongoConnection)
+      .connection.collection('pending_deletions')
+      .find({ ref: { $in: refs } })
+      .toArray();
+    assert.equal(queued.length, 12, 'their bytes are queued for deletion');
+
+    // Filing the same copy once more changes nothing.
+    await file(
+      'Twelve',
+      second.map((id, n) => track('Twelve', id, n + 1, titles[n])),
+    );
+    assert.equal((await trackIds('Twelve'))?.length, 12);
+    assert.equal((await library.findFiles(second)).length, 12);
+  });
+
+  it('a track filed under another album leaves its first one; an album left empty goes', async () => {
+    const [wander, stay] = await files(2, 'moving');
+    await file('Old Home', [track('Old Home', wander, 1, 'Wander'), track('Old Home', stay, 2, 'Stay')]);
+    // The same bytes (so the same track) filed under another album: tags fixed, or a second pack.
+    await file('New Home', [track('New Home', wander, 1, 'Wander')]);
+    assert.deepEqual(await trackIds('Old Home'), [trackId(String(stay))]);
+    assert.deepEqual(await trackIds('New Home'), [trackId(String(wander))]);
+    assert.equal((await music.findTrack(trackId(String(wander))))?.albumId, albumId(ARTIST, 'New Home'));
+    assert.equal((await server.app.get(LibraryService).findFiles([wander])).length, 1, 'its file is kept');
+
+    await file('New Home', [track('New Home', stay, 2, 'Stay')]);
+    assert.equal(await music.findAlbum(albumId(ARTIST, 'Old Home')), null);
+    const artist = await music.findArtist(artistId(ARTIST));
+    assert.ok(artist?.albumIds.includes(albumId(ARTIST, 'New Home')));
+    assert.ok(!artist?.albumIds.includes(albumId(ARTIST, 'Old Home')), 'the artist no longer lists it');
+  });
+});
