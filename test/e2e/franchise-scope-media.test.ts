@@ -643,6 +643,44 @@ describe('franchise: a tenant scope reaches music (Subsonic, /api/music) and man
     assert.equal((await subsonic(JAZZ, 'getSong', { id: out.trackId })).error.code, 70);
   });
 
+  it('createPlaylist over an existing playlist keeps the songs the site hides, in their places', async () => {
+    const inside = albums['Blue Night'];
+    const out = albums['Loud City'];
+    const scope = async (value: Json) => {
+      const changed = await operator.patch(`/api/tenants/${tenantIds[MEDIA]}`, { scope: value });
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    };
+    await scope({ mode: 'all' });
+    const id = String((await subsonic(MEDIA, 'createPlaylist', { name: 'both' })).playlist.id);
+    for (const songId of [out.trackId, inside.trackId]) {
+      assert.equal(
+        (await subsonic(MEDIA, 'updatePlaylist', { playlistId: id, songIdToAdd: songId })).status,
+        'ok',
+      );
+    }
+
+    // The site now hides Loud City: the client, shown Blue Night only, sends its whole list back.
+    await scope({ mode: 'filtered', genres: ['Jazz'] });
+    const replaced = await subsonic(MEDIA, 'createPlaylist', {
+      playlistId: id,
+      name: 'renamed',
+      songId: inside.trackId,
+    });
+    assert.equal(replaced.status, 'ok', JSON.stringify(replaced));
+    assert.deepEqual(
+      replaced.playlist.entry.map((s: Json) => s.title),
+      ['Blue Night Theme'],
+    );
+
+    await scope({ mode: 'all' });
+    const playlist = (await subsonic(MEDIA, 'getPlaylist', { id })).playlist;
+    assert.equal(playlist.name, 'renamed');
+    assert.deepEqual(
+      playlist.entry.map((s: Json) => s.title),
+      ['Loud City Theme', 'Blue Night Theme'],
+    );
+  });
+
   it("the home page's continue row lists only titles the site shows", async () => {
     const library = server.app.get(LibraryService);
     const movies: Record<string, string> = {};

@@ -454,8 +454,9 @@ export class SubsonicService {
     const songIds = params.all('songId');
     await this.requireTracks(songIds);
     if (existing) {
+      const library = await this.catalog.current();
       const updated = await this.users.update(identity.id, existing, (playlist) => {
-        playlist.trackIds = songIds;
+        playlist.trackIds = replaceShown(playlist.trackIds, songIds, (id) => library.trackById.has(id));
         const name = params.string('name');
         if (name) playlist.name = name;
       });
@@ -604,6 +605,24 @@ function indexLetter(name: string): string {
   const stripped = name.replace(/^(the|el|la|los|las|le|les)\s+/i, '');
   const first = stripped.normalize('NFKD').replace(/\p{M}/gu, '').charAt(0).toUpperCase();
   return /[A-Z]/.test(first) ? first : '#';
+}
+
+/**
+ * A playlist's songs replaced by those a client sent, which knew only the ones shown to it (the
+ * site's scope, not deleted): the others keep their places among them (updatePlaylist keeps them too).
+ */
+function replaceShown(
+  current: readonly string[],
+  sent: readonly string[],
+  shown: (id: string) => boolean,
+): string[] {
+  const next: string[] = [];
+  let taken = 0;
+  for (const id of current) {
+    if (!shown(id)) next.push(id);
+    else if (taken < sent.length) next.push(sent[taken++]);
+  }
+  return [...next, ...sent.slice(taken)];
 }
 
 /** `size` items picked at random (a partial Fisher-Yates shuffle of a copy of the indices touched). */
