@@ -5,6 +5,7 @@ import { matchesAll, searchWords } from '../catalog/search-words.js';
 import { kindOfId } from '../model/music-ids.js';
 import {
   type MusicAlbum,
+  type MusicArtist,
   type MusicPlaylist,
   type MusicTrack,
   type MusicUserData,
@@ -124,12 +125,21 @@ export class SubsonicService {
 
   private async indexes(request: SubsonicRequest, key: 'indexes' | 'artists'): Promise<SubsonicObject> {
     const { library, map } = await this.context(request);
-    const groups = new Map<string, SubsonicObject[]>();
+    // Filed and ordered by the name without its article ("The Beatles" under B, after "Blur"), '#' last.
+    const groups = new Map<string, MusicArtist[]>();
     for (const artist of library.artists) {
       const letter = indexLetter(artist.name);
-      groups.set(letter, [...(groups.get(letter) ?? []), map.artist(artist)]);
+      groups.set(letter, [...(groups.get(letter) ?? []), artist]);
     }
-    const index = [...groups].map(([name, artist]) => ({ name, artist }));
+    const index = [...groups]
+      .sort(([a], [b]) => Number(a === '#') - Number(b === '#') || a.localeCompare(b))
+      .map(([name, artists]) => ({
+        name,
+        artist: artists
+          .map((artist) => ({ artist, key: withoutArticle(artist.name) }))
+          .sort((a, b) => a.key.localeCompare(b.key, 'en', { sensitivity: 'base', numeric: true }))
+          .map(({ artist }) => map.artist(artist)),
+      }));
     return key === 'indexes'
       ? { indexes: { lastModified: library.loadedAt.getTime(), ignoredArticles: IGNORED_ARTICLES, index } }
       : { artists: { ignoredArticles: IGNORED_ARTICLES, index } };
@@ -601,9 +611,13 @@ function exists(library: CatalogSnapshot, id: string): boolean {
   return false;
 }
 
+/** The name as the index files it: without a leading article of IGNORED_ARTICLES. */
+function withoutArticle(name: string): string {
+  return name.replace(/^(the|el|la|los|las|le|les)\s+/i, '');
+}
+
 function indexLetter(name: string): string {
-  const stripped = name.replace(/^(the|el|la|los|las|le|les)\s+/i, '');
-  const first = stripped.normalize('NFKD').replace(/\p{M}/gu, '').charAt(0).toUpperCase();
+  const first = withoutArticle(name).normalize('NFKD').replace(/\p{M}/gu, '').charAt(0).toUpperCase();
   return /[A-Z]/.test(first) ? first : '#';
 }
 

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Types } from 'mongoose';
+import { SubsonicAPI } from 'subsonic-api';
+import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
+import { MusicRepository } from '../../src/music/model/music.repository.js';
+import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { type InProcessApp, signInNewUser, startInProcessApp } from '../support/in-process-app.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** An album of one track by `artist`, as records only (nothing streams it here). */
+async function fileAlbum(music: MusicRepository, artist: string): Promise<void> {
+  const name = `${artist} Greatest`;
+  const id = albumId(artist, name);
+  const fileId = new Types.ObjectId().toHexString();
+  await music.fileAlbum(
+    { _id: id, name, artistId: artistId(artist), artist, genres: [], compilation: false },
+    [
+      {
+        _id: trackId(fileId),
+        fileId,
+        albumId: id,
+        artistId: artistId(artist),
+        albumArtistId: artistId(artist),
+        title: `${artist} Song`,
+        artists: [artist],
+        artist,
+        album: name,
+        track: 1,
+        genres: [],
+        duration: 60,
+        suffix: 'mp3',
+        contentType: 'audio/mpeg',
+        compilation: false,
+        musicBrainz: {},
+        replayGain: {},
+        size: 1000,
+        path: `${artist}/${name}/01.mp3`,
+        createdAt: new Date(),
+      },
+    ],
+  );
+}
+
+describe('Subsonic lists: the artist index', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let client: SubsonicAPI;
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    const music = server.app.get(MusicRepository);
+    for (const artist of ['The Beatles', 'Coldplay', 'ABBA', '2Pac', 'Blur', 'the Zombies']) {
+      await fileAlbum(music, artist);
+    }
+    const listener = await signInNewUser(server, 'listener', 'viewer');
+    const made = await listener.post('/api/auth/app-passwords', { label: 'Symfonium' });
+    client = new SubsonicAPI({
+      url: server.url,
+      auth: { username: 'listener', password: String(made.body.password) },
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('indexes artists by their name without its article, letters in order and "#" last (getIndexes, getArtists)', async () => {
+    const expected = [
+      { name: 'A', artist: ['ABBA'] },
+      { name: 'B', artist: ['The Beatles', 'Blur'] },
+      { name: 'C', artist: ['Coldplay'] },
+      { name: 'Z', artist: ['the Zombies'] },
+      { name: '#', artist: ['2Pac'] },
+    ];
+    const shown = (index: Json[]) =>
+      index.map((group) => ({ name: group.name, artist: group.artist.map((a: Json) => a.name) }));
+    assert.deepEqual(shown(((await client.getIndexes()) as Json).indexes.index), expected);
+    assert.deepEqual(shown(((await client.getArtists()) as Json).artists.index), expected);
+  });
+});
