@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { SubsonicAPI } from 'subsonic-api';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
+import { PLAYLIST_LIMITS } from '../../src/music/user/music-user.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type InProcessApp, signInNewUser, startInProcessApp } from '../support/in-process-app.js';
 
@@ -43,7 +45,7 @@ async function fileAlbum(music: MusicRepository, artist: string): Promise<void> 
   );
 }
 
-describe('Subsonic lists: the artist index', () => {
+describe('Subsonic lists: the artist index, and playlists per account', () => {
   let db: TestDatabase;
   let server: InProcessApp;
   let client: SubsonicAPI;
@@ -79,5 +81,34 @@ describe('Subsonic lists: the artist index', () => {
       index.map((group) => ({ name: group.name, artist: group.artist.map((a: Json) => a.name) }));
     assert.deepEqual(shown(((await client.getIndexes()) as Json).indexes.index), expected);
     assert.deepEqual(shown(((await client.getArtists()) as Json).artists.index), expected);
+  });
+
+  it(`refuses an account's playlist past ${PLAYLIST_LIMITS.perAccount} (error 0) until it deletes one`, async () => {
+    const first = ((await client.createPlaylist({ name: 'first' } as never)) as Json).playlist;
+    // The account's list filled up to the cap with playlists that have gone (readers skip those).
+    const lists = server.app
+      .get(MongoConnection)
+      .connection.collection<{ _id: string; ids: string[] }>('music_playlist_lists');
+    const [own] = (await lists.find({ ids: first.id }).toArray()).filter((l) => l._id.startsWith('owner:'));
+    assert.ok(own, 'the account lists its playlist');
+    const gone = Array.from({ length: PLAYLIST_LIMITS.perAccount - 2 }, (_, n) => `pl-gone-${n}`);
+    await lists.updateOne({ _id: own._id }, { $set: { ids: [first.id, ...gone] } });
+
+    const last = ((await client.createPlaylist({ name: 'last' } as never)) as Json).playlist;
+    assert.ok(last?.id, 'the last one the cap allows');
+    const refused = (await client.createPlaylist({ name: 'one too many' } as never)) as Json;
+    assert.deepEqual([refused.status, refused.error?.code], ['failed', 0], JSON.stringify(refused));
+    assert.match(
+      String(refused.error.message),
+      new RegExp(`at most ${PLAYLIST_LIMITS.perAccount} playlists`),
+    );
+    assert.deepEqual(
+      ((await client.getPlaylists()) as Json).playlists.playlist.map((p: Json) => p.name),
+      ['first', 'last'],
+    );
+
+    await client.deletePlaylist({ id: first.id });
+    const again = (await client.createPlaylist({ name: 'again' } as never)) as Json;
+    assert.equal(again.status, 'ok', JSON.stringify(again));
   });
 });

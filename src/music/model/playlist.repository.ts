@@ -63,6 +63,21 @@ export class PlaylistRepository {
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.localeCompare(b._id));
   }
 
+  /**
+   * Saves a new playlist unless its owner's list already names `max` (counted and listed under the
+   * list's lock, so parallel creations cannot pass it); false then, and nothing is written.
+   */
+  async create(playlist: MusicPlaylist, max: number): Promise<boolean> {
+    let listed = false;
+    await this.changeList(ownerList(playlist.owner), (ids) => {
+      if (ids.length >= max) return ids;
+      listed = true;
+      return [...ids, playlist._id];
+    });
+    if (listed) await this.save(playlist);
+    return listed;
+  }
+
   async save(playlist: MusicPlaylist): Promise<void> {
     await this.list(ownerList(playlist.owner), playlist._id);
     if (playlist.public && playlist.tenantId) await this.list(publicList(playlist.tenantId), playlist._id);

@@ -26,8 +26,11 @@ export class PlaylistForbiddenError extends Error {}
 /** A name, comment or track list a playlist cannot take. */
 export class PlaylistRefusedError extends Error {}
 
-/** Every account of a site receives the public playlists' names: what one may hold is bounded. */
-export const PLAYLIST_LIMITS = { nameChars: 255, commentChars: 1000, tracks: 5000 } as const;
+/**
+ * Every account of a site receives the public playlists' names: what one may hold is bounded, and so
+ * is how many an account has (each listing reads every public one of the site).
+ */
+export const PLAYLIST_LIMITS = { nameChars: 255, commentChars: 1000, tracks: 5000, perAccount: 500 } as const;
 
 /** What a user does with the music: stars, ratings, plays (scrobbles), now playing, and playlists. */
 @Injectable()
@@ -140,7 +143,11 @@ export class MusicUserService {
       updatedAt: now,
     };
     checkPlaylist(playlist);
-    await this.playlistRepository.save(playlist);
+    if (!(await this.playlistRepository.create(playlist, PLAYLIST_LIMITS.perAccount))) {
+      throw new PlaylistRefusedError(
+        `An account has at most ${PLAYLIST_LIMITS.perAccount} playlists: delete one to make another`,
+      );
+    }
     return playlist;
   }
 
