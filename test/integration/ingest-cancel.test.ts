@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import mongoose from 'mongoose';
@@ -8,6 +7,7 @@ import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { insertTaskDocument } from '../support/ingest-task-documents.js';
 
 const ADMIN: Identity = { kind: 'user', id: 'admin-1', name: 'admin', role: 'admin', via: 'api-token' };
 
@@ -31,24 +31,8 @@ describe('cancelling an ingest task', () => {
     await db?.stop();
   });
 
-  /** A task document as a worker would have left it. */
-  async function task(fields: Record<string, unknown>): Promise<string> {
-    const id = randomUUID();
-    await mongo.collection('ingest_tasks').insertOne({
-      _id: id as never,
-      source: `http://example.invalid/${id}.mkv`,
-      sourceKey: `http://example.invalid/${id}.mkv`,
-      sourceKind: 'http',
-      requester: { id: 'user-1', name: 'someone' },
-      state: 'queued',
-      attempts: 1,
-      transitions: [],
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      ...fields,
-    });
-    return id;
-  }
+  /** A task document as a worker would have left it (written directly, like data from before). */
+  const task = (fields: Record<string, unknown>) => insertTaskDocument(mongo, { attempts: 1, ...fields });
   const stateOf = async (id: string) =>
     (await mongo.collection('ingest_tasks').findOne({ _id: id as never }))?.state as string | undefined;
 

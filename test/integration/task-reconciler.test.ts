@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
@@ -12,6 +11,7 @@ import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { MAX_TASK_RUNS, TaskReconciler } from '../../src/ingest/recovery/task-reconciler.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { insertTaskDocument } from '../support/ingest-task-documents.js';
 
 describe('the task reconciler keeps every task that needs a worker in the queue', () => {
   let db: TestDatabase;
@@ -39,23 +39,7 @@ describe('the task reconciler keeps every task that needs a worker in the queue'
   });
 
   /** A task document as a worker would have left it (written directly, like data from before). */
-  async function task(fields: Record<string, unknown>): Promise<string> {
-    const id = randomUUID();
-    await mongo.collection('ingest_tasks').insertOne({
-      _id: id as never,
-      source: `http://example.invalid/${id}.mkv`,
-      sourceKey: `http://example.invalid/${id}.mkv`,
-      sourceKind: 'http',
-      requester: { id: 'user-1', name: 'someone' },
-      state: 'queued',
-      attempts: 0,
-      transitions: [],
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      ...fields,
-    });
-    return id;
-  }
+  const task = (fields: Record<string, unknown>) => insertTaskDocument(mongo, fields);
   const entry = (id: string) => mongo.collection('ingest_active').findOne({ _id: id as never });
 
   it('finds tasks from before the in-flight set at its first round and queues the stuck ones', async () => {
