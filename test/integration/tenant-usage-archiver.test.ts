@@ -39,6 +39,12 @@ describe('tenant usage archiver (one manager at a time, from boot)', () => {
         (runs) => runs === 1,
         { what: 'the first archive after boot', timeoutMs: FIRST_ARCHIVE_MS + 5000 },
       );
+      // The round lets go of its lock just after the archive returns: the next case starts without it.
+      await eventually(
+        () => connections[0].client.exists('lock:tenant-usage-archive'),
+        (held) => held === 0,
+        { what: "the first round's lock released" },
+      );
     } finally {
       archiver.onApplicationShutdown();
     }
