@@ -120,7 +120,6 @@ describe('comic sources that must be refused, or read only in part', () => {
     const { path, work } = source('huge.pdf', bytes);
     // 150 dpi would be 14,584 px a side (213 million pixels) per huge page.
     const limits = { ...comicLimits(bytes.length, 8 * MIB, MIB), maxPagePixels: 4_000_000 };
-    const started = Date.now();
     const comic = await extractComic(path, work, limits, signal);
     const sizes = comic.pages.map(({ width, height }) => [width, height]);
     assert.deepEqual(sizes[0], [625, 834]);
@@ -128,7 +127,6 @@ describe('comic sources that must be refused, or read only in part', () => {
     for (const [width, height] of sizes.slice(1)) {
       assert.ok(width * height <= 4_000_000 && width > 1900 && width === height, `${width}×${height}`);
     }
-    assert.ok(Date.now() - started < 20_000);
   });
 
   it('refuses a PDF whose rendered pages pass the byte cap', async () => {
