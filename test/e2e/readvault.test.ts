@@ -227,70 +227,52 @@ describe('ReadVault: comics ingest into series and chapters, pages read by range
     assert.ok(wide.bytes.equals(cbzPages[2]));
   });
 
-  it('answers many readers asking one page at one width at once with one resize, all the same bytes', async () => {
+  it('answers many readers asking one page at one width at once with one resize, all the same bytes', async (t) => {
     const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
       chapters: { id: string }[];
     };
     const base = `/api/readvault/chapters/${encodeURIComponent(chapters[0].id)}/pages`;
-    const cache = server.app.get(ResizedPageCache);
-    const put = cache.put.bind(cache);
-    const kept: string[] = [];
-    cache.put = (name, bytes) => {
-      kept.push(name);
-      return put(name, bytes);
-    };
-    try {
-      const answers = await Promise.all(Array.from({ length: 12 }, () => raw(`${base}/2?width=480`)));
-      assert.deepEqual(
-        answers.map((answer) => answer.status),
-        answers.map(() => 200),
-      );
-      assert.ok(answers.every((answer) => answer.bytes.equals(answers[0].bytes)));
-      assert.equal((await sharp(answers[0].bytes).metadata()).width, 480);
-      assert.equal(kept.length, 1, 'resized and written once');
-      // A cache that cannot write (a full disk) costs the next reader a resize, not the page.
-      cache.put = () => Promise.reject(new Error('ENOSPC: no space left on device'));
-      const unkept = await raw(`${base}/2?width=720`);
-      assert.equal(unkept.status, 200);
-      assert.equal((await sharp(unkept.bytes).metadata()).width, 720);
-    } finally {
-      cache.put = put;
-    }
+    // Cache writes are watched (and restored after the test) by node:test's mock.
+    const put = t.mock.method(server.app.get(ResizedPageCache), 'put');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => raw(`${base}/2?width=480`)));
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      answers.map(() => 200),
+    );
+    assert.ok(answers.every((answer) => answer.bytes.equals(answers[0].bytes)));
+    assert.equal((await sharp(answers[0].bytes).metadata()).width, 480);
+    assert.equal(put.mock.callCount(), 1, 'resized and written once');
+    // A cache that cannot write (a full disk) costs the next reader a resize, not the page.
+    put.mock.mockImplementation(() => Promise.reject(new Error('ENOSPC: no space left on device')));
+    const unkept = await raw(`${base}/2?width=720`);
+    assert.equal(unkept.status, 200);
+    assert.equal((await sharp(unkept.bytes).metadata()).width, 720);
   });
 
-  it('answers a HEAD or a revalidation of a page not resized yet from the chapter record, without resizing', async () => {
+  it('answers a HEAD or a revalidation of a page not resized yet from the chapter record, without resizing', async (t) => {
     const { chapters } = (await admin.get(`/api/readvault/series/${seriesId}`)).body as unknown as {
       chapters: { id: string }[];
     };
     const chapterId = encodeURIComponent(chapters[0].id);
     const page = `${server.url}/api/readvault/chapters/${chapterId}/pages/3?width=480`;
-    const cache = server.app.get(ResizedPageCache);
-    const put = cache.put.bind(cache);
-    const kept: string[] = [];
-    cache.put = (name, bytes) => {
-      kept.push(name);
-      return put(name, bytes);
-    };
-    try {
-      const head = await fetch(page, { method: 'HEAD' });
-      assert.equal(head.status, 200);
-      assert.equal(head.headers.get('content-type'), 'image/webp');
-      assert.equal(head.headers.get('cache-control'), 'public, max-age=604800, immutable');
-      const etag = String(head.headers.get('etag'));
-      assert.match(etag, /-w480"$/);
-      const revalidated = await fetch(page, { headers: { 'if-none-match': etag } });
-      assert.equal(revalidated.status, 304);
-      assert.equal(revalidated.headers.get('etag'), etag);
-      assert.deepEqual(kept, [], 'nothing resized');
-      const got = await fetch(page);
-      assert.equal(got.headers.get('etag'), etag);
-      const bytes = Buffer.from(await got.arrayBuffer());
-      assert.equal(kept.length, 1);
-      const again = await fetch(page, { method: 'HEAD' });
-      assert.equal(again.headers.get('content-length'), String(bytes.length), 'known once resized');
-    } finally {
-      cache.put = put;
-    }
+    // Cache writes are watched (and restored after the test) by node:test's mock.
+    const put = t.mock.method(server.app.get(ResizedPageCache), 'put');
+    const head = await fetch(page, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), 'image/webp');
+    assert.equal(head.headers.get('cache-control'), 'public, max-age=604800, immutable');
+    const etag = String(head.headers.get('etag'));
+    assert.match(etag, /-w480"$/);
+    const revalidated = await fetch(page, { headers: { 'if-none-match': etag } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.headers.get('etag'), etag);
+    assert.equal(put.mock.callCount(), 0, 'nothing resized');
+    const got = await fetch(page);
+    assert.equal(got.headers.get('etag'), etag);
+    const bytes = Buffer.from(await got.arrayBuffer());
+    assert.equal(put.mock.callCount(), 1);
+    const again = await fetch(page, { method: 'HEAD' });
+    assert.equal(again.headers.get('content-length'), String(bytes.length), 'known once resized');
   });
 
   it('answers bad widths with 400 and pages out of range with 404', async () => {
