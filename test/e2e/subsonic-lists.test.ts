@@ -1,48 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Types } from 'mongoose';
 import { SubsonicAPI } from 'subsonic-api';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
-import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { PLAYLIST_LIMITS } from '../../src/music/user/music-user.service.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { type InProcessApp, signInNewUser, startInProcessApp } from '../support/in-process-app.js';
+import { eventually } from '../support/eventually.js';
+import { fileOneTrackAlbum } from '../support/music-records.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** An album of one track by `artist`, as records only (nothing streams it here). */
 async function fileAlbum(music: MusicRepository, artist: string): Promise<void> {
-  const name = `${artist} Greatest`;
-  const id = albumId(artist, name);
-  const fileId = new Types.ObjectId().toHexString();
-  await music.fileAlbum(
-    { _id: id, name, artistId: artistId(artist), artist, genres: [], compilation: false },
-    [
-      {
-        _id: trackId(fileId),
-        fileId,
-        albumId: id,
-        artistId: artistId(artist),
-        albumArtistId: artistId(artist),
-        title: `${artist} Song`,
-        artists: [artist],
-        artist,
-        album: name,
-        track: 1,
-        genres: [],
-        duration: 60,
-        suffix: 'mp3',
-        contentType: 'audio/mpeg',
-        compilation: false,
-        musicBrainz: {},
-        replayGain: {},
-        size: 1000,
-        path: `${artist}/${name}/01.mp3`,
-        createdAt: new Date(),
-      },
-    ],
-  );
+  await fileOneTrackAlbum(music, { artist, album: `${artist} Greatest`, title: `${artist} Song`, track: 1 });
 }
 
 describe('Subsonic lists: the artist index, and playlists per account', () => {
@@ -63,6 +34,12 @@ describe('Subsonic lists: the artist index, and playlists per account', () => {
       url: server.url,
       auth: { username: 'listener', password: String(made.body.password) },
     });
+    // Managers follow filings through the music change log: wait until this one lists all six.
+    await eventually(
+      async () => ((await client.getArtists()) as Json).artists.index as Json[],
+      (index) => index.flatMap((group) => group.artist).length === 6,
+      { what: 'the six artists in the catalog' },
+    );
   });
   after(async () => {
     await server?.close();

@@ -1,52 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { Types } from 'mongoose';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { MusicCatalog } from '../../src/music/catalog/music-catalog.js';
-import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
 import { MusicChangeLog } from '../../src/music/model/music-change-log.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
-import { type MusicTrack } from '../../src/music/model/music.schema.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { fileOneTrackAlbum } from '../support/music-records.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
 
 const KEPT = 20;
 
-/** One album of one track (a record only: the catalog lists it, nothing streams it here). */
-async function fileAlbum(music: MusicRepository, name: string): Promise<string> {
-  const artist = 'Change Log Quartet';
-  const id = albumId(artist, name);
-  const fileId = new Types.ObjectId().toHexString();
-  const track: MusicTrack = {
-    _id: trackId(fileId),
-    fileId,
-    albumId: id,
-    artistId: artistId(artist),
-    albumArtistId: artistId(artist),
-    title: `${name} opening`,
-    artists: [artist],
-    artist,
-    album: name,
-    genres: [],
-    duration: 60,
-    suffix: 'mp3',
-    contentType: 'audio/mpeg',
-    compilation: false,
-    musicBrainz: {},
-    replayGain: {},
-    size: 1000,
-    path: `${artist}/${name}/01.mp3`,
-    createdAt: new Date(),
-  };
-  await music.fileAlbum(
-    { _id: id, name, artistId: artistId(artist), artist, genres: [], compilation: false },
-    [track],
-  );
-  return id;
-}
+/** One album of one track by the change log's quartet. */
+const fileAlbum = (music: MusicRepository, name: string) =>
+  fileOneTrackAlbum(music, { artist: 'Change Log Quartet', album: name, title: `${name} opening` });
 
 describe('music change log', () => {
   let db: TestDatabase;
