@@ -1,28 +1,18 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { BootDataJob } from '../core/util/boot-data-job.js';
 import { UserService } from './user.service.js';
-import { retryUntilDone } from '../core/util/retry-until-done.js';
 
 /** Creates the first admin once the database answers, without holding up boot while it does not. */
 @Injectable()
-export class AdminBootstrap implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('auth');
-  private stopped = false;
+export class AdminBootstrap extends BootDataJob {
+  protected readonly logger = new Logger('auth');
+  protected readonly task = 'check for an admin account';
 
-  constructor(private readonly users: UserService) {}
-
-  onApplicationBootstrap(): void {
-    void this.run();
+  constructor(private readonly users: UserService) {
+    super();
   }
 
-  onApplicationShutdown(): void {
-    this.stopped = true;
-  }
-
-  private run(): Promise<void> {
-    return retryUntilDone(
-      () => this.users.bootstrapAdmin(),
-      () => this.stopped,
-      (error) => this.logger.error(`could not check for an admin account yet: ${error.message}; retrying`),
-    );
+  run(): Promise<unknown> {
+    return this.users.bootstrapAdmin();
   }
 }

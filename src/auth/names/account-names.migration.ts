@@ -1,7 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MigrationMarks } from '../../core/database/migration-marks.repository.js';
 import { ownerTenantId } from '../../core/tenancy/tenant.js';
-import { retryUntilDone } from '../../core/util/retry-until-done.js';
+import { BootDataJob } from '../../core/util/boot-data-job.js';
 import { UserRepository } from '../user.repository.js';
 import { AccountNameRepository } from './account-name.repository.js';
 
@@ -17,25 +17,18 @@ export const FOLDED_NAMES_MIGRATION = 'account-names-folded';
  * - from names compared with their case: claims every name in lower case, so "Alice" stops a new
  *   "alice". Of two old accounts differing only in case, the first keeps the folded claim and the other
  *   an exact one: both go on signing in with their name as written.
- * Retries like the admin bootstrap while the database does not answer.
  */
 @Injectable()
-export class AccountNamesMigration implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('auth');
-  private stopped = false;
+export class AccountNamesMigration extends BootDataJob {
+  protected readonly logger = new Logger('auth');
+  protected readonly task = 'migrate usernames';
 
   constructor(
     private readonly users: UserRepository,
     private readonly names: AccountNameRepository,
     private readonly marks: MigrationMarks,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.runUntilDone();
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
+  ) {
+    super();
   }
 
   /** Returns how many names it claimed (0 when there was nothing to migrate). */
@@ -63,13 +56,5 @@ export class AccountNamesMigration implements OnApplicationBootstrap, OnApplicat
     await this.marks.markDone(FOLDED_NAMES_MIGRATION);
     this.logger.log(`usernames: ${claimed} name(s) claimed per site without regard to case`);
     return claimed;
-  }
-
-  private runUntilDone(): Promise<void> {
-    return retryUntilDone(
-      () => this.run(),
-      () => this.stopped,
-      (error) => this.logger.error(`could not migrate usernames yet: ${error.message}; retrying`),
-    );
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
+import { BootDataJob } from '../../core/util/boot-data-job.js';
 import { coverFilesOf, MusicCoverRepository } from './music-cover.repository.js';
 import { MusicRepository } from './music.repository.js';
 
@@ -8,23 +9,21 @@ const BACKFILL_LOCK_MS = 30 * 60_000;
 
 /**
  * Albums filed before the cover lookup existed get their covers into it, once per install, in the
- * background after boot (one process at a time; a crash leaves it to the next boot). Until it is done
+ * background after boot (one process at a time; a crash leaves it to the next boot; retried while the
+ * database or Redis does not answer, where it used to wait for the next boot). Until it is done
  * such a cover is outside every filtered scope, as before.
  */
 @Injectable()
-export class MusicCoverBackfill implements OnApplicationBootstrap {
-  private readonly logger = new Logger('music');
+export class MusicCoverBackfill extends BootDataJob {
+  protected readonly logger = new Logger('music');
+  protected readonly task = 'backfill album covers';
 
   constructor(
     private readonly music: MusicRepository,
     private readonly covers: MusicCoverRepository,
     private readonly mutex: RedisMutex,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.run().catch((error: unknown) =>
-      this.logger.warn(`album covers not backfilled yet: ${(error as Error).message}`),
-    );
+  ) {
+    super();
   }
 
   /** Links every album's covers, then marks the lookup complete; true when this call did it. */

@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MigrationMarks } from '../../core/database/migration-marks.repository.js';
-import { retryUntilDone } from '../../core/util/retry-until-done.js';
+import { BootDataJob } from '../../core/util/boot-data-job.js';
 import { chapterLinkTypes, type ChapterLinkTypes } from './chapter-link-types.js';
 import { ChapterRepository } from './chapter.repository.js';
 
@@ -13,25 +13,15 @@ export const CHAPTER_LINKS_BACKFILL = 'comic-series-chapter-links';
  * it is idempotent). Until it has run, feeds read those chapters themselves, so nothing waits on it.
  */
 @Injectable()
-export class ChapterLinksBackfill implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('readvault');
-  private stopped = false;
+export class ChapterLinksBackfill extends BootDataJob {
+  protected readonly logger = new Logger('readvault');
+  protected readonly task = 'backfill chapter link types';
 
   constructor(
     private readonly chapters: ChapterRepository,
     private readonly marks: MigrationMarks,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void retryUntilDone(
-      () => this.run(),
-      () => this.stopped,
-      (error) => this.logger.error(`could not backfill chapter link types yet: ${error.message}; retrying`),
-    );
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
+  ) {
+    super();
   }
 
   /** Returns how many entries it filled in (0 when there was nothing to do). */
