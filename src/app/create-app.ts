@@ -6,6 +6,7 @@ import cookieParser from 'cookie-parser';
 import { type Logger } from 'pino';
 import { type AppConfig } from '../core/config/app-config.js';
 import { FastPaths } from '../core/http/fast-paths.js';
+import { forwardedForTrust, untrustedProxyWarning } from '../core/http/forwarded-for-trust.js';
 import { securityHeaders } from '../core/http/security-headers.js';
 import { httpLoggingMiddleware } from '../core/logging/http-logging.middleware.js';
 import { NestPinoLogger } from '../core/logging/nest-logger.js';
@@ -73,7 +74,9 @@ export async function configureApp(
   // modules' fast paths); what they leave goes on to Express.
   app.get(FastPaths).mount(app.getHttpServer());
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  const trustsForwarding = forwardedForTrust(config.tenancy.trustedProxies);
+  app.set('trust proxy', trustsForwarding);
+  app.use(untrustedProxyWarning(trustsForwarding, logger));
   app.use(httpLoggingMiddleware(logger));
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
   app.use(securityHeaders(config));

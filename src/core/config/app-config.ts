@@ -120,7 +120,10 @@ export interface AppConfig {
 
 /** Franchise tenants: how a request's host picks its site. */
 export interface TenancyConfig {
-  /** Addresses / CIDR ranges whose `X-Forwarded-Host` is believed. */
+  /**
+   * Addresses / CIDR ranges whose `X-Forwarded-Host` and `X-Forwarded-For` are believed (empty: no
+   * `X-Forwarded-Host`, and `X-Forwarded-For` from loopback only).
+   */
   trustedProxies: readonly string[];
   /** A host no tenant lists: served as the default site, or refused with 421. */
   unknownHost: 'default' | 'reject';
