@@ -3,12 +3,17 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Types } from 'mongoose';
 import { type IdentifiedRequest } from '../../core/identity/identity.js';
+import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import { TenantQuotaStatus } from '../../core/tenancy/tenant-quota-status.js';
+import { PLAY_LIMIT } from '../pages/player/play-limit.js';
 import { PlayerPageService } from '../pages/player/player-page.service.js';
 import { SitePageRenderer } from '../pages/site-page-renderer.js';
 import { PartyService, partyPath } from './party.service.js';
 
-/** `GET /party/:roomId`: the room's file in the player, with the party panel (people, chat, share link). */
+/**
+ * `GET /party/:roomId`: the room's file in the player, with the party panel (people, chat, share link).
+ * It signs a stream link as `/play` does, so it counts in the same bucket.
+ */
 @ApiExcludeController()
 @Controller('party')
 export class PartyPageController {
@@ -20,6 +25,7 @@ export class PartyPageController {
   ) {}
 
   @Get(':roomId')
+  @RateLimit(PLAY_LIMIT)
   async page(
     @Param('roomId') roomId: string,
     @Req() req: IdentifiedRequest,

@@ -2,14 +2,17 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { type IdentifiedRequest } from '../../../core/identity/identity.js';
+import { RateLimit } from '../../../core/rate-limit/rate-limit.decorator.js';
 import { TenantQuotaStatus } from '../../../core/tenancy/tenant-quota-status.js';
 import { SitePageRenderer } from '../site-page-renderer.js';
 import { pageObjectId } from '../title/title-page.service.js';
+import { PLAY_LIMIT } from './play-limit.js';
 import { PlayerPageService } from './player-page.service.js';
 
 /**
  * `GET /play/:fileId`: the player (resume, tracks, next episode). Anyone may open it: it signs a fresh
- * stream link, which is also how an expired `/watch` link is renewed.
+ * stream link, which is also how an expired `/watch` link is renewed — hence its rate limit (a 429
+ * page for a browser, `{error, message}` for anyone else, both with `Retry-After`).
  */
 @ApiExcludeController()
 @Controller('play')
@@ -21,6 +24,7 @@ export class PlayerPageController {
   ) {}
 
   @Get(':fileId')
+  @RateLimit(PLAY_LIMIT)
   async play(
     @Param('fileId') fileId: string,
     @Req() req: IdentifiedRequest,
