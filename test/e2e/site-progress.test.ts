@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { PROFILE_FILES_KEPT, PROFILE_TITLES_KEPT } from '../../src/site/progress/profile-limits.js';
 import { ProgressRepository } from '../../src/site/progress/progress.repository.js';
 import { ProgressService } from '../../src/site/progress/progress.service.js';
 import { GuestProgressSweeper } from '../../src/site/progress/guest-progress.sweeper.js';
@@ -343,6 +345,62 @@ describe('watch progress per identity', () => {
     for (const guest of stale) {
       assert.equal((await guest.get(`/api/progress/${looseFile}`)).body.position, 0);
     }
+  });
+
+  it('keeps a profile to its newest PROFILE_FILES_KEPT files and PROFILE_TITLES_KEPT titles, removing the oldest records (on FerretDB)', async () => {
+    const repository = server.app.get(ProgressRepository);
+    const viewer = {
+      kind: 'guest' as const,
+      id: `guest:${randomUUID()}`,
+      name: 'guest',
+      via: 'cookie' as const,
+    };
+    const old = new Date(Date.UTC(2025, 0, 1));
+    // A profile already at both caps, its files played oldest first, each with its record.
+    const seeded = Array.from({ length: PROFILE_FILES_KEPT }, () => String(new Types.ObjectId()));
+    await server.app
+      .get(MongoConnection)
+      .connection.collection('progress')
+      .insertMany(
+        seeded.map((fileId) => ({
+          _id: `${viewer.id}:${fileId}` as unknown as Types.ObjectId,
+          identityId: viewer.id,
+          fileId,
+          position: 10,
+          duration: 100,
+          finished: false,
+          updatedAt: old,
+        })),
+      );
+    await repository.saveProfile({
+      _id: viewer.id,
+      guest: true,
+      continue: [],
+      titles: Array.from({ length: PROFILE_TITLES_KEPT }, (_, i) => ({
+        titleId: `seeded-${i}`,
+        watched: i === 1 ? [seeded[0], seeded[1]] : [],
+        updatedAt: new Date(old.getTime() + i * 1000),
+      })),
+      files: seeded,
+      updatedAt: old,
+    });
+
+    await server.app.get(ProgressService).save(viewer, episodes[2], { position: 100, duration: 100 });
+
+    const profile = await repository.findProfile(viewer.id);
+    assert.ok(profile);
+    assert.equal(profile.files.length, PROFILE_FILES_KEPT);
+    assert.equal(profile.files[0], seeded[1], 'the file played longest ago went');
+    assert.equal(profile.files.at(-1), String(episodes[2]), 'the one played now is the newest');
+    assert.equal(await repository.findFile(viewer.id, seeded[0]), null, 'its record went with it');
+    assert.ok(await repository.findFile(viewer.id, seeded[1]), 'the next oldest stays');
+    assert.equal(profile.titles.length, PROFILE_TITLES_KEPT);
+    const titleIds = new Set(profile.titles.map((title) => title.titleId));
+    assert.ok(!titleIds.has('seeded-0'), 'the title played longest ago went');
+    assert.ok(titleIds.has('seeded-1') && titleIds.has(String(series)));
+    assert.deepEqual(profile.titles.find((title) => title.titleId === String(series))?.watched, [
+      String(episodes[2]),
+    ]);
   });
 
   describe('bad input', () => {

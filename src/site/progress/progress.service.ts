@@ -8,6 +8,7 @@ import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
 import { type Title } from '../../library/schemas/title.schema.js';
 import { artworkSrc } from '../pages/artwork.js';
+import { pruneProfile, touchFile } from './profile-limits.js';
 import { ProgressRepository } from './progress.repository.js';
 import { chapterProgressKey } from './schemas/file-progress.schema.js';
 import { type TitleChoice, type ViewerProfile } from './schemas/viewer-profile.schema.js';
@@ -114,7 +115,7 @@ export class ProgressService {
       };
       await this.progress.saveFile(saved);
       profile.continue = nextContinueList(profile.continue, continueEntry(file, saved), finished);
-      if (!profile.files.includes(saved.fileId)) profile.files.push(saved.fileId);
+      touchFile(profile, saved.fileId);
       if (titleId) {
         const choice = titleChoice(profile, titleId, now);
         if (input.audioTrack !== undefined) choice.audioTrack = input.audioTrack;
@@ -165,7 +166,7 @@ export class ProgressService {
         finished && next
           ? nextContinueList(profile.continue, entry(next, 1), false)
           : nextContinueList(profile.continue, entry(chapter, page), finished);
-      if (!profile.files.includes(key)) profile.files.push(key);
+      touchFile(profile, key);
       return { position: page, finished, updatedAt: now };
     });
     return {
@@ -343,6 +344,8 @@ export class ProgressService {
           }
         }
         profile.continue = mergeContinueLists(profile.continue, guest.continue);
+        // The guest's files count as the newer (played just before signing in): over the cap, the
+        // account's oldest go first.
         profile.files = [...new Set([...profile.files, ...guest.files])];
         for (const theirs of guest.titles) {
           const ours = titleChoice(profile, theirs.titleId, theirs.updatedAt);
@@ -415,6 +418,9 @@ export class ProgressService {
         updatedAt: now,
       };
       const result = await edit(profile, now);
+      // Pruned on every write, whatever the edit. The dropped files' records go first: a failure then
+      // leaves them listed, for a later write to drop, rather than unlisted and never removed.
+      for (const key of pruneProfile(profile)) await this.progress.deleteFile(identityId, key);
       profile.updatedAt = now;
       await this.progress.saveProfile(profile);
       return result;

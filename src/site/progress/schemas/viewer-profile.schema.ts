@@ -20,7 +20,9 @@ export interface ViewerProfile {
   _id: string;
   guest: boolean;
   continue: ContinueEntry[];
+  /** The titles played most recently (`profile-limits.ts` caps them). */
   titles: TitleChoice[];
+  /** Item keys with progress, the one played last at the end (capped there too, the oldest going). */
   files: string[];
   updatedAt: Date;
 }
