@@ -10,6 +10,12 @@ import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
 import { TenantUsageMeter } from './usage/tenant-usage.meter.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
 
+/**
+ * `ad`: a house ad's creative, played through its own signed link (`/stream/<id>/ad/<name>`) while the
+ * content it precedes preloads.
+ */
+export type DeliveryKind = 'content' | 'ad';
+
 /** Writes a file's bytes for an authorised request, counted in the stream metrics and usage (per tenant too). */
 @Injectable()
 export class MediaDelivery {
@@ -25,9 +31,15 @@ export class MediaDelivery {
     this.bytesServed = metrics.bytesServed.labels({ store: streams.storeKind });
   }
 
-  async deliver(req: IncomingMessage, res: ServerResponse, file: MediaFile): Promise<void> {
+  async deliver(
+    req: IncomingMessage,
+    res: ServerResponse,
+    file: MediaFile,
+    kind: DeliveryKind = 'content',
+  ): Promise<void> {
     const tenant = TenantContext.current();
-    const release = await this.tenantUsage.admit(tenant);
+    // An ad's bytes are the site's bytes (metered, refused past its GiB), but it takes no stream slot.
+    const release = await this.tenantUsage.admit(tenant, { slot: kind === 'content' });
     // The client left while its slot was being taken: 'close' has fired already and would not again.
     if (res.destroyed || req.socket.destroyed) return release();
     this.metrics.active.inc();

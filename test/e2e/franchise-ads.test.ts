@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdServingTokens } from '../../src/franchise/ads/tracking/ad-serving-tokens.js';
 import { AdEventSource, utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
@@ -8,6 +10,9 @@ import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { HostClient } from '../support/host-client.js';
 import { type InProcessApp, signInAdmin } from '../support/in-process-app.js';
+import { storeFile } from '../support/library-fixtures.js';
+import { randomFile } from '../support/media.js';
+import { openPaused } from '../support/paused-request.js';
 import { BROWSER_ACCEPT, startSiteApp } from '../support/site-app.js';
 
 const CINEMA = 'cinema.example.com';
@@ -75,6 +80,46 @@ describe("franchise: a tenant's own ads", () => {
       range: 'bytes=0-15',
     });
     assert.equal(played.status, 206, 'the link plays on the site that gave it');
+  });
+
+  it('plays its house ad while its one allowed stream, the content, is open: an ad takes no stream slot', async () => {
+    const operator = await signInAdmin(server);
+    // Big enough that the paused content stream is still running (holding its slot) throughout.
+    const { path } = randomFile(16 * 1024 * 1024);
+    const feature = await storeFile(server.app, path, 'Long.Feature.bin');
+    rmSync(dirname(path), { recursive: true, force: true });
+    const limited = await operator.patch(`/api/tenants/${cinema}`, { quotas: { concurrentStreams: 1 } });
+    assert.equal(limited.status, 200, JSON.stringify(limited.body));
+    const viewer = new HostClient(server.url, CINEMA);
+    await viewer.get('/');
+    const signed = await viewer.post('/sign', { fileId: String(feature._id) });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    const contentUrl = new URL(String(signed.body.url));
+    const contentLink = `${contentUrl.pathname}${contentUrl.search}`;
+    const content = await openPaused(server.url, CINEMA, contentLink);
+    try {
+      assert.equal(content.statusCode, 200);
+      const creative = creativeLink((await viewer.get('/ads/vast.xml')).text);
+      assert.ok(creative.startsWith(`/stream/${creativeId}/ad/`), creative);
+      const ad = await viewer.get(creative, { range: 'bytes=0-15' });
+      assert.equal(ad.status, 206, JSON.stringify(ad.body));
+      assert.equal(ad.bytes.length, 16);
+
+      // The one slot is still the content's: a second content stream is refused.
+      const second = await new HostClient(server.url, CINEMA).get(contentLink);
+      assert.deepEqual([second.status, second.body.error], [429, 'too_many_streams']);
+      // The slot-free path opens only with a link minted for it: not with a session, nor with a
+      // content link's signature.
+      const bySession = await owner.get(`/stream/${String(feature._id)}/ad/Long.Feature.bin`);
+      assert.deepEqual([bySession.status, bySession.body.error], [403, 'forbidden']);
+      const forged = await viewer.get(
+        `/stream/${String(feature._id)}/ad/Long.Feature.bin${contentUrl.search}`,
+      );
+      assert.deepEqual([forged.status, forged.body.error], [403, 'forbidden']);
+    } finally {
+      content.destroy();
+      await operator.patch(`/api/tenants/${cinema}`, { quotas: { concurrentStreams: null } });
+    }
   });
 
   it('shows its ads to its visitors, not to its own admin, who is not listed among the accounts to mark ad-free', async () => {
@@ -169,3 +214,10 @@ describe("franchise: a tenant's own ads", () => {
     assert.deepEqual((await server.app.get(AdStatsService).stats(quiet, today, today)).totals, {});
   });
 });
+
+/** The origin-relative link of a VAST document's media file. */
+function creativeLink(vast: string): string {
+  const media = (/<MediaFile[^>]*>([^<]+)<\/MediaFile>/.exec(vast)?.[1] ?? '').replace(/&amp;/g, '&');
+  const url = new URL(media);
+  return `${url.pathname}${url.search}`;
+}

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
@@ -17,6 +16,7 @@ import { type TestClient } from '../support/http.js';
 import { type InProcessApp, signInAdmin, startInProcessApp } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
 import { randomFile } from '../support/media.js';
+import { openPaused } from '../support/paused-request.js';
 
 const HOST = 'meter.example.com';
 const SIZE = 256 * 1024;
@@ -287,17 +287,4 @@ async function loseCounters(server: InProcessApp, tenantId: string): Promise<voi
   } while (cursor !== '0');
   assert.ok(keys.length > 0);
   await redis.client.del(...keys.map((key) => key.slice(prefix.length)));
-}
-
-/** A GET whose response is left unread: the server stays mid-stream (backpressure) until destroyed. */
-function openPaused(baseUrl: string, host: string, path: string): Promise<IncomingMessage> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
-      res.pause();
-      resolve(res);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }

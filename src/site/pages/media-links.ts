@@ -27,6 +27,14 @@ export class MediaLinks {
     return this.sign(['stream', fileId, fileName]);
   }
 
+  /**
+   * A house ad's creative: its own path (signed like any, so no content link becomes one), which the
+   * streamer serves without taking one of the site's concurrent-stream slots.
+   */
+  adCreative(fileId: string, fileName: string): string {
+    return this.sign(['stream', fileId, 'ad', fileName]);
+  }
+
   subtitle(fileId: string, position: number): string {
     return this.sign(['subtitles', fileId, `${position}.vtt`]);
   }

@@ -7,13 +7,19 @@ import { FastPaths } from '../../core/http/fast-paths.js';
 import { MetricsRegistry } from '../../core/metrics/metrics-registry.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
 import { TenantResolver } from '../../core/tenancy/tenant-resolver.js';
-import { MediaDelivery } from '../media-delivery.js';
+import { type DeliveryKind, MediaDelivery } from '../media-delivery.js';
 import { StreamService } from '../stream.service.js';
 import { CROSS_ORIGIN_MEDIA_HEADERS } from '../http/signed-media-cors.js';
 
-/** `/stream/<fileId>/<fileName>`, as the Express route matches it (one segment each, no slash after). */
-const STREAM_PATH = /^\/stream\/([0-9A-Fa-f]{24})\/[^/]+$/;
-const ROUTE = '/stream/:fileId/:fileName';
+/**
+ * `/stream/<fileId>/<fileName>`, or a house ad's `/stream/<fileId>/ad/<fileName>`, as the Express routes
+ * match them (one segment each, no slash after).
+ */
+const STREAM_PATH = /^\/stream\/([0-9A-Fa-f]{24})\/(?:(ad)\/)?[^/]+$/;
+const ROUTES: Record<DeliveryKind, string> = {
+  content: '/stream/:fileId/:fileName',
+  ad: '/stream/:fileId/ad/:fileName',
+};
 
 /**
  * The streamer's hot path: a signed `GET`/`HEAD /stream/:fileId/:fileName` is answered before Express
@@ -49,7 +55,7 @@ export class StreamFastPath implements OnModuleInit {
     if (!match) return false;
     const query = new URLSearchParams(url.slice(queryAt + 1));
     if (!query.has('md5') && !query.has('expires') && !query.has('t')) return false;
-    void this.serve(req, res, path, match[1], query);
+    void this.serve(req, res, path, match[1], match[2] ? 'ad' : 'content', query);
     return true;
   }
 
@@ -58,10 +64,13 @@ export class StreamFastPath implements OnModuleInit {
     res: ServerResponse,
     path: string,
     fileId: string,
+    kind: DeliveryKind,
     query: URLSearchParams,
   ): Promise<void> {
     const stopTimer = this.metrics.httpDuration.startTimer();
-    res.once('finish', () => stopTimer({ method: req.method, route: ROUTE, status: String(res.statusCode) }));
+    res.once('finish', () =>
+      stopTimer({ method: req.method, route: ROUTES[kind], status: String(res.statusCode) }),
+    );
     this.fastPaths.setAnswerHeaders(req, res);
     // Every answer here is to a signed link, which players on other origins may read.
     for (const [name, value] of CROSS_ORIGIN_MEDIA_HEADERS) res.setHeader(name, value);
@@ -76,7 +85,7 @@ export class StreamFastPath implements OnModuleInit {
           single(query, 't'),
         );
         const file = await this.streams.file(fileId);
-        await this.delivery.deliver(req, res, file);
+        await this.delivery.deliver(req, res, file, kind);
       });
     } catch (error) {
       this.fail(res, error);

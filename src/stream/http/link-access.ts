@@ -5,16 +5,17 @@ import { type StreamService } from '../stream.service.js';
 
 /**
  * Who may fetch a media path: anyone holding a valid signed link for exactly this path, or a signed-in
- * user (or, with `guests`, any identified visitor). A request carrying signature parameters is always
- * judged by them, so a bad or expired link says so (403/410) rather than falling back.
+ * user (or, with `guests`, any identified visitor; with `sessions: false`, nobody: the link alone). A
+ * request carrying signature parameters is always judged by them, so a bad or expired link says so
+ * (403/410) rather than falling back.
  */
 export function assertLinkAccess(
   req: Request & IdentifiedRequest,
   streams: StreamService,
-  { guests = false }: { guests?: boolean } = {},
+  { guests = false, sessions = true }: { guests?: boolean; sessions?: boolean } = {},
 ): void {
   const signed = req.query.md5 !== undefined || req.query.expires !== undefined || req.query.t !== undefined;
-  const identified = req.identity?.kind === 'user' || (guests && req.identity !== undefined);
+  const identified = sessions && (req.identity?.kind === 'user' || (guests && req.identity !== undefined));
   if (!signed && identified) return;
   streams.assertSigned(
     decodedPath(req),

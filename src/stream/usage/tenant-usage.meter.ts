@@ -75,9 +75,11 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Lets a new stream of the tenant start, or refuses it: 402 past its month's GiB, 429 when all its
-   * concurrent-stream slots are held. Returns what to call when the stream ends.
+   * concurrent-stream slots are held. Returns what to call when the stream ends. `slot: false` (an ad
+   * creative) is checked against the GiB only: an ad plays while its content preloads, so a slot of
+   * its own would refuse a site with one stream its own content.
    */
-  async admit(tenant: Tenant): Promise<StreamRelease> {
+  async admit(tenant: Tenant, { slot = true }: { slot?: boolean } = {}): Promise<StreamRelease> {
     const { concurrentStreams, gibPerMonth } = tenant.quotas;
     if (gibPerMonth !== undefined && (await this.servedThisMonth(tenant.id)) >= gibPerMonth * GIB) {
       throw new AppError(
@@ -86,7 +88,7 @@ export class TenantUsageMeter implements OnModuleInit, OnModuleDestroy {
         `This site has used its ${gibPerMonth} GiB for this month; streaming resumes next month.`,
       );
     }
-    if (concurrentStreams === undefined) return NOTHING_TO_RELEASE;
+    if (concurrentStreams === undefined || !slot) return NOTHING_TO_RELEASE;
     const holder = `${this.instance}:${++this.nextHolder}`;
     if (!(await this.streamSlots.take(tenant.id, concurrentStreams, holder, STREAM_SLOT_LEASE_MS))) {
       throw new AppError(

@@ -38,7 +38,7 @@ export class HouseAdService {
     return houseAdVast({
       id: String(file._id),
       title: houseAd.title ?? file.fileName,
-      mediaUrl: `${origin}${this.links.stream(String(file._id), file.fileName)}`,
+      mediaUrl: `${origin}${this.links.adCreative(String(file._id), file.fileName)}`,
       mime: file.mime,
       width: video?.width,
       height: video?.height,
