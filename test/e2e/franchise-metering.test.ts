@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
 import { TenantStreamSlots } from '../../src/core/tenancy/tenant-stream-slots.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
+import { TenantRepository } from '../../src/core/tenancy/tenant.repository.js';
+import { TenantsService } from '../../src/franchise/tenants/tenants.service.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { PartyRoomRepository } from '../../src/site/party/party-room.repository.js';
@@ -263,7 +265,84 @@ describe('franchise: metering and quotas', () => {
     const page = await new HostClient(server.url, host).get(`/play/${fileId}`, { accept: 'text/html' });
     assert.equal(page.status, 402);
   });
+
+  it('lets a purge win over an archive running at that moment: no usage row outlives the tenant', async (t) => {
+    const id = await createTenant(operator, 'racing');
+    const usage = server.app.get(TenantUsageRepository);
+    const today = usageDay();
+    await usage.record(today, new Map([[id, 5 * MIB]]));
+    const tenants = server.app.get(TenantsService);
+    const refused = lockRefused(t, server.app.get(RedisClient), `lock:tenant:${id}`);
+    let purge: Promise<void> | undefined;
+    const counted = usage.counted.bind(usage);
+    t.mock.method(usage, 'counted', async (tenantId: string, days: readonly string[], mark?: boolean) => {
+      const found = await counted(tenantId, days, mark);
+      if (tenantId === id && mark && !purge) {
+        // The archive has read the tenant's counters and written nothing yet: the purge starts now,
+        // and runs to its end unless it has to wait for the archive.
+        purge = tenants.delete(id, true);
+        await Promise.race([purge, refused]);
+      }
+      return found;
+    });
+
+    await server.app.get(TenantUsageService).archive();
+    assert.ok(purge, 'the purge ran during the archive');
+    await purge;
+    assert.equal((await usage.archived(id, [today])).size, 0, 'no usage row is written back');
+    assert.equal((await usage.countedBytes(id, [today])).get(today), 0);
+    assert.equal((await operator.get(`/api/tenants/${id}`)).status, 404);
+  });
+
+  it('writes no usage row for a tenant purged after the archive listed it, whatever a streamer counted late', async (t) => {
+    const id = await createTenant(operator, 'late');
+    const usage = server.app.get(TenantUsageRepository);
+    const today = usageDay();
+    await usage.record(today, new Map([[id, 5 * MIB]]));
+    const repository = server.app.get(TenantRepository);
+    const list = repository.list.bind(repository);
+    let purged = false;
+    t.mock.method(repository, 'list', async () => {
+      const listed = await list();
+      if (!purged) {
+        purged = true;
+        // Between the listing and the tenant's turn: it is purged, then a streamer writes what it had
+        // counted for it (up to 2 s of bytes) into a fresh counter.
+        await server.app.get(TenantsService).delete(id, true);
+        await usage.record(today, new Map([[id, MIB]]));
+      }
+      return listed;
+    });
+
+    await server.app.get(TenantUsageService).archive();
+    assert.ok(purged);
+    assert.equal((await usage.archived(id, [today])).size, 0, 'no usage row is written back');
+  });
 });
+
+/** A tenant of its own for one case; its id. */
+async function createTenant(operator: TestClient, slug: string): Promise<string> {
+  const created = await operator.post('/api/tenants', {
+    slug,
+    name: slug,
+    domains: [`${slug}.example.com`],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return String(created.body.id);
+}
+
+/** Resolves once someone asks for the Redis lock `key` (SET NX) while another holds it. */
+function lockRefused(t: TestContext, redis: RedisClient, key: string): Promise<void> {
+  const client = redis.client;
+  const set = client.set.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  return new Promise((resolve) => {
+    t.mock.method(client, 'set', async (...args: unknown[]) => {
+      const answer = await set(...args);
+      if (args[0] === key && answer !== 'OK') resolve();
+      return answer;
+    });
+  });
+}
 
 /**
  * What a lost Redis leaves of a tenant's metering: nothing. Only this app's REDIS_PREFIX is touched

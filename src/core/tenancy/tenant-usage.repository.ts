@@ -195,7 +195,8 @@ export class TenantUsageRepository {
    * Adds to each day's row what its counter gained since the last archive (all of it after a restart),
    * and remembers the counter's epoch and value. Never lowers a row; running again adds nothing. Runs
    * one at a time (TenantUsageArchiver's lock): FerretDB applies the filtered update as a separate
-   * read and write.
+   * read and write. Never beside `purge` of the same tenant (the caller holds the tenant's lock): rows
+   * written from counters read before the purge would outlive it.
    */
   async archive(tenantId: string, days: readonly string[]): Promise<void> {
     const [counted, archived] = await Promise.all([
@@ -237,7 +238,7 @@ export class TenantUsageRepository {
       keys.push(commentsKey(tenantId, dayOffset(offset)));
     }
     await this.redis.client.del(...keys);
-    // After the counters: an hourly archive running meanwhile finds nothing left to copy back.
+    // The caller holds the tenant's lock, which the archive takes too: none is running meanwhile.
     await this.model.deleteMany({ tenantId }).exec();
   }
 }

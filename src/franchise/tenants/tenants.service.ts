@@ -21,6 +21,7 @@ import {
 import { type CreateTenantDto } from './dto/create-tenant.dto.js';
 import { type QuotasDto, type ScopeDto } from './dto/tenant-settings.dto.js';
 import { type UpdateTenantDto } from './dto/update-tenant.dto.js';
+import { TENANT_LOCK_OPTIONS, tenantLock } from './tenant-lock.js';
 
 /**
  * The operator's tenant management: create, change (domains, status, plan, quotas, scope, branding),
@@ -85,7 +86,11 @@ export class TenantsService {
    * each claims and releases domains by what it read.
    */
   async update(id: string, dto: UpdateTenantDto): Promise<Tenant> {
-    const updated = await this.mutex.withLock(tenantLock(id), () => this.updateLocked(id, dto), LOCK_OPTIONS);
+    const updated = await this.mutex.withLock(
+      tenantLock(id),
+      () => this.updateLocked(id, dto),
+      TENANT_LOCK_OPTIONS,
+    );
     await this.directory.changed();
     return updated;
   }
@@ -124,7 +129,7 @@ export class TenantsService {
    */
   async delete(id: string, purge = false): Promise<void> {
     await this.mutex.withLock(tenantLock(id), () => this.deleteLocked(id, purge), {
-      ...LOCK_OPTIONS,
+      ...TENANT_LOCK_OPTIONS,
       renew: true,
     });
   }
@@ -169,13 +174,6 @@ export class TenantsService {
     }
     return domains;
   }
-}
-
-/** A purge of a big tenant takes a while: changes wait for it rather than fail at once. */
-const LOCK_OPTIONS = { ttlMs: 30_000, waitMs: 60_000 };
-
-function tenantLock(id: string): string {
-  return `tenant:${id}`;
 }
 
 function conflict(key: string): AppError {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
+import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
 import {
   dayBytes,
@@ -8,6 +9,7 @@ import {
   usageDay,
 } from '../../core/tenancy/tenant-usage.repository.js';
 import { type Tenant } from '../../core/tenancy/tenant.js';
+import { TENANT_LOCK_OPTIONS, tenantLock } from '../tenants/tenant-lock.js';
 
 const GIB = 1024 ** 3;
 
@@ -30,6 +32,7 @@ export class TenantUsageService {
   constructor(
     private readonly usage: TenantUsageRepository,
     private readonly tenants: TenantRepository,
+    private readonly mutex: RedisMutex,
   ) {}
 
   async month(tenant: Tenant, month = currentMonth()): Promise<MonthUsage> {
@@ -80,13 +83,28 @@ export class TenantUsageService {
     return `${rows.join('\r\n')}\r\n`;
   }
 
-  /** Adds what this month's (and yesterday's) counters of every tenant gained to `tenant_usage`. */
+  /**
+   * Adds what this month's (and yesterday's) counters of every tenant gained to `tenant_usage`. Each
+   * tenant under its own lock, the one its deletion holds, and only while it still exists: a purge
+   * running meanwhile either waits for the tenant's archive (then removes what it wrote) or has
+   * deleted it (then nothing is written back). A tenant whose lock is held (being changed or purged)
+   * is archived next round.
+   */
   async archive(now = new Date()): Promise<void> {
     const today = usageDay(now);
     const yesterday = usageDay(new Date(now.getTime() - 24 * 3600 * 1000));
     const days = [...new Set([yesterday, ...daysOfMonth(today.slice(0, 7)).filter((day) => day <= today)])];
     for (const tenant of await this.tenants.list()) {
-      await this.usage.archive(tenant.id, days);
+      await this.mutex.ifFree(
+        tenantLock(tenant.id),
+        async () => {
+          // Listed before a purge that has finished since: its counters are gone, but bytes a
+          // streamer wrote late must not bring back a row.
+          if (!(await this.tenants.findById(tenant.id))) return;
+          await this.usage.archive(tenant.id, days);
+        },
+        TENANT_LOCK_OPTIONS.ttlMs,
+      );
     }
   }
 }
