@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { type AudioItemInfo, type IngestItem } from '../../src/ingest/items/ingest-item.js';
+import { type ItemContext } from '../../src/ingest/processors/media-kind-processor.js';
+import { type IngestTask } from '../../src/ingest/schemas/ingest-task.schema.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
+import { AudioProcessor } from '../../src/music/ingest/audio.processor.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { type MusicTrack } from '../../src/music/model/music.schema.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -126,5 +130,98 @@ describe('music: filing an album again lands on the same records', () => {
     const artist = await music.findArtist(artistId(ARTIST));
     assert.ok(artist?.albumIds.includes(albumId(ARTIST, 'New Home')));
     assert.ok(!artist?.albumIds.includes(albumId(ARTIST, 'Old Home')), 'the artist no longer lists it');
+  });
+});
+
+/** A stored track of an upload, as processing describes it: `name` is its path in the pack. */
+interface PackTrack {
+  name: string;
+  artist: string;
+  album: string;
+  track: number;
+  albumArtist?: string;
+}
+
+/** An upload's stored audio items as the pipeline hands them to the music processor to file. */
+function storedBatch(taskId: string, tracks: readonly PackTrack[]): ItemContext[] {
+  const items: IngestItem[] = tracks.map(({ name, artist, album, track, albumArtist }) => {
+    const audio: AudioItemInfo = {
+      title: name.slice(name.lastIndexOf('/') + 1),
+      artists: [artist],
+      artist,
+      albumArtist,
+      album,
+      track,
+      genres: [],
+      duration: 60,
+      suffix: 'mp3',
+      contentType: 'audio/mpeg',
+      compilation: false,
+      musicBrainz: {},
+      replayGain: {},
+      folder: name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '',
+    };
+    return {
+      path: name,
+      name,
+      kind: 'audio',
+      size: 1000,
+      state: 'stored',
+      fileId: new Types.ObjectId().toHexString(),
+      audio,
+    };
+  });
+  return items.map((item, index) => ({
+    task: { _id: taskId } as IngestTask,
+    index,
+    item,
+    path: `/sandbox/${item.path}`,
+    signal: new AbortController().signal,
+    record: (patch) => Promise.resolve(Object.assign(item, patch)),
+    items: () => items,
+  }));
+}
+
+describe('music: an upload’s tracks filed into albums', () => {
+  let db: TestDatabase;
+  let server: InProcessApp;
+  let music: MusicRepository;
+  let processor: AudioProcessor;
+
+  const albumOf = async (artist: string, album: string) =>
+    (await music.findAlbum(albumId(artist, album)))?.tracks.map((t) => [t.title, t.artist, t.albumArtist]);
+
+  before(async () => {
+    db = await startTestDatabase();
+    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager' });
+    music = server.app.get(MusicRepository);
+    // Filing only reads the items and writes music records: nothing is stored here.
+    processor = new AudioProcessor(undefined as never, music);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.stop();
+  });
+
+  it('files an untagged album with a guest on one track under its artist, not Various Artists', async () => {
+    await processor.file(
+      storedBatch('guest-task', [
+        { name: 'Guest Star - Duets/01 - One.mp3', artist: 'Guest Star', album: 'Duets', track: 1 },
+        { name: 'Guest Star - Duets/02 - Two.mp3', artist: 'Guest Star', album: 'Duets', track: 2 },
+        {
+          name: 'Guest Star - Duets/03 - Three.mp3',
+          artist: 'Guest Star feat. Pal',
+          album: 'Duets',
+          track: 3,
+        },
+      ]),
+    );
+    assert.deepEqual(await albumOf('Guest Star', 'Duets'), [
+      ['01 - One.mp3', 'Guest Star', 'Guest Star'],
+      ['02 - Two.mp3', 'Guest Star', 'Guest Star'],
+      ['03 - Three.mp3', 'Guest Star feat. Pal', 'Guest Star'],
+    ]);
+    assert.equal((await music.findAlbum(albumId('Guest Star', 'Duets')))?.compilation, false);
+    assert.equal(await music.findAlbum(albumId('Various Artists', 'Duets')), null);
   });
 });

@@ -110,6 +110,50 @@ describe('tracks grouped into albums', () => {
     );
   });
 
+  it('files an artist’s album with a guest on some tracks under the artist, not Various Artists', () => {
+    assert.deepEqual(
+      group([
+        track('Artist', 'Solo', 'Solo'),
+        track('artist ', 'Solo', 'Solo'),
+        track('Artist feat. Guest', 'Solo', 'Solo'),
+        track('Artist (ft. Other)', 'Solo', 'Solo'),
+        track('ARTIST FEATURING Third', 'Solo', 'Solo'),
+        track('Artist with Band', 'Solo', 'Solo'),
+        track('Artist & Friend', 'Solo', 'Solo'),
+      ]),
+      [['Solo', 'Artist', false, 7]],
+    );
+    assert.deepEqual(
+      group([track('Duo feat. Guest', 'Guests', 'Guests'), track('Duo ft. Other', 'Guests', 'Guests')]),
+      [['Guests', 'Duo', false, 2]],
+      'every track has a guest',
+    );
+  });
+
+  it('keeps a duo’s own name, and a band named "with" something, whole', () => {
+    assert.deepEqual(
+      group([track('Simon & Garfunkel', 'Duo', 'Duo'), track('Simon & Garfunkel feat. Guest', 'Duo', 'Duo')]),
+      [['Duo', 'Simon & Garfunkel', false, 2]],
+    );
+    assert.deepEqual(group([track('Man With Hat', 'Hat', 'Hat'), track('Man With Hat', 'Hat', 'Hat')]), [
+      ['Hat', 'Man With Hat', false, 2],
+    ]);
+  });
+
+  it('still makes a compilation of tracks whose first credited artists differ', () => {
+    assert.deepEqual(
+      group([
+        track('Ann feat. Bob', 'Mixed', 'Mixed'),
+        track('Bob feat. Ann', 'Mixed', 'Mixed'),
+        track('Ann', 'Mixed', 'Mixed'),
+      ]),
+      [['Mixed', 'Various Artists', true, 3]],
+    );
+    assert.deepEqual(group([track('Ann', 'Near', 'Near'), track('Anna & Bob', 'Near', 'Near')]), [
+      ['Near', 'Various Artists', true, 2],
+    ]);
+  });
+
   it('honours the compilation flag even with one artist', () => {
     assert.deepEqual(group([track('Ann', 'Mix', 'Mix', { compilation: true })]), [
       ['Mix', 'Various Artists', true, 1],

@@ -3,7 +3,9 @@ import { VARIOUS_ARTISTS } from '../model/music-ids.js';
 
 export interface AlbumGroup<T> {
   album: string;
-  /** The album artist: as tagged, else the one artist of every track, else Various Artists. */
+  /**
+   * The album artist: as tagged, else the one (primary) artist of every track, else Various Artists.
+   */
   albumArtist: string;
   compilation: boolean;
   year?: number;
@@ -32,9 +34,8 @@ export function groupAlbums<T>(entries: readonly T[], infoOf: (entry: T) => Audi
   return [...groups.values()].map((members) => {
     const infos = members.map(infoOf);
     const tagged = infos.find((info) => info.albumArtist)?.albumArtist;
-    const artists = new Set(infos.map((info) => info.artist.toLowerCase()));
     const flagged = infos.some((info) => info.compilation);
-    const albumArtist = tagged ?? (artists.size === 1 && !flagged ? infos[0].artist : VARIOUS_ARTISTS);
+    const albumArtist = tagged ?? (flagged ? undefined : sharedArtist(infos)) ?? VARIOUS_ARTISTS;
     return {
       album: infos[0].album,
       albumArtist,
@@ -46,4 +47,28 @@ export function groupAlbums<T>(entries: readonly T[], infoOf: (entry: T) => Audi
       members,
     };
   });
+}
+
+/** "feat. Guest", "(ft. Guest)", "featuring Guest", "with Guest": a guest credit, not the artist. */
+const FEATURING = /\s*[([]?\s*\b(?:feat\.?|ft\.?|featuring|with)\s.*$/i;
+/** What may follow the artist in a shared credit: a guest, or a second artist ("& Guest", "x Guest"). */
+const JOINED = /^\s*(?:[([]?\s*(?:feat\.?|ft\.?|featuring|with|and|vs\.?|x)\s|[&,;/+])/i;
+
+/**
+ * The artist every track credits first, or undefined when the tracks are by different artists. One
+ * guest on one track ("Artist feat. Guest") does not make an artist's album a compilation; a duo's
+ * own name ("Simon & Garfunkel") is kept whole when every track credits it.
+ */
+function sharedArtist(infos: readonly AudioItemInfo[]): string | undefined {
+  const credits = infos.map((info) => info.artist.trim());
+  if (new Set(credits.map((credit) => credit.toLowerCase())).size === 1) return credits[0];
+  const primary = credits
+    .map((credit) => credit.replace(FEATURING, '').trim() || credit)
+    .reduce((shortest, name) => (name.length < shortest.length ? name : shortest));
+  const key = primary.toLowerCase();
+  const sameArtist = credits.every((credit) => {
+    const lower = credit.toLowerCase();
+    return lower === key || (lower.startsWith(key) && JOINED.test(lower.slice(key.length)));
+  });
+  return sameArtist ? primary : undefined;
 }
