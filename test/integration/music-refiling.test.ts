@@ -224,4 +224,40 @@ describe('music: an upload’s tracks filed into albums', () => {
     assert.equal((await music.findAlbum(albumId('Guest Star', 'Duets')))?.compilation, false);
     assert.equal(await music.findAlbum(albumId('Various Artists', 'Duets')), null);
   });
+
+  it('keeps same-named untagged albums of other folders apart, and a two-disc album together', async () => {
+    const track = (folder: string, artist: string, album: string, title: string): PackTrack => ({
+      name: `${folder}/01 - ${title}.mp3`,
+      artist,
+      album,
+      track: 1,
+    });
+    // One upload: one artist's "Greatest Hits" in two folders, and an album in two disc folders.
+    const first = storedBatch('hits-task', [
+      track('Cy/Greatest Hits (1990)', 'Cy', 'Greatest Hits', 'Early'),
+      track('Cy/Greatest Hits (2010)', 'Cy', 'Greatest Hits', 'Late'),
+      track('Cy/Live/CD1', 'Cy', 'Live', 'Opening'),
+      track('Cy/Live/CD2', 'Cy', 'Live', 'Encore'),
+    ]);
+    await processor.file(first);
+    // Another upload: another artist's album in a folder named like the first upload's.
+    await processor.file(
+      storedBatch('other-task', [track('Cy/Greatest Hits (1990)', 'Di', 'Greatest Hits', 'Other')]),
+    );
+
+    const albumsOf = async (artist: string) => {
+      const ids = (await music.findArtist(artistId(artist)))?.albumIds ?? [];
+      const albums = await Promise.all(ids.map((id) => music.findAlbum(id)));
+      return albums
+        .map((album) => [album?.name, album?.artist, album?.tracks.map((t) => t.title).join(', ')])
+        .sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+    };
+    assert.deepEqual(await albumsOf('Cy'), [
+      ['Greatest Hits', 'Cy', '01 - Early.mp3'],
+      ['Greatest Hits', 'Cy', '01 - Late.mp3'],
+      ['Live', 'Cy', '01 - Opening.mp3, 01 - Encore.mp3'],
+    ]);
+    assert.deepEqual(await albumsOf('Di'), [['Greatest Hits', 'Di', '01 - Other.mp3']]);
+    assert.ok(await music.findAlbum(albumId('Cy', 'Live')), 'an album alone under its name keeps its id');
+  });
 });

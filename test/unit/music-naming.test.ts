@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type AudioItemInfo } from '../../src/ingest/items/ingest-item.js';
 import { groupAlbums } from '../../src/music/ingest/album-grouping.js';
+import { albumId } from '../../src/music/model/music-ids.js';
 import { parseLrc, splitGenres, trackFromPath } from '../../src/music/ingest/track-naming.js';
 
 describe('a track named by its path when its tags say nothing', () => {
@@ -152,6 +153,47 @@ describe('tracks grouped into albums', () => {
     assert.deepEqual(group([track('Ann', 'Near', 'Near'), track('Anna & Bob', 'Near', 'Near')]), [
       ['Near', 'Various Artists', true, 2],
     ]);
+  });
+
+  it('keeps an artist’s same-named untagged albums of two folders apart, each keyed by its folder', () => {
+    const groups = groupAlbums(
+      [
+        track('Cy', 'Greatest Hits', 'Cy/Greatest Hits (1990)'),
+        track('Cy', 'Greatest Hits', 'Cy/Greatest Hits (2010)'),
+        track('Ann', 'Hits', 'Hits A'),
+        track('Bob', 'Hits', 'Hits A'),
+        track('Cy', 'Hits', 'Hits B'),
+        track('Di', 'Hits', 'Hits B'),
+        track('Di', 'Greatest Hits', 'Di'),
+      ],
+      (t) => t,
+    );
+    assert.deepEqual(
+      groups.map((g) => [g.albumArtist, g.folder, g.id]),
+      [
+        ['Cy', 'Cy/Greatest Hits (1990)', albumId('Cy', 'Greatest Hits', 'Cy/Greatest Hits (1990)')],
+        ['Cy', 'Cy/Greatest Hits (2010)', albumId('Cy', 'Greatest Hits', 'Cy/Greatest Hits (2010)')],
+        ['Various Artists', 'Hits A', albumId('Various Artists', 'Hits', 'Hits A')],
+        ['Various Artists', 'Hits B', albumId('Various Artists', 'Hits', 'Hits B')],
+        ['Di', 'Di', albumId('Di', 'Greatest Hits')],
+      ],
+    );
+    assert.equal(new Set(groups.map((g) => g.id)).size, 5);
+  });
+
+  it('makes one album of an untagged album’s disc folders (CD1, Disc 2), keyed by artist and name', () => {
+    const groups = groupAlbums(
+      [
+        track('Ann', 'Live', 'Ann/Live/CD1'),
+        track('Ann', 'Live', 'Ann/Live/Disc 2'),
+        track('Ann feat. Bob', 'Live', 'Ann/Live/cd3'),
+      ],
+      (t) => t,
+    );
+    assert.deepEqual(
+      groups.map((g) => [g.album, g.albumArtist, g.folder, g.id, g.members.length]),
+      [['Live', 'Ann', 'Ann/Live', albumId('Ann', 'Live'), 3]],
+    );
   });
 
   it('honours the compilation flag even with one artist', () => {

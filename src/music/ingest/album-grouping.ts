@@ -1,7 +1,10 @@
 import { type AudioItemInfo } from '../../ingest/items/ingest-item.js';
-import { VARIOUS_ARTISTS } from '../model/music-ids.js';
+import { albumId, VARIOUS_ARTISTS } from '../model/music-ids.js';
+import { DISC_FOLDER } from './track-naming.js';
 
 export interface AlbumGroup<T> {
+  /** The album's natural key (see `albumId`). */
+  id: string;
   album: string;
   /**
    * The album artist: as tagged, else the one (primary) artist of every track, else Various Artists.
@@ -11,14 +14,18 @@ export interface AlbumGroup<T> {
   year?: number;
   coverFileId?: string;
   musicBrainzId?: string;
-  /** The tracks' folder when no tag names the album artist: this batch alone decided it. */
+  /**
+   * The album's folder (a disc folder's parent) when no tag names the album artist: this upload
+   * alone decided it.
+   */
   folder?: string;
   members: T[];
 }
 
 /**
- * Groups a task's tracks into albums: tracks of one folder with the same album name are one album
- * (two folders with the same album name are two albums unless the album artist says otherwise). An
+ * Groups an upload's tracks into albums: tracks of one folder (or of its disc folders, `CD1`, `CD2`)
+ * with the same album name are one album; two folders with the same album name are two albums unless
+ * the album artist tag says otherwise, and stay two albums when their artist is the same too. An
  * album whose tracks name several artists and no album artist is a Various Artists compilation that
  * keeps each track's own artist.
  */
@@ -28,25 +35,41 @@ export function groupAlbums<T>(entries: readonly T[], infoOf: (entry: T) => Audi
     const info = infoOf(entry);
     const key = info.albumArtist
       ? `a\0${info.albumArtist.toLowerCase()}\0${info.album.toLowerCase()}`
-      : `f\0${info.folder.toLowerCase()}\0${info.album.toLowerCase()}`;
+      : `f\0${albumFolder(info.folder).toLowerCase()}\0${info.album.toLowerCase()}`;
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
-  return [...groups.values()].map((members) => {
+  const albums = [...groups.values()].map((members) => {
     const infos = members.map(infoOf);
     const tagged = infos.find((info) => info.albumArtist)?.albumArtist;
     const flagged = infos.some((info) => info.compilation);
     const albumArtist = tagged ?? (flagged ? undefined : sharedArtist(infos)) ?? VARIOUS_ARTISTS;
     return {
+      id: albumId(albumArtist, infos[0].album),
       album: infos[0].album,
       albumArtist,
       compilation: flagged || albumArtist.toLowerCase() === VARIOUS_ARTISTS.toLowerCase(),
       year: infos.find((info) => info.year)?.year,
       coverFileId: infos.find((info) => info.coverFileId)?.coverFileId,
       musicBrainzId: infos.find((info) => info.musicBrainz.albumId)?.musicBrainz.albumId,
-      folder: tagged ? undefined : infos[0].folder,
+      folder: tagged ? undefined : albumFolder(infos[0].folder),
       members,
     };
   });
+  // Untagged albums of one artist and name in several folders ("Greatest Hits" twice, two
+  // compilations): the same natural key would merge them, so each one's folder joins its key.
+  const untagged = albums.filter((album) => album.folder !== undefined).map((album) => album.id);
+  for (const album of albums) {
+    const shared = untagged.indexOf(album.id) !== untagged.lastIndexOf(album.id);
+    if (album.folder !== undefined && shared)
+      album.id = albumId(album.albumArtist, album.album, album.folder);
+  }
+  return albums;
+}
+
+/** The folder an album's tracks are in, a disc's folder standing for its album's: `Live/CD2` → `Live`. */
+function albumFolder(folder: string): string {
+  const segments = folder.split('/');
+  return DISC_FOLDER.test(segments.at(-1)!) ? segments.slice(0, -1).join('/') : folder;
 }
 
 /** "feat. Guest", "(ft. Guest)", "featuring Guest", "with Guest": a guest credit, not the artist. */

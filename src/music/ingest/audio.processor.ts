@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
-import { type AudioItemInfo } from '../../ingest/items/ingest-item.js';
+import { type AudioItemInfo, type IngestItem } from '../../ingest/items/ingest-item.js';
 import { sha256File } from '../../ingest/processing/checksum.js';
 import { ContentStore } from '../../ingest/processing/content-store.js';
 import {
@@ -10,7 +10,7 @@ import {
   type MediaKindProcessor,
   resumedAsStored,
 } from '../../ingest/processors/media-kind-processor.js';
-import { albumId, artistId, trackId } from '../model/music-ids.js';
+import { artistId, trackId } from '../model/music-ids.js';
 import { MusicRepository } from '../model/music.repository.js';
 import { type MusicTrack } from '../model/music.schema.js';
 import { type AlbumGroup, groupAlbums } from './album-grouping.js';
@@ -100,13 +100,23 @@ export class AudioProcessor implements MediaKindProcessor {
     });
   }
 
-  /** The task's stored tracks, by album: one album (and artist) write per album. */
+  /**
+   * The task's stored tracks, by album: one album (and artist) write per album. The tracks an earlier
+   * run of the task filed are grouped with them (a retry decides albums as the first run did), not
+   * filed again.
+   */
   async file(batch: readonly ItemContext[]): Promise<void> {
-    for (const grouped of groupAlbums(batch, (context) => context.item.audio!)) {
+    const filed: Track[] = (batch[0]?.items() ?? [])
+      .filter((item) => item.kind === 'audio' && item.state === 'done' && item.audio && item.fileId)
+      .map((item) => ({ item }));
+    const stored: Track[] = batch.map((context) => ({ item: context.item, context }));
+    for (const grouped of groupAlbums([...stored, ...filed], ({ item }) => item.audio!)) {
+      const members = grouped.members.flatMap(({ context }) => (context ? [context] : []));
+      if (members.length === 0) continue;
       const group = await this.continued(grouped);
-      const id = albumId(group.albumArtist, group.album);
+      const id = group.id;
       const albumArtistId = artistId(group.albumArtist);
-      const tracks: MusicTrack[] = group.members.map(({ item }) => {
+      const tracks: MusicTrack[] = members.map(({ item }) => {
         const { folder: _folder, coverFileId, ...audio } = item.audio!;
         return {
           ...audio,
@@ -139,7 +149,7 @@ export class AudioProcessor implements MediaKindProcessor {
         tracks,
       );
       this.logger.log(`filed ${tracks.length} track(s) of "${group.album}" by ${group.albumArtist} (${id})`);
-      for (const [position, context] of group.members.entries()) {
+      for (const [position, context] of members.entries()) {
         const track = tracks[position];
         await context.record({
           state: 'done',
@@ -150,15 +160,23 @@ export class AudioProcessor implements MediaKindProcessor {
   }
 
   /**
-   * An album artist this batch alone decided (no tag names one) yields to the album the tracks
-   * continue: a retried track of an untagged compilation joins its Various Artists album instead of
-   * making a second album under the track's own artist.
+   * An album this upload alone decided (no tag names its artist) yields to the album the tracks
+   * continue: a retried track of an untagged compilation joins the Various Artists album its first run
+   * filed instead of making a second album under the track's own artist. Only the same upload's
+   * tracks (or a MusicBrainz album id) say so: another upload's same-named folder is another album.
    */
-  private async continued(group: AlbumGroup<ItemContext>): Promise<AlbumGroup<ItemContext>> {
+  private async continued(group: AlbumGroup<Track>): Promise<AlbumGroup<Track>> {
     if (group.folder === undefined) return group;
-    const album = await this.music.findContinuedAlbum(group.album, group.folder, group.musicBrainzId);
-    if (!album || album.artist === group.albumArtist) return group;
-    return { ...group, album: album.name, albumArtist: album.artist, compilation: album.compilation };
+    const filed = group.members.flatMap(({ item, context }) => (context ? [] : [trackId(item.fileId!)]));
+    const album = await this.music.findContinuedAlbum(filed, group.musicBrainzId);
+    if (!album) return group;
+    return {
+      ...group,
+      id: album._id,
+      album: album.name,
+      albumArtist: album.artist,
+      compilation: album.compilation,
+    };
   }
 
   /** The embedded picture, else the cover file of the track's folder in the pack; stored once. */
@@ -204,6 +222,12 @@ export class AudioProcessor implements MediaKindProcessor {
       await rm(path, { force: true });
     }
   }
+}
+
+/** A track of the task: stored by this run (`context`: to file), or filed by an earlier one. */
+interface Track {
+  item: IngestItem;
+  context?: ItemContext;
 }
 
 /** The task's sandbox: the item's absolute path without its sandbox-relative path. */

@@ -3,6 +3,9 @@ import { extname } from 'node:path';
 export const UNKNOWN_ARTIST = 'Unknown Artist';
 export const UNKNOWN_ALBUM = 'Unknown Album';
 
+/** A disc's folder inside its album's: `CD2`, `Disc 1`, `disk3`. */
+export const DISC_FOLDER = /^(cd|disc|disk)\s*\d+$/i;
+
 export interface NamedTrack {
   title: string;
   artist?: string;
@@ -23,7 +26,7 @@ export function trackFromPath(path: string): NamedTrack {
   let stem = file.slice(0, file.length - extname(file).length).trim();
   const named: NamedTrack = { title: stem };
   let disc: number | undefined;
-  if (segments.length > 0 && /^(cd|disc|disk)\s*\d+$/i.test(segments.at(-1)!)) {
+  if (segments.length > 0 && DISC_FOLDER.test(segments.at(-1)!)) {
     disc = Number(/\d+/.exec(segments.pop()!)![0]);
   }
   const numbered = /^(?:(\d)[-.](\d{1,2})|(\d{1,3}))(?:\s*[-._)]\s*|\s+)(.+)$/.exec(stem);

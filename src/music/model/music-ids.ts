@@ -14,8 +14,12 @@ export function artistId(name: string): string {
   return `ar-${digest(name)}`;
 }
 
-export function albumId(albumArtist: string, album: string): string {
-  return `al-${digest(albumArtist, album)}`;
+/**
+ * `folder` only for an album no tag names the artist of that shares its artist and name with another
+ * album of the same upload: its folder is what tells the two apart.
+ */
+export function albumId(albumArtist: string, album: string, folder?: string): string {
+  return `al-${folder === undefined ? digest(albumArtist, album) : digest(albumArtist, album, folder)}`;
 }
 
 export function trackId(fileId: string): string {

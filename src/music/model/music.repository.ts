@@ -50,21 +50,24 @@ export class MusicRepository {
   }
 
   /**
-   * The album that tracks of `folder` named `name` continue: the one with their MusicBrainz album id,
-   * else the one of that name holding a track of the same folder (an earlier run of the same pack).
+   * The album an upload's tracks continue: the one with their MusicBrainz album id, else the one
+   * holding `filedTrackIds` (tracks of the same album and upload filed by an earlier run of it).
    */
   async findContinuedAlbum(
-    name: string,
-    folder: string,
+    filedTrackIds: readonly string[],
     musicBrainzId?: string,
   ): Promise<Pick<MusicAlbum, '_id' | 'name' | 'artist' | 'compilation'> | undefined> {
-    const fields = { name: 1, artist: 1, compilation: 1, 'tracks.path': 1 };
+    const fields = { name: 1, artist: 1, compilation: 1 };
     if (musicBrainzId) {
       const same = await this.albums.findOne({ musicBrainzId }, fields).lean<MusicAlbum>().exec();
       if (same) return same;
     }
-    const named = await this.albums.find({ name }, fields).lean<MusicAlbum[]>().exec();
-    return named.find((album) => album.tracks.some((track) => folderOf(track.path) === folder));
+    for (const id of filedTrackIds) {
+      const track = await this.findTrack(id);
+      const album = track && (await this.albums.findById(track.albumId, fields).lean<MusicAlbum>().exec());
+      if (album) return album;
+    }
+    return undefined;
   }
 
   findArtist(id: string): Promise<MusicArtist | null> {
@@ -243,10 +246,6 @@ export class MusicRepository {
 }
 
 /** A track's folder in its pack, as `AudioItemInfo.folder` has it. */
-function folderOf(path: string): string {
-  return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-}
-
 /** The genres of an album: its tracks', once each. */
 function genresOf(tracks: readonly MusicTrack[]): string[] {
   return [...new Set(tracks.flatMap((track) => track.genres))];
