@@ -245,7 +245,6 @@ export class MusicRepository {
   }
 }
 
-/** A track's folder in its pack, as `AudioItemInfo.folder` has it. */
 /** The genres of an album: its tracks', once each. */
 function genresOf(tracks: readonly MusicTrack[]): string[] {
   return [...new Set(tracks.flatMap((track) => track.genres))];
