@@ -21,6 +21,7 @@ import {
   startBareNode,
   startStaticNginx,
   type WrkResult,
+  wrkMedianLatencyMs,
   wrkRounds,
 } from './support/peers.js';
 import { percentile } from './support/timings.js';
@@ -101,6 +102,24 @@ function rangeScript(size: number): string {
     `request = function()
        local start = math.random(0, ${size - MiB})
        return wrk.format(nil, nil, { Range = "bytes=" .. start .. "-" .. (start + ${MiB - 1}) })
+     end`,
+  );
+  return path;
+}
+
+const SEEK_BYTES = 64 * 1024;
+
+/**
+ * A wrk script asking for random 64 KiB ranges, each on a new connection (`Connection: close`): a
+ * player's seek, which abandons its connection mid-answer and opens another.
+ */
+function seekScript(size: number): string {
+  const path = join(tempDir('sv-bench-wrk-'), 'seeks.lua');
+  writeFileSync(
+    path,
+    `request = function()
+       local start = math.random(0, ${size - SEEK_BYTES})
+       return wrk.format(nil, nil, { Connection = "close", Range = "bytes=" .. start .. "-" .. (start + ${SEEK_BYTES - 1}) })
      end`,
   );
   return path;
@@ -216,6 +235,14 @@ async function localVsNginx(): Promise<void> {
       bareNode: await seeks(bareNode.url).finally(() => bareNode.stop()),
       bareNet: await seeks(bareNet.url).finally(() => bareNet.stop()),
     };
+    // The same seeks back to back, so every process is awake and warm: what a request itself costs.
+    const awake = seekScript(LOCAL_SIZE);
+    const bareNodeAwake = await startBareNode(SEEK_BYTES);
+    const warm = {
+      nginx: await wrkMedianLatencyMs(targets.nginx, awake),
+      streamer: await wrkMedianLatencyMs(targets.streamer, awake),
+      bareNode: await wrkMedianLatencyMs(bareNodeAwake.url, awake).finally(() => bareNodeAwake.stop()),
+    };
     const paced = {
       nginx: await pacedStreams(targets.nginx, LOCAL_SIZE, 500, 20),
       streamer: await pacedStreams(targets.streamer, LOCAL_SIZE, 500, 20),
@@ -262,6 +289,12 @@ async function localVsNginx(): Promise<void> {
     );
     console.log(
       `     the runtime's own floor (Node net server, canned 206, no HTTP parsing) ${ttfb.bareNet.toFixed(2)} ms; streamer above it ${(ttfb.streamer - ttfb.bareNet).toFixed(2)} ms`,
+    );
+    console.log(
+      '   seeks back to back, each on a new connection (wrk -t1 -c1, Connection: close, 64 KiB ranges), median time to the whole answer',
+    );
+    console.log(
+      `     nginx ${warm.nginx.toFixed(2)} ms, streamer ${warm.streamer.toFixed(2)} ms (${(warm.streamer / warm.nginx).toFixed(1)}× nginx), bare Node http server ${warm.bareNode.toFixed(2)} ms`,
     );
     console.log(`   500 viewers at ${PACE / 1024} KiB/s for 20 s (load generator in its own process)`);
     for (const [name, result] of Object.entries(paced)) {

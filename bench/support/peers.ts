@@ -119,6 +119,18 @@ export async function wrkRounds<K extends string>(
   return results;
 }
 
+/**
+ * The median time wrk (one thread, one connection) takes to get a whole answer from `url`, each request
+ * shaped by `script` (which may ask for a new connection each time): a request's own cost on a server
+ * that is awake, without curl's start-up or an idle machine's wake-up in it.
+ */
+export async function wrkMedianLatencyMs(url: string, script: string, seconds = 4): Promise<number> {
+  const { stdout } = await run('wrk', ['-t1', '-c1', `-d${seconds}s`, '--latency', '-s', script, url]);
+  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(stdout);
+  if (!p50 || /Non-2xx/.test(stdout)) throw new Error(`wrk: ${stdout}`);
+  return Number(p50[1]) * { us: 0.001, ms: 1, s: 1000 }[p50[2] as 'us' | 'ms' | 's'];
+}
+
 /** `ours ÷ peer` of each round for one measure, and their median and range. */
 export function roundRatios(ours: WrkResult[], peer: WrkResult[], measure: keyof WrkResult) {
   const ratios = ours.map((result, round) => result[measure] / peer[round][measure]);
