@@ -38,8 +38,16 @@ export class FileRecordCache implements OnModuleInit {
   async get(fileId: string): Promise<MediaFile> {
     // The subscription is down: a change made meanwhile would not reach us, so nothing kept is trusted.
     if (!this.changes.live) this.entries.clear();
-    const cached = this.entries.get(fileId);
-    if (cached) return cached;
+    if (this.entries.get(fileId)) {
+      // A change published before this request was sent is normally in this process's Redis socket
+      // already (Redis writes it to subscribers in the pass that answers the publisher), but this poll
+      // phase may have read the request first: answer from the cache after that phase, once the news
+      // has been heard, so a rename or delete holds from the very next request. (A strict guarantee
+      // under any load would take a round trip per request or an acknowledged publish.)
+      await new Promise((resolve) => setImmediate(resolve));
+      const cached = this.entries.get(fileId);
+      if (cached) return cached;
+    }
     let lookup = this.lookups.get(fileId);
     if (!lookup) {
       lookup = this.lookUp(fileId).finally(() => this.lookups.delete(fileId));

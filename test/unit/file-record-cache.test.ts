@@ -61,4 +61,22 @@ describe('FileRecordCache (file records for the byte path)', () => {
     assert.equal((await cache.get(String(fileId))).fileName, 'read 4');
     assert.equal((await cache.get(String(fileId))).fileName, 'read 4');
   });
+
+  it('answers a request with a change heard in the same turn of the event loop (read just after it)', async () => {
+    const fileId = new Types.ObjectId();
+    let reads = 0;
+    const library = {
+      requireFileUnscoped: async () => ({ _id: fileId, fileName: `name ${++reads}` }) as unknown as MediaFile,
+    } as unknown as LibraryService;
+    let heard: (ids: readonly string[] | undefined) => void = () => undefined;
+    const changes = { live: true, listen: async (listener: typeof heard) => void (heard = listener) };
+    const cache = new FileRecordCache(library, changes as unknown as FileChangeBus);
+    await cache.onModuleInit();
+    assert.equal((await cache.get(String(fileId))).fileName, 'name 1');
+
+    // The request is read first, then the rename's news from the Redis socket, in one poll phase.
+    const answer = cache.get(String(fileId));
+    heard([String(fileId)]);
+    assert.equal((await answer).fileName, 'name 2');
+  });
 });
