@@ -87,7 +87,7 @@ export class IngestPipeline implements OnModuleDestroy {
     this.proxy = new GuardedProxy(guard);
     const proxyUrl = () => (this.proxyUrl ??= this.proxy.start());
     this.engines = [
-      new Aria2Engine(proxyUrl),
+      new Aria2Engine(proxyUrl, { direct: config.ingest.torrentDirect }),
       new DirectHttpEngine(guard),
       new YtDlpEngine(proxyUrl, config.ingest.ytdlpPath),
     ];

@@ -123,7 +123,7 @@ describe('aria2 engine (aria2c over JSON-RPC, through the guarded proxy)', () =>
   });
 
   it('gives up, retryably, on a torrent that sends nothing (no seeder reachable)', async () => {
-    const impatient = new Aria2Engine(() => proxyUrl, 1500);
+    const impatient = new Aria2Engine(() => proxyUrl, { stallTimeoutMs: 1500 });
     const unknown = `magnet:?xt=urn:btih:${'0'.repeat(40)}&tr=${encodeURIComponent(tracker.announce)}`;
     await assert.rejects(
       impatient.download({

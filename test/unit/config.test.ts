@@ -136,6 +136,22 @@ describe('configuration', () => {
     assert.equal(config.stream.secret, SECRET, 'STREAM_SECRET falls back to SECRET_KEY');
   });
 
+  it('lets torrent traffic past the guarded proxy only as INGEST_TORRENT_DIRECT names it (dht, lpd)', () => {
+    assert.deepEqual(loadConfig({ SECRET_KEY: SECRET }).ingest.torrentDirect, { dht: false, lpd: false });
+    assert.deepEqual(loadConfig({ SECRET_KEY: SECRET, INGEST_TORRENT_DIRECT: 'DHT' }).ingest.torrentDirect, {
+      dht: true,
+      lpd: false,
+    });
+    assert.deepEqual(
+      loadConfig({ SECRET_KEY: SECRET, INGEST_TORRENT_DIRECT: 'dht, lpd' }).ingest.torrentDirect,
+      { dht: true, lpd: true },
+    );
+    assert.match(
+      problemsOf({ INGEST_TORRENT_DIRECT: 'dht,udp' }),
+      /INGEST_TORRENT_DIRECT: "udp" is not one of dht, lpd/,
+    );
+  });
+
   it('parses INGEST_ALLOW_HOSTS into hosts and optional ports', () => {
     const config = loadConfig({
       SECRET_KEY: SECRET,

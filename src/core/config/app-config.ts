@@ -71,6 +71,12 @@ export interface AppConfig {
   };
   ingest: {
     allowHosts: readonly AllowedHost[];
+    /**
+     * Torrent traffic aria2 may send past the guarded proxy: `dht` (DHT and, with it, UDP trackers)
+     * and `lpd` (local peer discovery, multicast on the LAN). Both off unless INGEST_TORRENT_DIRECT
+     * names them.
+     */
+    torrentDirect: { dht: boolean; lpd: boolean };
     maxFileBytes: number;
     maxActivePerUser: number;
     /** Bytes a non-admin user may download per UTC day; 0 = no quota. */

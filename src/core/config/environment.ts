@@ -80,6 +80,9 @@ export class Environment {
   @IsString()
   INGEST_ALLOW_HOSTS: string = '';
 
+  @IsString()
+  INGEST_TORRENT_DIRECT: string = '';
+
   @IsInt({ message: 'must be a whole number of MiB between 1 and 1048576' })
   @Min(1, { message: 'must be a whole number of MiB between 1 and 1048576' })
   @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })

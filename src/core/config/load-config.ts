@@ -51,6 +51,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const redisProblem = checkRedisUrl(environment.REDIS_URL);
   if (redisProblem) problems.push(redisProblem);
   const allowHosts = parseAllowHosts(environment.INGEST_ALLOW_HOSTS, problems);
+  const torrentDirect = parseTorrentDirect(environment.INGEST_TORRENT_DIRECT, problems);
   const trustedProxies = parseTrustedProxies(environment.TRUSTED_PROXIES, problems);
   if (!environment.SECRET_KEY && environment.NODE_ENV === 'production') {
     problems.push(
@@ -119,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     catalog: { commonWordTitles: environment.CATALOG_COMMON_WORD_TITLES },
     ingest: {
       allowHosts,
+      torrentDirect,
       maxFileBytes: environment.INGEST_MAX_FILE_SIZE * 1024 * 1024,
       maxActivePerUser: environment.INGEST_MAX_ACTIVE_PER_USER,
       maxBytesPerDay: environment.INGEST_MAX_BYTES_PER_DAY * 1024 * 1024,
@@ -196,6 +198,17 @@ function readEnvironment(env: Env, problems: string[]): Record<string, unknown> 
     }
   }
   return raw;
+}
+
+/** `dht` and `lpd`, the only torrent traffic an operator may let past the guarded proxy. */
+function parseTorrentDirect(value: string, problems: string[]): AppConfig['ingest']['torrentDirect'] {
+  const entries = list(value).map((entry) => entry.toLowerCase());
+  for (const entry of entries) {
+    if (entry !== 'dht' && entry !== 'lpd') {
+      problems.push(`INGEST_TORRENT_DIRECT: "${entry}" is not one of dht, lpd`);
+    }
+  }
+  return { dht: entries.includes('dht'), lpd: entries.includes('lpd') };
 }
 
 function list(value: string): string[] {

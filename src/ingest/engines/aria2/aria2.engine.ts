@@ -20,21 +20,86 @@ const STALL_TIMEOUT_MS = 10 * 60 * 1000;
 const START_TIMEOUT_MS = 10000;
 
 /**
+ * What aria2 may do outside the guarded proxy, by the operator's choice (INGEST_TORRENT_DIRECT). aria2
+ * sends UDP tracker announces from its DHT socket and only with DHT on, so `dht` covers both; `lpd`
+ * multicasts announces on the worker's LAN. Both go straight to the network, past the SSRF guard.
+ */
+export interface TorrentDirect {
+  dht: boolean;
+  lpd: boolean;
+}
+
+export const NO_DIRECT: TorrentDirect = { dht: false, lpd: false };
+
+export interface Aria2Launch {
+  rpcPort: number;
+  rpcSecret: string;
+  /** The process aria2c follows (`--stop-with-process`). */
+  parentPid: number;
+  dir: string;
+  proxy: string;
+  direct: TorrentDirect;
+}
+
+/**
+ * aria2c's command line. `--all-proxy` sends every HTTP(S) request — the .torrent, web seeds, http and
+ * https trackers — through the guarded proxy; UDP cannot go through an HTTP proxy, so UDP trackers are
+ * contacted only when DHT is on (aria2 ties them together), and both are off unless the operator
+ * enables them. Peer connections are always direct (BitTorrent has no proxy for them).
+ */
+export function aria2Arguments(launch: Aria2Launch): string[] {
+  return [
+    '--no-conf',
+    '--enable-rpc',
+    `--rpc-listen-port=${launch.rpcPort}`,
+    '--rpc-listen-all=false',
+    `--rpc-secret=${launch.rpcSecret}`,
+    `--stop-with-process=${launch.parentPid}`,
+    `--dir=${launch.dir}`,
+    `--all-proxy=${launch.proxy}`,
+    `--enable-dht=${launch.direct.dht}`,
+    `--enable-dht6=${launch.direct.dht}`,
+    `--bt-enable-lpd=${launch.direct.lpd}`,
+    '--enable-peer-exchange=false',
+    '--seed-time=0',
+    '--follow-torrent=mem',
+    '--pause-metadata=true',
+    '--continue=true',
+    '--auto-file-renaming=false',
+    '--allow-overwrite=true',
+    '--file-allocation=none',
+    '--max-tries=5',
+    '--retry-wait=2',
+    '--console-log-level=warn',
+    '--summary-interval=0',
+    '--quiet=true',
+  ];
+}
+
+/**
  * aria2c for magnets and `.torrent` links (and plain http, which it can also fetch). Each download gets
  * its own aria2c, driven over JSON-RPC on loopback with a random secret, in its own process group:
- * cancel kills the group, and `--stop-with-process` ends it if the worker dies. Its HTTP traffic —
- * trackers, the .torrent itself, web seeds — goes through the guarded proxy. DHT, local peer discovery
- * and peer exchange are off, so peers come only from the trackers the link names. The real download
- * after a magnet's or .torrent's metadata starts paused (`--pause-metadata`): its file list and size are
- * checked against the task's limits first, so a torrent of 10,000 files costs nothing but its metadata.
+ * cancel kills the group, and `--stop-with-process` ends it if the worker dies. Its HTTP(S) traffic —
+ * http(s) trackers, the .torrent itself, web seeds — goes through the guarded proxy. Peer exchange is
+ * off, and so are DHT (with UDP trackers) and local peer discovery unless INGEST_TORRENT_DIRECT enables
+ * them (see aria2Arguments), so by default peers come only from the link's http(s) trackers. The real
+ * download after a magnet's or .torrent's metadata starts paused (`--pause-metadata`): its file list and
+ * size are checked against the task's limits first, so a torrent of 10,000 files costs nothing but its
+ * metadata.
  */
 export class Aria2Engine implements DownloadEngine {
   readonly name = 'aria2';
 
+  private readonly direct: TorrentDirect;
+  private readonly stallTimeoutMs: number;
+
   constructor(
     private readonly proxyUrl: () => Promise<string>,
-    private readonly stallTimeoutMs = STALL_TIMEOUT_MS,
-  ) {}
+    options: { direct?: TorrentDirect; stallTimeoutMs?: number } = {},
+  ) {
+    this.direct = options.direct ?? NO_DIRECT;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? STALL_TIMEOUT_MS;
+  }
 
   accepts(source: SourceUrl): boolean {
     return source.kind === 'magnet' || (source.kind === 'http' && source.url.pathname.endsWith('.torrent'));
@@ -92,32 +157,14 @@ export class Aria2Engine implements DownloadEngine {
     const proxy = await this.proxyUrl();
     const child = execa(
       'aria2c',
-      [
-        '--no-conf',
-        '--enable-rpc',
-        `--rpc-listen-port=${port}`,
-        '--rpc-listen-all=false',
-        `--rpc-secret=${secret}`,
-        `--stop-with-process=${process.pid}`,
-        `--dir=${request.dir}`,
-        `--all-proxy=${proxy}`,
-        '--enable-dht=false',
-        '--enable-dht6=false',
-        '--bt-enable-lpd=false',
-        '--enable-peer-exchange=false',
-        '--seed-time=0',
-        '--follow-torrent=mem',
-        '--pause-metadata=true',
-        '--continue=true',
-        '--auto-file-renaming=false',
-        '--allow-overwrite=true',
-        '--file-allocation=none',
-        '--max-tries=5',
-        '--retry-wait=2',
-        '--console-log-level=warn',
-        '--summary-interval=0',
-        '--quiet=true',
-      ],
+      aria2Arguments({
+        rpcPort: port,
+        rpcSecret: secret,
+        parentPid: process.pid,
+        dir: request.dir,
+        proxy,
+        direct: this.direct,
+      }),
       {
         cancelSignal: request.signal,
         detached: true,
