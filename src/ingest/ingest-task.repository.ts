@@ -177,6 +177,21 @@ export class IngestTaskRepository {
     await this.locked(id, () => this.model.updateOne({ _id: id }, { $inc: { attempts: 1 } }));
   }
 
+  /**
+   * Runs `action` if the task needs no worker (or is gone), deciding and acting under the task's lock:
+   * a retry puts the task back to `queued` under the same lock, so it lands either before the check
+   * (and `action` does not run) or after `action` has finished — never between the two.
+   * True when `action` ran.
+   */
+  whileNoWorkerNeeded(id: string, action: () => Promise<void>): Promise<boolean> {
+    return this.locked(id, async () => {
+      const task = await this.findById(id);
+      if (task && needsWorker(task)) return false;
+      await action();
+      return true;
+    });
+  }
+
   /** Every task in flight, as the reconciler walks them. */
   inFlight(): Promise<ActiveTask[]> {
     return this.active.find().lean<ActiveTask[]>().exec();

@@ -1,4 +1,5 @@
-import { readdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   Inject,
@@ -10,9 +11,12 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { ensureDataSubdirectory } from '../core/data-dir/writable-directory.js';
-import { IngestTaskRepository, needsWorker } from './ingest-task.repository.js';
+import { IngestTaskRepository } from './ingest-task.repository.js';
 
 const DOWNLOADS = 'downloads';
+const TASK_ID = /^[0-9a-f-]{36}$/;
+/** A swept sandbox, moved aside before it is removed (never a task id, so a later sweep removes it too). */
+const SWEPT = '.swept-';
 /**
  * How often a running worker sweeps too: a task cancelled while its job waited to be retried leaves
  * its sandbox behind (no worker was running it to remove it), and that may be GBs of partial download.
@@ -30,7 +34,8 @@ export function downloadsRoot(config: AppConfig): string {
  * sandboxes (DATA_DIR/downloads/<taskId>) whose task is no longer active — left behind by a crash, or
  * a cancel that hit a dead worker or a job waiting to be retried. Sandboxes are on each worker's own
  * disk, so each worker sweeps its own. Active tasks keep theirs: the job resumes from the bytes
- * already there; so do done tasks whose stills are still being made from it.
+ * already there; so do done tasks whose stills are still being made from it. A task retried while it
+ * is being swept is either kept (retried first) or swept before its new job can write a byte.
  */
 @Injectable()
 export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,13 +81,31 @@ export class SandboxSweeper implements OnModuleInit, OnApplicationBootstrap, OnA
       return [];
     }
     const removed: string[] = [];
-    for (const taskId of entries) {
-      const task = /^[0-9a-f-]{36}$/.test(taskId) ? await this.tasks.findById(taskId) : null;
-      if (task && needsWorker(task)) continue;
-      await rm(join(root, taskId), { recursive: true, force: true });
-      removed.push(taskId);
+    for (const entry of entries) {
+      const sandbox = join(root, entry);
+      if (!TASK_ID.test(entry)) {
+        // Not a task's: junk, or what an earlier sweep moved aside and did not finish removing.
+        await rm(sandbox, { recursive: true, force: true });
+        removed.push(entry);
+        continue;
+      }
+      // Checked and moved aside under the task's lock, so a retry cannot slip in between and have its
+      // worker's new (or resumed) download removed; the slow removal runs after, without the lock.
+      const trash = join(root, `${SWEPT}${entry}-${randomUUID()}`);
+      const moved = await this.tasks.whileNoWorkerNeeded(entry, () => renameIfPresent(sandbox, trash));
+      if (!moved) continue;
+      await rm(trash, { recursive: true, force: true });
+      removed.push(entry);
     }
     if (removed.length > 0) this.logger.log(`removed ${removed.length} stale download sandbox(es)`);
     return removed;
+  }
+}
+
+async function renameIfPresent(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
