@@ -231,13 +231,15 @@ export class IngestService {
         await this.admission.admit(task.requester);
       }
       await this.tasks.markInFlight(task);
+      // A done task without failed items here only lacks its stills: it stays done while a worker makes them.
+      const requeue = task.state !== 'done' || partlyDone;
+      await this.tasks.update(task._id, { error: undefined }, requeue ? 'queued' : undefined);
+      // After the state: item writes are refused while a task is cancelled, so a cancelled pack's failed
+      // items stayed failed (and were not run again). No job is queued until the requeue below.
       await this.tasks.recordItems(
         task._id,
         new Map(failedItems.map((index) => [index, { state: 'pending' as const, error: undefined }])),
       );
-      // A done task without failed items here only lacks its stills: it stays done while a worker makes them.
-      const requeue = task.state !== 'done' || partlyDone;
-      await this.tasks.update(task._id, { error: undefined }, requeue ? 'queued' : undefined);
       await this.queue.requeue(task._id);
     });
     return this.get(taskId);

@@ -67,4 +67,29 @@ describe('cancelling an ingest task', () => {
       return true;
     });
   });
+
+  it('a cancelled pack, retried, runs its failed items again (their failures cleared)', async () => {
+    const item = (path: string, fields: Record<string, unknown>) => ({
+      path,
+      name: path,
+      kind: 'video',
+      size: 1024,
+      attempts: 1,
+      ...fields,
+    });
+    const id = await task({
+      state: 'cancelled',
+      items: [
+        item('a.mkv', { state: 'done', fileId: '0123456789abcdef01234567' }),
+        item('b.mkv', { state: 'failed', error: 'upload failed' }),
+      ],
+    });
+    await server.app.get(IngestService).retry(id, ADMIN);
+    const stored = await mongo.collection('ingest_tasks').findOne({ _id: id as never });
+    assert.equal(stored?.state, 'queued');
+    const [done, retried] = stored?.items as { state: string; error?: string }[];
+    assert.equal(done.state, 'done');
+    assert.equal(retried.state, 'pending', 'the failed item runs again');
+    assert.equal(retried.error, undefined);
+  });
 });
