@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
+import { SubsonicAPI } from 'subsonic-api';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { type AudioItemInfo, type IngestItem } from '../../src/ingest/items/ingest-item.js';
 import { type ItemContext } from '../../src/ingest/processors/media-kind-processor.js';
 import { type IngestTask } from '../../src/ingest/schemas/ingest-task.schema.js';
 import { LibraryService } from '../../src/library/library.service.js';
+import { MusicCatalog } from '../../src/music/catalog/music-catalog.js';
 import { albumId, artistId, trackId } from '../../src/music/model/music-ids.js';
 import { AudioProcessor } from '../../src/music/ingest/audio.processor.js';
 import { MusicRepository } from '../../src/music/model/music.repository.js';
 import { type MusicTrack } from '../../src/music/model/music.schema.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
+import { eventually } from '../support/eventually.js';
+import { signInNewUser, startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
 import { createMediaFile } from '../support/library-fixtures.js';
 
 const ARTIST = 'Refiling Ensemble';
@@ -130,6 +133,42 @@ describe('music: filing an album again lands on the same records', () => {
     const artist = await music.findArtist(artistId(ARTIST));
     assert.ok(artist?.albumIds.includes(albumId(ARTIST, 'New Home')));
     assert.ok(!artist?.albumIds.includes(albumId(ARTIST, 'Old Home')), 'the artist no longer lists it');
+  });
+
+  it('search3 finds a re-filed track by its new words, and no longer by its old ones', async () => {
+    const listener = await signInNewUser(server, 'refiling-listener', 'viewer');
+    const password = String(
+      (await listener.post('/api/auth/app-passwords', { label: 'player' })).body.password,
+    );
+    const subsonic = new SubsonicAPI({ url: server.url, auth: { username: 'refiling-listener', password } });
+    const songs = async (query: string) =>
+      (
+        ((await subsonic.search3({ query })) as { searchResult3: { song?: { title: string }[] } })
+          .searchResult3.song ?? []
+      ).map((song) => song.title);
+    const catalog = server.app.get(MusicCatalog);
+    const [bytes] = await files(1, 'retagged');
+    const id = trackId(String(bytes));
+
+    await file('Winter Suite', [track('Winter Suite', bytes, 1, 'Frostbite')]);
+    await eventually(
+      () => catalog.current(),
+      (library) => library.trackById.get(id)?.title === 'Frostbite',
+      { what: 'the first filing listed' },
+    );
+    assert.deepEqual(await songs('frostbite'), ['Frostbite']);
+
+    // The same bytes retagged: another title, under another album.
+    await file('Summer Suite', [track('Summer Suite', bytes, 1, 'Heatwave')]);
+    await eventually(
+      () => catalog.current(),
+      (library) => library.trackById.get(id)?.title === 'Heatwave',
+      { what: 'the second filing listed' },
+    );
+    assert.deepEqual(await songs('heatwave'), ['Heatwave'], 'found by its new title');
+    assert.deepEqual(await songs('summer suite'), ['Heatwave'], 'found by its new album');
+    assert.deepEqual(await songs('frostbite'), [], 'not by its old title');
+    assert.deepEqual(await songs('winter'), [], 'not by its old album');
   });
 });
 

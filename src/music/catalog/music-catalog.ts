@@ -145,7 +145,7 @@ export class MusicCatalog implements OnApplicationBootstrap {
         else artists.delete(id);
       }
     }
-    const snapshot = build(changes.revision, [...albums.values()], [...artists.values()], base.words);
+    const snapshot = build(changes.revision, [...albums.values()], [...artists.values()], base);
     this.logger.debug(`music catalog: ${changed.length} change(s) applied in ${Date.now() - started} ms`);
     return snapshot;
   }
@@ -208,16 +208,17 @@ export function scopedSnapshot(
     const albumIds = artist.albumIds.filter((id) => kept.has(id));
     return albumIds.length > 0 || credited.has(artist._id) ? [{ ...artist, albumIds }] : [];
   });
-  return build(whole.revision, albums, artists, whole.words);
+  return build(whole.revision, albums, artists, whole);
 }
 
 const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare;
 
+/** A copy of `albums` and `artists`; `previous` lends the search words of the tracks it still has as they were. */
 export function build(
   revision: number,
   albums: MusicAlbum[],
   artists: MusicArtist[],
-  knownWords?: ReadonlyMap<string, readonly string[]>,
+  previous?: CatalogSnapshot,
 ): CatalogSnapshot {
   for (const artist of artists) artist.albumIds ??= [];
   albums.sort((a, b) => byName(a.name, b.name) || byName(a.artist, b.artist));
@@ -226,12 +227,16 @@ export function build(
   const created = new Map(albums.map((album) => [album._id, new Date(album.createdAt).getTime()]));
   const albumsNewest = albums.slice().sort((a, b) => created.get(b._id)! - created.get(a._id)!);
   const tracks = albumsByArtist.flatMap((album) => album.tracks);
-  // Words of unchanged entries are reused (an album that changed is a new object: its tracks are re-read).
+  // A track's words are reused only when it is the very object they were made from: an album that
+  // changed is read again, so its tracks are new objects (a re-filed track keeps its id, not its words).
   const words = new Map<string, readonly string[]>();
-  const wordsOf = (id: string, make: () => string[]) => words.set(id, knownWords?.get(id) ?? make());
+  const known = (track: MusicTrack) =>
+    previous?.trackById.get(track._id) === track ? previous.words.get(track._id) : undefined;
   for (const artist of artists) words.set(artist._id, searchWords(artist.name));
   for (const album of albums) words.set(album._id, searchWords(album.name, album.artist));
-  for (const track of tracks) wordsOf(track._id, () => searchWords(track.title, track.artist, track.album));
+  for (const track of tracks) {
+    words.set(track._id, known(track) ?? searchWords(track.title, track.artist, track.album));
+  }
   const genres = new Map<string, GenreCount>();
   for (const album of albums) {
     for (const name of album.genres) {
