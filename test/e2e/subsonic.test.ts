@@ -160,6 +160,39 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
         /<subsonic-response [^>]*status="failed"[^>]*><error code="40" message="[^"]+"\/><\/subsonic-response>/,
       );
     });
+
+    it('authenticates before anything else: user management answers 40 or 10 without sign-in, then 50', async () => {
+      // Wrong credentials under a name of their own: the listener's and stranger's allowances stay whole.
+      const intruder = new SubsonicAPI({ url: server.url, auth: { username: 'intruder', password } });
+      const anonymous = (method: string) => json(method, {}, {});
+      const userManagement: [string, (client: SubsonicAPI) => Promise<unknown>][] = [
+        ['getUser', (client) => client.getUser({ username: 'listener' })],
+        ['getUsers', (client) => client.getUsers()],
+        ['createUser', (client) => client.createUser({ username: 'mallory', password: 'x', email: 'm@x' })],
+        [
+          'updateUser',
+          (client) =>
+            client.updateUser({ username: 'listener', password: 'x', email: 'l@x', adminRole: true }),
+        ],
+        ['deleteUser', (client) => client.deleteUser({ username: 'stranger' })],
+        ['changePassword', (client) => client.changePassword({ username: 'listener', password: 'x' })],
+      ];
+      for (const [method, call] of userManagement) {
+        assert.equal(((await call(intruder)) as Json).error?.code, 40, `${method}: wrong password`);
+        assert.equal((await anonymous(method)).error?.code, 10, `${method}: no credentials`);
+      }
+      for (const [method, call] of userManagement.slice(1)) {
+        const refused = (await call(token)) as Json;
+        assert.deepEqual(
+          [refused.status, refused.error?.code, refused.error?.message],
+          ['failed', 50, 'user is not authorized for the given operation'],
+          `${method}: app passwords carry viewer rights only`,
+        );
+      }
+      assert.equal((await anonymous('getPodcasts')).error.code, 10, 'an unknown method: sign-in first too');
+      assert.equal((await json('getPodcasts', {}, { u: 'intruder', p: 'nope' })).error.code, 40);
+      assert.equal((await json('getPodcasts')).error.code, 70, 'then not found');
+    });
   });
 
   describe('browsing', () => {

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { SubsonicAuth } from './subsonic-auth.js';
 import { methodOf, paramsOf, reply, replyError } from './subsonic-request.js';
-import { SubsonicError, SubsonicErrorCode } from './subsonic-response.js';
+import { SubsonicError } from './subsonic-response.js';
 import { SubsonicService } from './subsonic.service.js';
 
 /**
@@ -25,15 +25,9 @@ export class SubsonicController {
   async call(@Param('method') path: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const params = paramsOf(req);
     try {
-      const method = methodOf(path);
-      if (!this.subsonic.handles(method)) {
-        throw new SubsonicError(
-          SubsonicErrorCode.NotFound,
-          `Unknown or unsupported method: ${method.slice(0, 60)}`,
-        );
-      }
+      // Credentials first, for every method: an unknown or refused one is only told to a signed-in client.
       const identity = await this.auth.authenticate(params, req.ip ?? '');
-      reply(res, params, await this.subsonic.handle(method, { params, identity }));
+      reply(res, params, await this.subsonic.handle(methodOf(path), { params, identity }));
     } catch (error) {
       if (!(error instanceof SubsonicError))
         this.logger.error(`${path}: ${(error as Error).stack ?? String(error)}`);

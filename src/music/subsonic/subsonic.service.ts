@@ -87,6 +87,13 @@ export class SubsonicService {
     deletePlaylist: (r) => this.deletePlaylist(r),
     getNowPlaying: (r) => this.nowPlaying(r),
     getUser: (r) => this.user(r),
+    // Accounts are managed on the site, and an app password carries viewer rights only (no adminRole
+    // or settingsRole): whoever calls these is refused, as Subsonic refuses a user without the role.
+    getUsers: refused,
+    createUser: refused,
+    updateUser: refused,
+    deleteUser: refused,
+    changePassword: refused,
     getLyrics: (r) => this.lyrics(r),
     getLyricsBySongId: (r) => this.lyricsBySongId(r),
   };
@@ -96,13 +103,15 @@ export class SubsonicService {
     private readonly users: MusicUserService,
   ) {}
 
-  handles(method: string): boolean {
-    return Object.hasOwn(this.handlers, method);
-  }
-
+  /** The endpoint's payload; an unknown method is error 70 (asked only once the caller is authenticated). */
   async handle(method: string, request: SubsonicRequest): Promise<SubsonicObject> {
-    const handler = this.handlers[method];
-    if (!handler) throw new SubsonicError(SubsonicErrorCode.NotFound, `Unknown method: ${method}`);
+    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
+    if (!handler) {
+      throw new SubsonicError(
+        SubsonicErrorCode.NotFound,
+        `Unknown or unsupported method: ${method.slice(0, 60)}`,
+      );
+    }
     try {
       return await handler(request);
     } catch (error) {
@@ -667,4 +676,9 @@ function playlistSummary(playlist: MusicPlaylist, library: CatalogSnapshot): Sub
     changed: new Date(playlist.updatedAt),
     coverArt: tracks.find((track) => track.coverFileId)?.albumId,
   };
+}
+
+/** Subsonic's answer to a method the user's roles do not allow. */
+function refused(): never {
+  throw new SubsonicError(SubsonicErrorCode.NotAuthorized, 'user is not authorized for the given operation');
 }
