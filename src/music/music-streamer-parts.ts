@@ -1,6 +1,7 @@
 import { StreamModule } from '../stream/stream.module.js';
 import { FfmpegTranscoder } from './streaming/ffmpeg-transcoder.js';
 import { MusicMediaService } from './streaming/music-media.service.js';
+import { ResizedCoverCache } from './streaming/resized-cover-cache.js';
 import { TranscodeCache } from './streaming/transcode-cache.js';
 import { TranscodeSlots } from './streaming/transcode-slots.js';
 import { SubsonicFastPath } from './subsonic/subsonic-fast-path.js';
@@ -11,5 +12,12 @@ export const STREAMER_PARTS = {
   // Its bytes are metered per tenant like /stream's.
   imports: [StreamModule],
   controllers: [SubsonicMediaController],
-  providers: [MusicMediaService, FfmpegTranscoder, TranscodeSlots, TranscodeCache, SubsonicFastPath],
+  providers: [
+    MusicMediaService,
+    FfmpegTranscoder,
+    TranscodeSlots,
+    TranscodeCache,
+    ResizedCoverCache,
+    SubsonicFastPath,
+  ],
 };

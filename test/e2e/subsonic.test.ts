@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ResizedCoverCache } from '../../src/music/streaming/resized-cover-cache.js';
 import { SubsonicAuth } from '../../src/music/subsonic/subsonic-auth.js';
 import sharp from 'sharp';
 import { SubsonicAPI } from 'subsonic-api';
@@ -593,11 +594,40 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       assert.equal(ffprobe(Buffer.from(await after.arrayBuffer())).codec, 'mp3', 'slots are free again');
     });
 
-    it('serves cover art at the size asked', async () => {
-      const cover = await token.getCoverArt({ id: album.coverArt, size: 300 } as never);
-      assert.equal(cover.headers.get('content-type'), 'image/jpeg');
-      const meta = await sharp(Buffer.from(await cover.arrayBuffer())).metadata();
-      assert.deepEqual([meta.width, meta.height], [300, 300]);
+    it('serves cover art at the next listed size up, resized once per cover and size; a revalidation or HEAD resizes nothing', async (t) => {
+      // Cache writes are watched (and restored after the test) by node:test's mock.
+      const put = t.mock.method(server.app.get(ResizedCoverCache), 'put');
+      const cover = async (size: number) => {
+        const res = await token.getCoverArt({ id: album.coverArt, size } as never);
+        assert.equal(res.headers.get('content-type'), 'image/jpeg');
+        const bytes = Buffer.from(await res.arrayBuffer());
+        const { width, height } = await sharp(bytes).metadata();
+        return { etag: res.headers.get('etag'), bytes, sides: [width, height] };
+      };
+      const asked = [await cover(300), await cover(400), await cover(512)];
+      for (const answer of asked) {
+        assert.deepEqual(answer.sides, [512, 512], 'a size asked rounds up to 512');
+        assert.ok(answer.bytes.equals(asked[0].bytes));
+        assert.equal(answer.etag, asked[0].etag);
+      }
+      assert.equal(put.mock.callCount(), 1, 'resized and kept once for the three');
+      assert.deepEqual((await cover(100)).sides, [128, 128]);
+      assert.equal(put.mock.callCount(), 2);
+
+      const query = new URLSearchParams({
+        v: '1.16.1',
+        c: 'test',
+        ...subsonicToken('listener', password, 'c0ffee'),
+        id: album.coverArt,
+        size: '200',
+      });
+      const url = `${server.url}/rest/getCoverArt?${query}`;
+      const head = await fetch(url, { method: 'HEAD' });
+      assert.deepEqual([head.status, head.headers.get('content-type')], [200, 'image/jpeg']);
+      const etag = head.headers.get('etag')!;
+      const revalidated = await fetch(url, { headers: { 'if-none-match': etag } });
+      assert.deepEqual([revalidated.status, revalidated.headers.get('etag')], [304, etag]);
+      assert.equal(put.mock.callCount(), 2, 'neither resized the 256 px cover');
       const full = await sharp(
         Buffer.from(await (await token.getCoverArt({ id: aurora.id } as never)).arrayBuffer()),
       ).metadata();

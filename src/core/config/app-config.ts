@@ -58,6 +58,8 @@ export interface AppConfig {
     transcodeConcurrency: number;
     /** Disk kept for finished transcodes (least recently used go first). */
     transcodeCacheBytes: number;
+    /** Disk kept for covers resized for getCoverArt (least recently used go first). */
+    coverCacheBytes: number;
     transcodeQueueWaitMs: number;
     /** Album and artist changes kept for managers' catalogs to catch up from (older: load again). */
     changeLogLength: number;

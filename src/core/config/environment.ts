@@ -135,6 +135,11 @@ export class Environment {
   @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })
   TRANSCODE_CACHE_MB: number = 1024;
 
+  @IsInt({ message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Min(1, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  @Max(1048576, { message: 'must be a whole number of MiB between 1 and 1048576' })
+  COVER_CACHE_MB: number = 64;
+
   @IsInt({ message: 'must be a whole number of milliseconds between 0 and 60000' })
   @Min(0, { message: 'must be a whole number of milliseconds between 0 and 60000' })
   @Max(60000, { message: 'must be a whole number of milliseconds between 0 and 60000' })
@@ -348,6 +353,7 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'READVAULT_MAX_PAGE_MB',
   'TRANSCODE_CONCURRENCY',
   'TRANSCODE_CACHE_MB',
+  'COVER_CACHE_MB',
   'TRANSCODE_QUEUE_WAIT_MS',
   'MUSIC_CHANGE_LOG_LENGTH',
   'CATALOG_COMMON_WORD_TITLES',

@@ -114,6 +114,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     music: {
       transcodeConcurrency: environment.TRANSCODE_CONCURRENCY,
       transcodeCacheBytes: environment.TRANSCODE_CACHE_MB * 1024 * 1024,
+      coverCacheBytes: environment.COVER_CACHE_MB * 1024 * 1024,
       transcodeQueueWaitMs: environment.TRANSCODE_QUEUE_WAIT_MS,
       changeLogLength: environment.MUSIC_CHANGE_LOG_LENGTH,
     },

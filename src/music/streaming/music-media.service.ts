@@ -24,6 +24,7 @@ import { MusicRepository } from '../model/music.repository.js';
 import { type MusicAlbum, type MusicTrack } from '../model/music.schema.js';
 import { SubsonicError, SubsonicErrorCode } from '../subsonic/subsonic-response.js';
 import { FfmpegTranscoder } from './ffmpeg-transcoder.js';
+import { ResizedCoverCache } from './resized-cover-cache.js';
 import { TranscodeCache } from './transcode-cache.js';
 import { TRANSCODE_FORMATS, type TranscodePlan } from './transcode-format.js';
 import { TranscodeBusyError, TranscodeSlots, TranscodeWaitAbandoned } from './transcode-slots.js';
@@ -37,6 +38,17 @@ interface TrackRecord {
 interface TranscodeSource {
   input: Readable | string;
   cleanup?: () => Promise<void>;
+}
+
+/** Sides a resized cover comes in: a size asked rounds up to one (clients scale down), so the cache holds a bounded set. */
+export const COVER_SIZES = [64, 128, 256, 512, 1024] as const;
+
+/** The cover getCoverArt answers: its stored file, and the side and cache entry when resized. */
+export interface CoverArt {
+  coverFileId: string;
+  etag: string;
+  side?: number;
+  cacheName?: string;
 }
 
 /** An album as its scope is judged (kept in memory for a cover's albums). */
@@ -69,6 +81,7 @@ export class MusicMediaService implements OnModuleInit {
     private readonly slots: TranscodeSlots,
     private readonly cache: TranscodeCache,
     private readonly usage: TenantUsageMeter,
+    private readonly resizedCovers: ResizedCoverCache,
   ) {}
 
   /**
@@ -317,17 +330,62 @@ export class MusicMediaService implements OnModuleInit {
   }
 
   /**
-   * The cover of an album, a track's album or an artist's first album with one, at most `size` px a
-   * side; only of albums the current site's scope shows.
+   * Which cover answers getCoverArt for an album, a track's album or an artist's first album with
+   * one (only of albums the current site's scope shows), at which side, and its ETag: all from the
+   * records, so a HEAD or a revalidation never resizes. A size asked rounds up to one of COVER_SIZES.
    */
-  async coverArt(id: string, size: number | undefined): Promise<Buffer> {
+  async locateCover(id: string, size: number | undefined): Promise<CoverArt> {
     const coverFileId = await this.coverFileOf(id);
     if (!coverFileId)
       throw new SubsonicError(SubsonicErrorCode.NotFound, `Cover art not found: ${id.slice(0, 60)}`);
-    // A cover is stored beside the tracks and has no title of its own: the album decided its scope.
-    const file = await this.library.requireFileUnscoped(new Types.ObjectId(coverFileId));
-    const bytes = await buffer(this.store.read(file.storage.parts, 0, file.size - 1));
-    return size ? resizeCover(bytes, size) : bytes;
+    // Past the largest side: the stored cover (at most 1200 px, it is never enlarged anyway).
+    const side = size === undefined ? undefined : COVER_SIZES.find((listed) => listed >= size);
+    if (side === undefined) return { coverFileId, etag: `"${coverFileId}"` };
+    return { coverFileId, side, etag: `"${coverFileId}-${side}"`, cacheName: `${coverFileId}-${side}.jpg` };
+  }
+
+  /** The cover's length when known without reading or resizing it (a resized one not cached yet: not). */
+  async coverLength(cover: CoverArt): Promise<number | undefined> {
+    if (cover.cacheName) return this.resizedCovers.size(cover.cacheName);
+    return (await this.storedCover(cover.coverFileId)).size;
+  }
+
+  /** The cover's bytes: stored, or resized once per cover and side and then read from the cache. */
+  async coverBytes(cover: CoverArt): Promise<Buffer> {
+    const { cacheName, side } = cover;
+    if (!cacheName || !side) return this.readCover(cover.coverFileId);
+    const cached = await this.resizedCovers.get(cacheName);
+    if (cached) return cached;
+    // One resize for a burst of requests for the same cover and side (a grid of clients scrolling in).
+    let resize = this.resizingCovers.get(cacheName);
+    if (!resize) {
+      resize = this.resizeCover(cover.coverFileId, side, cacheName).finally(() =>
+        this.resizingCovers.delete(cacheName),
+      );
+      this.resizingCovers.set(cacheName, resize);
+    }
+    return resize;
+  }
+
+  private readonly resizingCovers = new Map<string, Promise<Buffer>>();
+
+  private async resizeCover(coverFileId: string, side: number, cacheName: string): Promise<Buffer> {
+    const resized = await resizeCover(await this.readCover(coverFileId), side);
+    // Best effort: a cache that cannot be written (a full disk) only costs the next request a resize.
+    await this.resizedCovers
+      .put(cacheName, resized)
+      .catch((error: unknown) => this.logger.warn(`cover cache write failed: ${(error as Error).message}`));
+    return resized;
+  }
+
+  /** A cover is stored beside the tracks and has no title of its own: the album decided its scope. */
+  private storedCover(coverFileId: string): Promise<MediaFile> {
+    return this.library.requireFileUnscoped(new Types.ObjectId(coverFileId));
+  }
+
+  private async readCover(coverFileId: string): Promise<Buffer> {
+    const file = await this.storedCover(coverFileId);
+    return buffer(this.store.read(file.storage.parts, 0, file.size - 1));
   }
 
   private async coverFileOf(id: string): Promise<string | undefined> {

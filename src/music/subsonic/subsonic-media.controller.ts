@@ -67,10 +67,23 @@ export class SubsonicMediaController {
     try {
       await this.auth.authenticate(params, req.ip ?? '');
       const size = params.optionalInt('size', 1, 4096);
-      const bytes = await this.media.coverArt(params.required('id'), size);
-      res.status(200).setHeader('Content-Type', 'image/jpeg');
-      res.setHeader('Content-Length', bytes.length);
+      // Answered from the records before any bytes: a revalidation or a HEAD never resizes.
+      const cover = await this.media.locateCover(params.required('id'), size);
+      res.setHeader('ETag', cover.etag);
       res.setHeader('Cache-Control', 'private, max-age=86400');
+      if (req.headers['if-none-match'] === cover.etag) {
+        res.status(304).end();
+        return;
+      }
+      res.status(200).setHeader('Content-Type', 'image/jpeg');
+      if (req.method === 'HEAD') {
+        const length = await this.media.coverLength(cover);
+        if (length !== undefined) res.setHeader('Content-Length', length);
+        res.end();
+        return;
+      }
+      const bytes = await this.media.coverBytes(cover);
+      res.setHeader('Content-Length', bytes.length);
       res.end(bytes);
     } catch (error) {
       this.fail(res, params, error);
