@@ -64,3 +64,47 @@ describe('telegram bot: per-user command limits', () => {
     );
   });
 });
+
+describe('telegram bot: per-user command limits as the operator set them', () => {
+  let db: TestDatabase;
+  let chat: BotChat;
+  let server: InProcessApp;
+
+  before(async () => {
+    db = await startTestDatabase();
+    chat = await startBotChat(TOKEN);
+    server = await chat.startApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'all',
+      BOT_AUTHORIZED_CHATS: String(GROUP),
+      BOT_COMMANDS_PER_MINUTE: '2',
+      BOT_LOGINS_PER_10_MINUTES: '1',
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await chat?.close();
+    await db?.stop();
+  });
+
+  const spam = async (from: { id: number; name: string }, text: string, times: number) => {
+    const start = chat.api.calls.length;
+    for (let i = 0; i < times; i++) await chat.send(GROUP, from, text);
+    return chat.api.significant().filter((call) => chat.api.calls.indexOf(call) >= start);
+  };
+
+  it('answers BOT_COMMANDS_PER_MINUTE commands a minute, then says so once', async () => {
+    const calls = await spam(ALICE, '/status', 4);
+    const texts = calls.map((call) => String(call.params.text));
+    assert.deepEqual(texts.slice(0, 2), ['No active tasks in this chat.', 'No active tasks in this chat.']);
+    assert.match(texts[2], /^You are sending me commands too fast; try again in \d+ s\.$/);
+    assert.equal(texts.length, 3, JSON.stringify(texts));
+  });
+
+  it('gives BOT_LOGINS_PER_10_MINUTES sign-in links in 10 minutes, and says how many', async () => {
+    const texts = (await spam(BOB, '/login', 2)).map((call) => String(call.params.text));
+    assert.equal(texts.length, 2, JSON.stringify(texts));
+    assert.match(texts[0], /Sign in to StreamVault/);
+    assert.equal(texts[1], 'You asked for 1 sign-in link in 10 minutes; ask again in 10 min.');
+  });
+});

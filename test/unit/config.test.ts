@@ -210,11 +210,51 @@ describe('configuration', () => {
         adminChannel: -1009876543210,
         webhook: { url: 'https://bot.example.com/bot/webhook', secret: 's'.repeat(20) },
         statusIntervalSeconds: 3,
+        limits: { commandsPerMinute: 20, loginsPer10Minutes: 3 },
       },
     );
     assert.equal(
       loadConfig({ SECRET_KEY: SECRET, BOT_ADMIN_CHANNEL: '@sv_admins' }).bot.adminChannel,
       '@sv_admins',
+    );
+  });
+
+  it('reads the per-user bot limits: 20 commands a minute and 3 sign-in links in 10 minutes unless set', () => {
+    assert.deepEqual(
+      { ...loadConfig({ SECRET_KEY: SECRET }).bot.limits },
+      { commandsPerMinute: 20, loginsPer10Minutes: 3 },
+    );
+    const set = loadConfig({
+      SECRET_KEY: SECRET,
+      BOT_COMMANDS_PER_MINUTE: '5',
+      BOT_LOGINS_PER_10_MINUTES: '1',
+    });
+    assert.deepEqual({ ...set.bot.limits }, { commandsPerMinute: 5, loginsPer10Minutes: 1 });
+    assert.equal(
+      loadConfig({ SECRET_KEY: SECRET, BOT_COMMANDS_PER_MINUTE: '' }).bot.limits.commandsPerMinute,
+      20,
+      'empty is unset',
+    );
+  });
+
+  it('refuses per-user bot limits of 0, too high, or not whole numbers', () => {
+    for (const value of ['0', '1001']) {
+      assert.match(
+        problemsOf({ BOT_COMMANDS_PER_MINUTE: value }),
+        /^BOT_COMMANDS_PER_MINUTE: must be a whole number of commands between 1 and 1000 \(got "\d+"\)$/,
+        value,
+      );
+    }
+    for (const value of ['0', '101']) {
+      assert.match(
+        problemsOf({ BOT_LOGINS_PER_10_MINUTES: value }),
+        /^BOT_LOGINS_PER_10_MINUTES: must be a whole number of sign-in links between 1 and 100 \(got "\d+"\)$/,
+        value,
+      );
+    }
+    assert.match(
+      problemsOf({ BOT_COMMANDS_PER_MINUTE: '2.5' }),
+      /^BOT_COMMANDS_PER_MINUTE: must be a whole number \(got "2\.5"\)$/,
     );
   });
 

@@ -167,6 +167,13 @@ export interface BotConfig {
   /** Set: updates arrive by webhook (secret token header checked); unset: long polling. */
   webhook?: { url: string; secret: string };
   statusIntervalSeconds: number;
+  /** Per Telegram user, across managers: what one member may ask before the bot stops answering. */
+  limits: {
+    /** Commands (buttons and files sent included) a minute. */
+    commandsPerMinute: number;
+    /** `/login`s (each stores a sign-in link) in 10 minutes. */
+    loginsPer10Minutes: number;
+  };
 }
 
 /** Injection token for `AppConfig`. */

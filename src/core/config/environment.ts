@@ -305,6 +305,16 @@ export class Environment {
   @Max(300, { message: 'must be a whole number of seconds between 3 and 300' })
   STATUS_INTERVAL: number = 6;
 
+  @IsInt({ message: 'must be a whole number of commands between 1 and 1000' })
+  @Min(1, { message: 'must be a whole number of commands between 1 and 1000' })
+  @Max(1000, { message: 'must be a whole number of commands between 1 and 1000' })
+  BOT_COMMANDS_PER_MINUTE: number = 20;
+
+  @IsInt({ message: 'must be a whole number of sign-in links between 1 and 100' })
+  @Min(1, { message: 'must be a whole number of sign-in links between 1 and 100' })
+  @Max(100, { message: 'must be a whole number of sign-in links between 1 and 100' })
+  BOT_LOGINS_PER_10_MINUTES: number = 3;
+
   @IsInt({ message: 'must be a whole number of days between 1 and 3650' })
   @Min(1, { message: 'must be a whole number of days between 1 and 3650' })
   @Max(3650, { message: 'must be a whole number of days between 1 and 3650' })
@@ -361,6 +371,8 @@ export const NUMERIC_VARIABLES: ReadonlySet<keyof Environment> = new Set([
   'INGEST_RECONCILE_INTERVAL_SECONDS',
   'HEARTBEAT_INTERVAL_SECONDS',
   'STATUS_INTERVAL',
+  'BOT_COMMANDS_PER_MINUTE',
+  'BOT_LOGINS_PER_10_MINUTES',
   'GUEST_PROGRESS_DAYS',
   'SATELLITE_VALID_DAYS',
   'PARTY_MAX_MEMBERS',

@@ -172,6 +172,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
           ? { url: environment.TELEGRAM_WEBHOOK_URL, secret: environment.TELEGRAM_WEBHOOK_SECRET }
           : undefined,
       statusIntervalSeconds: environment.STATUS_INTERVAL,
+      limits: {
+        commandsPerMinute: environment.BOT_COMMANDS_PER_MINUTE,
+        loginsPer10Minutes: environment.BOT_LOGINS_PER_10_MINUTES,
+      },
     },
     tenancy: {
       trustedProxies,
