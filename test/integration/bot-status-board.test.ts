@@ -238,4 +238,39 @@ describe('the status board: what it tells Telegram about the tasks it follows', 
     await round();
     assert.deepEqual(await state.chats(), []);
   });
+
+  it('waits the interval after a slow edit ended before editing again, not after it began', async (t) => {
+    // The board's clock is mocked; Redis, the mutex and the fake Bot API run on real timers.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const chatId = -1001000000004;
+    const taskId = 'f0000000-0000-4000-8000-000000000001';
+    await follow(chatId, ALICE, taskView(taskId, 'queued', 'Slow API'));
+    const start = api.calls.length;
+    const edits = () =>
+      callsTo(start, chatId).filter((call) => call.method === 'editMessageText' && !call.failed).length;
+    await round(); // posts the status message
+    assert.equal(callsTo(start, chatId)[0]?.method, 'sendMessage');
+
+    // An interval (1 s here) later the text has changed; Telegram takes 5 s to answer the edit.
+    tasks.set(taskId, taskView(taskId, 'downloading', 'Slow API'));
+    t.mock.timers.tick(1000);
+    const slow = api.holdNext('editMessageText', (params) => Number(params.chat_id) === chatId);
+    const editing = round();
+    await slow.arrived;
+    t.mock.timers.tick(5000);
+    slow.release();
+    await editing;
+    assert.equal(edits(), 1);
+
+    tasks.set(taskId, taskView(taskId, 'processing', 'Slow API'));
+    await round();
+    assert.equal(edits(), 1, 'no edit straight after the slow one ended');
+    t.mock.timers.tick(1000);
+    await round();
+    assert.equal(edits(), 2, 'the next edit an interval after the slow one ended');
+
+    tasks.set(taskId, taskView(taskId, 'cancelled', 'Slow API'));
+    await round();
+    assert.deepEqual(await state.chats(), []);
+  });
 });

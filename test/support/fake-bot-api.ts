@@ -21,6 +21,13 @@ interface Failure {
   retryAfter?: number;
 }
 
+interface Hold {
+  method: string;
+  match: (params: Record<string, unknown>) => boolean;
+  arrive: () => void;
+  gate: Promise<void>;
+}
+
 interface StoredMessage {
   chatId: number;
   text?: string;
@@ -40,6 +47,7 @@ export async function startFakeBotApi(token: string) {
   const updates: { update_id: number }[] = [];
   const waiters = new Set<() => void>();
   const failures: Failure[] = [];
+  const holds: Hold[] = [];
   const blocked = new Set<number>();
   const messages = new Map<number, StoredMessage>();
   const files = new Map<string, { path: string; bytes: Buffer }>();
@@ -70,6 +78,12 @@ export async function startFakeBotApi(token: string) {
     const call: BotApiCall = { method, params, at: Date.now() };
     calls.push(call);
 
+    const hold = holds.findIndex((h) => h.method === method && h.match(params));
+    if (hold >= 0) {
+      const [h] = holds.splice(hold, 1);
+      h.arrive();
+      await h.gate;
+    }
     const failure = failures.findIndex((f) => f.method === method && f.match(params));
     if (failure >= 0) {
       const [f] = failures.splice(failure, 1);
@@ -257,6 +271,18 @@ export async function startFakeBotApi(token: string) {
       error: { code: number; description: string; retryAfter?: number },
     ) {
       failures.push({ method, match, ...error });
+    },
+    /**
+     * The next matching call is answered only once `release()` is called (a slow Bot API); `arrived`
+     * resolves when the call has come in.
+     */
+    holdNext(method: string, match: (params: Record<string, unknown>) => boolean) {
+      let release!: () => void;
+      let arrive!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      holds.push({ method, match, arrive, gate });
+      return { arrived, release };
     },
     /** The user blocked the bot (or never opened a DM): messages to them get 403. */
     block(userId: number) {

@@ -16,7 +16,7 @@ type Refresh = 'tick' | 'post' | 'repost' | 'page';
 
 /**
  * One live status message per chat with tracked tasks. Every STATUS_INTERVAL the message is edited,
- * only when its text changed and never sooner than the interval after the last change; a 429 pauses
+ * only when its text changed and never sooner than the interval after the last edit ended; a 429 pauses
  * the chat for `retry_after`. Finished tasks are announced to their requester, their trigger message
  * is deleted, and a chat with nothing left loses its status message.
  */
@@ -140,17 +140,19 @@ export class StatusBoard {
       now,
     });
     const fingerprint = `${rendered.text}\n${JSON.stringify(rendered.keyboard)}`;
-    const saved = { text: fingerprint, page: rendered.page, editedAt: now };
+    // The interval runs from when Telegram answered, not from when we asked: an edit that took
+    // seconds on a slow Bot API, timed from its start, left no pause before the next one.
+    const saved = () => ({ text: fingerprint, page: rendered.page, editedAt: Date.now() });
     try {
       if (!status?.messageId || mode === 'repost') {
         if (mode === 'post' && status?.messageId) return true;
         const messageId = await this.gateway.send(chatId, rendered.text, { keyboard: rendered.keyboard });
-        await this.state.saveStatusMessage(chatId, { messageId, ...saved });
+        await this.state.saveStatusMessage(chatId, { messageId, ...saved() });
         if (status?.messageId)
           await this.quietly(() => this.gateway.delete(chatId, status.messageId), chatId);
       } else if (status.text !== fingerprint) {
         await this.gateway.edit(chatId, status.messageId, rendered.text, rendered.keyboard);
-        await this.state.saveStatusMessage(chatId, { messageId: status.messageId, ...saved });
+        await this.state.saveStatusMessage(chatId, { messageId: status.messageId, ...saved() });
       }
     } catch (error) {
       if (isBotApiError(error, 'rate_limited')) {
