@@ -1,34 +1,26 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { type Identity } from '../../src/core/identity/identity.js';
 import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
-import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
-import { insertTaskDocument } from '../support/ingest-task-documents.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { insertTaskDocument, startTaskManager, type TaskManager } from '../support/ingest-task-documents.js';
 
 const ADMIN: Identity = { kind: 'user', id: 'admin-1', name: 'admin', role: 'admin', via: 'api-token' };
 
 describe('cancelling an ingest task', () => {
-  let db: TestDatabase;
+  let manager: TaskManager;
   let server: InProcessApp;
   let mongo: mongoose.Connection;
 
   before(async () => {
-    db = await startTestDatabase();
-    server = await startInProcessApp({
-      MONGODB_URI: db.uri,
-      ROLE: 'manager',
-      INGEST_RECONCILE_INTERVAL_SECONDS: '0',
-    });
-    mongo = await mongoose.createConnection(db.uri).asPromise();
+    manager = await startTaskManager();
+    ({ server, mongo } = manager);
   });
   after(async () => {
-    await mongo?.close();
-    await server?.close();
-    await db?.stop();
+    await manager?.stop();
   });
 
   /** A task document as a worker would have left it (written directly, like data from before). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { type Identity } from '../../src/core/identity/identity.js';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
@@ -10,31 +10,23 @@ import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { IngestTaskRepository } from '../../src/ingest/ingest-task.repository.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
 import { downloadsRoot, SandboxSweeper } from '../../src/ingest/sandbox-sweeper.js';
-import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
-import { insertTaskDocument } from '../support/ingest-task-documents.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { insertTaskDocument, startTaskManager, type TaskManager } from '../support/ingest-task-documents.js';
 
 const ADMIN: Identity = { kind: 'user', id: 'admin-1', name: 'Admin', role: 'admin', via: 'cookie' };
 
 describe('the sandbox sweep and a retry of the same task', () => {
-  let db: TestDatabase;
+  let manager: TaskManager;
   let server: InProcessApp;
   let mongo: mongoose.Connection;
 
   before(async () => {
-    db = await startTestDatabase();
     // A manager takes the retry; no worker runs its job and no reconciler round moves the task.
-    server = await startInProcessApp({
-      MONGODB_URI: db.uri,
-      ROLE: 'manager',
-      INGEST_RECONCILE_INTERVAL_SECONDS: '0',
-    });
-    mongo = await mongoose.createConnection(db.uri).asPromise();
+    manager = await startTaskManager();
+    ({ server, mongo } = manager);
   });
   after(async () => {
-    await mongo?.close();
-    await server?.close();
-    await db?.stop();
+    await manager?.stop();
   });
 
   it('never removes a sandbox once the task is retried, even when the retry comes while the sweep is deciding', async () => {

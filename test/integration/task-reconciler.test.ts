@@ -2,40 +2,32 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { QueueName } from '../../src/core/queue/queue-names.js';
 import { IngestTaskRepository } from '../../src/ingest/ingest-task.repository.js';
 import { IngestQueue } from '../../src/ingest/queue/ingest-queue.js';
 import { StuckTasks } from '../../src/ingest/recovery/stuck-tasks.js';
 import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { MAX_TASK_RUNS, TaskReconciler } from '../../src/ingest/recovery/task-reconciler.js';
-import { startTestDatabase, type TestDatabase } from '../support/database.js';
-import { startInProcessApp, type InProcessApp } from '../support/in-process-app.js';
-import { insertTaskDocument } from '../support/ingest-task-documents.js';
+import { type InProcessApp } from '../support/in-process-app.js';
+import { insertTaskDocument, startTaskManager, type TaskManager } from '../support/ingest-task-documents.js';
 
 describe('the task reconciler keeps every task that needs a worker in the queue', () => {
-  let db: TestDatabase;
+  let manager: TaskManager;
   let server: InProcessApp;
   let mongo: mongoose.Connection;
   let reconciler: TaskReconciler;
   let queue: Queue;
 
   before(async () => {
-    db = await startTestDatabase();
     // Rounds are run by the test, not by the timer.
-    server = await startInProcessApp({
-      MONGODB_URI: db.uri,
-      ROLE: 'manager',
-      INGEST_RECONCILE_INTERVAL_SECONDS: '0',
-    });
-    mongo = await mongoose.createConnection(db.uri).asPromise();
+    manager = await startTaskManager();
+    ({ server, mongo } = manager);
     reconciler = server.app.get(TaskReconciler);
     queue = server.app.get<Queue>(getQueueToken(QueueName.Ingest), { strict: false });
   });
   after(async () => {
-    await mongo?.close();
-    await server?.close();
-    await db?.stop();
+    await manager?.stop();
   });
 
   /** A task document as a worker would have left it (written directly, like data from before). */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
+import { startTestDatabase } from './database.js';
+import { type InProcessApp, startInProcessApp } from './in-process-app.js';
 
 /**
  * Writes an ingest task straight into `ingest_tasks`, as a worker (or an older version) would have left
@@ -24,4 +26,31 @@ export async function insertTaskDocument(
     ...fields,
   });
   return id;
+}
+
+/** A manager whose tasks the test writes and moves itself: no worker, and no reconciler round on a timer. */
+export interface TaskManager {
+  server: InProcessApp;
+  /** A connection of the test's own, to write and read task documents directly. */
+  mongo: Connection;
+  stop: () => Promise<void>;
+}
+
+export async function startTaskManager(): Promise<TaskManager> {
+  const db = await startTestDatabase();
+  const server = await startInProcessApp({
+    MONGODB_URI: db.uri,
+    ROLE: 'manager',
+    INGEST_RECONCILE_INTERVAL_SECONDS: '0',
+  });
+  const mongo = await mongoose.createConnection(db.uri).asPromise();
+  return {
+    server,
+    mongo,
+    stop: async () => {
+      await mongo.close();
+      await server.close();
+      await db.stop();
+    },
+  };
 }
