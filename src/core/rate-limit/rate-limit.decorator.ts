@@ -6,8 +6,8 @@ export interface RateLimitRule {
   limit: number;
   windowSeconds: number;
   /**
-   * What to count per: `identity` (default; the client address when anonymous), or `address+username`
-   * for sign-in, where a guesser can shed cookies but not its address or its target.
+   * What to count per: `identity` (default; the client address when anonymous, an IPv6 client per /64),
+   * or `address+username` for sign-in, where a guesser can shed cookies but not its address or its target.
    */
   per?: 'identity' | 'address+username';
   /**

@@ -22,15 +22,16 @@ export class RateLimitGuard implements CanActivate {
     ]);
     if (!rule) return true;
     const req = context.switchToHttp().getRequest<Request & IdentifiedRequest>();
+    // req.ip is the client as the app's `trust proxy` setting reads it (the proxy's X-Forwarded-For).
+    // Every key counts an IPv6 client by its /64: one client may use any address in it.
+    const address = addressKey(req.ip ?? '');
     const who =
       rule.per === 'address+username'
-        ? `ip:${req.ip}:user:${bodyUsername(req.body)}`
-        : (req.identity?.id ?? `ip:${req.ip}`);
+        ? `ip:${address}:user:${bodyUsername(req.body)}`
+        : (req.identity?.id ?? `ip:${address}`);
     const windowMs = rule.windowSeconds * 1000;
     const result = await this.limiter.hit(`${rule.name}:${who}`, rule.limit, windowMs);
     if (!result.allowed) this.refuse(context, rule, rule.limit, result.retryAfterSeconds);
-    // req.ip is the client as the app's `trust proxy` setting reads it (the proxy's X-Forwarded-For).
-    const address = addressKey(req.ip ?? '');
     if (rule.perAddress !== undefined) {
       const all = await this.limiter.hit(`${rule.name}:address:${address}`, rule.perAddress, windowMs);
       if (!all.allowed) this.refuse(context, rule, rule.perAddress, all.retryAfterSeconds);
@@ -62,7 +63,7 @@ export class RateLimitGuard implements CanActivate {
 }
 
 /**
- * The address a guest's requests count under: an IPv4 address as it is, an IPv6 one by its /64 (one
+ * The address a client's requests count under: an IPv4 address as it is, an IPv6 one by its /64 (one
  * home or phone is given a whole /64, so its single addresses cost nothing).
  */
 export function addressKey(ip: string): string {
