@@ -3,9 +3,11 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { RedisClient } from '../../src/core/redis/redis-client.js';
+import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { TenantStreamSlots } from '../../src/core/tenancy/tenant-stream-slots.js';
 import { TenantUsageRepository, usageDay } from '../../src/core/tenancy/tenant-usage.repository.js';
 import { TenantRepository } from '../../src/core/tenancy/tenant.repository.js';
+import { tenantLock } from '../../src/franchise/tenants/tenant-lock.js';
 import { TenantsService } from '../../src/franchise/tenants/tenants.service.js';
 import { TenantUsageService } from '../../src/franchise/usage/tenant-usage.service.js';
 import { LibraryService } from '../../src/library/library.service.js';
@@ -318,6 +320,45 @@ describe('franchise: metering and quotas', () => {
     assert.ok(purged);
     assert.equal((await usage.archived(id, [today])).size, 0, 'no usage row is written back');
   });
+
+  it('archives a tenant being edited at that moment in the same round, once the edit lets go of its lock', async (t) => {
+    const id = await createTenant(operator, 'edited');
+    const usage = server.app.get(TenantUsageRepository);
+    const today = usageDay();
+    await usage.record(today, new Map([[id, 3 * MIB]]));
+    const refused = lockRefused(t, server.app.get(RedisClient), `lock:tenant:${id}`);
+    const edit = holdLock(server, tenantLock(id));
+    await edit.held;
+
+    const archive = server.app.get(TenantUsageService).archive();
+    await refused; // the archive has come to this tenant and found it locked
+    edit.release();
+    await archive;
+    assert.equal((await usage.archivedBytes(id, [today])).get(today), 3 * MIB);
+  });
+
+  it('skips a tenant whose lock stays held (a long purge) until the next round, and archives the others', async () => {
+    const usage = server.app.get(TenantUsageRepository);
+    const today = usageDay();
+    const purging = await createTenant(operator, 'held-a');
+    const next = await createTenant(operator, 'held-b'); // listed after it (by slug)
+    await usage.record(
+      today,
+      new Map([
+        [purging, MIB],
+        [next, 2 * MIB],
+      ]),
+    );
+    const purge = holdLock(server, tenantLock(purging));
+    await purge.held;
+    try {
+      await server.app.get(TenantUsageService).archive();
+    } finally {
+      purge.release();
+    }
+    assert.equal((await usage.archived(purging, [today])).size, 0, 'next round');
+    assert.equal((await usage.archivedBytes(next, [today])).get(today), 2 * MIB);
+  });
 });
 
 /** A tenant of its own for one case; its id. */
@@ -329,6 +370,19 @@ async function createTenant(operator: TestClient, slug: string): Promise<string>
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   return String(created.body.id);
+}
+
+/** Holds the Redis lock `name` as another process would (a tenant edit or purge) until released. */
+function holdLock(server: InProcessApp, name: string): { held: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held = new Promise<void>((resolve) => {
+    void server.app.get(RedisMutex).withLock(name, async () => {
+      resolve();
+      await released;
+    });
+  });
+  return { held, release };
 }
 
 /** Resolves once someone asks for the Redis lock `key` (SET NX) while another holds it. */

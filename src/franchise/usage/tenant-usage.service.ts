@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../core/errors/app-error.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { TenantRepository } from '../../core/tenancy/tenant.repository.js';
@@ -12,6 +12,11 @@ import { type Tenant } from '../../core/tenancy/tenant.js';
 import { TENANT_LOCK_OPTIONS, tenantLock } from '../tenants/tenant-lock.js';
 
 const GIB = 1024 ** 3;
+/**
+ * How long the archive waits for a tenant's lock: an edit holds it for a moment, and a tenant skipped
+ * would wait an hour for the next round. Still held after this, it is a purge (which removes the usage).
+ */
+const ARCHIVE_LOCK_WAIT_MS = 5_000;
 
 export interface MonthUsage {
   tenantId: string;
@@ -29,6 +34,8 @@ export interface MonthUsage {
  */
 @Injectable()
 export class TenantUsageService {
+  private readonly logger = new Logger('franchise');
+
   constructor(
     private readonly usage: TenantUsageRepository,
     private readonly tenants: TenantRepository,
@@ -87,24 +94,34 @@ export class TenantUsageService {
    * Adds what this month's (and yesterday's) counters of every tenant gained to `tenant_usage`. Each
    * tenant under its own lock, the one its deletion holds, and only while it still exists: a purge
    * running meanwhile either waits for the tenant's archive (then removes what it wrote) or has
-   * deleted it (then nothing is written back). A tenant whose lock is held (being changed or purged)
-   * is archived next round.
+   * deleted it (then nothing is written back). A tenant whose lock is held (being changed) is waited
+   * for a few seconds; one whose lock stays held (a long purge) is skipped until the next round.
    */
   async archive(now = new Date()): Promise<void> {
     const today = usageDay(now);
     const yesterday = usageDay(new Date(now.getTime() - 24 * 3600 * 1000));
     const days = [...new Set([yesterday, ...daysOfMonth(today.slice(0, 7)).filter((day) => day <= today)])];
-    for (const tenant of await this.tenants.list()) {
-      await this.mutex.ifFree(
+    for (const tenant of await this.tenants.list()) await this.archiveTenant(tenant, days);
+  }
+
+  private async archiveTenant(tenant: Tenant, days: readonly string[]): Promise<void> {
+    let locked = false;
+    try {
+      await this.mutex.withLock(
         tenantLock(tenant.id),
         async () => {
+          locked = true;
           // Listed before a purge that has finished since: its counters are gone, but bytes a
           // streamer wrote late must not bring back a row.
           if (!(await this.tenants.findById(tenant.id))) return;
           await this.usage.archive(tenant.id, days);
         },
-        TENANT_LOCK_OPTIONS.ttlMs,
+        { ttlMs: TENANT_LOCK_OPTIONS.ttlMs, waitMs: ARCHIVE_LOCK_WAIT_MS },
       );
+    } catch (error) {
+      // Only the wait for the lock is forgiven; a failed archive still ends the round.
+      if (locked || !(error instanceof AppError) || error.getStatus() !== 503) throw error;
+      this.logger.warn(`tenant ${tenant.slug}'s usage is archived next round: its lock stayed held`);
     }
   }
 }
