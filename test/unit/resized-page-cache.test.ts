@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type AppConfig } from '../../src/core/config/app-config.js';
@@ -41,6 +41,12 @@ describe('ResizedPageCache: resized pages on disk', () => {
     writeFileSync(join(pages, 'f1-p1-w480.webp'), Buffer.alloc(10));
     writeFileSync(join(pages, 'f1-p2-w480.webp.4242.3.partial'), Buffer.alloc(5));
     writeFileSync(join(music, 'song.4242.1700000000000.partial'), Buffer.alloc(5));
+    for (const partial of [
+      join(pages, 'f1-p2-w480.webp.4242.3.partial'),
+      join(music, 'song.4242.1700000000000.partial'),
+    ]) {
+      utimesSync(partial, new Date(1000), new Date(1000));
+    }
     const cache = cacheIn(dir);
     assert.equal((await cache.get('f1-p1-w480.webp'))?.length, 10);
     assert.equal(existsSync(join(pages, 'f1-p2-w480.webp.4242.3.partial')), false);

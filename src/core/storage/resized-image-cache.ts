@@ -1,18 +1,21 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { DiskLru } from './disk-lru.js';
 
+/** A resize is written in milliseconds: a temp file this old is a write that died. */
+const ABANDONED_PARTIAL_MS = 5 * 60_000;
+
 /**
  * Resized images on disk, in a directory of their own capped at `capBytes`: when a write passes the
- * cap, the least recently used go. Temp files of writes cut short (a crash) are dropped on first use.
+ * cap, the least recently used go. Every process serving them (streamers on one volume) keeps its own
+ * instance over the one directory, and together they stay near the cap (see `DiskLru`). Temp files of
+ * writes cut short (a crash) are dropped, never another live process's.
  * Readvault's pages and music's covers each keep one.
  */
 export class ResizedImageCache {
   private readonly entries: DiskLru;
-  private writes = 0;
 
   constructor(dir: string, capBytes: number, suffix: string) {
-    // The directory is this cache's alone: a partial found at start is a dead write's.
-    this.entries = new DiskLru(dir, capBytes, suffix, true);
+    this.entries = new DiskLru(dir, capBytes, suffix, { abandonedPartialMs: ABANDONED_PARTIAL_MS });
   }
 
   async get(name: string): Promise<Buffer | undefined> {
@@ -39,7 +42,7 @@ export class ResizedImageCache {
     await this.entries.ready();
     const path = this.entries.path(name);
     // Unique per write: two writers of one image never share (truncate, or rename away) a temp file.
-    const partial = `${path}.${process.pid}.${++this.writes}.partial`;
+    const partial = this.entries.partialPath(name);
     try {
       await writeFile(partial, bytes);
       await rename(partial, path);

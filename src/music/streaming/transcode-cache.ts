@@ -5,12 +5,17 @@ import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { DiskLru } from '../../core/storage/disk-lru.js';
 
 const SUFFIX = '.transcode';
+/**
+ * A transcode's temp file may stand still for as long as a slow client takes to play it (and the
+ * seekable copy of its source for the whole transcode): only one this old is surely abandoned.
+ */
+const ABANDONED_PARTIAL_MS = 24 * 60 * 60_000;
 
 /**
  * Finished transcodes on disk (`DATA_DIR/cache/music`), capped at TRANSCODE_CACHE_MB: when an entry
  * passes the cap the least recently used go. A transcode is written to a partial file while it
  * streams and becomes an entry only when ffmpeg finished (a cancelled one is thrown away; partial
- * files of a process that died are dropped on first use).
+ * files of a process that died are dropped, never those of another live process sharing the folder).
  */
 @Injectable()
 export class TranscodeCache {
@@ -21,7 +26,7 @@ export class TranscodeCache {
       join(config.dataDir, 'cache', 'music'),
       config.music.transcodeCacheBytes,
       SUFFIX,
-      true,
+      { abandonedPartialMs: ABANDONED_PARTIAL_MS },
     );
   }
 
@@ -35,7 +40,7 @@ export class TranscodeCache {
   /** Where a transcode in progress writes (unique per writer). */
   async partialPath(key: string): Promise<string> {
     await this.entries.ready();
-    return this.entries.path(`${key}.${process.pid}.${Date.now()}.partial`);
+    return this.entries.partialPath(key);
   }
 
   async commit(key: string, partial: string): Promise<void> {
