@@ -8,6 +8,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
 import { ExpiringMap } from '../../core/util/expiring-map.js';
+import { FileChangeBus } from '../../library/file-change.bus.js';
 import { FileScopes } from '../../library/file-scopes.js';
 import { LibraryService } from '../../library/library.service.js';
 import { type MediaFile } from '../../library/schemas/media-file.schema.js';
@@ -82,13 +83,14 @@ export class MusicMediaService implements OnModuleInit {
     private readonly cache: TranscodeCache,
     private readonly usage: TenantUsageMeter,
     private readonly resizedCovers: ResizedCoverCache,
+    private readonly fileChanges: FileChangeBus,
   ) {}
 
   /**
    * Lets the library ask about a track's or a cover's file on `/stream` of a scoped site (the web
    * player's links): a track goes with its album, a cover with its albums (shown when any of them is).
    */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.fileScopes.register({
       inScope: async (file) => {
         const fileId = String(file._id);
@@ -98,6 +100,14 @@ export class MusicMediaService implements OnModuleInit {
         if (record) return albumInScope(record.album);
         return (await this.coverAlbums(fileId))?.some(albumInScope);
       },
+    });
+    // A cover file deleted anywhere takes its resized copies with it (else they sit in the cache's cap
+    // until used least). A lost subscription (no ids) says nothing was deleted.
+    await this.fileChanges.listen((fileIds) => {
+      if (!fileIds) return;
+      this.resizedCovers
+        .removeFiles(fileIds)
+        .catch((error: Error) => this.logger.warn(`resized covers not removed: ${error.message}`));
     });
   }
 
