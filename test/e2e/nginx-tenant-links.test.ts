@@ -38,7 +38,13 @@ describe('nginx in front of a franchise tenant: tenant links go to the streamer 
 
   before(async () => {
     db = await startTestDatabase();
-    server = await startInProcessApp({ MONGODB_URI: db.uri, ROLE: 'manager,streamer', STREAM_SECRET });
+    // The app trusts its nginx, as compose has it: X-Forwarded-Host from nginx is believed.
+    server = await startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'manager,streamer',
+      STREAM_SECRET,
+      TRUSTED_PROXIES: '127.0.0.1',
+    });
     const operator = await signInAdmin(server);
     const created = await operator.post('/api/tenants', {
       slug: 'cached',
@@ -114,6 +120,15 @@ describe('nginx in front of a franchise tenant: tenant links go to the streamer 
       assert.equal(res.status, 206, res.text);
       assert.ok(res.bytes.equals(source.subarray(0, 10)));
     }
+  });
+
+  it('picks the site by the Host nginx keys its cache on, never by an X-Forwarded-Host the client sent', async () => {
+    const guest = new HostClient(nginx.url, '127.0.0.1');
+    await guest.get('/');
+    const file = await storeFile(server.app, randomFile(1024).path, 'host check.mkv', 'video/x-matroska');
+    const res = await guest.post('/sign', { fileId: String(file._id) }, { 'x-forwarded-host': TENANT_HOST });
+    assert.equal(res.status, 200, res.text);
+    assert.doesNotMatch(String(res.body.url), /[?&]t=/, "signed for the operator's site, as its Host says");
   });
 
   it('still caches the operator’s own links', async () => {

@@ -212,6 +212,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("believes X-Forwarded-For from nginx's fixed address only, not the network its gateway is in", () => {
+    const nginxAddress = compose.services.nginx.networks.default.ipv4_address;
+    assert.equal(nginxAddress, '${NGINX_ADDRESS:-172.30.77.10}');
+    for (const role of ['manager', 'worker', 'streamer']) {
+      assert.equal(
+        compose.services[role].environment.TRUSTED_PROXIES,
+        '${TRUSTED_PROXIES:-' + nginxAddress + '}',
+      );
+    }
+    assert.equal(compose.networks.default.ipam.config[0].subnet, '${COMPOSE_SUBNET:-172.30.77.0/24}');
+  });
+
   it('lets workers scale (no fixed container name or host port on them)', () => {
     assert.equal(compose.services.worker.container_name, undefined);
     assert.equal(compose.services.worker.ports, undefined);
