@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BotModule } from '../bot/bot.module.js';
 import { QueueModule } from '../core/queue/queue.module.js';
-import { VideoTools } from '../ingest/processing/video-tools.js';
 import { StreamUsageReader } from '../stream/usage/stream-usage.reader.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
@@ -57,8 +56,6 @@ import { UsersController } from './users/users.controller.js';
     ExplorerService,
     StreamUsageReader,
     InFlightRefsRepository,
-    // ffmpeg stills for "regenerate screenshots"; stateless, so its own instance here.
-    VideoTools,
   ],
 })
 export class AdminModule {}

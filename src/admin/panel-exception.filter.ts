@@ -6,7 +6,8 @@ import { SignInRequired } from './security/panel-access.guard.js';
 
 /**
  * Errors on panel routes become pages, not JSON: a missing or wrong sign-in redirects to the login
- * page; a refused action (validation, CSRF, not found, conflict) is shown with its status and message.
+ * page; a refused action (validation, CSRF, not found, conflict) is shown with its status and message,
+ * or answered as `{error, message}` to a client that asks for JSON only.
  */
 @Catch()
 export class PanelExceptionFilter implements ExceptionFilter {
@@ -27,8 +28,13 @@ export class PanelExceptionFilter implements ExceptionFilter {
       res.redirect(303, `/admin/login?${query}`);
       return;
     }
-    const { status, message } = describe(exception);
+    const { status, error, message } = describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    // A page's script (or an API client) polling a panel endpoint reads the error, not a page.
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.status(status).json({ error, message });
+      return;
+    }
     this.renderer.send(req, res, {
       view: 'error',
       title: `Error ${status}`,
@@ -38,14 +44,16 @@ export class PanelExceptionFilter implements ExceptionFilter {
   }
 }
 
-function describe(exception: unknown): { status: number; message: string } {
+function describe(exception: unknown): { status: number; error: string; message: string } {
   if (exception instanceof HttpException) {
-    const body = exception.getResponse() as string | { message?: unknown };
+    const body = exception.getResponse() as string | { error?: unknown; message?: unknown };
     const message = typeof body === 'string' ? body : body.message;
+    const error = typeof body === 'object' && typeof body.error === 'string' ? body.error : 'error';
     return {
       status: exception.getStatus(),
+      error,
       message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
     };
   }
-  return { status: 500, message: 'Something went wrong on our side.' };
+  return { status: 500, error: 'internal', message: 'Something went wrong on our side.' };
 }

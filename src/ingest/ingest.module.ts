@@ -27,6 +27,9 @@ import { StuckTasks } from './recovery/stuck-tasks.js';
 import { TaskLeases } from './recovery/task-leases.js';
 import { TaskReconciler } from './recovery/task-reconciler.js';
 import { DailyQuota } from './admission/daily-quota.js';
+import { StillsMaker } from './stills/stills-maker.js';
+import { StillsRequests } from './stills/stills-requests.js';
+import { StillsJob } from './stills/stills.job.js';
 
 /** The processors ingest ships; ReadVault (comic) and music (audio) register theirs with the registry. */
 const PROCESSORS = [VideoProcessor, SubtitleProcessor, ImageProcessor];
@@ -59,7 +62,7 @@ export class IngestModule {
       controllers: manager ? [IngestController] : [],
       providers: [
         ...SHARED,
-        ...(manager ? [IngestService, Admission, StuckTasks, TaskReconciler] : []),
+        ...(manager ? [IngestService, Admission, StuckTasks, TaskReconciler, StillsRequests] : []),
         ...(worker
           ? [
               IngestPipeline,
@@ -71,6 +74,8 @@ export class IngestModule {
               SandboxSweeper,
               TaskLeases,
               YtDlpBootCheck,
+              StillsMaker,
+              StillsJob,
               ...PROCESSORS,
               {
                 provide: MEDIA_KIND_PROCESSORS,
@@ -84,7 +89,8 @@ export class IngestModule {
       // Other modules add their media kinds (comic, audio) to the registry on worker roles, and store
       // their content once through the same ContentStore.
       exports: [
-        ...(manager ? [IngestService] : []),
+        // The admin explorer queues new stills of a stored file; workers make them.
+        ...(manager ? [IngestService, StillsRequests] : []),
         ...(worker ? [MediaProcessorRegistry, ContentStore] : []),
       ],
     };

@@ -64,6 +64,7 @@ const PANEL_ROUTES: [method: 'GET' | 'POST', path: string, pattern: string][] = 
   ['GET', `/admin/explorer/files/${FILE}`, '/admin/explorer/files/:fileId'],
   ['POST', `/admin/explorer/files/${FILE}/rename`, '/admin/explorer/files/:fileId/rename'],
   ['POST', `/admin/explorer/files/${FILE}/screenshots`, '/admin/explorer/files/:fileId/screenshots'],
+  ['GET', `/admin/explorer/files/${FILE}/stills`, '/admin/explorer/files/:fileId/stills'],
   ['GET', '/admin/settings', '/admin/settings'],
   ['POST', '/admin/settings', '/admin/settings'],
   ['POST', '/admin/settings/satellite', '/admin/settings/satellite'],

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
-import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { SettingsService } from '../../src/core/settings/settings.service.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../src/core/storage/media-store.js';
 import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { TestClient } from '../support/http.js';
 import { startInProcessApp, type InProcessApp, signInAdmin } from '../support/in-process-app.js';
 import { storeFile } from '../support/library-fixtures.js';
@@ -22,6 +22,8 @@ const TWO_HOURS_AGO = new Date(Date.now() - 2 * 3600 * 1000);
 describe('admin explorer: local store objects, orphans and dangling records', () => {
   let db: TestDatabase;
   let server: InProcessApp;
+  /** Started once the queued-run checks are done (until then, a queued job stays queued). */
+  let worker: InProcessApp | undefined;
   let admin: TestClient;
   let store: MediaStore;
   let onDisk: (part: StoredPart) => string;
@@ -86,6 +88,7 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     videoId = String(video._id);
   });
   after(async () => {
+    await worker?.close();
     await server?.close();
     await db?.stop();
   });
@@ -179,15 +182,48 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     assert.match(bad.html, /cannot contain slashes/);
   });
 
-  it('regenerates screenshots from the stored file and drops the old ones', async () => {
+  it('queues new screenshots and answers at once, without making them; refuses a second run while one is queued', async () => {
+    const files = server.app.get(MediaFileRepository);
+    const before = (await files.findById(new Types.ObjectId(videoId)))!;
+    const path = `/admin/explorer/files/${videoId}`;
+    // This app is a manager only: no worker takes the job, so it stays queued.
+    const queued = await postStillsJson(path);
+    assert.equal(queued.status, 202, JSON.stringify(queued.body));
+    assert.equal(queued.location, `${path}/stills`);
+    assert.deepEqual(queued.body, { fileId: videoId, state: 'queued', stills: `${path}/stills` });
+    const after = (await files.findById(new Types.ObjectId(videoId)))!;
+    assert.deepEqual(after.screenshots, before.screenshots, 'nothing was made inside the request');
+    assert.deepEqual(explorerCopies(), [], 'nor copied');
+
+    const page = String((await admin.get(path)).body);
+    assert.match(page, /data-state="queued">New screenshots are queued for a worker\.</);
+    assert.match(page, /<script src="\/assets\/admin\/explorer-file\.js"/);
+    const state = await admin.get(`${path}/stills`);
+    assert.equal(state.body.state, 'queued');
+
+    const second = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
+    assert.equal(second.status, 409, second.html);
+    assert.match(second.html, /already being made/);
+    const secondJson = await postStillsJson(path);
+    assert.equal(secondJson.status, 409);
+    assert.equal(secondJson.body.error, 'already_running');
+  });
+
+  it('a worker makes the queued screenshots from the stored file and drops the old ones', async () => {
     const path = `/admin/explorer/files/${videoId}`;
     const files = server.app.get(MediaFileRepository);
     const before = (await files.findById(new Types.ObjectId(videoId)))!;
     const heard: string[] = [];
     await server.app.get(FileChangeBus).listen((ids) => heard.push(...(ids ?? [])));
-    const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
-    assert.equal(res.status, 303, res.html);
-    assert.ok(heard.includes(videoId), 'streamers drop their cached record (else the old stills, for 30 s)');
+    worker = await startWorker();
+    const run = await eventually(
+      async () => (await admin.get(`${path}/stills`)).body,
+      (body) => body.state === 'done' || body.state === 'failed',
+      { timeoutMs: 30000, intervalMs: 100, what: 'the queued stills made' },
+    );
+    assert.equal(run.state, 'done', JSON.stringify(run));
+    assert.equal(run.made, 3);
+    assert.equal(run.text, 'Made 3 new screenshots.');
     const after = (await files.findById(new Types.ObjectId(videoId)))!;
     assert.equal(after.screenshots.length, 3);
     for (const shot of after.screenshots) {
@@ -195,9 +231,25 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
       assert.ok(shot.size > 0);
     }
     assert.ok(!existsSync(onDisk(before.screenshots[0])), 'the old still was deleted');
+    await eventually(
+      async () => heard,
+      (ids) => ids.includes(videoId),
+      { what: 'streamers told to drop their cached record (else the old stills, for 30 s)' },
+    );
+    const page = String((await admin.get(path)).body);
+    assert.match(page, /data-state="done">Made 3 new screenshots\.</);
+
+    const again = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
+    assert.equal(again.status, 303, 'a finished run does not hold the file');
+    const next = await eventually(
+      async () => (await admin.get(`${path}/stills`)).body,
+      (body) => body.state === 'done' || body.state === 'failed',
+      { timeoutMs: 30000, intervalMs: 100, what: 'the second run made' },
+    );
+    assert.equal(next.state, 'done', JSON.stringify(next));
   });
 
-  it('refuses to regenerate the screenshots of a file whose stored bytes are gone, pointing at Dangling', async () => {
+  it('reports a run on a file whose stored bytes are gone as failed, pointing at Dangling', async () => {
     const files = server.app.get(MediaFileRepository);
     const goneVideo = await storeFile(server.app, testVideo(2).path, 'Gone.Video.mp4', 'video/mp4');
     await files.setProbe(goneVideo._id, {
@@ -207,15 +259,28 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     await store.delete(goneVideo.storage.parts[0].ref);
     const path = `/admin/explorer/files/${String(goneVideo._id)}`;
     const before = (await files.findById(goneVideo._id))!;
-    const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
-    assert.equal(res.status, 409, res.html);
-    assert.match(res.html, /stored bytes of this file are missing.*Dangling/);
+    const res = await postStillsJson(path);
+    assert.equal(res.status, 202);
+    const run = await finishedRun(path);
+    assert.equal(run.state, 'failed');
+    assert.match(String(run.message), /stored bytes of this file are missing.*Dangling/);
     const after = (await files.findById(goneVideo._id))!;
     assert.deepEqual(after.screenshots, before.screenshots, 'the record is left as it was');
   });
 
-  it('refuses to make screenshots without disk for a copy of the file plus the margin ingest keeps free', async () => {
-    const settings = server.app.get(SettingsService);
+  it('refuses to queue screenshots of a file that is not a video', async () => {
+    const path = `/admin/explorer/files/${indexedId}`;
+    const res = await postStillsJson(path);
+    assert.equal(res.status, 409);
+    assert.deepEqual(res.body, {
+      error: 'not_a_video',
+      message: 'This file has no video track with a known duration.',
+    });
+  });
+
+  it('fails the run, on the worker, without disk for a copy of the file plus the margin ingest keeps free', async () => {
+    // Set through the worker, which checks it (another process sees a change within its cache time).
+    const settings = worker!.app.get(SettingsService);
     const disk = await statfs(server.config.dataDir);
     // Keeping all of today's free space free leaves none for the copy.
     await settings.update({ minFreeDiskBytes: disk.bavail * disk.bsize }, 'test');
@@ -223,9 +288,11 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
       const files = server.app.get(MediaFileRepository);
       const before = (await files.findById(new Types.ObjectId(videoId)))!;
       const path = `/admin/explorer/files/${videoId}`;
-      const res = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
-      assert.equal(res.status, 507, res.html);
-      assert.match(res.html, /Not enough disk on this server for a temporary copy of the file/);
+      const res = await postStillsJson(path);
+      assert.equal(res.status, 202);
+      const run = await finishedRun(path);
+      assert.equal(run.state, 'failed');
+      assert.match(String(run.message), /Not enough disk on the worker for a temporary copy of the file/);
       const after = (await files.findById(new Types.ObjectId(videoId)))!;
       assert.deepEqual(after.screenshots, before.screenshots, 'the record is left as it was');
       assert.deepEqual(explorerCopies(), [], 'nothing was copied');
@@ -234,27 +301,42 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
     }
   });
 
-  it('answers 409 to a second request for a file’s screenshots while the first is still making them', async () => {
-    const files = server.app.get(MediaFileRepository);
-    const before = (await files.findById(new Types.ObjectId(videoId)))!;
-    const path = `/admin/explorer/files/${videoId}`;
-    const second = await server.app
-      .get(RedisMutex)
-      .ifFree(
-        `stills:${videoId}`,
-        () => postPanelForm(server.url, admin, path, `${path}/screenshots`, {}),
-        30_000,
-      );
-    assert.ok(second, 'the test held the lock of a first run');
-    assert.equal(second.status, 409, second.html);
-    assert.match(second.html, /already being made/);
-    const after = (await files.findById(new Types.ObjectId(videoId)))!;
-    assert.deepEqual(after.screenshots, before.screenshots, 'the second request changed nothing');
-    assert.deepEqual(explorerCopies(), [], 'and copied nothing');
+  /** A worker beside the manager: same database, Redis prefix (queues) and data directory (store). */
+  const startWorker = () =>
+    startInProcessApp({
+      MONGODB_URI: db.uri,
+      ROLE: 'worker',
+      DATA_DIR: server.config.dataDir,
+      REDIS_PREFIX: server.config.redis.prefix,
+    });
 
-    const once = await postPanelForm(server.url, admin, path, `${path}/screenshots`, {});
-    assert.equal(once.status, 303, 'the lock is free again once the first run ends');
-  });
+  const finishedRun = (path: string) =>
+    eventually(
+      async () => (await admin.get(`${path}/stills`)).body,
+      (body) => body.state === 'done' || body.state === 'failed',
+      { timeoutMs: 30000, intervalMs: 100, what: 'the stills run finished' },
+    );
+
+  /** The page's form, posted by a client that asks for JSON (the 202 answer). */
+  const postStillsJson = async (path: string) => {
+    const token = /name="_csrf" value="([^"]+)"/.exec(String((await admin.get(path)).body))?.[1];
+    assert.ok(token);
+    const res = await fetch(`${server.url}${path}/screenshots`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `sv_session=${admin.cookie('sv_session')}; sv_csrf=${admin.cookie('sv_csrf')}`,
+      },
+      body: new URLSearchParams({ _csrf: token }),
+    });
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: (await res.json()) as Record<string, unknown>,
+    };
+  };
 
   const explorerCopies = () =>
     readdirSync(server.config.dataDir).filter((name) => name.startsWith('explorer-'));

@@ -8,6 +8,7 @@ import { ParseObjectIdPipe } from '../../core/validation/object-id.pipe.js';
 import { ExplorerPageQueryDto, OrphanFormDto, RenameFileFormDto } from '../dto/explorer-forms.dto.js';
 import { PanelFormDto } from '../dto/panel-form.dto.js';
 import { formatAgo, formatBytes } from '../../core/util/format-units.js';
+import { type StillsRun } from '../../ingest/stills/stills-requests.js';
 import { PanelExceptionFilter } from '../panel-exception.filter.js';
 import { PanelRenderer, redirectWithFlash } from '../panel-renderer.js';
 import { CsrfGuard } from '../security/csrf.guard.js';
@@ -114,10 +115,14 @@ export class ExplorerController {
     @Req() req: PanelRequest,
     @Res() res: Response,
   ) {
-    const { file, titleName, objects } = await this.explorer.file(id);
+    const [{ file, titleName, objects }, stills] = await Promise.all([
+      this.explorer.file(id),
+      this.explorer.stillsRun(id),
+    ]);
     this.renderer.send(req, res, {
       view: 'explorer-file',
       title: file.fileName,
+      scripts: ['admin/explorer-file.js'],
       data: {
         id: String(file._id),
         fileName: file.fileName,
@@ -127,6 +132,7 @@ export class ExplorerController {
         titleId: file.titleId ? String(file.titleId) : undefined,
         titleName,
         isVideo: Boolean(file.duration && file.streams.video.length > 0),
+        stills: { ...stills, text: describeStillsRun(stills) },
         objects: objects.map((object) => ({ ...object, size: formatBytes(object.size) })),
       },
     });
@@ -142,13 +148,50 @@ export class ExplorerController {
     redirectWithFlash(res, `/admin/explorer/files/${String(id)}`, `Renamed to "${form.fileName}".`);
   }
 
+  /**
+   * Queues new stills (a worker makes them): a browser's form post goes back to the file's page, which
+   * follows the run; a JSON client gets 202 and the address of the run's state.
+   */
   @Post('files/:fileId/screenshots')
   async screenshots(
     @Param('fileId', ParseObjectIdPipe) id: Types.ObjectId,
     @Body() _form: PanelFormDto,
+    @Req() req: PanelRequest,
     @Res() res: Response,
   ) {
-    const count = await this.explorer.regenerateScreenshots(id);
-    redirectWithFlash(res, `/admin/explorer/files/${String(id)}`, `Made ${count} new screenshots.`);
+    const run = await this.explorer.regenerateScreenshots(id);
+    const stills = `/admin/explorer/files/${String(id)}/stills`;
+    if (req.accepts(['html', 'json']) === 'json') {
+      res
+        .status(202)
+        .location(stills)
+        .json({ fileId: String(id), ...run, stills });
+      return;
+    }
+    redirectWithFlash(res, `/admin/explorer/files/${String(id)}`, describeStillsRun(run));
+  }
+
+  /** The file's last stills run, polled by its page: `{state: none|queued|running|done|failed, ...}`. */
+  @Get('files/:fileId/stills')
+  async stills(@Param('fileId', ParseObjectIdPipe) id: Types.ObjectId, @Res() res: Response) {
+    const run = await this.explorer.stillsRun(id);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json({ ...run, text: describeStillsRun(run) });
+  }
+}
+
+/** One line for the file page (the same line its script shows while polling). */
+function describeStillsRun(run: StillsRun): string {
+  switch (run.state) {
+    case 'none':
+      return '';
+    case 'queued':
+      return 'New screenshots are queued for a worker.';
+    case 'running':
+      return 'A worker is making new screenshots…';
+    case 'done':
+      return `Made ${run.made} new screenshots.`;
+    case 'failed':
+      return `Making new screenshots failed: ${run.message}`;
   }
 }

@@ -1,23 +1,9 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { APP_CONFIG, type AppConfig } from '../../core/config/app-config.js';
 import { AppError } from '../../core/errors/app-error.js';
-import { RedisMutex } from '../../core/redis/redis-mutex.js';
-import { SettingsService } from '../../core/settings/settings.service.js';
 import { LocalMediaStore, type LocalObject } from '../../core/storage/local-media-store.js';
-import {
-  MEDIA_STORE,
-  type MediaStore,
-  StorageUnavailableError,
-  StoredObjectMissingError,
-} from '../../core/storage/media-store.js';
-import { formatBytes } from '../../core/util/format-units.js';
-import { freeDiskBytes } from '../../ingest/admission/free-disk.js';
-import { VideoTools } from '../../ingest/processing/video-tools.js';
+import { MEDIA_STORE, type MediaStore } from '../../core/storage/media-store.js';
+import { StillsRequests, type StillsRun } from '../../ingest/stills/stills-requests.js';
 import { ArtworkRepository } from '../../library/artwork/artwork.repository.js';
 import { LibraryService } from '../../library/library.service.js';
 import { MediaFileRepository } from '../../library/media-file.repository.js';
@@ -30,8 +16,6 @@ import { InFlightRefsRepository } from './in-flight-refs.repository.js';
 export const ORPHAN_MIN_AGE_MS = 60 * 60 * 1000;
 /** Dangling checks ask the store about every object; bounded so a large library answers in time. */
 export const DANGLING_CHECK_LIMIT = 2000;
-/** Held (and renewed) while one file's stills are made; a crashed manager frees it within this. */
-const STILLS_LOCK_TTL_MS = 60_000;
 
 export interface Owner {
   fileId: string;
@@ -51,17 +35,14 @@ export class ExplorerService {
   private readonly logger = new Logger('admin');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly local: LocalMediaStore,
     private readonly files: MediaFileRepository,
     private readonly titles: TitleRepository,
     private readonly inFlight: InFlightRefsRepository,
-    private readonly processor: VideoTools,
     private readonly library: LibraryService,
     private readonly artwork: ArtworkRepository,
-    private readonly mutex: RedisMutex,
-    private readonly settings: SettingsService,
+    private readonly stills: StillsRequests,
   ) {}
 
   get storeKind(): MediaStore['kind'] {
@@ -170,77 +151,21 @@ export class ExplorerService {
   }
 
   /**
-   * New stills from a temporary copy of the stored file (ingest's processor), stored as new objects;
-   * the old stills are deleted once the record points at the new ones. One run per file at a time
-   * (a second click would copy the whole file again and orphan one set of stills), and only with disk
-   * for the copy plus the margin ingest keeps free.
+   * Queues new stills of a video (a worker copies the stored file and runs ffmpeg: minutes, not a
+   * request's worth); one run per file at a time. `stillsRun` follows it.
    */
-  async regenerateScreenshots(id: Types.ObjectId): Promise<number> {
-    // The record is read under the lock, so a run right after another sees (and replaces) its stills.
-    const made = await this.mutex.ifFree(
-      `stills:${String(id)}`,
-      () => this.makeScreenshots(id),
-      STILLS_LOCK_TTL_MS,
-      { renew: true },
-    );
-    if (made === undefined) {
-      throw new AppError(
-        409,
-        'already_running',
-        'New screenshots of this file are already being made; reload the page in a while.',
-      );
-    }
-    return made;
-  }
-
-  private async makeScreenshots(id: Types.ObjectId): Promise<number> {
+  async regenerateScreenshots(id: Types.ObjectId): Promise<StillsRun> {
     const file = await this.requireFile(id);
-    const duration = file.duration;
-    if (!duration || file.streams.video.length === 0) {
+    if (!file.duration || file.streams.video.length === 0) {
       throw new AppError(409, 'not_a_video', 'This file has no video track with a known duration.');
     }
-    await this.requireDiskFor(file.size);
-    const dir = await mkdtemp(join(this.config.dataDir, 'explorer-'));
-    try {
-      const copy = join(dir, `source${extensionOf(file.fileName)}`);
-      await pipeline(this.store.read(file.storage.parts, 0, file.size - 1), createWriteStream(copy)).catch(
-        (error: unknown) => {
-          throw unreadable(error);
-        },
-      );
-      const shots = await this.processor.screenshots(copy, duration, dir);
-      const stored = [];
-      for (const [index, shot] of shots.entries()) {
-        const [part] = await this.store.put(shot, `${file.fileName}.screenshot-${index + 1}.webp`);
-        stored.push(part);
-      }
-      if (!(await this.library.setFileArtifacts(file._id, { screenshots: stored, sample: file.sample }))) {
-        await this.library.discardStored(this.store.kind, stored, 'file deleted while its stills were made');
-        throw new AppError(404, 'not_found', `File ${String(file._id)} was deleted meanwhile.`);
-      }
-      for (const old of file.screenshots) {
-        await this.store.delete(old.ref).catch((error: unknown) => {
-          // Left behind it is an orphan, which this explorer finds and deletes.
-          this.logger.warn(`explorer: old still ${old.ref} not deleted: ${(error as Error).message}`);
-        });
-      }
-      return stored.length;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    return this.stills.request(id);
   }
 
-  /** The temporary copy goes to DATA_DIR on this manager: refused rather than filling its disk. */
-  private async requireDiskFor(bytes: number): Promise<void> {
-    const { minFreeDiskBytes } = await this.settings.get();
-    const free = await freeDiskBytes(this.config.dataDir);
-    if (free - bytes < minFreeDiskBytes) {
-      throw new AppError(
-        507,
-        'insufficient_storage',
-        `Not enough disk on this server for a temporary copy of the file: it needs ${formatBytes(bytes)} plus ${formatBytes(minFreeDiskBytes)} kept free, and ${formatBytes(free)} is free.`,
-      );
-    }
+  /** The file's last (or current) stills run. */
+  async stillsRun(id: Types.ObjectId): Promise<StillsRun> {
+    await this.requireFile(id);
+    return this.stills.last(id);
   }
 
   private async exists(object: FileObject): Promise<boolean> {
@@ -318,24 +243,4 @@ export class ExplorerService {
 function folderOf(ref: string): string {
   const slash = ref.indexOf('/');
   return slash === -1 ? '.' : ref.slice(0, slash);
-}
-
-function extensionOf(name: string): string {
-  const match = /\.[A-Za-z0-9]{1,5}$/.exec(name);
-  return match ? match[0] : '.bin';
-}
-
-/** Why a file's stored bytes could not be copied out: gone (a dangling record) or storage down for now. */
-function unreadable(error: unknown): unknown {
-  if (error instanceof StoredObjectMissingError) {
-    return new AppError(
-      409,
-      'storage_missing',
-      'The stored bytes of this file are missing, so no screenshots can be made; it is listed under Dangling.',
-    );
-  }
-  if (error instanceof StorageUnavailableError) {
-    return new AppError(503, 'storage_unavailable', 'Storage is unavailable right now; retry shortly.');
-  }
-  return error;
 }

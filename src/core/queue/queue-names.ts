@@ -8,6 +8,8 @@ export enum QueueName {
   Ingest = 'ingest',
   /** Library upkeep: metadata enrichment, storage deletion, sweeps. */
   Library = 'library',
+  /** ffmpeg work on one stored file (admin "regenerate screenshots"); minutes each, so not behind library upkeep. */
+  Media = 'media',
 }
 
 export enum JobName {
@@ -23,6 +25,8 @@ export enum JobName {
   FetchArtwork = 'fetch-artwork',
   /** Scheduled daily: removes kept artwork no title uses any more (deleted titles, changed posters). */
   SweepArtwork = 'sweep-artwork',
+  /** Carries `{ fileId }`: new stills of a stored video from a copy of its bytes (admin explorer). */
+  RegenerateStills = 'regenerate-stills',
 }
 
 /** Which queue carries each job. */
@@ -33,6 +37,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
   [JobName.RebuildCatalog]: QueueName.Library,
   [JobName.FetchArtwork]: QueueName.Library,
   [JobName.SweepArtwork]: QueueName.Library,
+  [JobName.RegenerateStills]: QueueName.Media,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
