@@ -113,6 +113,19 @@ export class MediaFileRepository {
     return this.model.find({ 'storage.kind': storageKind }).lean<MediaFile>().cursor();
   }
 
+  /** Whether any file points at this stored object (a part, a still, its sample or a subtitle). */
+  async references(ref: string): Promise<boolean> {
+    const paths = [
+      'storage.parts.ref',
+      'screenshots.ref',
+      'sample.ref',
+      'streams.subtitles.vtt.ref',
+      'streams.subtitles.external.part.ref',
+    ];
+    const filter = { $or: paths.map((path) => ({ [path]: ref })) };
+    return (await this.model.findOne(filter, { _id: 1 }).lean().exec()) !== null;
+  }
+
   async rename(id: Types.ObjectId, fileName: string): Promise<boolean> {
     return (await this.changeCard(id, { $set: { fileName } })) !== null;
   }

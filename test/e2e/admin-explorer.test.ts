@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
 import { SettingsService } from '../../src/core/settings/settings.service.js';
+import { LocalMediaStore } from '../../src/core/storage/local-media-store.js';
 import { MEDIA_STORE, type MediaStore, type StoredPart } from '../../src/core/storage/media-store.js';
+import { ArtworkRepository } from '../../src/library/artwork/artwork.repository.js';
 import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { MediaFileRepository } from '../../src/library/media-file.repository.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
@@ -126,6 +128,63 @@ describe('admin explorer: local store objects, orphans and dangling records', ()
       new RegExp(`part 1 of <a href="/admin/explorer/files/${indexedId}">Indexed\\.File\\.mkv</a>`),
     );
   });
+
+  it('deletes one orphan by checking that object alone against the records, not by listing the store', async () => {
+    const files = server.app.get(MediaFileRepository);
+    const held = await storeFile(server.app, randomFile(700).path, 'Held.File.mkv', 'video/x-matroska');
+    const still = await put(300, 'Held.File.mkv.screenshot-1.webp', TWO_HOURS_AGO);
+    const sample = await put(300, 'Held.File.mkv.sample.mp4', TWO_HOURS_AGO);
+    await files.setArtifacts(held._id, { screenshots: [still], sample });
+    for (const part of held.storage.parts) utimesSync(onDisk(part), TWO_HOURS_AGO, TWO_HOURS_AGO);
+    const poster = await put(400, 'poster.webp', TWO_HOURS_AGO);
+    await server.app.get(ArtworkRepository).save({
+      _id: 'artwork-held',
+      source: 'https://image.example/poster.jpg',
+      part: poster,
+      width: 10,
+      height: 10,
+      createdAt: TWO_HOURS_AGO,
+    });
+    const taskStill = await put(200, 'Task.Still.webp', TWO_HOURS_AGO);
+    await server.app
+      .get(MongoConnection)
+      .connection.collection('ingest_tasks')
+      .insertOne({
+        _id: 'task-stills' as never,
+        state: 'done',
+        items: [
+          { name: 'Task.mkv', kind: 'video', state: 'done', storedArtifacts: { screenshots: [taskStill] } },
+        ],
+      });
+    const another = await put(600, 'Another.Left.Behind.mkv', TWO_HOURS_AGO);
+
+    const local = server.app.get(LocalMediaStore);
+    const list = local.list.bind(local);
+    local.list = () => {
+      throw new Error('deleting one orphan listed the whole store');
+    };
+    try {
+      // A file's part, still and sample; a kept artwork; an ingest task's still; in flight; too fresh.
+      const claimed = [held.storage.parts[0], still, sample, poster, taskStill, inFlight, fresh];
+      for (const part of claimed) {
+        const refused = await deleteOrphanForm(part.ref);
+        assert.equal(refused.status, 409, `${part.ref}: ${refused.html}`);
+        assert.match(refused.html, /is not an orphan/);
+        assert.ok(existsSync(onDisk(part)), `${part.ref} is still stored`);
+      }
+      const gone = await deleteOrphanForm('no/such-object');
+      assert.equal(gone.status, 409);
+
+      const deleted = await deleteOrphanForm(another.ref);
+      assert.equal(deleted.status, 303, deleted.html);
+      assert.ok(!existsSync(onDisk(another)), 'the orphan is gone from the store');
+    } finally {
+      local.list = list;
+    }
+  });
+
+  const deleteOrphanForm = (ref: string) =>
+    postPanelForm(server.url, admin, '/admin/explorer', '/admin/explorer/orphans/delete', { ref });
 
   it('deletes an orphan after a confirmed, CSRF-protected post; refuses a referenced object', async () => {
     const refused = await postPanelForm(

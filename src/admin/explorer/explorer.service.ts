@@ -116,14 +116,22 @@ export class ExplorerService {
     return orphans.sort((a, b) => a.ref.localeCompare(b.ref));
   }
 
-  /** Deletes one orphan, after checking again that it still is one (it may have been claimed since). */
-  async deleteOrphan(ref: string): Promise<void> {
-    const orphan = (await this.orphans()).find((object) => object.ref === ref);
+  /**
+   * Deletes one orphan, after checking again that it still is one (it may have been claimed since):
+   * that object alone, by its ref, against the same records `orphans` checks, not a walk of the store.
+   */
+  async deleteOrphan(ref: string, now = Date.now()): Promise<void> {
+    this.requireLocal();
+    const object = await this.local.object(ref);
+    const orphan =
+      object !== undefined &&
+      now - object.modifiedAt.getTime() >= ORPHAN_MIN_AGE_MS &&
+      !(await this.referenced(ref));
     if (!orphan) {
       throw new AppError(409, 'not_an_orphan', `"${ref.slice(0, 200)}" is not an orphan (or is gone).`);
     }
-    await this.local.delete(orphan.ref);
-    this.logger.log(`explorer: deleted orphan ${orphan.ref} (${orphan.size} bytes)`);
+    await this.local.delete(object.ref);
+    this.logger.log(`explorer: deleted orphan ${object.ref} (${object.size} bytes)`);
   }
 
   /** Library files with at least one stored object the store no longer has. */
@@ -195,6 +203,16 @@ export class ExplorerService {
         missing: missingOf.get(String(file._id)) ?? [],
       })),
     };
+  }
+
+  /** Whether a library file, a kept artwork or an ingest task references the object. */
+  private async referenced(ref: string): Promise<boolean> {
+    const found = await Promise.all([
+      this.files.references(ref),
+      this.artwork.storesRef(ref),
+      this.inFlight.has(ref),
+    ]);
+    return found.includes(true);
   }
 
   /** ref → the library file (and title) that references it, over the whole configured store. */

@@ -19,6 +19,21 @@ type TaskRefs = Refs & { items?: Refs[] };
 export class InFlightRefsRepository {
   constructor(private readonly mongo: MongoConnection) {}
 
+  /** Whether an ingest task holds this stored object (one query, not a walk of every task). */
+  async has(ref: string): Promise<boolean> {
+    const paths = [
+      'uploadedParts.ref',
+      'storedParts.ref',
+      'storedArtifacts.screenshots.ref',
+      'storedArtifacts.sample.ref',
+    ];
+    const filter = { $or: paths.flatMap((path) => [{ [path]: ref }, { [`items.${path}`]: ref }]) };
+    return (
+      (await this.mongo.connection.collection('ingest_tasks').findOne(filter, { projection: { _id: 1 } })) !==
+      null
+    );
+  }
+
   async refs(): Promise<Set<string>> {
     const refs = new Set<string>();
     const cursor = this.mongo.connection.collection<TaskRefs>('ingest_tasks').find(

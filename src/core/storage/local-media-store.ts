@@ -93,6 +93,16 @@ export class LocalMediaStore implements MediaStore, OnModuleInit {
     }
   }
 
+  /** One object's size and modification time; undefined when there is none under this ref. */
+  async object(ref: string): Promise<LocalObject | undefined> {
+    try {
+      const info = await stat(this.pathOf(ref));
+      return info.isFile() ? { ref, size: info.size, modifiedAt: info.mtime } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async delete(ref: string): Promise<void> {
     await rm(this.pathOf(ref), { force: true });
   }

@@ -21,6 +21,11 @@ export class ArtworkRepository {
     return new Set(all.map((artwork) => artwork.part.ref));
   }
 
+  /** Whether a kept artwork is this stored object. */
+  async storesRef(ref: string): Promise<boolean> {
+    return (await this.model.findOne({ 'part.ref': ref }, { _id: 1 }).lean().exec()) !== null;
+  }
+
   /**
    * Marks the copy as just taken up by a title (so a sweep running now spares it); false when there is
    * no copy (never kept, or swept): the caller keeps one.
