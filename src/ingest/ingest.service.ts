@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../core/config/app-config.js';
 import { AppError } from '../core/errors/app-error.js';
 import { type Identity } from '../core/identity/identity.js';
 import { IngestTaskRepository } from './ingest-task.repository.js';
@@ -9,6 +10,8 @@ import { type IngestTask } from './schemas/ingest-task.schema.js';
 import { countItems, type IngestItem, type ItemCounts } from './items/ingest-item.js';
 import { CancelBus } from './cancel/cancel-bus.js';
 import { parseSourceUrl, sourceKey } from './source-policy/source-url.js';
+import { unreachableMagnetReason } from './source-policy/magnet-reach.js';
+import { SourceRefusedError } from './source-policy/source-refused.error.js';
 import { Admission } from './admission/admission.js';
 import { RedisMutex } from '../core/redis/redis-mutex.js';
 import { SsrfGuard } from './source-policy/ssrf-guard.js';
@@ -96,6 +99,7 @@ export class IngestService {
     private readonly cancels: CancelBus,
     private readonly admission: Admission,
     private readonly mutex: RedisMutex,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Returns the new task's id, or the id of the active task already fetching the same source. */
@@ -103,6 +107,11 @@ export class IngestService {
     const source = parseSourceUrl(request.url);
     // Checked now so the user hears at once; the worker checks again (and pins) on every request.
     if (source.kind === 'http') await this.guard.check(source.url);
+    // Refused now rather than after the stall timeout, with the setting that would let it through.
+    if (source.kind === 'magnet') {
+      const unreachable = unreachableMagnetReason(source.uri, this.config.ingest.torrentDirect);
+      if (unreachable) throw new SourceRefusedError(unreachable);
+    }
     const key = sourceKey(source);
     return this.createOnce(key, request.requester, {
       source: source.kind === 'magnet' ? source.uri : source.url.toString(),

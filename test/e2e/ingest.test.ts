@@ -330,11 +330,16 @@ describe('ingest: a link becomes a playable library entry', () => {
 
   it('takes a magnet link (aria2), treats the same info hash as the same task, and cancels it', async () => {
     const hash = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
-    const first = await admin.post('/api/ingest', { url: `magnet:?xt=urn:btih:${hash}&dn=one` });
+    const tracker = (url: string) => `&tr=${encodeURIComponent(url)}`;
+    const first = await admin.post('/api/ingest', {
+      url: `magnet:?xt=urn:btih:${hash}&dn=one${tracker('http://tracker.example/announce')}`,
+    });
     assert.equal(first.status, 202);
     // Same torrent, other trackers, base32 spelling of the hash: still the same source.
     const base32 = 'YEX6DQDLXISUVHOJ6UM3GNNKPQJWPKEK';
-    const again = await admin.post('/api/ingest', { url: `magnet:?xt=urn:btih:${base32}&tr=udp%3A%2F%2Fx` });
+    const again = await admin.post('/api/ingest', {
+      url: `magnet:?xt=urn:btih:${base32}${tracker('udp://x.example:1')}${tracker('https://other.example/a')}`,
+    });
     assert.deepEqual(again.body, { taskId: first.body.taskId, existing: true });
     const cancelled = await admin.delete(`/api/ingest/${String(first.body.taskId)}`);
     assert.equal(cancelled.body.state, 'cancelled');
@@ -342,6 +347,17 @@ describe('ingest: a link becomes a playable library entry', () => {
     const tasks = server.app.get(IngestTaskRepository);
     assert.equal(await tasks.advance(String(first.body.taskId), {}, 'downloading'), false);
     assert.equal((await tasks.findById(String(first.body.taskId)))?.state, 'cancelled');
+  });
+
+  it('refuses a magnet it could never find peers for (udp:// trackers only, DHT off) with the setting to change', async () => {
+    const udpOnly = `magnet:?xt=urn:btih:${'d'.repeat(40)}&dn=udp.only&tr=${encodeURIComponent('udp://tracker.example:1337/announce')}`;
+    const refused = await admin.post('/api/ingest', { url: udpOnly });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error, 'source_refused');
+    assert.match(String(refused.body.message), /only udp:\/\/ trackers.*INGEST_TORRENT_DIRECT=dht/s);
+    const trackerless = await admin.post('/api/ingest', { url: `magnet:?xt=urn:btih:${'e'.repeat(40)}` });
+    assert.equal(trackerless.status, 400);
+    assert.match(String(trackerless.body.message), /no http\(s\) tracker/);
   });
 
   it('records a readable failure, and a retry resumes', async () => {

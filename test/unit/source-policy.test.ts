@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeAddress } from '../../src/ingest/source-policy/address-policy.js';
+import { unreachableMagnetReason } from '../../src/ingest/source-policy/magnet-reach.js';
 import { parseSourceUrl } from '../../src/ingest/source-policy/source-url.js';
 import { type Resolver, SsrfGuard } from '../../src/ingest/source-policy/ssrf-guard.js';
 
@@ -161,5 +162,49 @@ describe('SSRF guard (injected resolver, no DNS)', () => {
     await assert.rejects(check('http://nas.lan/'), /192\.168\.1\.20, a private/);
     assert.deepEqual(await check('http://127.0.0.1:9999/'), { address: '127.0.0.1', family: 4 });
     await assert.rejects(check('http://127.0.0.1:9998/'), /loopback/);
+  });
+});
+
+describe('magnets aria2 could never find a peer for (DHT off)', () => {
+  const magnet = (...params: string[]) =>
+    ['magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=x', ...params].join('&');
+  const tr = (url: string) => `tr=${encodeURIComponent(url)}`;
+  const off = { dht: false, lpd: false };
+
+  it('refuses one whose only trackers are udp://, naming the setting that would allow it', () => {
+    const reason = unreachableMagnetReason(
+      magnet(tr('udp://tracker.example:1337/announce'), tr('udp://other.example:6969')),
+      off,
+    );
+    assert.match(String(reason), /lists only udp:\/\/ trackers/);
+    assert.match(String(reason), /INGEST_TORRENT_DIRECT=dht/);
+  });
+
+  it('refuses one with no tracker at all, and trackers it cannot speak (wss://)', () => {
+    assert.match(String(unreachableMagnetReason(magnet(), off)), /names no http\(s\) tracker/);
+    assert.match(String(unreachableMagnetReason(magnet(tr('wss://tracker.example')), off)), /no http/);
+  });
+
+  it('takes one with an http(s) tracker beside udp ones, encoded or not, or numbered', () => {
+    assert.equal(
+      unreachableMagnetReason(magnet(tr('udp://a.example:1'), tr('https://b.example/ann')), off),
+      undefined,
+    );
+    assert.equal(unreachableMagnetReason(magnet('tr=http://b.example/announce'), off), undefined);
+    assert.equal(
+      unreachableMagnetReason(magnet(`tr.1=${encodeURIComponent('HTTP://b.example/a')}`), off),
+      undefined,
+    );
+  });
+
+  it('takes one with a web seed', () => {
+    const seeded = magnet(tr('udp://a.example:1'), `ws=${encodeURIComponent('https://cdn.example/x.mkv')}`);
+    assert.equal(unreachableMagnetReason(seeded, off), undefined);
+  });
+
+  it('takes a udp-only one when INGEST_TORRENT_DIRECT turns on DHT (or LAN discovery)', () => {
+    const udpOnly = magnet(tr('udp://tracker.example:1337/announce'));
+    assert.equal(unreachableMagnetReason(udpOnly, { dht: true, lpd: false }), undefined);
+    assert.equal(unreachableMagnetReason(udpOnly, { dht: false, lpd: true }), undefined);
   });
 });
