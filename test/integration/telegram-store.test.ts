@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { MEDIA_STORE, type StoredPart } from '../../src/core/storage/media-store.js';
 import { LocationCache } from '../../src/core/storage/telegram/location-cache.js';
 import { TelegramMediaStore } from '../../src/core/storage/telegram/telegram-media-store.js';
 import { TelegramMetrics } from '../../src/core/storage/telegram/telegram-metrics.js';
+import { ContentStore } from '../../src/ingest/processing/content-store.js';
 import { parseMessageRef } from '../../src/core/storage/telegram/telegram-gateway.js';
 import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 import { StreamService } from '../../src/stream/stream.service.js';
@@ -113,6 +115,50 @@ describe('Telegram store against the simulator', () => {
       [2 * MiB, MiB],
     );
     assert.ok((await drain(store.read(parts, 0, 3 * MiB - 1))).equals(random.bytes));
+  });
+
+  it("deletes the earlier attempt's parts when it starts over, except those a stored file points at", async () => {
+    // An earlier attempt stored parts of what the item was then (4 MiB); the item is now 3 MiB.
+    const earlier: StoredPart[] = [];
+    await store.put(randomFile(4 * MiB).path, 'earlier.bin', {
+      onPart: async (part) => void earlier.push(part),
+    });
+    const filed = file.storage.parts[0];
+    const random = randomFile(3 * MiB);
+    const { file: stored } = await server.app.get(ContentStore).storeOnce({
+      sha256: randomBytes(32).toString('hex'),
+      path: random.path,
+      name: 'restarted.bin',
+      key: 'restart-test-0',
+      uploaded: [filed, ...earlier],
+      onPart: async () => {},
+      facts: {
+        mime: 'application/octet-stream',
+        fileName: 'restarted.bin',
+        streams: { video: [], audio: [], subtitles: [] },
+        screenshots: [],
+        episodes: [],
+      },
+    });
+    for (const part of earlier)
+      assert.equal(await store.exists(part), false, `${part.ref} left in the channel`);
+    assert.equal(await store.exists(filed), true, 'a part a stored file points at is kept');
+    assert.ok((await drain(store.read(file.storage.parts, 0, SIZE - 1))).equals(source));
+    assert.ok((await drain(store.read(stored.storage.parts, 0, 3 * MiB - 1))).equals(random.bytes));
+  });
+
+  it('still starts over when deleting an earlier part fails (it is only logged)', async () => {
+    const simulator = new TelegramSimulator({ sessions: ['s1'], latencyMs: 1 });
+    simulator.deleteMessage = async () => {
+      throw new Error('CHAT_ADMIN_REQUIRED');
+    };
+    const random = randomFile(MiB);
+    const stale = { ref: 'tg:-1001234567890:1', size: 2 * MiB };
+    const parts = await storeOver(simulator).put(random.path, 'undeletable.bin', {
+      done: [stale],
+      referenced: async () => new Set(),
+    });
+    assert.ok((await drain(storeOver(simulator).read(parts, 0, MiB - 1))).equals(random.bytes));
   });
 
   // Without a free session to move to, the upload would sleep out the whole hour: the timeout ends it.

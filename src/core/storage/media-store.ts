@@ -21,6 +21,11 @@ export interface PutOptions {
    * whose repeated keyed put writes the same object (local disk) need not call it for keyed puts.
    */
   onPart?: (part: StoredPart, index: number) => Promise<void>;
+  /**
+   * Of the refs in `done`, those a stored file record points at. A put that cannot resume and starts
+   * over deletes the earlier attempt's parts except these; without this check it deletes none.
+   */
+  referenced?: (refs: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /**

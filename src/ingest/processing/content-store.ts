@@ -54,6 +54,7 @@ export class ContentStore {
           key: request.key,
           done: request.uploaded,
           onPart: request.onPart,
+          referenced: (refs) => this.library.referencedParts(this.store.kind, refs),
         });
         const file = await this.library.registerFile({
           ...request.facts,

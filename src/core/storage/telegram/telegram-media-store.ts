@@ -105,6 +105,7 @@ export class TelegramMediaStore implements MediaStore {
     const size = (await stat(path)).size;
     const partSize = this.config.telegram.partSize;
     const parts = this.resumableParts(options.done ?? [], size, name);
+    if (parts.length === 0) await this.dropEarlierAttempt(options.done ?? [], name, options.referenced);
     if (size <= partSize && parts.length === 0) {
       parts.push(await this.upload(path, name, size));
       await options.onPart?.(parts[0], 0);
@@ -139,6 +140,38 @@ export class TelegramMediaStore implements MediaStore {
       `upload of ${name}: the ${done.length} parts stored before do not fit the file; starting over`,
     );
     return [];
+  }
+
+  /**
+   * Starting over, the earlier attempt's messages would stay in the channel for good (nothing else
+   * knows them once the task records the new parts): deleted, best effort, except any a stored file
+   * points at. Without a way to ask, none is deleted.
+   */
+  private async dropEarlierAttempt(
+    done: readonly StoredPart[],
+    name: string,
+    referenced: PutOptions['referenced'],
+  ): Promise<void> {
+    if (done.length === 0) return;
+    if (!referenced) {
+      this.logger.warn(`upload of ${name}: keeping the ${done.length} earlier parts (no reference check)`);
+      return;
+    }
+    let kept: ReadonlySet<string>;
+    try {
+      kept = await referenced(done.map((part) => part.ref));
+    } catch (error) {
+      this.logger.warn(`upload of ${name}: keeping the earlier parts: ${(error as Error).message}`);
+      return;
+    }
+    for (const part of done) {
+      if (kept.has(part.ref)) continue;
+      await this.delete(part.ref).catch((error: unknown) => {
+        this.logger.warn(
+          `upload of ${name}: could not delete the earlier part ${part.ref}: ${(error as Error).message}`,
+        );
+      });
+    }
   }
 
   async exists(part: StoredPart): Promise<boolean> {
