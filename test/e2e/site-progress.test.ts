@@ -430,6 +430,32 @@ describe('watch progress per identity', () => {
       assert.deepEqual([res.body.position, res.body.finished], [60, true]);
     });
 
+    it("a probed file's own length decides watched, not the length the client sends", async () => {
+      const film = await createMediaFile(server.app, 'probed.film.mkv', { duration: 6000 });
+      const guest = await newGuest(server);
+      const lying = await guest.request('PUT', `/api/progress/${film}`, {
+        json: { position: 120, duration: 120 },
+      });
+      assert.equal(lying.status, 200, JSON.stringify(lying.body));
+      assert.deepEqual([lying.body.position, lying.body.duration, lying.body.finished], [120, 6000, false]);
+      const row = (await guest.get('/api/progress/continue')).body as { fileId: string; duration: number }[];
+      assert.deepEqual(
+        row.map((entry) => [entry.fileId, entry.duration]),
+        [[String(film), 6000]],
+        'still in the continue row, at its share of the real length',
+      );
+    });
+
+    it("a position past a probed file's end is kept at its end, whatever length the client sends", async () => {
+      const film = await createMediaFile(server.app, 'probed.short.mkv', { duration: 1500 });
+      const guest = await newGuest(server);
+      const res = await guest.request('PUT', `/api/progress/${film}`, {
+        json: { position: 5000, duration: 6000 },
+      });
+      assert.deepEqual([res.body.position, res.body.duration, res.body.finished], [1500, 1500, true]);
+      assert.equal((await guest.get(`/api/progress/${film}`)).body.position, 1500);
+    });
+
     it('an unknown file → 404; a malformed id → 400; an unknown title → 404', async () => {
       const guest = await newGuest(server);
       const unknown = '0123456789abcdef01234567';

@@ -6,12 +6,17 @@ import { type MediaFile } from '../../src/library/schemas/media-file.schema.js';
 
 let counter = 0;
 
-/** A media_files record as ingest would leave it, with storage refs unique to this call. */
+/**
+ * A media_files record as ingest would leave it, with storage refs unique to this call; `probed`: what
+ * the probe measured (none by default, as for a file it could not read).
+ */
 export async function createMediaFile(
   app: INestApplication,
   fileName = `file-${++counter}.mkv`,
+  probed: Pick<MediaFile, 'duration'> = {},
 ): Promise<Types.ObjectId> {
   const file = await app.get(MediaFileRepository).insert({
+    ...probed,
     storage: { kind: 'local', parts: [{ ref: `media/${counter}-${fileName}`, size: 1000 }] },
     size: 1000,
     mime: 'video/x-matroska',

@@ -98,8 +98,9 @@ export class ProgressService {
 
   async save(identity: Identity, fileId: Types.ObjectId, input: ProgressInput): Promise<FileProgressView> {
     const file = await this.library.requireFile(fileId);
-    const position = Math.min(input.position, input.duration);
-    const finished = isWatched(position, input.duration);
+    const duration = lengthOf(file, input);
+    const position = Math.min(input.position, duration);
+    const finished = isWatched(position, duration);
     const titleId = file.titleId ? String(file.titleId) : undefined;
     // Both stores are written under the identity's lock, stamped inside it: of two saves at once (two
     // tabs, a pause then a leave) the later one is the newest in both, never one in each.
@@ -109,7 +110,7 @@ export class ProgressService {
         fileId: String(fileId),
         titleId,
         position,
-        duration: input.duration,
+        duration,
         finished,
         updatedAt: now,
       };
@@ -426,6 +427,15 @@ export class ProgressService {
       return result;
     });
   }
+}
+
+/**
+ * The file's length as its probe measured it; the client's only for a file never probed (the DTO
+ * keeps that one positive and bounded). The client's word would decide "watched": a duration equal to
+ * the position marks anything watched, a wrong one skews the continue row's share played.
+ */
+function lengthOf(file: MediaFile, input: ProgressInput): number {
+  return file.duration !== undefined && file.duration > 0 ? file.duration : input.duration;
 }
 
 function continueEntry(
