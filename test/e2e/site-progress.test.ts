@@ -3,10 +3,11 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Types } from 'mongoose';
 import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { RedisMutex } from '../../src/core/redis/redis-mutex.js';
 import { LibraryService } from '../../src/library/library.service.js';
 import { PROFILE_FILES_KEPT, PROFILE_TITLES_KEPT } from '../../src/site/progress/profile-limits.js';
 import { ProgressRepository } from '../../src/site/progress/progress.repository.js';
-import { ProgressService } from '../../src/site/progress/progress.service.js';
+import { ADOPTED_GUEST_GRACE_MS, ProgressService } from '../../src/site/progress/progress.service.js';
 import { GuestProgressSweeper } from '../../src/site/progress/guest-progress.sweeper.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/http.js';
@@ -307,6 +308,87 @@ describe('watch progress per identity', () => {
     }
     assert.equal((await service.get(account, movieFile)).position, 2500);
     assert.equal((await service.continueWatching(account, 10))[0]?.position, 2500);
+  });
+
+  it("a guest's save that waited on the lock while the guest signed in lands in the account, not on a new guest profile", async () => {
+    const service = server.app.get(ProgressService);
+    const repository = server.app.get(ProgressRepository);
+    const mutex = server.app.get(RedisMutex);
+    const userId = String(new Types.ObjectId());
+    const guest = { kind: 'guest', id: `guest:${randomUUID()}`, name: 'guest', via: 'cookie' } as const;
+    await service.save(guest, movieFile, { position: 500, duration: 6000 });
+
+    // Adoption stops once it holds the guest's lock; the save is sent and asks for that lock; then
+    // adoption goes on. The save can only have the lock after it.
+    let adoptionHoldsLock!: () => void;
+    const adoptionHolds = new Promise<void>((resolve) => (adoptionHoldsLock = resolve));
+    let saveAsksLock!: () => void;
+    const saveAsks = new Promise<void>((resolve) => (saveAsksLock = resolve));
+    let resumeAdoption!: () => void;
+    const adoptionMayGoOn = new Promise<void>((resolve) => (resumeAdoption = resolve));
+    let adopting = false;
+    const findProfile = repository.findProfile.bind(repository);
+    const withLock = mutex.withLock.bind(mutex);
+    repository.findProfile = async (identityId) => {
+      if (identityId === guest.id && !adopting) {
+        adopting = true;
+        adoptionHoldsLock();
+        await adoptionMayGoOn;
+      }
+      return findProfile(identityId);
+    };
+    mutex.withLock = (name, work, options) => {
+      if (name === `progress:${guest.id}` && adopting) saveAsksLock();
+      return withLock(name, work, options);
+    };
+    try {
+      const adoption = service.adoptGuest(guest.id, userId);
+      await adoptionHolds;
+      const save = service.save(guest, movieFile, { position: 800, duration: 6000 });
+      await saveAsks;
+      resumeAdoption();
+      await adoption;
+      assert.equal((await save).position, 800);
+    } finally {
+      repository.findProfile = findProfile;
+      mutex.withLock = withLock;
+    }
+    const account = { kind: 'user', id: userId, name: 'signed-in', via: 'cookie' } as const;
+    assert.equal((await service.get(account, movieFile)).position, 800);
+    assert.equal((await service.continueWatching(account, 10))[0]?.position, 800);
+    assert.equal(await repository.findFile(guest.id, String(movieFile)), null, 'no guest record again');
+    assert.deepEqual((await repository.findProfile(guest.id))?.files, []);
+  });
+
+  it('a guest that had saved nothing signs in: its first save, sent before, still lands in the account', async () => {
+    const service = server.app.get(ProgressService);
+    const userId = String(new Types.ObjectId());
+    const guest = { kind: 'guest', id: `guest:${randomUUID()}`, name: 'guest', via: 'cookie' } as const;
+    await service.adoptGuest(guest.id, userId);
+    await service.save(guest, looseFile, { position: 33, duration: 600 });
+    const account = { kind: 'user', id: userId, name: 'signed-in', via: 'cookie' } as const;
+    assert.equal((await service.get(account, looseFile)).position, 33);
+  });
+
+  it('a guest cookie used for a save long after its guest signed in → 409 {error, message}', async () => {
+    const repository = server.app.get(ProgressRepository);
+    const browser = await newGuest(server);
+    const guestId = String((await browser.get('/api/auth/me')).body.id);
+    await repository.saveProfile({
+      _id: guestId,
+      guest: true,
+      adoptedInto: String(new Types.ObjectId()),
+      continue: [],
+      titles: [],
+      files: [],
+      updatedAt: new Date(Date.now() - ADOPTED_GUEST_GRACE_MS - 60_000),
+    });
+    const res = await browser.request('PUT', `/api/progress/${looseFile}`, {
+      json: { position: 5, duration: 60 },
+    });
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    assert.deepEqual(Object.keys(res.body).sort(), ['error', 'message']);
+    assert.deepEqual((await repository.findProfile(guestId))?.files, [], 'no guest profile made again');
   });
 
   it("a guest's progress moves to the account at magic-link sign-in", async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { AppError } from '../../core/errors/app-error.js';
 import { type Identity } from '../../core/identity/identity.js';
 import { RedisMutex } from '../../core/redis/redis-mutex.js';
 import { TenantContext } from '../../core/tenancy/tenant-context.js';
@@ -13,6 +14,12 @@ import { ProgressRepository } from './progress.repository.js';
 import { chapterProgressKey } from './schemas/file-progress.schema.js';
 import { type TitleChoice, type ViewerProfile } from './schemas/viewer-profile.schema.js';
 import { type ContinueEntry, isWatched, mergeContinueLists, nextContinueList } from './watch-state.js';
+
+/**
+ * How long after a guest signs in a save it sent before still lands in the account (one in flight, the
+ * player's save on leaving). Later, a kept copy of the guest cookie is no key to the account's progress.
+ */
+export const ADOPTED_GUEST_GRACE_MS = 5 * 60 * 1000;
 
 export interface ProgressInput {
   position: number;
@@ -106,7 +113,8 @@ export class ProgressService {
     // tabs, a pause then a leave) the later one is the newest in both, never one in each.
     const saved = await this.editProfile(identity.id, identity.kind === 'guest', async (profile, now) => {
       const saved = {
-        identityId: identity.id,
+        // The profile's: an account's, when the guest signed in while this save waited for the lock.
+        identityId: profile._id,
         fileId: String(fileId),
         titleId,
         position,
@@ -141,11 +149,11 @@ export class ProgressService {
     const saved = await this.editProfile(identity.id, identity.kind === 'guest', async (profile, now) => {
       if (input.forwardOnly) {
         // Read under the lock, so a save just before this one counts.
-        const kept = await this.progress.findFile(identity.id, key);
+        const kept = await this.progress.findFile(profile._id, key);
         if (kept && (kept.finished || kept.position >= page)) return kept;
       }
       await this.progress.saveFile({
-        identityId: identity.id,
+        identityId: profile._id,
         fileId: chapter.fileId,
         titleId: chapter.titleId,
         chapterId: chapter.chapterId,
@@ -325,40 +333,56 @@ export class ProgressService {
 
   /**
    * A guest signed in: its progress becomes the account's (the newer of the two wins per file) and
-   * the guest's is removed. Idempotent, so a retried sign-in does no harm. The files are merged under
-   * the account's lock too (taken second: only adoption holds two), so a save the account makes on
-   * another device meanwhile is not overwritten by the guest's older position.
+   * the guest's is removed, its profile left as a pointer to the account (see `editProfile`).
+   * Idempotent, so a retried sign-in does no harm. The files are merged under the account's lock too
+   * (taken second: only adoption, and a save redirected by the pointer, hold two), so a save the
+   * account makes on another device meanwhile is not overwritten by the guest's older position.
    */
   async adoptGuest(guestId: string, userId: string): Promise<void> {
     if (!guestId.startsWith('guest:') || guestId === userId) return;
     await this.mutex.withLock(`progress:${guestId}`, async () => {
       const guest = await this.progress.findProfile(guestId);
-      if (!guest) return;
-      await this.editProfile(userId, false, async (profile) => {
-        for (const fileId of guest.files) {
-          const theirs = await this.progress.findFile(guestId, fileId);
-          if (!theirs) continue;
-          const ours = await this.progress.findFile(userId, fileId);
-          if (!ours || ours.updatedAt < theirs.updatedAt) {
-            const { _id: _unused, ...rest } = theirs;
-            await this.progress.saveFile({ ...rest, identityId: userId });
-          }
-        }
-        profile.continue = mergeContinueLists(profile.continue, guest.continue);
-        // The guest's files count as the newer (played just before signing in): over the cap, the
-        // account's oldest go first.
-        profile.files = [...new Set([...profile.files, ...guest.files])];
-        for (const theirs of guest.titles) {
-          const ours = titleChoice(profile, theirs.titleId, theirs.updatedAt);
-          ours.watched = [...new Set([...ours.watched, ...theirs.watched])];
-          if (theirs.updatedAt >= ours.updatedAt) {
-            ours.audioTrack = theirs.audioTrack ?? ours.audioTrack;
-            ours.subtitleTrack = theirs.subtitleTrack ?? ours.subtitleTrack;
-            ours.updatedAt = theirs.updatedAt;
-          }
-        }
+      if (guest?.adoptedInto !== undefined) return;
+      // A guest that saved nothing yet gets the pointer too: its first save may be the one waiting.
+      if (guest) await this.mergeGuest(guest, userId);
+      for (const fileId of guest?.files ?? []) await this.progress.deleteFile(guestId, fileId);
+      await this.progress.saveProfile({
+        _id: guestId,
+        guest: true,
+        adoptedInto: userId,
+        continue: [],
+        titles: [],
+        files: [],
+        updatedAt: new Date(),
       });
-      await this.forget(guest);
+    });
+  }
+
+  private async mergeGuest(guest: ViewerProfile, userId: string): Promise<void> {
+    const guestId = guest._id;
+    await this.editProfile(userId, false, async (profile) => {
+      for (const fileId of guest.files) {
+        const theirs = await this.progress.findFile(guestId, fileId);
+        if (!theirs) continue;
+        const ours = await this.progress.findFile(userId, fileId);
+        if (!ours || ours.updatedAt < theirs.updatedAt) {
+          const { _id: _unused, ...rest } = theirs;
+          await this.progress.saveFile({ ...rest, identityId: userId });
+        }
+      }
+      profile.continue = mergeContinueLists(profile.continue, guest.continue);
+      // The guest's files count as the newer (played just before signing in): over the cap, the
+      // account's oldest go first.
+      profile.files = [...new Set([...profile.files, ...guest.files])];
+      for (const theirs of guest.titles) {
+        const ours = titleChoice(profile, theirs.titleId, theirs.updatedAt);
+        ours.watched = [...new Set([...ours.watched, ...theirs.watched])];
+        if (theirs.updatedAt >= ours.updatedAt) {
+          ours.audioTrack = theirs.audioTrack ?? ours.audioTrack;
+          ours.subtitleTrack = theirs.subtitleTrack ?? ours.subtitleTrack;
+          ours.updatedAt = theirs.updatedAt;
+        }
+      }
     });
   }
 
@@ -409,8 +433,10 @@ export class ProgressService {
     edit: (profile: ViewerProfile, now: Date) => T | Promise<T>,
   ): Promise<T> {
     return this.mutex.withLock(`progress:${identityId}`, async () => {
+      const found = await this.progress.findProfile(identityId);
+      if (found?.adoptedInto !== undefined) return this.editAdopted(found, found.adoptedInto, edit);
       const now = new Date();
-      const profile = (await this.progress.findProfile(identityId)) ?? {
+      const profile = found ?? {
         _id: identityId,
         guest,
         continue: [],
@@ -426,6 +452,26 @@ export class ProgressService {
       await this.progress.saveProfile(profile);
       return result;
     });
+  }
+
+  /**
+   * An edit of a guest that signed in while the edit waited for its lock (a save sent just before): it
+   * goes to the account, under the account's lock too (taken second, as adoption does), rather than
+   * onto a new guest profile nobody reads again. Past the grace, the client is told to reload.
+   */
+  private editAdopted<T>(
+    guest: ViewerProfile,
+    userId: string,
+    edit: (profile: ViewerProfile, now: Date) => T | Promise<T>,
+  ): Promise<T> {
+    if (Date.now() - guest.updatedAt.getTime() > ADOPTED_GUEST_GRACE_MS) {
+      throw new AppError(
+        409,
+        'signed_in',
+        'This guest has signed in since: reload the page to continue as the account.',
+      );
+    }
+    return this.editProfile(userId, false, edit);
   }
 }
 

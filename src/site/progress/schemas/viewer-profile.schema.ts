@@ -24,6 +24,11 @@ export interface ViewerProfile {
   titles: TitleChoice[];
   /** Item keys with progress, the one played last at the end (capped there too, the oldest going). */
   files: string[];
+  /**
+   * A guest that signed in: the account its progress moved to. The profile stays, empty, as a pointer
+   * (stamped at adoption, never written again) for saves that were waiting on its lock meanwhile.
+   */
+  adoptedInto?: string;
   updatedAt: Date;
 }
 
@@ -60,6 +65,7 @@ export const viewerProfileSchema = new Schema<ViewerProfile>(
     continue: { type: [continueSchema], default: [] },
     titles: { type: [titleChoiceSchema], default: [] },
     files: { type: [String], default: [] },
+    adoptedInto: String,
     updatedAt: { type: Date, required: true },
   },
   { collection: 'viewer_profiles', versionKey: false, minimize: false },
