@@ -747,4 +747,25 @@ describe('Subsonic API: a Subsonic client library plays the library with app pas
       'other addresses are not affected',
     );
   });
+
+  it('counts an IPv6 client by its /64: a new address in it per guess does not reset the limit', async () => {
+    const from = async (address: string, args: Record<string, string>) => {
+      const query = new URLSearchParams({ v: '1.16.1', c: 'test', f: 'json', ...args });
+      const res = await fetch(`${server.url}/rest/ping?${query}`, {
+        headers: { 'x-forwarded-for': address },
+      });
+      return ((await res.json()) as Json)['subsonic-response'] as Json;
+    };
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const wrong = await from(`2001:db8:77:1::${(attempt + 1).toString(16)}`, {
+        u: `v6-${attempt}`,
+        p: 'x',
+      });
+      assert.doesNotMatch(wrong.error.message, /Too many/, `attempt ${attempt + 1} is only wrong`);
+    }
+    const blocked = await from('2001:db8:77:1:ffff::1', { u: 'v6-last', p: 'x' });
+    assert.match(blocked.error.message, /Too many wrong attempts/, 'another address of the same /64');
+    const neighbour = await from('2001:db8:77:2::1', { u: 'v6-last', p: 'x' });
+    assert.doesNotMatch(neighbour.error.message, /Too many/, 'the next /64 is another client');
+  });
 });

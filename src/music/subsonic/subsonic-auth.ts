@@ -5,6 +5,7 @@ import { RedisClient } from '../../core/redis/redis-client.js';
 import { RateLimiter } from '../../core/rate-limit/rate-limiter.js';
 import { type SubsonicParams } from './subsonic-params.js';
 import { SubsonicError, SubsonicErrorCode } from './subsonic-response.js';
+import { addressKey } from '../../core/rate-limit/rate-limit.guard.js';
 
 /** Wrong credentials allowed per user and address in the window; then every attempt is refused until it passes. */
 const FAILURES_ALLOWED = 10;
@@ -36,8 +37,10 @@ export class SubsonicAuth {
     private readonly redis: RedisClient,
   ) {}
 
-  async authenticate(params: SubsonicParams, ip: string): Promise<AppPasswordIdentity> {
+  async authenticate(params: SubsonicParams, clientIp: string): Promise<AppPasswordIdentity> {
     const credentials = credentialsOf(params);
+    // An IPv6 client counts by its /64, as for every other limit: it may use any address in it.
+    const ip = addressKey(clientIp);
     if (credentials.kind === 'apiKey') {
       const { apiKey } = credentials;
       return this.guarded(
