@@ -8,6 +8,7 @@ import { StreamMetrics } from './stream.metrics.js';
 import { StreamService } from './stream.service.js';
 import { StreamUsagePublisher } from './usage/stream-usage.publisher.js';
 import { TenantUsageMeter } from './usage/tenant-usage.meter.js';
+import { slotFreeCreative } from '../core/tenancy/ad-creative.js';
 import { TenantContext } from '../core/tenancy/tenant-context.js';
 
 /**
@@ -38,8 +39,11 @@ export class MediaDelivery {
     kind: DeliveryKind = 'content',
   ): Promise<void> {
     const tenant = TenantContext.current();
-    // An ad's bytes are the site's bytes (metered, refused past its GiB), but it takes no stream slot.
-    const release = await this.tenantUsage.admit(tenant, { slot: kind === 'content' });
+    // An ad's bytes are the site's bytes (metered, refused past its GiB), but it takes no stream slot;
+    // a file longer than an ad does (a link minted for a house ad that has since been re-probed or was
+    // set before the length rule), whatever path it came by.
+    const slot = kind === 'content' || !slotFreeCreative(file);
+    const release = await this.tenantUsage.admit(tenant, { slot });
     // The client left while its slot was being taken: 'close' has fired already and would not again.
     if (res.destroyed || req.socket.destroyed) return release();
     this.metrics.active.inc();

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type INestApplication } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { MongoConnection } from '../../src/core/database/mongo-connection.js';
+import { FileChangeBus } from '../../src/library/file-change.bus.js';
 import { AdServingTokens } from '../../src/franchise/ads/tracking/ad-serving-tokens.js';
 import { AdEventSource, utcDay } from '../../src/franchise/ads/tracking/ad-event.js';
 import { AdStatsService } from '../../src/franchise/ads/tracking/ad-stats.service.js';
@@ -122,6 +126,44 @@ describe("franchise: a tenant's own ads", () => {
     }
   });
 
+  it('refuses a house ad longer than an ad (a film would play past the stream slots), and an ad link to one takes a slot', async () => {
+    const film = await storeVideo(server.app, 3, 'Film.As.Ad.webm');
+    await setDuration(server.app, String(film._id), 600); // a film, as far as its record says
+    const refused = await owner.request('PUT', '/api/ads/settings', {
+      json: adSettings({
+        vastTagUrl: '/ads/vast.xml',
+        houseAd: { fileId: String(film._id), clickThrough: 'https://sponsor.example.com/' },
+      }),
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(String(refused.body.message), /at most 120 s.*600 s long/);
+
+    // The current creative's record now says it is long (set before the rule, or probed again): its
+    // ad link needs a slot like content, and the site's one slot is held by a content stream.
+    const operator = await signInAdmin(server);
+    const limited = await operator.patch(`/api/tenants/${cinema}`, { quotas: { concurrentStreams: 1 } });
+    assert.equal(limited.status, 200, JSON.stringify(limited.body));
+    const { path } = randomFile(16 * 1024 * 1024);
+    const feature = await storeFile(server.app, path, 'Held.Feature.bin');
+    rmSync(dirname(path), { recursive: true, force: true });
+    const viewer = new HostClient(server.url, CINEMA);
+    await viewer.get('/');
+    const signed = await viewer.post('/sign', { fileId: String(feature._id) });
+    const contentUrl = new URL(String(signed.body.url));
+    const content = await openPaused(server.url, CINEMA, `${contentUrl.pathname}${contentUrl.search}`);
+    const creative = creativeLink((await viewer.get('/ads/vast.xml')).text);
+    await setDuration(server.app, creativeId, 600);
+    try {
+      assert.equal(content.statusCode, 200);
+      const ad = await viewer.get(creative, { range: 'bytes=0-15' });
+      assert.deepEqual([ad.status, ad.body.error], [429, 'too_many_streams']);
+    } finally {
+      content.destroy();
+      await setDuration(server.app, creativeId, 3);
+      await operator.patch(`/api/tenants/${cinema}`, { quotas: { concurrentStreams: null } });
+    }
+  });
+
   it('shows its ads to its visitors, not to its own admin, who is not listed among the accounts to mark ad-free', async () => {
     const adsOf = async (client: HostClient) => {
       const page = await client.get(`/play/${contentId}`, BROWSER_ACCEPT);
@@ -216,6 +258,15 @@ describe("franchise: a tenant's own ads", () => {
 });
 
 /** The origin-relative link of a VAST document's media file. */
+/** A stored file's probed length changed, as the streamer's record cache hears of it. */
+async function setDuration(app: INestApplication, fileId: string, seconds: number): Promise<void> {
+  await app
+    .get(MongoConnection)
+    .connection.collection('media_files')
+    .updateOne({ _id: new Types.ObjectId(fileId) }, { $set: { duration: seconds } });
+  await app.get(FileChangeBus).publish([fileId]);
+}
+
 function creativeLink(vast: string): string {
   const media = (/<MediaFile[^>]*>([^<]+)<\/MediaFile>/.exec(vast)?.[1] ?? '').replace(/&amp;/g, '&');
   const url = new URL(media);

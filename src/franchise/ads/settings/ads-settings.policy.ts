@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AppError } from '../../../core/errors/app-error.js';
+import { AD_CREATIVE_MAX_SECONDS, slotFreeCreative } from '../../../core/tenancy/ad-creative.js';
 import { LibraryService } from '../../../library/library.service.js';
 import { AD_SLOT_NAMES, type AdsSettings, OWN_VAST_PATH } from '../dto/ads-settings.dto.js';
 
@@ -35,6 +36,12 @@ export class AdsSettingsPolicy {
         );
       if (!file.mime.startsWith('video/'))
         throw invalid(`houseAd.fileId: the creative must be a video (that file is ${file.mime})`);
+      if (!slotFreeCreative(file)) {
+        const length = file.duration ? `${Math.round(file.duration)} s long` : 'of unknown length';
+        throw invalid(
+          `houseAd.fileId: the creative must be an ad of at most ${AD_CREATIVE_MAX_SECONDS} s (that video is ${length})`,
+        );
+      }
     }
   }
 }
