@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { checkSecureLink, secureLinkSignature } from '../../src/stream/signing/secure-link.js';
+import { checkSecureLink, secureLinkSignature, signedPath } from '../../src/stream/signing/secure-link.js';
 
 const SECRET = 'stream-secret-for-tests';
 const URI = '/stream/6b06f1af3ffdf6164bddafbe/Movie (2001).mkv';
@@ -51,5 +51,14 @@ describe('secure links (nginx secure_link_md5 compatible)', () => {
     assert.equal(checkSecureLink(URI, secureLinkSignature(URI, 2000, SECRET), '2e3', SECRET, 0), 'invalid');
     // nginx signs the text as sent: with a leading zero it is another link, refused there too.
     assert.equal(checkSecureLink(URI, secureLinkSignature(URI, 2000, SECRET), '02000', SECRET, 0), 'invalid');
+  });
+
+  it('signs one path segment per segment: a "/" in a file name cannot make the link sign another path', () => {
+    const id = '0123456789abcdef01234567';
+    const content = signedPath(['stream', id, 'ad/x.mkv']);
+    assert.notEqual(content.decoded, signedPath(['stream', id, 'ad', 'x.mkv']).decoded);
+    assert.equal(content.decoded.split('/').length, 4);
+    assert.equal(content.encoded, `/stream/${id}/ad_x.mkv`);
+    assert.equal(signedPath(['stream', id, 'Film (2001).mkv']).encoded, `/stream/${id}/Film%20(2001).mkv`);
   });
 });

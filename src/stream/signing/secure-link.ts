@@ -51,10 +51,15 @@ export function checkSecureLink(
   return Number(expires) < nowSeconds ? 'expired' : 'valid';
 }
 
-/** A path made of segments, as signed (decoded, like nginx's `$uri`) and as written in a URL. */
+/**
+ * A path made of segments, as signed (decoded, like nginx's `$uri`) and as written in a URL. A `/`
+ * inside a segment (a file name from an import) becomes `_`: decoded, it would sign another path —
+ * a content link to a file named `ad/x` would also open `/stream/<id>/ad/x`, the house-ad path.
+ */
 export function signedPath(segments: string[]): { decoded: string; encoded: string } {
+  const parts = segments.map((segment) => segment.replaceAll('/', '_'));
   return {
-    decoded: `/${segments.join('/')}`,
-    encoded: `/${segments.map((segment) => encodeURIComponent(segment)).join('/')}`,
+    decoded: `/${parts.join('/')}`,
+    encoded: `/${parts.map((segment) => encodeURIComponent(segment)).join('/')}`,
   };
 }
