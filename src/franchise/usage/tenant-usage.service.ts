@@ -116,7 +116,9 @@ export class TenantUsageService {
           if (!(await this.tenants.findById(tenant.id))) return;
           await this.usage.archive(tenant.id, days);
         },
-        { ttlMs: TENANT_LOCK_OPTIONS.ttlMs, waitMs: ARCHIVE_LOCK_WAIT_MS },
+        // Renewed while it runs: a slow archive (a row per day, each a read and a write on FerretDB) past
+        // the lock's 30 s would let a purge start beside it.
+        { ttlMs: TENANT_LOCK_OPTIONS.ttlMs, waitMs: ARCHIVE_LOCK_WAIT_MS, renew: true },
       );
     } catch (error) {
       // Only the wait for the lock is forgiven; a failed archive still ends the round.
