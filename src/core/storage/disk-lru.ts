@@ -11,8 +11,8 @@ const SWEEP_EVERY_MS = 60_000;
 
 export interface DiskLruOptions {
   /**
-   * Delete `*.partial` files whose writer is gone: a process of this host that is not running, or a
-   * file untouched this long. Absent: temp files are never touched.
+   * Delete `*.partial` files whose writer is gone: a process of this host (and pid namespace) that
+   * is not running, or a file untouched this long. Absent: temp files are never touched.
    */
   abandonedPartialMs?: number;
 }
