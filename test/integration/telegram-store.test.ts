@@ -131,7 +131,7 @@ describe('Telegram store against the simulator', () => {
       name: 'restarted.bin',
       key: 'restart-test-0',
       uploaded: [filed, ...earlier],
-      onPart: async () => {},
+      onUploaded: async () => {},
       facts: {
         mime: 'application/octet-stream',
         fileName: 'restarted.bin',
@@ -144,6 +144,56 @@ describe('Telegram store against the simulator', () => {
       assert.equal(await store.exists(part), false, `${part.ref} left in the channel`);
     assert.equal(await store.exists(filed), true, 'a part a stored file points at is kept');
     assert.ok((await drain(store.read(file.storage.parts, 0, SIZE - 1))).equals(source));
+    assert.ok((await drain(store.read(stored.storage.parts, 0, 3 * MiB - 1))).equals(random.bytes));
+  });
+
+  it('resumes an upload that started over from its new parts, not the deleted earlier ones', async () => {
+    // An earlier attempt stored parts of what the item was then (5 MiB); the item is now 3 MiB.
+    const earlier: StoredPart[] = [];
+    await store.put(randomFile(5 * MiB).path, 'earlier.bin', {
+      onPart: async (part) => void earlier.push(part),
+    });
+    const random = randomFile(3 * MiB);
+    const sha256 = randomBytes(32).toString('hex');
+    // What the item's record holds, as the processors keep it.
+    let recorded: StoredPart[] = earlier;
+    const attempt = (onUploaded: (parts: StoredPart[]) => Promise<void>) =>
+      server.app.get(ContentStore).storeOnce({
+        sha256,
+        path: random.path,
+        name: 'restarted twice.bin',
+        key: 'restart-resume-test-0',
+        uploaded: recorded,
+        onUploaded,
+        facts: {
+          mime: 'application/octet-stream',
+          fileName: 'restarted twice.bin',
+          streams: { video: [], audio: [], subtitles: [] },
+          screenshots: [],
+          episodes: [],
+        },
+      });
+    const crash = new Error('the worker stopped');
+    // It starts over, and the worker crashes once the first new part is recorded.
+    await assert.rejects(
+      attempt(async (parts) => {
+        recorded = parts;
+        throw crash;
+      }),
+      crash,
+    );
+    assert.deepEqual(
+      recorded.map((part) => part.size),
+      [2 * MiB],
+    );
+    const [first] = recorded;
+    const uploadsBefore = telegram.uploads.length;
+    const { file: stored } = await attempt(async (parts) => void (recorded = parts));
+    assert.deepEqual(
+      stored.storage.parts.map((part) => part.ref),
+      [first.ref, recorded[1].ref],
+    );
+    assert.equal(telegram.uploads.length - uploadsBefore, 1, 'only the part after the first is uploaded');
     assert.ok((await drain(store.read(stored.storage.parts, 0, 3 * MiB - 1))).equals(random.bytes));
   });
 

@@ -11,11 +11,20 @@ export interface StoreRequest {
   name: string;
   /** Stable name of the upload (task + item), so a repeat replaces rather than duplicates. */
   key: string;
-  /** Parts an interrupted upload already stored. */
+  /** Parts an interrupted upload already stored (what `onUploaded` last recorded). */
   uploaded: readonly StoredPart[];
-  onPart: (part: StoredPart) => Promise<void>;
+  /** Records, after each new part is stored, the upload's parts so far: the next try's `uploaded`. */
+  onUploaded: (parts: StoredPart[]) => Promise<void>;
   /** What the file record says besides where the bytes are, their size and their checksum. */
   facts: FileFacts;
+}
+
+/**
+ * Puts a part the store just stored at its place in the upload: after the last when resuming, first
+ * when the store started over (the earlier attempt's parts, deleted by then, must not be resumed from).
+ */
+function placePart(parts: StoredPart[], part: StoredPart, index: number): void {
+  parts.splice(index, parts.length - index, part);
 }
 
 /** A new file record's own fields; `storeOnce` adds its storage, size and checksum. */
@@ -50,10 +59,14 @@ export class ContentStore {
           await this.dropStrays(request.uploaded, same);
           return { file: same, reused: true };
         }
+        const uploaded = [...request.uploaded];
         const parts = await this.store.put(request.path, request.name, {
           key: request.key,
           done: request.uploaded,
-          onPart: request.onPart,
+          onPart: async (part, index) => {
+            placePart(uploaded, part, index);
+            await request.onUploaded([...uploaded]);
+          },
           referenced: (refs) => this.library.referencedParts(this.store.kind, refs),
         });
         const file = await this.library.registerFile({

@@ -83,17 +83,15 @@ export class VideoProcessor implements MediaKindProcessor {
   ): Promise<void> {
     let unrecorded: Partial<IngestItem> = prepared;
     const name = basename(item.name);
-    const uploaded = [...(item.uploadedParts ?? [])];
     const probe = item.probe!;
     const { file, reused } = await this.content.storeOnce({
       sha256: item.checksum!,
       path: context.path,
       name,
       key: `${context.task._id}-${context.index}`,
-      uploaded,
-      onPart: async (part) => {
-        uploaded.push(part);
-        await context.record({ ...unrecorded, uploadedParts: uploaded });
+      uploaded: item.uploadedParts ?? [],
+      onUploaded: async (uploadedParts) => {
+        await context.record({ ...unrecorded, uploadedParts });
         unrecorded = {};
       },
       facts: {

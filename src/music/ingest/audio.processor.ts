@@ -68,16 +68,14 @@ export class AudioProcessor implements MediaKindProcessor {
   private async store(context: ItemContext, path: string, audio: AudioItemInfo): Promise<void> {
     const checksum = await sha256File(path, context.signal);
     const name = context.item.name.slice(context.item.name.lastIndexOf('/') + 1);
-    const uploaded = [...(context.item.uploadedParts ?? [])];
     const { file, reused } = await this.content.storeOnce({
       sha256: checksum,
       path,
       name,
       key: `${context.task._id}-${context.index}`,
-      uploaded,
-      onPart: async (part) => {
-        uploaded.push(part);
-        await context.record({ uploadedParts: uploaded });
+      uploaded: context.item.uploadedParts ?? [],
+      onUploaded: async (uploadedParts) => {
+        await context.record({ uploadedParts });
       },
       facts: {
         mime: audio.contentType,
@@ -208,7 +206,7 @@ export class AudioProcessor implements MediaKindProcessor {
         name: 'cover.jpg',
         key: `${context.task._id}-${context.index}-cover`,
         uploaded: [],
-        onPart: async () => {},
+        onUploaded: async () => {},
         facts: {
           mime: 'image/jpeg',
           fileName: 'cover.jpg',

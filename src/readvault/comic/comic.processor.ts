@@ -66,16 +66,14 @@ export class ComicProcessor implements MediaKindProcessor {
       const comic = describe(context, extracted.format, placed, extracted.comicInfo, this.logger);
       const checksum = await sha256File(cbz, context.signal);
       const name = `${displayName(comic)}.cbz`;
-      const uploaded = [...(context.item.uploadedParts ?? [])];
       const { file, reused } = await this.content.storeOnce({
         sha256: checksum,
         path: cbz,
         name,
         key: `${context.task._id}-${context.index}`,
-        uploaded,
-        onPart: async (part) => {
-          uploaded.push(part);
-          await context.record({ uploadedParts: uploaded });
+        uploaded: context.item.uploadedParts ?? [],
+        onUploaded: async (uploadedParts) => {
+          await context.record({ uploadedParts });
         },
         facts: {
           mime: CBZ_MIME,
