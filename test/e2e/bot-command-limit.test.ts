@@ -10,6 +10,15 @@ const ALICE = { id: 4001, name: 'Alice' };
 const BOB = { id: 4002, name: 'Bob' };
 const CAROL = { id: 4003, name: 'Carol' };
 
+type Member = { id: number; name: string };
+
+/** `from` writes `text` in the group `times` times; what the bot sent anywhere meanwhile. */
+async function spamGroup(chat: BotChat, from: Member, text: string, times: number) {
+  const start = chat.api.calls.length;
+  for (let i = 0; i < times; i++) await chat.send(GROUP, from, text);
+  return chat.api.significant().filter((call) => chat.api.calls.indexOf(call) >= start);
+}
+
 describe('telegram bot: per-user command limits', () => {
   let db: TestDatabase;
   let chat: BotChat;
@@ -26,12 +35,7 @@ describe('telegram bot: per-user command limits', () => {
     await db?.stop();
   });
 
-  /** `from` writes `text` in the group `times` times; what the bot sent anywhere meanwhile. */
-  const spam = async (from: { id: number; name: string }, text: string, times: number) => {
-    const start = chat.api.calls.length;
-    for (let i = 0; i < times; i++) await chat.send(GROUP, from, text);
-    return chat.api.significant().filter((call) => chat.api.calls.indexOf(call) >= start);
-  };
+  const spam = (from: Member, text: string, times: number) => spamGroup(chat, from, text, times);
 
   it('answers 20 commands a minute from one member, says so once at the 21st, then is silent', async () => {
     const calls = await spam(ALICE, '/status', 23);
@@ -87,11 +91,7 @@ describe('telegram bot: per-user command limits as the operator set them', () =>
     await db?.stop();
   });
 
-  const spam = async (from: { id: number; name: string }, text: string, times: number) => {
-    const start = chat.api.calls.length;
-    for (let i = 0; i < times; i++) await chat.send(GROUP, from, text);
-    return chat.api.significant().filter((call) => chat.api.calls.indexOf(call) >= start);
-  };
+  const spam = (from: Member, text: string, times: number) => spamGroup(chat, from, text, times);
 
   it('answers BOT_COMMANDS_PER_MINUTE commands a minute, then says so once', async () => {
     const calls = await spam(ALICE, '/status', 4);
