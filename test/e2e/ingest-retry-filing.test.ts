@@ -60,7 +60,12 @@ describe('ingest: a retry files the items whose filing failed', () => {
   }
 
   async function retried(taskId: string): Promise<Record<string, unknown>> {
-    const retry = await admin.post(`/api/ingest/${taskId}/retry`);
+    // A task fails a moment before its worker's job ends: until then a retry is told to wait (409).
+    const retry = await eventually(
+      () => admin.post(`/api/ingest/${taskId}/retry`),
+      (res) => !(res.status === 409 && /still stopping/.test(String(res.body.message))),
+      { timeoutMs: 10_000, intervalMs: 200, what: `a retry of ${taskId} once its job has ended` },
+    );
     assert.equal(retry.status, 202, JSON.stringify(retry.body));
     return eventually(
       async () => (await admin.get(`/api/ingest/${taskId}`)).body,

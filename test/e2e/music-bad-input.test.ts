@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -100,7 +101,9 @@ describe('Music bad input: oversized embedded pictures, unknown and missing Subs
         path,
       ],
     ]);
-    const bytes = readFileSync(path);
+    // Read without blocking: the app shares this event loop, and a loop held for the read let an idle
+    // keep-alive connection time out just as the next request reused it (ECONNRESET).
+    const bytes = await readFile(path);
     const admin = await signInAdmin(server);
     const task = await ingestLink(admin, links.url('Night Watch.wav', bytes), { timeoutMs: 180_000 });
     assert.equal(task.state, 'done', String(task.error));
