@@ -304,25 +304,13 @@ export class LibraryService {
   }
 
   /**
-   * Of these stored refs, those a library file points at (its parts, stills, sample, subtitles). A walk
-   * over every file of the store: it answers the rare upload that starts over, never a request.
+   * Of these stored refs, those a library file points at (its parts, stills, sample, subtitles): one
+   * lookup each, the same one the explorer makes before deleting an orphan. It answers the rare upload
+   * that starts over (a few refs), never a request.
    */
-  async referencedParts(storageKind: StorageKind, refs: readonly string[]): Promise<Set<string>> {
-    const wanted = new Set(refs);
+  async referencedParts(refs: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    if (wanted.size === 0) return found;
-    for await (const file of this.files.each(storageKind)) {
-      const held = [
-        ...file.storage.parts,
-        ...(file.screenshots ?? []),
-        ...(file.sample ? [file.sample] : []),
-        ...(file.streams?.subtitles ?? []).flatMap((track) => [
-          ...(track.vtt ? [track.vtt] : []),
-          ...(track.external ? [track.external.part] : []),
-        ]),
-      ];
-      for (const part of held) if (wanted.has(part.ref)) found.add(part.ref);
-    }
+    for (const ref of new Set(refs)) if (await this.files.references(ref)) found.add(ref);
     return found;
   }
 

@@ -67,7 +67,7 @@ export class ContentStore {
             placePart(uploaded, part, index);
             await request.onUploaded([...uploaded]);
           },
-          referenced: (refs) => this.library.referencedParts(this.store.kind, refs),
+          referenced: (refs) => this.library.referencedParts(refs),
         });
         const file = await this.library.registerFile({
           ...request.facts,
