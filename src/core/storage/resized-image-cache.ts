@@ -33,8 +33,9 @@ export class ResizedImageCache {
     return this.entries.use(name);
   }
 
-  /** Deletes every entry whose name starts with one of `prefixes` (their source went). */
-  removeStartingWith(prefixes: readonly string[]): Promise<number> {
+  /** Deletes every resized copy of these source files (entries are named `<fileId>-…`): they went. */
+  removeFiles(fileIds: readonly string[]): Promise<number> {
+    const prefixes = fileIds.map((id) => `${id}-`);
     return this.entries.removeWhere((name) => prefixes.some((prefix) => name.startsWith(prefix)));
   }
 

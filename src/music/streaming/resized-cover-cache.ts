@@ -9,9 +9,4 @@ export class ResizedCoverCache extends ResizedImageCache {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super(join(config.dataDir, 'cache', 'covers'), config.music.coverCacheBytes, '.jpg');
   }
-
-  /** Deletes every resized copy of the given cover files (entries are `<coverFileId>-<side>.jpg`). */
-  removeFiles(fileIds: readonly string[]): Promise<number> {
-    return this.removeStartingWith(fileIds.map((id) => `${id}-`));
-  }
 }

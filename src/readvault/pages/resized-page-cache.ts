@@ -9,9 +9,4 @@ export class ResizedPageCache extends ResizedImageCache {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super(join(config.dataDir, 'cache', 'readvault'), config.readvault.cacheBytes, '.webp');
   }
-
-  /** Deletes every resized page of the given CBZ files (deleted from the library). */
-  removeFiles(fileIds: readonly string[]): Promise<number> {
-    return this.removeStartingWith(fileIds.map((id) => `${id}-`));
-  }
 }
