@@ -40,8 +40,9 @@ export function untrustedProxyWarning(
 ) {
   let warned = false;
   return (req: Request, _res: Response, next: NextFunction): void => {
+    if (warned || req.headers['x-forwarded-for'] === undefined) return next();
     const from = req.socket.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-    if (!warned && from && req.headers['x-forwarded-for'] !== undefined && !trusts(from)) {
+    if (from && !trusts(from)) {
       const family = isIP(from);
       if (family !== 0 && PRIVATE_RANGES.check(from, family === 4 ? 'ipv4' : 'ipv6')) {
         warned = true;
