@@ -167,6 +167,17 @@ export class IngestTaskRepository {
     return this.unlessCancelled(id, update);
   }
 
+  /**
+   * A retry's reset of the failed items it runs again, written whatever the state: a cancelled task is
+   * being retried, and `recordItems` refuses to write over a cancel.
+   */
+  async resetItems(id: string, indexes: readonly number[]): Promise<void> {
+    if (indexes.length === 0) return;
+    const $set = Object.fromEntries(indexes.map((index) => [`items.${index}.state`, 'pending']));
+    const $unset = Object.fromEntries(indexes.map((index) => [`items.${index}.error`, '']));
+    await this.locked(id, () => this.model.updateOne({ _id: id }, { $set, $unset }));
+  }
+
   /** The stills and sample of a done task are made (or given up on): it needs no worker any more. */
   async artifactsFinished(id: string): Promise<void> {
     await this.locked(id, () => this.model.updateOne({ _id: id }, { $set: { artifactsPending: false } }));

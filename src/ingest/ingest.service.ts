@@ -240,15 +240,12 @@ export class IngestService {
         await this.admission.admit(task.requester);
       }
       await this.tasks.markInFlight(task);
+      // Before the state: once the task is queued the reconciler may hand it to a worker, which would
+      // skip items still marked failed. (`resetItems` writes over a cancel, which `recordItems` refuses.)
+      await this.tasks.resetItems(task._id, failedItems);
       // A done task without failed items here only lacks its stills: it stays done while a worker makes them.
       const requeue = task.state !== 'done' || partlyDone;
       await this.tasks.update(task._id, { error: undefined }, requeue ? 'queued' : undefined);
-      // After the state: item writes are refused while a task is cancelled, so a cancelled pack's failed
-      // items stayed failed (and were not run again). No job is queued until the requeue below.
-      await this.tasks.recordItems(
-        task._id,
-        new Map(failedItems.map((index) => [index, { state: 'pending' as const, error: undefined }])),
-      );
       await this.queue.requeue(task._id);
     });
     return this.get(taskId);
